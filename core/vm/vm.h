@@ -1,0 +1,100 @@
+/*
+ * core/vm/vm.h: the SQL engine's surface for the C API: databases,
+ * connections and prepared statements.
+ *
+ * A vm_db is one database shared by all connections of the process (pager,
+ * schema catalog); a vm_conn is one connection (transaction state, last
+ * error, counters); a vm_stmt is one compiled statement of a connection.
+ * The c-api layer validates handles and converts values; everything here
+ * assumes valid arguments except where it says otherwise.
+ *
+ * Errors: every failing call on a connection or its statements records the
+ * primary code, the extended code and a message on the connection
+ * (vm_conn_errcode and friends); successful calls reset it to CHORUS_OK.
+ *
+ * Threads: vm_db functions are thread-safe; a vm_conn and its statements are
+ * used by one thread at a time, except vm_conn_interrupt.
+ */
+#ifndef CHORUS_VM_H
+#define CHORUS_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "record.h"
+
+typedef struct vm_db vm_db;
+typedef struct vm_conn vm_conn;
+typedef struct vm_stmt vm_stmt;
+
+/*
+ * Opens the database at path (":memory:" or CHORUS_OPEN_MEMORY: a new
+ * private in-memory database). flags are CHORUS_OPEN_*. On failure
+ * *errmsg_out gets a malloc()ed message.
+ */
+int vm_db_open(const char *path, int flags, vm_db **out, char **errmsg_out);
+/* Closes the database; every connection must be closed first. */
+void vm_db_close(vm_db *db);
+
+int vm_conn_open(vm_db *db, vm_conn **out);
+/* Rolls back an open transaction and frees the connection. Its statements
+ * must have been finalized. */
+void vm_conn_close(vm_conn *conn);
+
+int vm_conn_errcode(vm_conn *conn);             /* primary code */
+int vm_conn_extended_errcode(vm_conn *conn);
+/* Borrowed until the next call on conn. Never NULL. */
+const char *vm_conn_errmsg(vm_conn *conn);
+/* Records an error on conn (for failures the c-api layer detects). */
+void vm_conn_set_error(vm_conn *conn, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void vm_conn_clear_error(vm_conn *conn);
+
+int64_t vm_conn_changes(vm_conn *conn);
+int64_t vm_conn_total_changes(vm_conn *conn);
+int64_t vm_conn_last_insert_rowid(vm_conn *conn);
+bool vm_conn_in_transaction(vm_conn *conn);
+void vm_conn_set_busy_timeout(vm_conn *conn, int ms);
+/* Thread-safe: asks the running statement to stop with CHORUS_INTERRUPT. */
+void vm_conn_interrupt(vm_conn *conn);
+
+/*
+ * Compiles the first statement of sql. *out is NULL when only whitespace or
+ * comments remain. *tail (may be NULL) gets the first byte after it.
+ */
+int vm_prepare(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, const char **tail);
+/* CHORUS_ROW, CHORUS_DONE or an error. Re-prepares itself when the schema
+ * changed since it was compiled. */
+int vm_step(vm_stmt *stmt);
+/* Rewinds; ends the statement's part of an autocommit transaction. */
+int vm_reset(vm_stmt *stmt);
+/* Frees the statement (resetting it first). NULL is a no-op. */
+void vm_finalize(vm_stmt *stmt);
+
+vm_conn *vm_stmt_conn(vm_stmt *stmt);
+/* True between the first vm_step and the CHORUS_DONE/error or reset. */
+bool vm_stmt_is_running(vm_stmt *stmt);
+bool vm_stmt_is_readonly(vm_stmt *stmt);
+/* Borrowed until finalize. */
+const char *vm_stmt_sql(vm_stmt *stmt);
+
+/* Parameters, 1-based. vm_bind copies v (text and blob bytes included). */
+int vm_param_count(vm_stmt *stmt);
+const char *vm_param_name(vm_stmt *stmt, int idx);
+int vm_param_index(vm_stmt *stmt, const char *name);
+int vm_bind(vm_stmt *stmt, int idx, const value *v);
+void vm_clear_bindings(vm_stmt *stmt);
+
+/* Result columns, 0-based. Names borrowed until finalize; NULL where SQLite
+ * gives NULL (decltype of an expression). */
+int vm_column_count(vm_stmt *stmt);
+const char *vm_column_name(vm_stmt *stmt, int col);
+const char *vm_column_decltype(vm_stmt *stmt, int col);
+const char *vm_column_table(vm_stmt *stmt, int col);
+const char *vm_column_origin(vm_stmt *stmt, int col);
+/* Column col of the current row; borrowed until the next step, reset or
+ * finalize. Valid only after vm_step returned CHORUS_ROW. */
+const value *vm_column(vm_stmt *stmt, int col);
+
+#endif /* CHORUS_VM_H */

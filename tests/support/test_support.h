@@ -1,0 +1,18 @@
+/*
+ * tests/support/test_support.h: helpers every test may use: a fresh
+ * temporary directory per test and paths inside it.
+ */
+#ifndef CHORUS_TEST_SUPPORT_H
+#define CHORUS_TEST_SUPPORT_H
+
+#include <stddef.h>
+
+/* Creates a fresh empty directory under $TMPDIR (or /tmp) and returns its
+ * path (static storage, valid until the next call). */
+const char *test_tmpdir(void);
+/* Writes dir/name into buf (size n) and returns buf. */
+char *test_path(char *buf, size_t n, const char *name);
+/* Removes the directory made by test_tmpdir() and everything in it. */
+void test_tmpdir_remove(void);
+
+#endif
