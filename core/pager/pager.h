@@ -47,7 +47,9 @@ typedef struct pager_page {
     uint32_t pgno;          /* immutable while referenced */
     uint8_t *data;          /* page bytes; writable only after pager_page_write() */
     void *extra;            /* per-page scratch for the btree layer, owned by the holder
-                               of the tx; NULL when fetched fresh */
+                               of the tx; NULL when fetched fresh. The pager sets it
+                               to NULL when the last reference is released (free
+                               what it points to before that) and never reads it. */
 } pager_page;
 
 typedef struct pager_config {
@@ -90,8 +92,12 @@ bool pager_is_readonly(pager *p);
 void pager_set_synchronous(pager *p, int level);
 int pager_synchronous(pager *p);
 void pager_set_cache_bytes(pager *p, int64_t bytes);
-/* WAL frames after which a commit runs a passive checkpoint; <= 0 disables. */
+/* WAL frames after which a commit runs a passive checkpoint; <= 0 disables.
+ * Default 1000. */
 void pager_set_autocheckpoint(pager *p, int frames);
+/* How long FULL/RESTART/TRUNCATE checkpoints wait for the writer lock and
+ * for readers on older snapshots (ms); default 5000. */
+void pager_set_checkpoint_busy_timeout(pager *p, int ms);
 
 /* Begins a read transaction on the latest committed snapshot. */
 int pager_tx_begin_read(pager *p, pager_tx **out);
@@ -105,8 +111,14 @@ int pager_tx_begin_write(pager *p, int busy_ms, const _Atomic int *interrupt, pa
  * CHORUS_BUSY_SNAPSHOT if its snapshot is no longer the newest. */
 int pager_tx_upgrade(pager_tx *tx, int busy_ms, const _Atomic int *interrupt);
 bool pager_tx_is_write(pager_tx *tx);
+/* The pager a transaction belongs to (the btree layer asks it for the page
+ * size of a new, still empty file). Added at the btree helper's request. */
+pager *pager_tx_pager(pager_tx *tx);
 /* Commits (a read transaction just ends) and frees tx. On failure the
- * transaction is rolled back and freed too. */
+ * transaction is rolled back and freed too. Every page reference must have
+ * been released. When page 1 carries a database header, the commit keeps
+ * its WAL-mode bytes (18, 19 = 2), its page count [28] and [92] == [24] in
+ * step with the database. */
 int pager_tx_commit(pager_tx *tx);
 /* Discards every change and frees tx. NULL is a no-op. */
 void pager_tx_rollback(pager_tx *tx);
@@ -126,12 +138,22 @@ uint32_t pager_tx_page_count(pager_tx *tx);
  */
 int pager_page_get(pager_tx *tx, uint32_t pgno, pager_page **out);
 void pager_page_release(pager_page *pg);
-/* Makes pg writable in its (write) transaction; pg->data may change. */
+/*
+ * Makes pg writable in its (write) transaction; pg->data may change.
+ * Call it before EVERY change to a page, not only the first: under an open
+ * savepoint it saves the page's pre-image the first time the page changes
+ * after that savepoint opened (cheap when nothing needs saving). After
+ * pager_savepoint_rollback() the bytes of any held page may have changed
+ * under the same data pointer: reparse anything cached in extra.
+ * CHORUS_READONLY in a read transaction; CHORUS_NOMEM.
+ */
 int pager_page_write(pager_page *pg);
 /* Appends a new zeroed, writable page at the end of the file (skipping the
- * lock-byte page). The caller owns the returned reference. */
+ * lock-byte page). The caller owns the returned reference. Page 1 is
+ * appended by the first write transaction of a new database. */
 int pager_page_append(pager_tx *tx, pager_page **out);
-/* Shrinks the database to n_pages pages at commit. */
+/* Shrinks the database to n_pages pages (>= 1) at commit; pages past it
+ * become unreachable at once (CHORUS_MISUSE for 0 or for growing). */
 int pager_tx_truncate(pager_tx *tx, uint32_t n_pages);
 
 /* Checkpoints the WAL into the database file. The counts may be NULL. */

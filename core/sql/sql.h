@@ -141,6 +141,8 @@ struct ast_expr {
     int32_t param_index;
     int64_t ival;
     double rval;
+    int32_t height;         /* parser: height of the tree under this node, a leaf is 1;
+                               never above 1000 (subqueries not counted) */
     /* compiler */
     int32_t slot;           /* e.g. source cursor index or register */
     int32_t column;         /* e.g. column index within the source */
@@ -275,8 +277,8 @@ struct ast_upsert {
     ast_list target;        /* indexed columns of ON CONFLICT (...); n = 0 for none */
     ast_expr *target_where;
     bool do_nothing;
-    ast_list set;           /* DO UPDATE SET: items with name = column (or EXPR_VECTOR of
-                               names via column_lists) */
+    ast_list set;           /* DO UPDATE SET: as ast_update's set */
+    int32_t *set_group;     /* as ast_update's set_group */
     ast_expr *where;
     ast_upsert *next;
 };
@@ -484,6 +486,7 @@ struct ast_stmt {
         ast_pragma pragma;
         ast_misc misc;
     } u;
+    int32_t n_params;       /* largest parameter index used (sqlite3_bind_parameter_count) */
     ast_stmt *next;         /* next statement of a trigger body */
 };
 

@@ -15,4 +15,15 @@ char *test_path(char *buf, size_t n, const char *name);
 /* Removes the directory made by test_tmpdir() and everything in it. */
 void test_tmpdir_remove(void);
 
+/*
+ * Runs the shell command line cmd (through /bin/sh) with stdin_text (NULL:
+ * empty) on its standard input. *out and *err (either may be NULL to drop
+ * it) receive its standard output and error as malloc()ed strings. Returns
+ * the exit status, or -1 when the command could not be run (or died by a
+ * signal).
+ */
+int test_run_command(const char *cmd, const char *stdin_text, char **out, char **err);
+/* The whole file at path as a malloc()ed string, or NULL. */
+char *test_read_file(const char *path);
+
 #endif

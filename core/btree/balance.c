@@ -1,0 +1,542 @@
+/*
+ * core/btree/balance.c: keeping the tree's shape after a page overflows or
+ * becomes underfull.
+ *
+ * A change to page L of the cursor's path is described as the page's new
+ * list of cells (a bt_cells, possibly too big for one page). balance_level()
+ * then:
+ *   1. writes the list to the page when it fits and the page is the root or
+ *      not underfull (less than a third in use);
+ *   2. at the root: collapses an interior root without cells into its only
+ *      child (tree height shrinks), or pushes an overflowing root's cells
+ *      down into a new child (height grows; the root keeps its page number);
+ *   3. elsewhere: takes the page with up to two siblings (three pages around
+ *      it in the parent), pours all their cells plus the dividers between
+ *      them into one list, and deals that list into as few pages as hold it,
+ *      evening out the fill from right to left; then replaces the old
+ *      dividers in the parent's list with the new ones and balances the
+ *      parent (one level up, so the recursion ends at the root).
+ *
+ * Dividers: in a table tree a leaf divider is [left child][varint rowid of
+ * the left page's last entry] and leaf cells never move up. In an index tree
+ * and at interior levels, the cell between two pages moves up into the
+ * parent as the divider (its left child becomes the left page's right-most
+ * child) and comes down again when pages merge.
+ *
+ * Bulk append (sqlite3's balance_quick): a table leaf that overflows by a
+ * cell appended at its end, while it is its parent's right-most child, keeps
+ * its cells and the new cell starts a new right-most page, so tables filled
+ * in rowid order end up with full pages.
+ *
+ * Invariants kept (and checked by integrity.c)
+ *   BA1 All leaves stay at the same depth (siblings share one level).
+ *   BA2 No page other than the root is left without cells; only page 1 may
+ *       be an interior page without cells (when its child does not fit in it).
+ *   BA3 Cell bytes move verbatim, so overflow chains stay attached.
+ *
+ * Memory: all lists and copies of pages live in one arena per operation.
+ * Callers: insert.c and delete.c.
+ */
+#include "btree_int.h"
+
+#include <string.h>
+
+typedef struct balancer {
+    btree_cursor *cur;
+    const bt_env *env;
+    arena mem;
+} balancer;
+
+static int
+cells_push(balancer *b, bt_cells *c, uint8_t *cell, uint32_t size)
+{
+    if (c->n == c->cap) {
+        uint32_t cap = c->cap ? c->cap * 2 : 64;
+        uint8_t **cells = arena_alloc(&b->mem, sizeof *cells * cap);
+        uint32_t *sizes = arena_alloc(&b->mem, sizeof *sizes * cap);
+
+        if (cells == NULL || sizes == NULL)
+            return CHORUS_NOMEM;
+        if (c->n > 0) {
+            memcpy(cells, c->cell, sizeof *cells * c->n);
+            memcpy(sizes, c->size, sizeof *sizes * c->n);
+        }
+        c->cell = cells;
+        c->size = sizes;
+        c->cap = cap;
+    }
+    c->cell[c->n] = cell;
+    c->size[c->n] = size;
+    c->n++;
+    return CHORUS_OK;
+}
+
+static uint8_t *
+copy_bytes(balancer *b, const uint8_t *p, uint32_t n)
+{
+    uint8_t *copy = arena_alloc(&b->mem, n);
+
+    if (copy != NULL)
+        memcpy(copy, p, n);
+    return copy;
+}
+
+/* The cells of page p as a list pointing into an arena copy of the page. */
+static int
+cells_from_page(balancer *b, const bt_page *p, bt_cells *out)
+{
+    uint8_t *copy = copy_bytes(b, BT_DATA(p), b->env->page_size);
+    int rc = CHORUS_OK;
+
+    memset(out, 0, sizeof *out);
+    if (copy == NULL)
+        return CHORUS_NOMEM;
+    out->flags = p->flags;
+    out->right = p->is_leaf ? 0 : bt_get4(copy + p->hdr + 8);
+    for (uint32_t i = 0; i < p->n_cells && rc == CHORUS_OK; i++) {
+        bt_cell c;
+        rc = bt_cell_parse(b->env, p, i, &c);
+        if (rc == CHORUS_OK)
+            rc = cells_push(b, out, copy + c.offset, c.size);
+    }
+    return rc;
+}
+
+static uint32_t
+cells_used(const bt_cells *c)
+{
+    uint32_t used = 0;
+
+    for (uint32_t i = 0; i < c->n; i++)
+        used += c->size[i] + 2;
+    return used;
+}
+
+/* Bytes for cells and pointers on a page of this kind (hdr 100 on page 1). */
+static uint32_t
+page_capacity(const bt_env *env, uint32_t hdr, uint8_t flags)
+{
+    return env->usable - hdr - ((flags & BT_LEAF_BIT) ? 8 : 12);
+}
+
+bool
+bt_page_is_underfull(const bt_env *env, const bt_page *p, uint32_t free_bytes)
+{
+    return p->n_cells == 0 || (uint64_t)free_bytes * 3 > (uint64_t)env->usable * 2;
+}
+
+/* An index leaf cell turned into an interior cell with left child `child`. */
+static uint8_t *
+cell_to_interior(balancer *b, const uint8_t *cell, uint32_t child, uint32_t *size_out)
+{
+    bt_cell c;
+    uint8_t *out;
+    uint32_t n;
+
+    if (bt_cell_parse_bytes(b->env, BT_FLAG_INDEX_LEAF, cell, bt_cell_max_size(b->env), &c)
+        != CHORUS_OK)
+        return NULL;
+    n = c.header + c.local + (c.local < c.payload ? 4 : 0);
+    out = arena_alloc(&b->mem, n + 4);
+    if (out == NULL)
+        return NULL;
+    bt_put4(out, child);
+    memcpy(out + 4, cell, n);
+    *size_out = n + 4;
+    return out;
+}
+
+/* An index interior cell turned into a leaf cell (padded to 4 bytes). */
+static uint8_t *
+cell_to_leaf(balancer *b, const uint8_t *cell, uint32_t size, uint32_t *size_out)
+{
+    uint32_t n = size - 4;
+    uint8_t *out = arena_alloc(&b->mem, n < 4 ? 4 : n);
+
+    if (out == NULL)
+        return NULL;
+    memcpy(out, cell + 4, n);
+    *size_out = n < 4 ? 4 : n;
+    return out;
+}
+
+/* A copy of an interior cell with its left child replaced. */
+static uint8_t *
+cell_with_child(balancer *b, const uint8_t *cell, uint32_t size, uint32_t child)
+{
+    uint8_t *out = copy_bytes(b, cell, size);
+
+    if (out != NULL)
+        bt_put4(out, child);
+    return out;
+}
+
+static int balance_level(balancer *b, int level, bt_cells *content, bool bulk);
+
+/* Step 2a: an interior root without cells takes over its only child. */
+static int
+collapse_root(balancer *b, uint32_t child_pgno)
+{
+    btree_cursor *cur = b->cur;
+    bt_page *root = &cur->path[0], child;
+    bt_cells cc;
+    int rc;
+
+    bt_cursor_release_path(cur);
+    rc = bt_page_get(b->env, child_pgno, &child);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (child.is_table != root->is_table || child_pgno == root->pgno) {
+        bt_page_release(&child);
+        return CHORUS_CORRUPT_HERE();
+    }
+    rc = cells_from_page(b, &child, &cc);
+    bt_page_release(&child);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (cells_used(&cc) > page_capacity(b->env, root->hdr, cc.flags)) {
+        /* Only page 1 is smaller than its child; it keeps no cells (BA2). */
+        uint8_t flags = root->is_table ? BT_FLAG_TABLE_INTERIOR : BT_FLAG_INDEX_INTERIOR;
+        return bt_page_write_cells(b->env, root, flags, NULL, NULL, 0, child_pgno);
+    }
+    rc = bt_page_write_cells(b->env, root, cc.flags, cc.cell, cc.size, cc.n, cc.right);
+    if (rc == CHORUS_OK)
+        rc = bt_free_page(b->env, child_pgno);
+    return rc;
+}
+
+/* Step 2b: the root's cells move into a new child; the root points at it. */
+static int
+push_down(balancer *b, bt_cells *content, bool bulk)
+{
+    btree_cursor *cur = b->cur;
+    bt_page child;
+    uint8_t flags = (content->flags & 1) ? BT_FLAG_TABLE_INTERIOR : BT_FLAG_INDEX_INTERIOR;
+    int rc;
+
+    bt_cursor_release_path(cur);
+    rc = bt_alloc_page(b->env, &child, content->flags);
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = bt_page_write_cells(b->env, &cur->path[0], flags, NULL, NULL, 0, child.pgno);
+    if (rc != CHORUS_OK) {
+        bt_page_release(&child);
+        return rc;
+    }
+    cur->path[1] = child;       /* the path now owns the reference */
+    cur->idx[0] = 0;
+    cur->depth = 2;
+    return balance_level(b, 1, content, bulk);
+}
+
+/*
+ * Deals cells into pages of capacity cap: page j gets cells
+ * [start[j], end[j]); between pages of a list that is not a table leaf list,
+ * cell end[j] is the divider. *k_out gets the number of pages.
+ */
+static int
+distribute(balancer *b, const bt_cells *all, uint32_t cap, bool table_leaf, bool bulk,
+           uint32_t **start_out, uint32_t **end_out, uint32_t *k_out)
+{
+    uint32_t n = all->n, k = 0, tot = 0;
+    uint32_t *start = arena_alloc(&b->mem, sizeof *start * (n + 1));
+    uint32_t *end = arena_alloc(&b->mem, sizeof *end * (n + 1));
+    uint32_t *used = arena_alloc(&b->mem, sizeof *used * (n + 1));
+
+    if (start == NULL || end == NULL || used == NULL)
+        return CHORUS_NOMEM;
+    start[0] = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t sz = all->size[i] + 2;
+        if (tot + sz <= cap) {
+            tot += sz;
+            i++;
+            continue;
+        }
+        if (tot == 0)
+            return CHORUS_CORRUPT_HERE();   /* a cell larger than a page */
+        end[k] = i;
+        used[k++] = tot;
+        tot = 0;
+        start[k] = table_leaf ? i : i + 1;
+        i = start[k];
+    }
+    end[k] = n;
+    used[k++] = tot;
+    for (uint32_t j = k - 1; !bulk && j > 0; j--) {
+        for (;;) {
+            uint32_t last = end[j - 1] - 1;                 /* leaves the left page */
+            uint32_t in = table_leaf ? last : end[j - 1];   /* joins the right page */
+            uint32_t new_right = used[j] + all->size[in] + 2;
+            uint32_t new_left = used[j - 1] - all->size[last] - 2;
+
+            if (end[j - 1] - start[j - 1] <= 1 || new_right > cap)
+                break;
+            if (used[j] > 0 && new_right > new_left)
+                break;
+            used[j] = new_right;
+            used[j - 1] = new_left;
+            end[j - 1]--;
+            start[j]--;
+        }
+    }
+    for (uint32_t j = 0; j < k; j++) {
+        if (end[j] <= start[j] && n > 0)
+            return CHORUS_CORRUPT_HERE();   /* cells too big to share pages */
+    }
+    *start_out = start;
+    *end_out = end;
+    *k_out = k;
+    return CHORUS_OK;
+}
+
+/* Appends the cells of sibling src and, unless it is the last one, the
+ * parent's divider after it, to the combined list. */
+static int
+gather(balancer *b, bt_cells *all, const bt_cells *src, const uint8_t *divider,
+       uint32_t divider_size)
+{
+    bool leaf = (all->flags & BT_LEAF_BIT) != 0, table = (all->flags & 1) != 0;
+    int rc = CHORUS_OK;
+    uint8_t *cell;
+    uint32_t size = divider_size;
+
+    for (uint32_t i = 0; i < src->n && rc == CHORUS_OK; i++)
+        rc = cells_push(b, all, src->cell[i], src->size[i]);
+    all->right = src->right;
+    if (rc != CHORUS_OK || divider == NULL || (leaf && table))
+        return rc;
+    if (leaf)
+        cell = cell_to_leaf(b, divider, divider_size, &size);
+    else
+        cell = cell_with_child(b, divider, divider_size, src->right);
+    return cell == NULL ? CHORUS_NOMEM : cells_push(b, all, cell, size);
+}
+
+/* The divider placed in the parent for new page j (left child pgno). */
+static int
+make_divider(balancer *b, const bt_cells *all, const uint32_t *end, uint32_t j, uint32_t pgno,
+             uint8_t **cell_out, uint32_t *size_out)
+{
+    bool leaf = (all->flags & BT_LEAF_BIT) != 0, table = (all->flags & 1) != 0;
+
+    if (leaf && table) {
+        bt_cell c;
+        uint32_t i = end[j] - 1;
+        int rc = bt_cell_parse_bytes(b->env, all->flags, all->cell[i], all->size[i], &c);
+        uint8_t *cell = arena_alloc(&b->mem, 4 + VARINT_MAX_LEN);
+
+        if (rc != CHORUS_OK)
+            return rc;
+        if (cell == NULL)
+            return CHORUS_NOMEM;
+        bt_put4(cell, pgno);
+        *size_out = 4 + (uint32_t)varint_put(cell + 4, (uint64_t)c.rowid);
+        *cell_out = cell;
+        return CHORUS_OK;
+    }
+    if (leaf)
+        *cell_out = cell_to_interior(b, all->cell[end[j]], pgno, size_out);
+    else {
+        *size_out = all->size[end[j]];
+        *cell_out = cell_with_child(b, all->cell[end[j]], *size_out, pgno);
+    }
+    return *cell_out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+}
+
+/* Writes the k new sibling pages; pgnos[j] gets page j's number. */
+static int
+write_siblings(balancer *b, const bt_cells *all, const uint32_t *start, const uint32_t *end,
+               uint32_t k, const uint32_t *old, uint32_t m, uint32_t *pgnos)
+{
+    bool leaf = (all->flags & BT_LEAF_BIT) != 0, table = (all->flags & 1) != 0;
+    int rc = CHORUS_OK;
+
+    for (uint32_t j = 0; j < k && rc == CHORUS_OK; j++) {
+        bt_page p;
+        uint32_t right = 0;
+
+        if (j < m) {
+            memset(&p, 0, sizeof p);
+            rc = pager_page_get(b->env->tx, old[j], &p.pg);
+            p.pgno = old[j];
+        } else {
+            rc = bt_alloc_page(b->env, &p, all->flags);
+        }
+        if (rc != CHORUS_OK)
+            break;
+        pgnos[j] = p.pgno;
+        if (!leaf)
+            right = j + 1 < k ? bt_get4(all->cell[end[j]]) : all->right;
+        rc = bt_page_write_cells(b->env, &p, all->flags, all->cell + start[j], all->size + start[j],
+                                 end[j] - start[j], right);
+        bt_page_release(&p);
+    }
+    (void)table;
+    for (uint32_t j = k; j < m && rc == CHORUS_OK; j++)
+        rc = bt_free_page(b->env, old[j]);
+    return rc;
+}
+
+/* Step 3 (see the file comment). */
+static int
+balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
+{
+    btree_cursor *cur = b->cur;
+    uint32_t pidx = cur->idx[level - 1], first, last, m, k = 0, *start = NULL, *end = NULL;
+    uint32_t old[3], *pgnos;
+    bt_cells pc, all = {.flags = content->flags}, parent = {0};
+    bool table_leaf = content->flags == BT_FLAG_TABLE_LEAF;
+    int rc = cells_from_page(b, &cur->path[level - 1], &pc);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    if (pidx > pc.n)
+        return CHORUS_CORRUPT_HERE();
+    bulk = bulk && table_leaf && pidx == pc.n;
+    if (bulk)
+        first = last = pidx;
+    else if (pc.n < 2)
+        first = 0, last = pc.n;
+    else {
+        first = pidx == 0 ? 0 : pidx - 1;
+        if (first + 2 > pc.n)
+            first = pc.n - 2;
+        last = first + 2;
+    }
+    m = last - first + 1;
+    for (uint32_t s = 0; s < m && rc == CHORUS_OK; s++) {
+        uint32_t ci = first + s;
+        bt_cells sib;
+        const bt_cells *src = content;
+
+        old[s] = ci < pc.n ? bt_get4(pc.cell[ci]) : pc.right;
+        if (ci != pidx) {
+            bt_page p;
+            if (old[s] < 2)
+                return CHORUS_CORRUPT_HERE();
+            rc = bt_page_get(b->env, old[s], &p);
+            if (rc != CHORUS_OK)
+                return rc;
+            if (p.flags != content->flags || p.n_cells == 0)
+                rc = CHORUS_CORRUPT_HERE();
+            else
+                rc = cells_from_page(b, &p, &sib);
+            bt_page_release(&p);
+            src = &sib;
+        } else if (old[s] != cur->path[level].pgno) {
+            rc = CHORUS_CORRUPT_HERE();
+        }
+        if (rc == CHORUS_OK)
+            rc = gather(b, &all, src, s + 1 < m ? pc.cell[ci] : NULL, s + 1 < m ? pc.size[ci] : 0);
+    }
+    if (rc == CHORUS_OK)
+        rc = distribute(b, &all, page_capacity(b->env, 0, all.flags), table_leaf, bulk, &start,
+                        &end, &k);
+    if (rc != CHORUS_OK)
+        return rc;
+    pgnos = arena_alloc(&b->mem, sizeof *pgnos * k);
+    if (pgnos == NULL)
+        return CHORUS_NOMEM;
+    bt_cursor_truncate_path(cur, level);    /* keeps the parent and above */
+    rc = write_siblings(b, &all, start, end, k, old, m, pgnos);
+
+    /* The parent: cells before the group, new dividers, cells after it. */
+    parent.flags = pc.flags;
+    parent.right = last == pc.n ? pgnos[k - 1] : pc.right;
+    for (uint32_t i = 0; i < first && rc == CHORUS_OK; i++)
+        rc = cells_push(b, &parent, pc.cell[i], pc.size[i]);
+    for (uint32_t j = 0; j + 1 < k && rc == CHORUS_OK; j++) {
+        uint8_t *cell;
+        uint32_t size;
+        rc = make_divider(b, &all, end, j, pgnos[j], &cell, &size);
+        if (rc == CHORUS_OK)
+            rc = cells_push(b, &parent, cell, size);
+    }
+    for (uint32_t i = last; i < pc.n && rc == CHORUS_OK; i++) {
+        uint8_t *cell = i == last ? cell_with_child(b, pc.cell[i], pc.size[i], pgnos[k - 1])
+                                  : pc.cell[i];
+        rc = cell == NULL ? CHORUS_NOMEM : cells_push(b, &parent, cell, pc.size[i]);
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    return balance_level(b, level - 1, &parent, false);
+}
+
+static int
+balance_level(balancer *b, int level, bt_cells *content, bool bulk)
+{
+    bt_page *p = &b->cur->path[level];
+    uint32_t cap = page_capacity(b->env, p->hdr, content->flags), used = cells_used(content);
+
+    if (level == 0) {
+        if (!(content->flags & BT_LEAF_BIT) && content->n == 0)
+            return collapse_root(b, content->right);
+        if (used <= cap)
+            return bt_page_write_cells(b->env, p, content->flags, content->cell, content->size,
+                                       content->n, content->right);
+        return push_down(b, content, bulk);
+    }
+    if (used <= cap && content->n > 0
+        && (uint64_t)(cap - used) * 3 <= (uint64_t)b->env->usable * 2)
+        return bt_page_write_cells(b->env, p, content->flags, content->cell, content->size,
+                                   content->n, content->right);
+    return balance_siblings(b, level, content, bulk);
+}
+
+/* Runs balance_level on a fresh balancer and frees it; the cursor's path is
+ * released afterwards (the caller saves its position). */
+static int
+balance_run(btree_cursor *cur, int level, bt_cells *content, balancer *b, bool bulk)
+{
+    int rc = balance_level(b, level, content, bulk);
+
+    arena_free(&b->mem);
+    bt_cursor_release_path(cur);
+    return rc;
+}
+
+int
+bt_balance_replace(btree_cursor *cur, int level, uint32_t at, bool remove_old,
+                   const uint8_t *cell, uint32_t size, bool bulk)
+{
+    balancer b = {.cur = cur, .env = &cur->env};
+    bt_cells page, content = {0};
+    uint8_t *copy;
+    int rc;
+
+    arena_init(&b.mem);
+    rc = cells_from_page(&b, &cur->path[level], &page);
+    copy = copy_bytes(&b, cell, size);
+    if (rc == CHORUS_OK && copy == NULL)
+        rc = CHORUS_NOMEM;
+    content.flags = page.flags;
+    content.right = page.right;
+    for (uint32_t i = 0; i <= page.n && rc == CHORUS_OK; i++) {
+        if (i == at)
+            rc = cells_push(&b, &content, copy, size);
+        if (rc == CHORUS_OK && i < page.n && !(remove_old && i == at))
+            rc = cells_push(&b, &content, page.cell[i], page.size[i]);
+    }
+    if (rc != CHORUS_OK) {
+        arena_free(&b.mem);
+        return rc;
+    }
+    return balance_run(cur, level, &content, &b, bulk && at == page.n);
+}
+
+int
+bt_balance_underfull(btree_cursor *cur, int level)
+{
+    balancer b = {.cur = cur, .env = &cur->env};
+    bt_cells content;
+    int rc;
+
+    arena_init(&b.mem);
+    rc = cells_from_page(&b, &cur->path[level], &content);
+    if (rc != CHORUS_OK) {
+        arena_free(&b.mem);
+        return rc;
+    }
+    return balance_run(cur, level, &content, &b, false);
+}

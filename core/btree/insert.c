@@ -1,0 +1,151 @@
+/*
+ * core/btree/insert.c: inserting and replacing entries.
+ *
+ * An insert seeks its key, builds the new cell (spilling to overflow pages as
+ * needed) and puts it on the leaf in place when it fits. Otherwise the page's
+ * new cell list goes to balance.c. A replaced entry's old cell is removed
+ * first and its overflow chain freed.
+ *
+ * Cursor state afterwards (btree.h): on the new entry. When the cell went in
+ * place, the path stays valid; after a balance, the cursor is saved on the
+ * new key and re-seeks it on its next use (rule B2 machinery).
+ * Callers: the vm through btree.h; delete.c (re-inserting a moved index key).
+ */
+#include "btree_int.h"
+
+#include <string.h>
+
+/* Bytes of a built index leaf cell without its padding to 4 bytes. */
+static int
+unpadded_size(const bt_env *env, const uint8_t *cell, uint32_t size, uint32_t *out)
+{
+    bt_cell c;
+    int rc = bt_cell_parse_bytes(env, BT_FLAG_INDEX_LEAF, cell, size, &c);
+
+    *out = c.header + c.local + (c.local < c.payload ? 4 : 0);
+    return rc;
+}
+
+/* Puts a new cell for (rowid, data) at the cursor's leaf position, replacing
+ * the entry there when exact. */
+static int
+leaf_put(btree_cursor *cur, uint8_t flags, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+         bool exact)
+{
+    int top = cur->depth - 1;
+    bt_page *p = &cur->path[top];
+    uint32_t i = cur->idx[top], size;
+    uint8_t *cell;
+    bool fitted;
+    int rc = bt_reserve(&cur->buf, &cur->buf_cap, bt_cell_max_size(&cur->env) + 4);
+
+    if (rc == CHORUS_OK)
+        rc = bt_cell_build(&cur->env, flags, rowid, data, nbytes, cur->buf + 4, &size);
+    if (rc != CHORUS_OK)
+        return rc;
+    cell = cur->buf + 4;
+    if (exact) {
+        bt_cell old;
+        rc = bt_cell_parse(&cur->env, p, i, &old);
+        if (rc == CHORUS_OK)
+            rc = bt_overflow_free(&cur->env, &old);
+        if (rc == CHORUS_OK)
+            rc = bt_page_drop_cell(&cur->env, p, i, old.size);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    rc = bt_page_insert_cell(&cur->env, p, i, cell, size, cur->scratch, &fitted);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (fitted) {
+        cur->state = BT_CUR_VALID;
+        return CHORUS_OK;
+    }
+    rc = bt_balance_replace(cur, top, i, false, cell, size, !exact);
+    cur->state = rc == CHORUS_OK ? BT_CUR_SAVED : BT_CUR_INVALID;
+    return rc;
+}
+
+/* Replaces the index entry at an interior position with key. */
+static int
+interior_replace(btree_cursor *cur, const uint8_t *key, uint32_t nbytes)
+{
+    int top = cur->depth - 1;
+    bt_page *p = &cur->path[top];
+    uint32_t size, unpadded;
+    bt_cell old;
+    int rc = bt_reserve(&cur->buf, &cur->buf_cap, bt_cell_max_size(&cur->env) + 4);
+
+    if (rc == CHORUS_OK)
+        rc = bt_cell_parse(&cur->env, p, cur->idx[top], &old);
+    if (rc == CHORUS_OK)
+        rc = bt_cell_build(&cur->env, BT_FLAG_INDEX_LEAF, 0, key, nbytes, cur->buf + 4, &size);
+    if (rc == CHORUS_OK)
+        rc = unpadded_size(&cur->env, cur->buf + 4, size, &unpadded);
+    if (rc == CHORUS_OK)
+        rc = bt_overflow_free(&cur->env, &old);
+    if (rc != CHORUS_OK)
+        return rc;
+    bt_put4(cur->buf, old.child);
+    rc = bt_balance_replace(cur, top, cur->idx[top], true, cur->buf, unpadded + 4, false);
+    cur->state = rc == CHORUS_OK ? BT_CUR_SAVED : BT_CUR_INVALID;
+    return rc;
+}
+
+int
+bt_index_put(btree_cursor *cur, const uint8_t *key, uint32_t nbytes)
+{
+    bt_key k = {.rec = key, .nrec = nbytes};
+    int cmp, rc = bt_cursor_seek(cur, &k, false, true, &cmp);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    if (!cur->path[cur->depth - 1].is_leaf)
+        return interior_replace(cur, key, nbytes);
+    return leaf_put(cur, BT_FLAG_INDEX_LEAF, 0, key, nbytes, cmp == 0);
+}
+
+int
+btree_insert(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes)
+{
+    bt_key k = {.rowid = rowid};
+    int cmp, rc;
+
+    if (!cur->writable)
+        return CHORUS_READONLY;
+    if (!cur->is_table)
+        return CHORUS_MISUSE;
+    rc = bt_cursor_save_others(cur);
+    if (rc == CHORUS_OK)
+        rc = bt_cursor_seek(cur, &k, false, false, &cmp);
+    if (rc == CHORUS_OK)
+        rc = leaf_put(cur, BT_FLAG_TABLE_LEAF, rowid, data, nbytes, cmp == 0);
+    cur->saved_rowid = rowid;
+    if (rc != CHORUS_OK)
+        cur->state = BT_CUR_INVALID;
+    return rc;
+}
+
+int
+btree_index_insert(btree_cursor *cur, const uint8_t *key, uint32_t nbytes)
+{
+    int rc;
+
+    if (!cur->writable)
+        return CHORUS_READONLY;
+    if (cur->is_table)
+        return CHORUS_MISUSE;
+    rc = bt_cursor_save_others(cur);
+    if (rc == CHORUS_OK)
+        rc = bt_index_put(cur, key, nbytes);
+    if (rc == CHORUS_OK && cur->state == BT_CUR_SAVED) {
+        rc = bt_reserve(&cur->saved_key, &cur->saved_cap, nbytes);
+        if (rc == CHORUS_OK) {
+            memcpy(cur->saved_key, key, nbytes);
+            cur->saved_len = nbytes;
+        }
+    }
+    if (rc != CHORUS_OK)
+        cur->state = BT_CUR_INVALID;
+    return rc;
+}

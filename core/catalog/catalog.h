@@ -1,0 +1,415 @@
+/*
+ * core/catalog/catalog.h: the schema of a database (tables, columns,
+ * indexes, views, triggers), the DDL that changes it, the row write path
+ * that changes table and index b-trees for DML, and the PRAGMAs.
+ *
+ * Catalogs
+ *   C1  A catalog is read from sqlite_schema (root page 1) by catalog_load()
+ *       and describes the database as of one schema cookie (page 1 offset
+ *       40, catalog_cookie()).
+ *   C2  A published catalog is immutable and shared by every connection of
+ *       a database; it lives while someone holds a reference
+ *       (catalog_retain/catalog_release are thread-safe). Every object
+ *       pointer a lookup returns is borrowed from the catalog and valid while
+ *       the caller holds a reference to that catalog.
+ *   C3  DDL runs inside a write transaction on a private copy (from
+ *       catalog_edit_begin, or a fresh catalog_load, which is private to its
+ *       caller until published). The caller publishes the copy after COMMIT,
+ *       or releases it on ROLLBACK. After ROLLBACK TO a savepoint that covers
+ *       DDL, the caller reloads the copy with catalog_load() on the same
+ *       transaction (the catalog does not undo its own edits). Nothing edits
+ *       a catalog once it is published.
+ *   C4  A DDL call that fails leaves the editable catalog unchanged (its
+ *       b-tree writes are undone by the caller's statement savepoint), except
+ *       after CHORUS_NOMEM, when the caller reloads as in C3.
+ *   C5  Names compare case-insensitively (ASCII only), as in SQLite.
+ *
+ * Row write path (catalog_writer)
+ *   W1  catalog_row_insert/update/delete are the only code that changes
+ *       table and index b-trees for DML. This is the seam where the MVCC
+ *       store plugs in later; keep callers off btree_insert for user rows.
+ *   W2  A writer belongs to one statement of one write transaction: it keeps
+ *       its b-tree cursors and row buffers open across the statement's rows
+ *       (no malloc per row) and must be closed before the transaction ends
+ *       (btree rule B1).
+ *   W3  The caller wraps each statement in a pager savepoint and undoes it
+ *       on failure; the writer never opens savepoints itself.
+ *   W4  The caller evaluates DEFAULT and CHECK constraints; the writer applies
+ *       column affinity, NOT NULL, rowid rules, PRIMARY KEY/UNIQUE conflict
+ *       resolution and maintains every index. Expressions the writer needs
+ *       (expression index columns, partial index WHERE, a column's DEFAULT
+ *       under REPLACE) are evaluated through catalog_hooks.eval.
+ *
+ * Error reporting: functions return CHORUS_OK or a result code. Constraint
+ * failures return the extended code (CHORUS_CONSTRAINT_UNIQUE,
+ * _PRIMARYKEY, _NOTNULL; rc & 0xff is CHORUS_CONSTRAINT). The message in
+ * SQLite's words is on the writer (catalog_writer_errmsg) or given through
+ * an errmsg_out parameter where there is no writer.
+ *
+ * Threads: catalog objects are read-only after publication and may be read
+ * from any thread; a writer is used by one thread.
+ */
+#ifndef CHORUS_CATALOG_H
+#define CHORUS_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btree.h"
+#include "common.h"
+#include "pager.h"
+#include "record.h"
+#include "sql.h"
+#include "value.h"
+
+typedef struct catalog catalog;
+typedef struct catalog_table catalog_table;
+typedef struct catalog_index catalog_index;
+typedef struct catalog_view catalog_view;
+typedef struct catalog_trigger catalog_trigger;
+typedef struct catalog_writer catalog_writer;
+
+/* ------------------------------------------------------------ objects */
+
+/* catalog_column.hidden, with PRAGMA table_xinfo's numbers. */
+enum catalog_hidden {
+    CATALOG_COL_NORMAL = 0,
+    CATALOG_COL_VIRTUAL = 2,        /* GENERATED ALWAYS AS (...) VIRTUAL */
+    CATALOG_COL_STORED = 3          /* GENERATED ALWAYS AS (...) STORED */
+};
+
+typedef struct catalog_column {
+    const char *name;               /* in the catalog's arena, as all strings below */
+    const char *type;               /* declared type as written, or NULL */
+    char affinity;                  /* enum affinity (value.h), never NONE */
+    uint8_t collation;              /* enum collation (COLLATE clause, else BINARY) */
+    const char *collation_name;     /* as written, or NULL for the default */
+    bool not_null;
+    uint8_t not_null_conflict;      /* ast_conflict of NOT NULL ON CONFLICT */
+    bool is_pk;                     /* part of the PRIMARY KEY */
+    uint8_t hidden;                 /* enum catalog_hidden */
+    int16_t stored_index;           /* its field in the table's records; -1 for a VIRTUAL
+                                       generated column, which records do not hold. A
+                                       record shorter than the table (after ALTER TABLE
+                                       ADD COLUMN) means DEFAULT for the missing fields */
+    const ast_expr *default_expr;   /* DEFAULT expression or NULL */
+    const char *default_text;       /* its source text (PRAGMA table_info dflt_value) */
+    const ast_expr *generated_expr; /* GENERATED ALWAYS AS expression or NULL */
+} catalog_column;
+
+typedef struct catalog_check {
+    const char *name;               /* CONSTRAINT name or NULL */
+    const ast_expr *expr;
+} catalog_check;
+
+typedef struct catalog_fkey {
+    int n_cols;
+    const int16_t *from_cols;       /* child column indexes */
+    const char *to_table;           /* parent table as written */
+    const char *const *to_cols;     /* parent column names, or NULL: its PRIMARY KEY */
+    uint8_t on_delete, on_update;   /* ast_fk_action */
+    bool deferred;
+} catalog_fkey;
+
+struct catalog_table {
+    const char *name;
+    const char *sql;                /* text in sqlite_schema; NULL for sqlite_schema itself */
+    uint32_t root;                  /* root page of the table b-tree */
+    int n_cols;
+    const catalog_column *cols;
+    int rowid_alias;                /* column that is the INTEGER PRIMARY KEY, or -1 */
+    bool without_rowid;
+    bool autoincrement;
+    bool is_strict;
+    int n_pk;                       /* PRIMARY KEY columns in key order (0: none) */
+    const int16_t *pk_cols;
+    uint8_t pk_conflict;            /* ast_conflict of the PRIMARY KEY constraint */
+    int n_checks;
+    const catalog_check *checks;
+    int n_fkeys;
+    const catalog_fkey *fkeys;
+    int n_indexes;                  /* every index on the table, creation order */
+    catalog_index *const *indexes;
+    int n_triggers;                 /* triggers on the table, creation order */
+    catalog_trigger *const *triggers;
+};
+
+/* catalog_index_column.column for entries that are not a table column. */
+enum {
+    CATALOG_COLUMN_ROWID = -1,      /* the rowid */
+    CATALOG_COLUMN_EXPR = -2        /* an expression (expr holds it) */
+};
+
+typedef struct catalog_index_column {
+    int16_t column;                 /* table column, or CATALOG_COLUMN_EXPR */
+    bool desc;
+    uint8_t collation;              /* enum collation used by the key */
+    const char *collation_name;     /* "BINARY", "NOCASE", "RTRIM" */
+    const ast_expr *expr;           /* CATALOG_COLUMN_EXPR only */
+} catalog_index_column;
+
+/* catalog_index.origin: how the index came to exist (PRAGMA index_list). */
+enum catalog_index_origin {
+    CATALOG_INDEX_CREATE = 'c',     /* CREATE INDEX */
+    CATALOG_INDEX_UNIQUE = 'u',     /* UNIQUE constraint (an autoindex) */
+    CATALOG_INDEX_PK = 'p'          /* PRIMARY KEY constraint (an autoindex) */
+};
+
+/*
+ * An index b-tree's entries are records of the n_cols key values followed by
+ * the rowid; ki orders the key columns (the rowid after them compares
+ * BINARY ascending). unique: no two entries whose key columns are all
+ * non-NULL may be equal (NULLs are distinct).
+ */
+struct catalog_index {
+    const char *name;
+    const char *sql;                /* NULL for autoindexes */
+    const catalog_table *table;
+    uint32_t root;
+    int n_cols;
+    const catalog_index_column *cols;
+    key_info ki;
+    bool unique;
+    uint8_t on_conflict;            /* ast_conflict of the UNIQUE/PRIMARY KEY constraint */
+    char origin;                    /* enum catalog_index_origin */
+    const ast_expr *where;          /* partial index condition or NULL */
+};
+
+struct catalog_view {
+    const char *name;
+    const char *sql;
+    const ast_list *columns;        /* CREATE VIEW v(a, b): names; n = 0 when not given */
+    const ast_select *select;
+};
+
+struct catalog_trigger {
+    const char *name;
+    const char *sql;
+    const char *table;              /* the table or view it fires on */
+    const ast_create_trigger *ast;  /* time, event, UPDATE OF, WHEN, body */
+};
+
+/* --------------------------------------------------- load and lifetime */
+
+/*
+ * Reads sqlite_schema in tx (read or write) and builds a catalog, owned by
+ * the caller (reference count 1; release with catalog_release). An empty
+ * file gives an empty catalog with cookie 0. A stored statement that does
+ * not parse or describe a valid object gives CHORUS_CORRUPT and
+ * *errmsg_out (malloc()ed) "malformed database schema (name)" with the
+ * reason appended as SQLite does (" - near "x": syntax error").
+ */
+int catalog_load(pager_tx *tx, catalog **out, char **errmsg_out);
+
+/* Thread-safe reference counting; release frees at zero; NULL is a no-op. */
+catalog *catalog_retain(catalog *cat);
+void catalog_release(catalog *cat);
+
+/* The schema cookie the catalog describes. */
+uint32_t catalog_cookie(const catalog *cat);
+
+/*
+ * Makes a private editable copy of base for DDL (rule C3). The copy is owned
+ * by the caller (reference count 1) and shares nothing with base.
+ */
+int catalog_edit_begin(const catalog *base, catalog **out);
+
+/* ------------------------------------------------------------ lookups */
+
+/* Case-insensitive lookups; NULL when absent. Borrowed (rule C2).
+ * catalog_table_find finds sqlite_schema (and sqlite_master) too. */
+const catalog_table *catalog_table_find(const catalog *cat, const char *name);
+const catalog_index *catalog_index_find(const catalog *cat, const char *name);
+const catalog_view *catalog_view_find(const catalog *cat, const char *name);
+const catalog_trigger *catalog_trigger_find(const catalog *cat, const char *name);
+
+/* Index of column name in t, or -1. */
+int catalog_table_column_find(const catalog_table *t, const char *name);
+/*
+ * Resolves a column name the way SQLite does: a declared column first,
+ * then "rowid", "oid" or "_rowid_" (any case) mean the rowid: gives the
+ * rowid alias column when there is one, else CATALOG_COLUMN_ROWID (rowid
+ * tables only). -2 when the name means nothing.
+ */
+int catalog_table_column_resolve(const catalog_table *t, const char *name);
+
+/* Iteration in sqlite_schema order; i in [0, count). Borrowed (C2). The
+ * table list does not include sqlite_schema itself. */
+int catalog_table_count(const catalog *cat);
+const catalog_table *catalog_table_at(const catalog *cat, int i);
+int catalog_view_count(const catalog *cat);
+const catalog_view *catalog_view_at(const catalog *cat, int i);
+int catalog_index_count(const catalog *cat);
+const catalog_index *catalog_index_at(const catalog *cat, int i);
+int catalog_trigger_count(const catalog *cat);
+const catalog_trigger *catalog_trigger_at(const catalog *cat, int i);
+
+/* ------------------------------------------------------- the writer */
+
+/*
+ * Evaluation of the expressions the writer needs (rule W4), supplied by the
+ * engine. eval computes expr over one row of table t (row holds t->n_cols
+ * values, rowid its rowid) into *out, which starts as NULL; out may own
+ * memory, which the writer frees. On failure it returns a code and may set
+ * *errmsg_out (malloc()ed). eval may be NULL when the schema has no
+ * expression indexes, partial indexes or defaults needed under REPLACE;
+ * the writer then fails with "not supported yet: ..." when it needs one.
+ */
+typedef struct catalog_hooks {
+    void *arg;
+    int (*eval)(void *arg, const catalog_table *t, const ast_expr *expr, const value *row,
+                int64_t rowid, value *out, char **errmsg_out);
+} catalog_hooks;
+
+/*
+ * Opens a writer for one statement in write transaction tx over cat (a read
+ * transaction is allowed for a writer used only to read, e.g. by checks)
+ * (borrowed: the caller keeps cat alive until catalog_writer_close). DDL
+ * through the writer edits cat, which must be private (rule C3). hooks is
+ * copied; may be NULL.
+ */
+int catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
+                        catalog_writer **out);
+/* Closes its cursors and frees it. NULL is a no-op. */
+void catalog_writer_close(catalog_writer *w);
+/* Message of the writer's last failure in SQLite's words; "" if none.
+ * Borrowed until the next call on w. */
+const char *catalog_writer_errmsg(const catalog_writer *w);
+/* The conflict action that applied to the last constraint failure
+ * (AST_CONFLICT_ABORT, _FAIL or _ROLLBACK): the caller undoes the statement
+ * (ABORT), keeps its earlier rows (FAIL) or rolls back the transaction. */
+int catalog_writer_conflict(const catalog_writer *w);
+/* The catalog the writer works on. Borrowed. */
+catalog *catalog_writer_catalog(const catalog_writer *w);
+
+/* --------------------------------------------------------------- DML */
+
+typedef struct catalog_row_result {
+    int64_t rowid;                  /* the written row's rowid */
+    bool ignored;                   /* OR IGNORE skipped the row; nothing written */
+    int64_t n_replaced;             /* rows REPLACE deleted to make room */
+} catalog_row_result;
+
+/*
+ * Inserts a row into t. vals holds t->n_cols values (caller's, unchanged:
+ * the writer applies affinity to its own copies). The rowid: for a table
+ * with a rowid alias, vals[t->rowid_alias] (NULL: allocate) and rowid must
+ * be NULL; otherwise *rowid, or allocated when rowid is NULL or points at
+ * SQL NULL. Allocation: max rowid + 1; at INT64_MAX a random unused rowid
+ * (CHORUS_FULL after many tries); AUTOINCREMENT: above every rowid ever
+ * used, kept in sqlite_sequence ("database or disk is full" at INT64_MAX).
+ * A non-integer rowid value: CHORUS_MISMATCH "datatype mismatch".
+ * conflict: the statement's OR action (AST_CONFLICT_DEFAULT: each
+ * constraint's own, else ABORT). *out is always written on CHORUS_OK.
+ */
+int catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
+                       const value *rowid, int conflict, catalog_row_result *out);
+
+/* Deletes the row with rowid from t and its index entries. A missing row
+ * is not an error. */
+int catalog_row_delete(catalog_writer *w, const catalog_table *t, int64_t rowid);
+
+/*
+ * Replaces the row old_rowid of t with vals (t->n_cols values; every column,
+ * changed or not). The new rowid is vals[t->rowid_alias] for a table with a
+ * rowid alias (new_rowid must be NULL), else *new_rowid, or old_rowid when
+ * new_rowid is NULL. Index entries change only for indexes whose columns
+ * changed. Conflicts as catalog_row_insert; a REPLACE removes the other
+ * rows in the way.
+ */
+int catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
+                       const value *vals, const value *new_rowid, int conflict,
+                       catalog_row_result *out);
+
+/* The values the last successful insert/update stored (after affinity; the
+ * rowid alias column holds the rowid). t->n_cols values borrowed until the
+ * next call on w. */
+const value *catalog_writer_row(const catalog_writer *w);
+
+/* --------------------------------------------------------------- DDL */
+
+/*
+ * Executes a DDL statement (STMT_CREATE_TABLE without AS SELECT,
+ * STMT_CREATE_INDEX, STMT_CREATE_VIEW, STMT_CREATE_TRIGGER, STMT_DROP,
+ * STMT_ALTER) parsed from sql (stmt's spans index sql) on the writer's
+ * private catalog (rule C3): creates or frees b-trees, writes sqlite_schema and
+ * bumps the schema cookie. IF [NOT] EXISTS cases that do nothing return
+ * CHORUS_OK and change nothing. Errors in SQLite's words on the writer:
+ * "table t already exists", "no such table: t", "duplicate column name: a",
+ * "UNIQUE constraint failed: t.a" (CREATE UNIQUE INDEX over duplicates)...
+ */
+int catalog_ddl_execute(catalog_writer *w, const ast_stmt *stmt, const char *sql);
+
+/*
+ * CREATE TABLE ... AS SELECT: creates the table with n_cols columns named
+ * names[i] (the select's result names; duplicates become "a:1" as SQLite)
+ * whose declared types follow affinities[i] (enum affinity; NONE allowed)
+ * as SQLite writes them ("INT", "TEXT", "REAL", "NUM", ""). The caller then
+ * inserts the rows with catalog_row_insert. *table_out is borrowed from the
+ * writer's catalog; NULL (and CHORUS_OK) when IF NOT EXISTS found the table.
+ */
+int catalog_create_table_as(catalog_writer *w, const ast_stmt *stmt, int n_cols,
+                            const char *const *names, const char *affinities,
+                            const catalog_table **table_out);
+
+/* ----------------------------------------------------------- PRAGMAs */
+
+/* A materialized result: column names and rows of values. */
+typedef struct catalog_result {
+    int n_cols;
+    const char *const *col_names;   /* static strings */
+    int64_t n_rows;
+    int64_t cap_rows;
+    value *cells;                   /* owned; row r column c at cells[r * n_cols + c];
+                                       text and blob values own their bytes */
+    bool schema_changed;            /* the pragma changed the schema cookie: reload */
+} catalog_result;
+
+void catalog_result_init(catalog_result *r);
+/* Frees the cells; the struct can be reused after catalog_result_init. */
+void catalog_result_free(catalog_result *r);
+
+/* What a pragma needs from the caller before catalog_pragma runs. */
+enum catalog_pragma_access {
+    CATALOG_PRAGMA_NO_TX = 0,       /* connection settings only, or wal_checkpoint:
+                                       run outside any transaction of this connection */
+    CATALOG_PRAGMA_READ = 1,        /* a read (or write) transaction */
+    CATALOG_PRAGMA_WRITE = 2        /* a write transaction (and a writer for DDL-like
+                                       changes of the header) */
+};
+int catalog_pragma_access(const ast_pragma *p);
+
+/*
+ * Connection and database state the pragmas read and change. The pointers
+ * to settings belong to the connection; the pragma writes them when set.
+ */
+typedef struct catalog_pragma_env {
+    pager *pager;
+    const char *path;               /* the database file (PRAGMA database_list); "" in memory */
+    pager_tx *tx;                   /* per catalog_pragma_access; NULL for NO_TX */
+    catalog *cat;                   /* the catalog the connection sees */
+    const catalog_hooks *hooks;     /* for integrity_check of expression and partial
+                                       indexes (NULL: their contents are not checked) */
+    int *busy_timeout_ms;
+    bool *foreign_keys;
+    bool *recursive_triggers;
+    int64_t *cache_size;            /* PRAGMA cache_size as last set (pages, or -KiB) */
+} catalog_pragma_env;
+
+/*
+ * Runs PRAGMA p and fills out (initialized by the caller) with its result
+ * rows: table_info, table_xinfo, index_list, index_info, index_xinfo,
+ * foreign_key_list, integrity_check, quick_check, user_version,
+ * application_id, schema_version, page_size, page_count, freelist_count,
+ * encoding, table_list, database_list, compile_options, journal_mode,
+ * synchronous, busy_timeout, cache_size, wal_checkpoint, foreign_keys,
+ * recursive_triggers. Unknown pragmas give no rows and no error, as SQLite.
+ * journal_mode: always "wal" for now; setting "wal" or another SQLite mode
+ * reports "wal" (SQLite answers with the unchanged mode when it cannot
+ * switch); "mvcc" fails with "not supported yet: journal_mode=mvcc".
+ * Errors: a code and *errmsg_out (malloc()ed).
+ */
+int catalog_pragma(const catalog_pragma_env *env, const ast_pragma *p, catalog_result *out,
+                   char **errmsg_out);
+
+#endif /* CHORUS_CATALOG_H */

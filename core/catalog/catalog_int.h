@@ -1,0 +1,226 @@
+/*
+ * core/catalog/catalog_int.h: layouts and functions shared by the files of
+ * the catalog module only (never included from outside core/catalog).
+ *
+ * Memory: every object of a catalog (its strings, the ASTs of its CREATE
+ * statements, column and index arrays) lives in the catalog's arena and is
+ * freed with the catalog. Only the growable pointer lists (the catalog's
+ * object lists and each table's index and trigger lists) are malloc()ed,
+ * because they change size as DDL edits an editable catalog.
+ */
+#ifndef CHORUS_CATALOG_INT_H
+#define CHORUS_CATALOG_INT_H
+
+#include <stdatomic.h>
+
+#include "catalog.h"
+
+/* A growable list of object pointers (malloc()ed array). */
+typedef struct ptr_list {
+    void **items;
+    int n;
+    int cap;
+} ptr_list;
+
+int ptr_list_push(ptr_list *l, void *p);
+void ptr_list_remove_at(ptr_list *l, int i);
+void ptr_list_free(ptr_list *l);
+
+/*
+ * A table with the lists DDL edits. The public part comes first so a
+ * catalog_table pointer of this catalog converts to its table_def.
+ */
+typedef struct table_def {
+    catalog_table pub;
+    ptr_list indexes;               /* catalog_index *, creation order; pub.indexes
+                                       mirrors it (catalog_table_sync) */
+    ptr_list triggers;              /* catalog_trigger * */
+    const ast_create_table *ast;    /* NULL for sqlite_schema */
+} table_def;
+
+struct catalog {
+    _Atomic int refs;               /* atomic; the owner of the last reference frees */
+    uint32_t cookie;                /* immutable once published */
+    arena mem;                      /* owns every object below */
+    table_def *schema_table;        /* sqlite_schema, root page 1 */
+    ptr_list tables;                /* table_def *, schema order */
+    ptr_list indexes;               /* catalog_index * */
+    ptr_list views;                 /* catalog_view * */
+    ptr_list triggers;              /* catalog_trigger * */
+};
+
+static inline table_def *
+table_def_of(const catalog_table *t)
+{
+    return (table_def *)t;
+}
+
+/* --- schema.c: objects, lists, lookups ---------------------------------- */
+
+int catalog_new(catalog **out);
+/* Case-insensitive ASCII comparisons. */
+int catalog_name_cmp(const char *a, const char *b);
+bool catalog_name_eq(const char *a, const char *b);
+bool catalog_name_is_reserved(const char *name);      /* sqlite_ prefix */
+/* Re-points pub.indexes/pub.triggers at the lists after they change. */
+void catalog_table_sync(table_def *td);
+/* Adds a detached table (and the autoindexes it carries) to cat. */
+int catalog_table_attach(catalog *cat, table_def *td);
+int catalog_index_attach(catalog *cat, catalog_index *idx);
+int catalog_view_attach(catalog *cat, catalog_view *v);
+int catalog_trigger_attach(catalog *cat, catalog_trigger *tr);
+/* Remove objects from cat (memory stays in the arena until the catalog is
+ * freed). Removing a table removes its indexes and triggers. */
+void catalog_table_detach(catalog *cat, const catalog_table *t);
+void catalog_index_detach(catalog *cat, const catalog_index *idx);
+void catalog_view_detach(catalog *cat, const catalog_view *v);
+void catalog_trigger_detach(catalog *cat, const catalog_trigger *tr);
+/* Any object of any kind by name: 't'able, 'v'iew, 'i'ndex, 'r' trigger, 0. */
+char catalog_object_kind(const catalog *cat, const char *name);
+
+/* --- define.c: CREATE statements to objects ----------------------------- */
+
+/*
+ * Each parses sql (a stored or normalized CREATE statement) into cat's arena
+ * and builds the object without adding it to cat. Errors: CHORUS_ERROR with
+ * *errmsg_out (malloc()ed) in SQLite's words, CHORUS_NOMEM.
+ * The table's autoindexes are named sqlite_autoindex_<t>_<n> with root 0
+ * until the caller sets them.
+ */
+int define_table(catalog *cat, const char *sql, uint32_t root, table_def **out,
+                 char **errmsg_out);
+int define_index(catalog *cat, const char *sql, uint32_t root, catalog_index **out,
+                 char **errmsg_out);
+int define_view(catalog *cat, const char *sql, catalog_view **out, char **errmsg_out);
+int define_trigger(catalog *cat, const char *sql, catalog_trigger **out, char **errmsg_out);
+/* Builds sqlite_schema's own table object. */
+int define_schema_table(catalog *cat, table_def **out);
+
+/* --- writer.c: the write context ---------------------------------------- */
+
+typedef struct writer_slot {
+    uint32_t root;
+    const key_info *ki;             /* borrowed from the index (NULL: table) */
+    btree_cursor *cur;              /* owned */
+} writer_slot;
+
+struct catalog_writer {
+    pager_tx *tx;                   /* borrowed; a write transaction */
+    catalog *cat;                   /* borrowed */
+    catalog_hooks hooks;
+    char *errmsg;                   /* owned; NULL when no failure */
+    int conflict;                   /* action of the last constraint failure */
+    writer_slot *cursors;           /* owned, n_cursors used */
+    int n_cursors, cap_cursors;
+    value *row;                     /* new row after affinity: cap_row values */
+    value *old;                     /* the row being updated or deleted */
+    value *tmp;                     /* a conflicting row being replaced */
+    value *enc;                     /* a row laid out as its record (borrowed copies) */
+    int cap_row;
+    value key[KEY_INFO_MAX + 1];    /* an index key being built (+ rowid) */
+    value key2[KEY_INFO_MAX + 1];   /* a second key (old row, deleted row) */
+    uint8_t *buf;                   /* owned record buffer (encoding) */
+    size_t cap_buf;
+    uint8_t *rowbuf[2];             /* owned copies of rows read back: old, tmp */
+    size_t cap_rowbuf[2];
+    record_cursor rec[2];           /* their decoders */
+    struct {                        /* sqlite_sequence row of one AUTOINCREMENT table */
+        const catalog_table *t;     /* NULL: nothing cached */
+        int64_t row;                /* its rowid in sqlite_sequence, 0 if none yet */
+        int64_t seq;
+    } seq;
+    uint64_t rand_state;            /* random rowids */
+};
+
+/* Records a failure message (printf style) and returns rc. */
+int writer_fail(catalog_writer *w, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Takes a malloc()ed message (NULL: no message) and returns rc. */
+int writer_fail_take(catalog_writer *w, int rc, char *msg);
+/* A cursor on root (ki NULL for tables), opened once per writer. */
+int writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, btree_cursor **out);
+/* Closes every cursor (before DDL frees or creates trees). */
+void writer_cursors_close(catalog_writer *w);
+/* Makes sure row/old/tmp hold n values. */
+int writer_row_reserve(catalog_writer *w, int n);
+/* Makes sure buf holds n bytes. */
+int writer_buf_reserve(catalog_writer *w, size_t n);
+/* Reads row rowid of t into vals (t->n_cols values) through row buffer
+ * slot (0: old, 1: tmp): the values borrow from that buffer and stay valid
+ * until the next read into the same slot. *found_out false if absent. */
+int writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int slot,
+                    value *vals, bool *found_out);
+/* Encodes vals (t->n_cols; the rowid alias stored as NULL) into buf. */
+int writer_row_encode(catalog_writer *w, const catalog_table *t, const value *vals,
+                      size_t *nbytes_out);
+/* Evaluates expr over (vals, rowid) of t through the hooks into *out
+ * (owned by the caller, cleared with value_clear). */
+int writer_eval(catalog_writer *w, const catalog_table *t, const ast_expr *expr,
+                const value *vals, int64_t rowid, value *out);
+/* The DEFAULT of column col into *out (NULL when it has none). */
+int writer_default(catalog_writer *w, const catalog_table *t, int col, value *out);
+
+/* --- constraint.c: keys, uniqueness, conflicts -------------------------- */
+
+/* The action that applies: the statement's, else the constraint's, else ABORT. */
+int constraint_action(int stmt_conflict, int own_conflict);
+/*
+ * Builds idx's key for the row (vals, rowid) into key[0..n_cols] (the rowid
+ * last). *skip_out: the row has no entry (a partial index whose WHERE is
+ * not true). *has_null_out: a key column is NULL (never a unique conflict).
+ * Expression columns own their values: release with constraint_key_clear.
+ */
+int constraint_index_key(catalog_writer *w, const catalog_index *idx, const value *vals,
+                         int64_t rowid, value *key, bool *skip_out, bool *has_null_out);
+void constraint_key_clear(const catalog_index *idx, value *key);
+/* Whether two keys of idx (rowid included) are the same bytes. */
+bool constraint_key_same(const catalog_index *idx, const value *a, const value *b);
+/* Finds an entry of idx equal to key[0..n_cols) whose rowid differs from
+ * rowid; *other_out gets it, *found_out whether there is one. */
+int constraint_unique_probe(catalog_writer *w, const catalog_index *idx, const value *key,
+                            int64_t rowid, bool *found_out, int64_t *other_out);
+/* Records "UNIQUE constraint failed: ..." for idx and returns its code. */
+int constraint_unique_fail(catalog_writer *w, const catalog_index *idx);
+/* Inserts / deletes the entry key[0..n_cols] (rowid included). */
+int constraint_index_insert(catalog_writer *w, const catalog_index *idx, const value *key);
+int constraint_index_delete(catalog_writer *w, const catalog_index *idx, const value *key);
+
+/* --- row_write.c --------------------------------------------------------- */
+
+/* Deletes row rowid (found in vals) of t and its index entries. */
+int row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid,
+                     const value *vals);
+
+/* --- create.c / drop.c / alter.c: DDL ------------------------------------ */
+
+int ddl_create_table(catalog_writer *w, const ast_stmt *stmt, const char *sql);
+int ddl_create_index(catalog_writer *w, const ast_stmt *stmt, const char *sql);
+int ddl_create_view(catalog_writer *w, const ast_stmt *stmt, const char *sql);
+int ddl_create_trigger(catalog_writer *w, const ast_stmt *stmt, const char *sql);
+int ddl_drop(catalog_writer *w, const ast_stmt *stmt);
+int ddl_alter(catalog_writer *w, const ast_stmt *stmt, const char *sql);
+
+/* Shared DDL steps (create.c). */
+int ddl_check_schema_name(catalog_writer *w, const char *schema);
+int ddl_schema_insert(catalog_writer *w, const char *type, const char *name,
+                      const char *tbl_name, uint32_t root, const char *sql);
+int ddl_cookie_bump(catalog_writer *w);
+/* Deletes the sqlite_schema rows for which match(type, name, tbl_name) is true. */
+int ddl_schema_delete(catalog_writer *w, bool (*match)(void *arg, const value *row), void *arg);
+/* Rewrites the sql column of the sqlite_schema rows named name. */
+int ddl_schema_update(catalog_writer *w, const char *name, const char *new_name,
+                      const char *new_tbl_name, const char *new_sql);
+
+/* --- integrity.c ---------------------------------------------------------- */
+
+/* Appends one row per problem found (at most max_errors), or "ok". */
+int integrity_run(pager_tx *tx, const catalog *cat, const catalog_hooks *hooks, bool quick,
+                  int max_errors, catalog_result *out);
+
+/* --- pragma.c (result helpers) ------------------------------------------- */
+
+/* Appends a row of NULLs; *row_out points at its n_cols values (valid until
+ * the next append). */
+int result_add_row(catalog_result *r, value **row_out);
+
+#endif /* CHORUS_CATALOG_INT_H */

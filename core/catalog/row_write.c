@@ -1,0 +1,584 @@
+/*
+ * core/catalog/row_write.c: INSERT, UPDATE and DELETE of one row of a
+ * rowid table with its index entries (catalog.h rule W1).
+ *
+ * The steps of a row write, in SQLite's order:
+ *   1. copy the values and apply column affinity (writer row buffer);
+ *   2. the rowid: from the rowid alias, the caller, or allocated;
+ *   3. NOT NULL, per column;
+ *   4. uniqueness of the rowid, then of each UNIQUE index, first for every
+ *      constraint whose action is not REPLACE (so an IGNORE or ABORT never
+ *      follows a deletion), then REPLACE deletes the rows in the way;
+ *   5. the table record, then each index entry (on UPDATE only the entries
+ *      whose key changed);
+ *   6. AUTOINCREMENT: sqlite_sequence keeps the largest rowid used.
+ *
+ * Invariants
+ *   RW1 Constraint failures leave the b-trees as they were unless the
+ *       action is REPLACE (whose deletions the caller's statement savepoint
+ *       undoes if the statement fails later: rule W3).
+ *   RW2 w->row, w->old and w->tmp are reused across rows; w->row's values
+ *       are cleared at the start of the next write.
+ * Callers: the engine through catalog.h; create.c (CREATE TABLE AS rows go
+ * through catalog_row_insert too).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_int.h"
+
+enum { RANDOM_ROWID_TRIES = 100 };
+
+typedef struct row_op {
+    const catalog_table *t;
+    int conflict;                   /* statement's OR action */
+    bool has_old;                   /* UPDATE: old_rowid names the row being changed */
+    int64_t old_rowid;
+    int64_t rowid;                  /* the row's (new) rowid */
+    bool rowid_explicit;            /* not allocated: may conflict */
+    catalog_row_result *out;
+} row_op;
+
+/* --- step 1: values -------------------------------------------------------- */
+
+static int
+row_prepare(catalog_writer *w, const catalog_table *t, const value *vals)
+{
+    int rc = writer_row_reserve(w, t->n_cols);
+
+    for (int i = 0; rc == CHORUS_OK && i < t->n_cols; i++) {
+        value_clear(&w->row[i]);
+        w->row[i] = vals[i];
+        w->row[i].flags = VALUE_BORROWED;   /* the caller's bytes, read only */
+        rc = value_apply_affinity(&w->row[i], t->cols[i].affinity);
+    }
+    return rc;
+}
+
+/* --- step 2: rowid --------------------------------------------------------- */
+
+static int
+rowid_from_value(catalog_writer *w, const value *v, int64_t *out)
+{
+    value tmp = *v;
+
+    tmp.flags = VALUE_BORROWED;
+    if (tmp.type != VALUE_INTEGER && value_apply_affinity(&tmp, AFFINITY_INTEGER) != CHORUS_OK)
+        return CHORUS_NOMEM;
+    if (tmp.type != VALUE_INTEGER) {
+        value_clear(&tmp);
+        return writer_fail(w, CHORUS_MISMATCH, "datatype mismatch");
+    }
+    *out = tmp.u.i;
+    return CHORUS_OK;
+}
+
+static uint64_t
+random_next(catalog_writer *w)
+{
+    uint64_t x = w->rand_state;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    w->rand_state = x;
+    return x;
+}
+
+static int
+seq_load(catalog_writer *w, const catalog_table *t);
+
+/* Max rowid + 1; a random free rowid after INT64_MAX; AUTOINCREMENT above
+ * every rowid sqlite_sequence remembers. */
+static int
+rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
+{
+    btree_cursor *cur;
+    int64_t max = 0;
+    bool eof, exact;
+    int rc = writer_cursor(w, t->root, NULL, &cur);
+
+    if (rc == CHORUS_OK)
+        rc = btree_last(cur, &eof);
+    if (rc == CHORUS_OK && !eof)
+        rc = btree_rowid(cur, &max);
+    if (rc == CHORUS_OK && t->autoincrement) {
+        rc = seq_load(w, t);
+        if (rc == CHORUS_OK && w->seq.seq > max)
+            max = w->seq.seq;
+        if (rc == CHORUS_OK && max == INT64_MAX)
+            return writer_fail(w, CHORUS_FULL, "database or disk is full");
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    if (max < INT64_MAX) {
+        *out = max < 0 ? 1 : max + 1;
+        return CHORUS_OK;
+    }
+    for (int i = 0; i < RANDOM_ROWID_TRIES; i++) {
+        int64_t r = (int64_t)(random_next(w) >> 1);
+        if (r == 0)
+            continue;
+        rc = btree_seek_rowid(cur, r, BTREE_SEEK_GE, &eof, &exact);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (eof || !exact) {
+            *out = r;
+            return CHORUS_OK;
+        }
+    }
+    return writer_fail(w, CHORUS_FULL, "database or disk is full");
+}
+
+/* The rowid of the new row image in w->row (rowid_val: the caller's). */
+static int
+row_rowid(catalog_writer *w, row_op *op, const value *rowid_val)
+{
+    const catalog_table *t = op->t;
+    const value *v = t->rowid_alias >= 0 ? &w->row[t->rowid_alias] : rowid_val;
+    int rc;
+
+    op->rowid_explicit = true;
+    if (v == NULL && op->has_old) {
+        op->rowid = op->old_rowid;
+        return CHORUS_OK;
+    }
+    if (v == NULL || v->type == VALUE_NULL) {
+        if (op->has_old)
+            return writer_fail(w, CHORUS_MISMATCH, "datatype mismatch");
+        op->rowid_explicit = false;
+        rc = rowid_allocate(w, t, &op->rowid);
+    } else {
+        rc = rowid_from_value(w, v, &op->rowid);
+    }
+    if (rc == CHORUS_OK && t->rowid_alias >= 0) {
+        value_clear(&w->row[t->rowid_alias]);
+        value_set_int(&w->row[t->rowid_alias], op->rowid);
+    }
+    return rc;
+}
+
+/* --- step 3: NOT NULL ---------------------------------------------------------- */
+
+static int
+fail_action(catalog_writer *w, int action)
+{
+    w->conflict = action == AST_CONFLICT_FAIL || action == AST_CONFLICT_ROLLBACK
+                      ? action : AST_CONFLICT_ABORT;
+    return CHORUS_OK;
+}
+
+static int
+row_not_null(catalog_writer *w, row_op *op)
+{
+    const catalog_table *t = op->t;
+
+    for (int i = 0; i < t->n_cols; i++) {
+        const catalog_column *col = &t->cols[i];
+        int action, rc;
+        if (!col->not_null || w->row[i].type != VALUE_NULL || i == t->rowid_alias)
+            continue;
+        action = constraint_action(op->conflict, col->not_null_conflict);
+        if (action == AST_CONFLICT_REPLACE && col->default_expr != NULL) {
+            rc = writer_default(w, t, i, &w->row[i]);
+            if (rc == CHORUS_OK)
+                rc = value_apply_affinity(&w->row[i], col->affinity);
+            if (rc != CHORUS_OK)
+                return rc;
+            if (w->row[i].type != VALUE_NULL)
+                continue;
+        }
+        if (action == AST_CONFLICT_IGNORE) {
+            op->out->ignored = true;
+            return CHORUS_OK;
+        }
+        fail_action(w, action);
+        return writer_fail(w, CHORUS_CONSTRAINT_NOTNULL, "NOT NULL constraint failed: %s.%s",
+                           t->name, col->name);
+    }
+    return CHORUS_OK;
+}
+
+/* --- step 4: uniqueness ----------------------------------------------------------- */
+
+int
+row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid, const value *vals)
+{
+    btree_cursor *cur;
+    bool eof, exact;
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
+        const catalog_index *idx = t->indexes[i];
+        bool skip, has_null;
+        rc = constraint_index_key(w, idx, vals, rowid, w->key2, &skip, &has_null);
+        if (rc != CHORUS_OK)
+            break;
+        if (!skip)
+            rc = constraint_index_delete(w, idx, w->key2);
+        constraint_key_clear(idx, w->key2);
+    }
+    if (rc == CHORUS_OK)
+        rc = writer_cursor(w, t->root, NULL, &cur);
+    if (rc == CHORUS_OK)
+        rc = btree_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
+    if (rc == CHORUS_OK && !eof && exact)
+        rc = btree_delete(cur);
+    return rc;
+}
+
+/* REPLACE: removes row rowid, which stands in the new row's way. */
+static int
+row_replace_other(catalog_writer *w, row_op *op, int64_t rowid)
+{
+    bool found;
+    int rc = writer_row_read(w, op->t, rowid, 1, w->tmp, &found);
+
+    if (rc != CHORUS_OK || !found)
+        return rc;
+    rc = row_delete_known(w, op->t, rowid, w->tmp);
+    if (rc == CHORUS_OK)
+        op->out->n_replaced++;
+    return rc;
+}
+
+static int
+rowid_fail(catalog_writer *w, const catalog_table *t)
+{
+    if (t->rowid_alias >= 0)
+        return writer_fail(w, CHORUS_CONSTRAINT_PRIMARYKEY, "UNIQUE constraint failed: %s.%s",
+                           t->name, t->cols[t->rowid_alias].name);
+    return writer_fail(w, CHORUS_CONSTRAINT_ROWID, "UNIQUE constraint failed: %s.rowid", t->name);
+}
+
+/* Rowid conflict: pass 0 checks non-REPLACE actions, pass 1 replaces. */
+static int
+rowid_unique(catalog_writer *w, row_op *op, int pass)
+{
+    const catalog_table *t = op->t;
+    int action = constraint_action(op->conflict, t->rowid_alias >= 0 ? t->pk_conflict : 0);
+    btree_cursor *cur;
+    bool eof, exact;
+    int rc;
+
+    if (!op->rowid_explicit || (op->has_old && op->rowid == op->old_rowid))
+        return CHORUS_OK;
+    if ((pass == 1) != (action == AST_CONFLICT_REPLACE))
+        return CHORUS_OK;
+    rc = writer_cursor(w, t->root, NULL, &cur);
+    if (rc == CHORUS_OK)
+        rc = btree_seek_rowid(cur, op->rowid, BTREE_SEEK_GE, &eof, &exact);
+    if (rc != CHORUS_OK || eof || !exact)
+        return rc;
+    if (action == AST_CONFLICT_REPLACE)
+        return row_replace_other(w, op, op->rowid);
+    if (action == AST_CONFLICT_IGNORE) {
+        op->out->ignored = true;
+        return CHORUS_OK;
+    }
+    fail_action(w, action);
+    return rowid_fail(w, t);
+}
+
+static int
+index_unique(catalog_writer *w, row_op *op, const catalog_index *idx, int pass)
+{
+    int action = constraint_action(op->conflict, idx->on_conflict);
+    int64_t self = op->has_old ? op->old_rowid : op->rowid;
+    bool skip, has_null, found = true;
+    int64_t other;
+    int rc;
+
+    if (!idx->unique || (pass == 1) != (action == AST_CONFLICT_REPLACE))
+        return CHORUS_OK;
+    rc = constraint_index_key(w, idx, w->row, op->rowid, w->key, &skip, &has_null);
+    if (rc != CHORUS_OK)
+        return rc;
+    while (rc == CHORUS_OK && found && !skip && !has_null) {
+        rc = constraint_unique_probe(w, idx, w->key, self, &found, &other);
+        if (rc != CHORUS_OK || !found)
+            break;
+        if (action == AST_CONFLICT_REPLACE) {
+            rc = row_replace_other(w, op, other);
+        } else if (action == AST_CONFLICT_IGNORE) {
+            op->out->ignored = true;
+            break;
+        } else {
+            fail_action(w, action);
+            rc = constraint_unique_fail(w, idx);
+        }
+    }
+    constraint_key_clear(idx, w->key);
+    return rc;
+}
+
+static int
+row_unique(catalog_writer *w, row_op *op)
+{
+    int rc = CHORUS_OK;
+
+    for (int pass = 0; pass < 2 && rc == CHORUS_OK && !op->out->ignored; pass++) {
+        rc = rowid_unique(w, op, pass);
+        for (int i = 0; rc == CHORUS_OK && !op->out->ignored && i < op->t->n_indexes; i++)
+            rc = index_unique(w, op, op->t->indexes[i], pass);
+    }
+    return rc;
+}
+
+/* --- step 6: AUTOINCREMENT ---------------------------------------------------------- */
+
+/* Finds t's row in sqlite_sequence (w->seq caches it for the statement). */
+static int
+seq_load(catalog_writer *w, const catalog_table *t)
+{
+    const catalog_table *seq_t = catalog_table_find(w->cat, "sqlite_sequence");
+    btree_cursor *cur;
+    record_cursor *rec = &w->rec[1];
+    bool eof;
+    int rc;
+
+    if (w->seq.t == t)
+        return CHORUS_OK;
+    w->seq.t = NULL;
+    w->seq.row = 0;
+    w->seq.seq = 0;
+    if (seq_t == NULL)
+        return CHORUS_OK;
+    rc = writer_cursor(w, seq_t->root, NULL, &cur);
+    if (rc == CHORUS_OK)
+        rc = btree_first(cur, &eof);
+    while (rc == CHORUS_OK && !eof) {
+        const uint8_t *data;
+        uint32_t nbytes;
+        value name, seq;
+        rc = btree_payload(cur, &data, &nbytes);
+        if (rc == CHORUS_OK)
+            rc = record_cursor_parse(rec, data, nbytes);
+        if (rc != CHORUS_OK)
+            break;
+        record_cursor_column(rec, 0, &name);
+        record_cursor_column(rec, 1, &seq);
+        if (name.type == VALUE_TEXT && (size_t)name.n == strlen(t->name) &&
+            memcmp(name.u.z, t->name, (size_t)name.n) == 0) {
+            w->seq.seq = seq.type == VALUE_INTEGER ? seq.u.i : 0;
+            rc = btree_rowid(cur, &w->seq.row);
+            break;
+        }
+        rc = btree_next(cur, &eof);
+    }
+    if (rc == CHORUS_OK)
+        w->seq.t = t;
+    return rc;
+}
+
+static int
+seq_store(catalog_writer *w, const catalog_table *t, int64_t rowid)
+{
+    const catalog_table *seq_t = catalog_table_find(w->cat, "sqlite_sequence");
+    btree_cursor *cur;
+    value rec[2];
+    size_t nbytes;
+    int rc = seq_load(w, t);
+
+    if (rc != CHORUS_OK || seq_t == NULL || rowid <= w->seq.seq)
+        return rc;
+    rc = writer_cursor(w, seq_t->root, NULL, &cur);
+    if (rc == CHORUS_OK && w->seq.row == 0) {
+        bool eof;
+        int64_t max = 0;
+        rc = btree_last(cur, &eof);
+        if (rc == CHORUS_OK && !eof)
+            rc = btree_rowid(cur, &max);
+        w->seq.row = max + 1;
+    }
+    value_set_text_ref(&rec[0], t->name, (int32_t)strlen(t->name));
+    value_set_int(&rec[1], rowid);
+    nbytes = record_size(rec, 2);
+    if (rc == CHORUS_OK)
+        rc = writer_buf_reserve(w, nbytes);
+    if (rc != CHORUS_OK)
+        return rc;
+    nbytes = record_encode(rec, 2, w->buf);
+    rc = btree_insert(cur, w->seq.row, w->buf, (uint32_t)nbytes);
+    if (rc == CHORUS_OK)
+        w->seq.seq = rowid;
+    return rc;
+}
+
+/* --- step 5 and the entry points ----------------------------------------------------- */
+
+static int
+table_write(catalog_writer *w, const catalog_table *t, int64_t rowid)
+{
+    btree_cursor *cur;
+    size_t nbytes;
+    int rc = writer_row_encode(w, t, w->row, &nbytes);
+
+    if (rc == CHORUS_OK)
+        rc = writer_cursor(w, t->root, NULL, &cur);
+    if (rc == CHORUS_OK)
+        rc = btree_insert(cur, rowid, w->buf, (uint32_t)nbytes);
+    return rc;
+}
+
+static int
+indexes_insert(catalog_writer *w, const catalog_table *t, int64_t rowid)
+{
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
+        const catalog_index *idx = t->indexes[i];
+        bool skip, has_null;
+        rc = constraint_index_key(w, idx, w->row, rowid, w->key, &skip, &has_null);
+        if (rc != CHORUS_OK)
+            break;
+        if (!skip)
+            rc = constraint_index_insert(w, idx, w->key);
+        constraint_key_clear(idx, w->key);
+    }
+    return rc;
+}
+
+static int
+write_check(catalog_writer *w, const catalog_table *t)
+{
+    free(w->errmsg);
+    w->errmsg = NULL;
+    w->conflict = AST_CONFLICT_ABORT;
+    if (t->root == 1 || catalog_name_eq(t->name, "sqlite_schema"))
+        return writer_fail(w, CHORUS_ERROR, "table sqlite_master may not be modified");
+    if (t->without_rowid)
+        return writer_fail(w, CHORUS_ERROR, "not supported yet: writing WITHOUT ROWID table %s",
+                           t->name);
+    return CHORUS_OK;
+}
+
+int
+catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
+                   const value *rowid, int conflict, catalog_row_result *out)
+{
+    row_op op = {t, conflict, false, 0, 0, false, out};
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = write_check(w, t);
+    if (rc == CHORUS_OK)
+        rc = row_prepare(w, t, vals);
+    if (rc == CHORUS_OK)
+        rc = row_not_null(w, &op);
+    if (rc == CHORUS_OK && !out->ignored)
+        rc = row_rowid(w, &op, rowid);
+    if (rc == CHORUS_OK && !out->ignored)
+        rc = row_unique(w, &op);
+    if (rc != CHORUS_OK || out->ignored)
+        return rc;
+    rc = table_write(w, t, op.rowid);
+    if (rc == CHORUS_OK)
+        rc = indexes_insert(w, t, op.rowid);
+    if (rc == CHORUS_OK && t->autoincrement)
+        rc = seq_store(w, t, op.rowid);
+    out->rowid = op.rowid;
+    return rc;
+}
+
+int
+catalog_row_delete(catalog_writer *w, const catalog_table *t, int64_t rowid)
+{
+    bool found;
+    int rc = write_check(w, t);
+
+    if (rc == CHORUS_OK)
+        rc = writer_row_reserve(w, t->n_cols);
+    if (rc == CHORUS_OK)
+        rc = writer_row_read(w, t, rowid, 0, w->old, &found);
+    if (rc != CHORUS_OK || !found)
+        return rc;
+    return row_delete_known(w, t, rowid, w->old);
+}
+
+/* UPDATE step 5: each index entry whose key changed moves. */
+static int
+indexes_update(catalog_writer *w, const row_op *op)
+{
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && i < op->t->n_indexes; i++) {
+        const catalog_index *idx = op->t->indexes[i];
+        bool skip_old, skip_new, has_null;
+        rc = constraint_index_key(w, idx, w->old, op->old_rowid, w->key2, &skip_old, &has_null);
+        if (rc != CHORUS_OK)
+            break;
+        rc = constraint_index_key(w, idx, w->row, op->rowid, w->key, &skip_new, &has_null);
+        if (rc == CHORUS_OK && !(skip_old == skip_new &&
+                                 (skip_old || constraint_key_same(idx, w->key2, w->key)))) {
+            if (!skip_old)
+                rc = constraint_index_delete(w, idx, w->key2);
+            if (rc == CHORUS_OK && !skip_new)
+                rc = constraint_index_insert(w, idx, w->key);
+        }
+        constraint_key_clear(idx, w->key2);
+        constraint_key_clear(idx, w->key);
+    }
+    return rc;
+}
+
+static int
+table_move(catalog_writer *w, const row_op *op)
+{
+    btree_cursor *cur;
+    bool eof, exact;
+    int rc;
+
+    if (op->rowid != op->old_rowid) {
+        rc = writer_cursor(w, op->t->root, NULL, &cur);
+        if (rc == CHORUS_OK)
+            rc = btree_seek_rowid(cur, op->old_rowid, BTREE_SEEK_GE, &eof, &exact);
+        if (rc == CHORUS_OK && !eof && exact)
+            rc = btree_delete(cur);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return table_write(w, op->t, op->rowid);
+}
+
+int
+catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
+                   const value *vals, const value *new_rowid, int conflict,
+                   catalog_row_result *out)
+{
+    row_op op = {t, conflict, true, old_rowid, old_rowid, true, out};
+    bool found;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->rowid = old_rowid;
+    rc = write_check(w, t);
+    if (rc == CHORUS_OK)
+        rc = writer_row_reserve(w, t->n_cols);
+    if (rc == CHORUS_OK)
+        rc = writer_row_read(w, t, old_rowid, 0, w->old, &found);
+    if (rc != CHORUS_OK || !found)
+        return rc;
+    rc = row_prepare(w, t, vals);
+    if (rc == CHORUS_OK)
+        rc = row_not_null(w, &op);
+    if (rc == CHORUS_OK && !out->ignored)
+        rc = row_rowid(w, &op, new_rowid);
+    if (rc == CHORUS_OK && !out->ignored)
+        rc = row_unique(w, &op);
+    if (rc != CHORUS_OK || out->ignored)
+        return rc;
+    rc = indexes_update(w, &op);
+    if (rc == CHORUS_OK)
+        rc = table_move(w, &op);
+    if (rc == CHORUS_OK && t->autoincrement)
+        rc = seq_store(w, t, op.rowid);
+    out->rowid = op.rowid;
+    return rc;
+}
+
+const value *
+catalog_writer_row(const catalog_writer *w)
+{
+    return w->row;
+}

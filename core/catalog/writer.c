@@ -1,0 +1,355 @@
+/*
+ * core/catalog/writer.c: the write context of one statement: its cursors,
+ * row and record buffers, error message, expression hooks, and the reading
+ * and encoding of table rows.
+ *
+ * Invariants
+ *   WR1 A writer holds at most one cursor per (root, key_info) pair, opened
+ *       on first use and kept until catalog_writer_close or DDL
+ *       (writer_cursors_close), so a statement's rows reuse them (rule W2).
+ *   WR2 Buffers only grow; after the first rows of a statement no call
+ *       allocates, except affinity conversions of numbers into TEXT columns
+ *       and expression evaluation in the hooks.
+ *   WR3 Rows read back lay out their values by table column: the rowid alias
+ *       holds the rowid, VIRTUAL columns hold NULL, fields missing from a
+ *       short record hold the column DEFAULT.
+ *
+ * Ownership: the writer borrows tx and cat; everything else is its own.
+ * Callers: the engine (open/close/errmsg), row_write.c, constraint.c and the
+ * DDL files.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_int.h"
+
+int
+catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
+                    catalog_writer **out)
+{
+    catalog_writer *w;
+
+    *out = NULL;
+    w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return CHORUS_NOMEM;
+    w->tx = tx;
+    w->cat = cat;
+    if (hooks != NULL)
+        w->hooks = *hooks;
+    w->conflict = AST_CONFLICT_ABORT;
+    w->rand_state = (uint64_t)common_now_ns() | 1;
+    record_cursor_init(&w->rec[0]);
+    record_cursor_init(&w->rec[1]);
+    *out = w;
+    return CHORUS_OK;
+}
+
+void
+writer_cursors_close(catalog_writer *w)
+{
+    for (int i = 0; i < w->n_cursors; i++)
+        btree_cursor_close(w->cursors[i].cur);
+    w->n_cursors = 0;
+    w->seq.t = NULL;                /* DDL may drop the table it names */
+}
+
+static void
+values_clear(value *vals, int n)
+{
+    for (int i = 0; vals != NULL && i < n; i++)
+        value_clear(&vals[i]);
+}
+
+void
+catalog_writer_close(catalog_writer *w)
+{
+    if (w == NULL)
+        return;
+    writer_cursors_close(w);
+    free(w->cursors);
+    values_clear(w->row, w->cap_row);
+    values_clear(w->old, w->cap_row);
+    values_clear(w->tmp, w->cap_row);
+    free(w->row);
+    free(w->old);
+    free(w->tmp);
+    free(w->enc);                   /* borrowed copies only: nothing to clear */
+    free(w->buf);
+    for (int i = 0; i < 2; i++) {
+        free(w->rowbuf[i]);
+        record_cursor_free(&w->rec[i]);
+    }
+    free(w->errmsg);
+    free(w);
+}
+
+const char *
+catalog_writer_errmsg(const catalog_writer *w)
+{
+    return w->errmsg != NULL ? w->errmsg : "";
+}
+
+int
+catalog_writer_conflict(const catalog_writer *w)
+{
+    return w->conflict;
+}
+
+catalog *
+catalog_writer_catalog(const catalog_writer *w)
+{
+    return w->cat;
+}
+
+int
+writer_fail_take(catalog_writer *w, int rc, char *msg)
+{
+    free(w->errmsg);
+    w->errmsg = msg;
+    return rc;
+}
+
+int
+writer_fail(catalog_writer *w, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    strbuf sb;
+
+    strbuf_init(&sb);
+    va_start(ap, fmt);
+    strbuf_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    return writer_fail_take(w, rc, strbuf_finish(&sb));
+}
+
+/* Rule WR1. */
+int
+writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, btree_cursor **out)
+{
+    writer_slot *slot;
+    int rc;
+
+    for (int i = 0; i < w->n_cursors; i++)
+        if (w->cursors[i].root == root && w->cursors[i].ki == ki) {
+            *out = w->cursors[i].cur;
+            return CHORUS_OK;
+        }
+    *out = NULL;
+    if (w->n_cursors == w->cap_cursors) {
+        int cap = w->cap_cursors ? w->cap_cursors * 2 : 8;
+        writer_slot *s = realloc(w->cursors, (size_t)cap * sizeof *s);
+        if (s == NULL)
+            return CHORUS_NOMEM;
+        w->cursors = s;
+        w->cap_cursors = cap;
+    }
+    slot = &w->cursors[w->n_cursors];
+    rc = btree_cursor_open(w->tx, root, ki, pager_tx_is_write(w->tx), &slot->cur);
+    if (rc != CHORUS_OK)
+        return rc;
+    slot->root = root;
+    slot->ki = ki;
+    w->n_cursors++;
+    *out = slot->cur;
+    return CHORUS_OK;
+}
+
+static int
+grow_values(value **vals, int old_cap, int cap)
+{
+    value *v = realloc(*vals, (size_t)cap * sizeof *v);
+
+    if (v == NULL)
+        return CHORUS_NOMEM;
+    for (int i = old_cap; i < cap; i++)
+        value_set_null(&v[i]);
+    *vals = v;
+    return CHORUS_OK;
+}
+
+int
+writer_row_reserve(catalog_writer *w, int n)
+{
+    int cap = w->cap_row;
+    int rc = CHORUS_OK;
+
+    if (n <= cap)
+        return CHORUS_OK;
+    while (cap < n)
+        cap = cap ? cap * 2 : 16;
+    rc = grow_values(&w->row, w->cap_row, cap);
+    if (rc == CHORUS_OK)
+        rc = grow_values(&w->old, w->cap_row, cap);
+    if (rc == CHORUS_OK)
+        rc = grow_values(&w->tmp, w->cap_row, cap);
+    if (rc == CHORUS_OK)
+        rc = grow_values(&w->enc, w->cap_row, cap);
+    if (rc == CHORUS_OK)
+        w->cap_row = cap;
+    return rc;
+}
+
+static int
+bytes_reserve(uint8_t **buf, size_t *cap, size_t n)
+{
+    size_t c = *cap;
+    uint8_t *p;
+
+    if (n <= c)
+        return CHORUS_OK;
+    while (c < n)
+        c = c ? c * 2 : 256;
+    p = realloc(*buf, c);
+    if (p == NULL)
+        return CHORUS_NOMEM;
+    *buf = p;
+    *cap = c;
+    return CHORUS_OK;
+}
+
+int
+writer_buf_reserve(catalog_writer *w, size_t n)
+{
+    return bytes_reserve(&w->buf, &w->cap_buf, n);
+}
+
+int
+writer_eval(catalog_writer *w, const catalog_table *t, const ast_expr *expr, const value *vals,
+            int64_t rowid, value *out)
+{
+    char *msg = NULL;
+    int rc;
+
+    value_set_null(out);
+    if (w->hooks.eval == NULL)
+        return writer_fail(w, CHORUS_ERROR, "not supported yet: expressions in the schema of %s",
+                           t->name);
+    rc = w->hooks.eval(w->hooks.arg, t, expr, vals, rowid, out, &msg);
+    if (rc != CHORUS_OK) {
+        value_clear(out);
+        return writer_fail_take(w, rc, msg);
+    }
+    free(msg);
+    return CHORUS_OK;
+}
+
+/* Literal defaults need no hook (the common case of ALTER TABLE ADD COLUMN). */
+static bool
+literal_value(const ast_expr *e, value *out)
+{
+    bool neg = false;
+
+    if (e->kind == EXPR_UNARY && (e->op == AST_OP_NEG || e->op == AST_OP_PLUS) && e->left) {
+        neg = e->op == AST_OP_NEG;
+        e = e->left;
+    }
+    switch (e->kind) {
+    case EXPR_NULL:
+        value_set_null(out);
+        return !neg;
+    case EXPR_INTEGER:
+        value_set_int(out, neg ? (int64_t)(0 - (uint64_t)e->ival) : e->ival);
+        return !(neg && e->ival == INT64_MIN);
+    case EXPR_FLOAT:
+        value_set_real(out, neg ? -e->rval : e->rval);
+        return true;
+    case EXPR_STRING:
+        value_set_text_ref(out, e->str, e->str_len);
+        return !neg;
+    case EXPR_BLOB:
+        value_set_blob_ref(out, e->str, e->str_len);
+        return !neg;
+    default:
+        return false;
+    }
+}
+
+int
+writer_default(catalog_writer *w, const catalog_table *t, int col, value *out)
+{
+    const ast_expr *e = t->cols[col].default_expr;
+
+    value_set_null(out);
+    if (e == NULL || literal_value(e, out))
+        return CHORUS_OK;
+    return writer_eval(w, t, e, NULL, 0, out);
+}
+
+/* Lays out one record field per table column (rule WR3). */
+static int
+row_fields(catalog_writer *w, const catalog_table *t, int64_t rowid, const record_cursor *rec,
+           value *vals)
+{
+    for (int i = 0; i < t->n_cols; i++) {
+        const catalog_column *col = &t->cols[i];
+        value_clear(&vals[i]);
+        if (i == t->rowid_alias)
+            value_set_int(&vals[i], rowid);
+        else if (col->stored_index < 0)
+            value_set_null(&vals[i]);
+        else if (col->stored_index < rec->n_cols)
+            record_cursor_column(rec, col->stored_index, &vals[i]);
+        else {
+            int rc = writer_default(w, t, i, &vals[i]);
+            if (rc != CHORUS_OK)
+                return rc;
+        }
+    }
+    return CHORUS_OK;
+}
+
+int
+writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int slot,
+                value *vals, bool *found_out)
+{
+    btree_cursor *cur;
+    const uint8_t *data;
+    uint32_t nbytes;
+    bool eof, exact = false;
+    int rc;
+
+    *found_out = false;
+    rc = writer_cursor(w, t->root, NULL, &cur);
+    if (rc == CHORUS_OK)
+        rc = btree_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
+    if (rc != CHORUS_OK || eof || !exact)
+        return rc;
+    rc = btree_payload(cur, &data, &nbytes);
+    if (rc == CHORUS_OK)
+        rc = bytes_reserve(&w->rowbuf[slot], &w->cap_rowbuf[slot], nbytes ? nbytes : 1);
+    if (rc != CHORUS_OK)
+        return rc;
+    memcpy(w->rowbuf[slot], data, nbytes);
+    rc = record_cursor_parse(&w->rec[slot], w->rowbuf[slot], nbytes);
+    if (rc == CHORUS_OK)
+        rc = row_fields(w, t, rowid, &w->rec[slot], vals);
+    *found_out = rc == CHORUS_OK;
+    return rc;
+}
+
+int
+writer_row_encode(catalog_writer *w, const catalog_table *t, const value *vals,
+                  size_t *nbytes_out)
+{
+    int n = 0, rc;
+    size_t nbytes;
+
+    for (int i = 0; i < t->n_cols; i++) {
+        int16_t k = t->cols[i].stored_index;
+        if (k < 0)
+            continue;
+        if (i == t->rowid_alias)
+            value_set_null(&w->enc[k]);
+        else
+            w->enc[k] = vals[i];
+        n++;
+    }
+    nbytes = record_size(w->enc, n);
+    rc = writer_buf_reserve(w, nbytes);
+    if (rc != CHORUS_OK)
+        return rc;
+    *nbytes_out = record_encode(w->enc, n, w->buf);
+    return CHORUS_OK;
+}

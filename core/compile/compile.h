@@ -1,0 +1,324 @@
+/*
+ * core/compile/compile.h: the compiler's surface: a parsed statement (AST,
+ * sql.h) checked against a catalog and turned into a plan that the VM
+ * (core/vm) executes.
+ *
+ * A plan is a tree of query nodes (plan_query) over statement-wide cursors
+ * (plan_cursor), with compiled expression trees (cx) in every node; see
+ * core/vm/README.md for why a tree of operators and not bytecode. The plan
+ * also holds the run-time state of its nodes (marked "run" below): a plan
+ * belongs to one prepared statement, which is used by one thread at a time,
+ * so the state needs no separate copy. The compiler zeroes every run field;
+ * only core/vm writes them.
+ *
+ * Ownership: everything in a plan lives in plan->arena, except the objects
+ * the run fields own (b-tree cursors, row stores), which the VM frees when a
+ * run ends. Catalog objects (tables, indexes) are borrowed from the catalog
+ * the plan was compiled against; the statement keeps a reference to it.
+ * AST pointers are borrowed from the statement's parse arena.
+ */
+#ifndef CHORUS_COMPILE_H
+#define CHORUS_COMPILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btree.h"
+#include "catalog.h"
+#include "common.h"
+#include "func.h"
+#include "record.h"
+#include "sql.h"
+#include "value.h"
+
+typedef struct cx cx;
+typedef struct plan_query plan_query;
+typedef struct plan_cursor plan_cursor;
+typedef struct plan_stmt plan_stmt;
+struct vm_rows;
+struct vm_rowset;
+
+/* ------------------------------------------------ compiled expressions */
+
+typedef enum cx_kind {
+    CX_CONST = 1,           /* v */
+    CX_PARAM,               /* parameter number index (1-based) */
+    CX_COLUMN,              /* column `column` of cursor `cursor` (-1: rowid) */
+    CX_AGG,                 /* result of aggregate `index` of query `sub` */
+    CX_GROUPCOL,            /* value `index` of the current group row of query `sub` */
+    CX_UNARY,               /* op (AST_OP_NEG, PLUS, NOT, BITNOT) left */
+    CX_ARITH,               /* left op right, op an arithmetic/bit/concat ast_op */
+    CX_CMP,                 /* left op right: EQ NE LT LE GT GE IS IS_NOT */
+    CX_AND,
+    CX_OR,
+    CX_CAST,                /* CAST(left AS aff) */
+    CX_FUNC,                /* fn(args) */
+    CX_CASE,                /* CASE [left] WHEN args[2i] THEN args[2i+1] ... ELSE right */
+    CX_BETWEEN,             /* left [NOT] BETWEEN args[0] AND args[1] */
+    CX_IN_LIST,             /* left [NOT] IN (args) */
+    CX_IN_SELECT,           /* left [NOT] IN (sub) */
+    CX_LIKE,                /* left [NOT] LIKE/GLOB right [ESCAPE extra], op */
+    CX_ISNULL,              /* left IS NULL (is_not: NOT NULL) */
+    CX_EXISTS,              /* [NOT] EXISTS (sub) */
+    CX_SUBQUERY,            /* (sub): its first row's column `column`, or NULL */
+    CX_VECTOR               /* (args): only inside comparisons and IN */
+} cx_kind;
+
+struct cx {
+    uint8_t kind;           /* cx_kind */
+    uint8_t op;             /* ast_op */
+    bool is_not;
+    bool is_correlated;     /* subqueries: reads cursors of enclosing queries */
+    char aff;               /* enum affinity of the expression's value (NONE if none) */
+    char cmp_aff;           /* IN (select): affinity both sides get before comparing */
+    uint8_t coll;           /* enum collation */
+    bool coll_explicit;     /* coll comes from a COLLATE operator */
+    int32_t cursor;         /* COLUMN */
+    int32_t column;         /* COLUMN; SUBQUERY: column of the row */
+    int32_t index;          /* PARAM number; AGG / GROUPCOL index */
+    cx *left, *right, *extra;
+    int n_args;
+    cx **args;
+    value v;                /* CONST; bytes in the plan arena */
+    const func_def *fn;     /* FUNC */
+    value *argv;            /* FUNC: n_args scratch values (run) */
+    plan_query *sub;        /* subqueries; AGG/GROUPCOL: the aggregate query */
+    const ast_expr *ast;    /* the source expression (names, messages) */
+    /* run: cached results of uncorrelated subqueries */
+    bool cached;
+    bool in_run_list;       /* registered for release at the end of the run */
+    int cache_truth;        /* EXISTS: 0/1; IN: unused */
+    value cache;            /* SUBQUERY: owned copy of the result */
+    struct vm_rowset *set;  /* IN (select): the right side's distinct values */
+    bool set_has_null;
+};
+
+/* ------------------------------------------------------------- cursors */
+
+typedef enum plan_cursor_kind {
+    PC_TABLE = 1,           /* a table b-tree */
+    PC_EPHEMERAL            /* rows materialized from a query (subquery, view, CTE) */
+} plan_cursor_kind;
+
+struct plan_cursor {
+    uint8_t kind;           /* plan_cursor_kind */
+    const catalog_table *table;     /* PC_TABLE */
+    plan_query *source;     /* PC_EPHEMERAL: the query whose rows fill it */
+    int n_cols;
+    /* run */
+    btree_cursor *bt;
+    bool null_row;          /* every column reads NULL (outer join, no match) */
+    bool have_rec;          /* rec holds the parsed current row */
+    bool eof;
+    record_cursor rec;
+    int64_t rowid;
+    struct vm_rows *rows;   /* PC_EPHEMERAL storage */
+    int64_t pos;            /* PC_EPHEMERAL: current row */
+    const value *row;       /* PC_EPHEMERAL: current row's values (borrowed from rows) */
+    bool filled;            /* PC_EPHEMERAL: rows materialized for this run */
+};
+
+/* ------------------------------------------------------- loop levels */
+
+typedef enum plan_access {
+    PA_SCAN = 1,            /* every row, in rowid order */
+    PA_ROWID_EQ,            /* rowid = key[0] */
+    PA_ROWID_IN,            /* rowid IN (in_list) */
+    PA_ROWID_RANGE,         /* lo <op> rowid <op> hi */
+    PA_INDEX,               /* index: eq prefix, then optional range on the next column */
+    PA_INDEX_IN,            /* index: first column IN (in_list), then eq */
+    PA_EPH_SCAN             /* ephemeral rows in order */
+} plan_access;
+
+typedef struct plan_level {
+    int cursor;             /* the table or ephemeral cursor this level moves */
+    uint8_t access;         /* plan_access */
+    bool is_left;           /* LEFT JOIN: a row of NULLs when nothing matches */
+    const catalog_index *index;
+    int n_eq;               /* equality terms on the leading index columns */
+    cx *eq[KEY_INFO_MAX];   /* the values they compare with */
+    char eq_aff[KEY_INFO_MAX];      /* affinity applied to each probe value */
+    cx *lo, *hi;            /* range bounds (rowid, or index column n_eq) */
+    bool lo_incl, hi_incl;
+    cx *in_list;            /* PA_*_IN: the CX_IN_LIST or CX_IN_SELECT term */
+    cx *filter;             /* terms that decide a match (ON terms; all terms of inner levels) */
+    cx *post;               /* LEFT JOIN: WHERE terms checked after the null row is made */
+    const char *plan_text;  /* EXPLAIN QUERY PLAN line */
+    /* run */
+    btree_cursor *ix;       /* index cursor */
+    bool started;
+    bool matched;           /* LEFT JOIN: some row matched in this round */
+    bool in_null_row;       /* LEFT JOIN: producing the null row */
+    value probe[KEY_INFO_MAX + 1];  /* owned probe values */
+    int n_probe;
+    value *in_vals;         /* sorted distinct IN values (owned) */
+    int n_in, in_pos;
+} plan_level;
+
+/* ---------------------------------------------------------- queries */
+
+typedef enum plan_query_kind {
+    PQ_CORE = 1,            /* SELECT ... FROM ... WHERE ... GROUP BY ... */
+    PQ_VALUES,              /* VALUES (...), (...) */
+    PQ_COMPOUND             /* left op right */
+} plan_query_kind;
+
+typedef struct plan_agg {
+    const func_def *fn;
+    int n_args;
+    int first_arg;          /* its arguments: group row values first_arg.. */
+    bool distinct;
+    uint8_t coll;           /* collation of the first argument (min/max, distinct) */
+    int filter_col;         /* group row value holding FILTER (WHERE ...), or -1 */
+    /* run */
+    void *state;            /* fn->state_size bytes, owned */
+    struct vm_rowset *seen; /* DISTINCT: values already stepped */
+    value result;           /* owned */
+} plan_agg;
+
+struct plan_query {
+    uint8_t kind;           /* plan_query_kind */
+    int n_cols;
+    cx **result;            /* CORE: n_cols result expressions */
+    char *col_aff;          /* affinity of each result column */
+    const char **col_names;         /* names as the statement's result (first core) */
+    const char **src_names;         /* names as a FROM subquery's columns */
+    const char **col_decltypes;     /* declared type when a column is a table column */
+    const char **col_tables;        /* origin table of a column reference, else NULL */
+    const char **col_origins;       /* origin column of a column reference, else NULL */
+    uint8_t *col_coll;      /* collation of each result column */
+    bool distinct;
+
+    /* CORE: loops */
+    int n_levels;
+    plan_level *levels;
+    cx *pre_filter;         /* WHERE terms that read no cursor of this query */
+
+    /* CORE: aggregation. Each input row is evaluated into a group row of
+     * n_gcols values: the n_group GROUP BY keys, then the aggregate
+     * arguments, then the other column references of the output. */
+    bool is_agg;
+    int n_group;
+    int n_gcols;
+    cx **gcols;
+    uint8_t *group_coll;    /* collation per GROUP BY key */
+    int n_aggs;
+    plan_agg *aggs;
+    cx *having;
+
+    /* VALUES */
+    int n_rows;
+    cx ***rows;             /* n_rows arrays of n_cols expressions */
+
+    /* COMPOUND */
+    uint8_t op;             /* ast_compound_op */
+    plan_query *left, *right;
+
+    /* ORDER BY / LIMIT over the query's rows. Sort rows hold the n_cols
+     * result values, then n_extra extra key values. */
+    int n_order;
+    int *order_col;         /* key i is sort row value order_col[i] */
+    uint8_t *order_desc;
+    uint8_t *order_coll;
+    int n_extra;
+    cx **extra;             /* CORE: extra key expressions */
+    cx *limit, *offset;
+
+    /* run */
+    value *row;             /* the current output row (n_cols values), borrowed from
+                               scratch or from sorted */
+    value *scratch;         /* n_cols + n_extra values being evaluated */
+    int state;              /* VM's state machine */
+    int64_t n_limit, n_skip;        /* remaining LIMIT (-1 none) and OFFSET */
+    struct vm_rows *sorted; /* ORDER BY / GROUP BY / compound store */
+    int64_t sorted_pos;
+    struct vm_rowset *seen; /* DISTINCT / UNION store */
+    struct vm_rows *groups; /* GROUP BY: the group rows, sorted by key */
+    int64_t group_pos;
+    uint8_t *is_bare;       /* per group row value: 1 when no aggregate reads it */
+    struct vm_rowset *other;        /* INTERSECT / EXCEPT: the right side's rows */
+    int phase;              /* compound: which side runs */
+    value *group_row;       /* current group row (aggregation) */
+    value *last_group;      /* owned copy of the last group row without GROUP BY */
+    int values_pos;
+    bool group_open;
+    bool done;
+};
+
+/* ------------------------------------------------------------ statements */
+
+typedef enum plan_kind {
+    PLAN_SELECT = 1,        /* query's rows are the result */
+    PLAN_INSERT,
+    PLAN_UPDATE,
+    PLAN_DELETE,
+    PLAN_DDL,               /* catalog_ddl_execute */
+    PLAN_CREATE_AS,         /* CREATE TABLE ... AS SELECT */
+    PLAN_PRAGMA,            /* catalog_pragma */
+    PLAN_TX,                /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE */
+    PLAN_ROWS               /* rows computed at compile time (EXPLAIN QUERY PLAN) */
+} plan_kind;
+
+/* A column assignment of INSERT or UPDATE. */
+typedef struct plan_assign {
+    int column;             /* table column, or -1 for the rowid */
+    cx *expr;
+} plan_assign;
+
+struct plan_stmt {
+    uint8_t kind;           /* plan_kind */
+    bool readonly;
+    bool is_ddl;            /* changes the schema */
+    arena arena;            /* owns the plan */
+    const ast_stmt *ast;    /* borrowed from the statement's parse arena */
+
+    int n_cursors;
+    plan_cursor *cursors;
+    plan_query *query;      /* SELECT; INSERT/CREATE AS source; UPDATE/DELETE row finder */
+
+    /* result columns */
+    int n_cols;
+    const char **col_names;
+    const char **col_decltypes;
+    const char **col_tables;
+    const char **col_origins;
+
+    /* INSERT / UPDATE / DELETE */
+    const catalog_table *table;
+    int target_cursor;      /* UPDATE/DELETE: the cursor over table */
+    int conflict;           /* ast_conflict */
+    int n_assign;
+    plan_assign *assign;    /* INSERT: one per source column; UPDATE: SET list */
+    cx **defaults;          /* INSERT: per table column, its DEFAULT (or NULL) */
+    cx **checks;            /* table->n_checks CHECK expressions over the new row */
+    int row_cursor;         /* cursor of kind PC_EPHEMERAL whose row is the new row
+                               (CHECK and DEFAULT expressions read it) */
+
+    /* PLAN_ROWS */
+    int64_t n_rows;
+    value *rows;
+
+    /* parameters */
+    int n_params;
+    const char **param_names;   /* [1..n_params]; NULL for nameless */
+};
+
+/* Everything the compiler may look at. */
+typedef struct compile_env {
+    const catalog *cat;
+    const char *sql;        /* the text the AST's spans index */
+} compile_env;
+
+/*
+ * Compiles stmt against env->cat into *out (owned by the caller; free with
+ * plan_free). On failure returns CHORUS_ERROR (or CHORUS_NOMEM) and
+ * *errmsg_out gets a malloc()ed message in SQLite's words.
+ */
+int compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out,
+                 char **errmsg_out);
+
+/* Frees the plan's arena. Run-time state must have been released by the VM
+ * first (vm's run end). NULL is a no-op. */
+void plan_free(plan_stmt *plan);
+
+#endif /* CHORUS_COMPILE_H */

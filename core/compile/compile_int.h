@@ -1,0 +1,131 @@
+/*
+ * core/compile/compile_int.h: what the files of core/compile share: the
+ * compile context, name scopes and the helpers that build plan nodes.
+ * Included only by the .c files of core/compile.
+ *
+ * Scopes: each SELECT core being compiled has a scope listing its FROM
+ * sources (one cursor each). A column reference is looked up from the
+ * innermost scope outwards; a hit in an outer scope makes the inner queries
+ * correlated. While the output of an aggregate query is compiled
+ * (scope.agg_mode), column references of that scope become group row
+ * values and aggregate calls become plan_agg entries.
+ */
+#ifndef CHORUS_COMPILE_INT_H
+#define CHORUS_COMPILE_INT_H
+
+#include "compile.h"
+
+/* One FROM source visible in a scope. */
+typedef struct scope_source {
+    const char *name;               /* alias, or table/view/CTE name */
+    int cursor;
+    int n_cols;
+    const char **col_names;
+    char *col_aff;
+    uint8_t *col_coll;
+    const char **col_decltype;      /* NULL entries for expressions */
+    const char **col_origin_table;  /* table a column comes from, or NULL */
+    const char **col_origin_col;
+    bool *col_hidden;               /* right side of USING/NATURAL: skipped by * and
+                                       unqualified names */
+    const catalog_table *table;     /* PC_TABLE sources */
+} scope_source;
+
+typedef struct scope scope;
+struct scope {
+    scope *outer;
+    int n_src;
+    scope_source *src;
+    plan_query *q;                  /* the core being compiled */
+    int first_cursor;               /* cursors >= this belong to this scope or nested ones */
+    bool agg_mode;                  /* compiling the output of an aggregate query */
+    bool in_agg_arg;                /* compiling an aggregate's arguments */
+    bool no_agg;                    /* aggregates are misuse here (WHERE, ON, GROUP BY) */
+    const ast_list *aliases;        /* result columns whose aliases names may use */
+    bool *correlated;               /* set when a name resolves to an outer scope */
+    cx **level_on;                  /* per loop level: its ON terms (LEFT JOIN) */
+    /* growable lists of the aggregate query */
+    int cap_gcols, cap_aggs;
+};
+
+/* A CTE visible to the statement. */
+typedef struct cc_cte {
+    const ast_cte *cte;
+    struct cc_cte *next;
+    bool in_use;                    /* being expanded (no recursion support yet) */
+} cc_cte;
+
+typedef struct cctx {
+    const compile_env *env;
+    plan_stmt *plan;
+    arena *a;                       /* plan->arena */
+    char *errmsg;                   /* malloc()ed first error */
+    int n_cursors, cap_cursors;
+    plan_cursor *cursors;           /* malloc()ed while compiling; moved to the arena */
+    cc_cte *ctes;
+    int max_param;
+    int cap_params;
+    const char **param_names;       /* malloc()ed [0..cap_params): name of parameter i */
+    int min_ref;                    /* lowest cursor a column reference read (correlation) */
+    int depth;                      /* view / subquery nesting, against runaway recursion */
+} cctx;
+
+/* errors.c-like helpers (compile.c) */
+int cc_error(cctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cc_nomem(cctx *c);
+void *cc_alloc(cctx *c, size_t nbytes);
+char *cc_strdup(cctx *c, const char *s);
+char *cc_span_text(cctx *c, ast_span span);
+int cc_cursor_new(cctx *c, int kind, int *out);
+plan_cursor *cc_cursor(cctx *c, int i);
+
+/* expr.c */
+int cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out);
+cx *cx_new(cctx *c, int kind, const ast_expr *ast);
+cx *cx_const_int(cctx *c, int64_t i);
+cx *cx_and(cctx *c, cx *a, cx *b);
+bool ast_is_aggregate_call(const ast_expr *e);
+/* Column col (-1 rowid) of source src of s, read through the group row in
+ * an aggregate query's output. */
+int cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out);
+bool ast_contains_aggregate(const ast_expr *e);
+/* Comparison affinity of two operands as SQLite computes it. */
+char cx_compare_affinity(const cx *l, const cx *r);
+/* Collation of a binary comparison: left's explicit, right's explicit,
+ * left's, right's. */
+uint8_t cx_compare_collation(const cx *l, const cx *r);
+/* Bit i set when the expression reads cursor i (i < 64); bit 63 covers the rest.
+ * *other_out (may be NULL) is set when it reads parameters-like state that
+ * rules out compile-time use (subqueries, non-deterministic functions). */
+uint64_t cx_cursor_mask(const cx *e);
+
+/* select.c */
+int cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out);
+/* Result column names of a compiled query, for sources and the statement. */
+typedef struct cc_names {
+    const char **names;
+    const char **decltypes;
+    const char **tables;
+    const char **origins;
+} cc_names;
+int cc_select_names(cctx *c, scope *outer, const ast_select *sel, plan_query *q,
+                    cc_names *out);
+
+/* from.c */
+int cc_from(cctx *c, scope *s, const ast_from_item *from);
+int cc_source_add_table(cctx *c, scope *s, const catalog_table *t, const char *alias,
+                        int *cursor_out);
+
+/* where.c */
+int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
+                  const ast_from_item *from);
+
+/* dml.c */
+int cc_insert(cctx *c, const ast_stmt *stmt);
+int cc_update(cctx *c, const ast_stmt *stmt);
+int cc_delete(cctx *c, const ast_stmt *stmt);
+
+/* explain.c */
+int cc_explain_query_plan(cctx *c);
+
+#endif /* CHORUS_COMPILE_INT_H */

@@ -1,0 +1,320 @@
+/*
+ * core/compile/dml.c: compiles INSERT, UPDATE and DELETE.
+ *
+ * Shapes
+ *   INSERT  plan.query produces the source rows (VALUES or SELECT); assign[i]
+ *           names the table column of source column i; defaults[] and
+ *           checks[] are evaluated by the VM per row over row_cursor, an
+ *           ephemeral cursor whose row is the new row.
+ *   UPDATE  plan.query scans the target (cursor target_cursor) with the
+ *           WHERE plan and yields [old rowid, new rowid, new value of every
+ *           column]; the VM collects every row first, then writes (so the
+ *           scan never sees its own changes).
+ *   DELETE  plan.query yields [rowid] of each doomed row; collected, then
+ *           deleted.
+ * Callers: compile.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compile_int.h"
+
+static int
+target_table(cctx *c, const char *schema, const char *name, const catalog_table **out)
+{
+    const catalog_table *t;
+
+    *out = NULL;
+    if (schema != NULL && strcasecmp(schema, "main") != 0)
+        return cc_error(c, "unknown database %s", schema);
+    t = catalog_table_find(c->env->cat, name);
+    if (t == NULL) {
+        if (catalog_view_find(c->env->cat, name) != NULL)
+            return cc_error(c, "cannot modify %s because it is a view", name);
+        return cc_error(c, "no such table: %s", name);
+    }
+    if (t->sql == NULL || strncasecmp(t->name, "sqlite_", 7) == 0) {
+        if (strcasecmp(t->name, "sqlite_sequence") != 0 && strcasecmp(t->name, "sqlite_stat1") != 0)
+            return cc_error(c, "table %s may not be modified", t->name);
+    }
+    if (t->without_rowid)
+        return cc_error(c, "not supported yet: WITHOUT ROWID tables");
+    *out = t;
+    return CHORUS_OK;
+}
+
+/* A scope whose one source is the new row of t (CHECK and DEFAULT). */
+static int
+row_scope(cctx *c, const catalog_table *t, scope *s, plan_query *holder)
+{
+    int cursor, rc;
+
+    memset(s, 0, sizeof *s);
+    memset(holder, 0, sizeof *holder);
+    s->q = holder;
+    rc = cc_source_add_table(c, s, t, NULL, &cursor);
+    if (rc != CHORUS_OK)
+        return rc;
+    cc_cursor(c, cursor)->kind = PC_EPHEMERAL;
+    c->plan->row_cursor = cursor;
+    return CHORUS_OK;
+}
+
+static int
+compile_checks(cctx *c, const catalog_table *t)
+{
+    plan_stmt *p = c->plan;
+    const compile_env *saved = c->env;
+    compile_env env = *saved;
+    plan_query holder;
+    scope s;
+    int rc;
+
+    rc = row_scope(c, t, &s, &holder);
+    if (rc != CHORUS_OK)
+        return rc;
+    p->checks = cc_alloc(c, (size_t)(t->n_checks + 1) * sizeof(cx *));
+    if (p->checks == NULL)
+        return CHORUS_NOMEM;
+    env.sql = t->sql;
+    c->env = &env;
+    for (int i = 0; i < t->n_checks && rc == CHORUS_OK; i++)
+        rc = cc_expr(c, &s, t->checks[i].expr, &p->checks[i]);
+    c->env = saved;
+    return rc;
+}
+
+static int
+compile_defaults(cctx *c, const catalog_table *t)
+{
+    plan_stmt *p = c->plan;
+    int rc;
+
+    p->defaults = cc_alloc(c, (size_t)(t->n_cols + 1) * sizeof(cx *));
+    if (p->defaults == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < t->n_cols; i++) {
+        if (t->cols[i].default_expr == NULL)
+            continue;
+        rc = cc_expr(c, NULL, t->cols[i].default_expr, &p->defaults[i]);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
+static int
+insert_columns(cctx *c, const ast_insert *ins, const catalog_table *t)
+{
+    plan_stmt *p = c->plan;
+    int n = ins->columns.n > 0 ? ins->columns.n : t->n_cols;
+
+    p->n_assign = n;
+    p->assign = cc_alloc(c, (size_t)(n ? n : 1) * sizeof *p->assign);
+    if (p->assign == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < n; i++) {
+        int col = i;
+        if (ins->columns.n > 0) {
+            col = catalog_table_column_resolve(t, ins->columns.items[i].name);
+            if (col == -2)
+                return cc_error(c, "table %s has no column named %s", t->name,
+                                ins->columns.items[i].name);
+            for (int k = 0; k < i; k++)
+                if (p->assign[k].column == col && col >= 0)
+                    return cc_error(c, "duplicate column name: %s", ins->columns.items[i].name);
+        }
+        p->assign[i].column = col;
+    }
+    return CHORUS_OK;
+}
+
+int
+cc_insert(cctx *c, const ast_stmt *stmt)
+{
+    const ast_insert *ins = &stmt->u.insert;
+    plan_stmt *p = c->plan;
+    const catalog_table *t;
+    int rc;
+
+    if (ins->upsert != NULL)
+        return cc_error(c, "not supported yet: upsert (ON CONFLICT DO)");
+    if (ins->returning.n > 0)
+        return cc_error(c, "not supported yet: RETURNING");
+    rc = target_table(c, ins->schema, ins->table, &t);
+    if (rc == CHORUS_OK)
+        rc = insert_columns(c, ins, t);
+    if (rc != CHORUS_OK)
+        return rc;
+    p->kind = PLAN_INSERT;
+    p->table = t;
+    p->conflict = ins->conflict;
+    if (ins->select != NULL) {
+        cc_cte *saved = c->ctes;
+        if (stmt->with != NULL)
+            for (const ast_cte *e = stmt->with->ctes; e != NULL; e = e->next) {
+                cc_cte *n = cc_alloc(c, sizeof *n);
+                if (n == NULL)
+                    return CHORUS_NOMEM;
+                n->cte = e;
+                n->next = c->ctes;
+                c->ctes = n;
+            }
+        rc = cc_select(c, NULL, ins->select, &p->query);
+        c->ctes = saved;
+        if (rc != CHORUS_OK)
+            return rc;
+        if (p->query->n_cols != p->n_assign) {
+            if (ins->columns.n > 0)
+                return cc_error(c, "%d values for %d columns", p->query->n_cols, p->n_assign);
+            return cc_error(c, "table %s has %d columns but %d values were supplied", t->name,
+                            t->n_cols, p->query->n_cols);
+        }
+    } else {
+        p->n_assign = 0;
+    }
+    rc = compile_defaults(c, t);
+    if (rc == CHORUS_OK)
+        rc = compile_checks(c, t);
+    return rc;
+}
+
+/* The scan of UPDATE/DELETE over the target, with the WHERE plan. */
+static int
+target_scan(cctx *c, const catalog_table *t, const char *alias, const ast_expr *where,
+            scope *s, plan_query **q_out)
+{
+    plan_query *q = cc_alloc(c, sizeof *q);
+    int rc;
+
+    if (q == NULL)
+        return CHORUS_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->q = q;
+    q->kind = PQ_CORE;
+    rc = cc_source_add_table(c, s, t, alias, &c->plan->target_cursor);
+    if (rc == CHORUS_OK) {
+        s->no_agg = true;
+        rc = cc_where_plan(c, s, q, where, NULL);
+    }
+    *q_out = q;
+    return rc;
+}
+
+static int
+alloc_result(cctx *c, plan_query *q, int n)
+{
+    q->n_cols = n;
+    q->result = cc_alloc(c, (size_t)n * sizeof(cx *));
+    q->col_aff = cc_alloc(c, (size_t)n);
+    q->col_coll = cc_alloc(c, (size_t)n);
+    return (q->result && q->col_aff && q->col_coll) ? CHORUS_OK : CHORUS_NOMEM;
+}
+
+static int
+reject_unsupported(cctx *c, const ast_list *returning, const ast_list *order, const ast_expr *limit)
+{
+    if (returning->n > 0)
+        return cc_error(c, "not supported yet: RETURNING");
+    if (order->n > 0 || limit != NULL)
+        return cc_error(c, "not supported yet: ORDER BY and LIMIT on UPDATE and DELETE");
+    return CHORUS_OK;
+}
+
+static int
+update_set(cctx *c, scope *s, const ast_update *up, const catalog_table *t, plan_query *q)
+{
+    plan_stmt *p = c->plan;
+    int rc;
+
+    for (int i = 0; i < up->set.n; i++) {
+        const char *name = up->set.items[i].name;
+        int col;
+        cx *e;
+        if (up->set_group != NULL && up->set_group[i] >= 0)
+            return cc_error(c, "not supported yet: row values in SET");
+        col = catalog_table_column_resolve(t, name);
+        if (col == -2)
+            return cc_error(c, "no such column: %s", name);
+        rc = cc_expr(c, s, up->set.items[i].expr, &e);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (col == CATALOG_COLUMN_ROWID)
+            q->result[1] = e;
+        else
+            q->result[2 + col] = e;
+    }
+    p->n_assign = up->set.n;
+    return CHORUS_OK;
+}
+
+int
+cc_update(cctx *c, const ast_stmt *stmt)
+{
+    const ast_update *up = &stmt->u.update;
+    plan_stmt *p = c->plan;
+    const catalog_table *t;
+    plan_query *q;
+    scope s;
+    int rc;
+
+    if (up->from != NULL)
+        return cc_error(c, "not supported yet: UPDATE FROM");
+    rc = reject_unsupported(c, &up->returning, &up->order_by, up->limit);
+    if (rc == CHORUS_OK)
+        rc = target_table(c, up->schema, up->table, &t);
+    if (rc == CHORUS_OK)
+        rc = target_scan(c, t, up->alias, up->where, &s, &q);
+    if (rc == CHORUS_OK)
+        rc = alloc_result(c, q, t->n_cols + 2);
+    if (rc != CHORUS_OK)
+        return rc;
+    s.no_agg = true;
+    rc = update_set(c, &s, up, t, q);
+    if (rc != CHORUS_OK)
+        return rc;
+    for (int i = -1; i < t->n_cols; i++) {
+        cx **slot = i < 0 ? &q->result[0] : &q->result[2 + i];
+        if (*slot == NULL)
+            rc = cc_source_column(c, &s, 0, i, NULL, slot);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    if (q->result[1] == NULL)
+        rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[1]);
+    if (rc != CHORUS_OK)
+        return rc;
+    p->kind = PLAN_UPDATE;
+    p->table = t;
+    p->query = q;
+    p->conflict = up->conflict;
+    return compile_checks(c, t);
+}
+
+int
+cc_delete(cctx *c, const ast_stmt *stmt)
+{
+    const ast_delete *del = &stmt->u.del;
+    plan_stmt *p = c->plan;
+    const catalog_table *t;
+    plan_query *q;
+    scope s;
+    int rc;
+
+    rc = reject_unsupported(c, &del->returning, &del->order_by, del->limit);
+    if (rc == CHORUS_OK)
+        rc = target_table(c, del->schema, del->table, &t);
+    if (rc == CHORUS_OK)
+        rc = target_scan(c, t, del->alias, del->where, &s, &q);
+    if (rc == CHORUS_OK)
+        rc = alloc_result(c, q, 1);
+    if (rc == CHORUS_OK)
+        rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[0]);
+    if (rc != CHORUS_OK)
+        return rc;
+    p->kind = PLAN_DELETE;
+    p->table = t;
+    p->query = q;
+    return CHORUS_OK;
+}

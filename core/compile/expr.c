@@ -1,0 +1,922 @@
+/*
+ * core/compile/expr.c: turns AST expressions into compiled expressions (cx):
+ * name resolution of column references, affinity and collation of every
+ * node, function lookup, aggregates and subqueries.
+ *
+ * Invariants
+ *   X1  A cx's aff is the affinity SQLite gives the expression: a column
+ *       reference has its column's, CAST its target's, a scalar subquery its
+ *       first column's, COLLATE and unary '+' pass through (unary '+' drops
+ *       it), everything else NONE.
+ *   X2  In an aggregate query's output (scope.agg_mode), every column of the
+ *       query's own sources is read through the group row (CX_GROUPCOL) and
+ *       every aggregate call becomes a plan_agg whose arguments are group
+ *       row values; nothing in the output reads a cursor of the query itself.
+ *   X3  A subquery is correlated when a name inside it resolved to a cursor
+ *       allocated before it (cctx.min_ref below its first cursor).
+ * Callers: the other files of core/compile.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compile_int.h"
+
+cx *
+cx_new(cctx *c, int kind, const ast_expr *ast)
+{
+    cx *e = cc_alloc(c, sizeof *e);
+
+    if (e == NULL)
+        return NULL;
+    e->kind = (uint8_t)kind;
+    e->ast = ast;
+    e->aff = AFFINITY_NONE;
+    e->coll = COLLATE_BINARY;
+    value_set_null(&e->v);
+    value_set_null(&e->cache);
+    return e;
+}
+
+cx *
+cx_const_int(cctx *c, int64_t i)
+{
+    cx *e = cx_new(c, CX_CONST, NULL);
+
+    if (e != NULL)
+        value_set_int(&e->v, i);
+    return e;
+}
+
+/* a AND b, where either may be NULL (absent). */
+cx *
+cx_and(cctx *c, cx *a, cx *b)
+{
+    cx *e;
+
+    if (a == NULL)
+        return b;
+    if (b == NULL)
+        return a;
+    e = cx_new(c, CX_AND, NULL);
+    if (e == NULL)
+        return NULL;
+    e->left = a;
+    e->right = b;
+    return e;
+}
+
+static bool
+is_numeric_aff(char aff)
+{
+    return aff >= AFFINITY_NUMERIC;
+}
+
+char
+cx_compare_affinity(const cx *l, const cx *r)
+{
+    char a = l->aff, b = r->aff;
+
+    if (a != AFFINITY_NONE && b != AFFINITY_NONE)
+        return (is_numeric_aff(a) || is_numeric_aff(b)) ? AFFINITY_NUMERIC : AFFINITY_BLOB;
+    if (a == AFFINITY_NONE && b == AFFINITY_NONE)
+        return AFFINITY_BLOB;
+    return a != AFFINITY_NONE ? a : b;
+}
+
+uint8_t
+cx_compare_collation(const cx *l, const cx *r)
+{
+    if (l->coll_explicit)
+        return l->coll;
+    if (r->coll_explicit)
+        return r->coll;
+    if (l->kind == CX_COLUMN || l->kind == CX_GROUPCOL || l->coll != COLLATE_BINARY)
+        return l->coll;
+    return r->coll;
+}
+
+uint64_t
+cx_cursor_mask(const cx *e)
+{
+    uint64_t m = 0;
+
+    if (e == NULL)
+        return 0;
+    if (e->kind == CX_COLUMN)
+        m |= (uint64_t)1 << (e->cursor < 63 ? e->cursor : 63);
+    m |= cx_cursor_mask(e->left) | cx_cursor_mask(e->right) | cx_cursor_mask(e->extra);
+    for (int i = 0; i < e->n_args; i++)
+        m |= cx_cursor_mask(e->args[i]);
+    /* A correlated subquery reads cursors of the enclosing queries; it is
+     * treated as reading every cursor so that it is evaluated innermost. */
+    if (e->sub != NULL && e->is_correlated)
+        m |= ~(uint64_t)0;
+    return m;
+}
+
+/* --------------------------------------------------- aggregate detection */
+
+static bool
+func_is_aggregate(const ast_expr *e)
+{
+    bool exists;
+    int n = e->is_star ? 0 : e->list.n;
+    const func_def *fn = func_find(e->name, n, &exists);
+
+    return fn != NULL && (fn->flags & FUNC_AGGREGATE) && e->over == NULL;
+}
+
+bool
+ast_is_aggregate_call(const ast_expr *e)
+{
+    return e != NULL && e->kind == EXPR_FUNCTION && func_is_aggregate(e);
+}
+
+/* Whether e calls an aggregate outside any subquery. */
+bool
+ast_contains_aggregate(const ast_expr *e)
+{
+    if (e == NULL)
+        return false;
+    if (ast_is_aggregate_call(e))
+        return true;
+    if (ast_contains_aggregate(e->left) || ast_contains_aggregate(e->right) ||
+        ast_contains_aggregate(e->escape))
+        return true;
+    for (int i = 0; i < e->list.n; i++)
+        if (ast_contains_aggregate(e->list.items[i].expr))
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------ name resolution */
+
+static int
+gcol_add(cctx *c, scope *s, cx *e, int *index_out)
+{
+    plan_query *q = s->q;
+
+    if (q->n_gcols == s->cap_gcols) {
+        int cap = s->cap_gcols ? s->cap_gcols * 2 : 16;
+        cx **p = cc_alloc(c, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        if (q->n_gcols > 0)
+            memcpy(p, q->gcols, (size_t)q->n_gcols * sizeof *p);
+        q->gcols = p;
+        s->cap_gcols = cap;
+    }
+    q->gcols[q->n_gcols] = e;
+    *index_out = q->n_gcols++;
+    return CHORUS_OK;
+}
+
+/* The group row value of column (cursor, column), added when new (X2). */
+static int
+group_column(cctx *c, scope *s, cx *col, cx **out)
+{
+    plan_query *q = s->q;
+    int idx = -1;
+    cx *g;
+    int rc;
+
+    for (int i = 0; i < q->n_gcols; i++) {
+        cx *k = q->gcols[i];
+        if (k->kind == CX_COLUMN && k->cursor == col->cursor && k->column == col->column) {
+            idx = i;
+            break;
+        }
+    }
+    if (idx < 0) {
+        rc = gcol_add(c, s, col, &idx);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    g = cx_new(c, CX_GROUPCOL, col->ast);
+    if (g == NULL)
+        return CHORUS_NOMEM;
+    g->index = idx;
+    g->sub = q;
+    g->aff = col->aff;
+    g->coll = col->coll;
+    *out = g;
+    return CHORUS_OK;
+}
+
+static int
+find_in_source(const scope_source *src, const char *name, bool qualified)
+{
+    for (int i = 0; i < src->n_cols; i++) {
+        if (src->col_hidden != NULL && src->col_hidden[i] && !qualified)
+            continue;
+        if (strcasecmp(src->col_names[i], name) == 0)
+            return i;
+    }
+    if (src->table != NULL && !src->table->without_rowid) {
+        int k = catalog_table_column_resolve(src->table, name);
+        if (k == CATALOG_COLUMN_ROWID)
+            return -1;
+        if (k >= 0)
+            return k;
+    }
+    return -2;
+}
+
+static cx *
+column_cx(cctx *c, const scope_source *src, int col, const ast_expr *e)
+{
+    cx *x = cx_new(c, CX_COLUMN, e);
+
+    if (x == NULL)
+        return NULL;
+    x->cursor = src->cursor;
+    x->column = col;
+    if (col >= 0) {
+        x->aff = src->col_aff[col];
+        x->coll = src->col_coll[col];
+    } else {
+        x->aff = AFFINITY_INTEGER;
+    }
+    return x;
+}
+
+int
+cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out)
+{
+    cx *x = column_cx(c, &s->src[src], col, ast);
+
+    *out = NULL;
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    if (s->agg_mode && !s->in_agg_arg)
+        return group_column(c, s, x, out);
+    *out = x;
+    return CHORUS_OK;
+}
+
+/* Looks e up in the sources of sc: CHORUS_OK with *out set, or *out NULL
+ * when no source has it; "ambiguous column name" when two do. */
+static int
+lookup_in_scope(cctx *c, scope *sc, const ast_expr *e, cx **out)
+{
+    const scope_source *hit = NULL;
+    int hit_col = -2;
+
+    *out = NULL;
+    for (int i = 0; i < sc->n_src; i++) {
+        const scope_source *src = &sc->src[i];
+        int col;
+        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
+            continue;
+        col = find_in_source(src, e->name, e->table != NULL);
+        if (col == -2)
+            continue;
+        if (hit != NULL) {
+            if (e->table != NULL)
+                return cc_error(c, "ambiguous column name: %s.%s", e->table, e->name);
+            return cc_error(c, "ambiguous column name: %s", e->name);
+        }
+        hit = src;
+        hit_col = col;
+    }
+    if (hit == NULL)
+        return CHORUS_OK;
+    *out = column_cx(c, hit, hit_col, e);
+    return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+}
+
+static int
+resolve_alias(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    const ast_list *res = s->aliases;
+
+    *out = NULL;
+    if (res == NULL || e->table != NULL)
+        return CHORUS_OK;
+    for (int i = 0; i < res->n; i++) {
+        if (res->items[i].name != NULL && strcasecmp(res->items[i].name, e->name) == 0) {
+            const ast_list *saved = s->aliases;
+            int rc;
+            s->aliases = NULL;      /* an alias may not refer to itself */
+            rc = cc_expr(c, s, res->items[i].expr, out);
+            s->aliases = saved;
+            return rc;
+        }
+    }
+    return CHORUS_OK;
+}
+
+static int
+resolve_column(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    int depth = 0;
+    int rc;
+
+    *out = NULL;
+    for (scope *sc = s; sc != NULL; sc = sc->outer, depth++) {
+        cx *x;
+        rc = lookup_in_scope(c, sc, e, &x);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (x == NULL && depth == 0) {
+            rc = resolve_alias(c, sc, e, out);
+            if (rc != CHORUS_OK || *out != NULL)
+                return rc;
+        }
+        if (x == NULL)
+            continue;
+        if (x->cursor < c->min_ref)
+            c->min_ref = x->cursor;
+        if (sc->agg_mode && !sc->in_agg_arg)
+            return group_column(c, sc, x, out);
+        *out = x;
+        return CHORUS_OK;
+    }
+    if (e->table == NULL && e->is_quoted) {
+        cx *x = cx_new(c, CX_CONST, e);
+        if (x == NULL)
+            return CHORUS_NOMEM;
+        value_set_text_ref(&x->v, e->name, (int32_t)strlen(e->name));
+        *out = x;
+        return CHORUS_OK;
+    }
+    if (e->table == NULL && (strcasecmp(e->name, "true") == 0 || strcasecmp(e->name, "false") == 0)) {
+        *out = cx_const_int(c, strcasecmp(e->name, "true") == 0);
+        return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+    }
+    if (e->table != NULL)
+        return cc_error(c, "no such column: %s.%s", e->table, e->name);
+    return cc_error(c, "no such column: %s", e->name);
+}
+
+/* ------------------------------------------------------------- pieces */
+
+static int
+compile_list(cctx *c, scope *s, const ast_list *list, cx *out_node)
+{
+    int rc;
+
+    out_node->n_args = list->n;
+    out_node->args = cc_alloc(c, (size_t)(list->n ? list->n : 1) * sizeof(cx *));
+    if (out_node->args == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < list->n; i++) {
+        rc = cc_expr(c, s, list->items[i].expr, &out_node->args[i]);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
+static int
+compile_literal(cctx *c, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, CX_CONST, e);
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    switch (e->kind) {
+    case EXPR_INTEGER:
+        value_set_int(&x->v, e->ival);
+        break;
+    case EXPR_FLOAT:
+        value_set_real(&x->v, e->rval);
+        break;
+    case EXPR_STRING:
+        value_set_text_ref(&x->v, e->str, e->str_len);
+        break;
+    case EXPR_BLOB:
+        value_set_blob_ref(&x->v, e->str, e->str_len);
+        break;
+    default:
+        value_set_null(&x->v);
+        break;
+    }
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_param(cctx *c, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, CX_PARAM, e);
+    int idx = e->param_index;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->index = idx;
+    if (idx > c->max_param)
+        c->max_param = idx;
+    if (idx >= c->cap_params) {
+        int cap = idx * 2 + 8;
+        const char **p = realloc(c->param_names, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        memset(p + c->cap_params, 0, (size_t)(cap - c->cap_params) * sizeof *p);
+        c->param_names = p;
+        c->cap_params = cap;
+    }
+    if (e->name != NULL && e->name[0] != '?')
+        c->param_names[idx] = e->name;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_unary(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *operand, *x;
+    int rc = cc_expr(c, s, e->left, &operand);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    if (e->op == AST_OP_PLUS) {
+        /* Unary plus keeps the value and collation and drops the affinity (X1). */
+        x = cx_new(c, CX_UNARY, e);
+        if (x == NULL)
+            return CHORUS_NOMEM;
+        x->op = AST_OP_PLUS;
+        x->left = operand;
+        x->coll = operand->coll;
+        x->coll_explicit = operand->coll_explicit;
+        *out = x;
+        return CHORUS_OK;
+    }
+    x = cx_new(c, CX_UNARY, e);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->op = e->op;
+    x->left = operand;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static bool
+is_vector(const cx *e)
+{
+    return e->kind == CX_VECTOR ||
+           (e->kind == CX_SUBQUERY && e->sub != NULL && e->sub->n_cols > 1);
+}
+
+static int
+vector_size(const cx *e)
+{
+    if (e->kind == CX_VECTOR)
+        return e->n_args;
+    if (e->kind == CX_SUBQUERY)
+        return e->sub->n_cols;
+    return 1;
+}
+
+static int
+compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *l, *r, *x;
+    int rc;
+
+    rc = cc_expr(c, s, e->left, &l);
+    if (rc == CHORUS_OK)
+        rc = cc_expr(c, s, e->right, &r);
+    if (rc != CHORUS_OK)
+        return rc;
+    switch (e->op) {
+    case AST_OP_AND:
+    case AST_OP_OR:
+        x = cx_new(c, e->op == AST_OP_AND ? CX_AND : CX_OR, e);
+        break;
+    case AST_OP_EQ: case AST_OP_NE: case AST_OP_IS: case AST_OP_IS_NOT:
+    case AST_OP_LT: case AST_OP_LE: case AST_OP_GT: case AST_OP_GE:
+        if (vector_size(l) != vector_size(r))
+            return cc_error(c, "row value misused");
+        x = cx_new(c, CX_CMP, e);
+        if (x != NULL)
+            x->coll = cx_compare_collation(l, r);
+        break;
+    case AST_OP_JSON_GET:
+    case AST_OP_JSON_GET_SQL:
+        return cc_error(c, "not supported yet: -> and ->> operators");
+    default:
+        if (is_vector(l) || is_vector(r))
+            return cc_error(c, "row value misused");
+        x = cx_new(c, CX_ARITH, e);
+        break;
+    }
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->op = e->op;
+    x->left = l;
+    x->right = r;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_collate(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *inner, *x;
+    int coll = collation_find(e->name);
+    int rc;
+
+    if (coll < 0)
+        return cc_error(c, "no such collation sequence: %s", e->name);
+    rc = cc_expr(c, s, e->left, &inner);
+    if (rc != CHORUS_OK)
+        return rc;
+    x = cc_alloc(c, sizeof *x);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    *x = *inner;
+    x->coll = (uint8_t)coll;
+    x->coll_explicit = true;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_cast(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, CX_CAST, e);
+    int rc;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    rc = cc_expr(c, s, e->left, &x->left);
+    if (rc != CHORUS_OK)
+        return rc;
+    x->aff = affinity_from_type(e->name);
+    x->coll = x->left->coll;
+    x->coll_explicit = x->left->coll_explicit;
+    *out = x;
+    return CHORUS_OK;
+}
+
+/* ------------------------------------------------------------ functions */
+
+static int
+agg_add(cctx *c, scope *s, plan_agg **out)
+{
+    plan_query *q = s->q;
+
+    if (q->n_aggs == s->cap_aggs) {
+        int cap = s->cap_aggs ? s->cap_aggs * 2 : 8;
+        plan_agg *p = cc_alloc(c, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        if (q->n_aggs > 0)
+            memcpy(p, q->aggs, (size_t)q->n_aggs * sizeof *p);
+        q->aggs = p;
+        s->cap_aggs = cap;
+    }
+    *out = &q->aggs[q->n_aggs++];
+    memset(*out, 0, sizeof **out);
+    (*out)->filter_col = -1;
+    return CHORUS_OK;
+}
+
+/* An aggregate call in an aggregate query's output becomes a plan_agg whose
+ * arguments are group row values (X2). */
+static int
+compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx **out)
+{
+    int n = e->is_star ? 0 : e->list.n;
+    cx **args = NULL;
+    plan_agg *agg;
+    int agg_index, first = 0, idx;
+    cx *x;
+    int rc;
+
+    if (s == NULL || s->no_agg || !s->agg_mode)
+        return cc_error(c, "misuse of aggregate: %s()", e->name);
+    if (s->in_agg_arg)
+        return cc_error(c, "misuse of aggregate function %s()", e->name);
+    if (e->order_by.n > 0)
+        return cc_error(c, "not supported yet: ORDER BY inside an aggregate");
+    args = cc_alloc(c, (size_t)(n + 1) * sizeof *args);
+    if (args == NULL)
+        return CHORUS_NOMEM;
+    s->in_agg_arg = true;
+    rc = CHORUS_OK;
+    for (int i = 0; i < n && rc == CHORUS_OK; i++)
+        rc = cc_expr(c, s, e->list.items[i].expr, &args[i]);
+    if (rc == CHORUS_OK && e->filter != NULL)
+        rc = cc_expr(c, s, e->filter, &args[n]);
+    s->in_agg_arg = false;
+    if (rc != CHORUS_OK)
+        return rc;
+    first = s->q->n_gcols;
+    for (int i = 0; i < n; i++) {
+        rc = gcol_add(c, s, args[i], &idx);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    agg_index = s->q->n_aggs;
+    rc = agg_add(c, s, &agg);
+    if (rc != CHORUS_OK)
+        return rc;
+    agg->fn = fn;
+    agg->n_args = n;
+    agg->first_arg = first;
+    agg->distinct = e->is_distinct;
+    agg->coll = n > 0 ? args[0]->coll : COLLATE_BINARY;
+    if (e->filter != NULL) {
+        rc = gcol_add(c, s, args[n], &agg->filter_col);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    x = cx_new(c, CX_AGG, e);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->index = agg_index;
+    x->sub = s->q;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_function(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    int n = e->is_star ? 0 : e->list.n;
+    bool exists = false;
+    const func_def *fn = func_find(e->name, n, &exists);
+    cx *x;
+    int rc;
+
+    if (fn == NULL) {
+        if (exists)
+            return cc_error(c, "wrong number of arguments to function %s()", e->name);
+        return cc_error(c, "no such function: %s", e->name);
+    }
+    if (e->over != NULL)
+        return cc_error(c, "not supported yet: window functions");
+    if (fn->flags & FUNC_AGGREGATE)
+        return compile_aggregate(c, s, e, fn, out);
+    if (e->is_distinct)
+        return cc_error(c, "DISTINCT aggregates must have exactly one argument");
+    if (e->is_star)
+        return cc_error(c, "wrong number of arguments to function %s()", e->name);
+    if (e->filter != NULL)
+        return cc_error(c, "FILTER may not be used with non-aggregate %s()", e->name);
+    x = cx_new(c, CX_FUNC, e);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->fn = fn;
+    rc = compile_list(c, s, &e->list, x);
+    if (rc != CHORUS_OK)
+        return rc;
+    x->argv = cc_alloc(c, (size_t)(n ? n : 1) * sizeof *x->argv);
+    if (x->argv == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < n; i++) {
+        value_set_null(&x->argv[i]);
+        if (x->args[i]->coll_explicit && !x->coll_explicit) {
+            x->coll = x->args[i]->coll;
+            x->coll_explicit = true;
+        }
+    }
+    *out = x;
+    return CHORUS_OK;
+}
+
+/* ----------------------------------------------------------- subqueries */
+
+static int
+compile_subquery(cctx *c, scope *s, const ast_select *sel, cx *x)
+{
+    int saved_min = c->min_ref;
+    int base = c->n_cursors;
+    int rc;
+
+    c->min_ref = INT32_MAX;
+    if (++c->depth > 64)
+        return cc_error(c, "too many levels of nesting");
+    rc = cc_select(c, s, sel, &x->sub);
+    c->depth--;
+    x->is_correlated = c->min_ref < base;
+    if (saved_min < c->min_ref)
+        c->min_ref = saved_min;
+    return rc;
+}
+
+static int
+compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, e->kind == EXPR_IN_LIST ? CX_IN_LIST : CX_IN_SELECT, e);
+    int rc;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->is_not = e->is_not;
+    rc = cc_expr(c, s, e->left, &x->left);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (e->kind == EXPR_IN_LIST) {
+        rc = compile_list(c, s, &e->list, x);
+        if (rc != CHORUS_OK)
+            return rc;
+        for (int i = 0; i < x->n_args; i++)
+            if (vector_size(x->args[i]) != vector_size(x->left))
+                return cc_error(c, "row value misused");
+        if (is_vector(x->left))
+            return cc_error(c, "not supported yet: row values in IN");
+    } else {
+        rc = compile_subquery(c, s, e->select, x);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (x->sub->n_cols != vector_size(x->left))
+            return cc_error(c, "sub-select returns %d columns - expected %d", x->sub->n_cols,
+                            vector_size(x->left));
+        if (is_vector(x->left))
+            return cc_error(c, "not supported yet: row values in IN");
+        {
+            cx tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.aff = x->sub->col_aff[0];
+            x->cmp_aff = cx_compare_affinity(x->left, &tmp);
+        }
+    }
+    x->coll = x->left->coll;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_scalar_subquery(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, e->kind == EXPR_EXISTS ? CX_EXISTS : CX_SUBQUERY, e);
+    int rc;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->is_not = e->is_not;
+    rc = compile_subquery(c, s, e->select, x);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (x->kind == CX_SUBQUERY) {
+        x->aff = x->sub->col_aff[0];
+        x->coll = x->sub->col_coll[0];
+    }
+    *out = x;
+    return CHORUS_OK;
+}
+
+/* ------------------------------------------------------------- others */
+
+static int
+compile_case(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, CX_CASE, e);
+    int rc;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    if (e->left != NULL) {
+        rc = cc_expr(c, s, e->left, &x->left);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    rc = compile_list(c, s, &e->list, x);
+    if (rc == CHORUS_OK && e->right != NULL)
+        rc = cc_expr(c, s, e->right, &x->right);
+    if (rc != CHORUS_OK)
+        return rc;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_between(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x = cx_new(c, CX_BETWEEN, e);
+    int rc;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->is_not = e->is_not;
+    rc = cc_expr(c, s, e->left, &x->left);
+    if (rc == CHORUS_OK)
+        rc = compile_list(c, s, &e->list, x);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (x->n_args != 2)
+        return cc_error(c, "malformed BETWEEN");
+    if (is_vector(x->left))
+        return cc_error(c, "not supported yet: row values in BETWEEN");
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_like(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x;
+    int rc;
+
+    if (e->op == AST_OP_REGEXP)
+        return cc_error(c, "no such function: REGEXP");
+    if (e->op == AST_OP_MATCH)
+        return cc_error(c, "no such function: MATCH");
+    x = cx_new(c, CX_LIKE, e);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->op = e->op;
+    x->is_not = e->is_not;
+    rc = cc_expr(c, s, e->left, &x->left);
+    if (rc == CHORUS_OK)
+        rc = cc_expr(c, s, e->right, &x->right);
+    if (rc == CHORUS_OK && e->escape != NULL)
+        rc = cc_expr(c, s, e->escape, &x->extra);
+    if (rc != CHORUS_OK)
+        return rc;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_vector(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    cx *x;
+    int rc;
+
+    if (e->list.n == 1)
+        return cc_expr(c, s, e->list.items[0].expr, out);
+    x = cx_new(c, CX_VECTOR, e);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    rc = compile_list(c, s, &e->list, x);
+    if (rc != CHORUS_OK)
+        return rc;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+compile_simple(cctx *c, scope *s, const ast_expr *e, int kind, cx **out)
+{
+    cx *x = cx_new(c, kind, e);
+    int rc;
+
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->is_not = e->is_not;
+    rc = cc_expr(c, s, e->left, &x->left);
+    if (rc != CHORUS_OK)
+        return rc;
+    *out = x;
+    return CHORUS_OK;
+}
+
+int
+cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    *out = NULL;
+    switch (e->kind) {
+    case EXPR_NULL:
+    case EXPR_INTEGER:
+    case EXPR_FLOAT:
+    case EXPR_STRING:
+    case EXPR_BLOB:
+        return compile_literal(c, e, out);
+    case EXPR_PARAM:
+        return compile_param(c, e, out);
+    case EXPR_COLUMN:
+        if (s == NULL && !e->is_quoted && e->table == NULL &&
+            strcasecmp(e->name, "true") != 0 && strcasecmp(e->name, "false") != 0)
+            return cc_error(c, "no such column: %s", e->name);
+        return resolve_column(c, s, e, out);
+    case EXPR_STAR:
+        return cc_error(c, "near \"*\": syntax error");
+    case EXPR_UNARY:
+        return compile_unary(c, s, e, out);
+    case EXPR_BINARY:
+        return compile_binary(c, s, e, out);
+    case EXPR_COLLATE:
+        return compile_collate(c, s, e, out);
+    case EXPR_CAST:
+        return compile_cast(c, s, e, out);
+    case EXPR_FUNCTION:
+        return compile_function(c, s, e, out);
+    case EXPR_CASE:
+        return compile_case(c, s, e, out);
+    case EXPR_BETWEEN:
+        return compile_between(c, s, e, out);
+    case EXPR_IN_LIST:
+    case EXPR_IN_SELECT:
+        return compile_in(c, s, e, out);
+    case EXPR_IN_TABLE:
+        return cc_error(c, "not supported yet: IN table-name");
+    case EXPR_LIKE:
+        return compile_like(c, s, e, out);
+    case EXPR_ISNULL:
+        return compile_simple(c, s, e, CX_ISNULL, out);
+    case EXPR_EXISTS:
+    case EXPR_SUBQUERY:
+        return compile_scalar_subquery(c, s, e, out);
+    case EXPR_VECTOR:
+        return compile_vector(c, s, e, out);
+    case EXPR_RAISE:
+        return cc_error(c, "RAISE() may only be used within a trigger-program");
+    default:
+        return cc_error(c, "not supported yet: expression kind %d", e->kind);
+    }
+}

@@ -1,0 +1,351 @@
+/*
+ * core/compile/from.c: the FROM clause: tables, views, CTEs and subqueries
+ * become scope sources with one cursor and one loop level each, in FROM
+ * order; join constraints (ON, USING, NATURAL) become terms of the levels.
+ *
+ * Invariants
+ *   F1  Level i of the core moves the cursor of source i.
+ *   F2  Views, CTEs and FROM subqueries are materialized (PC_EPHEMERAL):
+ *       the VM fills their rows when the level first runs in a query run.
+ *   F3  USING/NATURAL: the right source's copies of the shared columns are
+ *       hidden from * and from unqualified names (SQLite's coalescing of
+ *       the left and right column).
+ *   F4  ON terms of an inner join are WHERE terms; ON terms of a LEFT JOIN
+ *       stay with their level (scope.level_on), since they decide whether
+ *       the level matched.
+ * Callers: select.c (compile_core), dml.c (UPDATE/DELETE target).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compile_int.h"
+
+static int
+source_push(cctx *c, scope *s, scope_source **out)
+{
+    scope_source *p = cc_alloc(c, (size_t)(s->n_src + 1) * sizeof *p);
+    plan_level *lv = cc_alloc(c, (size_t)(s->n_src + 1) * sizeof *lv);
+    cx **on = cc_alloc(c, (size_t)(s->n_src + 1) * sizeof *on);
+
+    if (p == NULL || lv == NULL || on == NULL)
+        return CHORUS_NOMEM;
+    if (s->n_src > 0) {
+        memcpy(p, s->src, (size_t)s->n_src * sizeof *p);
+        memcpy(lv, s->q->levels, (size_t)s->n_src * sizeof *lv);
+        memcpy(on, s->level_on, (size_t)s->n_src * sizeof *on);
+    }
+    s->src = p;
+    s->q->levels = lv;
+    s->level_on = on;
+    s->q->n_levels = s->n_src + 1;
+    *out = &s->src[s->n_src++];
+    return CHORUS_OK;
+}
+
+static int
+source_alloc_columns(cctx *c, scope_source *src, int n)
+{
+    size_t k = (size_t)(n ? n : 1);
+
+    src->n_cols = n;
+    src->col_names = cc_alloc(c, k * sizeof(char *));
+    src->col_aff = cc_alloc(c, k);
+    src->col_coll = cc_alloc(c, k);
+    src->col_decltype = cc_alloc(c, k * sizeof(char *));
+    src->col_origin_table = cc_alloc(c, k * sizeof(char *));
+    src->col_origin_col = cc_alloc(c, k * sizeof(char *));
+    src->col_hidden = cc_alloc(c, k);
+    if (!src->col_names || !src->col_aff || !src->col_coll || !src->col_decltype ||
+        !src->col_origin_table || !src->col_origin_col || !src->col_hidden)
+        return CHORUS_NOMEM;
+    return CHORUS_OK;
+}
+
+int
+cc_source_add_table(cctx *c, scope *s, const catalog_table *t, const char *alias,
+                    int *cursor_out)
+{
+    scope_source *src;
+    plan_level *lv;
+    int cur, rc;
+
+    rc = source_push(c, s, &src);
+    if (rc == CHORUS_OK)
+        rc = cc_cursor_new(c, PC_TABLE, &cur);
+    if (rc == CHORUS_OK)
+        rc = source_alloc_columns(c, src, t->n_cols);
+    if (rc != CHORUS_OK)
+        return rc;
+    cc_cursor(c, cur)->table = t;
+    cc_cursor(c, cur)->n_cols = t->n_cols;
+    src->name = alias != NULL ? alias : t->name;
+    src->cursor = cur;
+    src->table = t;
+    for (int i = 0; i < t->n_cols; i++) {
+        src->col_names[i] = t->cols[i].name;
+        src->col_aff[i] = t->cols[i].affinity;
+        src->col_coll[i] = t->cols[i].collation;
+        src->col_decltype[i] = t->cols[i].type;
+        src->col_origin_table[i] = t->name;
+        src->col_origin_col[i] = t->cols[i].name;
+    }
+    lv = &s->q->levels[s->n_src - 1];
+    memset(lv, 0, sizeof *lv);
+    lv->cursor = cur;
+    lv->access = PA_SCAN;
+    s->level_on[s->n_src - 1] = NULL;
+    if (cursor_out != NULL)
+        *cursor_out = cur;
+    return CHORUS_OK;
+}
+
+/* A materialized source over query sub (F2). names: column names to use
+ * instead of the query's (CTE or view column lists), or NULL. */
+static int
+source_add_query(cctx *c, scope *s, plan_query *sub, const char *name, const ast_list *names)
+{
+    scope_source *src;
+    plan_level *lv;
+    int cur, rc;
+
+    if (names != NULL && names->n > 0 && names->n != sub->n_cols)
+        return cc_error(c, "table %s has %d values for %d columns", name, sub->n_cols,
+                        names->n);
+    rc = source_push(c, s, &src);
+    if (rc == CHORUS_OK)
+        rc = cc_cursor_new(c, PC_EPHEMERAL, &cur);
+    if (rc == CHORUS_OK)
+        rc = source_alloc_columns(c, src, sub->n_cols);
+    if (rc != CHORUS_OK)
+        return rc;
+    cc_cursor(c, cur)->source = sub;
+    cc_cursor(c, cur)->n_cols = sub->n_cols;
+    src->name = name;
+    src->cursor = cur;
+    for (int i = 0; i < sub->n_cols; i++) {
+        src->col_names[i] = (names != NULL && names->n > 0) ? names->items[i].name
+                                                            : sub->src_names[i];
+        src->col_aff[i] = sub->col_aff[i];
+        src->col_coll[i] = sub->col_coll[i];
+        src->col_decltype[i] = sub->col_decltypes[i];
+        src->col_origin_table[i] = sub->col_tables[i];
+        src->col_origin_col[i] = sub->col_origins[i];
+    }
+    lv = &s->q->levels[s->n_src - 1];
+    memset(lv, 0, sizeof *lv);
+    lv->cursor = cur;
+    lv->access = PA_EPH_SCAN;
+    s->level_on[s->n_src - 1] = NULL;
+    return CHORUS_OK;
+}
+
+static int
+add_cte(cctx *c, scope *s, cc_cte *e, const char *alias)
+{
+    cc_cte *saved = c->ctes;
+    plan_query *sub;
+    int rc;
+
+    if (++c->depth > 64)
+        return cc_error(c, "too many levels of nesting");
+    c->ctes = e->next;      /* a CTE sees the ones defined before it */
+    rc = cc_select(c, s->outer, e->cte->select, &sub);
+    c->ctes = saved;
+    c->depth--;
+    if (rc != CHORUS_OK)
+        return rc;
+    return source_add_query(c, s, sub, alias != NULL ? alias : e->cte->name, &e->cte->columns);
+}
+
+static int
+add_view(cctx *c, scope *s, const catalog_view *v, const char *alias)
+{
+    const compile_env *saved_env = c->env;
+    cc_cte *saved_ctes = c->ctes;
+    compile_env env = *saved_env;
+    plan_query *sub;
+    int rc;
+
+    if (++c->depth > 64)
+        return cc_error(c, "view %s is circularly defined", v->name);
+    env.sql = v->sql;       /* the view's AST spans index its own text */
+    c->env = &env;
+    c->ctes = NULL;
+    rc = cc_select(c, NULL, v->select, &sub);
+    c->env = saved_env;
+    c->ctes = saved_ctes;
+    c->depth--;
+    if (rc != CHORUS_OK)
+        return rc;
+    return source_add_query(c, s, sub, alias != NULL ? alias : v->name, v->columns);
+}
+
+static int
+add_item(cctx *c, scope *s, const ast_from_item *it)
+{
+    const catalog *cat = c->env->cat;
+    plan_query *sub;
+    int rc;
+
+    switch (it->kind) {
+    case AST_FROM_TABLE:
+        if (it->schema == NULL) {
+            for (cc_cte *e = c->ctes; e != NULL; e = e->next)
+                if (strcasecmp(e->cte->name, it->name) == 0)
+                    return add_cte(c, s, e, it->alias);
+        } else if (strcasecmp(it->schema, "main") != 0) {
+            return cc_error(c, "unknown database %s", it->schema);
+        }
+        {
+            const catalog_table *t = catalog_table_find(cat, it->name);
+            const catalog_view *v;
+            if (t != NULL) {
+                if (t->without_rowid)
+                    return cc_error(c, "not supported yet: WITHOUT ROWID tables");
+                return cc_source_add_table(c, s, t, it->alias, NULL);
+            }
+            v = catalog_view_find(cat, it->name);
+            if (v != NULL)
+                return add_view(c, s, v, it->alias);
+        }
+        return cc_error(c, "no such table: %s%s%s", it->schema ? it->schema : "",
+                        it->schema ? "." : "", it->name);
+    case AST_FROM_SUBQUERY:
+        if (++c->depth > 64)
+            return cc_error(c, "too many levels of nesting");
+        rc = cc_select(c, s->outer, it->subquery, &sub);
+        c->depth--;
+        if (rc != CHORUS_OK)
+            return rc;
+        return source_add_query(c, s, sub, it->alias, NULL);
+    case AST_FROM_NESTED:
+        for (const ast_from_item *n = it->nested; n != NULL; n = n->next) {
+            if (n->join == AST_JOIN_RIGHT || n->join == AST_JOIN_FULL || n->join == AST_JOIN_LEFT ||
+                n->on != NULL || n->using_cols.n > 0 || n->is_natural)
+                return cc_error(c, "not supported yet: joins inside parentheses");
+            rc = add_item(c, s, n);
+            if (rc != CHORUS_OK)
+                return rc;
+        }
+        return CHORUS_OK;
+    default:
+        return cc_error(c, "not supported yet: table-valued functions");
+    }
+}
+
+/* left.col = right.col for a USING or NATURAL column; hides the right copy. */
+static int
+join_column(cctx *c, scope *s, int right, const char *name, cx **terms)
+{
+    int rcol = -1, lsrc = -1, lcol = -1;
+    cx *l, *r, *eq;
+    int rc;
+
+    for (int k = 0; k < s->src[right].n_cols; k++)
+        if (strcasecmp(s->src[right].col_names[k], name) == 0)
+            rcol = k;
+    for (int i = 0; i < right && lsrc < 0; i++)
+        for (int k = 0; k < s->src[i].n_cols; k++)
+            if (!s->src[i].col_hidden[k] && strcasecmp(s->src[i].col_names[k], name) == 0) {
+                lsrc = i;
+                lcol = k;
+                break;
+            }
+    if (rcol < 0 || lsrc < 0)
+        return cc_error(c, "cannot join using column %s - column not present in both tables",
+                        name);
+    rc = cc_source_column(c, s, lsrc, lcol, NULL, &l);
+    if (rc == CHORUS_OK)
+        rc = cc_source_column(c, s, right, rcol, NULL, &r);
+    if (rc != CHORUS_OK)
+        return rc;
+    eq = cx_new(c, CX_CMP, NULL);
+    if (eq == NULL)
+        return CHORUS_NOMEM;
+    eq->op = AST_OP_EQ;
+    eq->left = l;
+    eq->right = r;
+    eq->coll = cx_compare_collation(l, r);
+    s->src[right].col_hidden[rcol] = true;
+    *terms = cx_and(c, *terms, eq);
+    return CHORUS_OK;
+}
+
+static int
+join_natural(cctx *c, scope *s, int right, cx **terms)
+{
+    const scope_source *src = &s->src[right];
+    int rc;
+
+    for (int k = 0; k < src->n_cols; k++) {
+        bool shared = false;
+        for (int i = 0; i < right && !shared; i++)
+            for (int j = 0; j < s->src[i].n_cols; j++)
+                if (!s->src[i].col_hidden[j] &&
+                    strcasecmp(s->src[i].col_names[j], src->col_names[k]) == 0)
+                    shared = true;
+        if (!shared)
+            continue;
+        rc = join_column(c, s, right, src->col_names[k], terms);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
+/* The join constraints of source i (F3, F4). */
+static int
+join_constraints(cctx *c, scope *s, int i, const ast_from_item *it)
+{
+    cx *terms = NULL;
+    int rc = CHORUS_OK;
+
+    if (it->is_natural)
+        rc = join_natural(c, s, i, &terms);
+    for (int k = 0; k < it->using_cols.n && rc == CHORUS_OK; k++)
+        rc = join_column(c, s, i, it->using_cols.items[k].name, &terms);
+    if (rc == CHORUS_OK && it->on != NULL) {
+        cx *on;
+        if (ast_contains_aggregate(it->on))
+            return cc_error(c, "misuse of aggregate function in ON clause");
+        rc = cc_expr(c, s, it->on, &on);
+        if (rc == CHORUS_OK)
+            terms = cx_and(c, terms, on);
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    s->level_on[i] = terms;
+    return CHORUS_OK;
+}
+
+int
+cc_from(cctx *c, scope *s, const ast_from_item *from)
+{
+    int first_level = s->n_src;
+    int rc;
+
+    for (const ast_from_item *it = from; it != NULL; it = it->next) {
+        int before = s->n_src;
+        if (it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL)
+            return cc_error(c, "not supported yet: RIGHT and FULL OUTER JOIN");
+        rc = add_item(c, s, it);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (s->n_src > before)
+            s->q->levels[before].is_left = it->join == AST_JOIN_LEFT;
+    }
+    for (const ast_from_item *it = from; it != NULL; it = it->next, first_level++) {
+        if (it->kind == AST_FROM_NESTED) {
+            for (const ast_from_item *n = it->nested->next; n != NULL; n = n->next)
+                first_level++;
+            continue;
+        }
+        if ((it->is_natural || it->using_cols.n > 0) && first_level == 0)
+            return cc_error(c, "a NATURAL join may not be the first table");
+        rc = join_constraints(c, s, first_level, it);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}

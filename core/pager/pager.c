@@ -1,0 +1,558 @@
+/*
+ * core/pager/pager.c: the pager object: open and close, header validation,
+ * the page count rule, fetching committed pages through the shared cache,
+ * the single-writer lock and appending a commit to the WAL.
+ *
+ * Protocol summary (numbers refer to core/pager/README.md)
+ *   - A commit appends frames, the last one carrying the database size, then
+ *     publishes the new end mark under the mutex (R1, R2).
+ *   - A snapshot is (WAL generation, end mark); a page comes from the newest
+ *     frame <= the mark, else from the database file (R5).
+ *   - The WAL restarts (new salts, generation + 1) only when every frame is
+ *     backfilled (R4).
+ *
+ * Invariants
+ *   G1  wal.backfilled <= wal.max_frame == wal.index.n_frames.
+ *   G2  n_pages is the database size of the newest commit; every active
+ *       snapshot's page count was n_pages at its start.
+ *   G3  No I/O is done while holding the mutex.
+ *
+ * Locking: the pager mutex guards the fields so marked in pager_int.h; the
+ * lock order is writer lock, then ckpt_mutex, then mutex (README "Lock
+ * order").
+ * Ownership: the pager owns its files, WAL index, cache and spare
+ * transactions; pager_close() frees them all.
+ * Callers: the btree layer and the C API through pager.h; tx.c,
+ * checkpoint.c and journal.c through pager_int.h.
+ */
+#include "pager_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char DB_MAGIC[16] = "SQLite format 3";    /* with its NUL: 16 bytes */
+
+static _Atomic unsigned memory_db_counter;
+
+static void
+set_errmsg(char **errmsg_out, const char *msg, const char *path)
+{
+    if (errmsg_out != NULL && *errmsg_out == NULL)
+        *errmsg_out = path ? common_mprintf("%s: %s", msg, path) : common_mprintf("%s", msg);
+}
+
+static int
+cond_init_monotonic(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    int r;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    r = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return r == 0 ? CHORUS_OK : CHORUS_NOMEM;
+}
+
+/* Waits on p->cond until at most deadline_ns (monotonic). Mutex held. */
+static void
+cond_wait_until(pager *p, int64_t deadline_ns)
+{
+    struct timespec ts = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
+    pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
+}
+
+static int pager_wal_open(pager *p, bool create);
+
+/* --- header and page count (R15) --------------------------------------- */
+
+static uint32_t
+page_size_decode(const uint8_t *hdr)
+{
+    uint32_t v = (uint32_t)hdr[16] << 8 | hdr[17];
+    return v == 1 ? 65536 : v;
+}
+
+static bool
+page_size_valid(uint32_t ps)
+{
+    return ps >= 512 && ps <= 65536 && (ps & (ps - 1)) == 0;
+}
+
+/* Checks the 100-byte header; sets page size, usable size and the mode
+ * flags of p. */
+static int
+header_check(pager *p, const uint8_t *hdr, char **errmsg_out)
+{
+    uint32_t ps = page_size_decode(hdr);
+
+    if (memcmp(hdr, DB_MAGIC, sizeof DB_MAGIC) != 0 || !page_size_valid(ps)
+        || hdr[21] != 64 || hdr[22] != 32 || hdr[23] != 32 || ps - hdr[20] < 480) {
+        set_errmsg(errmsg_out, "file is not a database", p->path);
+        return CHORUS_NOTADB;
+    }
+    if (hdr[19] > 2) {
+        set_errmsg(errmsg_out, "file is not a database (unsupported read version)", p->path);
+        return CHORUS_NOTADB;
+    }
+    if (hdr[18] > 2)
+        p->is_readonly = true;
+    p->page_size = ps;
+    p->usable_size = ps - hdr[20];
+    p->needs_wal_mode = hdr[18] != 2 || hdr[19] != 2;
+    return CHORUS_OK;
+}
+
+/* R15: the page count of the database file alone. */
+static uint32_t
+db_file_pages(const pager *p, const uint8_t *hdr, int64_t file_size)
+{
+    uint32_t in_header = get_be32(hdr + 28);
+
+    if (in_header != 0 && get_be32(hdr + 24) == get_be32(hdr + 92))
+        return in_header;
+    return (uint32_t)(file_size / p->page_size);
+}
+
+/* Reads the database header (if any), recovers the WAL (if any) and sets
+ * the page size and page count. Outline: 1. empty or short file; 2. header
+ * checks; 3. WAL recovery with the header's page size; 4. page count. */
+static int
+pager_load_state(pager *p, const pager_config *cfg, char **errmsg_out)
+{
+    uint8_t hdr[DB_HEADER_SIZE];
+    int64_t size;
+    uint32_t wal_ps;
+    int rc;
+
+    /* 1 */
+    if ((rc = os_size(p->db, &size)) != CHORUS_OK)
+        return rc;
+    p->db_file_empty = size == 0;
+    if (size > 0 && size < DB_HEADER_SIZE) {
+        set_errmsg(errmsg_out, "file is not a database", p->path);
+        return CHORUS_NOTADB;
+    }
+    /* 2 */
+    if (size > 0) {
+        if ((rc = os_read(p->db, hdr, sizeof hdr, 0)) != CHORUS_OK)
+            return rc;
+        if ((rc = header_check(p, hdr, errmsg_out)) != CHORUS_OK)
+            return rc;
+    } else {
+        p->page_size = cfg->page_size ? cfg->page_size : PAGER_DEFAULT_PAGE_SIZE;
+        if (!page_size_valid(p->page_size))
+            return CHORUS_MISUSE;
+        p->usable_size = p->page_size;
+    }
+    /* 3: an empty file takes the page size of a valid WAL */
+    if ((rc = pager_wal_open(p, !p->is_readonly)) != CHORUS_OK)
+        return rc;
+    wal_ps = size > 0 ? p->page_size : 0;
+    if ((rc = wal_recover(&p->wal, &wal_ps)) != CHORUS_OK)
+        return rc;
+    if (size == 0 && p->wal.max_frame > 0)
+        p->page_size = p->usable_size = wal_ps;
+    /* 4 */
+    if (p->wal.max_frame > 0)
+        p->n_pages = p->wal.index.frame_dbsize[p->wal.max_frame];
+    else
+        p->n_pages = size > 0 ? db_file_pages(p, hdr, size) : 0;
+    return CHORUS_OK;
+}
+
+/* Opens the -wal file (create: creating it if missing) at open time; a
+ * read-only pager opens it only if it exists. wal.file is immutable
+ * afterwards. */
+static int
+pager_wal_open(pager *p, bool create)
+{
+    int exists = 0;
+    int rc;
+
+    if (p->wal.file != NULL)
+        return CHORUS_OK;
+    if (!create) {
+        if ((rc = p->vfs->exists(p->vfs, p->wal.path, &exists)) != CHORUS_OK || !exists)
+            return rc;
+    }
+    rc = p->vfs->open(p->vfs, p->wal.path,
+                      p->is_readonly ? OS_OPEN_READONLY : OS_OPEN_CREATE, &p->wal.file);
+    if (rc == CHORUS_CANTOPEN && p->is_readonly && !create)
+        return CHORUS_OK;       /* a read-only open can live without its WAL */
+    return rc;
+}
+
+/* --- open and close ----------------------------------------------------- */
+
+static pager *
+pager_alloc(const char *path, const pager_config *cfg)
+{
+    pager *p = calloc(1, sizeof *p);
+    bool is_memory = cfg->in_memory || strcmp(path, ":memory:") == 0;
+
+    if (p == NULL)
+        return NULL;
+    p->is_memory = is_memory;
+    p->is_readonly = cfg->readonly && !is_memory;
+    p->vfs = cfg->vfs ? cfg->vfs : is_memory ? os_vfs_memory() : os_vfs_posix();
+    if (is_memory) {
+        unsigned n = atomic_fetch_add_explicit(&memory_db_counter, 1, memory_order_relaxed);
+        p->path = common_mprintf("chorus-memory-%u", n);   /* relaxed: only uniqueness */
+    } else {
+        p->path = strdup(path);
+    }
+    p->wal.path = p->path ? common_mprintf("%s-wal", p->path) : NULL;
+    p->wal.gen = 1;
+    wal_index_init(&p->wal.index);
+    pthread_mutex_init(&p->mutex, NULL);
+    pthread_mutex_init(&p->ckpt_mutex, NULL);
+    atomic_init(&p->synchronous, PAGER_SYNC_FULL);
+    atomic_init(&p->autockpt, PAGER_DEFAULT_AUTOCKPT);
+    atomic_init(&p->ckpt_busy_ms, PAGER_DEFAULT_BUSY_MS);
+    if (p->path == NULL || p->wal.path == NULL || cond_init_monotonic(&p->cond) != CHORUS_OK) {
+        free(p->wal.path);
+        free(p->path);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void
+pager_free(pager *p)
+{
+    pager_tx_free_spares(p);
+    cache_free(&p->cache);
+    wal_index_free(&p->wal.index);
+    os_close(p->wal.file);
+    if (p->db != NULL) {
+        pager_os_unlock(p);
+        os_close(p->db);
+    }
+    if (p->is_memory) {
+        p->vfs->remove(p->vfs, p->wal.path);
+        p->vfs->remove(p->vfs, p->path);
+    }
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->ckpt_mutex);
+    pthread_mutex_destroy(&p->mutex);
+    free(p->wal.path);
+    free(p->path);
+    free(p);
+}
+
+/*
+ * Outline: 1. allocate and pick the VFS; 2. open the database file;
+ * 3. take the OS lock (R13); 4. roll back a hot journal (R16); 5. read the
+ * header, recover the WAL, count pages; 6. set up the cache.
+ */
+int
+pager_open(const char *path, const pager_config *cfg, pager **out, char **errmsg_out)
+{
+    pager_config defaults = { 0 };
+    pager *p;
+    int flags;
+    int rc;
+
+    *out = NULL;
+    if (errmsg_out != NULL)
+        *errmsg_out = NULL;
+    if (path == NULL)
+        return CHORUS_MISUSE;
+    if (cfg == NULL)
+        cfg = &defaults;
+    /* 1 */
+    if ((p = pager_alloc(path, cfg)) == NULL)
+        return CHORUS_NOMEM;
+    /* 2 */
+    flags = p->is_readonly ? OS_OPEN_READONLY : (cfg->create || p->is_memory) ? OS_OPEN_CREATE : 0;
+    rc = p->vfs->open(p->vfs, p->path, flags, &p->db);
+    if (rc != CHORUS_OK) {
+        set_errmsg(errmsg_out, "unable to open database file", p->path);
+        goto fail;
+    }
+    /* 3 */
+    if ((rc = pager_os_lock(p)) != CHORUS_OK) {
+        set_errmsg(errmsg_out, rc == CHORUS_BUSY ? "database is locked by another process"
+                                                 : "cannot lock database file", p->path);
+        goto fail;
+    }
+    /* 4, 5 */
+    if ((rc = pager_journal_recover(p, errmsg_out)) != CHORUS_OK
+        || (rc = pager_load_state(p, cfg, errmsg_out)) != CHORUS_OK)
+        goto fail;
+    /* 6 */
+    rc = cache_init(&p->cache, p->page_size,
+                    cfg->cache_bytes > 0 ? cfg->cache_bytes : PAGER_DEFAULT_CACHE_BYTES);
+    if (rc != CHORUS_OK)
+        goto fail;
+    *out = p;
+    return CHORUS_OK;
+fail:
+    if (rc == CHORUS_NOMEM)
+        set_errmsg(errmsg_out, "out of memory", NULL);
+    else if (rc != CHORUS_OK)
+        set_errmsg(errmsg_out, rc == CHORUS_CORRUPT ? "database disk image is malformed"
+                               : "disk I/O error while opening the database", p->path);
+    pager_free(p);
+    return rc;
+}
+
+int
+pager_close(pager *p)
+{
+    int rc = CHORUS_OK;
+
+    if (p == NULL)
+        return CHORUS_OK;
+    if (p->active != NULL)
+        return CHORUS_MISUSE;
+    if (!p->is_readonly && !p->is_memory && p->wal.file != NULL) {
+        rc = pager_checkpoint_run(p, PAGER_CKPT_PASSIVE, true, NULL, NULL);
+        if (rc == CHORUS_OK && p->wal.backfilled == p->wal.max_frame) {
+            os_close(p->wal.file);
+            p->wal.file = NULL;
+            rc = p->vfs->remove(p->vfs, p->wal.path);
+        }
+    }
+    pager_free(p);
+    return rc;
+}
+
+/* --- settings ----------------------------------------------------------- */
+
+uint32_t
+pager_page_size(pager *p)
+{
+    return p->page_size;
+}
+
+uint32_t
+pager_usable_size(pager *p)
+{
+    return p->usable_size;
+}
+
+bool
+pager_is_readonly(pager *p)
+{
+    return p->is_readonly;
+}
+
+/* The settings are relaxed atomics: each is read once per operation and
+ * orders no other memory. */
+void
+pager_set_synchronous(pager *p, int level)
+{
+    if (level < PAGER_SYNC_OFF || level > PAGER_SYNC_EXTRA)
+        return;
+    atomic_store_explicit(&p->synchronous, level, memory_order_relaxed);
+}
+
+int
+pager_synchronous(pager *p)
+{
+    return atomic_load_explicit(&p->synchronous, memory_order_relaxed);
+}
+
+int
+pager_sync_level(pager *p)
+{
+    return pager_synchronous(p);
+}
+
+void
+pager_set_cache_bytes(pager *p, int64_t bytes)
+{
+    pthread_mutex_lock(&p->mutex);
+    cache_set_budget(&p->cache, bytes > 0 ? bytes : PAGER_DEFAULT_CACHE_BYTES);
+    pthread_mutex_unlock(&p->mutex);
+}
+
+void
+pager_set_autocheckpoint(pager *p, int frames)
+{
+    atomic_store_explicit(&p->autockpt, frames, memory_order_relaxed);
+}
+
+void
+pager_set_checkpoint_busy_timeout(pager *p, int ms)
+{
+    atomic_store_explicit(&p->ckpt_busy_ms, ms, memory_order_relaxed);
+}
+
+int
+pager_wal_frames(pager *p)
+{
+    int n;
+
+    pthread_mutex_lock(&p->mutex);
+    n = (int)(p->wal.max_frame - p->wal.backfilled);
+    pthread_mutex_unlock(&p->mutex);
+    return n;
+}
+
+/* --- fetching committed pages (R5, R6) ---------------------------------- */
+
+static int
+page_load(pager *p, uint32_t pgno, uint32_t frame, uint8_t *buf)
+{
+    int rc;
+
+    if (frame != 0)
+        return wal_read_frame_page(&p->wal, p->page_size, frame, buf);
+    rc = os_read(p->db, buf, p->page_size, (int64_t)(pgno - 1) * p->page_size);
+    return rc == CHORUS_IOERR_SHORT_READ ? CHORUS_OK : rc;  /* past the end: zeros */
+}
+
+/*
+ * Gets the committed image of pgno in snapshot (gen, mark) with a cache
+ * reference. The first thread to miss loads the page outside the mutex
+ * (G3); others wait for it on p->cond.
+ */
+int
+pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **out)
+{
+    cache_entry *e;
+    uint32_t frame;
+    int rc;
+
+    *out = NULL;
+    pthread_mutex_lock(&p->mutex);
+    for (;;) {
+        /* R5: an older generation's snapshot is fully in the database file */
+        frame = gen == p->wal.gen ? wal_index_find(&p->wal.index, pgno, mark) : 0;
+        e = cache_lookup(&p->cache, pgno, frame ? gen : 0, frame);
+        if (e == NULL || e->state == CACHE_READY)
+            break;
+        pthread_cond_wait(&p->cond, &p->mutex);
+    }
+    if (e != NULL) {
+        pthread_mutex_unlock(&p->mutex);
+        *out = e;
+        return CHORUS_OK;
+    }
+    e = cache_insert(&p->cache, pgno, frame ? gen : 0, frame);
+    pthread_mutex_unlock(&p->mutex);
+    if (e == NULL)
+        return CHORUS_NOMEM;
+    rc = page_load(p, pgno, frame, e->data);
+    pthread_mutex_lock(&p->mutex);
+    if (rc == CHORUS_OK)
+        e->state = CACHE_READY;
+    else
+        cache_discard(&p->cache, e);
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mutex);
+    if (rc == CHORUS_OK)
+        *out = e;
+    return rc;
+}
+
+/* --- the writer lock (R8) ----------------------------------------------- */
+
+int
+pager_writer_acquire_locked(pager *p, int busy_ms, const _Atomic int *interrupt)
+{
+    int64_t deadline = common_now_ns() + (int64_t)(busy_ms > 0 ? busy_ms : 0) * 1000000;
+
+    while (p->has_writer) {
+        int64_t now = common_now_ns();
+        /* Relaxed: only the flag's own value matters; it orders nothing. */
+        if (interrupt != NULL && atomic_load_explicit(interrupt, memory_order_relaxed))
+            return CHORUS_INTERRUPT;
+        if (now >= deadline)
+            return CHORUS_BUSY;
+        /* wake at least every 10 ms to poll the interrupt flag */
+        cond_wait_until(p, deadline - now < 10000000 ? deadline : now + 10000000);
+    }
+    p->has_writer = true;
+    return CHORUS_OK;
+}
+
+void
+pager_writer_release(pager *p)
+{
+    pthread_mutex_lock(&p->mutex);
+    p->has_writer = false;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->mutex);
+}
+
+/* --- committing frames (R1, R2, R4) -------------------------------------- */
+
+void
+pager_wal_restart_locked(pager *p)
+{
+    wal *w = &p->wal;
+
+    if (w->max_frame == 0 || w->backfilled != w->max_frame)
+        return;
+    wal_index_clear(&w->index);
+    w->max_frame = 0;
+    w->backfilled = 0;
+    w->gen++;                   /* older snapshots now read the database file only */
+}
+
+/* Appends the index entries of a written commit and publishes it. */
+static int
+commit_publish(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages,
+               const uint32_t cksum[2])
+{
+    wal *w = &p->wal;
+    uint32_t before;
+    int rc = CHORUS_OK;
+
+    pthread_mutex_lock(&p->mutex);
+    before = w->index.n_frames;
+    for (uint32_t i = 0; i < n && rc == CHORUS_OK; i++)
+        rc = wal_index_append(&w->index, pages[i]->pgno, i + 1 == n ? n_pages : 0);
+    if (rc != CHORUS_OK) {
+        wal_index_truncate(&w->index, before);
+    } else {
+        w->max_frame = w->index.n_frames;       /* G1: the new end mark */
+        w->cksum[0] = cksum[0];
+        w->cksum[1] = cksum[1];
+        p->n_pages = n_pages;                   /* G2 */
+        p->commit_seq++;
+        p->db_file_empty = p->db_file_empty && n_pages == 0;
+    }
+    pthread_mutex_unlock(&p->mutex);
+    return rc;
+}
+
+/*
+ * Outline: 1. restart the WAL if fully backfilled (R4); 2. write a new
+ * header when the WAL holds no frame; 3. write the frames; 4. sync when
+ * synchronous is FULL or EXTRA; 5. publish (R2). Writer lock held.
+ */
+int
+pager_commit_frames(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages)
+{
+    wal *w = &p->wal;
+    uint32_t first, cksum[2];
+    int rc;
+
+    /* 1 */
+    pthread_mutex_lock(&p->mutex);
+    pager_wal_restart_locked(p);
+    first = w->max_frame + 1;
+    pthread_mutex_unlock(&p->mutex);
+    /* 2: fresh salts make any stale frames after the header invalid */
+    if (first == 1 && (rc = wal_write_header(w, p->page_size)) != CHORUS_OK)
+        return rc;
+    /* 3 */
+    cksum[0] = w->cksum[0];
+    cksum[1] = w->cksum[1];
+    rc = wal_write_frames(w, p->page_size, first, pages, n, n_pages, cksum);
+    /* 4 */
+    if (rc == CHORUS_OK && pager_sync_level(p) >= PAGER_SYNC_FULL)
+        rc = os_sync(w->file, OS_SYNC_DATA);
+    /* 5 */
+    if (rc == CHORUS_OK)
+        rc = commit_publish(p, pages, n, n_pages, cksum);
+    return rc;
+}

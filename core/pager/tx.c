@@ -1,0 +1,753 @@
+/*
+ * core/pager/tx.c: transactions and the page handles they lend out:
+ * begin/upgrade/commit/rollback, page get/write/append/release, truncation
+ * and savepoints.
+ *
+ * A transaction keeps one tx_page per page number while the page is
+ * referenced or dirty (README R9), in a small hash table of its own, so
+ * every cursor of the transaction sees the same bytes. A clean handle lends
+ * the bytes of a shared cache entry; pager_page_write() gives the handle a
+ * private copy (copy-on-write) which lives until the transaction ends.
+ *
+ * Savepoints (R10): before the first change to a page under the innermost
+ * savepoint, pager_page_write() saves the page's bytes as a pre-image in the
+ * transaction's journal; rolling back to savepoint k copies the pre-images
+ * taken since k opened back, newest first, so the oldest wins.
+ *
+ * Invariants
+ *   T1  A handle is in the table iff refs > 0 or it is dirty.
+ *   T2  A dirty handle has entry == NULL and pub.data == dirty; a clean one
+ *       holds one cache reference and pub.data == entry->data.
+ *   T3  saved_at names the journal slot of the handle's newest pre-image; it
+ *       is trusted only if that slot still holds this page and lies inside
+ *       the innermost savepoint (pre-images saved twice are harmless).
+ *   T4  n_pages <= the largest page number ever reachable in this tx; pages
+ *       past n_pages keep their handles but are invisible and not committed.
+ *
+ * Locking: a transaction belongs to one thread (its connection's); only the
+ * pager's shared state is touched under the pager mutex.
+ * Ownership: handles belong to their transaction and are lent to callers
+ * between pager_page_get/append and pager_page_release; a transaction is
+ * freed by commit or rollback (and recycled by its pager).
+ * Callers: the btree layer and the C API through pager.h.
+ */
+#include "pager_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tx_page {
+    pager_page pub;         /* must be first: pager_page * <-> tx_page * */
+    pager_tx *tx;           /* owner */
+    cache_entry *entry;     /* clean: referenced committed image; dirty: NULL (T2) */
+    uint8_t *dirty;         /* owned private copy, or NULL */
+    int refs;
+    size_t saved_at;        /* T3 */
+    tx_page *hash_next;
+};
+
+/* --- transaction objects -------------------------------------------------- */
+
+static void
+tx_link_locked(pager *p, pager_tx *tx)
+{
+    tx->prev = NULL;
+    tx->next = p->active;
+    if (p->active != NULL)
+        p->active->prev = tx;
+    p->active = tx;
+}
+
+void
+pager_tx_unlink_locked(pager *p, pager_tx *tx)
+{
+    if (tx->prev != NULL)
+        tx->prev->next = tx->next;
+    else
+        p->active = tx->next;
+    if (tx->next != NULL)
+        tx->next->prev = tx->prev;
+    tx->next = p->spare_tx;     /* recycled: keeps its tables and spare handles */
+    tx->prev = NULL;
+    p->spare_tx = tx;
+}
+
+static pager_tx *
+tx_take_locked(pager *p)
+{
+    pager_tx *tx = p->spare_tx;
+
+    if (tx != NULL) {
+        p->spare_tx = tx->next;
+    } else {
+        tx = calloc(1, sizeof *tx);
+        if (tx == NULL)
+            return NULL;
+        tx->n_buckets = 64;
+        tx->buckets = calloc(tx->n_buckets, sizeof *tx->buckets);
+        if (tx->buckets == NULL) {
+            free(tx);
+            return NULL;
+        }
+    }
+    tx->p = p;
+    tx->is_write = false;
+    tx->gen = p->wal.gen;
+    tx->mark = p->wal.max_frame;
+    tx->commit_seq = p->commit_seq;
+    tx->snap_pages = tx->n_pages = p->n_pages;
+    tx_link_locked(p, tx);
+    return tx;
+}
+
+static void
+tx_free(pager_tx *tx)
+{
+    while (tx->spare != NULL) {
+        tx_page *h = tx->spare;
+        tx->spare = h->hash_next;
+        free(h);
+    }
+    free(tx->buckets);
+    free(tx->sps);
+    free(tx->journal);
+    free(tx);
+}
+
+void
+pager_tx_free_spares(pager *p)
+{
+    while (p->spare_tx != NULL) {
+        pager_tx *tx = p->spare_tx;
+        p->spare_tx = tx->next;
+        tx_free(tx);
+    }
+}
+
+/* --- the handle table (R9) ------------------------------------------------ */
+
+static uint32_t
+bucket_of(const pager_tx *tx, uint32_t pgno)
+{
+    return (pgno * 2654435761u >> 7) & (tx->n_buckets - 1);
+}
+
+static tx_page *
+handle_find(const pager_tx *tx, uint32_t pgno)
+{
+    tx_page *h = tx->buckets[bucket_of(tx, pgno)];
+    while (h != NULL && h->pub.pgno != pgno)
+        h = h->hash_next;
+    return h;
+}
+
+static void
+table_grow(pager_tx *tx)
+{
+    uint32_t old_n = tx->n_buckets;
+    tx_page **old = tx->buckets;
+    tx_page **nb = calloc((size_t)old_n * 2, sizeof *nb);
+
+    if (nb == NULL)
+        return;                 /* longer chains, still correct */
+    tx->buckets = nb;
+    tx->n_buckets = old_n * 2;
+    for (uint32_t i = 0; i < old_n; i++) {
+        while (old[i] != NULL) {
+            tx_page *h = old[i];
+            uint32_t b = bucket_of(tx, h->pub.pgno);
+            old[i] = h->hash_next;
+            h->hash_next = tx->buckets[b];
+            tx->buckets[b] = h;
+        }
+    }
+    free(old);
+}
+
+static tx_page *
+handle_new(pager_tx *tx, uint32_t pgno)
+{
+    tx_page *h = tx->spare;
+    uint32_t b;
+
+    if (h != NULL) {
+        tx->spare = h->hash_next;
+    } else if ((h = malloc(sizeof *h)) == NULL) {
+        return NULL;
+    }
+    memset(h, 0, sizeof *h);
+    h->pub.pgno = pgno;
+    h->tx = tx;
+    h->saved_at = SIZE_MAX;
+    if (tx->n_handles >= tx->n_buckets)
+        table_grow(tx);
+    b = bucket_of(tx, pgno);
+    h->hash_next = tx->buckets[b];
+    tx->buckets[b] = h;
+    tx->n_handles++;
+    return h;
+}
+
+/* Removes a handle from the table (T1). The caller has released its cache
+ * entry or holds the mutex to do so. */
+static void
+handle_unlink(pager_tx *tx, tx_page *h)
+{
+    tx_page **pp = &tx->buckets[bucket_of(tx, h->pub.pgno)];
+    while (*pp != h)
+        pp = &(*pp)->hash_next;
+    *pp = h->hash_next;
+    tx->n_handles--;
+    free(h->dirty);
+    h->hash_next = tx->spare;
+    tx->spare = h;
+}
+
+/* Ends tx: drops every handle and pre-image, leaves the active list.
+ * Outline: 1. free private copies and pre-images; 2. under the mutex,
+ * release cache references, unlink, wake waiters. */
+static void
+tx_end(pager_tx *tx)
+{
+    pager *p = tx->p;
+
+    /* 1 */
+    for (size_t i = 0; i < tx->n_journal; i++)
+        free(tx->journal[i].data);
+    tx->n_journal = 0;
+    tx->n_sps = 0;
+    tx->n_dirty = 0;
+    /* 2 */
+    pthread_mutex_lock(&p->mutex);
+    for (uint32_t b = 0; b < tx->n_buckets; b++) {
+        while (tx->buckets[b] != NULL) {
+            tx_page *h = tx->buckets[b];
+            if (h->entry != NULL)
+                cache_release(&p->cache, h->entry);
+            handle_unlink(tx, h);
+        }
+    }
+    pager_tx_unlink_locked(p, tx);
+    pthread_cond_broadcast(&p->cond);  /* a checkpoint may wait for readers */
+    pthread_mutex_unlock(&p->mutex);
+}
+
+/* --- begin, upgrade ------------------------------------------------------- */
+
+int
+pager_tx_begin_read(pager *p, pager_tx **out)
+{
+    pager_tx *tx;
+
+    pthread_mutex_lock(&p->mutex);
+    tx = tx_take_locked(p);
+    pthread_mutex_unlock(&p->mutex);
+    *out = tx;
+    return tx != NULL ? CHORUS_OK : CHORUS_NOMEM;
+}
+
+int
+pager_tx_begin_write(pager *p, int busy_ms, const _Atomic int *interrupt, pager_tx **out)
+{
+    pager_tx *tx = NULL;
+    int rc;
+
+    *out = NULL;
+    if (p->is_readonly)
+        return CHORUS_READONLY;
+    pthread_mutex_lock(&p->mutex);
+    rc = pager_writer_acquire_locked(p, busy_ms, interrupt);
+    if (rc == CHORUS_OK) {
+        tx = tx_take_locked(p);
+        if (tx == NULL) {
+            p->has_writer = false;
+            rc = CHORUS_NOMEM;
+        } else {
+            tx->is_write = true;
+        }
+    }
+    pthread_mutex_unlock(&p->mutex);
+    *out = tx;
+    return rc;
+}
+
+int
+pager_tx_upgrade(pager_tx *tx, int busy_ms, const _Atomic int *interrupt)
+{
+    pager *p = tx->p;
+    int rc;
+
+    if (tx->is_write)
+        return CHORUS_OK;
+    if (p->is_readonly)
+        return CHORUS_READONLY;
+    pthread_mutex_lock(&p->mutex);
+    rc = pager_writer_acquire_locked(p, busy_ms, interrupt);
+    if (rc == CHORUS_OK && tx->commit_seq != p->commit_seq) {
+        p->has_writer = false;  /* its snapshot would fork history */
+        pthread_cond_broadcast(&p->cond);
+        rc = CHORUS_BUSY_SNAPSHOT;
+    }
+    if (rc == CHORUS_OK)
+        tx->is_write = true;
+    pthread_mutex_unlock(&p->mutex);
+    return rc;
+}
+
+bool
+pager_tx_is_write(pager_tx *tx)
+{
+    return tx->is_write;
+}
+
+uint32_t
+pager_tx_page_count(pager_tx *tx)
+{
+    return tx->n_pages;
+}
+
+/* --- pages ----------------------------------------------------------------- */
+
+int
+pager_page_get(pager_tx *tx, uint32_t pgno, pager_page **out)
+{
+    pager *p = tx->p;
+    cache_entry *e;
+    tx_page *h;
+    int rc;
+
+    *out = NULL;
+    if (pgno == 0 || pgno > tx->n_pages || pgno == pager_lock_page(p->page_size))
+        return CHORUS_CORRUPT_HERE();
+    h = handle_find(tx, pgno);
+    if (h != NULL) {
+        h->refs++;
+        *out = &h->pub;
+        return CHORUS_OK;
+    }
+    if (pgno > tx->snap_pages)
+        return CHORUS_CORRUPT_HERE();  /* T4: pages past the snapshot have handles */
+    if ((rc = pager_fetch(p, tx->gen, tx->mark, pgno, &e)) != CHORUS_OK)
+        return rc;
+    h = handle_new(tx, pgno);
+    if (h == NULL) {
+        pthread_mutex_lock(&p->mutex);
+        cache_release(&p->cache, e);
+        pthread_mutex_unlock(&p->mutex);
+        return CHORUS_NOMEM;
+    }
+    h->entry = e;
+    h->pub.data = e->data;
+    h->refs = 1;
+    *out = &h->pub;
+    return CHORUS_OK;
+}
+
+void
+pager_page_release(pager_page *pg)
+{
+    tx_page *h = (tx_page *)pg;
+    pager *p;
+
+    if (pg == NULL || --h->refs > 0)
+        return;
+    h->pub.extra = NULL;
+    if (h->dirty != NULL)
+        return;                 /* T1: dirty pages stay until the tx ends */
+    p = h->tx->p;
+    pthread_mutex_lock(&p->mutex);
+    cache_release(&p->cache, h->entry);
+    pthread_mutex_unlock(&p->mutex);
+    handle_unlink(h->tx, h);
+}
+
+static bool
+preimage_saved(const pager_tx *tx, const tx_page *h)
+{
+    size_t i = h->saved_at;
+    return i < tx->n_journal && tx->journal[i].pgno == h->pub.pgno
+           && i >= tx->sps[tx->n_sps - 1].journal_start;      /* T3 */
+}
+
+/* R10: saves the bytes of h as a pre-image under the innermost savepoint. */
+static int
+preimage_save(pager_tx *tx, tx_page *h)
+{
+    uint32_t ps = tx->p->page_size;
+    uint8_t *copy;
+
+    if (tx->n_journal == tx->cap_journal) {
+        size_t cap = tx->cap_journal ? tx->cap_journal * 2 : 16;
+        sp_image *j = realloc(tx->journal, cap * sizeof *j);
+        if (j == NULL)
+            return CHORUS_NOMEM;
+        tx->journal = j;
+        tx->cap_journal = cap;
+    }
+    if ((copy = malloc(ps)) == NULL)
+        return CHORUS_NOMEM;
+    memcpy(copy, h->pub.data, ps);
+    tx->journal[tx->n_journal] = (sp_image){ .pgno = h->pub.pgno, .data = copy };
+    h->saved_at = tx->n_journal++;
+    return CHORUS_OK;
+}
+
+int
+pager_page_write(pager_page *pg)
+{
+    tx_page *h = (tx_page *)pg;
+    pager_tx *tx = h->tx;
+    pager *p = tx->p;
+    int rc;
+
+    if (!tx->is_write)
+        return CHORUS_READONLY;
+    if (tx->n_sps > 0 && pg->pgno <= tx->sps[tx->n_sps - 1].n_pages && !preimage_saved(tx, h)
+        && (rc = preimage_save(tx, h)) != CHORUS_OK)
+        return rc;
+    if (h->dirty != NULL)
+        return CHORUS_OK;
+    if ((h->dirty = malloc(p->page_size)) == NULL)
+        return CHORUS_NOMEM;
+    memcpy(h->dirty, h->entry->data, p->page_size);
+    pthread_mutex_lock(&p->mutex);
+    cache_release(&p->cache, h->entry);
+    pthread_mutex_unlock(&p->mutex);
+    h->entry = NULL;            /* T2 */
+    h->pub.data = h->dirty;
+    tx->n_dirty++;
+    return CHORUS_OK;
+}
+
+/* A new, dirty, zeroed handle for a page no snapshot holds. */
+static int
+page_fresh(pager_tx *tx, uint32_t pgno, tx_page **out)
+{
+    tx_page *h = handle_new(tx, pgno);
+
+    *out = NULL;
+    if (h == NULL)
+        return CHORUS_NOMEM;
+    if ((h->dirty = calloc(1, tx->p->page_size)) == NULL) {
+        handle_unlink(tx, h);
+        return CHORUS_NOMEM;
+    }
+    h->pub.data = h->dirty;
+    h->refs = 1;
+    tx->n_dirty++;
+    *out = h;
+    return CHORUS_OK;
+}
+
+int
+pager_page_append(pager_tx *tx, pager_page **out)
+{
+    uint32_t old_n = tx->n_pages;
+    uint32_t pgno = old_n + 1;
+    pager_page *pg;
+    tx_page *h;
+    int rc;
+
+    *out = NULL;
+    if (!tx->is_write)
+        return CHORUS_READONLY;
+    if (pgno == pager_lock_page(tx->p->page_size))
+        pgno++;                 /* the lock-byte page is never used */
+    if (pgno >= UINT32_MAX - 1)
+        return CHORUS_FULL;
+    tx->n_pages = pgno;
+    if (handle_find(tx, pgno) == NULL && pgno > tx->snap_pages) {
+        rc = page_fresh(tx, pgno, &h);
+        pg = h != NULL ? &h->pub : NULL;
+    } else {
+        /* the page existed earlier in this tx: keep its pre-image (R10) */
+        rc = pager_page_get(tx, pgno, &pg);
+        if (rc == CHORUS_OK && (rc = pager_page_write(pg)) != CHORUS_OK)
+            pager_page_release(pg);
+        if (rc == CHORUS_OK)
+            memset(pg->data, 0, tx->p->page_size);
+    }
+    if (rc != CHORUS_OK) {
+        tx->n_pages = old_n;
+        return rc;
+    }
+    *out = pg;
+    return CHORUS_OK;
+}
+
+int
+pager_tx_truncate(pager_tx *tx, uint32_t n_pages)
+{
+    if (!tx->is_write)
+        return CHORUS_READONLY;
+    if (n_pages == 0 || n_pages > tx->n_pages)
+        return CHORUS_MISUSE;
+    tx->n_pages = n_pages;
+    return CHORUS_OK;
+}
+
+/* --- savepoints (R10) ------------------------------------------------------ */
+
+int
+pager_savepoint_open(pager_tx *tx, int *id_out)
+{
+    *id_out = 0;
+    if (!tx->is_write)
+        return CHORUS_READONLY;
+    if (tx->n_sps == tx->cap_sps) {
+        int cap = tx->cap_sps ? tx->cap_sps * 2 : 8;
+        savepoint *s = realloc(tx->sps, (size_t)cap * sizeof *s);
+        if (s == NULL)
+            return CHORUS_NOMEM;
+        tx->sps = s;
+        tx->cap_sps = cap;
+    }
+    tx->sps[tx->n_sps] = (savepoint){ .n_pages = tx->n_pages, .journal_start = tx->n_journal };
+    *id_out = ++tx->n_sps;
+    return CHORUS_OK;
+}
+
+int
+pager_savepoint_release(pager_tx *tx, int id)
+{
+    if (id < 1 || id > tx->n_sps)
+        return CHORUS_MISUSE;
+    tx->n_sps = id - 1;
+    if (tx->n_sps == 0) {
+        for (size_t i = 0; i < tx->n_journal; i++)
+            free(tx->journal[i].data);
+        tx->n_journal = 0;
+    }
+    return CHORUS_OK;
+}
+
+int
+pager_savepoint_rollback(pager_tx *tx, int id)
+{
+    size_t start;
+
+    if (id < 1 || id > tx->n_sps)
+        return CHORUS_MISUSE;
+    start = tx->sps[id - 1].journal_start;
+    while (tx->n_journal > start) {
+        sp_image *img = &tx->journal[--tx->n_journal];
+        tx_page *h = handle_find(tx, img->pgno);
+        if (h != NULL && h->dirty != NULL)
+            memcpy(h->dirty, img->data, tx->p->page_size);
+        free(img->data);
+    }
+    tx->n_pages = tx->sps[id - 1].n_pages;
+    tx->n_sps = id;
+    return CHORUS_OK;
+}
+
+/* --- commit and rollback --------------------------------------------------- */
+
+static int
+pgno_cmp(const void *a, const void *b)
+{
+    uint32_t x = (*(pager_page *const *)a)->pgno, y = (*(pager_page *const *)b)->pgno;
+    return x < y ? -1 : x > y;
+}
+
+/* Collects the dirty pages to commit (pgno <= n_pages), sorted. */
+static int
+dirty_collect(pager_tx *tx, pager_page ***pages_out, uint32_t *n_out)
+{
+    pager_page **pages = malloc((size_t)(tx->n_dirty ? tx->n_dirty : 1) * sizeof *pages);
+    uint32_t n = 0;
+
+    *pages_out = NULL;
+    *n_out = 0;
+    if (pages == NULL)
+        return CHORUS_NOMEM;
+    for (uint32_t b = 0; b < tx->n_buckets; b++)
+        for (tx_page *h = tx->buckets[b]; h != NULL; h = h->hash_next)
+            if (h->dirty != NULL && h->pub.pgno <= tx->n_pages)
+                pages[n++] = &h->pub;
+    qsort(pages, n, sizeof *pages, pgno_cmp);
+    *pages_out = pages;
+    *n_out = n;
+    return CHORUS_OK;
+}
+
+static int commit_prepare(pager_tx *tx);
+
+/*
+ * Outline: 1. a read tx, or a write tx without changes, just ends; 2. fix
+ * page 1 and the database file (R11, R12, R15); 3. append the frames;
+ * 4. end, release the writer lock; 5. auto-checkpoint.
+ */
+int
+pager_tx_commit(pager_tx *tx)
+{
+    pager *p = tx->p;
+    pager_page **pages = NULL;
+    uint32_t n = 0;
+    int autockpt;
+    int rc;
+
+    /* 1 */
+    if (!tx->is_write || (tx->n_dirty == 0 && tx->n_pages == tx->snap_pages)) {
+        bool was_write = tx->is_write;
+        tx_end(tx);
+        if (was_write)
+            pager_writer_release(p);
+        return CHORUS_OK;
+    }
+    /* 2, 3 */
+    rc = commit_prepare(tx);
+    if (rc == CHORUS_OK)
+        rc = dirty_collect(tx, &pages, &n);
+    if (rc == CHORUS_OK && n == 0)
+        rc = CHORUS_INTERNAL;   /* commit_prepare() guarantees a frame */
+    if (rc == CHORUS_OK)
+        rc = pager_commit_frames(p, pages, n, tx->n_pages);
+    free(pages);
+    /* 4 */
+    tx_end(tx);
+    pager_writer_release(p);
+    /* 5 */
+    autockpt = atomic_load_explicit(&p->autockpt, memory_order_relaxed);
+    if (rc == CHORUS_OK && autockpt > 0 && pager_wal_frames(p) >= autockpt)
+        pager_checkpoint_run(p, PAGER_CKPT_PASSIVE, false, NULL, NULL);
+    return rc;
+}
+
+void
+pager_tx_rollback(pager_tx *tx)
+{
+    pager *p;
+    bool was_write;
+
+    if (tx == NULL)
+        return;
+    p = tx->p;
+    was_write = tx->is_write;
+    tx_end(tx);
+    if (was_write)
+        pager_writer_release(p);
+}
+
+/* --- page 1 at commit (R11, R12, R15) --------------------------------------- */
+
+static bool
+page1_has_header(const uint8_t *d)
+{
+    return memcmp(d, "SQLite format 3", 16) == 0;
+}
+
+/* Makes page 1's header agree with the commit: WAL mode bytes, the page
+ * count, and [92] == [24] so that readers trust [28]. */
+static int
+page1_fix(pager_tx *tx, pager_page *pg)
+{
+    uint8_t *d = pg->data;
+    int rc;
+
+    if (!page1_has_header(d))
+        return CHORUS_OK;       /* not formatted yet: nothing to keep in step */
+    if (d[18] == 2 && d[19] == 2 && get_be32(d + 28) == tx->n_pages
+        && get_be32(d + 92) == get_be32(d + 24) && !tx->p->needs_wal_mode)
+        return CHORUS_OK;
+    if ((rc = pager_page_write(pg)) != CHORUS_OK)
+        return rc;
+    d = pg->data;
+    d[18] = d[19] = 2;
+    put_be32(d + 28, tx->n_pages);
+    put_be32(d + 92, get_be32(d + 24));
+    return CHORUS_OK;
+}
+
+/* R11: switches a rollback-mode file to WAL mode in place. */
+static int
+db_file_to_wal_mode(pager *p)
+{
+    uint8_t hdr[DB_HEADER_SIZE];
+    int rc;
+
+    pthread_mutex_lock(&p->ckpt_mutex);
+    rc = os_read(p->db, hdr, sizeof hdr, 0);
+    if (rc == CHORUS_OK) {
+        hdr[18] = hdr[19] = 2;
+        rc = os_write(p->db, hdr + 18, 2, 18);
+    }
+    if (rc == CHORUS_OK && pager_sync_level(p) != PAGER_SYNC_OFF)
+        rc = os_sync(p->db, OS_SYNC_DATA);
+    if (rc == CHORUS_OK) {
+        pthread_mutex_lock(&p->mutex);
+        p->needs_wal_mode = false;
+        cache_invalidate_db_page(&p->cache, 1);  /* R7 */
+        pthread_mutex_unlock(&p->mutex);
+    }
+    pthread_mutex_unlock(&p->ckpt_mutex);
+    return rc;
+}
+
+/* R12: gives an empty database file a valid page 1 of an empty database in
+ * WAL mode, so that sqlite3 (which drops the WAL of an empty file) and a
+ * crash before the first checkpoint both find a database. */
+static int
+db_file_first_page(pager *p, const uint8_t *page1)
+{
+    uint8_t *d = calloc(1, p->page_size);
+    uint32_t content = p->usable_size == 65536 ? 0 : p->usable_size;
+    int rc;
+
+    if (d == NULL)
+        return CHORUS_NOMEM;
+    memcpy(d, page1, DB_HEADER_SIZE);
+    d[18] = d[19] = 2;
+    put_be32(d + 28, 1);
+    put_be32(d + 32, 0);        /* no freelist */
+    put_be32(d + 36, 0);
+    put_be32(d + 92, get_be32(d + 24));
+    d[100] = 0x0d;              /* empty table leaf: the sqlite_schema root */
+    d[105] = (uint8_t)(content >> 8);
+    d[106] = (uint8_t)content;
+    pthread_mutex_lock(&p->ckpt_mutex);
+    rc = os_write(p->db, d, p->page_size, 0);
+    if (rc == CHORUS_OK && pager_sync_level(p) != PAGER_SYNC_OFF)
+        rc = os_sync(p->db, OS_SYNC_DATA);
+    if (rc == CHORUS_OK) {
+        pthread_mutex_lock(&p->mutex);
+        p->db_file_empty = false;
+        cache_invalidate_db_page(&p->cache, 1);
+        pthread_mutex_unlock(&p->mutex);
+    }
+    pthread_mutex_unlock(&p->ckpt_mutex);
+    free(d);
+    return rc;
+}
+
+static bool
+has_dirty_in_range(const pager_tx *tx)
+{
+    for (uint32_t b = 0; b < tx->n_buckets; b++)
+        for (const tx_page *h = tx->buckets[b]; h != NULL; h = h->hash_next)
+            if (h->dirty != NULL && h->pub.pgno <= tx->n_pages)
+                return true;
+    return false;
+}
+
+/* Step 2 of commit: page 1 and the database file before the frames go out.
+ * The mode flags change only under the writer lock, which we hold. */
+static int
+commit_prepare(pager_tx *tx)
+{
+    pager *p = tx->p;
+    pager_page *pg;
+    int rc;
+
+    if ((rc = pager_page_get(tx, 1, &pg)) != CHORUS_OK)
+        return rc;
+    rc = page1_fix(tx, pg);
+    if (rc == CHORUS_OK && !has_dirty_in_range(tx))
+        rc = pager_page_write(pg);      /* a commit needs a frame to carry its size */
+    if (rc == CHORUS_OK && p->needs_wal_mode && !p->db_file_empty)
+        rc = db_file_to_wal_mode(p);
+    if (rc == CHORUS_OK && p->db_file_empty && page1_has_header(pg->data))
+        rc = db_file_first_page(p, pg->data);
+    pager_page_release(pg);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/*
+ * core/vm/cursor.c: reading the current row of a plan cursor.
+ *
+ * A table cursor decodes its record lazily: only when a column is read,
+ * once per row (have_rec), and only the header plus the column asked for.
+ * Values borrow from the b-tree page (btree rule B4), so a column value is
+ * valid until the cursor moves.
+ *
+ * Rules
+ *   C1  The rowid alias column (INTEGER PRIMARY KEY) reads the rowid.
+ *   C2  A column past the end of a short record (added by ALTER TABLE ADD
+ *       COLUMN) reads as its default when that is a literal, else NULL.
+ *   C3  A REAL column whose stored value is an integer reads as REAL
+ *       (SQLite stores integral reals as integers to save space).
+ *   C4  A cursor in null_row mode (outer join without match) reads NULL.
+ * Callers: expr_eval.c, exec_loop.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_int.h"
+
+int
+vm_cursor_open_table(vm_run *r, plan_cursor *cur)
+{
+    vm_conn *conn = r->conn;
+
+    if (cur->bt != NULL)
+        return CHORUS_OK;
+    record_cursor_init(&cur->rec);
+    return btree_cursor_open(conn->tx, cur->table->root, NULL, false, &cur->bt);
+}
+
+void
+vm_cursor_close(plan_cursor *cur)
+{
+    if (cur->bt != NULL) {
+        btree_cursor_close(cur->bt);
+        cur->bt = NULL;
+        record_cursor_free(&cur->rec);
+    }
+    vm_rows_free(cur->rows);
+    cur->rows = NULL;
+    cur->filled = false;
+    cur->have_rec = false;
+    cur->null_row = false;
+    cur->row = NULL;
+}
+
+/* The cursor moved: forget the decoded record. */
+void
+vm_cursor_reset(plan_cursor *cur)
+{
+    cur->have_rec = false;
+}
+
+/* Reads the rowid of the row under a table cursor. */
+int
+vm_cursor_load(plan_cursor *cur)
+{
+    cur->have_rec = false;
+    return btree_rowid(cur->bt, &cur->rowid);
+}
+
+static int
+decode(plan_cursor *cur)
+{
+    const uint8_t *data;
+    uint32_t n;
+    int rc = btree_payload(cur->bt, &data, &n);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = record_cursor_parse(&cur->rec, data, n);
+    if (rc == CHORUS_OK)
+        cur->have_rec = true;
+    return rc;
+}
+
+/* C2: the default of a column missing from a short record. */
+static void
+missing_column(const catalog_column *col, value *out)
+{
+    const ast_expr *d = col->default_expr;
+
+    value_set_null(out);
+    if (d == NULL)
+        return;
+    switch (d->kind) {
+    case EXPR_INTEGER:
+        value_set_int(out, d->ival);
+        break;
+    case EXPR_FLOAT:
+        value_set_real(out, d->rval);
+        break;
+    case EXPR_STRING:
+        value_set_text_ref(out, d->str, d->str_len);
+        break;
+    case EXPR_UNARY:
+        if (d->op == AST_OP_NEG && d->left->kind == EXPR_INTEGER)
+            value_set_int(out, -d->left->ival);
+        else if (d->op == AST_OP_NEG && d->left->kind == EXPR_FLOAT)
+            value_set_real(out, -d->left->rval);
+        break;
+    default:
+        break;
+    }
+}
+
+int
+vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
+{
+    const catalog_table *t;
+    int rc;
+
+    if (cur->null_row) {                                   /* C4 */
+        value_set_null(out);
+        return CHORUS_OK;
+    }
+    if (cur->kind == PC_EPHEMERAL) {
+        if (col < 0) {
+            value_set_int(out, cur->rowid);
+        } else if (cur->row == NULL) {
+            value_set_null(out);
+        } else {
+            *out = cur->row[col];
+            out->flags = VALUE_BORROWED;
+        }
+        return CHORUS_OK;
+    }
+    t = cur->table;
+    if (col < 0 || col == t->rowid_alias) {               /* C1 */
+        value_set_int(out, cur->rowid);
+        return CHORUS_OK;
+    }
+    if (!cur->have_rec && (rc = decode(cur)) != CHORUS_OK)
+        return vm_run_error(r, rc, "database disk image is malformed");
+    if (col >= cur->rec.n_cols) {
+        missing_column(&t->cols[col], out);
+        return CHORUS_OK;
+    }
+    record_cursor_column(&cur->rec, col, out);
+    if (out->type == VALUE_INTEGER && t->cols[col].affinity == AFFINITY_REAL)  /* C3 */
+        value_set_real(out, (double)out->u.i);
+    return CHORUS_OK;
+}

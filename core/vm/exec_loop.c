@@ -1,0 +1,708 @@
+/*
+ * core/vm/exec_loop.c: the nested loops of a query core. Each plan level
+ * moves one cursor through the rows its access path selects (scan, rowid
+ * lookup or range, index equality prefix plus range, IN lists); the loop
+ * nest yields one row per combination that passes every level's filter.
+ *
+ * State machine of vm_loop_next (q->state):
+ *   LOOP_START --first call--> LOOP_RUN --every level exhausted--> LOOP_DONE
+ * In LOOP_RUN the innermost level advances first; a level that runs out
+ * hands control to the one outside it, which advances; a level that finds
+ * a row passes control inwards, the inner level restarting (its "first").
+ *
+ * Rules
+ *   L1  The access path only narrows the rows (planner rule P1): a level
+ *       re-checks every term in its filter.
+ *   L2  LEFT JOIN: a level that ran out without any row passing its filter
+ *       (matched false) yields once more with its cursor in null_row mode;
+ *       its post terms (WHERE terms on it) are checked then.
+ *   L3  Probe values for index seeks are owned copies with the comparison
+ *       affinity applied; a NULL probe ends the level (= NULL never holds).
+ * Callers: exec_query.c, agg.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_int.h"
+
+enum { LOOP_START = 0, LOOP_RUN, LOOP_DONE };
+
+static plan_cursor *
+level_cursor(vm_run *r, const plan_level *lv)
+{
+    return &r->plan->cursors[lv->cursor];
+}
+
+/* The rowid a value designates, if any (rowid = x holds only for these). */
+static bool
+value_rowid(const value *v, int64_t *out)
+{
+    value n;
+
+    if (v->type == VALUE_INTEGER) {
+        *out = v->u.i;
+        return true;
+    }
+    if (v->type == VALUE_REAL) {
+        n = *v;
+    } else if (v->type == VALUE_TEXT) {
+        if (!value_looks_numeric(v->u.z, v->n))
+            return false;
+        value_text_to_numeric(v->u.z, v->n, &n);
+        if (n.type == VALUE_INTEGER) {
+            *out = n.u.i;
+            return true;
+        }
+    } else {
+        return false;
+    }
+    if (n.u.r >= -9223372036854775808.0 && n.u.r < 9223372036854775808.0 &&
+        n.u.r == floor(n.u.r)) {
+        *out = (int64_t)n.u.r;
+        return true;
+    }
+    return false;
+}
+
+static int
+eval_probe(vm_run *r, cx *e, char aff, value *out, bool *is_null)
+{
+    value v;
+    int rc = vm_eval(r, e, &v);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    value_clear(out);
+    rc = value_copy(out, &v);
+    value_clear(&v);
+    if (rc == CHORUS_OK && aff != AFFINITY_NONE)
+        rc = value_apply_affinity(out, aff);
+    *is_null = out->type == VALUE_NULL;
+    return rc;
+}
+
+/* ------------------------------------------------------------ IN lists */
+
+static int
+in_value_cmp(const void *a, const void *b, void *coll)
+{
+    return value_compare(a, b, *(const collation *)coll);
+}
+
+static int
+in_add(plan_level *lv, const value *v, int *cap)
+{
+    if (lv->n_in == *cap) {
+        int ncap = *cap ? *cap * 2 : 16;
+        value *p = realloc(lv->in_vals, (size_t)ncap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        lv->in_vals = p;
+        *cap = ncap;
+    }
+    value_set_null(&lv->in_vals[lv->n_in]);
+    if (value_copy(&lv->in_vals[lv->n_in], v) != CHORUS_OK)
+        return CHORUS_NOMEM;
+    lv->n_in++;
+    return CHORUS_OK;
+}
+
+/* Collects the IN values (affinity applied, NULLs dropped), sorted and
+ * distinct, as SQLite visits them. */
+static int
+in_collect(vm_run *r, plan_level *lv, char aff, uint8_t coll, bool rowid)
+{
+    cx *in = lv->in_list;
+    int cap = 0, rc = CHORUS_OK;
+    value v;
+
+    lv->n_in = 0;
+    if (in->kind == CX_IN_LIST) {
+        for (int i = 0; i < in->n_args && rc == CHORUS_OK; i++) {
+            rc = vm_eval(r, in->args[i], &v);
+            if (rc != CHORUS_OK)
+                break;
+            if (aff != AFFINITY_NONE)
+                rc = value_apply_affinity(&v, aff);
+            if (rc == CHORUS_OK && v.type != VALUE_NULL)
+                rc = in_add(lv, &v, &cap);
+            value_clear(&v);
+        }
+    } else {
+        rc = vm_query_open(r, in->sub);
+        while (rc == CHORUS_OK && (rc = vm_query_next(r, in->sub)) == CHORUS_ROW) {
+            v = in->sub->row[0];
+            v.flags = VALUE_BORROWED;
+            rc = aff != AFFINITY_NONE ? value_apply_affinity(&v, aff) : CHORUS_OK;
+            if (rc == CHORUS_OK && v.type != VALUE_NULL)
+                rc = in_add(lv, &v, &cap);
+            value_clear(&v);
+        }
+        vm_query_close(r, in->sub);
+        if (rc == CHORUS_DONE)
+            rc = CHORUS_OK;
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    if (rowid) {
+        int k = 0;
+        for (int i = 0; i < lv->n_in; i++) {
+            int64_t id;
+            if (value_rowid(&lv->in_vals[i], &id)) {
+                value_clear(&lv->in_vals[i]);
+                value_set_int(&lv->in_vals[k++], id);
+            } else {
+                value_clear(&lv->in_vals[i]);
+            }
+        }
+        lv->n_in = k;
+    }
+    {
+        collation c = (collation)coll;
+        qsort_r(lv->in_vals, (size_t)lv->n_in, sizeof *lv->in_vals, in_value_cmp, &c);
+    }
+    {
+        int k = 0;
+        for (int i = 0; i < lv->n_in; i++) {
+            if (k > 0 && value_compare(&lv->in_vals[k - 1], &lv->in_vals[i], coll) == 0) {
+                value_clear(&lv->in_vals[i]);
+                continue;
+            }
+            lv->in_vals[k++] = lv->in_vals[i];
+        }
+        lv->n_in = k;
+    }
+    lv->in_pos = 0;
+    return CHORUS_OK;
+}
+
+/* ------------------------------------------------------------ rowid paths */
+
+static int
+seek_rowid(vm_run *r, plan_cursor *cur, int64_t id, bool *found)
+{
+    bool eof, exact = false;
+    int rc = btree_seek_rowid(cur->bt, id, BTREE_SEEK_GE, &eof, &exact);
+
+    *found = rc == CHORUS_OK && !eof && exact;
+    if (*found) {
+        cur->rowid = id;
+        cur->have_rec = false;
+    }
+    return rc;
+}
+
+static int
+rowid_in_next(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    while (lv->in_pos < lv->n_in) {
+        bool found;
+        int rc = seek_rowid(r, cur, lv->in_vals[lv->in_pos++].u.i, &found);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (found) {
+            *eof = false;
+            return CHORUS_OK;
+        }
+    }
+    *eof = true;
+    return CHORUS_OK;
+}
+
+/* Positions a rowid range level on its first row (lower bound). */
+static int
+rowid_range_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    bool is_null = false;
+    int rc;
+
+    value_clear(&lv->probe[1]);
+    value_set_null(&lv->probe[1]);
+    if (lv->hi != NULL) {
+        rc = eval_probe(r, lv->hi, AFFINITY_NUMERIC, &lv->probe[1], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+    }
+    if (lv->lo != NULL) {
+        rc = eval_probe(r, lv->lo, AFFINITY_NUMERIC, &lv->probe[0], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+        if (lv->probe[0].type == VALUE_INTEGER) {
+            return btree_seek_rowid(cur->bt, lv->probe[0].u.i,
+                                    lv->lo_incl ? BTREE_SEEK_GE : BTREE_SEEK_GT, eof, NULL);
+        }
+        if (lv->probe[0].type == VALUE_REAL) {
+            double d = lv->probe[0].u.r;
+            if (d >= 9223372036854775807.0) {
+                *eof = true;
+                return CHORUS_OK;
+            }
+            if (d > -9223372036854775808.0) {
+                double c = ceil(d);
+                int op = (c == d && !lv->lo_incl) ? BTREE_SEEK_GT : BTREE_SEEK_GE;
+                return btree_seek_rowid(cur->bt, (int64_t)c, op, eof, NULL);
+            }
+        }
+        if (lv->probe[0].type == VALUE_TEXT || lv->probe[0].type == VALUE_BLOB) {
+            *eof = true;        /* text and blobs sort after every rowid */
+            return CHORUS_OK;
+        }
+    }
+    return btree_first(cur->bt, eof);
+}
+
+/* Whether the row under a rowid range cursor is past the upper bound. */
+static bool
+rowid_past_hi(const plan_level *lv, int64_t id)
+{
+    const value *hi = &lv->probe[1];
+
+    if (lv->hi == NULL)
+        return false;
+    if (hi->type == VALUE_INTEGER)
+        return lv->hi_incl ? id > hi->u.i : id >= hi->u.i;
+    if (hi->type == VALUE_REAL)
+        return lv->hi_incl ? (double)id > hi->u.r : (double)id >= hi->u.r;
+    return false;       /* text and blobs are above every rowid */
+}
+
+/* ------------------------------------------------------------ index paths */
+
+static int
+index_open(vm_run *r, plan_level *lv)
+{
+    if (lv->ix != NULL)
+        return CHORUS_OK;
+    return btree_cursor_open(r->conn->tx, lv->index->root, &lv->index->ki, false, &lv->ix);
+}
+
+/* Builds the probe of the equality columns (from column `from` on) and the
+ * upper bound; *eof when a NULL makes every comparison false (L3). */
+static int
+index_probe(vm_run *r, plan_level *lv, int from, bool *eof)
+{
+    bool is_null = false;
+    int rc;
+
+    *eof = false;
+    for (int i = from; i < lv->n_eq; i++) {
+        rc = eval_probe(r, lv->eq[i], lv->eq_aff[i], &lv->probe[i], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+    }
+    value_clear(&lv->probe[KEY_INFO_MAX]);
+    value_set_null(&lv->probe[KEY_INFO_MAX]);
+    if (lv->hi != NULL) {
+        rc = eval_probe(r, lv->hi, lv->eq_aff[lv->n_eq], &lv->probe[KEY_INFO_MAX], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+    }
+    return CHORUS_OK;
+}
+
+static int
+index_seek(vm_run *r, plan_level *lv, bool *eof)
+{
+    int n = lv->n_eq;
+    int rc;
+    bool is_null = false;
+
+    if (lv->lo != NULL) {
+        rc = eval_probe(r, lv->lo, lv->eq_aff[n], &lv->probe[n], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+        return btree_seek_key(lv->ix, lv->probe, n + 1,
+                              lv->lo_incl ? BTREE_SEEK_GE : BTREE_SEEK_GT, eof);
+    }
+    if (lv->hi != NULL) {
+        value_clear(&lv->probe[n]);
+        value_set_null(&lv->probe[n]);     /* skip the NULLs, which sort first */
+        return btree_seek_key(lv->ix, lv->probe, n + 1, BTREE_SEEK_GT, eof);
+    }
+    if (n == 0)
+        return btree_first(lv->ix, eof);
+    return btree_seek_key(lv->ix, lv->probe, n, BTREE_SEEK_GE, eof);
+}
+
+/* Checks the entry under the index cursor against the equality prefix and
+ * the upper bound, then moves the table cursor to its row. */
+static int
+index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
+{
+    const catalog_index *ix = lv->index;
+    const uint8_t *rec;
+    uint32_t n;
+    value v;
+    int rc, cmp, rc2 = CHORUS_OK;
+    bool found;
+
+    *skip = false;
+    rc = btree_payload(lv->ix, &rec, &n);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (lv->n_eq > 0) {
+        cmp = record_compare_probe(&ix->ki, rec, n, lv->probe, lv->n_eq, &rc2);
+        if (rc2 != CHORUS_OK)
+            return rc2;
+        if (cmp != 0) {
+            *eof = true;
+            return CHORUS_OK;
+        }
+    }
+    if (lv->hi != NULL) {
+        rc = record_column(rec, n, lv->n_eq, &v);
+        if (rc != CHORUS_OK)
+            return rc;
+        cmp = value_compare(&v, &lv->probe[KEY_INFO_MAX], (collation)ix->cols[lv->n_eq].collation);
+        if (cmp > 0 || (cmp == 0 && !lv->hi_incl)) {
+            *eof = true;
+            return CHORUS_OK;
+        }
+    }
+    rc = record_column(rec, n, ix->n_cols, &v);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (v.type != VALUE_INTEGER)
+        return vm_run_error(r, CHORUS_CORRUPT_HERE(), "database disk image is malformed");
+    rc = seek_rowid(r, cur, v.u.i, &found);
+    *skip = rc == CHORUS_OK && !found;
+    return rc;
+}
+
+/* Moves an index level to the next IN value that has entries. */
+static int
+index_in_advance(vm_run *r, plan_level *lv, bool *eof)
+{
+    int rc;
+
+    while (lv->in_pos < lv->n_in) {
+        value_clear(&lv->probe[0]);
+        rc = value_copy(&lv->probe[0], &lv->in_vals[lv->in_pos++]);
+        if (rc != CHORUS_OK)
+            return rc;
+        rc = btree_seek_key(lv->ix, lv->probe, lv->n_eq, BTREE_SEEK_GE, eof);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (!*eof) {
+            const uint8_t *rec;
+            uint32_t n;
+            int rc2 = CHORUS_OK;
+            rc = btree_payload(lv->ix, &rec, &n);
+            if (rc != CHORUS_OK)
+                return rc;
+            if (record_compare_probe(&lv->index->ki, rec, n, lv->probe, lv->n_eq, &rc2) == 0 &&
+                rc2 == CHORUS_OK)
+                return CHORUS_OK;
+            if (rc2 != CHORUS_OK)
+                return rc2;
+        }
+    }
+    *eof = true;
+    return CHORUS_OK;
+}
+
+/* Validates the index entry the cursor is on, stepping over stale ones. */
+static int
+index_settle(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    bool skip;
+    int rc;
+
+    for (;;) {
+        if (*eof) {
+            if (lv->access != PA_INDEX_IN)
+                return CHORUS_OK;
+            rc = index_in_advance(r, lv, eof);
+            if (rc != CHORUS_OK || *eof)
+                return rc;
+        }
+        rc = index_accept(r, lv, cur, eof, &skip);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (*eof && lv->access == PA_INDEX_IN)
+            continue;
+        if (*eof || !skip)
+            return CHORUS_OK;
+        rc = btree_next(lv->ix, eof);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+}
+
+/* ------------------------------------------------------------ ephemeral */
+
+static int
+eph_fill(vm_run *r, plan_cursor *cur)
+{
+    plan_query *src = cur->source;
+    int rc;
+
+    if (cur->rows == NULL) {
+        rc = vm_rows_new(cur->n_cols, &cur->rows);
+        if (rc != CHORUS_OK)
+            return rc;
+    } else {
+        vm_rows_free(cur->rows);
+        cur->rows = NULL;
+        rc = vm_rows_new(cur->n_cols, &cur->rows);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    rc = vm_query_open(r, src);
+    while (rc == CHORUS_OK && (rc = vm_query_next(r, src)) == CHORUS_ROW)
+        rc = vm_rows_append(cur->rows, src->row);
+    vm_query_close(r, src);
+    if (rc == CHORUS_DONE)
+        rc = CHORUS_OK;
+    cur->filled = rc == CHORUS_OK;
+    return rc;
+}
+
+static void
+eph_position(plan_cursor *cur, bool *eof)
+{
+    *eof = cur->pos >= cur->rows->n;
+    cur->row = *eof ? NULL : cur->rows->rows[cur->pos];
+    cur->rowid = cur->pos + 1;
+}
+
+/* ---------------------------------------------------------------- levels */
+
+static int
+level_first(vm_run *r, plan_level *lv, bool *eof)
+{
+    plan_cursor *cur = level_cursor(r, lv);
+    bool found, is_null = false;
+    int rc;
+
+    *eof = true;
+    if (lv->access == PA_EPH_SCAN) {
+        if (!cur->filled && (rc = eph_fill(r, cur)) != CHORUS_OK)
+            return rc;
+        cur->pos = 0;
+        eph_position(cur, eof);
+        return CHORUS_OK;
+    }
+    rc = vm_cursor_open_table(r, cur);
+    if (rc != CHORUS_OK)
+        return rc;
+    cur->have_rec = false;
+    switch (lv->access) {
+    case PA_ROWID_EQ: {
+        int64_t id;
+        rc = eval_probe(r, lv->eq[0], AFFINITY_NONE, &lv->probe[0], &is_null);
+        if (rc != CHORUS_OK || is_null || !value_rowid(&lv->probe[0], &id))
+            return rc;
+        rc = seek_rowid(r, cur, id, &found);
+        *eof = !found;
+        return rc;
+    }
+    case PA_ROWID_IN:
+        rc = in_collect(r, lv, AFFINITY_NUMERIC, COLLATE_BINARY, true);
+        return rc != CHORUS_OK ? rc : rowid_in_next(r, lv, cur, eof);
+    case PA_ROWID_RANGE:
+        rc = rowid_range_first(r, lv, cur, eof);
+        break;
+    case PA_INDEX:
+    case PA_INDEX_IN:
+        rc = index_open(r, lv);
+        if (rc == CHORUS_OK)
+            rc = index_probe(r, lv, lv->access == PA_INDEX_IN ? 1 : 0, eof);
+        if (rc != CHORUS_OK || *eof)
+            return rc;
+        if (lv->access == PA_INDEX_IN) {
+            rc = in_collect(r, lv, lv->eq_aff[0], lv->index->cols[0].collation, false);
+            if (rc == CHORUS_OK && lv->index->cols[0].desc) {
+                for (int i = 0, j = lv->n_in - 1; i < j; i++, j--) {
+                    value t = lv->in_vals[i];
+                    lv->in_vals[i] = lv->in_vals[j];
+                    lv->in_vals[j] = t;
+                }
+            }
+            *eof = true;
+        } else {
+            rc = index_seek(r, lv, eof);
+        }
+        return rc != CHORUS_OK ? rc : index_settle(r, lv, cur, eof);
+    default:
+        rc = btree_first(cur->bt, eof);
+        break;
+    }
+    if (rc == CHORUS_OK && !*eof) {
+        rc = vm_cursor_load(cur);
+        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_hi(lv, cur->rowid))
+            *eof = true;
+    }
+    return rc;
+}
+
+static int
+level_next(vm_run *r, plan_level *lv, bool *eof)
+{
+    plan_cursor *cur = level_cursor(r, lv);
+    int rc;
+
+    *eof = true;
+    switch (lv->access) {
+    case PA_EPH_SCAN:
+        cur->pos++;
+        eph_position(cur, eof);
+        return CHORUS_OK;
+    case PA_ROWID_EQ:
+        return CHORUS_OK;
+    case PA_ROWID_IN:
+        return rowid_in_next(r, lv, cur, eof);
+    case PA_INDEX:
+    case PA_INDEX_IN:
+        rc = btree_next(lv->ix, eof);
+        return rc != CHORUS_OK ? rc : index_settle(r, lv, cur, eof);
+    default:
+        rc = btree_next(cur->bt, eof);
+        break;
+    }
+    if (rc == CHORUS_OK && !*eof) {
+        rc = vm_cursor_load(cur);
+        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_hi(lv, cur->rowid))
+            *eof = true;
+    }
+    return rc;
+}
+
+static int
+check(vm_run *r, cx *e, bool *pass)
+{
+    int t = 1, rc = CHORUS_OK;
+
+    if (e != NULL)
+        rc = vm_eval_truth(r, e, &t);
+    *pass = t == 1;
+    return rc;
+}
+
+/* Moves level lv once; *row_out when it holds a row for the inner levels. */
+static int
+level_step(vm_run *r, plan_level *lv, bool *row_out, bool *exhausted)
+{
+    plan_cursor *cur = level_cursor(r, lv);
+    bool eof, pass;
+    int rc;
+
+    *row_out = false;
+    *exhausted = false;
+    if (lv->in_null_row) {
+        lv->in_null_row = false;
+        cur->null_row = false;
+        eof = true;
+        rc = CHORUS_OK;
+    } else if (!lv->started) {
+        lv->started = true;
+        lv->matched = false;
+        rc = level_first(r, lv, &eof);
+    } else {
+        rc = level_next(r, lv, &eof);
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    if (eof) {
+        if (!lv->is_left || lv->matched) {
+            *exhausted = true;
+            return CHORUS_OK;
+        }
+        lv->matched = true;                               /* L2 */
+        lv->in_null_row = true;
+        cur->null_row = true;
+        rc = check(r, lv->post, &pass);
+        *row_out = rc == CHORUS_OK && pass;
+        return rc;
+    }
+    rc = check(r, lv->filter, &pass);                     /* L1 */
+    if (rc != CHORUS_OK || !pass)
+        return rc;
+    lv->matched = true;
+    rc = check(r, lv->post, &pass);
+    *row_out = rc == CHORUS_OK && pass;
+    return rc;
+}
+
+int
+vm_loop_next(vm_run *r, plan_query *q)
+{
+    int n = q->n_levels, i, rc;
+
+    if (q->state == LOOP_DONE)
+        return CHORUS_DONE;
+    if (q->state == LOOP_START) {
+        bool pass;
+        rc = check(r, q->pre_filter, &pass);
+        if (rc != CHORUS_OK)
+            return rc;
+        q->state = (n == 0 || !pass) ? LOOP_DONE : LOOP_RUN;
+        if (n == 0)
+            return pass ? CHORUS_ROW : CHORUS_DONE;
+        if (!pass)
+            return CHORUS_DONE;
+        i = 0;
+        q->levels[0].started = false;
+        q->levels[0].in_null_row = false;
+    } else {
+        i = n - 1;
+    }
+    for (;;) {
+        plan_level *lv = &q->levels[i];
+        bool row, exhausted;
+        if ((++r->tick & 0xff) == 0 && (rc = vm_run_check_interrupt(r)) != CHORUS_OK)
+            return rc;
+        rc = level_step(r, lv, &row, &exhausted);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (exhausted) {
+            if (i == 0) {
+                q->state = LOOP_DONE;
+                return CHORUS_DONE;
+            }
+            i--;
+            continue;
+        }
+        if (!row)
+            continue;
+        if (i == n - 1)
+            return CHORUS_ROW;
+        i++;
+        q->levels[i].started = false;
+        q->levels[i].in_null_row = false;
+    }
+}
+
+void
+vm_loop_close(vm_run *r, plan_query *q)
+{
+    for (int i = 0; i < q->n_levels; i++) {
+        plan_level *lv = &q->levels[i];
+        plan_cursor *cur = level_cursor(r, lv);
+        if (lv->ix != NULL) {
+            btree_cursor_close(lv->ix);
+            lv->ix = NULL;
+        }
+        for (int k = 0; k <= KEY_INFO_MAX; k++)
+            value_clear(&lv->probe[k]);
+        vm_values_clear(lv->in_vals, lv->n_in);
+        free(lv->in_vals);
+        lv->in_vals = NULL;
+        lv->n_in = 0;
+        lv->started = false;
+        lv->in_null_row = false;
+        vm_cursor_close(cur);
+    }
+    q->state = LOOP_START;
+}

@@ -1,0 +1,330 @@
+/*
+ * core/vm/exec_query.c: the pull interface of a query node: open, next,
+ * close. Produces the rows of a core (loops or aggregation, then result
+ * expressions), a VALUES list or a compound select, then applies DISTINCT,
+ * ORDER BY (sort of the whole result) and LIMIT/OFFSET.
+ *
+ * Rules
+ *   Q1  q->row is valid until the next vm_query_next or vm_query_close on q:
+ *       it points at q->scratch (values evaluated for this row, which may
+ *       borrow from cursors) or at a row of q->sorted.
+ *   Q2  UNION, INTERSECT and EXCEPT deliver distinct rows in ascending
+ *       order of all columns (SQLite reads them from a temporary index);
+ *       UNION ALL delivers the left rows, then the right ones.
+ *   Q3  LIMIT and OFFSET are evaluated when the query opens; a negative
+ *       LIMIT means none.
+ *   Q4  Run-time arrays (scratch, group rows) are allocated in the plan
+ *       arena on the first open and reused by every later run.
+ * Callers: stmt.c, expr_eval.c (subqueries), exec_loop.c (materialized
+ * sources), exec_dml.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_int.h"
+
+enum { Q_START = 0, Q_SORTED, Q_DONE };
+
+static int
+run_arrays(vm_run *r, plan_query *q)
+{
+    int n = q->n_cols + q->n_extra;
+
+    if (q->scratch == NULL) {
+        q->scratch = arena_alloc(&r->plan->arena, (size_t)(n ? n : 1) * sizeof(value));
+        if (q->scratch == NULL)
+            return CHORUS_NOMEM;
+        for (int i = 0; i < n; i++)
+            value_set_null(&q->scratch[i]);
+    }
+    return CHORUS_OK;
+}
+
+int
+vm_query_open(vm_run *r, plan_query *q)
+{
+    int rc = run_arrays(r, q);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    q->state = Q_START;
+    q->done = false;
+    q->values_pos = 0;
+    q->phase = 0;
+    q->sorted_pos = 0;
+    q->row = NULL;
+    rc = vm_eval_int(r, q->limit, -1, &q->n_limit);
+    if (rc == CHORUS_OK)
+        rc = vm_eval_int(r, q->offset, 0, &q->n_skip);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (q->n_limit < 0)
+        q->n_limit = -1;
+    if (q->n_skip < 0)
+        q->n_skip = 0;
+    if (q->kind == PQ_COMPOUND) {
+        rc = vm_query_open(r, q->left);
+        if (rc == CHORUS_OK)
+            rc = vm_query_open(r, q->right);
+    }
+    return rc;
+}
+
+void
+vm_query_close(vm_run *r, plan_query *q)
+{
+    int n = q->n_cols + q->n_extra;
+
+    if (q->scratch != NULL)
+        vm_values_clear(q->scratch, n);
+    if (q->kind == PQ_CORE) {
+        if (q->is_agg)
+            vm_agg_close(r, q);
+        vm_loop_close(r, q);
+    } else if (q->kind == PQ_COMPOUND) {
+        vm_query_close(r, q->left);
+        vm_query_close(r, q->right);
+    }
+    vm_rows_free(q->sorted);
+    q->sorted = NULL;
+    vm_rowset_free(q->seen);
+    q->seen = NULL;
+    vm_rowset_free(q->other);
+    q->other = NULL;
+    q->row = NULL;
+    q->state = Q_START;
+}
+
+static int
+eval_outputs(vm_run *r, plan_query *q)
+{
+    int rc;
+
+    for (int i = 0; i < q->n_cols; i++) {
+        rc = vm_eval(r, q->result[i], &q->scratch[i]);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    for (int i = 0; i < q->n_extra; i++) {
+        rc = vm_eval(r, q->extra[i], &q->scratch[q->n_cols + i]);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
+static int
+core_next(vm_run *r, plan_query *q)
+{
+    int rc = q->is_agg ? vm_agg_next(r, q) : vm_loop_next(r, q);
+
+    if (rc != CHORUS_ROW)
+        return rc;
+    rc = eval_outputs(r, q);
+    return rc == CHORUS_OK ? CHORUS_ROW : rc;
+}
+
+static int
+values_next(vm_run *r, plan_query *q)
+{
+    int rc;
+
+    if (q->values_pos >= q->n_rows)
+        return CHORUS_DONE;
+    for (int i = 0; i < q->n_cols; i++) {
+        rc = vm_eval(r, q->rows[q->values_pos][i], &q->scratch[i]);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    q->values_pos++;
+    return CHORUS_ROW;
+}
+
+static void
+borrow_row(plan_query *q, const value *row)
+{
+    for (int i = 0; i < q->n_cols; i++) {
+        q->scratch[i] = row[i];
+        q->scratch[i].flags = VALUE_BORROWED;
+    }
+}
+
+/* Adds every row of child to the set (INTERSECT / EXCEPT right side). */
+static int
+drain_into_set(vm_run *r, plan_query *child, vm_rowset *set)
+{
+    bool added;
+    int rc;
+
+    while ((rc = vm_query_next(r, child)) == CHORUS_ROW) {
+        rc = vm_rowset_add(set, child->row, &added);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return rc == CHORUS_DONE ? CHORUS_OK : rc;
+}
+
+/* Collects the distinct result of a UNION, INTERSECT or EXCEPT, sorted (Q2). */
+static int
+compound_collect(vm_run *r, plan_query *q)
+{
+    vm_rowset *seen = NULL;
+    bool added;
+    int rc, *cols = NULL;
+    uint8_t *desc = NULL;
+
+    rc = vm_rowset_new(q->n_cols, q->col_coll, &seen);
+    if (rc == CHORUS_OK)
+        rc = vm_rows_new(q->n_cols, &q->sorted);
+    if (rc == CHORUS_OK && q->op != AST_COMPOUND_UNION) {
+        rc = vm_rowset_new(q->n_cols, q->col_coll, &q->other);
+        if (rc == CHORUS_OK)
+            rc = drain_into_set(r, q->right, q->other);
+    }
+    for (int side = 0; side < 2 && rc == CHORUS_OK; side++) {
+        plan_query *child = side == 0 ? q->left : q->right;
+        if (side == 1 && q->op != AST_COMPOUND_UNION)
+            break;
+        while (rc == CHORUS_OK && (rc = vm_query_next(r, child)) == CHORUS_ROW) {
+            if (q->op == AST_COMPOUND_INTERSECT && !vm_rowset_contains(q->other, child->row))
+                rc = CHORUS_OK;
+            else if (q->op == AST_COMPOUND_EXCEPT && vm_rowset_contains(q->other, child->row))
+                rc = CHORUS_OK;
+            else if ((rc = vm_rowset_add(seen, child->row, &added)) == CHORUS_OK && added)
+                rc = vm_rows_append(q->sorted, child->row);
+        }
+        if (rc == CHORUS_DONE)
+            rc = CHORUS_OK;
+    }
+    vm_rowset_free(seen);
+    cols = malloc((size_t)(q->n_cols ? q->n_cols : 1) * sizeof *cols);
+    desc = calloc((size_t)(q->n_cols ? q->n_cols : 1), 1);
+    if (rc == CHORUS_OK && (cols == NULL || desc == NULL))
+        rc = CHORUS_NOMEM;
+    if (rc == CHORUS_OK) {
+        for (int i = 0; i < q->n_cols; i++)
+            cols[i] = i;
+        rc = vm_rows_sort(q->sorted, q->n_cols, cols, desc, q->col_coll);
+    }
+    free(cols);
+    free(desc);
+    q->sorted_pos = 0;
+    return rc;
+}
+
+static int
+compound_next(vm_run *r, plan_query *q)
+{
+    int rc;
+
+    if (q->op == AST_COMPOUND_UNION_ALL) {
+        while (q->phase < 2) {
+            plan_query *child = q->phase == 0 ? q->left : q->right;
+            rc = vm_query_next(r, child);
+            if (rc == CHORUS_ROW) {
+                borrow_row(q, child->row);
+                return CHORUS_ROW;
+            }
+            if (rc != CHORUS_DONE)
+                return rc;
+            q->phase++;
+        }
+        return CHORUS_DONE;
+    }
+    if (q->phase == 0) {
+        rc = compound_collect(r, q);
+        if (rc != CHORUS_OK)
+            return rc;
+        q->phase = 1;
+    }
+    if (q->sorted_pos >= q->sorted->n)
+        return CHORUS_DONE;
+    borrow_row(q, q->sorted->rows[q->sorted_pos++]);
+    return CHORUS_ROW;
+}
+
+/* The next row before ORDER BY and LIMIT, DISTINCT applied. */
+static int
+raw_next(vm_run *r, plan_query *q)
+{
+    int rc;
+
+    for (;;) {
+        bool added;
+        vm_values_clear(q->scratch, q->n_cols + q->n_extra);
+        switch (q->kind) {
+        case PQ_CORE:
+            rc = core_next(r, q);
+            break;
+        case PQ_VALUES:
+            rc = values_next(r, q);
+            break;
+        default:
+            rc = compound_next(r, q);
+            break;
+        }
+        if (rc != CHORUS_ROW || !q->distinct)
+            return rc;
+        if (q->seen == NULL && (rc = vm_rowset_new(q->n_cols, q->col_coll, &q->seen)) != CHORUS_OK)
+            return rc;
+        rc = vm_rowset_add(q->seen, q->scratch, &added);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (added)
+            return CHORUS_ROW;
+    }
+}
+
+static int
+sort_all(vm_run *r, plan_query *q)
+{
+    int rc;
+
+    vm_rows_free(q->sorted);
+    q->sorted = NULL;
+    rc = vm_rows_new(q->n_cols + q->n_extra, &q->sorted);
+    while (rc == CHORUS_OK && (rc = raw_next(r, q)) == CHORUS_ROW)
+        rc = vm_rows_append(q->sorted, q->scratch);
+    if (rc != CHORUS_DONE)
+        return rc;
+    q->sorted_pos = 0;
+    return vm_rows_sort(q->sorted, q->n_order, q->order_col, q->order_desc, q->order_coll);
+}
+
+int
+vm_query_next(vm_run *r, plan_query *q)
+{
+    int rc;
+
+    for (;;) {
+        if (q->state == Q_DONE || q->n_limit == 0)
+            return CHORUS_DONE;
+        if (q->n_order > 0) {
+            if (q->state == Q_START) {
+                rc = sort_all(r, q);
+                if (rc != CHORUS_OK)
+                    return rc;
+                q->state = Q_SORTED;
+            }
+            if (q->sorted_pos >= q->sorted->n) {
+                q->state = Q_DONE;
+                return CHORUS_DONE;
+            }
+            q->row = q->sorted->rows[q->sorted_pos++];
+        } else {
+            rc = raw_next(r, q);
+            if (rc == CHORUS_DONE)
+                q->state = Q_DONE;
+            if (rc != CHORUS_ROW)
+                return rc;
+            q->row = q->scratch;
+        }
+        if (q->n_skip > 0) {
+            q->n_skip--;
+            continue;
+        }
+        if (q->n_limit > 0)
+            q->n_limit--;
+        return CHORUS_ROW;
+    }
+}

@@ -1,0 +1,177 @@
+/*
+ * core/vm/vm_int.h: what the files of core/vm share: the database,
+ * connection and statement structs, the run context of one statement
+ * execution, and the executor's internal functions (expression evaluation,
+ * query operators, row stores, transactions).
+ * Included only by the .c files of core/vm.
+ */
+#ifndef CHORUS_VM_INT_H
+#define CHORUS_VM_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "btree.h"
+#include "catalog.h"
+#include "compile.h"
+#include "func.h"
+#include "pager.h"
+#include "sql.h"
+#include "value.h"
+#include "vm.h"
+
+struct vm_db {
+    pager *pager;           /* owned; immutable after open */
+    char *path;             /* owned; immutable after open */
+    pthread_mutex_t mu;
+    catalog *cat;           /* the published catalog (a reference); guarded by mu */
+};
+
+typedef struct vm_savepoint {
+    char *name;             /* owned */
+    int id;                 /* pager savepoint id */
+} vm_savepoint;
+
+/* All fields belong to the thread using the connection, except interrupt. */
+struct vm_conn {
+    vm_db *db;
+    pager_tx *tx;           /* the open transaction, or NULL */
+    bool explicit_tx;       /* inside BEGIN ... COMMIT (or a SAVEPOINT transaction) */
+    bool tx_doomed;         /* a statement failed so that the tx must roll back */
+    int n_active;           /* running statements that use tx */
+    catalog *cat;           /* reference: the schema this connection sees now */
+    bool cat_editable;      /* cat is a private copy being edited by DDL in tx */
+    uint64_t schema_gen;    /* bumped whenever cat changes */
+    int n_sp, cap_sp;
+    vm_savepoint *sp;       /* owned stack of SAVEPOINTs, innermost last */
+    int errcode, ext_errcode;
+    char *errmsg;           /* owned; NULL means "not an error" */
+    int64_t changes, total_changes, last_rowid;
+    int busy_ms;
+    _Atomic int interrupt;  /* set by any thread; read by the running statement */
+    bool foreign_keys, recursive_triggers;
+    int64_t cache_size;
+};
+
+/* The state of one execution of a statement. */
+typedef struct vm_run {
+    struct vm_stmt *stmt;
+    vm_conn *conn;
+    plan_stmt *plan;
+    const value *params;    /* [1..n_params] */
+    char *errmsg;           /* owned first error message */
+    int ext_errcode;        /* extended code of the error, if any */
+    uint32_t tick;          /* rows seen, for the interrupt check */
+    func_env env;
+    int64_t now_ms;
+    int n_held, cap_held;
+    cx **held;              /* owned array: subquery nodes holding caches or sets (E3) */
+} vm_run;
+
+struct vm_stmt {
+    vm_conn *conn;
+    char *sql;              /* owned copy of this statement's text */
+    int sql_len;
+    arena parse_arena;      /* owns ast */
+    ast_stmt *ast;
+    plan_stmt *plan;        /* owned */
+    catalog *cat;           /* reference: the catalog plan was compiled against */
+    uint64_t gen;           /* conn->schema_gen at compile time */
+    value *params;          /* owned [0..n_params] */
+    int n_params;
+    bool running;
+    bool in_tx;             /* counted in conn->n_active */
+    bool has_savepoint;
+    int savepoint_id;
+    bool done_writes;       /* DML/DDL/TX work done; the next step says DONE */
+    catalog_writer *writer;
+    catalog_result pres;    /* PRAGMA rows */
+    int64_t pres_pos;
+    int64_t rows_pos;       /* PLAN_ROWS position */
+    value *out;             /* current row (borrowed or owned as the plan says) */
+    const value *pres_row;
+    vm_run run;
+};
+
+/* ---- errors (conn.c) */
+void vm_conn_take_error(vm_conn *conn, int rc, char *msg);
+int vm_run_error(vm_run *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vm_run_check_interrupt(vm_run *r);
+
+/* ---- transactions (tx.c) */
+int vm_tx_statement_begin(vm_stmt *st);
+void vm_tx_statement_end(vm_stmt *st, int rc);
+int vm_tx_execute(vm_stmt *st);
+int vm_tx_editable_catalog(vm_conn *conn, catalog **out);
+int vm_tx_ensure(vm_conn *conn, bool write);
+void vm_tx_end(vm_conn *conn, bool commit, int *rc_io);
+
+/* ---- expressions (expr_eval.c) */
+int vm_eval(vm_run *r, cx *e, value *out);
+/* Truth of e: 1, 0 or -1 (NULL); negative codes are not used: errors go
+ * through *rc_out. */
+int vm_eval_truth(vm_run *r, cx *e, int *truth_out);
+/* Evaluates an optional integer (LIMIT/OFFSET). */
+int vm_eval_int(vm_run *r, cx *e, int64_t dflt, int64_t *out);
+/* Drops every subquery cache and set of the run (expr_eval.c rule E3). */
+void vm_eval_release(vm_run *r);
+
+/* ---- cursors (cursor.c) */
+int vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out);
+void vm_cursor_reset(plan_cursor *cur);
+int vm_cursor_open_table(vm_run *r, plan_cursor *cur);
+void vm_cursor_close(plan_cursor *cur);
+int vm_cursor_load(plan_cursor *cur);
+
+/* ---- queries (exec_query.c) */
+int vm_query_open(vm_run *r, plan_query *q);
+int vm_query_next(vm_run *r, plan_query *q);
+void vm_query_close(vm_run *r, plan_query *q);
+
+/* ---- loops (exec_loop.c) */
+int vm_loop_next(vm_run *r, plan_query *q);
+void vm_loop_close(vm_run *r, plan_query *q);
+
+/* ---- aggregation (agg.c) */
+int vm_agg_next(vm_run *r, plan_query *q);
+void vm_agg_close(vm_run *r, plan_query *q);
+
+/* ---- row stores (rows.c) */
+typedef struct vm_rows vm_rows;
+struct vm_rows {
+    int n_cols;
+    int64_t n, cap;
+    value **rows;           /* owned array; rows in a */
+    arena a;
+};
+int vm_rows_new(int n_cols, vm_rows **out);
+void vm_rows_free(vm_rows *rows);
+/* Copies n_cols values (bytes included) into the store. */
+int vm_rows_append(vm_rows *rows, const value *vals);
+/* Stable sort by keys key_col[i] with desc/coll per key. */
+int vm_rows_sort(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
+                 const uint8_t *coll);
+/* Compares two rows on the first n columns (BINARY unless coll given). */
+int vm_row_compare(const value *a, const value *b, int n, const uint8_t *coll);
+
+typedef struct vm_rowset vm_rowset;
+int vm_rowset_new(int n_cols, const uint8_t *coll, vm_rowset **out);
+void vm_rowset_free(vm_rowset *set);
+void vm_rowset_clear(vm_rowset *set);
+/* Adds the row unless present; *added_out tells which. */
+int vm_rowset_add(vm_rowset *set, const value *vals, bool *added_out);
+bool vm_rowset_contains(vm_rowset *set, const value *vals);
+
+/* ---- statements (exec_dml.c) */
+int vm_exec_insert(vm_stmt *st);
+int vm_exec_update(vm_stmt *st);
+int vm_exec_delete(vm_stmt *st);
+int vm_exec_ddl(vm_stmt *st);
+int vm_exec_create_as(vm_stmt *st);
+int vm_exec_pragma(vm_stmt *st);
+
+/* ---- values */
+/* Frees what each of n values owns and sets them NULL. */
+void vm_values_clear(value *vals, int n);
+
+#endif /* CHORUS_VM_INT_H */

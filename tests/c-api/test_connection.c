@@ -1,0 +1,267 @@
+/*
+ * tests/c-api/test_connection.c: connections (c-api/connection.c):
+ * chorus_connect / chorus_disconnect, chorus_exec, error getters, change
+ * counters, last insert rowid, transaction state, busy timeout, interrupt.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chorus.h"
+
+typedef struct fixture {
+    chorus_db *db;
+    chorus_conn *conn;
+} fixture;
+
+static int
+setup(void **state)
+{
+    static fixture f;
+
+    if (chorus_open(":memory:", 0, &f.db) != CHORUS_OK)
+        return -1;
+    if (chorus_connect(f.db, &f.conn) != CHORUS_OK)
+        return -1;
+    *state = &f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture *f = *state;
+
+    chorus_disconnect(f->conn);
+    chorus_close(f->db);
+    return 0;
+}
+
+static void
+test_exec_runs_every_statement(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
+                                          "INSERT INTO t VALUES (2); -- trailing comment"),
+                     CHORUS_OK);
+    assert_int_equal(chorus_errcode(f->conn), CHORUS_OK);
+    assert_int_equal(chorus_last_insert_rowid(f->conn), 2);
+}
+
+static void
+test_exec_of_empty_and_comment_only_text_is_ok(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_exec(f->conn, ""), CHORUS_OK);
+    assert_int_equal(chorus_exec(f->conn, "  /* nothing */ -- here\n ;;"), CHORUS_OK);
+}
+
+static void
+test_exec_stops_at_the_first_failure_with_its_message(void **state)
+{
+    fixture *f = *state;
+    chorus_stmt *stmt;
+
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x); SELECT * FROM nope;"
+                                          "CREATE TABLE u(y)"),
+                     CHORUS_ERROR);
+    assert_int_equal(chorus_errcode(f->conn), CHORUS_ERROR);
+    assert_non_null(strstr(chorus_errmsg(f->conn), "no such table: nope"));
+    /* u was never created: exec stopped at the failure. */
+    assert_int_equal(chorus_prepare(f->conn, "SELECT * FROM u", -1, &stmt, NULL), CHORUS_ERROR);
+}
+
+static void
+test_exec_reports_a_constraint_with_its_extended_code(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)"),
+                     CHORUS_OK);
+    assert_int_equal(chorus_exec(f->conn, "INSERT INTO t VALUES (1)"), CHORUS_CONSTRAINT);
+    assert_int_equal(chorus_errcode(f->conn), CHORUS_CONSTRAINT);
+    assert_int_equal(chorus_extended_errcode(f->conn), CHORUS_CONSTRAINT_UNIQUE);
+    assert_non_null(strstr(chorus_errmsg(f->conn), "UNIQUE constraint failed: t.x"));
+}
+
+static void
+test_success_clears_the_previous_error(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_exec(f->conn, "SELEC 1"), CHORUS_ERROR);
+    assert_int_equal(chorus_exec(f->conn, "SELECT 1"), CHORUS_OK);
+    assert_int_equal(chorus_errcode(f->conn), CHORUS_OK);
+}
+
+static void
+test_exec_with_null_arguments_is_misuse(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_exec(NULL, "SELECT 1"), CHORUS_MISUSE);
+    assert_int_equal(chorus_exec(f->conn, NULL), CHORUS_MISUSE);
+    assert_int_equal(chorus_errcode(f->conn), CHORUS_MISUSE);
+}
+
+static void
+test_error_getters_of_null_connection_report_misuse(void **state)
+{
+    (void)state;
+    assert_int_equal(chorus_errcode(NULL), CHORUS_MISUSE);
+    assert_int_equal(chorus_extended_errcode(NULL), CHORUS_MISUSE);
+    assert_non_null(chorus_errmsg(NULL));
+    assert_int_equal(chorus_changes(NULL), 0);
+    assert_int_equal(chorus_total_changes(NULL), 0);
+    assert_int_equal(chorus_last_insert_rowid(NULL), 0);
+    assert_int_equal(chorus_in_transaction(NULL), 0);
+    assert_int_equal(chorus_busy_timeout(NULL, 10), CHORUS_MISUSE);
+    chorus_interrupt(NULL);     /* a no-op, not a crash */
+}
+
+static void
+test_changes_count_the_last_statement_and_total_counts_all(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x);"
+                                          "INSERT INTO t VALUES (1), (2), (3)"),
+                     CHORUS_OK);
+    assert_int_equal(chorus_changes(f->conn), 3);
+    assert_int_equal(chorus_exec(f->conn, "UPDATE t SET x = x + 1 WHERE x > 1"), CHORUS_OK);
+    assert_int_equal(chorus_changes(f->conn), 2);
+    assert_int_equal(chorus_total_changes(f->conn), 5);
+}
+
+static void
+test_last_insert_rowid_follows_inserts(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_last_insert_rowid(f->conn), 0);
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(id INTEGER PRIMARY KEY, x);"
+                                          "INSERT INTO t VALUES (41, 'a');"
+                                          "INSERT INTO t(x) VALUES ('b')"),
+                     CHORUS_OK);
+    assert_int_equal(chorus_last_insert_rowid(f->conn), 42);
+}
+
+static void
+test_in_transaction_follows_begin_and_commit(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_in_transaction(f->conn), 0);
+    assert_int_equal(chorus_exec(f->conn, "BEGIN"), CHORUS_OK);
+    assert_int_equal(chorus_in_transaction(f->conn), 1);
+    assert_int_equal(chorus_exec(f->conn, "COMMIT"), CHORUS_OK);
+    assert_int_equal(chorus_in_transaction(f->conn), 0);
+}
+
+static void
+test_busy_timeout_accepts_any_value(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(chorus_busy_timeout(f->conn, 0), CHORUS_OK);
+    assert_int_equal(chorus_busy_timeout(f->conn, -5), CHORUS_OK);
+    assert_int_equal(chorus_busy_timeout(f->conn, 100), CHORUS_OK);
+}
+
+static void
+test_interrupt_before_a_statement_does_not_break_the_connection(void **state)
+{
+    fixture *f = *state;
+
+    /* An interrupt with nothing running may or may not hit the next
+     * statement; afterwards the connection must work as before. */
+    chorus_interrupt(f->conn);
+    chorus_exec(f->conn, "SELECT 1");
+    assert_int_equal(chorus_exec(f->conn, "SELECT 1"), CHORUS_OK);
+}
+
+static void
+test_disconnect_finalizes_statements_which_become_misuse(void **state)
+{
+    chorus_db *db;
+    chorus_conn *conn;
+    chorus_stmt *a, *b;
+
+    (void)state;
+    assert_int_equal(chorus_open(":memory:", 0, &db), CHORUS_OK);
+    assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
+    assert_int_equal(chorus_prepare(conn, "SELECT 1", -1, &a, NULL), CHORUS_OK);
+    assert_int_equal(chorus_prepare(conn, "SELECT 2", -1, &b, NULL), CHORUS_OK);
+    assert_int_equal(chorus_step(a), CHORUS_ROW);
+    assert_int_equal(chorus_disconnect(conn), CHORUS_OK);
+    assert_int_equal(chorus_step(a), CHORUS_MISUSE);
+    assert_int_equal(chorus_step(b), CHORUS_MISUSE);
+    assert_int_equal(chorus_finalize(b), CHORUS_MISUSE);
+    assert_int_equal(chorus_exec(conn, "SELECT 1"), CHORUS_MISUSE);
+    assert_int_equal(chorus_disconnect(conn), CHORUS_MISUSE);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+}
+
+static void
+test_disconnect_of_null_is_ok(void **state)
+{
+    (void)state;
+    assert_int_equal(chorus_disconnect(NULL), CHORUS_OK);
+}
+
+static void
+test_disconnect_rolls_back_an_open_transaction(void **state)
+{
+    chorus_db *db;
+    chorus_conn *a, *b;
+    chorus_stmt *stmt;
+
+    (void)state;
+    assert_int_equal(chorus_open(":memory:", 0, &db), CHORUS_OK);
+    assert_int_equal(chorus_connect(db, &a), CHORUS_OK);
+    assert_int_equal(chorus_connect(db, &b), CHORUS_OK);
+    assert_int_equal(chorus_exec(a, "CREATE TABLE t(x)"), CHORUS_OK);
+    assert_int_equal(chorus_exec(a, "BEGIN; INSERT INTO t VALUES (1)"), CHORUS_OK);
+    assert_int_equal(chorus_disconnect(a), CHORUS_OK);
+    assert_int_equal(chorus_prepare(b, "SELECT count(*) FROM t", -1, &stmt, NULL), CHORUS_OK);
+    assert_int_equal(chorus_step(stmt), CHORUS_ROW);
+    assert_int_equal(chorus_column_int64(stmt, 0), 0);
+    chorus_finalize(stmt);
+    chorus_disconnect(b);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_exec_runs_every_statement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_of_empty_and_comment_only_text_is_ok, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_exec_stops_at_the_first_failure_with_its_message,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_reports_a_constraint_with_its_extended_code,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_success_clears_the_previous_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_with_null_arguments_is_misuse, setup, teardown),
+        cmocka_unit_test(test_error_getters_of_null_connection_report_misuse),
+        cmocka_unit_test_setup_teardown(test_changes_count_the_last_statement_and_total_counts_all,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_insert_rowid_follows_inserts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_transaction_follows_begin_and_commit, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_busy_timeout_accepts_any_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_interrupt_before_a_statement_does_not_break_the_connection, setup, teardown),
+        cmocka_unit_test(test_disconnect_finalizes_statements_which_become_misuse),
+        cmocka_unit_test(test_disconnect_of_null_is_ok),
+        cmocka_unit_test(test_disconnect_rolls_back_an_open_transaction),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,287 @@
+/*
+ * tests/core/btree/test_cursor.c: cursor moves, seeks, payloads and the
+ * cursor rules B2-B4 of btree.h (core/btree/cursor.c).
+ */
+#include "btree_fixture.h"
+
+static int
+teardown(void **state)
+{
+    test_tmpdir_remove();
+    return 0;
+}
+
+/* Inserts rowids 2, 4, ..., 2n with small payloads "r<rowid>". */
+static void
+fill_even(btree_cursor *cur, int n)
+{
+    for (int i = n; i >= 1; i--) {
+        char buf[32];
+        int len = snprintf(buf, sizeof buf, "r%d", 2 * i);
+        assert_int_equal(btree_insert(cur, 2 * i, (const uint8_t *)buf, (uint32_t)len), CHORUS_OK);
+    }
+}
+
+static void
+test_cursor_on_empty_tree_is_at_eof(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root;
+    bool eof = false, exact = true;
+    int64_t n = -1;
+
+    fixture_open(&f, 0);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, false, &cur), CHORUS_OK);
+    assert_true(btree_eof(cur));
+    assert_int_equal(btree_first(cur, &eof), CHORUS_OK);
+    assert_true(eof);
+    assert_int_equal(btree_last(cur, &eof), CHORUS_OK);
+    assert_true(eof);
+    assert_int_equal(btree_seek_rowid(cur, 5, BTREE_SEEK_GE, &eof, &exact), CHORUS_OK);
+    assert_true(eof);
+    assert_false(exact);
+    assert_int_equal(btree_count(cur, &n), CHORUS_OK);
+    assert_int_equal(n, 0);
+    btree_cursor_close(cur);
+    fixture_close(&f);
+}
+
+static void
+test_cursor_scans_rows_in_rowid_order_both_ways(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root;
+    bool eof;
+    int64_t rowid, expect, n;
+
+    fixture_open(&f, 1024);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, true, &cur), CHORUS_OK);
+    fill_even(cur, 3000);
+    expect = 2;
+    for (btree_first(cur, &eof); !eof; btree_next(cur, &eof)) {
+        const uint8_t *data;
+        uint32_t len;
+        char want[32];
+        assert_int_equal(btree_rowid(cur, &rowid), CHORUS_OK);
+        assert_int_equal(rowid, expect);
+        assert_int_equal(btree_payload(cur, &data, &len), CHORUS_OK);
+        snprintf(want, sizeof want, "r%lld", (long long)expect);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(data, want, len);
+        expect += 2;
+    }
+    assert_int_equal(expect, 6002);
+    for (btree_last(cur, &eof); !eof; btree_prev(cur, &eof)) {
+        expect -= 2;
+        assert_int_equal(btree_rowid(cur, &rowid), CHORUS_OK);
+        assert_int_equal(rowid, expect);
+    }
+    assert_int_equal(expect, 2);
+    assert_int_equal(btree_count(cur, &n), CHORUS_OK);
+    assert_int_equal(n, 3000);
+    btree_cursor_close(cur);
+    fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
+    fixture_close(&f);
+}
+
+static void
+test_seek_rowid_positions_per_op(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root;
+    bool eof, exact;
+    int64_t rowid;
+    struct { int64_t key; int op; bool eof; int64_t at; bool exact; } cases[] = {
+        {10, BTREE_SEEK_GE, false, 10, true},  {11, BTREE_SEEK_GE, false, 12, false},
+        {10, BTREE_SEEK_GT, false, 12, false}, {11, BTREE_SEEK_GT, false, 12, false},
+        {10, BTREE_SEEK_LE, false, 10, true},  {11, BTREE_SEEK_LE, false, 10, false},
+        {10, BTREE_SEEK_LT, false, 8, false},  {11, BTREE_SEEK_LT, false, 10, false},
+        {1, BTREE_SEEK_LT, true, 0, false},    {2, BTREE_SEEK_LT, true, 0, false},
+        {1, BTREE_SEEK_LE, true, 0, false},    {1, BTREE_SEEK_GE, false, 2, false},
+        {4000, BTREE_SEEK_GE, false, 4000, true}, {4000, BTREE_SEEK_GT, true, 0, false},
+        {5000, BTREE_SEEK_LE, false, 4000, false}, {-5, BTREE_SEEK_GT, false, 2, false},
+    };
+
+    fixture_open(&f, 512);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, true, &cur), CHORUS_OK);
+    fill_even(cur, 2000);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(btree_seek_rowid(cur, cases[i].key, cases[i].op, &eof, &exact),
+                         CHORUS_OK);
+        assert_int_equal(eof, cases[i].eof);
+        if (!eof) {
+            assert_int_equal(btree_rowid(cur, &rowid), CHORUS_OK);
+            assert_int_equal(rowid, cases[i].at);
+            assert_int_equal(exact, cases[i].exact);
+        }
+    }
+    btree_cursor_close(cur);
+    fixture_close(&f);
+}
+
+static void
+test_payload_spills_to_overflow_and_reads_back(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root, sizes[] = {0, 1, 477, 478, 479, 1000, 4061, 4062, 5000, 100000};
+    uint8_t *big = malloc(100000), *want = malloc(100000);
+    bool eof, exact;
+
+    fixture_open(&f, 4096);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, true, &cur), CHORUS_OK);
+    for (int i = 0; i < 10; i++) {
+        fill_payload(big, sizes[i], (uint64_t)i);
+        assert_int_equal(btree_insert(cur, i + 1, big, sizes[i]), CHORUS_OK);
+    }
+    for (int i = 0; i < 10; i++) {
+        const uint8_t *data;
+        uint32_t len;
+        assert_int_equal(btree_seek_rowid(cur, i + 1, BTREE_SEEK_GE, &eof, &exact), CHORUS_OK);
+        assert_true(exact);
+        assert_int_equal(btree_payload(cur, &data, &len), CHORUS_OK);
+        assert_int_equal(len, sizes[i]);
+        fill_payload(want, sizes[i], (uint64_t)i);
+        assert_memory_equal(data, want, len);
+    }
+    btree_cursor_close(cur);
+    fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
+    fixture_close(&f);
+    free(big);
+    free(want);
+}
+
+static void
+test_insert_replaces_existing_rowid(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root, len;
+    uint8_t big[9000];
+    const uint8_t *data;
+    bool eof, exact;
+    int64_t n;
+
+    fixture_open(&f, 1024);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, true, &cur), CHORUS_OK);
+    fill_payload(big, sizeof big, 7);
+    assert_int_equal(btree_insert(cur, 5, big, sizeof big), CHORUS_OK);
+    assert_int_equal(btree_insert(cur, 5, (const uint8_t *)"x", 1), CHORUS_OK);
+    assert_int_equal(btree_seek_rowid(cur, 5, BTREE_SEEK_GE, &eof, &exact), CHORUS_OK);
+    assert_int_equal(btree_payload(cur, &data, &len), CHORUS_OK);
+    assert_int_equal(len, 1);
+    assert_int_equal(btree_count(cur, &n), CHORUS_OK);
+    assert_int_equal(n, 1);
+    btree_cursor_close(cur);
+    /* The old overflow pages went to the freelist. */
+    fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
+    fixture_close(&f);
+}
+
+static void
+test_other_cursor_keeps_position_across_inserts(void **state)
+{
+    fixture f;
+    btree_cursor *writer, *reader;
+    uint32_t root;
+    bool eof;
+    int64_t rowid, expect = 2;
+
+    fixture_open(&f, 512);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, true, &writer), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, false, &reader), CHORUS_OK);
+    fill_even(writer, 500);
+    /* Rule B2: inserting odd rowids (page splits) while reading must not skip
+     * or repeat the even rows the reader walks. */
+    for (btree_first(reader, &eof); !eof; btree_next(reader, &eof)) {
+        assert_int_equal(btree_rowid(reader, &rowid), CHORUS_OK);
+        if (rowid % 2 == 0) {
+            assert_int_equal(rowid, expect);
+            expect += 2;
+            uint8_t pad[200] = {0};
+            assert_int_equal(btree_insert(writer, rowid + 1001, pad, sizeof pad), CHORUS_OK);
+        }
+    }
+    assert_true(expect > 1000);
+    btree_cursor_close(reader);
+    btree_cursor_close(writer);
+    fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
+    fixture_close(&f);
+}
+
+static void
+test_delete_then_next_and_prev_follow_rule_b3(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root;
+    bool eof, exact;
+    int64_t rowid, n;
+
+    fixture_open(&f, 512);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, true, &cur), CHORUS_OK);
+    fill_even(cur, 1000);
+    assert_int_equal(btree_seek_rowid(cur, 100, BTREE_SEEK_GE, &eof, &exact), CHORUS_OK);
+    assert_int_equal(btree_delete(cur), CHORUS_OK);
+    assert_int_equal(btree_next(cur, &eof), CHORUS_OK);
+    assert_int_equal(btree_rowid(cur, &rowid), CHORUS_OK);
+    assert_int_equal(rowid, 102);
+    assert_int_equal(btree_delete(cur), CHORUS_OK);
+    assert_int_equal(btree_prev(cur, &eof), CHORUS_OK);
+    assert_int_equal(btree_rowid(cur, &rowid), CHORUS_OK);
+    assert_int_equal(rowid, 98);
+    /* Delete everything walking forward: each next lands after the deleted row. */
+    assert_int_equal(btree_first(cur, &eof), CHORUS_OK);
+    while (!eof) {
+        assert_int_equal(btree_delete(cur), CHORUS_OK);
+        assert_int_equal(btree_next(cur, &eof), CHORUS_OK);
+    }
+    assert_int_equal(btree_count(cur, &n), CHORUS_OK);
+    assert_int_equal(n, 0);
+    btree_cursor_close(cur);
+    fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
+    fixture_close(&f);
+}
+
+static void
+test_read_only_cursor_refuses_writes(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    uint32_t root;
+
+    fixture_open(&f, 0);
+    assert_int_equal(btree_create(f.tx, BTREE_TABLE, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, NULL, false, &cur), CHORUS_OK);
+    assert_int_equal(btree_insert(cur, 1, NULL, 0), CHORUS_READONLY);
+    assert_int_equal(btree_delete(cur), CHORUS_READONLY);
+    assert_int_equal(btree_seek_key(cur, NULL, 0, BTREE_SEEK_GE, &(bool){0}), CHORUS_MISUSE);
+    btree_cursor_close(cur);
+    fixture_close(&f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_cursor_on_empty_tree_is_at_eof, teardown),
+        cmocka_unit_test_teardown(test_cursor_scans_rows_in_rowid_order_both_ways, teardown),
+        cmocka_unit_test_teardown(test_seek_rowid_positions_per_op, teardown),
+        cmocka_unit_test_teardown(test_payload_spills_to_overflow_and_reads_back, teardown),
+        cmocka_unit_test_teardown(test_insert_replaces_existing_rowid, teardown),
+        cmocka_unit_test_teardown(test_other_cursor_keeps_position_across_inserts, teardown),
+        cmocka_unit_test_teardown(test_delete_then_next_and_prev_follow_rule_b3, teardown),
+        cmocka_unit_test_teardown(test_read_only_cursor_refuses_writes, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,120 @@
+/*
+ * tools/chorus-slt/md5.c: MD5 message digest as RFC 1321 specifies it.
+ *
+ * The message is processed in 64-byte blocks, each as sixteen little-endian
+ * 32-bit words, through four rounds of sixteen operations. The sine table T
+ * and the per-operation shifts are the RFC's constants. The final block is
+ * padded with 0x80, zeros, and the message length in bits (little-endian
+ * 64-bit), so that its length is 0 mod 64.
+ *
+ * Callers: tools/chorus-slt/run.c, tests/tools/test_md5.c.
+ */
+#include "md5.h"
+
+#include <string.h>
+
+/* T[i] = floor(2^32 * |sin(i + 1)|). */
+static const uint32_t md5_t[64] = {
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+};
+
+/* Left-rotation amounts, four per round. */
+static const uint8_t md5_shift[4][4] = {
+    { 7, 12, 17, 22 }, { 5, 9, 14, 20 }, { 4, 11, 16, 23 }, { 6, 10, 15, 21 },
+};
+
+static uint32_t
+rotl(uint32_t x, unsigned n)
+{
+    return (x << n) | (x >> (32 - n));
+}
+
+static void
+md5_block(uint32_t state[4], const uint8_t block[64])
+{
+    uint32_t x[16], a = state[0], b = state[1], c = state[2], d = state[3];
+
+    for (int i = 0; i < 16; i++)
+        x[i] = (uint32_t)block[4 * i] | (uint32_t)block[4 * i + 1] << 8
+               | (uint32_t)block[4 * i + 2] << 16 | (uint32_t)block[4 * i + 3] << 24;
+    for (int i = 0; i < 64; i++) {
+        int round = i / 16;
+        uint32_t f, tmp;
+        int k;
+
+        switch (round) {
+        case 0: f = (b & c) | (~b & d); k = i; break;
+        case 1: f = (b & d) | (c & ~d); k = (5 * i + 1) % 16; break;
+        case 2: f = b ^ c ^ d; k = (3 * i + 5) % 16; break;
+        default: f = c ^ (b | ~d); k = (7 * i) % 16; break;
+        }
+        tmp = d;
+        d = c;
+        c = b;
+        b = b + rotl(a + f + md5_t[i] + x[k], md5_shift[round][i % 4]);
+        a = tmp;
+    }
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+}
+
+void
+md5_init(md5_ctx *ctx)
+{
+    ctx->state[0] = 0x67452301;
+    ctx->state[1] = 0xefcdab89;
+    ctx->state[2] = 0x98badcfe;
+    ctx->state[3] = 0x10325476;
+    ctx->n_bytes = 0;
+}
+
+void
+md5_update(md5_ctx *ctx, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    size_t used = ctx->n_bytes % 64;
+
+    ctx->n_bytes += n;
+    while (n > 0) {
+        size_t take = 64 - used < n ? 64 - used : n;
+
+        memcpy(ctx->block + used, p, take);
+        used += take;
+        p += take;
+        n -= take;
+        if (used == 64) {
+            md5_block(ctx->state, ctx->block);
+            used = 0;
+        }
+    }
+}
+
+void
+md5_hex(md5_ctx *ctx, char hex[33])
+{
+    static const char digits[] = "0123456789abcdef";
+    uint64_t bits = ctx->n_bytes * 8;
+    uint8_t pad[72] = { 0x80 };
+    size_t used = ctx->n_bytes % 64;
+    size_t n_pad = used < 56 ? 56 - used : 120 - used;
+
+    for (int i = 0; i < 8; i++)
+        pad[n_pad + i] = (uint8_t)(bits >> (8 * i));
+    md5_update(ctx, pad, n_pad + 8);
+    for (int i = 0; i < 16; i++) {
+        uint8_t byte = (uint8_t)(ctx->state[i / 4] >> (8 * (i % 4)));
+
+        hex[2 * i] = digits[byte >> 4];
+        hex[2 * i + 1] = digits[byte & 15];
+    }
+    hex[32] = '\0';
+}
