@@ -229,6 +229,8 @@ chorus_open(const char *path, int flags, chorus_db **out)
         return CHORUS_MISUSE;
     }
     open_errmsg_set(NULL);
+    if ((flags & (CHORUS_OPEN_READONLY | CHORUS_OPEN_READWRITE)) == 0)
+        flags |= CHORUS_OPEN_READWRITE | CHORUS_OPEN_CREATE;     /* chorus.h */
     db = capi_handle_alloc(CAPI_MAGIC_DB);
     if (!is_private_path(path, flags))
         canonical = path_canonical(path);

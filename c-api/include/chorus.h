@@ -16,10 +16,17 @@
  *   chorus_stmt  one prepared statement of a connection; follows its
  *                connection's thread rule.
  *
- * Result codes keep SQLite's numbers where the meaning is the same. Functions
- * that take a handle return CHORUS_MISUSE for a NULL or closed handle and never
- * crash on it. The message of the last failure on a connection is available
- * from chorus_errmsg().
+ * Result codes keep SQLite's numbers where the meaning is the same. The
+ * message of the last failure on a connection is available from
+ * chorus_errmsg().
+ *
+ * Misuse. Functions that take a handle return CHORUS_MISUSE (or the NULL / 0
+ * their entry names) for a NULL handle, a handle of another kind, and a
+ * closed or finalized handle, and never crash on them: freed handles keep
+ * readable, poisoned memory that is only reused for a new handle of the
+ * same kind. Not detectable: a stale handle whose memory already serves a
+ * new handle (the call then acts on the new one), pointers that never came
+ * from this library, and two threads using one connection at once.
  */
 #ifndef CHORUS_H
 #define CHORUS_H
@@ -111,8 +118,9 @@ enum {
     CHORUS_NULL = 5
 };
 
-/* chorus_open() flags. With neither READONLY nor READWRITE, READWRITE is
- * assumed; with READWRITE and no CREATE, a missing file is CHORUS_CANTOPEN. */
+/* chorus_open() flags. With neither READONLY nor READWRITE, READWRITE |
+ * CREATE is assumed; with READWRITE and no CREATE, a missing file is
+ * CHORUS_CANTOPEN. */
 enum {
     CHORUS_OPEN_READONLY = 0x01,
     CHORUS_OPEN_READWRITE = 0x02,
@@ -139,111 +147,167 @@ typedef struct chorus_stmt chorus_stmt;
 
 /* ---------------------------------------------------------------- library */
 
-/* chorus_version: the library version as "MAJOR.MINOR.PATCH". Static string. */
+/* chorus_version: the library version, "0.1.0". Static string; any thread. */
 CHORUS_API const char *chorus_version(void);
-/* chorus_version_number: MAJOR*1000000 + MINOR*1000 + PATCH. */
+
+/* chorus_version_number: MAJOR*1000000 + MINOR*1000 + PATCH (1000 for
+ * 0.1.0). Any thread. */
 CHORUS_API int chorus_version_number(void);
-/* chorus_errstr: the English text of result code rc (primary or extended).
- * Static string; unknown codes give "unknown error". */
+
+/*
+ * chorus_errstr: the English text of result code rc, primary or extended
+ * (an extended code reads as its primary: CHORUS_CONSTRAINT_UNIQUE gives
+ * "constraint failed"). Unknown codes give "unknown error". Static string;
+ * any thread.
+ */
 CHORUS_API const char *chorus_errstr(int rc);
 
 /* --------------------------------------------------------------- database */
 
 /*
- * chorus_open: opens (or creates) the database at path.
+ * chorus_open: opens (or creates) the database file at path.
  *
- * path ":memory:" (or flags & CHORUS_OPEN_MEMORY) opens a private in-memory
- * database. Opening the same file twice in one process returns a handle to the
- * same shared database object (each handle must be closed). Another process
- * holding the file gives CHORUS_BUSY with a message saying so.
+ *   path   a file name, or ":memory:" (or "", or flags with
+ *          CHORUS_OPEN_MEMORY) for a new private in-memory database.
+ *   flags  CHORUS_OPEN_* ; 0 means READWRITE | CREATE.
+ *   out    receives the handle.
  *
- * Returns CHORUS_OK and sets *out, or an error code (CHORUS_CANTOPEN,
- * CHORUS_NOTADB, CHORUS_CORRUPT, CHORUS_BUSY, CHORUS_IOERR, CHORUS_NOMEM) and
- * sets *out to NULL; the message is available from chorus_open_errmsg().
- * NULL path or out: CHORUS_MISUSE. Thread-safe.
+ * Opening one file several times in a process (by any spelling of its path:
+ * the path is made canonical with realpath) gives a new handle each time
+ * on one shared database object; each handle needs its own chorus_close().
+ * In-memory databases are never shared. Another process holding the file
+ * gives CHORUS_BUSY with a message saying so.
+ *
+ * Returns CHORUS_OK and sets *out; or an error (CHORUS_CANTOPEN,
+ * CHORUS_NOTADB, CHORUS_CORRUPT, CHORUS_BUSY, CHORUS_IOERR, CHORUS_NOMEM),
+ * sets *out to NULL and leaves the reason in chorus_open_errmsg(). NULL path
+ * or out: CHORUS_MISUSE. Thread-safe.
  */
 CHORUS_API int chorus_open(const char *path, int flags, chorus_db **out);
 
-/* chorus_open_errmsg: the message of the calling thread's last failed
- * chorus_open(), or NULL. Valid until that thread's next chorus_open(). */
+/*
+ * chorus_open_errmsg: the message of the calling thread's last failed
+ * chorus_open(), or NULL when it succeeded. Owned by the library; valid
+ * until the same thread calls chorus_open() again or exits.
+ */
 CHORUS_API const char *chorus_open_errmsg(void);
 
 /*
- * chorus_close: releases this handle. When the last handle on a database and
- * all of its connections are closed, the WAL is checkpointed and removed.
- * Returns CHORUS_BUSY (and closes nothing) while connections remain open.
- * NULL is a harmless no-op returning CHORUS_OK.
+ * chorus_close: releases the handle db. When the last handle on a database
+ * is closed, the database is closed (a WAL is checkpointed and removed).
+ *
+ * Returns CHORUS_OK; CHORUS_BUSY, closing nothing, while connections made
+ * through this handle are open (disconnect them, then close again); NULL
+ * db: CHORUS_OK, nothing done. A handle already closed: CHORUS_MISUSE (see
+ * "Misuse" below). Thread-safe.
  */
 CHORUS_API int chorus_close(chorus_db *db);
 
 /* ------------------------------------------------------------- connection */
 
 /*
- * chorus_connect: opens a new connection on db with busy timeout 5000 ms.
- * Returns CHORUS_OK and sets *out; CHORUS_NOMEM or CHORUS_MISUSE and sets *out
- * to NULL. Thread-safe.
+ * chorus_connect: opens a new connection on db, with a busy timeout of
+ * 5000 ms. Returns CHORUS_OK and sets *out; CHORUS_NOMEM; CHORUS_MISUSE
+ * for a NULL or closed db or a NULL out. *out is NULL after a failure.
+ * Thread-safe; the connection is then used by one thread at a time.
  */
 CHORUS_API int chorus_connect(chorus_db *db, chorus_conn **out);
 
 /*
- * chorus_disconnect: finalizes every statement of conn, rolls back an open
- * transaction and frees conn. NULL is a no-op returning CHORUS_OK.
+ * chorus_disconnect: finalizes every statement of conn (their handles
+ * become invalid), rolls back an open transaction and frees conn. Returns
+ * CHORUS_OK; NULL conn: CHORUS_OK, nothing done; a closed conn:
+ * CHORUS_MISUSE.
  */
 CHORUS_API int chorus_disconnect(chorus_conn *conn);
 
 /*
- * chorus_exec: runs every statement in the UTF-8 text sql, dropping rows.
- * Stops at the first failure and returns its code (message in chorus_errmsg).
+ * chorus_exec: runs every statement of the UTF-8 text sql in order,
+ * dropping result rows. Stops at the first failure and returns its code,
+ * with the message in chorus_errmsg(); statements before it stay done.
+ * Text holding only whitespace and comments: CHORUS_OK. NULL conn or sql:
+ * CHORUS_MISUSE.
  */
 CHORUS_API int chorus_exec(chorus_conn *conn, const char *sql);
 
-/* chorus_errcode / chorus_extended_errcode: the primary or extended code of
- * the last call on conn that failed (CHORUS_OK after success). NULL conn:
- * CHORUS_MISUSE. */
+/*
+ * chorus_errcode / chorus_extended_errcode: the primary or extended result
+ * code of the last call on conn (or on one of its statements) that failed;
+ * CHORUS_OK after a call that succeeded. NULL or closed conn:
+ * CHORUS_MISUSE.
+ */
 CHORUS_API int chorus_errcode(chorus_conn *conn);
 CHORUS_API int chorus_extended_errcode(chorus_conn *conn);
 
 /*
- * chorus_errmsg: the English message of the last failed call on conn, naming
- * the object and cause ("no such table: t2", "UNIQUE constraint failed:
- * t.email"). Borrowed: valid until the next call on conn. NULL conn: a static
- * message about misuse.
+ * chorus_errmsg: the English message of the last failure on conn, naming
+ * the object and the cause ("no such table: t2", "UNIQUE constraint failed:
+ * t.email"); the code's chorus_errstr() text when there is none. Borrowed:
+ * valid until the next call on conn or its statements. NULL or closed conn:
+ * a static text about misuse.
  */
 CHORUS_API const char *chorus_errmsg(chorus_conn *conn);
 
-/* chorus_changes: rows changed by the most recent INSERT, UPDATE or DELETE on
- * conn. chorus_total_changes: since the connection opened. */
+/*
+ * chorus_changes: rows inserted, updated or deleted by the most recent
+ * INSERT, UPDATE or DELETE on conn. chorus_total_changes: the same summed
+ * since the connection opened. NULL or closed conn: 0.
+ */
 CHORUS_API int64_t chorus_changes(chorus_conn *conn);
 CHORUS_API int64_t chorus_total_changes(chorus_conn *conn);
 
-/* chorus_last_insert_rowid: rowid of the most recent successful INSERT on
- * conn, 0 if none. */
+/* chorus_last_insert_rowid: the rowid of the most recent successful INSERT
+ * on conn, 0 if none. NULL or closed conn: 0. */
 CHORUS_API int64_t chorus_last_insert_rowid(chorus_conn *conn);
 
-/* chorus_in_transaction: 1 inside an explicit transaction, 0 in autocommit
- * mode, CHORUS_MISUSE (negative-free: 21) never; NULL conn gives 0. */
+/* chorus_in_transaction: 1 inside an explicit transaction (BEGIN ...), 0 in
+ * autocommit mode. NULL or closed conn: 0. */
 CHORUS_API int chorus_in_transaction(chorus_conn *conn);
 
-/* chorus_busy_timeout: how long a write waits for the write lock (ms); 0 or
- * negative means fail at once with CHORUS_BUSY. Default 5000. */
+/*
+ * chorus_busy_timeout: how long a statement of conn waits for a lock held
+ * by another connection (the write lock, a checkpoint) before failing with
+ * CHORUS_BUSY, in milliseconds; 0 or negative: fail at once. The default is
+ * 5000. Returns CHORUS_OK; NULL or closed conn: CHORUS_MISUSE.
+ */
 CHORUS_API int chorus_busy_timeout(chorus_conn *conn, int ms);
 
 /*
- * chorus_interrupt: makes the statement running on conn (or the next busy
- * wait) stop with CHORUS_INTERRUPT at its next check. Callable from any thread
- * while conn is open. Statements started after the running one completes are
- * not affected.
+ * chorus_interrupt: makes the statement running on conn (or its busy wait,
+ * or the backoff of chorus_run_transaction) stop with CHORUS_INTERRUPT at
+ * its next check. Statements started after the running one has finished
+ * are not affected. Callable from any thread while conn is open; NULL or
+ * closed conn: nothing happens.
  */
 CHORUS_API void chorus_interrupt(chorus_conn *conn);
 
+/* The body of a transaction for chorus_run_transaction: returns CHORUS_OK
+ * to commit, or the code of its failure (for instance the code of a
+ * chorus_* call it made) to roll back. */
 typedef int (*chorus_tx_fn)(chorus_conn *conn, void *arg);
 
 /*
- * chorus_run_transaction: BEGIN <mode>; fn(conn, arg); COMMIT. When fn or
- * COMMIT returns CHORUS_CONFLICT (or CHORUS_BUSY for a snapshot conflict),
- * rolls back, sleeps a jittered, growing backoff and tries again, at most
- * max_attempts times (<= 0 means 8). Any other non-OK result of fn rolls back
- * and is returned. Returns CHORUS_OK after a successful commit.
+ * chorus_run_transaction: runs fn(conn, arg) inside BEGIN <mode> ...
+ * COMMIT, retrying the whole transaction after a write-write conflict.
+ *
+ *   mode          CHORUS_TX_DEFERRED, CHORUS_TX_IMMEDIATE or
+ *                 CHORUS_TX_CONCURRENT (needs journal_mode 'mvcc').
+ *   max_attempts  attempts in all; 0 or negative means 8.
+ *   fn, arg       the transaction body; it may run several times, so it
+ *                 must not keep effects outside the database between tries.
+ *
+ * When fn or COMMIT fails with CHORUS_CONFLICT (or CHORUS_BUSY whose
+ * extended code is CHORUS_BUSY_SNAPSHOT), the transaction is rolled back
+ * and tried again after a random pause: between half and all of 0.2 ms
+ * doubled per failed attempt, at most 50 ms, drawn apart in each thread. Any other failure of fn or COMMIT is
+ * rolled back and returned; a failing BEGIN is returned as it is (an
+ * outer transaction is left alone).
+ *
+ * Returns CHORUS_OK after a commit; the last failure's code (message in
+ * chorus_errmsg()) when attempts run out; CHORUS_INTERRUPT when
+ * chorus_interrupt() was called during a pause; CHORUS_MISUSE for a NULL or
+ * closed conn, a NULL fn or an unknown mode. On return conn is never inside
+ * a transaction this call began.
  */
 CHORUS_API int chorus_run_transaction(chorus_conn *conn, int mode, int max_attempts,
                                       chorus_tx_fn fn, void *arg);
@@ -251,20 +315,35 @@ CHORUS_API int chorus_run_transaction(chorus_conn *conn, int mode, int max_attem
 /* -------------------------------------------------------------- statement */
 
 /*
- * chorus_prepare: compiles the first statement of sql (nbytes < 0: up to the
- * NUL). Sets *out to the statement, or to NULL when sql holds only whitespace
- * and comments; sets *tail (if tail is not NULL) to the first byte after the
- * statement. Returns CHORUS_OK or an error (message in chorus_errmsg).
+ * chorus_prepare: compiles the first statement of the UTF-8 text sql.
+ *
+ *   nbytes  length of sql in bytes, or negative to read up to the NUL.
+ *   out     receives the statement, or NULL when sql holds only whitespace
+ *           and comments (then CHORUS_OK).
+ *   tail    if not NULL, receives the first byte after the statement (loop
+ *           on it to run a script).
+ *
+ * Returns CHORUS_OK, or an error (CHORUS_ERROR for syntax and unknown
+ * objects, message in chorus_errmsg()) with *out NULL. NULL or closed conn,
+ * NULL sql or out: CHORUS_MISUSE. The statement belongs to conn: free it
+ * with chorus_finalize(); chorus_disconnect() frees any left.
  */
 CHORUS_API int chorus_prepare(chorus_conn *conn, const char *sql, int nbytes, chorus_stmt **out,
                               const char **tail);
 
 /*
- * Binding: idx is 1-based. text/blob take a destructor: CHORUS_TRANSIENT
- * copies the bytes now, CHORUS_STATIC borrows them, any other function is
- * called on the pointer when the engine no longer needs it (also on failure).
- * nbytes < 0 for text means up to the NUL. Returns CHORUS_OK, CHORUS_RANGE
- * for a bad idx, CHORUS_MISUSE while the statement is running (reset first).
+ * Binding parameters (?, ?N, :name, @name, $name); idx is 1-based. Text is
+ * UTF-8; nbytes is its length, or negative for text up to the NUL (a blob
+ * needs nbytes >= 0). A NULL text or data pointer binds NULL. destructor:
+ * CHORUS_TRANSIENT or CHORUS_STATIC (the library copies the bytes during the
+ * call either way), or a function the library calls on the pointer once,
+ * before returning, whether the bind succeeded or not.
+ *
+ * Returns CHORUS_OK; CHORUS_RANGE for an idx outside 1 ..
+ * chorus_bind_parameter_count(); CHORUS_MISUSE while the statement is
+ * running (between a step that returned CHORUS_ROW and chorus_reset()), for
+ * a NULL or finalized statement, or a negative blob size. Bindings stay
+ * across chorus_reset().
  */
 CHORUS_API int chorus_bind_null(chorus_stmt *stmt, int idx);
 CHORUS_API int chorus_bind_int64(chorus_stmt *stmt, int idx, int64_t value);
@@ -273,38 +352,83 @@ CHORUS_API int chorus_bind_text(chorus_stmt *stmt, int idx, const char *text, in
                                 void (*destructor)(void *));
 CHORUS_API int chorus_bind_blob(chorus_stmt *stmt, int idx, const void *data, int nbytes,
                                 void (*destructor)(void *));
-/* Number of parameters (the largest index used). */
+
+/* chorus_bind_parameter_count: the number of parameters (the largest index
+ * used). NULL or finalized stmt: 0. */
 CHORUS_API int chorus_bind_parameter_count(chorus_stmt *stmt);
-/* Index of the named parameter (name with its prefix: ":a", "@a", "$a"), 0 if none. */
+
+/* chorus_bind_parameter_index: the index of the parameter named name, given
+ * with its prefix (":a", "@a", "$a"); 0 if there is none, or for a NULL
+ * name or statement. */
 CHORUS_API int chorus_bind_parameter_index(chorus_stmt *stmt, const char *name);
-/* Name of parameter idx with its prefix, NULL for nameless ("?") or bad idx.
- * Borrowed: valid until the statement is finalized. */
+
+/* chorus_bind_parameter_name: the name of parameter idx with its prefix;
+ * NULL for a nameless one ("?", "?N") or an idx out of range. Borrowed:
+ * valid until the statement is finalized. */
 CHORUS_API const char *chorus_bind_parameter_name(chorus_stmt *stmt, int idx);
+
+/* chorus_clear_bindings: sets every parameter to NULL. Returns CHORUS_OK;
+ * CHORUS_MISUSE while running or for a NULL or finalized statement. */
 CHORUS_API int chorus_clear_bindings(chorus_stmt *stmt);
 
 /*
- * chorus_step: runs the statement to its next row. Returns CHORUS_ROW (a row
- * is available through chorus_column_*), CHORUS_DONE, or an error; after an
- * error the statement must be reset before it runs again.
+ * chorus_step: runs the statement to its next row.
+ *
+ * Returns CHORUS_ROW (the row is readable through chorus_column_*() until
+ * the next step, reset or finalize), CHORUS_DONE (finished; stepping again
+ * starts over), or an error: CHORUS_BUSY (the lock was not free within the
+ * busy timeout), CHORUS_CONFLICT (a concurrent transaction won a write; roll
+ * back and retry), CHORUS_CONSTRAINT, CHORUS_INTERRUPT, ... with the
+ * message in chorus_errmsg(). After an error, reset the statement before
+ * running it again. NULL or finalized stmt (also: one whose connection was
+ * closed): CHORUS_MISUSE.
  */
 CHORUS_API int chorus_step(chorus_stmt *stmt);
 
-/* Columns of the result. count is known right after prepare. */
+/* chorus_column_count: the number of result columns, known right after
+ * prepare; 0 for statements that return no rows, and for a NULL or
+ * finalized statement. */
 CHORUS_API int chorus_column_count(chorus_stmt *stmt);
-/* Name of column col as SQLite names it. Borrowed until finalize. */
+
+/*
+ * Result column metadata, col 0-based. Each string is borrowed: valid until
+ * the statement is finalized. col out of range: NULL and CHORUS_RANGE on the
+ * connection; NULL or finalized stmt: NULL.
+ *   chorus_column_name         the column's name as SQLite names it (the
+ *                              alias, the column, or the expression's text)
+ *   chorus_column_decltype     the declared type of the table column behind
+ *                              it; NULL for an expression
+ *   chorus_column_table_name   the table behind it, or NULL
+ *   chorus_column_origin_name  the table column behind it, or NULL
+ */
 CHORUS_API const char *chorus_column_name(chorus_stmt *stmt, int col);
-/* Declared type of the table column behind result column col, or NULL for an
- * expression. Borrowed until finalize. */
 CHORUS_API const char *chorus_column_decltype(chorus_stmt *stmt, int col);
-/* Table and column behind result column col, or NULL. Borrowed until finalize. */
 CHORUS_API const char *chorus_column_table_name(chorus_stmt *stmt, int col);
 CHORUS_API const char *chorus_column_origin_name(chorus_stmt *stmt, int col);
 
-/* Values of the current row. Type is CHORUS_INTEGER..CHORUS_NULL. Text and
- * blob pointers belong to the statement and are valid until the next step,
- * reset or finalize. Conversions follow SQLite's rules. Out of range col or no
- * current row: 0 / NULL, and the connection's error is CHORUS_RANGE or
- * CHORUS_MISUSE. */
+/*
+ * Values of the current row, col 0-based, with SQLite's conversions:
+ *   chorus_column_type    CHORUS_INTEGER, _FLOAT, _TEXT, _BLOB or _NULL
+ *                         (the stored type; reading converted values does
+ *                         not change it)
+ *   chorus_column_int64   reals truncated toward zero; text and blobs by
+ *                         their numeric prefix ("12abc" is 12, "abc" 0);
+ *                         NULL 0
+ *   chorus_column_double  the same as a real; NULL 0.0
+ *   chorus_column_text    NUL-terminated UTF-8; numbers rendered as SQLite
+ *                         renders them (1, 2.5, 1.0e+20); blob bytes as
+ *                         text; NULL for SQL NULL
+ *   chorus_column_blob    the bytes of blobs and text; numbers as their
+ *                         text; NULL for SQL NULL and empty values
+ *   chorus_column_bytes   the length in bytes of what _text and _blob
+ *                         return (the NUL not counted)
+ * Text and blob pointers belong to the statement: valid until the next
+ * chorus_step(), chorus_reset() or chorus_finalize() on it; repeated calls
+ * for one column of one row return the same pointer. No current row (before
+ * the first step, after CHORUS_DONE or an error): 0 / NULL and
+ * CHORUS_MISUSE on the connection; col out of range: 0 / NULL and
+ * CHORUS_RANGE; NULL or finalized stmt: 0 / NULL (type CHORUS_NULL).
+ */
 CHORUS_API int chorus_column_type(chorus_stmt *stmt, int col);
 CHORUS_API int64_t chorus_column_int64(chorus_stmt *stmt, int col);
 CHORUS_API double chorus_column_double(chorus_stmt *stmt, int col);
@@ -312,14 +436,22 @@ CHORUS_API const char *chorus_column_text(chorus_stmt *stmt, int col);
 CHORUS_API const void *chorus_column_blob(chorus_stmt *stmt, int col);
 CHORUS_API int chorus_column_bytes(chorus_stmt *stmt, int col);
 
-/* chorus_reset: rewinds the statement so it can run again; bindings stay.
- * Returns CHORUS_OK (not the code of a previous failure). */
+/* chorus_reset: rewinds the statement so that it can run again (ending its
+ * part of an autocommit transaction); bindings stay. Returns CHORUS_OK, not
+ * the code of an earlier failure; NULL or finalized stmt: CHORUS_MISUSE. */
 CHORUS_API int chorus_reset(chorus_stmt *stmt);
-/* chorus_finalize: frees the statement. NULL is a no-op returning CHORUS_OK. */
+
+/* chorus_finalize: frees the statement; its handle becomes invalid. Returns
+ * CHORUS_OK; NULL: CHORUS_OK, nothing done; already finalized:
+ * CHORUS_MISUSE. */
 CHORUS_API int chorus_finalize(chorus_stmt *stmt);
-/* chorus_stmt_readonly: 1 if the statement never writes the database. */
+
+/* chorus_stmt_readonly: 1 if the statement never writes the database, else
+ * 0 (also for a NULL or finalized statement). */
 CHORUS_API int chorus_stmt_readonly(chorus_stmt *stmt);
-/* chorus_stmt_sql: the statement's SQL text. Borrowed until finalize. */
+
+/* chorus_stmt_sql: the statement's SQL text. Borrowed: valid until the
+ * statement is finalized. NULL or finalized stmt: NULL. */
 CHORUS_API const char *chorus_stmt_sql(chorus_stmt *stmt);
 
 #ifdef __cplusplus

@@ -349,7 +349,7 @@ static int
 write_siblings(balancer *b, const bt_cells *all, const uint32_t *start, const uint32_t *end,
                uint32_t k, const uint32_t *old, uint32_t m, uint32_t *pgnos)
 {
-    bool leaf = (all->flags & BT_LEAF_BIT) != 0, table = (all->flags & 1) != 0;
+    bool leaf = (all->flags & BT_LEAF_BIT) != 0;
     int rc = CHORUS_OK;
 
     for (uint32_t j = 0; j < k && rc == CHORUS_OK; j++) {
@@ -372,13 +372,22 @@ write_siblings(balancer *b, const bt_cells *all, const uint32_t *start, const ui
                                  end[j] - start[j], right);
         bt_page_release(&p);
     }
-    (void)table;
     for (uint32_t j = k; j < m && rc == CHORUS_OK; j++)
         rc = bt_free_page(b->env, old[j]);
     return rc;
 }
 
-/* Step 3 (see the file comment). */
+/*
+ * Step 3 of the file comment:
+ *   3a. choose the siblings: the page and up to two neighbours (only the
+ *       page itself for a bulk append at the right edge);
+ *   3b. gather their cells and the dividers between them into one list;
+ *   3c. distribute the list into k pages;
+ *   3d. write the pages, reusing the old page numbers, allocating or
+ *       freeing the difference;
+ *   3e. rebuild the parent's cell list around the new dividers and balance
+ *       the parent.
+ */
 static int
 balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
 {
@@ -393,7 +402,7 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
         return rc;
     if (pidx > pc.n)
         return CHORUS_CORRUPT_HERE();
-    bulk = bulk && table_leaf && pidx == pc.n;
+    bulk = bulk && table_leaf && pidx == pc.n;     /* 3a */
     if (bulk)
         first = last = pidx;
     else if (pc.n < 2)
@@ -427,10 +436,10 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
         } else if (old[s] != cur->path[level].pgno) {
             rc = CHORUS_CORRUPT_HERE();
         }
-        if (rc == CHORUS_OK)
+        if (rc == CHORUS_OK)                                /* 3b */
             rc = gather(b, &all, src, s + 1 < m ? pc.cell[ci] : NULL, s + 1 < m ? pc.size[ci] : 0);
     }
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK)                                    /* 3c */
         rc = distribute(b, &all, page_capacity(b->env, 0, all.flags), table_leaf, bulk, &start,
                         &end, &k);
     if (rc != CHORUS_OK)
@@ -439,9 +448,10 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
     if (pgnos == NULL)
         return CHORUS_NOMEM;
     bt_cursor_truncate_path(cur, level);    /* keeps the parent and above */
-    rc = write_siblings(b, &all, start, end, k, old, m, pgnos);
+    rc = write_siblings(b, &all, start, end, k, old, m, pgnos);     /* 3d */
 
-    /* The parent: cells before the group, new dividers, cells after it. */
+    /* 3e: the parent gets the cells before the group, the new dividers and
+     * the cells after it. */
     parent.flags = pc.flags;
     parent.right = last == pc.n ? pgnos[k - 1] : pc.right;
     for (uint32_t i = 0; i < first && rc == CHORUS_OK; i++)

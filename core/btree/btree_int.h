@@ -49,6 +49,16 @@ static inline void bt_put4(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/* varint_get with the one-byte case inline: most lengths and rowids. */
+static inline int bt_varint(const uint8_t *p, size_t avail, uint64_t *out)
+{
+    if (avail > 0 && p[0] < 0x80) {
+        *out = p[0];
+        return 1;
+    }
+    return varint_get(p, avail, out);
+}
+
 /* What every btree function needs to know about the file; fixed per tx. */
 typedef struct bt_env {
     pager_tx *tx;           /* borrowed; outlives every cursor (rule B1) */
@@ -100,6 +110,7 @@ uint32_t bt_local_size(const bt_env *env, bool table_leaf, uint64_t payload);
 int bt_cell_parse_bytes(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
                         bt_cell *out);
 int bt_cell_parse(const bt_env *env, const bt_page *p, uint32_t i, bt_cell *out);
+int bt_cell_rowid(const bt_env *env, const bt_page *p, uint32_t i, int64_t *out);
 int bt_page_free_space(const bt_env *env, const bt_page *p, uint32_t *out);
 int bt_page_insert_cell(const bt_env *env, bt_page *p, uint32_t i, const uint8_t *cell,
                         uint32_t size, uint8_t *scratch, bool *fitted_out);
@@ -173,7 +184,7 @@ struct btree_cursor {
 int bt_cursor_move_to_root(btree_cursor *cur);
 int bt_cursor_seek(btree_cursor *cur, const bt_key *key, bool after, bool stop_exact,
                    int *cmp_out);
-int bt_cursor_settle(btree_cursor *cur, bool want_after, int cmp, bool *eof_out);
+int bt_cursor_settle(btree_cursor *cur, bool forward, bool *eof_out);
 int bt_cursor_restore(btree_cursor *cur, int *cmp_out);
 int bt_cursor_save_others(btree_cursor *cur);
 int bt_cursor_save_position(btree_cursor *cur);

@@ -339,7 +339,7 @@ btree_next(btree_cursor *cur, bool *eof_out)
         saved_key(cur, &key);
         rc = bt_cursor_seek(cur, &key, false, true, &cmp);
         if (rc == CHORUS_OK)
-            rc = bt_cursor_settle(cur, true, cmp, eof_out);
+            rc = bt_cursor_settle(cur, true, eof_out);
         /* Landing on the saved key itself means it still exists: step past it. */
         if (rc != CHORUS_OK || *eof_out || cmp != 0)
             return finish_move(cur, rc, eof_out);
@@ -359,7 +359,7 @@ btree_prev(btree_cursor *cur, bool *eof_out)
         saved_key(cur, &key);
         rc = bt_cursor_seek(cur, &key, true, false, &cmp);
         if (rc == CHORUS_OK)
-            rc = bt_cursor_settle(cur, false, cmp, eof_out);
+            rc = bt_cursor_settle(cur, false, eof_out);
         if (rc != CHORUS_OK || *eof_out)
             return finish_move(cur, rc, eof_out);
         rc = bt_cursor_key_compare(cur, &cur->path[cur->depth - 1], cur->idx[cur->depth - 1],
@@ -405,13 +405,15 @@ bt_cursor_key_compare(btree_cursor *cur, const bt_page *p, uint32_t i, const bt_
     int rc;
 
     *cmp_out = 0;
+    if (cur->is_table) {
+        int64_t rowid;
+        rc = bt_cell_rowid(&cur->env, p, i, &rowid);
+        *cmp_out = rowid < key->rowid ? -1 : rowid > key->rowid;
+        return rc;
+    }
     rc = bt_cell_parse(&cur->env, p, i, &c);
     if (rc != CHORUS_OK)
         return rc;
-    if (cur->is_table) {
-        *cmp_out = c.rowid < key->rowid ? -1 : c.rowid > key->rowid;
-        return CHORUS_OK;
-    }
     rc = cell_payload(cur, p, &c, &cur->cmp_buf, &cur->cmp_cap, &payload);
     if (rc != CHORUS_OK)
         return rc;
@@ -496,13 +498,12 @@ bt_cursor_seek(btree_cursor *cur, const bt_key *key, bool after, bool stop_exact
  * of the leaf when needed), !forward moves to the entry before it.
  */
 int
-bt_cursor_settle(btree_cursor *cur, bool forward, int cmp, bool *eof_out)
+bt_cursor_settle(btree_cursor *cur, bool forward, bool *eof_out)
 {
     int top = cur->depth - 1;
     bt_page *p = &cur->path[top];
     int rc = CHORUS_OK;
 
-    (void)cmp;
     if (p->is_leaf && p->n_cells == 0) {
         cur->state = BT_CUR_INVALID;        /* an empty tree */
     } else if (!p->is_leaf) {
@@ -536,7 +537,7 @@ btree_seek_rowid(btree_cursor *cur, int64_t rowid, int op, bool *eof_out, bool *
         return CHORUS_MISUSE;
     rc = bt_cursor_seek(cur, &key, after, false, &cmp);
     if (rc == CHORUS_OK)
-        rc = bt_cursor_settle(cur, forward, cmp, eof_out);
+        rc = bt_cursor_settle(cur, forward, eof_out);
     if (rc == CHORUS_OK && !*eof_out && exact_out != NULL) {
         int64_t at;
         rc = btree_rowid(cur, &at);
@@ -558,7 +559,7 @@ btree_seek_key(btree_cursor *cur, const value *probe, int n, int op, bool *eof_o
         return CHORUS_MISUSE;
     rc = bt_cursor_seek(cur, &key, after, false, &cmp);
     if (rc == CHORUS_OK)
-        rc = bt_cursor_settle(cur, forward, cmp, eof_out);
+        rc = bt_cursor_settle(cur, forward, eof_out);
     return finish_move(cur, rc, eof_out);
 }
 
@@ -576,7 +577,7 @@ bt_cursor_restore(btree_cursor *cur, int *cmp_out)
     saved_key(cur, &key);
     rc = bt_cursor_seek(cur, &key, false, true, cmp_out);
     if (rc == CHORUS_OK)
-        rc = bt_cursor_settle(cur, true, *cmp_out, &eof);
+        rc = bt_cursor_settle(cur, true, &eof);
     return rc;
 }
 

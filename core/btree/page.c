@@ -158,20 +158,20 @@ bt_cell_parse_bytes(const bt_env *env, uint8_t flags, const uint8_t *cell, uint3
         pos = 4;
     }
     if (flags == BT_FLAG_TABLE_INTERIOR) {
-        n = varint_get(cell + pos, avail - pos, &v);
+        n = bt_varint(cell + pos, avail - pos, &v);
         if (n == 0)
             return CHORUS_CORRUPT_HERE();
         out->rowid = (int64_t)v;
         out->header = out->size = pos + (uint32_t)n;
         return CHORUS_OK;
     }
-    n = varint_get(cell + pos, avail - pos, &v);
+    n = bt_varint(cell + pos, avail - pos, &v);
     if (n == 0 || v > 0x7fffffff)
         return CHORUS_CORRUPT_HERE();
     pos += (uint32_t)n;
     out->payload = (uint32_t)v;
     if (flags == BT_FLAG_TABLE_LEAF) {
-        n = varint_get(cell + pos, avail - pos, &v);
+        n = bt_varint(cell + pos, avail - pos, &v);
         if (n == 0)
             return CHORUS_CORRUPT_HERE();
         pos += (uint32_t)n;
@@ -204,6 +204,31 @@ bt_cell_parse(const bt_env *env, const bt_page *p, uint32_t i, bt_cell *out)
     rc = bt_cell_parse_bytes(env, p->flags, BT_DATA(p) + off, env->usable - off, out);
     out->offset = off;
     return rc;
+}
+
+int
+bt_cell_rowid(const bt_env *env, const bt_page *p, uint32_t i, int64_t *out)
+{
+    uint32_t off = cell_offset(env, p, i), avail;
+    const uint8_t *cell = BT_DATA(p) + off;
+    uint64_t v;
+    int n;
+
+    *out = 0;
+    if (off == 0)
+        return CHORUS_CORRUPT_HERE();
+    avail = env->usable - off;
+    if (p->is_leaf) {               /* skip the payload size */
+        n = bt_varint(cell, avail, &v);
+        if (n == 0)
+            return CHORUS_CORRUPT_HERE();
+    } else {
+        n = 4;                      /* skip the left child */
+    }
+    if (bt_varint(cell + n, avail - (uint32_t)n, &v) == 0)
+        return CHORUS_CORRUPT_HERE();
+    *out = (int64_t)v;
+    return CHORUS_OK;
 }
 
 /*

@@ -47,6 +47,8 @@ struct catalog {
     ptr_list indexes;               /* catalog_index * */
     ptr_list views;                 /* catalog_view * */
     ptr_list triggers;              /* catalog_trigger * */
+    catalog *retired;               /* owned: contents replaced by ALTER (alter.c), kept
+                                       alive until this catalog is freed */
 };
 
 static inline table_def *

@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "catalog_int.h"
 
@@ -62,6 +63,53 @@ ddl_schema_insert(catalog_writer *w, const char *type, const char *name, const c
         return rc;
     nbytes = record_encode(rec, 5, w->buf);
     return btree_insert(cur, max + 1, w->buf, (uint32_t)nbytes);
+}
+
+/* Rewrites the rows of sqlite_schema whose name is name (NULL arguments
+ * keep their column). */
+int
+ddl_schema_update(catalog_writer *w, const char *name, const char *new_name,
+                  const char *new_tbl_name, const char *new_sql)
+{
+    btree_cursor *cur;
+    bool eof;
+    int rc = writer_cursor(w, 1, NULL, &cur);
+
+    if (rc == CHORUS_OK)
+        rc = btree_first(cur, &eof);
+    while (rc == CHORUS_OK && !eof) {
+        const uint8_t *data;
+        uint32_t nbytes;
+        value row[5];
+        int64_t rowid;
+        size_t n;
+        rc = btree_payload(cur, &data, &nbytes);
+        if (rc == CHORUS_OK)
+            rc = record_cursor_parse(&w->rec[1], data, nbytes);
+        if (rc != CHORUS_OK)
+            break;
+        for (int i = 0; i < 5; i++)
+            record_cursor_column(&w->rec[1], i, &row[i]);
+        if (row[1].type == VALUE_TEXT && (size_t)row[1].n == strlen(name) &&
+            strncasecmp(row[1].u.z, name, (size_t)row[1].n) == 0) {
+            if (new_name != NULL)
+                value_set_text_ref(&row[1], new_name, (int32_t)strlen(new_name));
+            if (new_tbl_name != NULL)
+                value_set_text_ref(&row[2], new_tbl_name, (int32_t)strlen(new_tbl_name));
+            if (new_sql != NULL)
+                value_set_text_ref(&row[4], new_sql, (int32_t)strlen(new_sql));
+            rc = btree_rowid(cur, &rowid);
+            if (rc == CHORUS_OK)
+                rc = writer_buf_reserve(w, record_size(row, 5));
+            if (rc != CHORUS_OK)
+                break;
+            n = record_encode(row, 5, w->buf);  /* row borrows the page: encode first */
+            rc = btree_insert(cur, rowid, w->buf, (uint32_t)n);
+        }
+        if (rc == CHORUS_OK)
+            rc = btree_next(cur, &eof);
+    }
+    return rc;
 }
 
 int

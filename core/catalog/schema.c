@@ -153,6 +153,7 @@ catalog_release(catalog *cat)
     ptr_list_free(&cat->views);
     ptr_list_free(&cat->triggers);
     arena_free(&cat->mem);
+    catalog_release(cat->retired);
     free(cat);
 }
 

@@ -172,14 +172,19 @@ compile_dispatch(cctx *c, const ast_stmt *stmt)
         return CHORUS_OK;
     case STMT_PRAGMA:
         p->kind = PLAN_PRAGMA;
-        p->readonly = stmt->u.pragma.value == NULL;
+        p->readonly = catalog_pragma_access(&stmt->u.pragma) != CATALOG_PRAGMA_WRITE;
         return CHORUS_OK;
     case STMT_TRANSACTION:
         p->kind = PLAN_TX;
         p->readonly = true;
         return CHORUS_OK;
-    case STMT_ANALYZE:
     case STMT_REINDEX:
+        if (stmt->u.misc.name != NULL && catalog_table_find(c->env->cat, stmt->u.misc.name) == NULL &&
+            catalog_index_find(c->env->cat, stmt->u.misc.name) == NULL &&
+            collation_find(stmt->u.misc.name) < 0)
+            return cc_error(c, "unable to identify the object to be reindexed");
+        /* fall through */
+    case STMT_ANALYZE:
         /* Statistics are not kept and indexes are always in order: nothing to do. */
         p->kind = PLAN_ROWS;
         p->readonly = true;
@@ -235,11 +240,14 @@ compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out, char
     else
         rc = compile_dispatch(&c, stmt);
     if (rc == CHORUS_OK)
+        rc = cc_where_finish(&c);
+    if (rc == CHORUS_OK)
         rc = compile_finish(&c);
     if (rc == CHORUS_OK && stmt->explain == AST_EXPLAIN_QUERY_PLAN)
         rc = cc_explain_query_plan(&c);
     free(c.cursors);
     free(c.param_names);
+    free(c.levels);
     if (rc != CHORUS_OK) {
         if (rc == CHORUS_ERROR && c.errmsg == NULL)
             c.errmsg = common_mprintf("SQL logic error");

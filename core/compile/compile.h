@@ -105,8 +105,11 @@ struct plan_cursor {
     const catalog_table *table;     /* PC_TABLE */
     plan_query *source;     /* PC_EPHEMERAL: the query whose rows fill it */
     int n_cols;
+    uint64_t used;          /* columns read (bit i: column i, 62: rowid, 63: column >= 62) */
     /* run */
     btree_cursor *bt;
+    const catalog_index *cover;     /* rows are read from this index's entries */
+    btree_cursor *cover_bt; /* the index cursor those entries come from (a level's ix) */
     bool null_row;          /* every column reads NULL (outer join, no match) */
     bool have_rec;          /* rec holds the parsed current row */
     bool eof;
@@ -143,6 +146,8 @@ typedef struct plan_level {
     cx *in_list;            /* PA_*_IN: the CX_IN_LIST or CX_IN_SELECT term */
     cx *filter;             /* terms that decide a match (ON terms; all terms of inner levels) */
     cx *post;               /* LEFT JOIN: WHERE terms checked after the null row is made */
+    bool covering;          /* the index holds every column read: no table lookup */
+    const char *name;       /* the source's name in plans (alias or table) */
     const char *plan_text;  /* EXPLAIN QUERY PLAN line */
     /* run */
     btree_cursor *ix;       /* index cursor */
@@ -228,12 +233,14 @@ struct plan_query {
     value *row;             /* the current output row (n_cols values), borrowed from
                                scratch or from sorted */
     value *scratch;         /* n_cols + n_extra values being evaluated */
-    int state;              /* VM's state machine */
+    int state;              /* exec_query.c's state machine */
+    int loop_state;         /* exec_loop.c's state machine */
     int64_t n_limit, n_skip;        /* remaining LIMIT (-1 none) and OFFSET */
     struct vm_rows *sorted; /* ORDER BY / GROUP BY / compound store */
     int64_t sorted_pos;
     struct vm_rowset *seen; /* DISTINCT / UNION store */
-    struct vm_rows *groups; /* GROUP BY: the group rows, sorted by key */
+    struct vm_rows *groups; /* GROUP BY: the group rows, sorted by key; compound: its
+                               distinct rows */
     int64_t group_pos;
     uint8_t *is_bare;       /* per group row value: 1 when no aggregate reads it */
     struct vm_rowset *other;        /* INTERSECT / EXCEPT: the right side's rows */

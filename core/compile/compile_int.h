@@ -67,6 +67,8 @@ typedef struct cctx {
     int cap_params;
     const char **param_names;       /* malloc()ed [0..cap_params): name of parameter i */
     int min_ref;                    /* lowest cursor a column reference read (correlation) */
+    int n_levels, cap_levels;
+    plan_level **levels;            /* malloc()ed: every planned table level */
     int depth;                      /* view / subquery nesting, against runaway recursion */
 } cctx;
 
@@ -119,6 +121,9 @@ int cc_source_add_table(cctx *c, scope *s, const catalog_table *t, const char *a
 /* where.c */
 int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
                   const ast_from_item *from);
+/* After the whole statement is compiled (every column use known): turns
+ * index lookups and scans into covering-index reads where possible. */
+int cc_where_finish(cctx *c);
 
 /* dml.c */
 int cc_insert(cctx *c, const ast_stmt *stmt);

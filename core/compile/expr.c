@@ -230,6 +230,7 @@ column_cx(cctx *c, const scope_source *src, int col, const ast_expr *e)
 
     if (x == NULL)
         return NULL;
+    cc_cursor(c, src->cursor)->used |= (uint64_t)1 << (col < 0 ? 62 : col < 62 ? col : 63);
     x->cursor = src->cursor;
     x->column = col;
     if (col >= 0) {
@@ -592,6 +593,8 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
         return cc_error(c, "misuse of aggregate function %s()", e->name);
     if (e->order_by.n > 0)
         return cc_error(c, "not supported yet: ORDER BY inside an aggregate");
+    if (e->is_distinct && n != 1)
+        return cc_error(c, "DISTINCT aggregates must have exactly one argument");
     args = cc_alloc(c, (size_t)(n + 1) * sizeof *args);
     if (args == NULL)
         return CHORUS_NOMEM;
@@ -698,10 +701,37 @@ compile_subquery(cctx *c, scope *s, const ast_select *sel, cx *x)
     return rc;
 }
 
+/* x IN t is x IN (SELECT * FROM t): the select is made up here. */
+static const ast_select *
+in_table_select(cctx *c, const ast_expr *e)
+{
+    ast_select *sel = cc_alloc(c, sizeof *sel);
+    ast_select_core *core = cc_alloc(c, sizeof *core);
+    ast_from_item *from = cc_alloc(c, sizeof *from);
+    ast_list_item *item = cc_alloc(c, sizeof *item);
+    ast_expr *star = cc_alloc(c, sizeof *star);
+
+    if (!sel || !core || !from || !item || !star)
+        return NULL;
+    star->kind = EXPR_STAR;
+    star->span = e->span;
+    item->expr = star;
+    core->result.n = 1;
+    core->result.items = item;
+    from->kind = AST_FROM_TABLE;
+    from->schema = e->schema;
+    from->name = e->name;
+    core->from = from;
+    sel->cores = core;
+    sel->span = e->span;
+    return sel;
+}
+
 static int
 compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
     cx *x = cx_new(c, e->kind == EXPR_IN_LIST ? CX_IN_LIST : CX_IN_SELECT, e);
+    const ast_select *sel = e->select;
     int rc;
 
     if (x == NULL)
@@ -720,7 +750,14 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
         if (is_vector(x->left))
             return cc_error(c, "not supported yet: row values in IN");
     } else {
-        rc = compile_subquery(c, s, e->select, x);
+        if (e->kind == EXPR_IN_TABLE) {
+            if (e->list.n > 0)
+                return cc_error(c, "not supported yet: table-valued functions");
+            sel = in_table_select(c, e);
+            if (sel == NULL)
+                return CHORUS_NOMEM;
+        }
+        rc = compile_subquery(c, s, sel, x);
         if (rc != CHORUS_OK)
             return rc;
         if (x->sub->n_cols != vector_size(x->left))
@@ -753,6 +790,8 @@ compile_scalar_subquery(cctx *c, scope *s, const ast_expr *e, cx **out)
     if (rc != CHORUS_OK)
         return rc;
     if (x->kind == CX_SUBQUERY) {
+        if (x->sub->n_cols != 1)
+            return cc_error(c, "sub-select returns %d columns - expected 1", x->sub->n_cols);
         x->aff = x->sub->col_aff[0];
         x->coll = x->sub->col_coll[0];
     }
@@ -902,9 +941,8 @@ cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
         return compile_between(c, s, e, out);
     case EXPR_IN_LIST:
     case EXPR_IN_SELECT:
-        return compile_in(c, s, e, out);
     case EXPR_IN_TABLE:
-        return cc_error(c, "not supported yet: IN table-name");
+        return compile_in(c, s, e, out);
     case EXPR_LIKE:
         return compile_like(c, s, e, out);
     case EXPR_ISNULL:

@@ -201,18 +201,6 @@ typedef struct candidate {
     int n_text;
 } candidate;
 
-static const char *
-op_text(int op)
-{
-    switch (op) {
-    case AST_OP_LT: return "<";
-    case AST_OP_LE: return "<=";
-    case AST_OP_GT: return ">";
-    case AST_OP_GE: return ">=";
-    default: return "=";
-    }
-}
-
 static void
 range_pick(candidate *cd, const usable *u, int nu, int column, const catalog_table *t,
            char aff, uint8_t coll, bool check_index)
@@ -382,6 +370,111 @@ plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *ali
     }
 }
 
+static int
+remember_level(cctx *c, plan_level *lv)
+{
+    if (c->n_levels == c->cap_levels) {
+        int cap = c->cap_levels ? c->cap_levels * 2 : 16;
+        plan_level **p = realloc(c->levels, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        c->levels = p;
+        c->cap_levels = cap;
+    }
+    c->levels[c->n_levels++] = lv;
+    return CHORUS_OK;
+}
+
+/* Whether index ix holds every column of its table that cursor cur reads. */
+static bool
+index_covers(const catalog_index *ix, const plan_cursor *cur)
+{
+    const catalog_table *t = cur->table;
+
+    if (ix->where != NULL || (cur->used >> 63))
+        return false;
+    for (int col = 0; col < t->n_cols && col < 62; col++) {
+        bool held = col == t->rowid_alias;
+        if (!(cur->used & ((uint64_t)1 << col)))
+            continue;
+        for (int k = 0; k < ix->n_cols && !held; k++)
+            held = ix->cols[k].column == col;
+        if (!held)
+            return false;
+    }
+    return true;
+}
+
+static int
+covering_text(cctx *c, plan_level *lv)
+{
+    const char *old = lv->plan_text;
+    const char *at = strstr(old, "USING INDEX ");
+    strbuf sb;
+    char *text;
+
+    strbuf_init(&sb);
+    if (at != NULL) {
+        strbuf_append(&sb, old, (size_t)(at - old));
+        strbuf_puts(&sb, "USING COVERING INDEX ");
+        strbuf_puts(&sb, at + strlen("USING INDEX "));
+    } else {
+        strbuf_printf(&sb, "SCAN %s USING COVERING INDEX %s", lv->name, lv->index->name);
+    }
+    text = strbuf_finish(&sb);
+    if (text == NULL)
+        return CHORUS_NOMEM;
+    lv->plan_text = cc_strdup(c, text);
+    free(text);
+    return lv->plan_text == NULL ? CHORUS_NOMEM : CHORUS_OK;
+}
+
+/* A full scan reads the narrowest covering index instead of the table, as
+ * SQLite does when the index entry is smaller than the table row. */
+static const catalog_index *
+narrowest_cover(const plan_cursor *cur)
+{
+    const catalog_table *t = cur->table;
+    const catalog_index *best = NULL;
+
+    for (int i = 0; i < t->n_indexes; i++) {
+        const catalog_index *ix = t->indexes[i];
+        if (ix->n_cols >= t->n_cols || !index_covers(ix, cur))
+            continue;
+        if (best == NULL || ix->n_cols < best->n_cols)
+            best = ix;
+    }
+    return best;
+}
+
+int
+cc_where_finish(cctx *c)
+{
+    for (int i = 0; i < c->n_levels; i++) {
+        plan_level *lv = c->levels[i];
+        const plan_cursor *cur = cc_cursor(c, lv->cursor);
+        int rc;
+        if (cur->kind != PC_TABLE)
+            continue;
+        if (lv->access == PA_SCAN) {
+            const catalog_index *ix = narrowest_cover(cur);
+            if (ix == NULL)
+                continue;
+            lv->access = PA_INDEX;
+            lv->index = ix;
+            lv->n_eq = 0;
+        } else if ((lv->access != PA_INDEX && lv->access != PA_INDEX_IN) ||
+                   !index_covers(lv->index, cur)) {
+            continue;
+        }
+        lv->covering = true;
+        rc = covering_text(c, lv);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
 /* Chooses the access path of a table level from the terms it may use. */
 static int
 plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
@@ -391,7 +484,7 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     const catalog_table *t = cur->table;
     uint64_t later = cursor_bit(63);
     usable forms[128];
-    int nu = 0;
+    int nu = 0, rc;
     candidate best;
 
     if (cur->kind != PC_TABLE) {
@@ -410,11 +503,13 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     plan_rowid(t, forms, nu, &best);
     for (int i = 0; i < t->n_indexes; i++)
         plan_index(t, t->indexes[i], forms, nu, &best);
+    lv->name = s->src[li].name;
     lv->plan_text = plan_text(c, lv, t, s->src[li].name, &best);
     if (lv->plan_text == NULL)
         return CHORUS_NOMEM;
-    if (best.access == 0)
-        return CHORUS_OK;
+    rc = remember_level(c, lv);
+    if (rc != CHORUS_OK || best.access == 0)
+        return rc;
     lv->access = (uint8_t)best.access;
     lv->index = best.index;
     lv->n_eq = best.n_eq;

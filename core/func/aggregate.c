@@ -214,6 +214,7 @@ typedef struct concat_state {
     int32_t *pieces;        /* owned; piece lengths (value bytes) */
     int32_t *seps;          /* owned; separator bytes before each piece */
     int head, n, cap;       /* pieces[head .. n) are live */
+    bool started;           /* a value was added since the text was last empty */
 } concat_state;
 
 static bool
@@ -253,8 +254,9 @@ concat_step(func_ctx *ctx, int argc, const value *argv)
         if (sep == NULL)
             sep_n = 0;
     }
-    if (s->head == s->n)
-        sep_n = 0;      /* the first live piece has no separator before it */
+    if (!s->started)
+        sep_n = 0;      /* the first piece has no separator before it */
+    s->started = true;
     if (sep_n > 0)
         strbuf_append(&s->text, sep, (size_t)sep_n);
     strbuf_append(&s->text, z, (size_t)n);
@@ -284,17 +286,38 @@ concat_inverse(func_ctx *ctx, int argc, const value *argv)
         s->seps[s->head] = 0;
     }
     s->start += drop;
+    if (s->start >= s->text.len) {
+        /* As SQLite: once the text is empty the next value starts afresh,
+         * and the empty pieces left are forgotten. */
+        s->start = s->text.len;
+        s->head = s->n;
+        s->started = false;
+    }
     return CHORUS_OK;
 }
 
+/* The window's current text: NULL when it is empty (SQLite's rule). */
 static int
 concat_value(func_ctx *ctx)
 {
     concat_state *s = ctx->state;
 
-    if (s->head >= s->n)
+    if (s->start >= s->text.len)
         return CHORUS_OK;
     return func_result_text(ctx, s->text.data + s->start, (int32_t)(s->text.len - s->start));
+}
+
+/* The final text: empty text counts once a value was added. */
+static int
+concat_final(func_ctx *ctx)
+{
+    concat_state *s = ctx->state;
+
+    if (!s->started)
+        return CHORUS_OK;
+    if (s->start >= s->text.len)
+        return func_result_text(ctx, "", 0);
+    return concat_value(ctx);
 }
 
 static void
@@ -378,13 +401,13 @@ static const func_def defs[] = {
       .step = sum_step, .inverse = sum_inverse, .value = avg_final, .final = avg_final },
     { .name = "group_concat", .n_args = 1, .flags = AGG, .state_size = sizeof(concat_state),
       .step = concat_step, .inverse = concat_inverse, .value = concat_value,
-      .final = concat_value, .destroy = concat_destroy },
+      .final = concat_final, .destroy = concat_destroy },
     { .name = "group_concat", .n_args = 2, .flags = AGG, .state_size = sizeof(concat_state),
       .step = concat_step, .inverse = concat_inverse, .value = concat_value,
-      .final = concat_value, .destroy = concat_destroy },
+      .final = concat_final, .destroy = concat_destroy },
     { .name = "string_agg", .n_args = 2, .flags = AGG, .state_size = sizeof(concat_state),
       .step = concat_step, .inverse = concat_inverse, .value = concat_value,
-      .final = concat_value, .destroy = concat_destroy },
+      .final = concat_final, .destroy = concat_destroy },
     { .name = "max", .n_args = 1, .flags = AGG, .state_size = sizeof(minmax_state),
       .step = max_step, .value = minmax_final, .final = minmax_final, .destroy = minmax_destroy },
     { .name = "min", .n_args = 1, .flags = AGG, .state_size = sizeof(minmax_state),

@@ -202,7 +202,8 @@ fn_round(func_ctx *ctx, int argc, const value *argv)
     if (argc == 2) {
         if (argv[1].type == VALUE_NULL)
             return CHORUS_OK;
-        digits = value_to_int64(&argv[1]);
+        /* Read as a C int, as SQLite's sqlite3_value_int does. */
+        digits = (int32_t)(uint32_t)(uint64_t)value_to_int64(&argv[1]);
         digits = digits > 30 ? 30 : digits < 0 ? 0 : digits;
     }
     if (argv[0].type == VALUE_NULL)

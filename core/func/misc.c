@@ -99,16 +99,18 @@ fn_first_arg(func_ctx *ctx, int argc, const value *argv)
 }
 
 /* Scalar max/min: NULL when any argument is NULL, else the greatest (least)
- * under ctx->coll, the first one among equals. */
+ * under ctx->coll; among equals max keeps the first and min the last, as
+ * SQLite does. */
 static int
-minmax(func_ctx *ctx, int argc, const value *argv, int sign)
+minmax(func_ctx *ctx, int argc, const value *argv, bool is_max)
 {
     int best = 0;
 
     for (int i = 0; i < argc; i++) {
         if (argv[i].type == VALUE_NULL)
             return CHORUS_OK;
-        if (i > 0 && value_compare(&argv[i], &argv[best], ctx->coll) * sign > 0)
+        int cmp = i > 0 ? value_compare(&argv[i], &argv[best], ctx->coll) : 0;
+        if (i > 0 && (is_max ? cmp > 0 : cmp <= 0))
             best = i;
     }
     return func_result_value(ctx, &argv[best]);
@@ -117,13 +119,13 @@ minmax(func_ctx *ctx, int argc, const value *argv, int sign)
 static int
 fn_max(func_ctx *ctx, int argc, const value *argv)
 {
-    return minmax(ctx, argc, argv, 1);
+    return minmax(ctx, argc, argv, true);
 }
 
 static int
 fn_min(func_ctx *ctx, int argc, const value *argv)
 {
-    return minmax(ctx, argc, argv, -1);
+    return minmax(ctx, argc, argv, false);
 }
 
 static _Thread_local uint64_t prng_state;

@@ -228,8 +228,10 @@ escape_conv(strbuf *sb, const conv_spec *spec, const char *z, int n)
     strbuf out;
 
     if (z == NULL) {
-        const char *text = spec->conv == 'Q' ? "NULL" : "(NULL)";
-        pad_append(sb, spec, text, strlen(text), (int64_t)strlen(text));
+        /* The stand-in is itself cut to the precision, quotes added. */
+        z = spec->conv == 'Q' ? "NULL" : "(NULL)";
+        n = prefix_bytes(z, (int)strlen(z), spec->precision, spec->alt2);
+        pad_append(sb, spec, z, (size_t)n, n);
         return;
     }
     n = prefix_bytes(z, n, spec->precision, spec->alt2);
@@ -376,7 +378,10 @@ format_run(const char *fmt, int n, arg_list *args, strbuf *sb)
             continue;
         }
         conv_spec spec;
-        i++;
+        if (++i == n) {
+            strbuf_putc(sb, '%');   /* a lone '%' at the end stays */
+            break;
+        }
         spec_parse(fmt, n, &i, args, &spec);
         if (spec.width > FUNC_MAX_LENGTH || spec.precision > FUNC_MAX_LENGTH)
             return CHORUS_TOOBIG;

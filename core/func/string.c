@@ -229,10 +229,17 @@ fn_replace(func_ctx *ctx, int argc, const value *argv)
     const char *rep = func_arg_text(&argv[2], b2, &rn);
     strbuf sb;
 
-    if (z == NULL || pat == NULL || rep == NULL)
+    if (z == NULL || pat == NULL)
         return CHORUS_OK;
-    if (pn == 0)
-        return func_result_text(ctx, z, n);
+    if (pn == 0) {
+        /* X comes back as it was, except that a blob has become text. */
+        int rc = func_result_value(ctx, &argv[0]);
+        if (rc == CHORUS_OK && ctx->result.type == VALUE_BLOB)
+            ctx->result.type = VALUE_TEXT;
+        return rc;
+    }
+    if (rep == NULL)
+        return CHORUS_OK;
     strbuf_init(&sb);
     for (int i = 0; i < n;) {
         if (i + pn <= n && memcmp(z + i, pat, (size_t)pn) == 0) {
@@ -503,7 +510,8 @@ fn_soundex(func_ctx *ctx, int argc, const value *argv)
         int j = 1;
         out[0] = (char)(z[i] & ~0x20);
         for (i++; i < n && j < 4; i++) {
-            char c = (char)(z[i] | 0x20);
+            /* As SQLite, bytes past ASCII are read by their low 7 bits. */
+            char c = (char)((z[i] & 0x7f) | 0x20);
             if (z[i] == '\0')
                 break;
             /* Non-letters, like vowels, separate equal codes. */

@@ -12,6 +12,7 @@
  *   F1  Exactly one call is counted per I/O operation, before it runs.
  *   F2  A failing write with OS_FAULT_SHORT_WRITE writes the first half of
  *       its bytes through the base VFS, then reports the failure.
+ *   F3  A failing read zero-fills its buffer, like a read past the end.
  *
  * Locking: the counters are atomics; the arm state is set by the test thread
  * before the body runs (relaxed loads suffice: arm/disarm are not raced with
@@ -23,6 +24,7 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct fault_file {
     os_file base;           /* must be first */
@@ -86,8 +88,10 @@ static int
 fault_read(os_file *file, void *buf, size_t n, int64_t off)
 {
     int rc = fault_tick();
-    if (rc != CHORUS_OK)
+    if (rc != CHORUS_OK) {
+        memset(buf, 0, n);      /* the buffer is always fully written (os.h) */
         return rc & ~OS_FAULT_SHORT_WRITE;
+    }
     return os_read(((fault_file *)file)->inner, buf, n, off);
 }
 

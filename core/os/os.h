@@ -81,10 +81,11 @@ static inline int os_close(os_file *f) { return f == NULL ? CHORUS_OK : f->vfs->
  * Fault injection (tests): a VFS wrapping base that counts I/O calls (read,
  * write, sync, truncate, size) and fails call number fail_at (1-based) with
  * code rc; with persistent != 0 every later call fails too. fail_at 0
- * disables. OS_FAULT_SHORT_WRITE makes a failing write write half its bytes
- * first. The counter is global to the fault VFS.
+ * disables. OS_FAULT_SHORT_WRITE or'ed into rc makes a failing write write
+ * half its bytes first. A failing read zero-fills its buffer, as a short
+ * read does. The counter is global to the fault VFS.
  */
-enum { OS_FAULT_SHORT_WRITE = 0x100 };
+enum { OS_FAULT_SHORT_WRITE = 0x40000000 };    /* above every result code */
 os_vfs *os_fault_vfs(os_vfs *base);
 void os_fault_arm(int64_t fail_at, int rc, int persistent);
 void os_fault_disarm(void);

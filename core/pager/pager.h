@@ -111,6 +111,9 @@ int pager_tx_begin_write(pager *p, int busy_ms, const _Atomic int *interrupt, pa
  * CHORUS_BUSY_SNAPSHOT if its snapshot is no longer the newest. */
 int pager_tx_upgrade(pager_tx *tx, int busy_ms, const _Atomic int *interrupt);
 bool pager_tx_is_write(pager_tx *tx);
+/* The pager of tx (for its page size and usable size). Borrowed: lives as
+ * long as the pager. */
+pager *pager_tx_pager(pager_tx *tx);
 /* The pager a transaction belongs to (the btree layer asks it for the page
  * size of a new, still empty file). Added at the btree helper's request. */
 pager *pager_tx_pager(pager_tx *tx);

@@ -300,6 +300,12 @@ pager_tx_is_write(pager_tx *tx)
     return tx->is_write;
 }
 
+pager *
+pager_tx_pager(pager_tx *tx)
+{
+    return tx->p;
+}
+
 uint32_t
 pager_tx_page_count(pager_tx *tx)
 {
@@ -648,7 +654,7 @@ page1_fix(pager_tx *tx, pager_page *pg)
     if (!page1_has_header(d))
         return CHORUS_OK;       /* not formatted yet: nothing to keep in step */
     if (d[18] == 2 && d[19] == 2 && get_be32(d + 28) == tx->n_pages
-        && get_be32(d + 92) == get_be32(d + 24) && !tx->p->needs_wal_mode)
+        && get_be32(d + 92) == get_be32(d + 24))
         return CHORUS_OK;
     if ((rc = pager_page_write(pg)) != CHORUS_OK)
         return rc;
@@ -737,6 +743,7 @@ commit_prepare(pager_tx *tx)
 {
     pager *p = tx->p;
     pager_page *pg;
+    bool needs_wal_mode, db_file_empty;
     int rc;
 
     if ((rc = pager_page_get(tx, 1, &pg)) != CHORUS_OK)
@@ -744,9 +751,13 @@ commit_prepare(pager_tx *tx)
     rc = page1_fix(tx, pg);
     if (rc == CHORUS_OK && !has_dirty_in_range(tx))
         rc = pager_page_write(pg);      /* a commit needs a frame to carry its size */
-    if (rc == CHORUS_OK && p->needs_wal_mode && !p->db_file_empty)
+    pthread_mutex_lock(&p->mutex);      /* a checkpoint may clear db_file_empty */
+    needs_wal_mode = p->needs_wal_mode;
+    db_file_empty = p->db_file_empty;
+    pthread_mutex_unlock(&p->mutex);
+    if (rc == CHORUS_OK && needs_wal_mode && !db_file_empty)
         rc = db_file_to_wal_mode(p);
-    if (rc == CHORUS_OK && p->db_file_empty && page1_has_header(pg->data))
+    if (rc == CHORUS_OK && db_file_empty && page1_has_header(pg->data))
         rc = db_file_first_page(p, pg->data);
     pager_page_release(pg);
     return rc;

@@ -279,7 +279,7 @@ parse_list_push(parser *p, ast_list *list, ast_list_item **item_out)
 }
 
 int
-parse_name_list(parser *p, ast_list *out)
+parse_name_list(parser *p, ast_list *out, int with_order)
 {
     if (parse_expect(p, TK_LP) != CHORUS_OK)
         return p->rc;
@@ -289,6 +289,15 @@ parse_name_list(parser *p, ast_list *out)
         if (name == NULL || parse_list_push(p, out, &item) != CHORUS_OK)
             return p->rc;
         item->name = name;
+        if (with_order && parse_accept(p, TK_COLLATE)) {
+            if (!parse_tok_is_ids(p))
+                return parse_error_syntax(p);
+            item->collation = parse_name(p);
+        }
+        if (with_order && parse_accept(p, TK_ASC))
+            item->order = AST_ORDER_ASC;
+        else if (with_order && parse_accept(p, TK_DESC))
+            item->order = AST_ORDER_DESC;
     } while (parse_accept(p, TK_COMMA));
     return parse_expect(p, TK_RP);
 }

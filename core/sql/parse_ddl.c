@@ -120,7 +120,7 @@ parse_fk_clause(parser *p, ast_constraint *c)
 {
     if (parse_expect(p, TK_REFERENCES) != CHORUS_OK || (c->fk_table = parse_name(p)) == NULL)
         return p->rc;
-    if (p->tok.type == TK_LP && parse_name_list(p, &c->fk_columns) != CHORUS_OK)
+    if (p->tok.type == TK_LP && parse_name_list(p, &c->fk_columns, 1) != CHORUS_OK)
         return p->rc;
     for (;;) {
         if (parse_accept(p, TK_MATCH)) {
@@ -169,7 +169,8 @@ parse_default(parser *p, ast_constraint *c)
             neg->height = e->height + 1;
             e = neg;
         }
-    } else if (parse_tok_is_id(p)) {
+    } else if (parse_tok_is_id(p) && p->tok.type != TK_CURRENT_TIME &&
+               p->tok.type != TK_CURRENT_DATE && p->tok.type != TK_CURRENT_TIMESTAMP) {
         sql_token t = p->tok;
         if ((e = parse_expr_new(p, EXPR_STRING, start)) == NULL)
             return p->rc;
@@ -290,8 +291,11 @@ parse_column_constraints(parser *p, ast_column_def *col)
         }
         if (t != TK_DEFAULT && t != TK_NULL && t != TK_NOT && t != TK_PRIMARY && t != TK_UNIQUE &&
             t != TK_CHECK && t != TK_COLLATE && t != TK_GENERATED && t != TK_AS &&
-            t != TK_REFERENCES)
+            t != TK_REFERENCES) {
+            if (name != NULL)
+                continue;   /* CONSTRAINT name alone: allowed and dropped, as SQLite */
             return p->rc;
+        }
         if ((c = constraint_new(p, 0, name)) == NULL)
             return p->rc;
         if (t == TK_REFERENCES) {
@@ -322,19 +326,11 @@ parse_column_def(parser *p)
 
 /* PRIMARY KEY (cols [AUTOINCREMENT]) | UNIQUE (cols) | CHECK (e) | FOREIGN KEY ... */
 static ast_constraint *
-parse_table_constraint(parser *p)
+parse_table_constraint(parser *p, const char *name)
 {
-    const char *name = NULL;
     ast_constraint *c;
-    int t;
+    int t = p->tok.type;
 
-    if (parse_accept(p, TK_CONSTRAINT) && (name = parse_name(p)) == NULL)
-        return NULL;
-    t = p->tok.type;
-    if (t != TK_PRIMARY && t != TK_UNIQUE && t != TK_CHECK && t != TK_FOREIGN) {
-        parse_error_syntax(p);
-        return NULL;
-    }
     if ((c = constraint_new(p, 0, name)) == NULL)
         return NULL;
     parse_advance(p);
@@ -367,7 +363,7 @@ parse_table_constraint(parser *p)
         break;
     case TK_FOREIGN:
         c->kind = AST_CONS_FOREIGN_KEY;
-        if (parse_expect(p, TK_KEY) != CHORUS_OK || parse_name_list(p, &c->columns) != CHORUS_OK ||
+        if (parse_expect(p, TK_KEY) != CHORUS_OK || parse_name_list(p, &c->columns, 1) != CHORUS_OK ||
             parse_fk_clause(p, c) != CHORUS_OK)
             return NULL;
         return c;
@@ -383,44 +379,64 @@ starts_table_constraint(const parser *p)
            t == TK_FOREIGN;
 }
 
-/* The table constraints after the columns, separated by optional commas. */
+/* The table constraints after the columns, separated by optional commas.
+ * A CONSTRAINT name with no constraint after it is allowed and dropped, as
+ * in SQLite. */
 static int
 parse_table_constraints(parser *p, ast_create_table *ct)
 {
     ast_constraint **link = &ct->constraints;
 
-    do {
-        if ((*link = parse_table_constraint(p)) == NULL)
+    for (;;) {
+        const char *name = NULL;
+        int t;
+        if (parse_accept(p, TK_CONSTRAINT) && (name = parse_name(p)) == NULL)
             return p->rc;
-        link = &(*link)->next;
-        parse_accept(p, TK_COMMA);
-    } while (starts_table_constraint(p));
+        t = p->tok.type;
+        if (t == TK_PRIMARY || t == TK_UNIQUE || t == TK_CHECK || t == TK_FOREIGN) {
+            if ((*link = parse_table_constraint(p, name)) == NULL)
+                return p->rc;
+            link = &(*link)->next;
+        } else if (name == NULL) {
+            return parse_error_syntax(p);
+        }
+        if (!parse_accept(p, TK_COMMA) && !starts_table_constraint(p))
+            return p->rc;
+    }
+}
+
+/* One table option: WITHOUT ROWID or STRICT. */
+static int
+parse_table_option(parser *p, ast_create_table *ct)
+{
+    int without = parse_accept(p, TK_WITHOUT);
+    sql_token t = p->tok;
+
+    if (!parse_tok_is_nm(p))
+        return parse_error_syntax(p);
+    parse_advance(p);
+    if (p->tok.type != TK_COMMA && p->tok.type != TK_SEMI && p->tok.type != TK_EOF)
+        return parse_error_syntax(p);
+    if (without && t.len == 5 && strncasecmp(p->sql + t.start, "rowid", 5) == 0)
+        ct->without_rowid = true;
+    else if (!without && t.len == 6 && strncasecmp(p->sql + t.start, "strict", 6) == 0)
+        ct->is_strict = true;
+    else
+        return parse_error(p, CHORUS_ERROR, "unknown table option: %.*s", (int)t.len,
+                           p->sql + t.start);
     return p->rc;
 }
 
-/* WITHOUT ROWID and STRICT, separated by commas. */
+/* Table options separated by commas; SQLite's grammar lets the first one
+ * be empty ("CREATE TABLE t(a), STRICT"). */
 static int
 parse_table_options(parser *p, ast_create_table *ct)
 {
-    if (p->tok.type != TK_WITHOUT && !parse_tok_is_nm(p))
+    if ((p->tok.type == TK_WITHOUT || parse_tok_is_nm(p)) && parse_table_option(p, ct) != CHORUS_OK)
         return p->rc;
-    do {
-        sql_token t;
-        int without = parse_accept(p, TK_WITHOUT);
-        t = p->tok;
-        if (!parse_tok_is_nm(p))
-            return parse_error_syntax(p);
-        parse_advance(p);
-        if (p->tok.type != TK_COMMA && p->tok.type != TK_SEMI && p->tok.type != TK_EOF)
-            return parse_error_syntax(p);
-        if (without && t.len == 5 && strncasecmp(p->sql + t.start, "rowid", 5) == 0)
-            ct->without_rowid = true;
-        else if (!without && t.len == 6 && strncasecmp(p->sql + t.start, "strict", 6) == 0)
-            ct->is_strict = true;
-        else
-            return parse_error(p, CHORUS_ERROR, "unknown table option: %.*s", (int)t.len,
-                               p->sql + t.start);
-    } while (parse_accept(p, TK_COMMA));
+    while (parse_accept(p, TK_COMMA))
+        if (parse_table_option(p, ct) != CHORUS_OK)
+            return p->rc;
     return p->rc;
 }
 
@@ -488,7 +504,7 @@ parse_create_view(parser *p, ast_stmt *stmt, bool is_temp)
     if (parse_if_exists(p, true, &cv->if_not_exists) != CHORUS_OK ||
         parse_qualified(p, &cv->schema, &cv->name) != CHORUS_OK)
         return p->rc;
-    if (p->tok.type == TK_LP && parse_name_list(p, &cv->columns) != CHORUS_OK)
+    if (p->tok.type == TK_LP && parse_name_list(p, &cv->columns, 1) != CHORUS_OK)
         return p->rc;
     if (parse_expect(p, TK_AS) == CHORUS_OK)
         cv->select = parse_select(p);

@@ -427,7 +427,7 @@ parse_function(parser *p, const char *name, uint32_t start)
             e->is_distinct = true;
         else
             parse_accept(p, TK_ALL);
-        if (parse_expr_list(p, &e->list) != CHORUS_OK)
+        if (p->tok.type != TK_RP && parse_expr_list(p, &e->list) != CHORUS_OK)
             return NULL;
         if (parse_accept(p, TK_ORDER) &&
             (parse_expect(p, TK_BY) != CHORUS_OK || parse_order_by(p, &e->order_by) != CHORUS_OK))
@@ -847,7 +847,11 @@ parse_like(parser *p, ast_expr *left, bool is_not)
     return expr_finish(p, e);
 }
 
-/* [NOT] BETWEEN low AND high; p->tok is BETWEEN. */
+static ast_expr *parse_operators(parser *p, ast_expr *left, int min_level);
+
+/* [NOT] BETWEEN low AND high; p->tok is BETWEEN. An OR in the lower bound
+ * swallows every later AND in SQLite's grammar, so the BETWEEN can never
+ * be completed: the error comes where that longer expression ends. */
 static ast_expr *
 parse_between(parser *p, ast_expr *left, bool is_not)
 {
@@ -860,8 +864,14 @@ parse_between(parser *p, ast_expr *left, bool is_not)
     e->left = left;
     e->is_not = is_not;
     if (parse_list_push(p, &e->list, &low) != CHORUS_OK ||
-        (low->expr = parse_expr_level(p, SQL_LV_NOT)) == NULL ||
-        parse_expect(p, TK_AND) != CHORUS_OK || parse_list_push(p, &e->list, &high) != CHORUS_OK ||
+        (low->expr = parse_expr_level(p, SQL_LV_NOT)) == NULL)
+        return NULL;
+    if (p->tok.type == TK_OR) {
+        if (parse_operators(p, low->expr, SQL_LV_OR) != NULL)
+            parse_error_syntax(p);
+        return NULL;
+    }
+    if (parse_expect(p, TK_AND) != CHORUS_OK || parse_list_push(p, &e->list, &high) != CHORUS_OK ||
         (high->expr = parse_expr_level(p, SQL_LV_CMP)) == NULL)
         return NULL;
     return expr_finish(p, e);
@@ -949,15 +959,12 @@ parse_collate(parser *p, ast_expr *left)
     return expr_finish(p, e);
 }
 
-ast_expr *
-parse_expr_level(parser *p, int min_level)
+/* Applies the operators at p->tok of level min_level and above to left. */
+static ast_expr *
+parse_operators(parser *p, ast_expr *left, int min_level)
 {
-    ast_expr *left;
     int level;
 
-    if (parse_depth_enter(p) != CHORUS_OK)
-        return NULL;
-    left = parse_unary(p);
     while (left != NULL && (level = operator_level(p)) != 0 && level >= min_level) {
         int t = p->tok.type;
         if (t == TK_COLLATE) {
@@ -970,8 +977,19 @@ parse_expr_level(parser *p, int min_level)
             left = make_binary(p, EXPR_BINARY, op, left, parse_expr_level(p, level + 1));
         }
     }
-    parse_depth_leave(p);
     return left;
+}
+
+ast_expr *
+parse_expr_level(parser *p, int min_level)
+{
+    ast_expr *e;
+
+    if (parse_depth_enter(p) != CHORUS_OK)
+        return NULL;
+    e = parse_operators(p, parse_unary(p), min_level);
+    parse_depth_leave(p);
+    return e;
 }
 
 ast_expr *

@@ -34,7 +34,7 @@ parse_cte(parser *p)
 
     if (cte == NULL || (cte->name = parse_name(p)) == NULL)
         return NULL;
-    if (p->tok.type == TK_LP && parse_name_list(p, &cte->columns) != CHORUS_OK)
+    if (p->tok.type == TK_LP && parse_name_list(p, &cte->columns, 1) != CHORUS_OK)
         return NULL;
     if (parse_expect(p, TK_AS) != CHORUS_OK)
         return NULL;
@@ -230,7 +230,10 @@ parse_from_source(parser *p, ast_from_item *item)
             item->kind = AST_FROM_SUBQUERY;
             item->subquery = parse_select(p);
         } else {
-            ast_from_item *inner = parse_from(p);
+            ast_from_item *inner;
+            p->in_nested_from++;
+            inner = parse_from(p);
+            p->in_nested_from--;
             if (inner == NULL)
                 return p->rc;
             if (inner->next == NULL)
@@ -259,6 +262,29 @@ parse_from_source(parser *p, ast_from_item *item)
     return p->rc;
 }
 
+/* ON or USING after the first FROM item is an error that SQLite reports
+ * once the clause is complete and the token after it fits, so a bad token
+ * there is a syntax error first. */
+static int
+join_required_error(parser *p, const ast_from_item *item)
+{
+    switch (p->tok.type) {
+    case TK_COMMA: case TK_JOIN: case TK_RP:
+        break;
+    case TK_WHERE: case TK_GROUP: case TK_HAVING: case TK_WINDOW: case TK_ORDER: case TK_LIMIT:
+    case TK_UNION: case TK_INTERSECT: case TK_EXCEPT: case TK_SEMI: case TK_EOF:
+    case TK_RETURNING: case TK_ON:
+        if (p->in_nested_from)
+            return parse_error_syntax(p);
+        break;
+    default:
+        if (sql_keyword_class(p->tok.type) != SQL_KW_J)
+            return parse_error_syntax(p);
+    }
+    return parse_error(p, CHORUS_ERROR, "a JOIN clause is required before %s",
+                       item->on != NULL ? "ON" : "USING");
+}
+
 /* [AS] alias, INDEXED BY / NOT INDEXED, ON / USING after a source. */
 static int
 parse_from_suffix(parser *p, ast_from_item *item, int is_first)
@@ -273,23 +299,21 @@ parse_from_suffix(parser *p, ast_from_item *item, int is_first)
         if (parse_accept(p, TK_INDEXED)) {
             if (parse_expect(p, TK_BY) != CHORUS_OK || (item->indexed_by = parse_name(p)) == NULL)
                 return p->rc;
-        } else if (p->tok.type == TK_NOT && parse_peek(p, 1) == TK_INDEXED) {
-            parse_advance(p);
-            parse_advance(p);
+        } else if (parse_accept(p, TK_NOT)) {
+            if (parse_expect(p, TK_INDEXED) != CHORUS_OK)
+                return p->rc;
             item->not_indexed = true;
         }
     }
-    if (p->tok.type != TK_ON && p->tok.type != TK_USING)
-        return p->rc;
-    if (is_first)
-        return parse_error(p, CHORUS_ERROR, "a JOIN clause is required before %s",
-                           p->tok.type == TK_ON ? "ON" : "USING");
-    if (parse_accept(p, TK_ON)) {
+    if (parse_accept(p, TK_ON))
         item->on = parse_expr(p);
+    else if (parse_accept(p, TK_USING))
+        parse_name_list(p, &item->using_cols, 0);
+    else
         return p->rc;
-    }
-    parse_advance(p);
-    return parse_name_list(p, &item->using_cols);
+    if (is_first && p->rc == CHORUS_OK)
+        return join_required_error(p, item);
+    return p->rc;
 }
 
 ast_from_item *
@@ -428,6 +452,31 @@ parse_limit(parser *p, ast_select *s)
     return p->rc;
 }
 
+static const char *
+compound_op_name(int op)
+{
+    switch (op) {
+    case AST_COMPOUND_UNION_ALL: return "UNION ALL";
+    case AST_COMPOUND_INTERSECT: return "INTERSECT";
+    case AST_COMPOUND_EXCEPT: return "EXCEPT";
+    default: return "UNION";
+    }
+}
+
+/* ORDER BY and LIMIT of the select; SQLite's grammar lets them end any
+ * SELECT core (not VALUES) of a compound and then rejects them before a
+ * compound operator. */
+static int
+parse_select_tail(parser *p, ast_select *s)
+{
+    if (parse_accept(p, TK_ORDER) &&
+        (parse_expect(p, TK_BY) != CHORUS_OK || parse_order_by(p, &s->order_by) != CHORUS_OK))
+        return p->rc;
+    if (parse_accept(p, TK_LIMIT))
+        parse_limit(p, s);
+    return p->rc;
+}
+
 ast_select *
 parse_select_after_with(parser *p, ast_with *with, uint32_t start)
 {
@@ -439,19 +488,23 @@ parse_select_after_with(parser *p, ast_with *with, uint32_t start)
         return NULL;
     s->with = with;
     link = &s->cores;
-    do {
+    for (;;) {
         ast_select_core *core = parse_select_core(p);
         if (core == NULL)
             return NULL;
         core->compound = (uint8_t)compound;
         *link = core;
         link = &core->next;
-    } while ((compound = parse_compound_op(p)) != AST_COMPOUND_NONE);
-    if (parse_accept(p, TK_ORDER) &&
-        (parse_expect(p, TK_BY) != CHORUS_OK || parse_order_by(p, &s->order_by) != CHORUS_OK))
-        return NULL;
-    if (parse_accept(p, TK_LIMIT) && parse_limit(p, s) != CHORUS_OK)
-        return NULL;
+        if (compound != AST_COMPOUND_NONE && (s->order_by.n > 0 || s->limit != NULL)) {
+            parse_error(p, CHORUS_ERROR, "%s clause should come after %s not before",
+                        s->order_by.n > 0 ? "ORDER BY" : "LIMIT", compound_op_name(compound));
+            return NULL;
+        }
+        if (!core->is_values && parse_select_tail(p, s) != CHORUS_OK)
+            return NULL;
+        if ((compound = parse_compound_op(p)) == AST_COMPOUND_NONE)
+            break;
+    }
     s->span = parse_span_from(p, start);
     return p->rc == CHORUS_OK ? s : NULL;
 }

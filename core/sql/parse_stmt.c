@@ -35,10 +35,8 @@ parse_resolve_type(parser *p, uint8_t *out)
 int
 parse_conflict_clause(parser *p, uint8_t *out)
 {
-    if (p->tok.type != TK_ON || parse_peek(p, 1) != TK_CONFLICT)
+    if (!parse_accept(p, TK_ON) || parse_expect(p, TK_CONFLICT) != CHORUS_OK)
         return p->rc;
-    parse_advance(p);
-    parse_advance(p);
     return parse_resolve_type(p, out);
 }
 
@@ -68,10 +66,9 @@ parse_indexed(parser *p, const char **indexed_by, bool *not_indexed)
     if (parse_accept(p, TK_INDEXED)) {
         if (parse_expect(p, TK_BY) == CHORUS_OK)
             *indexed_by = parse_name(p);
-    } else if (p->tok.type == TK_NOT && parse_peek(p, 1) == TK_INDEXED) {
-        parse_advance(p);
-        parse_advance(p);
-        *not_indexed = true;
+    } else if (parse_accept(p, TK_NOT)) {
+        if (parse_expect(p, TK_INDEXED) == CHORUS_OK)
+            *not_indexed = true;
     }
     return p->rc;
 }
@@ -192,7 +189,7 @@ parse_insert(parser *p, ast_stmt *stmt)
     if (parse_expect(p, TK_INTO) != CHORUS_OK ||
         parse_target(p, &ins->schema, &ins->table, &ins->alias) != CHORUS_OK)
         return p->rc;
-    if (p->tok.type == TK_LP && parse_name_list(p, &ins->columns) != CHORUS_OK)
+    if (p->tok.type == TK_LP && parse_name_list(p, &ins->columns, 0) != CHORUS_OK)
         return p->rc;
     if (parse_accept(p, TK_DEFAULT))
         return parse_expect(p, TK_VALUES) == CHORUS_OK ? parse_returning(p, &ins->returning) : p->rc;

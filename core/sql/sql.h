@@ -40,7 +40,9 @@ typedef struct ast_list_item {
     ast_expr *expr;
     const char *name;       /* alias of a result column (AS name) or NULL; for
                                SET lists the column name; for column lists
-                               (INSERT columns, USING) the name with expr NULL */
+                               (INSERT columns, USING, CTE/view/REFERENCES columns)
+                               the name with expr NULL (the last three may carry
+                               collation and order, as SQLite's grammar allows) */
     int8_t order;           /* AST_ORDER_* for ORDER BY and indexed columns */
     int8_t nulls;           /* AST_NULLS_* */
     const char *collation;  /* COLLATE on an indexed column, else NULL */
@@ -72,12 +74,18 @@ typedef enum ast_expr_kind {
     EXPR_UNARY,             /* op: AST_OP_NEG/PLUS/NOT/BITNOT; left */
     EXPR_BINARY,            /* op: arithmetic, comparison, logic, ||, ->, ->>; left, right */
     EXPR_COLLATE,           /* left COLLATE name */
-    EXPR_CAST,              /* CAST(left AS type_name) */
+    EXPR_CAST,              /* CAST(left AS type_name): name = the type as a column's
+                               type is kept (see ast_column_def.type); NULL for the
+                               empty type CAST(x AS) that SQLite accepts */
     EXPR_FUNCTION,          /* name(args): args, is_distinct, is_star (count(*)),
-                               filter, order_by (aggregate ORDER BY), over */
+                               filter, order_by (aggregate ORDER BY), over.
+                               CURRENT_TIME / CURRENT_DATE / CURRENT_TIMESTAMP are
+                               EXPR_FUNCTION too: name as written, no arguments */
     EXPR_CASE,              /* CASE [left] WHEN list[2i] THEN list[2i+1] ... [ELSE right] END */
     EXPR_BETWEEN,           /* left [NOT] BETWEEN list[0] AND list[1]; is_not */
-    EXPR_IN_LIST,           /* left [NOT] IN (list); an empty list is allowed; is_not */
+    EXPR_IN_LIST,           /* left [NOT] IN (list); an empty list is allowed; is_not.
+                               "x IN (y)" stays an IN (SQLite's rewrite to x = y is
+                               the compiler's) */
     EXPR_IN_SELECT,         /* left [NOT] IN (select); is_not */
     EXPR_IN_TABLE,          /* left [NOT] IN [schema.]name[(args)]; is_not */
     EXPR_LIKE,              /* left [NOT] LIKE|GLOB|REGEXP|MATCH right [ESCAPE escape]:
@@ -85,7 +93,8 @@ typedef enum ast_expr_kind {
     EXPR_ISNULL,            /* left ISNULL / IS NULL is parsed as BINARY IS with NULL;
                                this kind is for the postfix forms ISNULL and NOTNULL
                                (is_not for NOTNULL / NOT NULL) */
-    EXPR_EXISTS,            /* [NOT] EXISTS (select); is_not */
+    EXPR_EXISTS,            /* [NOT] EXISTS (select); is_not (a prefix NOT applied
+                               directly to EXISTS is folded into is_not) */
     EXPR_SUBQUERY,          /* (select) used as a scalar or row value */
     EXPR_VECTOR,            /* (a, b, ...): list */
     EXPR_RAISE              /* RAISE(IGNORE | ROLLBACK, msg | ABORT, msg | FAIL, msg):
@@ -124,7 +133,11 @@ struct ast_expr {
     bool is_star;           /* f(*) */
     bool is_quoted;         /* EXPR_COLUMN / EXPR_STRING: written as "x" (a double-quoted
                                identifier may fall back to a string literal, as SQLite) */
-    ast_span span;          /* source text of the whole expression */
+    ast_span span;          /* source text of the whole expression; a parenthesized
+                               expression's span includes its parentheses. A result
+                               column's expression has SQLite's column-name text
+                               instead: up to the next token, comments included,
+                               trailing spaces dropped ("SELECT 1 /x/ , 2") */
     ast_expr *left;
     ast_expr *right;
     ast_expr *escape;       /* LIKE ... ESCAPE */
@@ -191,7 +204,8 @@ typedef enum ast_from_kind {
     AST_FROM_TABLE = 1,     /* [schema.]name [AS alias] [INDEXED BY i | NOT INDEXED] */
     AST_FROM_SUBQUERY,      /* (select) [AS alias] */
     AST_FROM_FUNCTION,      /* name(args) [AS alias]: table-valued function */
-    AST_FROM_NESTED         /* ( join ) [AS alias] */
+    AST_FROM_NESTED         /* ( join ) [AS alias] of two or more items; a parenthesized
+                               single item is that item ("FROM ((t)) AS x" = t AS x) */
 } ast_from_kind;
 
 typedef struct ast_from_item ast_from_item;
@@ -347,10 +361,15 @@ struct ast_constraint {
     bool deferred;          /* FOREIGN KEY ... DEFERRABLE INITIALLY DEFERRED */
     uint8_t on_delete, on_update;   /* ast_fk_action */
     const char *name;       /* CONSTRAINT name or NULL */
-    ast_expr *expr;         /* CHECK, DEFAULT, GENERATED */
-    ast_span expr_span;     /* source text of the DEFAULT/CHECK/GENERATED expression */
+    ast_expr *expr;         /* CHECK, DEFAULT, GENERATED. DEFAULT -1 is a unary minus
+                               node; DEFAULT word (an identifier) is EXPR_STRING with
+                               the word, except true/false: EXPR_COLUMN, as SQLite */
+    ast_span expr_span;     /* source text of the DEFAULT/CHECK/GENERATED expression:
+                               inside the parentheses when it has them, with its sign
+                               when it has one (what table_info's dflt_value shows) */
     const char *collation;  /* COLLATE */
-    ast_list columns;       /* table constraints: indexed columns; FOREIGN KEY: child columns */
+    ast_list columns;       /* table constraints: indexed columns (expr, order,
+                               collation); FOREIGN KEY: child columns (names only) */
     const char *fk_table;   /* REFERENCES table */
     ast_list fk_columns;    /* REFERENCES table (cols): names only */
     ast_constraint *next;
@@ -359,8 +378,13 @@ struct ast_constraint {
 typedef struct ast_column_def ast_column_def;
 struct ast_column_def {
     const char *name;
-    const char *type;       /* declared type as written (words joined by one space,
-                               "(10, 2)" included), or NULL */
+    const char *type;       /* declared type as written, from its first word to its
+                               last token ("VARCHAR ( 10, 2 )", "UNSIGNED  BIG INT"
+                               keep their spacing, as SQLite's table_info shows); a
+                               type starting with a quote is dequoted up to the
+                               closing quote, as SQLite does; NULL if none. SQLite
+                               upper-cases exact standard names (int -> INT) when it
+                               stores them; that is the catalog's business */
     ast_constraint *constraints;
     ast_column_def *next;
 };
@@ -392,8 +416,9 @@ enum ast_trigger_event { AST_TRIGGER_INSERT = 1, AST_TRIGGER_UPDATE, AST_TRIGGER
 
 typedef struct ast_create_trigger {
     bool if_not_exists, is_temp, for_each_row;
-    uint8_t time, event;
-    const char *schema, *name, *table;
+    uint8_t time, event;    /* time is AST_TRIGGER_BEFORE when none is written */
+    const char *schema, *name, *table;  /* schema: of the trigger name, else of the
+                                           ON table when that one is qualified */
     ast_list update_of;     /* UPDATE OF a, b: names only */
     ast_expr *when;
     ast_stmt *body;         /* statements chained through next */
@@ -402,7 +427,8 @@ typedef struct ast_create_trigger {
 typedef struct ast_create_virtual {
     bool if_not_exists;
     const char *schema, *name, *module;
-    ast_span args;          /* module arguments as written */
+    ast_span args;          /* module arguments as written: the text inside the
+                               parentheses, trimmed; len 0 without parentheses */
 } ast_create_virtual;
 
 enum ast_drop_kind { AST_DROP_TABLE = 1, AST_DROP_INDEX, AST_DROP_VIEW, AST_DROP_TRIGGER };
@@ -444,12 +470,17 @@ typedef struct ast_transaction {
 typedef struct ast_pragma {
     const char *schema, *name;
     ast_expr *value;        /* PRAGMA x = value or PRAGMA x(value); NULL when queried.
-                               A bare word value (ON, wal, NORMAL) is an EXPR_COLUMN
-                               with name set. */
+                               A bare word value (ON, wal, NORMAL, DELETE, DEFAULT)
+                               is an EXPR_COLUMN with name set; a string EXPR_STRING;
+                               a signed number one literal with the sign folded in
+                               (-2000 is EXPR_INTEGER -2000). */
 } ast_pragma;
 
-/* VACUUM [schema] [INTO expr], ANALYZE [name], REINDEX [name],
- * ATTACH expr AS expr, DETACH name. */
+/* VACUUM [schema] [INTO expr]: schema, expr. ANALYZE / REINDEX [x | x.y]:
+ * name (x or y), schema (x when qualified). ATTACH [DATABASE] expr AS expr
+ * [KEY expr]: expr, alias, name (the alias when it is a plain word or
+ * string); the KEY is parsed and dropped. DETACH [DATABASE] expr: expr, and
+ * name when it is a plain word or string. */
 typedef struct ast_misc {
     const char *schema, *name;
     ast_expr *expr;         /* VACUUM INTO / ATTACH file */
@@ -493,18 +524,26 @@ struct ast_stmt {
 /* -------------------------------------------------------------- parsing */
 
 /*
- * Parses the first statement of sql[0..nbytes). On success *out is the
- * statement (NULL when only whitespace, comments and ';' remain) and *tail
- * the first byte after it and its ';'. On failure returns CHORUS_ERROR (or
- * CHORUS_NOMEM) and *errmsg_out gets a malloc()ed message in SQLite's words:
- * 'near "x": syntax error', 'incomplete input', 'unrecognized token: "x"'.
- * Spans are offsets from sql. The tree lives in a.
+ * Parses the first statement of sql[0..nbytes) (nbytes < 0: up to the NUL;
+ * a NUL byte ends the text in any case). On success *out is the statement
+ * (NULL when only whitespace, comments and ';' remain) and *tail (when tail
+ * is not NULL) the first byte after it and its ';'. On failure returns
+ * CHORUS_ERROR (or CHORUS_NOMEM, CHORUS_MISUSE for NULL sql or a), *tail is
+ * the end of the text and *errmsg_out gets a malloc()ed message (free() it)
+ * in SQLite's words: 'near "x": syntax error', 'incomplete input',
+ * 'unrecognized token: "x"', 'Expression tree is too large (maximum depth
+ * 1000)', 'variable number must be between ?1 and ?32766', 'too many SQL
+ * variables', 'hex literal too big: 0x...', 'unknown join type: ...',
+ * 'unknown table option: x', 'a JOIN clause is required before ON',
+ * 'ORDER BY clause should come after UNION not before', ... Spans are
+ * offsets from sql. The tree lives in a (borrowed names point into a too).
+ * Thread-safe: no global state.
  */
 int sql_parse(const char *sql, int nbytes, arena *a, ast_stmt **out, const char **tail,
               char **errmsg_out);
 
-/* 1 when sql ends with a complete statement (a ';' outside quotes, comments
- * and trigger bodies), as sqlite3_complete. */
+/* 1 when sql (NUL-terminated) ends with a complete statement (a ';' outside
+ * quotes, comments and trigger bodies), as sqlite3_complete; 0 for NULL. */
 int sql_complete(const char *sql);
 
 /* The keyword table: 1 if the word (n bytes, any case) is an SQL keyword. */
@@ -512,8 +551,17 @@ int sql_is_keyword(const char *word, int n);
 
 /* Writes the text of a CREATE statement as sqlite_schema stores it: the
  * leading keywords normalized ("CREATE TABLE", "CREATE INDEX", "CREATE
- * UNIQUE INDEX", "CREATE VIEW", "CREATE TRIGGER"; TEMP and the schema
- * qualifier of the object name removed). malloc()ed. */
+ * UNIQUE INDEX", "CREATE VIEW", "CREATE TRIGGER", "CREATE VIRTUAL TABLE";
+ * TEMP, IF NOT EXISTS and the schema qualifier of the object name removed),
+ * then the text from the object name on. stmt_text is one statement from
+ * its first token, optionally followed by its ';' (sql + span.start up to
+ * the tail sql_parse returned); nbytes < 0 means NUL-terminated. Where the
+ * text ends follows SQLite: tables, triggers and virtual tables end at
+ * their last token; an index keeps everything up to the ';'; a view too,
+ * less trailing spaces. CREATE TABLE ... AS SELECT is stored by SQLite as
+ * a generated column list, which the catalog must build itself.
+ * Returns a malloc()ed string, or NULL when the text is no CREATE
+ * statement or memory runs out. */
 char *sql_normalize_create(const char *stmt_text, int nbytes);
 
 #endif /* CHORUS_SQL_H */

@@ -125,6 +125,7 @@ typedef struct parser {
     char *errmsg;           /* owned until sql_parse hands it over */
     int depth;              /* recursion depth of expressions and selects */
     int in_trigger;         /* parsing a trigger body */
+    int in_nested_from;     /* parsing a parenthesized join: ( a JOIN b ) */
     int32_t n_params;       /* largest parameter index so far */
     sql_param_name *params; /* arena array of named parameters */
     int32_t n_named, cap_named;
@@ -157,7 +158,9 @@ const char *parse_name(parser *p);          /* consume an nm token; its dequoted
 const char *parse_token_text(parser *p, const sql_token *t);   /* dequoted copy */
 ast_span parse_span_from(const parser *p, uint32_t start);     /* start .. end of prev */
 int parse_list_push(parser *p, ast_list *list, ast_list_item **item_out);
-int parse_name_list(parser *p, ast_list *out);  /* ( a, b, ... ) names only */
+/* ( a, b, ... ): names only; with_order lets each carry COLLATE x and
+ * ASC/DESC (SQLite's eidlist of CTE, view and REFERENCES columns). */
+int parse_name_list(parser *p, ast_list *out, int with_order);
 
 /* parse_expr.c */
 ast_expr *parse_expr(parser *p);
@@ -166,7 +169,7 @@ ast_expr *parse_expr_new(parser *p, int kind, uint32_t start);
 int parse_expr_list(parser *p, ast_list *out);          /* expr, expr, ... (one or more) */
 int parse_window_spec(parser *p, ast_window *w);        /* inside the parentheses */
 ast_expr *parse_literal_term(parser *p);                /* DEFAULT term: literal or CTIME */
-const char *parse_type_name(parser *p, int required);   /* typetoken; NULL if absent */
+const char *parse_type_name(parser *p, int in_column);  /* typetoken; NULL if absent */
 
 /* parse_select.c */
 ast_select *parse_select(parser *p);

@@ -45,6 +45,8 @@ vm_cursor_close(plan_cursor *cur)
     cur->have_rec = false;
     cur->null_row = false;
     cur->row = NULL;
+    cur->cover = NULL;
+    cur->cover_bt = NULL;
 }
 
 /* The cursor moved: forget the decoded record. */
@@ -67,7 +69,7 @@ decode(plan_cursor *cur)
 {
     const uint8_t *data;
     uint32_t n;
-    int rc = btree_payload(cur->bt, &data, &n);
+    int rc = btree_payload(cur->cover != NULL ? cur->cover_bt : cur->bt, &data, &n);
 
     if (rc != CHORUS_OK)
         return rc;
@@ -135,11 +137,17 @@ vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
     }
     if (!cur->have_rec && (rc = decode(cur)) != CHORUS_OK)
         return vm_run_error(r, rc, "database disk image is malformed");
-    if (col >= cur->rec.n_cols) {
+    if (cur->cover != NULL) {
+        int k = 0;
+        while (k < cur->cover->n_cols && cur->cover->cols[k].column != col)
+            k++;
+        record_cursor_column(&cur->rec, k, out);
+    } else if (col >= cur->rec.n_cols) {
         missing_column(&t->cols[col], out);
         return CHORUS_OK;
+    } else {
+        record_cursor_column(&cur->rec, col, out);
     }
-    record_cursor_column(&cur->rec, col, out);
     if (out->type == VALUE_INTEGER && t->cols[col].affinity == AFFINITY_REAL)  /* C3 */
         value_set_real(out, (double)out->u.i);
     return CHORUS_OK;

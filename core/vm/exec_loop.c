@@ -4,7 +4,7 @@
  * lookup or range, index equality prefix plus range, IN lists); the loop
  * nest yields one row per combination that passes every level's filter.
  *
- * State machine of vm_loop_next (q->state):
+ * State machine of vm_loop_next (q->loop_state):
  *   LOOP_START --first call--> LOOP_RUN --every level exhausted--> LOOP_DONE
  * In LOOP_RUN the innermost level advances first; a level that runs out
  * hands control to the one outside it, which advances; a level that finds
@@ -375,6 +375,13 @@ index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
         return rc;
     if (v.type != VALUE_INTEGER)
         return vm_run_error(r, CHORUS_CORRUPT_HERE(), "database disk image is malformed");
+    if (lv->covering) {
+        cur->cover = ix;
+        cur->cover_bt = lv->ix;
+        cur->rowid = v.u.i;
+        cur->have_rec = false;
+        return CHORUS_OK;
+    }
     rc = seek_rowid(r, cur, v.u.i, &found);
     *skip = rc == CHORUS_OK && !found;
     return rc;
@@ -640,14 +647,14 @@ vm_loop_next(vm_run *r, plan_query *q)
 {
     int n = q->n_levels, i, rc;
 
-    if (q->state == LOOP_DONE)
+    if (q->loop_state == LOOP_DONE)
         return CHORUS_DONE;
-    if (q->state == LOOP_START) {
+    if (q->loop_state == LOOP_START) {
         bool pass;
         rc = check(r, q->pre_filter, &pass);
         if (rc != CHORUS_OK)
             return rc;
-        q->state = (n == 0 || !pass) ? LOOP_DONE : LOOP_RUN;
+        q->loop_state = (n == 0 || !pass) ? LOOP_DONE : LOOP_RUN;
         if (n == 0)
             return pass ? CHORUS_ROW : CHORUS_DONE;
         if (!pass)
@@ -668,7 +675,7 @@ vm_loop_next(vm_run *r, plan_query *q)
             return rc;
         if (exhausted) {
             if (i == 0) {
-                q->state = LOOP_DONE;
+                q->loop_state = LOOP_DONE;
                 return CHORUS_DONE;
             }
             i--;
@@ -704,5 +711,5 @@ vm_loop_close(vm_run *r, plan_query *q)
         lv->in_null_row = false;
         vm_cursor_close(cur);
     }
-    q->state = LOOP_START;
+    q->loop_state = LOOP_START;
 }

@@ -84,6 +84,8 @@ vm_query_close(vm_run *r, plan_query *q)
     } else if (q->kind == PQ_COMPOUND) {
         vm_query_close(r, q->left);
         vm_query_close(r, q->right);
+        vm_rows_free(q->groups);
+        q->groups = NULL;
     }
     vm_rows_free(q->sorted);
     q->sorted = NULL;
@@ -173,9 +175,11 @@ compound_collect(vm_run *r, plan_query *q)
     int rc, *cols = NULL;
     uint8_t *desc = NULL;
 
+    vm_rows_free(q->groups);
+    q->groups = NULL;
     rc = vm_rowset_new(q->n_cols, q->col_coll, &seen);
     if (rc == CHORUS_OK)
-        rc = vm_rows_new(q->n_cols, &q->sorted);
+        rc = vm_rows_new(q->n_cols, &q->groups);
     if (rc == CHORUS_OK && q->op != AST_COMPOUND_UNION) {
         rc = vm_rowset_new(q->n_cols, q->col_coll, &q->other);
         if (rc == CHORUS_OK)
@@ -191,7 +195,7 @@ compound_collect(vm_run *r, plan_query *q)
             else if (q->op == AST_COMPOUND_EXCEPT && vm_rowset_contains(q->other, child->row))
                 rc = CHORUS_OK;
             else if ((rc = vm_rowset_add(seen, child->row, &added)) == CHORUS_OK && added)
-                rc = vm_rows_append(q->sorted, child->row);
+                rc = vm_rows_append(q->groups, child->row);
         }
         if (rc == CHORUS_DONE)
             rc = CHORUS_OK;
@@ -204,11 +208,11 @@ compound_collect(vm_run *r, plan_query *q)
     if (rc == CHORUS_OK) {
         for (int i = 0; i < q->n_cols; i++)
             cols[i] = i;
-        rc = vm_rows_sort(q->sorted, q->n_cols, cols, desc, q->col_coll);
+        rc = vm_rows_sort(q->groups, q->n_cols, cols, desc, q->col_coll);
     }
     free(cols);
     free(desc);
-    q->sorted_pos = 0;
+    q->group_pos = 0;
     return rc;
 }
 
@@ -237,9 +241,9 @@ compound_next(vm_run *r, plan_query *q)
             return rc;
         q->phase = 1;
     }
-    if (q->sorted_pos >= q->sorted->n)
+    if (q->group_pos >= q->groups->n)
         return CHORUS_DONE;
-    borrow_row(q, q->sorted->rows[q->sorted_pos++]);
+    borrow_row(q, q->groups->rows[q->group_pos++]);
     return CHORUS_ROW;
 }
 

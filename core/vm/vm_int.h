@@ -38,6 +38,7 @@ struct vm_conn {
     pager_tx *tx;           /* the open transaction, or NULL */
     bool explicit_tx;       /* inside BEGIN ... COMMIT (or a SAVEPOINT transaction) */
     bool tx_doomed;         /* a statement failed so that the tx must roll back */
+    bool sp_began_tx;       /* the outermost SAVEPOINT began the transaction */
     int n_active;           /* running statements that use tx */
     catalog *cat;           /* reference: the schema this connection sees now */
     bool cat_editable;      /* cat is a private copy being edited by DDL in tx */
@@ -101,6 +102,7 @@ int vm_run_check_interrupt(vm_run *r);
 /* ---- transactions (tx.c) */
 int vm_tx_statement_begin(vm_stmt *st);
 void vm_tx_statement_end(vm_stmt *st, int rc);
+int vm_tx_statement_finish(vm_stmt *st, int rc, int conflict);
 int vm_tx_execute(vm_stmt *st);
 int vm_tx_editable_catalog(vm_conn *conn, catalog **out);
 int vm_tx_ensure(vm_conn *conn, bool write);

@@ -131,6 +131,11 @@ run_one(const char *path, const slt_options *opt, unsigned timeout_s, slt_counts
                    WTERMSIG(status) == SIGALRM ? "timed out" : "crashed", WTERMSIG(status),
                    strsignal(WTERMSIG(status)), shared->passed + shared->failed + shared->skipped);
             shared->failed++;
+        } else if (WEXITSTATUS(status) != 0) {
+            /* A sanitizer or the engine ended the child early. */
+            printf("%s: stopped with exit status %d after %d records\n", path, WEXITSTATUS(status),
+                   shared->passed + shared->failed + shared->skipped);
+            shared->failed++;
         }
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     }

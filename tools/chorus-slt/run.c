@@ -84,6 +84,8 @@ compare_rows(const void *a, const void *b)
 void
 slt_result_sort(slt_result *res, slt_sort sort)
 {
+    if (res->n_values == 0)
+        return;
     if (sort == SLT_VALUESORT) {
         qsort(res->values, (size_t)res->n_values, sizeof *res->values, compare_values);
     } else if (sort == SLT_ROWSORT && res->n_cols > 0) {

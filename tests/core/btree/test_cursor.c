@@ -270,6 +270,124 @@ test_read_only_cursor_refuses_writes(void **state)
     fixture_close(&f);
 }
 
+/* Index entries (a, rowid) for a in 10, 20, 30 and rowid 1..200. */
+static void
+fill_index(btree_cursor *cur)
+{
+    for (int r = 200; r >= 1; r--) {
+        for (int a = 10; a <= 30; a += 10) {
+            value v[2];
+            uint8_t rec[32];
+            value_set_int(&v[0], a);
+            value_set_int(&v[1], r);
+            size_t n = record_encode(v, 2, rec);
+            assert_int_equal(btree_index_insert(cur, rec, (uint32_t)n), CHORUS_OK);
+        }
+    }
+}
+
+/* The (a, rowid) of the entry under cur. */
+static void
+entry_at(btree_cursor *cur, int64_t *a, int64_t *r)
+{
+    const uint8_t *data;
+    uint32_t n;
+    value v;
+
+    assert_int_equal(btree_payload(cur, &data, &n), CHORUS_OK);
+    assert_int_equal(record_column(data, n, 0, &v), CHORUS_OK);
+    *a = v.u.i;
+    assert_int_equal(record_column(data, n, 1, &v), CHORUS_OK);
+    *r = v.u.i;
+}
+
+static void
+test_seek_key_with_prefix_probe_positions_per_op(void **state)
+{
+    fixture f;
+    btree_cursor *cur;
+    key_info ki = {.n_fields = 1};
+    uint32_t root;
+    struct { int n; int64_t a, r; int op; bool eof; int64_t at_a, at_r; } cases[] = {
+        {1, 20, 0, BTREE_SEEK_GE, false, 20, 1},   {1, 20, 0, BTREE_SEEK_GT, false, 30, 1},
+        {1, 20, 0, BTREE_SEEK_LE, false, 20, 200}, {1, 20, 0, BTREE_SEEK_LT, false, 10, 200},
+        {1, 15, 0, BTREE_SEEK_GE, false, 20, 1},   {1, 15, 0, BTREE_SEEK_GT, false, 20, 1},
+        {1, 15, 0, BTREE_SEEK_LE, false, 10, 200}, {1, 15, 0, BTREE_SEEK_LT, false, 10, 200},
+        {1, 5, 0, BTREE_SEEK_LT, true, 0, 0},      {1, 5, 0, BTREE_SEEK_LE, true, 0, 0},
+        {1, 5, 0, BTREE_SEEK_GE, false, 10, 1},    {1, 30, 0, BTREE_SEEK_GT, true, 0, 0},
+        {1, 30, 0, BTREE_SEEK_LE, false, 30, 200}, {2, 20, 50, BTREE_SEEK_GE, false, 20, 50},
+        {2, 20, 50, BTREE_SEEK_GT, false, 20, 51}, {2, 20, 50, BTREE_SEEK_LE, false, 20, 50},
+        {2, 20, 50, BTREE_SEEK_LT, false, 20, 49}, {0, 0, 0, BTREE_SEEK_GE, false, 10, 1},
+    };
+
+    fixture_open(&f, 512);
+    assert_int_equal(btree_create(f.tx, BTREE_INDEX, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, &ki, true, &cur), CHORUS_OK);
+    fill_index(cur);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        value probe[2];
+        bool eof;
+        int64_t a, r;
+        value_set_int(&probe[0], cases[i].a);
+        value_set_int(&probe[1], cases[i].r);
+        assert_int_equal(btree_seek_key(cur, probe, cases[i].n, cases[i].op, &eof), CHORUS_OK);
+        assert_int_equal(eof, cases[i].eof);
+        if (!eof) {
+            entry_at(cur, &a, &r);
+            if (a != cases[i].at_a || r != cases[i].at_r)
+                fail_msg("case %zu: at (%lld, %lld)", i, (long long)a, (long long)r);
+        }
+    }
+    btree_cursor_close(cur);
+    fixture_check(&f, (uint32_t[]){1, root}, (const key_info *[]){NULL, &ki}, 2);
+    fixture_close(&f);
+}
+
+static void
+test_index_reader_keeps_position_across_writes(void **state)
+{
+    fixture f;
+    btree_cursor *writer, *reader;
+    key_info ki = {.n_fields = 1};
+    uint32_t root;
+    bool eof;
+    int64_t seen = 0, a, r, prev_a = 0, prev_r = 0;
+
+    fixture_open(&f, 512);
+    assert_int_equal(btree_create(f.tx, BTREE_INDEX, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, &ki, true, &writer), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, &ki, false, &reader), CHORUS_OK);
+    fill_index(writer);
+    /* Rule B2: entries (25, r) are added and (30, r) deleted while the
+     * reader walks (10, *) and (20, *); it sees each original entry once. */
+    for (btree_first(reader, &eof); !eof; btree_next(reader, &eof)) {
+        entry_at(reader, &a, &r);
+        assert_true(a > prev_a || (a == prev_a && r > prev_r));
+        prev_a = a;
+        prev_r = r;
+        if (a == 25)
+            continue;
+        seen++;
+        if (a == 20) {
+            value v[2];
+            uint8_t rec[32];
+            bool weof;
+            value_set_int(&v[0], 25);
+            value_set_int(&v[1], r);
+            size_t n = record_encode(v, 2, rec);
+            assert_int_equal(btree_index_insert(writer, rec, (uint32_t)n), CHORUS_OK);
+            value_set_int(&v[0], 30);
+            assert_int_equal(btree_seek_key(writer, v, 2, BTREE_SEEK_GE, &weof), CHORUS_OK);
+            assert_int_equal(btree_delete(writer), CHORUS_OK);
+        }
+    }
+    assert_int_equal(seen, 400);
+    btree_cursor_close(reader);
+    btree_cursor_close(writer);
+    fixture_check(&f, (uint32_t[]){1, root}, (const key_info *[]){NULL, &ki}, 2);
+    fixture_close(&f);
+}
+
 int
 main(void)
 {
@@ -282,6 +400,8 @@ main(void)
         cmocka_unit_test_teardown(test_other_cursor_keeps_position_across_inserts, teardown),
         cmocka_unit_test_teardown(test_delete_then_next_and_prev_follow_rule_b3, teardown),
         cmocka_unit_test_teardown(test_read_only_cursor_refuses_writes, teardown),
+        cmocka_unit_test_teardown(test_seek_key_with_prefix_probe_positions_per_op, teardown),
+        cmocka_unit_test_teardown(test_index_reader_keeps_position_across_writes, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

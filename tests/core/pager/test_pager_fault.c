@@ -141,7 +141,6 @@ run_all_fault_points(int rc_code, int persistent)
             break;
         }
     }
-    print_message("%lld fault points\n", (long long)at);
     assert_true(at > 10);
     remove_files();
 }

@@ -305,6 +305,44 @@ test_second_open_is_busy_with_a_message(void **state)
     assert_int_equal(pager_close(p), CHORUS_OK);
 }
 
+static void
+test_read_only_opens_share_and_read_a_crashed_wal(void **state)
+{
+    pager_config ro = { .readonly = true, .page_size = PS };
+    pager *a, *b, *w = NULL;
+    pager_tx *tx;
+    pager_page *pg;
+
+    history_then_crash(4);
+    assert_int_equal(pager_open(copy_path, &ro, &a, NULL), CHORUS_OK);
+    assert_int_equal(pager_open(copy_path, &ro, &b, NULL), CHORUS_OK);
+    assert_true(pager_is_readonly(a));
+    assert_int_equal(pager_tx_begin_read(b, &tx), CHORUS_OK);
+    assert_int_equal(pager_page_get(tx, 2, &pg), CHORUS_OK);
+    assert_int_equal(pg->data[0], 4);
+    pager_page_release(pg);
+    pager_tx_rollback(tx);
+    assert_int_equal(pager_tx_begin_write(a, 0, NULL, &tx), CHORUS_READONLY);
+    open_at(copy_path, CHORUS_BUSY);            /* no writer while readers hold it */
+    assert_int_equal(pager_close(a), CHORUS_OK);
+    assert_int_equal(pager_close(b), CHORUS_OK);
+    assert_int_equal(access(copy_wal, F_OK), 0); /* a reader never removes the WAL */
+    w = open_at(copy_path, CHORUS_OK);
+    assert_int_equal(pager_close(w), CHORUS_OK);
+}
+
+static void
+test_read_only_open_of_a_missing_file_fails(void **state)
+{
+    pager_config ro = { .readonly = true };
+    pager *p = NULL;
+    char *msg = NULL;
+
+    assert_int_equal(pager_open(copy_path, &ro, &p, &msg), CHORUS_CANTOPEN);
+    assert_non_null(strstr(msg, "unable to open database file"));
+    free(msg);
+}
+
 /* --- sqlite3 as the oracle ------------------------------------------------- */
 
 static void
@@ -489,6 +527,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_header_is_not_a_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_version_above_two_opens_read_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_open_is_busy_with_a_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_opens_share_and_read_a_crashed_wal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_open_of_a_missing_file_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlite3_reads_a_wal_we_wrote, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlite3_cannot_read_while_we_hold_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_database_we_made_opens_in_sqlite3, setup, teardown),

@@ -214,7 +214,7 @@ dump_expr(strbuf *sb, const ast_expr *e)
 }
 
 /* The dump of e in a malloc()ed string. */
-static char *
+__attribute__((unused)) static char *
 dump_expr_string(const ast_expr *e)
 {
     strbuf sb;

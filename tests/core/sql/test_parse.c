@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "common.h"
 #include "sql.h"
@@ -474,6 +475,69 @@ test_parse_survives_every_truncation_of_valid_sql(void **state)
     }
 }
 
+/* ------------------------------------------- sqlite3 as the oracle */
+
+/* SQLite's message when it is one the parser must give too, else "". */
+static const char *
+oracle_syntax_message(sqlite3 *db, const char *sql)
+{
+    static const char *const kinds[] = {
+        "syntax error", "incomplete input", "unrecognized token", "unknown join type",
+        "hex literal", "variable number", "JOIN clause is required", "should come after",
+    };
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    const char *msg = rc != SQLITE_OK ? sqlite3_errmsg(db) : "";
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < CHORUS_ARRAY_LEN(kinds); i++)
+        if (strstr(msg, kinds[i]) != NULL)
+            return msg;
+    return "";
+}
+
+/*
+ * Random selects made of tokens SQLite 3.40 and 3.45 treat alike (the
+ * oracle is the system's sqlite3): every one must give SQLite's syntax
+ * error, or parse where SQLite does.
+ */
+static void
+test_parse_agrees_with_sqlite_on_random_selects(void **state)
+{
+    static const char *const pieces[] = {
+        "a", "b", "t", "t.a", "1", "2.5", "'s'", "NULL", "?", "(", ")", "(", ")", ",", "+", "-",
+        "*", "/", "=", "<", ">=", "<>", "||", "NOT", "AND", "OR", "IS", "IN", "LIKE", "GLOB",
+        "BETWEEN", "ISNULL", "NOTNULL", "COLLATE", "nocase", "CASE", "WHEN", "THEN", "ELSE", "END",
+        "CAST", "AS", "INT", "EXISTS", "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER",
+        "LIMIT", "OFFSET", "UNION", "ALL", "DISTINCT", "JOIN", "ON", "USING", "VALUES", "ESCAPE",
+        "DESC", "ASC", "NULLS", "FIRST", "OVER", "FILTER", "PARTITION", "ROWS", "x", "->", "~",
+        "&", "<<", "f", "count",
+    };
+    static const char *const starts[] = {
+        "SELECT ", "SELECT a FROM t WHERE ", "SELECT * FROM ", "VALUES (",
+    };
+    sqlite3 *db;
+    int differences = 0;
+    (void)state;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    for (int round = 0; round < 5000; round++) {
+        char sql[512];
+        int n = snprintf(sql, sizeof sql, "%s", starts[fuzz_next() % CHORUS_ARRAY_LEN(starts)]);
+        int count = 1 + (int)(fuzz_next() % 10);
+        const char *expected;
+        char *got;
+        for (int i = 0; i < count; i++)
+            n += snprintf(sql + n, sizeof sql - (size_t)n, "%s ",
+                          pieces[fuzz_next() % CHORUS_ARRAY_LEN(pieces)]);
+        expected = oracle_syntax_message(db, sql);
+        got = parse_error_of(sql);
+        if (strcmp(expected, got) != 0 && differences++ < 10)
+            print_message("%s\n  sqlite: %s\n  ours:   %s\n", sql, expected, got);
+        free(got);
+    }
+    sqlite3_close(db);
+    assert_int_equal(differences, 0);
+}
+
 int
 main(void)
 {
@@ -492,6 +556,7 @@ main(void)
         cmocka_unit_test(test_parse_accepts_every_statement_of_the_slt_corpus),
         cmocka_unit_test(test_parse_survives_random_token_soups),
         cmocka_unit_test(test_parse_survives_every_truncation_of_valid_sql),
+        cmocka_unit_test(test_parse_agrees_with_sqlite_on_random_selects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

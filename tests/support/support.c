@@ -1,5 +1,5 @@
 /*
- * tests/support/test_support.c: temporary directories for tests and a
+ * tests/support/support.c: temporary directories for tests and a
  * runner of external commands (the shell, the slt runner, sqlite3 as an
  * oracle) that captures their output.
  *

@@ -1,0 +1,324 @@
+/*
+ * core/vm/agg.c: aggregation. Every input row of the loops is evaluated
+ * into a group row (GROUP BY keys, aggregate arguments, other columns the
+ * output reads: plan_query.gcols); the aggregates step over the group rows
+ * of each group, and the output expressions then read the aggregate
+ * results (CX_AGG) and the group's last row (CX_GROUPCOL).
+ *
+ * Rules
+ *   A1  With GROUP BY, the group rows are collected and sorted by key
+ *       (stable), so groups come out in key order, as SQLite's sorter
+ *       gives them; without GROUP BY the rows stream into one group, and
+ *       exactly one output row exists even with no input.
+ *   A2  A group's non-aggregate values come from its last row.
+ *   A3  Each aggregate's state is state_size zeroed bytes, reset per group;
+ *       final() is followed by destroy(). DISTINCT aggregates step only
+ *       values not seen before in the group.
+ * Callers: exec_query.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_int.h"
+
+enum { AGG_START = 0, AGG_RUN, AGG_DONE };
+
+static int
+agg_arrays(vm_run *r, plan_query *q)
+{
+    arena *a = &r->plan->arena;
+    int n = q->n_gcols ? q->n_gcols : 1;
+
+    if (q->last_group != NULL)
+        return CHORUS_OK;
+    q->last_group = arena_alloc(a, (size_t)n * sizeof(value));
+    q->is_bare = arena_alloc(a, (size_t)n);
+    if (q->last_group == NULL || q->is_bare == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < q->n_gcols; i++) {
+        value_set_null(&q->last_group[i]);
+        q->is_bare[i] = 1;
+    }
+    for (int k = 0; k < q->n_aggs; k++) {
+        plan_agg *g = &q->aggs[k];
+        for (int i = 0; i < g->n_args; i++)
+            q->is_bare[g->first_arg + i] = 0;
+        if (g->filter_col >= 0)
+            q->is_bare[g->filter_col] = 0;
+        if (g->state == NULL && g->fn->state_size > 0) {
+            g->state = arena_alloc(a, g->fn->state_size);
+            if (g->state == NULL)
+                return CHORUS_NOMEM;
+        }
+        value_set_null(&g->result);
+    }
+    return CHORUS_OK;
+}
+
+static void
+group_begin(plan_query *q)
+{
+    for (int k = 0; k < q->n_aggs; k++) {
+        plan_agg *g = &q->aggs[k];
+        if (g->state != NULL)
+            memset(g->state, 0, g->fn->state_size);
+        if (g->seen != NULL)
+            vm_rowset_clear(g->seen);
+    }
+}
+
+static void
+ctx_init(func_ctx *ctx, vm_run *r, plan_agg *g)
+{
+    memset(ctx, 0, sizeof *ctx);
+    value_set_null(&ctx->result);
+    ctx->state = g->state;
+    ctx->coll = (collation)g->coll;
+    ctx->env = &r->env;
+}
+
+static int
+ctx_done(vm_run *r, func_ctx *ctx)
+{
+    int rc = ctx->rc;
+
+    if (rc != CHORUS_OK) {
+        value_clear(&ctx->result);
+        rc = vm_run_error(r, rc, "%s", ctx->errmsg ? ctx->errmsg : "aggregate failed");
+    }
+    free(ctx->errmsg);
+    ctx->errmsg = NULL;
+    return rc;
+}
+
+/* Steps every aggregate over one group row (A3). */
+static int
+group_step(vm_run *r, plan_query *q, const value *row)
+{
+    for (int k = 0; k < q->n_aggs; k++) {
+        plan_agg *g = &q->aggs[k];
+        func_ctx ctx;
+        int rc;
+        if (g->filter_col >= 0 && value_truth(&row[g->filter_col]) != 1)
+            continue;
+        if (g->distinct && g->n_args > 0) {
+            bool added;
+            if (g->seen == NULL && (rc = vm_rowset_new(1, &g->coll, &g->seen)) != CHORUS_OK)
+                return rc;
+            if (row[g->first_arg].type == VALUE_NULL)
+                continue;
+            rc = vm_rowset_add(g->seen, &row[g->first_arg], &added);
+            if (rc != CHORUS_OK)
+                return rc;
+            if (!added)
+                continue;
+        }
+        ctx_init(&ctx, r, g);
+        g->fn->step(&ctx, g->n_args, row + g->first_arg);
+        rc = ctx_done(r, &ctx);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
+static int
+group_final(vm_run *r, plan_query *q)
+{
+    for (int k = 0; k < q->n_aggs; k++) {
+        plan_agg *g = &q->aggs[k];
+        func_ctx ctx;
+        int rc;
+        ctx_init(&ctx, r, g);
+        g->fn->final(&ctx);
+        if (g->fn->destroy != NULL && g->state != NULL)
+            g->fn->destroy(g->state);
+        value_clear(&g->result);
+        rc = ctx_done(r, &ctx);
+        if (rc != CHORUS_OK)
+            return rc;
+        g->result = ctx.result;
+    }
+    return CHORUS_OK;
+}
+
+/* Evaluates the group row of the current loop row into vals (borrowing). */
+static int
+eval_group_row(vm_run *r, plan_query *q, value *vals)
+{
+    for (int i = 0; i < q->n_gcols; i++) {
+        int rc = vm_eval(r, q->gcols[i], &vals[i]);
+        if (rc != CHORUS_OK) {
+            vm_values_clear(vals, i);
+            return rc;
+        }
+    }
+    return CHORUS_OK;
+}
+
+/* A1 with GROUP BY: every group row, sorted by key. */
+static int
+collect_groups(vm_run *r, plan_query *q, value *tmp)
+{
+    int *cols;
+    uint8_t *desc;
+    int rc;
+
+    vm_rows_free(q->groups);
+    q->groups = NULL;
+    rc = vm_rows_new(q->n_gcols, &q->groups);
+    while (rc == CHORUS_OK && (rc = vm_loop_next(r, q)) == CHORUS_ROW) {
+        rc = eval_group_row(r, q, tmp);
+        if (rc != CHORUS_OK)
+            break;
+        rc = vm_rows_append(q->groups, tmp);
+        vm_values_clear(tmp, q->n_gcols);
+    }
+    if (rc != CHORUS_DONE)
+        return rc;
+    cols = malloc((size_t)q->n_group * sizeof *cols);
+    desc = calloc((size_t)q->n_group, 1);
+    rc = (cols && desc) ? CHORUS_OK : CHORUS_NOMEM;
+    if (rc == CHORUS_OK) {
+        for (int i = 0; i < q->n_group; i++)
+            cols[i] = i;
+        rc = vm_rows_sort(q->groups, q->n_group, cols, desc, q->group_coll);
+    }
+    free(cols);
+    free(desc);
+    q->group_pos = 0;
+    return rc;
+}
+
+static int
+having_passes(vm_run *r, plan_query *q, bool *pass)
+{
+    int t = 1, rc = CHORUS_OK;
+
+    if (q->having != NULL)
+        rc = vm_eval_truth(r, q->having, &t);
+    *pass = t == 1;
+    return rc;
+}
+
+/* The next group with GROUP BY (A1, A2). */
+static int
+next_sorted_group(vm_run *r, plan_query *q)
+{
+    vm_rows *g = q->groups;
+    int rc;
+
+    while (q->group_pos < g->n) {
+        int64_t start = q->group_pos;
+        bool pass;
+        group_begin(q);
+        while (q->group_pos < g->n &&
+               vm_row_compare(g->rows[start], g->rows[q->group_pos], q->n_group,
+                              q->group_coll) == 0) {
+            rc = group_step(r, q, g->rows[q->group_pos]);
+            if (rc != CHORUS_OK)
+                return rc;
+            q->group_pos++;
+        }
+        rc = group_final(r, q);
+        if (rc != CHORUS_OK)
+            return rc;
+        q->group_row = g->rows[q->group_pos - 1];
+        rc = having_passes(r, q, &pass);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (pass)
+            return CHORUS_ROW;
+    }
+    return CHORUS_DONE;
+}
+
+/* Keeps owned copies of the bare values of the last row (A2). */
+static int
+keep_bare(plan_query *q, value *tmp)
+{
+    for (int i = 0; i < q->n_gcols; i++) {
+        if (!q->is_bare[i])
+            continue;
+        value_clear(&q->last_group[i]);
+        if (value_copy(&q->last_group[i], &tmp[i]) != CHORUS_OK)
+            return CHORUS_NOMEM;
+    }
+    return CHORUS_OK;
+}
+
+/* The one group without GROUP BY (A1). */
+static int
+single_group(vm_run *r, plan_query *q, value *tmp)
+{
+    bool pass;
+    int rc;
+
+    group_begin(q);
+    while ((rc = vm_loop_next(r, q)) == CHORUS_ROW) {
+        rc = eval_group_row(r, q, tmp);
+        if (rc != CHORUS_OK)
+            return rc;
+        rc = group_step(r, q, tmp);
+        if (rc == CHORUS_OK)
+            rc = keep_bare(q, tmp);
+        vm_values_clear(tmp, q->n_gcols);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    if (rc != CHORUS_DONE)
+        return rc;
+    rc = group_final(r, q);
+    if (rc != CHORUS_OK)
+        return rc;
+    q->group_row = q->last_group;
+    rc = having_passes(r, q, &pass);
+    if (rc != CHORUS_OK)
+        return rc;
+    return pass ? CHORUS_ROW : CHORUS_DONE;
+}
+
+int
+vm_agg_next(vm_run *r, plan_query *q)
+{
+    value *tmp;
+    int rc;
+
+    if (q->group_open && q->n_group == 0)
+        return CHORUS_DONE;
+    if (q->group_open)
+        return next_sorted_group(r, q);
+    rc = agg_arrays(r, q);
+    if (rc != CHORUS_OK)
+        return rc;
+    tmp = calloc((size_t)(q->n_gcols ? q->n_gcols : 1), sizeof *tmp);
+    if (tmp == NULL)
+        return CHORUS_NOMEM;
+    q->group_open = true;
+    if (q->n_group == 0) {
+        rc = single_group(r, q, tmp);
+    } else {
+        rc = collect_groups(r, q, tmp);
+        if (rc == CHORUS_OK)
+            rc = next_sorted_group(r, q);
+    }
+    free(tmp);
+    return rc;
+}
+
+void
+vm_agg_close(vm_run *r, plan_query *q)
+{
+    vm_rows_free(q->groups);
+    q->groups = NULL;
+    q->group_row = NULL;
+    q->group_open = false;
+    if (q->last_group != NULL)
+        vm_values_clear(q->last_group, q->n_gcols);
+    for (int k = 0; k < q->n_aggs; k++) {
+        plan_agg *g = &q->aggs[k];
+        value_clear(&g->result);
+        vm_rowset_free(g->seen);
+        g->seen = NULL;
+    }
+}

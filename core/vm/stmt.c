@@ -1,0 +1,448 @@
+/*
+ * core/vm/stmt.c: prepared statements: prepare (parse + compile), step,
+ * reset, finalize, parameters and result columns.
+ *
+ * States of a statement
+ *   ready --vm_step--> running --DONE / error / vm_reset--> ready
+ * A statement joins the connection's transaction when it starts running
+ * (tx.c) and leaves it when it stops; it re-compiles itself at that point
+ * when the connection's schema changed since it was compiled (tx.c T2).
+ *
+ * Rules
+ *   M1  A write statement (INSERT, UPDATE, DELETE, DDL) does all its work
+ *       in its first step, which then returns CHORUS_DONE.
+ *   M2  Errors: the first error message of a run (vm_run.errmsg) becomes
+ *       the connection's error, with the extended code.
+ *   M3  Column values are borrowed until the next step, reset or finalize.
+ * Callers: c-api.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vm_int.h"
+
+static int64_t
+env_changes(void *conn)
+{
+    return ((vm_conn *)conn)->changes;
+}
+
+static int64_t
+env_total_changes(void *conn)
+{
+    return ((vm_conn *)conn)->total_changes;
+}
+
+static int64_t
+env_last_rowid(void *conn)
+{
+    return ((vm_conn *)conn)->last_rowid;
+}
+
+static int64_t
+env_now(void *arg)
+{
+    vm_conn *conn = arg;
+    (void)conn;
+    return common_now_ns() / 1000000;
+}
+
+static int
+stmt_compile(vm_stmt *st, char **errmsg_out)
+{
+    vm_conn *conn = st->conn;
+    compile_env env;
+    int rc;
+
+    if (conn->tx == NULL && !conn->cat_editable) {
+        pthread_mutex_lock(&conn->db->mu);
+        if (conn->cat != conn->db->cat) {
+            catalog_release(conn->cat);
+            conn->cat = catalog_retain(conn->db->cat);
+            conn->schema_gen++;
+        }
+        pthread_mutex_unlock(&conn->db->mu);
+    }
+    plan_free(st->plan);
+    st->plan = NULL;
+    catalog_release(st->cat);
+    st->cat = catalog_retain(conn->cat);
+    st->gen = conn->schema_gen;
+    env.cat = st->cat;
+    env.sql = st->sql;
+    rc = compile_stmt(&env, st->ast, &st->plan, errmsg_out);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (st->plan->n_params > st->n_params) {
+        value *p = realloc(st->params, (size_t)(st->plan->n_params + 1) * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        for (int i = st->n_params + 1; i <= st->plan->n_params; i++)
+            value_set_null(&p[i]);
+        if (st->n_params == 0)
+            value_set_null(&p[0]);
+        st->params = p;
+        st->n_params = st->plan->n_params;
+    }
+    return CHORUS_OK;
+}
+
+int
+vm_prepare(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, const char **tail)
+{
+    const char *end = NULL;
+    char *msg = NULL;
+    vm_stmt *st;
+    int rc;
+
+    *out = NULL;
+    if (nbytes < 0)
+        nbytes = (int)strlen(sql);
+    st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return CHORUS_NOMEM;
+    st->conn = conn;
+    arena_init(&st->parse_arena);
+    catalog_result_init(&st->pres);
+    rc = sql_parse(sql, nbytes, &st->parse_arena, &st->ast, &end, &msg);
+    if (tail != NULL)
+        *tail = rc == CHORUS_OK ? end : sql + nbytes;
+    if (rc == CHORUS_OK && st->ast == NULL) {
+        vm_finalize(st);
+        vm_conn_clear_error(conn);
+        return CHORUS_OK;
+    }
+    if (rc == CHORUS_OK) {
+        st->sql_len = (int)(end - sql);
+        st->sql = malloc((size_t)st->sql_len + 1);
+        if (st->sql == NULL) {
+            rc = CHORUS_NOMEM;
+        } else {
+            memcpy(st->sql, sql, (size_t)st->sql_len);
+            st->sql[st->sql_len] = 0;
+            rc = stmt_compile(st, &msg);
+        }
+    }
+    if (rc != CHORUS_OK) {
+        vm_conn_take_error(conn, rc, msg);
+        vm_finalize(st);
+        return rc;
+    }
+    free(msg);
+    vm_conn_clear_error(conn);
+    *out = st;
+    return CHORUS_OK;
+}
+
+/* Releases what a run holds (cursors, stores, the writer, caches). */
+static void
+run_close(vm_stmt *st)
+{
+    plan_stmt *p = st->plan;
+
+    if (p != NULL && p->query != NULL)
+        vm_query_close(&st->run, p->query);
+    if (p != NULL)
+        for (int i = 0; i < p->n_cursors; i++)
+            vm_cursor_close(&p->cursors[i]);
+    vm_eval_release(&st->run);
+    catalog_result_free(&st->pres);
+    catalog_result_init(&st->pres);
+}
+
+/* Stops a running statement with rc (M2); returns the code to report. */
+static int
+stmt_stop(vm_stmt *st, int rc)
+{
+    vm_run *r = &st->run;
+    int conflict = AST_CONFLICT_ABORT;
+    bool failed = rc != CHORUS_OK && rc != CHORUS_DONE && rc != CHORUS_ROW;
+
+    if (st->writer != NULL) {
+        if (failed && (rc & 0xff) == CHORUS_CONSTRAINT)
+            conflict = catalog_writer_conflict(st->writer);
+        catalog_writer_close(st->writer);
+        st->writer = NULL;
+    }
+    run_close(st);
+    rc = vm_tx_statement_finish(st, rc, conflict);
+    st->running = false;
+    st->done_writes = false;
+    if (rc != CHORUS_OK && rc != CHORUS_DONE && rc != CHORUS_ROW) {
+        char *msg = r->errmsg;
+        int code = r->ext_errcode && (r->ext_errcode & 0xff) == (rc & 0xff) ? r->ext_errcode : rc;
+        r->errmsg = NULL;
+        vm_conn_take_error(st->conn, code, msg);
+        return rc & 0xff;
+    }
+    free(r->errmsg);
+    r->errmsg = NULL;
+    return rc;
+}
+
+static void
+run_init(vm_stmt *st)
+{
+    vm_run *r = &st->run;
+
+    r->stmt = st;
+    r->conn = st->conn;
+    r->plan = st->plan;
+    r->params = st->params;
+    r->errmsg = NULL;
+    r->ext_errcode = 0;
+    r->env.conn = st->conn;
+    r->env.changes = env_changes;
+    r->env.total_changes = env_total_changes;
+    r->env.last_insert_rowid = env_last_rowid;
+    r->env.now_ms = env_now;
+}
+
+/* Runs the work of a statement that is not a query (M1). */
+static int
+stmt_execute(vm_stmt *st)
+{
+    switch (st->plan->kind) {
+    case PLAN_INSERT:
+        return vm_exec_insert(st);
+    case PLAN_UPDATE:
+        return vm_exec_update(st);
+    case PLAN_DELETE:
+        return vm_exec_delete(st);
+    case PLAN_DDL:
+        return vm_exec_ddl(st);
+    case PLAN_CREATE_AS:
+        return vm_exec_create_as(st);
+    case PLAN_PRAGMA:
+        return vm_exec_pragma(st);
+    default:
+        return CHORUS_OK;
+    }
+}
+
+static int
+stmt_start(vm_stmt *st)
+{
+    vm_conn *conn = st->conn;
+    char *msg = NULL;
+    int rc;
+
+    if (conn->n_active == 0)
+        atomic_store_explicit(&conn->interrupt, 0, memory_order_relaxed);
+    run_init(st);
+    st->running = true;
+    st->rows_pos = 0;
+    st->pres_pos = 0;
+    if (st->plan->kind == PLAN_TX) {
+        rc = vm_tx_execute(st);
+        st->done_writes = true;
+        return rc;
+    }
+    if (st->plan->kind == PLAN_PRAGMA &&
+        catalog_pragma_access(&st->ast->u.pragma) == CATALOG_PRAGMA_NO_TX)
+        return stmt_execute(st);
+    rc = vm_tx_statement_begin(st);
+    if (rc == CHORUS_OK && (st->cat != conn->cat || st->gen != conn->schema_gen)) {
+        rc = stmt_compile(st, &msg);
+        if (rc != CHORUS_OK) {
+            vm_run_error(&st->run, rc, "%s", msg ? msg : "SQL logic error");
+            free(msg);
+            return rc;
+        }
+        run_init(st);
+    }
+    if (rc != CHORUS_OK) {
+        if (conn->errcode == rc && conn->errmsg != NULL)
+            vm_run_error(&st->run, rc, "%s", conn->errmsg);
+        else if (rc == CHORUS_ERROR && conn->tx_doomed)
+            vm_run_error(&st->run, rc, "cannot continue: the transaction was rolled back");
+        else
+            vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+        return rc;
+    }
+    if (st->plan->kind == PLAN_SELECT)
+        return vm_query_open(&st->run, st->plan->query);
+    rc = stmt_execute(st);
+    st->done_writes = st->plan->kind != PLAN_PRAGMA && st->plan->kind != PLAN_ROWS;
+    return rc;
+}
+
+static int
+stmt_produce(vm_stmt *st)
+{
+    plan_stmt *p = st->plan;
+    int rc;
+
+    if (st->done_writes)
+        return CHORUS_DONE;
+    switch (p->kind) {
+    case PLAN_SELECT:
+        rc = vm_query_next(&st->run, p->query);
+        if (rc == CHORUS_ROW)
+            st->out = p->query->row;
+        return rc;
+    case PLAN_PRAGMA:
+        if (st->pres_pos >= st->pres.n_rows)
+            return CHORUS_DONE;
+        st->out = &st->pres.cells[st->pres_pos++ * st->pres.n_cols];
+        return CHORUS_ROW;
+    case PLAN_ROWS:
+        if (st->rows_pos >= p->n_rows)
+            return CHORUS_DONE;
+        st->out = &p->rows[st->rows_pos++ * p->n_cols];
+        return CHORUS_ROW;
+    default:
+        return CHORUS_DONE;
+    }
+}
+
+int
+vm_step(vm_stmt *st)
+{
+    int rc;
+
+    if (!st->running) {
+        vm_conn_clear_error(st->conn);
+        rc = stmt_start(st);
+        if (rc != CHORUS_OK)
+            return stmt_stop(st, rc);
+    }
+    rc = stmt_produce(st);
+    if (rc == CHORUS_ROW)
+        return rc;
+    return stmt_stop(st, rc);
+}
+
+int
+vm_reset(vm_stmt *st)
+{
+    if (st->running)
+        stmt_stop(st, CHORUS_OK);
+    return CHORUS_OK;
+}
+
+void
+vm_finalize(vm_stmt *st)
+{
+    if (st == NULL)
+        return;
+    vm_reset(st);
+    free(st->run.held);
+    plan_free(st->plan);
+    catalog_release(st->cat);
+    if (st->params != NULL)
+        vm_values_clear(st->params, st->n_params + 1);
+    free(st->params);
+    catalog_result_free(&st->pres);
+    arena_free(&st->parse_arena);
+    free(st->sql);
+    free(st);
+}
+
+vm_conn *
+vm_stmt_conn(vm_stmt *st)
+{
+    return st->conn;
+}
+
+bool
+vm_stmt_is_running(vm_stmt *st)
+{
+    return st->running;
+}
+
+bool
+vm_stmt_is_readonly(vm_stmt *st)
+{
+    return st->plan->readonly;
+}
+
+const char *
+vm_stmt_sql(vm_stmt *st)
+{
+    return st->sql + st->ast->span.start;
+}
+
+/* ------------------------------------------------------------ parameters */
+
+int
+vm_param_count(vm_stmt *st)
+{
+    return st->n_params;
+}
+
+const char *
+vm_param_name(vm_stmt *st, int idx)
+{
+    if (idx < 1 || idx > st->plan->n_params)
+        return NULL;
+    return st->plan->param_names[idx];
+}
+
+int
+vm_param_index(vm_stmt *st, const char *name)
+{
+    for (int i = 1; i <= st->plan->n_params; i++)
+        if (st->plan->param_names[i] != NULL && strcmp(st->plan->param_names[i], name) == 0)
+            return i;
+    return 0;
+}
+
+int
+vm_bind(vm_stmt *st, int idx, const value *v)
+{
+    if (idx < 1 || idx > st->n_params)
+        return CHORUS_RANGE;
+    value_clear(&st->params[idx]);
+    return value_copy(&st->params[idx], v);
+}
+
+void
+vm_clear_bindings(vm_stmt *st)
+{
+    for (int i = 1; i <= st->n_params; i++)
+        value_clear(&st->params[i]);
+}
+
+/* --------------------------------------------------------------- columns */
+
+int
+vm_column_count(vm_stmt *st)
+{
+    if (st->plan->kind == PLAN_PRAGMA)
+        return st->pres.n_cols;
+    return st->plan->n_cols;
+}
+
+const char *
+vm_column_name(vm_stmt *st, int col)
+{
+    if (st->plan->kind == PLAN_PRAGMA)
+        return col < st->pres.n_cols ? st->pres.col_names[col] : NULL;
+    return st->plan->col_names[col];
+}
+
+const char *
+vm_column_decltype(vm_stmt *st, int col)
+{
+    return st->plan->col_decltypes != NULL ? st->plan->col_decltypes[col] : NULL;
+}
+
+const char *
+vm_column_table(vm_stmt *st, int col)
+{
+    return st->plan->col_tables != NULL ? st->plan->col_tables[col] : NULL;
+}
+
+const char *
+vm_column_origin(vm_stmt *st, int col)
+{
+    return st->plan->col_origins != NULL ? st->plan->col_origins[col] : NULL;
+}
+
+const value *
+vm_column(vm_stmt *st, int col)
+{
+    return &st->out[col];
+}

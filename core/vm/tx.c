@@ -1,0 +1,407 @@
+/*
+ * core/vm/tx.c: transactions of a connection: autocommit, BEGIN/COMMIT/
+ * ROLLBACK, SAVEPOINT/RELEASE/ROLLBACK TO, statement atomicity and the
+ * schema (catalog) a transaction sees.
+ *
+ * States of a connection
+ *   idle --statement--> autocommit tx --last statement ends--> idle (commit)
+ *   idle --BEGIN / SAVEPOINT--> explicit --COMMIT / ROLLBACK / RELEASE--> idle
+ * The pager transaction starts when a statement first needs it (BEGIN
+ * DEFERRED starts nothing; BEGIN IMMEDIATE starts a write transaction), as
+ * a read transaction unless the statement writes; a read transaction is
+ * upgraded by the first write (CHORUS_BUSY_SNAPSHOT when stale).
+ *
+ * Rules
+ *   T1  Every writing statement runs inside its own pager savepoint: on
+ *       failure its changes are undone (ABORT) and the transaction goes on;
+ *       FAIL keeps them; ROLLBACK (conflict action) ends the transaction.
+ *   T2  When a transaction starts, the connection's catalog is checked
+ *       against the schema cookie of its snapshot and replaced if stale
+ *       (the statement then re-prepares: stmt.c).
+ *   T3  DDL edits a private copy of the catalog (cat_editable); COMMIT
+ *       publishes it to the database (db.c D1); ROLLBACK drops it; ROLLBACK
+ *       TO reloads it from the transaction (catalog rule C3).
+ *   T4  SAVEPOINT outside a transaction begins one (a write transaction
+ *       here, so its pager savepoint exists at once); releasing that
+ *       outermost savepoint commits.
+ * Callers: stmt.c, exec_dml.c, conn.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vm_int.h"
+
+static void
+set_catalog(vm_conn *conn, catalog *cat, bool editable)
+{
+    catalog_release(conn->cat);
+    conn->cat = cat;
+    conn->cat_editable = editable;
+    conn->schema_gen++;
+}
+
+/* T2. */
+static int
+sync_catalog(vm_conn *conn, char **errmsg_out)
+{
+    vm_db *db = conn->db;
+    uint32_t cookie = 0;
+    catalog *cat;
+    int rc;
+
+    if (conn->cat_editable)
+        return CHORUS_OK;
+    if (pager_tx_page_count(conn->tx) > 0) {
+        rc = btree_meta_get(conn->tx, BTREE_META_SCHEMA_COOKIE, &cookie);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    if (conn->cat != NULL && catalog_cookie(conn->cat) == cookie)
+        return CHORUS_OK;
+    pthread_mutex_lock(&db->mu);
+    if (db->cat != NULL && catalog_cookie(db->cat) == cookie) {
+        cat = catalog_retain(db->cat);
+        pthread_mutex_unlock(&db->mu);
+        set_catalog(conn, cat, false);
+        return CHORUS_OK;
+    }
+    pthread_mutex_unlock(&db->mu);
+    rc = catalog_load(conn->tx, &cat, errmsg_out);
+    if (rc != CHORUS_OK)
+        return rc;
+    set_catalog(conn, cat, false);
+    return CHORUS_OK;
+}
+
+int
+vm_tx_ensure(vm_conn *conn, bool write)
+{
+    pager *p = conn->db->pager;
+    char *msg = NULL;
+    int rc;
+
+    if (conn->tx == NULL) {
+        rc = write ? pager_tx_begin_write(p, conn->busy_ms, &conn->interrupt, &conn->tx)
+                   : pager_tx_begin_read(p, &conn->tx);
+        if (rc != CHORUS_OK) {
+            conn->tx = NULL;
+            return rc;
+        }
+    } else if (write && !pager_tx_is_write(conn->tx)) {
+        rc = pager_tx_upgrade(conn->tx, conn->busy_ms, &conn->interrupt);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    if (write) {
+        rc = btree_init_database(conn->tx);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    rc = sync_catalog(conn, &msg);
+    if (rc != CHORUS_OK) {
+        vm_conn_take_error(conn, rc, msg);
+        return rc;
+    }
+    free(msg);
+    return CHORUS_OK;
+}
+
+/* Ends the transaction; *rc_io (may be NULL) gets the commit's code. */
+void
+vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
+{
+    vm_db *db = conn->db;
+    int rc = CHORUS_OK;
+
+    if (conn->tx != NULL) {
+        if (commit)
+            rc = pager_tx_commit(conn->tx);
+        else
+            pager_tx_rollback(conn->tx);
+        conn->tx = NULL;
+    }
+    if (conn->cat_editable) {
+        if (commit && rc == CHORUS_OK) {
+            pthread_mutex_lock(&db->mu);
+            catalog_release(db->cat);
+            db->cat = catalog_retain(conn->cat);
+            pthread_mutex_unlock(&db->mu);
+            conn->cat_editable = false;
+        } else {
+            pthread_mutex_lock(&db->mu);
+            catalog *cat = catalog_retain(db->cat);
+            pthread_mutex_unlock(&db->mu);
+            set_catalog(conn, cat, false);
+        }
+    }
+    for (int i = 0; i < conn->n_sp; i++)
+        free(conn->sp[i].name);
+    conn->n_sp = 0;
+    conn->explicit_tx = false;
+    conn->tx_doomed = false;
+    conn->sp_began_tx = false;
+    if (rc_io != NULL)
+        *rc_io = rc;
+}
+
+/* The catalog DDL edits (T3): the private copy, made on first use. */
+int
+vm_tx_editable_catalog(vm_conn *conn, catalog **out)
+{
+    catalog *copy;
+    int rc;
+
+    if (!conn->cat_editable) {
+        rc = catalog_edit_begin(conn->cat, &copy);
+        if (rc != CHORUS_OK)
+            return rc;
+        set_catalog(conn, copy, true);
+    }
+    *out = conn->cat;
+    return CHORUS_OK;
+}
+
+int
+vm_tx_statement_begin(vm_stmt *st)
+{
+    vm_conn *conn = st->conn;
+    bool write = !st->plan->readonly;
+    int rc;
+
+    if (conn->tx_doomed)
+        return CHORUS_ERROR;
+    rc = vm_tx_ensure(conn, write);
+    if (rc != CHORUS_OK)
+        return rc;
+    st->in_tx = true;
+    conn->n_active++;
+    if (write) {
+        rc = pager_savepoint_open(conn->tx, &st->savepoint_id);
+        if (rc != CHORUS_OK)
+            return rc;
+        st->has_savepoint = true;
+    }
+    return CHORUS_OK;
+}
+
+/* After a rollback inside the transaction, the edited catalog is read
+ * again from the b-trees (T3). */
+static void
+reload_editable(vm_conn *conn)
+{
+    catalog *fresh, *copy;
+    char *msg = NULL;
+
+    if (catalog_load(conn->tx, &fresh, &msg) == CHORUS_OK) {
+        if (catalog_edit_begin(fresh, &copy) == CHORUS_OK)
+            set_catalog(conn, copy, true);
+        catalog_release(fresh);
+    }
+    free(msg);
+}
+
+/* Undoes a failed statement's changes (T1); DDL's catalog edits go with them. */
+static void
+statement_undo(vm_stmt *st, int conflict)
+{
+    vm_conn *conn = st->conn;
+
+    if (conflict == AST_CONFLICT_FAIL) {
+        pager_savepoint_release(conn->tx, st->savepoint_id);
+        return;
+    }
+    if (conflict == AST_CONFLICT_ROLLBACK) {
+        conn->tx_doomed = true;
+        return;
+    }
+    pager_savepoint_rollback(conn->tx, st->savepoint_id);
+    pager_savepoint_release(conn->tx, st->savepoint_id);
+    if (conn->cat_editable && st->plan->is_ddl)
+        reload_editable(conn);
+}
+
+/* Ends a statement's part of the transaction; returns the code to report
+ * (a failed autocommit COMMIT replaces success). */
+int
+vm_tx_statement_finish(vm_stmt *st, int rc, int conflict)
+{
+    vm_conn *conn = st->conn;
+    bool failed = rc != CHORUS_OK && rc != CHORUS_DONE && rc != CHORUS_ROW;
+
+    if (!st->in_tx)
+        return rc;
+    if (st->has_savepoint && conn->tx != NULL) {
+        if (failed)
+            statement_undo(st, conflict);
+        else
+            pager_savepoint_release(conn->tx, st->savepoint_id);
+    }
+    st->has_savepoint = false;
+    st->in_tx = false;
+    conn->n_active--;
+    if (conn->n_active == 0 && (!conn->explicit_tx || conn->tx_doomed)) {
+        int rc_commit = CHORUS_OK;
+        bool commit = !conn->tx_doomed && !conn->explicit_tx;
+        vm_tx_end(conn, commit, &rc_commit);
+        if (rc_commit != CHORUS_OK && !failed)
+            return rc_commit;
+    }
+    return rc;
+}
+
+void
+vm_tx_statement_end(vm_stmt *st, int rc)
+{
+    vm_tx_statement_finish(st, rc, AST_CONFLICT_ABORT);
+}
+
+/* ------------------------------------------------------- TX statements */
+
+static int
+tx_begin(vm_stmt *st, const ast_transaction *t)
+{
+    vm_conn *conn = st->conn;
+    int rc;
+
+    if (conn->explicit_tx)
+        return vm_run_error(&st->run, CHORUS_ERROR,
+                            "cannot start a transaction within a transaction");
+    if (t->mode == AST_TX_CONCURRENT)
+        return vm_run_error(&st->run, CHORUS_ERROR,
+                            "not supported yet: BEGIN CONCURRENT requires journal_mode=mvcc");
+    if (t->mode == AST_TX_IMMEDIATE || t->mode == AST_TX_EXCLUSIVE) {
+        rc = vm_tx_ensure(conn, true);
+        if (rc != CHORUS_OK)
+            return vm_run_error(&st->run, rc, "%s", rc == CHORUS_BUSY ? "database is locked"
+                                                                      : chorus_errstr(rc));
+    }
+    conn->explicit_tx = true;
+    return CHORUS_OK;
+}
+
+static int
+tx_commit(vm_stmt *st)
+{
+    vm_conn *conn = st->conn;
+    int rc = CHORUS_OK;
+
+    if (!conn->explicit_tx)
+        return vm_run_error(&st->run, CHORUS_ERROR, "cannot commit - no transaction is active");
+    if (conn->n_active > 0 && conn->tx != NULL && pager_tx_is_write(conn->tx))
+        return vm_run_error(&st->run, CHORUS_BUSY,
+                            "cannot commit transaction - SQL statements in progress");
+    if (conn->n_active > 0) {
+        conn->explicit_tx = false;      /* the running readers end it */
+        return CHORUS_OK;
+    }
+    vm_tx_end(conn, !conn->tx_doomed, &rc);
+    if (rc != CHORUS_OK)
+        return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+    return CHORUS_OK;
+}
+
+static int
+tx_rollback(vm_stmt *st)
+{
+    vm_conn *conn = st->conn;
+
+    if (!conn->explicit_tx)
+        return vm_run_error(&st->run, CHORUS_ERROR, "cannot rollback - no transaction is active");
+    if (conn->n_active > 0)
+        return vm_run_error(&st->run, CHORUS_BUSY,
+                            "cannot rollback transaction - SQL statements in progress");
+    vm_tx_end(conn, false, NULL);
+    return CHORUS_OK;
+}
+
+static int
+find_savepoint(vm_conn *conn, const char *name)
+{
+    for (int i = conn->n_sp - 1; i >= 0; i--)
+        if (strcasecmp(conn->sp[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int
+tx_savepoint(vm_stmt *st, const char *name)
+{
+    vm_conn *conn = st->conn;
+    int rc, id;
+
+    if (conn->n_sp == conn->cap_sp) {
+        int cap = conn->cap_sp ? conn->cap_sp * 2 : 4;
+        vm_savepoint *p = realloc(conn->sp, (size_t)cap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        conn->sp = p;
+        conn->cap_sp = cap;
+    }
+    rc = vm_tx_ensure(conn, true);                      /* T4 */
+    if (rc == CHORUS_OK)
+        rc = pager_savepoint_open(conn->tx, &id);
+    if (rc != CHORUS_OK)
+        return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+    conn->sp[conn->n_sp].name = strdup(name);
+    if (conn->sp[conn->n_sp].name == NULL)
+        return CHORUS_NOMEM;
+    conn->sp[conn->n_sp++].id = id;
+    if (!conn->explicit_tx) {
+        conn->explicit_tx = true;
+        conn->sp_began_tx = true;
+    }
+    return CHORUS_OK;
+}
+
+static int
+tx_release(vm_stmt *st, const char *name, bool rollback_to)
+{
+    vm_conn *conn = st->conn;
+    int i = find_savepoint(conn, name), rc;
+
+    if (i < 0)
+        return vm_run_error(&st->run, CHORUS_ERROR, "no such savepoint: %s", name);
+    if (rollback_to) {
+        rc = pager_savepoint_rollback(conn->tx, conn->sp[i].id);
+        for (int k = i + 1; k < conn->n_sp; k++)
+            free(conn->sp[k].name);
+        conn->n_sp = i + 1;
+        if (rc == CHORUS_OK && conn->cat_editable)
+            reload_editable(conn);
+        return rc;
+    }
+    if (i == 0 && conn->sp_began_tx) {
+        if (conn->n_active > 0)
+            return vm_run_error(&st->run, CHORUS_BUSY,
+                                "cannot commit transaction - SQL statements in progress");
+        vm_tx_end(conn, true, &rc);
+        return rc;
+    }
+    rc = pager_savepoint_release(conn->tx, conn->sp[i].id);
+    for (int k = i; k < conn->n_sp; k++)
+        free(conn->sp[k].name);
+    conn->n_sp = i;
+    return rc;
+}
+
+int
+vm_tx_execute(vm_stmt *st)
+{
+    const ast_transaction *t = &st->ast->u.tx;
+
+    switch (t->kind) {
+    case AST_TX_BEGIN:
+        return tx_begin(st, t);
+    case AST_TX_COMMIT:
+        return tx_commit(st);
+    case AST_TX_ROLLBACK:
+        return tx_rollback(st);
+    case AST_TX_SAVEPOINT:
+        return tx_savepoint(st, t->savepoint);
+    case AST_TX_RELEASE:
+        return tx_release(st, t->savepoint, false);
+    default:
+        return tx_release(st, t->savepoint, true);
+    }
+}
