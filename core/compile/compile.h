@@ -147,6 +147,8 @@ typedef struct plan_level {
     cx *filter;             /* terms that decide a match (ON terms; all terms of inner levels) */
     cx *post;               /* LEFT JOIN: WHERE terms checked after the null row is made */
     bool covering;          /* the index holds every column read: no table lookup */
+    bool not_indexed;       /* NOT INDEXED: scan or rowid paths only */
+    const catalog_index *indexed_by;        /* INDEXED BY: the only index allowed */
     const char *name;       /* the source's name in plans (alias or table) */
     const char *plan_text;  /* EXPLAIN QUERY PLAN line */
     /* run */

@@ -201,9 +201,22 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
             const catalog_table *t = catalog_table_find(cat, it->name);
             const catalog_view *v;
             if (t != NULL) {
+                const catalog_index *ix = NULL;
+                plan_level *lv;
                 if (t->without_rowid)
                     return cc_error(c, "not supported yet: WITHOUT ROWID tables");
-                return cc_source_add_table(c, s, t, it->alias, NULL);
+                if (it->indexed_by != NULL) {
+                    ix = catalog_index_find(cat, it->indexed_by);
+                    if (ix == NULL || ix->table != t)
+                        return cc_error(c, "no such index: %s", it->indexed_by);
+                }
+                rc = cc_source_add_table(c, s, t, it->alias, NULL);
+                if (rc != CHORUS_OK)
+                    return rc;
+                lv = &s->q->levels[s->n_src - 1];
+                lv->not_indexed = it->not_indexed;
+                lv->indexed_by = ix;
+                return CHORUS_OK;
             }
             v = catalog_view_find(cat, it->name);
             if (v != NULL)

@@ -454,7 +454,7 @@ cc_where_finish(cctx *c)
         plan_level *lv = c->levels[i];
         const plan_cursor *cur = cc_cursor(c, lv->cursor);
         int rc;
-        if (cur->kind != PC_TABLE)
+        if (cur->kind != PC_TABLE || lv->not_indexed)
             continue;
         if (lv->access == PA_SCAN) {
             const catalog_index *ix = narrowest_cover(cur);
@@ -501,8 +501,9 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     }
     memset(&best, 0, sizeof best);
     plan_rowid(t, forms, nu, &best);
-    for (int i = 0; i < t->n_indexes; i++)
-        plan_index(t, t->indexes[i], forms, nu, &best);
+    for (int i = 0; i < t->n_indexes && !lv->not_indexed; i++)
+        if (lv->indexed_by == NULL || lv->indexed_by == t->indexes[i])
+            plan_index(t, t->indexes[i], forms, nu, &best);
     lv->name = s->src[li].name;
     lv->plan_text = plan_text(c, lv, t, s->src[li].name, &best);
     if (lv->plan_text == NULL)

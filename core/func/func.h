@@ -60,7 +60,8 @@ typedef struct func_env {
 enum {
     FUNC_DETERMINISTIC = 1,     /* same arguments, same result (may be constant-folded) */
     FUNC_AGGREGATE = 2,         /* step/final (and perhaps inverse/value) */
-    FUNC_WINDOW = 4             /* usable as an aggregate window function (has inverse and value) */
+    FUNC_WINDOW = 4             /* usable as a window function: has value(); inverse() may be
+                                   NULL (min, max), and then the executor recomputes the frame */
 };
 
 typedef struct func_def {
@@ -102,8 +103,10 @@ void func_error(func_ctx *ctx, int rc, const char *fmt, ...) __attribute__((form
 
 /*
  * The result helpers: free what ctx->result held, then set it. The text and
- * blob variants copy; on no memory they record CHORUS_NOMEM in ctx and
- * return it. func_result_text_owned takes ownership of malloc()ed z.
+ * blob variants copy; on no memory they record CHORUS_NOMEM in ctx (and
+ * CHORUS_TOOBIG "string or blob too big" past 1e9 bytes) and return it.
+ * func_result_text_owned takes ownership of malloc()ed z. A NaN real
+ * becomes NULL, as in SQLite.
  */
 void func_result_null(func_ctx *ctx);
 void func_result_int(func_ctx *ctx, int64_t i);

@@ -114,7 +114,7 @@ copy_pages(pager *p, const ckpt_item *items, uint32_t n, uint32_t db_pages)
 static int
 backfill(pager *p)
 {
-    bool sync = pager_sync_level(p) != PAGER_SYNC_OFF;
+    bool sync = pager_synchronous(p) != PAGER_SYNC_OFF;
     ckpt_item *items = NULL;
     uint32_t n = 0, target, db_pages;
     int rc;
@@ -190,7 +190,7 @@ wal_rewind(pager *p, int mode)
     pthread_mutex_unlock(&p->mutex);
     if (mode == PAGER_CKPT_TRUNCATE && is_empty) {
         rc = os_truncate(p->wal.file, 0);
-        if (rc == CHORUS_OK && pager_sync_level(p) != PAGER_SYNC_OFF)
+        if (rc == CHORUS_OK && pager_synchronous(p) != PAGER_SYNC_OFF)
             rc = os_sync(p->wal.file, OS_SYNC_DATA);
         p->wal.is_header_valid = false;
     }

@@ -358,12 +358,6 @@ pager_synchronous(pager *p)
     return atomic_load_explicit(&p->synchronous, memory_order_relaxed);
 }
 
-int
-pager_sync_level(pager *p)
-{
-    return pager_synchronous(p);
-}
-
 void
 pager_set_cache_bytes(pager *p, int64_t bytes)
 {
@@ -549,7 +543,7 @@ pager_commit_frames(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_p
     cksum[1] = w->cksum[1];
     rc = wal_write_frames(w, p->page_size, first, pages, n, n_pages, cksum);
     /* 4 */
-    if (rc == CHORUS_OK && pager_sync_level(p) >= PAGER_SYNC_FULL)
+    if (rc == CHORUS_OK && pager_synchronous(p) >= PAGER_SYNC_FULL)
         rc = os_sync(w->file, OS_SYNC_DATA);
     /* 5 */
     if (rc == CHORUS_OK)

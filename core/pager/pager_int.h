@@ -180,6 +180,9 @@ struct pager_tx {
     uint32_t n_handles;
     uint32_t n_dirty;
     tx_page *spare;         /* owned: recycled handles */
+    tx_page *kept_head;     /* clean unreferenced handles kept for reuse, oldest first */
+    tx_page *kept_tail;
+    uint32_t n_kept;
     savepoint *sps;         /* owned stack */
     int n_sps, cap_sps;
     sp_image *journal;      /* owned */
@@ -218,7 +221,6 @@ struct pager {
 void pager_tx_free_spares(pager *p);
 
 /* pager.c */
-void pager_tx_unlink_locked(pager *p, pager_tx *tx);
 int pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **out);
 /* Waits for the write lock (R8); mutex held on entry and exit. */
 int pager_writer_acquire_locked(pager *p, int busy_ms, const _Atomic int *interrupt);
@@ -227,7 +229,6 @@ void pager_writer_release(pager *p);
 void pager_wal_restart_locked(pager *p);
 /* Commits pages (sorted, pgno <= n_pages) as one WAL transaction (R1, R2). */
 int pager_commit_frames(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages);
-int pager_sync_level(pager *p);
 
 /* checkpoint.c */
 int pager_checkpoint_run(pager *p, int mode, bool at_close, int *frames_out, int *done_out);

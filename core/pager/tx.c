@@ -15,7 +15,8 @@
  * taken since k opened back, newest first, so the oldest wins.
  *
  * Invariants
- *   T1  A handle is in the table iff refs > 0 or it is dirty.
+ *   T1  A handle is in the table iff refs > 0, it is dirty, or it is kept
+ *       (T5).
  *   T2  A dirty handle has entry == NULL and pub.data == dirty; a clean one
  *       holds one cache reference and pub.data == entry->data.
  *   T3  saved_at names the journal slot of the handle's newest pre-image; it
@@ -23,6 +24,9 @@
  *       the innermost savepoint (pre-images saved twice are harmless).
  *   T4  n_pages <= the largest page number ever reachable in this tx; pages
  *       past n_pages keep their handles but are invisible and not committed.
+ *   T5  At most TX_KEEP_MAX clean handles without references stay in the
+ *       table (the kept list, least recently released first), each still
+ *       holding its cache reference; T1 counts them as referenced.
  *
  * Locking: a transaction belongs to one thread (its connection's); only the
  * pager's shared state is touched under the pager mutex.
@@ -44,7 +48,13 @@ struct tx_page {
     int refs;
     size_t saved_at;        /* T3 */
     tx_page *hash_next;
+    tx_page *kept_prev;     /* in the kept list iff clean and refs == 0 (T5) */
+    tx_page *kept_next;
 };
+
+/* Clean pages a transaction keeps after their last release, so that pages
+ * used again and again (roots, interior pages) cost a table lookup only. */
+enum { TX_KEEP_MAX = 128 };
 
 /* --- transaction objects -------------------------------------------------- */
 
@@ -58,8 +68,8 @@ tx_link_locked(pager *p, pager_tx *tx)
     p->active = tx;
 }
 
-void
-pager_tx_unlink_locked(pager *p, pager_tx *tx)
+static void
+tx_unlink_locked(pager *p, pager_tx *tx)
 {
     if (tx->prev != NULL)
         tx->prev->next = tx->next;
@@ -203,6 +213,34 @@ handle_unlink(pager_tx *tx, tx_page *h)
     tx->spare = h;
 }
 
+static void
+kept_unlink(pager_tx *tx, tx_page *h)
+{
+    if (h->kept_prev != NULL)
+        h->kept_prev->kept_next = h->kept_next;
+    else
+        tx->kept_head = h->kept_next;
+    if (h->kept_next != NULL)
+        h->kept_next->kept_prev = h->kept_prev;
+    else
+        tx->kept_tail = h->kept_prev;
+    h->kept_prev = h->kept_next = NULL;
+    tx->n_kept--;
+}
+
+static void
+kept_push(pager_tx *tx, tx_page *h)
+{
+    h->kept_next = NULL;
+    h->kept_prev = tx->kept_tail;
+    if (tx->kept_tail != NULL)
+        tx->kept_tail->kept_next = h;
+    else
+        tx->kept_head = h;
+    tx->kept_tail = h;
+    tx->n_kept++;
+}
+
 /* Ends tx: drops every handle and pre-image, leaves the active list.
  * Outline: 1. free private copies and pre-images; 2. under the mutex,
  * release cache references, unlink, wake waiters. */
@@ -217,6 +255,8 @@ tx_end(pager_tx *tx)
     tx->n_journal = 0;
     tx->n_sps = 0;
     tx->n_dirty = 0;
+    tx->kept_head = tx->kept_tail = NULL;
+    tx->n_kept = 0;
     /* 2 */
     pthread_mutex_lock(&p->mutex);
     for (uint32_t b = 0; b < tx->n_buckets; b++) {
@@ -227,7 +267,7 @@ tx_end(pager_tx *tx)
             handle_unlink(tx, h);
         }
     }
-    pager_tx_unlink_locked(p, tx);
+    tx_unlink_locked(p, tx);
     pthread_cond_broadcast(&p->cond);  /* a checkpoint may wait for readers */
     pthread_mutex_unlock(&p->mutex);
 }
@@ -327,7 +367,8 @@ pager_page_get(pager_tx *tx, uint32_t pgno, pager_page **out)
         return CHORUS_CORRUPT_HERE();
     h = handle_find(tx, pgno);
     if (h != NULL) {
-        h->refs++;
+        if (h->refs++ == 0 && h->dirty == NULL)
+            kept_unlink(tx, h);     /* T5 */
         *out = &h->pub;
         return CHORUS_OK;
     }
@@ -353,6 +394,7 @@ void
 pager_page_release(pager_page *pg)
 {
     tx_page *h = (tx_page *)pg;
+    pager_tx *tx;
     pager *p;
 
     if (pg == NULL || --h->refs > 0)
@@ -360,11 +402,17 @@ pager_page_release(pager_page *pg)
     h->pub.extra = NULL;
     if (h->dirty != NULL)
         return;                 /* T1: dirty pages stay until the tx ends */
-    p = h->tx->p;
+    tx = h->tx;
+    kept_push(tx, h);           /* T5 */
+    if (tx->n_kept <= TX_KEEP_MAX)
+        return;
+    h = tx->kept_head;
+    kept_unlink(tx, h);
+    p = tx->p;
     pthread_mutex_lock(&p->mutex);
     cache_release(&p->cache, h->entry);
     pthread_mutex_unlock(&p->mutex);
-    handle_unlink(h->tx, h);
+    handle_unlink(tx, h);
 }
 
 static bool
@@ -678,7 +726,7 @@ db_file_to_wal_mode(pager *p)
         hdr[18] = hdr[19] = 2;
         rc = os_write(p->db, hdr + 18, 2, 18);
     }
-    if (rc == CHORUS_OK && pager_sync_level(p) != PAGER_SYNC_OFF)
+    if (rc == CHORUS_OK && pager_synchronous(p) != PAGER_SYNC_OFF)
         rc = os_sync(p->db, OS_SYNC_DATA);
     if (rc == CHORUS_OK) {
         pthread_mutex_lock(&p->mutex);
@@ -713,7 +761,7 @@ db_file_first_page(pager *p, const uint8_t *page1)
     d[106] = (uint8_t)content;
     pthread_mutex_lock(&p->ckpt_mutex);
     rc = os_write(p->db, d, p->page_size, 0);
-    if (rc == CHORUS_OK && pager_sync_level(p) != PAGER_SYNC_OFF)
+    if (rc == CHORUS_OK && pager_synchronous(p) != PAGER_SYNC_OFF)
         rc = os_sync(p->db, OS_SYNC_DATA);
     if (rc == CHORUS_OK) {
         pthread_mutex_lock(&p->mutex);

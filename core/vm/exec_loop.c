@@ -158,7 +158,7 @@ in_collect(vm_run *r, plan_level *lv, char aff, uint8_t coll, bool rowid)
         }
         lv->n_in = k;
     }
-    {
+    if (lv->n_in > 1) {
         collation c = (collation)coll;
         qsort_r(lv->in_vals, (size_t)lv->n_in, sizeof *lv->in_vals, in_value_cmp, &c);
     }

@@ -29,12 +29,21 @@
 #include "test_support.h"
 
 static int
-allowed(int rc)
+allowed_code(int rc)
 {
     int primary = rc & 0xff;
     return primary == CHORUS_OK || primary == CHORUS_ROW || primary == CHORUS_DONE ||
            primary == CHORUS_CORRUPT || primary == CHORUS_NOTADB || primary == CHORUS_ERROR ||
-           primary == CHORUS_CANTOPEN || primary == CHORUS_IOERR;
+           primary == CHORUS_CANTOPEN || primary == CHORUS_IOERR || primary == CHORUS_READONLY;
+}
+
+/* A code outside the allowed set is printed before the assertion fails. */
+static int
+allowed(int rc)
+{
+    if (!allowed_code(rc))
+        print_error("unexpected result code %d (%s)\n", rc, chorus_errstr(rc));
+    return allowed_code(rc);
 }
 
 static void

@@ -5,8 +5,9 @@
  *
  * Every FILE, and every *.test file under each DIR (recursively, in name
  * order), runs in its own child process with its own fresh database in a
- * temporary directory, so that a crash or a hang (the per-file timeout,
- * 300 s by default) is reported as that file's failure and the run goes on.
+ * temporary directory, so that a crash, an early exit (a sanitizer's) or a
+ * hang (the per-file timeout, 300 s by default) is reported as that file's
+ * failure and the run goes on.
  * The child keeps its counts in memory shared with the parent, so a crash
  * still reports what passed before it.
  *

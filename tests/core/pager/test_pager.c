@@ -193,6 +193,47 @@ test_one_handle_per_page_within_a_transaction(void **state)
 }
 
 static void
+test_extra_lives_while_a_reference_is_held(void **state)
+{
+    pager *p = open_pager(db_path);
+    pager_tx *tx;
+    pager_page *a, *b;
+    int marker;
+
+    append_pages(p, 3, 0);
+    assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
+    assert_int_equal(pager_page_get(tx, 2, &a), CHORUS_OK);
+    assert_null(a->extra);
+    a->extra = &marker;
+    assert_int_equal(pager_page_get(tx, 2, &b), CHORUS_OK);
+    assert_ptr_equal(b->extra, &marker);
+    pager_page_release(a);
+    assert_ptr_equal(b->extra, &marker);
+    pager_page_release(b);
+    assert_int_equal(pager_page_get(tx, 2, &a), CHORUS_OK);
+    assert_null(a->extra);                  /* fresh after the last release */
+    pager_page_release(a);
+    pager_tx_rollback(tx);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
+static void
+test_many_pages_read_in_one_transaction(void **state)
+{
+    pager *p = open_pager(db_path);
+    pager_tx *tx;
+
+    pager_set_cache_bytes(p, 8 * 4096);     /* far fewer than the pages read */
+    append_pages(p, 600, 0);
+    assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
+    for (int round = 0; round < 2; round++)
+        for (uint32_t i = 2; i <= 600; i++)
+            assert_int_equal(page_byte(tx, i), (int)(i & 0xff));
+    pager_tx_rollback(tx);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
+static void
 test_reader_keeps_its_snapshot_across_a_commit(void **state)
 {
     pager *p = open_pager(db_path);
@@ -511,6 +552,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_committed_pages_are_read_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_discards_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_handle_per_page_within_a_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_extra_lives_while_a_reference_is_held, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_pages_read_in_one_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_keeps_its_snapshot_across_a_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_gets_busy_after_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_stops_a_writer_waiting_for_the_lock, setup, teardown),

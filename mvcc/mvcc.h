@@ -1,0 +1,355 @@
+/*
+ * mvcc/mvcc.h: the MVCC module's surface: clock and transactions, the
+ * version store (tables and indexes), conflicts, garbage collection and the
+ * logical log <db>-log with group commit and recovery.
+ *
+ * Rules cited as "mvcc Rn" live in mvcc/README.md.
+ *
+ * Objects and lifetimes
+ *   mv_db      one per database; owns the clock, the transaction slots, the
+ *              epoch domain and every table and index map. Thread-safe.
+ *   mv_tx      one per connection, reused for each of its transactions
+ *              (begin, reads and writes, commit or rollback). Used by one
+ *              thread at a time. It holds the connection's epoch record.
+ *   mv_table   the version map of one table (rowid -> version chain).
+ *   mv_index   the version map of one index ((key bytes, rowid) -> entry).
+ *              Tables and indexes are owned by their mv_db; the pointers
+ *              returned by mv_table_open()/mv_index_open() are borrowed until
+ *              mv_db_close().
+ *   mv_cursor  an ordered walk over one table or index map under a
+ *              transaction's snapshot; keeps an epoch section open until
+ *              mv_cursor_close().
+ *   mv_log     the logical log; may be attached to an mv_db so that commits
+ *              append frames to it.
+ *
+ * Outcomes. Expected MVCC results (visible, absent, lost the write race) are
+ * mv_outcome values, not result codes; mv_outcome_rc() turns one into a
+ * result code and a message naming the table and the row or key.
+ *
+ * Thread rule: mv_db, mv_table, mv_index and mv_log calls are thread-safe;
+ * an mv_tx and its cursors belong to one thread at a time.
+ */
+#ifndef CHORUS_MVCC_H
+#define CHORUS_MVCC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+typedef struct mv_db mv_db;
+typedef struct mv_tx mv_tx;
+typedef struct mv_table mv_table;
+typedef struct mv_index mv_index;
+typedef struct mv_cursor mv_cursor;
+typedef struct mv_log mv_log;
+
+/* --- outcomes ------------------------------------------------------------ */
+
+typedef enum mv_outcome {
+    MV_OK = 0,              /* the write is published (uncommitted) */
+    MV_ROW,                 /* read: a row version is visible */
+    MV_DELETED,             /* read: a delete is visible; the row does not exist */
+    MV_ABSENT,              /* read: the store has nothing visible; ask the B-tree */
+    MV_EXISTS,              /* insert: a visible row or key already exists */
+    MV_NOT_FOUND,           /* update/delete: the store shows the row deleted */
+    MV_CONFLICT_ACTIVE,     /* another transaction holds an uncommitted write (mvcc R8) */
+    MV_CONFLICT_COMMITTED,  /* another transaction committed after our snapshot (mvcc R8) */
+    MV_CONFLICT_UNIQUE,     /* commit: a concurrent transaction committed the same key (mvcc R9) */
+    MV_DOOMED,              /* the transaction already lost a conflict; roll it back */
+    MV_NOMEM                /* out of memory; nothing was published */
+} mv_outcome;
+
+/*
+ * Turns an outcome into a result code: MV_OK, MV_ROW, MV_DELETED, MV_ABSENT
+ * -> CHORUS_OK; MV_EXISTS -> CHORUS_CONSTRAINT; MV_NOT_FOUND ->
+ * CHORUS_INTERNAL (the caller read the row first); conflicts and MV_DOOMED ->
+ * CHORUS_CONFLICT; MV_NOMEM -> CHORUS_NOMEM. When msg_out is not NULL it
+ * receives a malloc()ed message (free() it; NULL for the OK outcomes or when
+ * out of memory) naming the object and key, e.g.
+ * "conflict: row 42 of table orders was changed by a concurrent transaction".
+ * key_text describes the key of an index outcome (NULL: "a key").
+ */
+int mv_outcome_rc(mv_outcome outcome, const char *object_kind, const char *object_name,
+                  int64_t rowid, const char *key_text, char **msg_out);
+/* The enum name of an outcome ("MV_CONFLICT_ACTIVE"); static text. */
+const char *mv_outcome_name(mv_outcome outcome);
+
+/* --- database, clock, transactions --------------------------------------- */
+
+/*
+ * Creates an empty MVCC database object with its clock at first_ts (the
+ * highest commit timestamp already applied, 0 for a fresh one; recovery
+ * passes the highest replayed timestamp). *out is owned: mv_db_close().
+ * Returns CHORUS_OK or CHORUS_NOMEM.
+ */
+int mv_db_open(uint64_t first_ts, mv_db **out);
+/* Frees everything. Every mv_tx must be freed first. NULL is harmless. */
+void mv_db_close(mv_db *db);
+/* The current clock value: the newest commit timestamp handed out. */
+uint64_t mv_db_clock(mv_db *db);
+/*
+ * Attaches (log != NULL) or detaches the logical log: from now on every
+ * committing write transaction appends one frame to it (mvcc R12). The log
+ * stays owned by the caller and must outlive the attachment.
+ */
+void mv_db_attach_log(mv_db *db, mv_log *log);
+
+/* Synchronous levels for mv_tx_commit() (PRAGMA synchronous). */
+typedef enum mv_sync {
+    MV_SYNC_OFF = 0,        /* return after the frame is queued */
+    MV_SYNC_NORMAL = 1,     /* return after the frame is written (no fsync) */
+    MV_SYNC_FULL = 2        /* return after the frame is written and fsynced */
+} mv_sync;
+
+/*
+ * Creates the transaction context of one connection; it claims one
+ * transaction slot (mvcc R2) until mv_tx_free(). *out is owned.
+ * Returns CHORUS_OK, CHORUS_NOMEM, or CHORUS_BUSY when every slot is taken.
+ */
+int mv_tx_new(mv_db *db, mv_tx **out);
+/* Frees it; an open transaction is rolled back first. NULL is harmless. */
+void mv_tx_free(mv_tx *tx);
+/* Starts a transaction: takes the snapshot (mvcc R3). CHORUS_MISUSE if one is open. */
+int mv_tx_begin(mv_tx *tx);
+/*
+ * Commits: validates UNIQUE keys (mvcc R9), appends the frame to the attached
+ * log, publishes the commit timestamp and waits as sync says (mvcc R12).
+ * Returns CHORUS_OK, CHORUS_CONFLICT (the transaction is rolled back; see
+ * mv_tx_conflict_outcome()), CHORUS_NOMEM (rolled back), or a CHORUS_IOERR
+ * code when the log failed after the commit became visible (mvcc R13: the
+ * log is then failed for good). The transaction is over in every case.
+ */
+int mv_tx_commit(mv_tx *tx, mv_sync sync);
+/* Rolls back every write of the open transaction; harmless when none is open. */
+void mv_tx_rollback(mv_tx *tx);
+bool mv_tx_is_open(const mv_tx *tx);
+/* The snapshot timestamp of the open transaction (mvcc R3). */
+uint64_t mv_tx_snapshot(const mv_tx *tx);
+/* The commit timestamp of the last committed transaction of tx, 0 if none. */
+uint64_t mv_tx_commit_ts(const mv_tx *tx);
+/* The outcome that doomed the transaction (MV_OK when it is not doomed). */
+mv_outcome mv_tx_conflict_outcome(const mv_tx *tx);
+
+/* --- tables ---------------------------------------------------------------- */
+
+/*
+ * The version map of table id (the integration uses the B-tree root page or
+ * a table number; it is what the log records). Created on first use.
+ * Borrowed: valid until mv_db_close(). name (copied) names the table in
+ * conflict messages. Returns CHORUS_OK or CHORUS_NOMEM.
+ */
+int mv_table_open(mv_db *db, uint32_t id, const char *name, mv_table **out);
+const char *mv_table_name(const mv_table *table);
+uint32_t mv_table_id(const mv_table *table);
+
+/*
+ * Rowid allocator (mvcc R10): mv_table_rowid_next() returns a rowid no other
+ * caller got, above every rowid passed to mv_table_rowid_seen(). Seed it once
+ * with the B-tree's largest rowid and tell it every explicit rowid.
+ */
+int64_t mv_table_rowid_next(mv_table *table);
+void mv_table_rowid_seen(mv_table *table, int64_t rowid);
+
+/*
+ * Writes (mvcc R4, R8). rec (nbytes) is the row's record, copied. Outcomes:
+ * MV_OK; MV_EXISTS (insert: a visible row exists in the store; the B-tree is
+ * the caller's to check); MV_NOT_FOUND (update/delete of a row the store
+ * shows deleted); MV_CONFLICT_* (the transaction is now doomed: every later
+ * call returns MV_DOOMED until mv_tx_rollback() or mv_tx_commit());
+ * MV_DOOMED; MV_NOMEM.
+ */
+mv_outcome mv_table_insert(mv_tx *tx, mv_table *table, int64_t rowid, const void *rec,
+                           uint32_t nbytes);
+mv_outcome mv_table_update(mv_tx *tx, mv_table *table, int64_t rowid, const void *rec,
+                           uint32_t nbytes);
+mv_outcome mv_table_delete(mv_tx *tx, mv_table *table, int64_t rowid);
+/*
+ * Reads row rowid under the snapshot (mvcc R5): MV_ROW with *rec_out and
+ * *nbytes_out set (borrowed: valid until the transaction ends), MV_DELETED,
+ * MV_ABSENT (ask the B-tree) or MV_DOOMED.
+ */
+mv_outcome mv_table_get(mv_tx *tx, mv_table *table, int64_t rowid, const void **rec_out,
+                        uint32_t *nbytes_out);
+
+/* --- indexes ------------------------------------------------------------- */
+
+/*
+ * Orders index key bytes (without the rowid): <0, 0, >0. The integration
+ * passes a record comparison under the index's collations; NULL compares
+ * bytes (memcmp, then length).
+ */
+typedef int (*mv_key_compare)(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb);
+
+/* The version map of index id, created on first use; as mv_table_open(). */
+int mv_index_open(mv_db *db, uint32_t id, const char *name, mv_key_compare compare,
+                  void *compare_ctx, mv_index **out);
+const char *mv_index_name(const mv_index *index);
+
+/*
+ * Adds or removes the entry (key, rowid) (mvcc R4, R8). With is_unique,
+ * mv_index_insert() first checks the key against other rowids: a visible
+ * entry gives MV_EXISTS, a concurrent uncommitted or newer one a conflict;
+ * the key is checked again at commit (mvcc R9). Outcomes as for tables.
+ */
+mv_outcome mv_index_insert(mv_tx *tx, mv_index *index, const void *key, uint32_t nbytes,
+                           int64_t rowid, bool is_unique);
+mv_outcome mv_index_delete(mv_tx *tx, mv_index *index, const void *key, uint32_t nbytes,
+                           int64_t rowid);
+
+/* --- cursors --------------------------------------------------------------- */
+
+/*
+ * An ordered walk over the keys the store holds for a table or index under
+ * tx's snapshot. Every key with a version chain is visited, each with its
+ * visibility outcome (MV_ROW, MV_DELETED or MV_ABSENT), so the caller can
+ * merge it with the B-tree (a store key hides the B-tree's row unless
+ * MV_ABSENT). The cursor keeps tx's epoch section open: close it before the
+ * transaction ends. *out is owned: mv_cursor_close(). CHORUS_NOMEM.
+ */
+int mv_cursor_open_table(mv_tx *tx, mv_table *table, mv_cursor **out);
+int mv_cursor_open_index(mv_tx *tx, mv_index *index, mv_cursor **out);
+void mv_cursor_close(mv_cursor *cur);
+/* Positions on the first key >= rowid (tables) / >= (key, rowid) (indexes);
+ * false when there is none. */
+bool mv_cursor_seek_rowid(mv_cursor *cur, int64_t rowid);
+bool mv_cursor_seek_key(mv_cursor *cur, const void *key, uint32_t nbytes, int64_t rowid);
+bool mv_cursor_first(mv_cursor *cur);
+bool mv_cursor_last(mv_cursor *cur);
+bool mv_cursor_next(mv_cursor *cur);
+bool mv_cursor_prev(mv_cursor *cur);
+bool mv_cursor_valid(const mv_cursor *cur);
+int64_t mv_cursor_rowid(const mv_cursor *cur);
+/* Index key bytes of the current entry; borrowed until the cursor closes. */
+const void *mv_cursor_key(const mv_cursor *cur, uint32_t *nbytes_out);
+/* Visibility of the current key under the snapshot; for MV_ROW on a table
+ * *rec_out/*nbytes_out (either may be NULL) are borrowed until the cursor
+ * closes. */
+mv_outcome mv_cursor_row(mv_cursor *cur, const void **rec_out, uint32_t *nbytes_out);
+
+/* --- garbage collection ---------------------------------------------------- */
+
+/*
+ * One full GC pass (mvcc R11): recomputes the set of live snapshots, prunes
+ * every chain of every map of versions no live snapshot can see, and retires
+ * them through epochs; versions whose grace period has passed are freed.
+ * Runs in tx's thread (tx must not be open). Only one pass runs at a time;
+ * a concurrent call returns at once. Commits also prune their own chains.
+ */
+void mv_gc_run(mv_tx *tx);
+/*
+ * The B-tree now holds every commit with timestamp <= ts (a checkpoint
+ * finished). GC may then drop whole chains that every live snapshot sees
+ * through the B-tree (mvcc R11c).
+ */
+void mv_gc_set_checkpoint_ts(mv_db *db, uint64_t ts);
+
+/* Statistics (relaxed counters; exact when the store is quiet). */
+typedef struct mv_stats {
+    int64_t n_versions;         /* versions allocated and not yet freed */
+    int64_t n_versions_live;    /* versions linked into chains */
+    int64_t n_nodes;            /* map nodes linked */
+    int64_t bytes_versions;     /* bytes of version memory not yet freed */
+    int64_t n_commits;
+    int64_t n_aborts;
+} mv_stats;
+void mv_db_stats(mv_db *db, mv_stats *out);
+/* Bytes one version of a payload of nbytes costs (header and payload). */
+size_t mv_version_footprint(uint32_t nbytes);
+
+/* --- logical log ------------------------------------------------------------ */
+
+/* Record kinds in a log frame. */
+typedef enum mv_log_op {
+    MV_LOG_ROW_PUT = 1,         /* table row image: object, rowid, record */
+    MV_LOG_ROW_DELETE = 2,      /* table row delete: object, rowid */
+    MV_LOG_INDEX_PUT = 3,       /* index entry insert: object, rowid, key */
+    MV_LOG_INDEX_DELETE = 4     /* index entry delete: object, rowid, key */
+} mv_log_op;
+
+/* One record of a recovered frame; data is borrowed from the frame. */
+typedef struct mv_log_record {
+    mv_log_op op;
+    uint32_t object;            /* table or index id */
+    int64_t rowid;
+    const uint8_t *data;        /* record (ROW_PUT) or key (INDEX_*); NULL for ROW_DELETE */
+    uint32_t nbytes;
+} mv_log_record;
+
+/* A recovered commit frame; bytes are borrowed for the callback's duration. */
+typedef struct mv_log_frame {
+    uint64_t commit_ts;
+    uint32_t n_records;
+    const uint8_t *records;     /* encoded records; walk with mv_log_frame_next() */
+    uint32_t nbytes;
+} mv_log_frame;
+
+/*
+ * Walks the records of a frame: *pos starts at 0. Returns 1 with *out filled,
+ * 0 at the end, or CHORUS_CORRUPT when a record does not fit (a frame with a
+ * good checksum whose records are malformed).
+ */
+int mv_log_frame_next(const mv_log_frame *frame, uint32_t *pos, mv_log_record *out);
+
+/* Called once per committed frame in log order; non-OK stops recovery with that rc. */
+typedef int (*mv_log_replay_fn)(void *ctx, const mv_log_frame *frame);
+
+typedef struct mv_log_recovery {
+    uint64_t checkpoint_ts;     /* from the newest checkpoint mark, 0 if none */
+    uint64_t max_ts;            /* largest commit timestamp seen (replayed or not) */
+    uint64_t n_frames;          /* commit frames handed to the callback */
+    uint64_t n_skipped;         /* commit frames at or below checkpoint_ts */
+    int64_t end_offset;         /* where the valid prefix ends; writing resumes here */
+    bool torn_tail;             /* bytes after the valid prefix were ignored */
+} mv_log_recovery;
+
+typedef struct mv_log_options {
+    int use_uring;              /* 1: try io_uring (fallback if refused); 0: pwrite */
+    int64_t normal_sync_bytes;  /* NORMAL: fsync after this many unsynced bytes (0: 4 MiB) */
+} mv_log_options;
+
+/*
+ * Opens (creating it if missing) the log at path, runs recovery on its
+ * contents (replay may be NULL to only scan) and leaves it ready to append
+ * after the valid prefix; a torn tail is cut off. opts may be NULL: io_uring
+ * unless the environment says CHORUS_URING=0. *out is owned: mv_log_close().
+ * rec_out (may be NULL) receives what recovery found. Returns CHORUS_OK,
+ * CHORUS_CANTOPEN, CHORUS_NOTADB (the header is not a log's),
+ * CHORUS_IOERR_*, CHORUS_NOMEM, or the callback's code.
+ */
+int mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn replay,
+                void *ctx, mv_log_recovery *rec_out, mv_log **out);
+/* Writes and fsyncs what is queued, then closes. Returns the sticky error, if any. */
+int mv_log_close(mv_log *log);
+/* Only scans path as mv_log_open() would, without opening it for writing. */
+int mv_log_recover(const char *path, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out);
+/* Writes and fsyncs everything queued so far. */
+int mv_log_sync(mv_log *log);
+/*
+ * Appends a checkpoint mark: the B-tree holds every commit <= ts, so recovery
+ * skips those frames. Synced before it returns.
+ */
+int mv_log_checkpoint(mv_log *log, uint64_t ts);
+/* Empties the log (new salt, header only, synced). Only when every frame in
+ * it is checkpointed and no commit is in flight. */
+int mv_log_reset(mv_log *log);
+/* Which writer runs: "io_uring" or "pwrite". Static text. */
+const char *mv_log_backend(const mv_log *log);
+
+typedef struct mv_log_stats {
+    int64_t n_frames;           /* commit frames appended */
+    int64_t n_writes;           /* write batches issued */
+    int64_t n_syncs;            /* fdatasyncs issued */
+    int64_t bytes;              /* bytes written */
+} mv_log_stats;
+void mv_log_get_stats(mv_log *log, mv_log_stats *out);
+
+/*
+ * Appends one commit frame built by the caller's records (used by tests and
+ * by tools; commits build theirs from the write set). Waits as sync says.
+ */
+int mv_log_append(mv_log *log, uint64_t commit_ts, const mv_log_record *records,
+                  uint32_t n_records, mv_sync sync);
+
+#endif /* CHORUS_MVCC_H */

@@ -1,0 +1,341 @@
+/*
+ * mvcc/mvcc_int.h: struct layouts and functions shared by the files of the
+ * mvcc module only. Nothing outside mvcc/ includes it.
+ *
+ * Rules cited as "mvcc Rn" live in mvcc/README.md.
+ */
+#ifndef CHORUS_MVCC_INT_H
+#define CHORUS_MVCC_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <ck_epoch.h>
+
+#include "mvcc.h"
+
+/* --- stamps (mvcc R1) ------------------------------------------------------ */
+
+/*
+ * A stamp is a 64-bit word in a version's begin or end field:
+ *   bit 63 clear: a commit timestamp (< MV_TS_LIMIT), or MV_STAMP_INF;
+ *   bit 63 set:   a transaction id: slot index in bits 0..19, the slot's
+ *                 generation in bits 20..62.
+ * MV_STAMP_INF compares above every timestamp: "never" as a begin (an aborted
+ * version), "still current" as an end.
+ */
+#define MV_STAMP_TXID_BIT (UINT64_C(1) << 63)
+#define MV_STAMP_INF (MV_STAMP_TXID_BIT - 1)
+#define MV_TS_LIMIT (UINT64_C(1) << 62)
+#define MV_SLOT_BITS 20
+#define MV_SLOT_MASK ((UINT64_C(1) << MV_SLOT_BITS) - 1)
+
+static inline bool mv_stamp_is_txid(uint64_t s) { return (s & MV_STAMP_TXID_BIT) != 0; }
+static inline uint32_t mv_stamp_slot(uint64_t s) { return (uint32_t)(s & MV_SLOT_MASK); }
+static inline uint64_t
+mv_stamp_make_txid(uint32_t slot, uint64_t generation)
+{
+    return MV_STAMP_TXID_BIT | (generation << MV_SLOT_BITS) | slot;
+}
+
+/* --- transaction slots (mvcc R2) ------------------------------------------- */
+
+/* Transaction states in the low two bits of mv_slot.state; the commit
+ * timestamp sits above them (state >> 2). PREPARING with timestamp 0 means
+ * "taking its timestamp now" (mvcc R6). */
+enum {
+    MV_TX_ACTIVE = 0,
+    MV_TX_PREPARING = 1,
+    MV_TX_COMMITTED = 2,
+    MV_TX_ABORTED = 3
+};
+#define MV_STATE(kind, ts) (((uint64_t)(ts) << 2) | (uint64_t)(kind))
+#define MV_STATE_KIND(w) ((int)((w) & 3))
+#define MV_STATE_TS(w) ((w) >> 2)
+
+/* mv_slot.snapshot when no transaction is open, and while one takes it. */
+#define MV_SNAP_NONE UINT64_MAX
+#define MV_SNAP_PENDING (UINT64_MAX - 1)
+
+#define MV_SLOTS_PER_CHUNK 256
+#define MV_SLOT_CHUNKS 64
+
+/* One transaction slot, owned by one mv_tx from mv_tx_new() to mv_tx_free(). */
+typedef struct mv_slot {
+    _Atomic uint64_t id;        /* stamp of the slot's current or last transaction;
+                                   written by the owner only (mvcc R2) */
+    _Atomic uint64_t state;     /* MV_STATE(kind, ts) of that transaction; owner writes */
+    _Atomic uint64_t snapshot;  /* live snapshot ts or MV_SNAP_*; owner writes, GC reads */
+    _Atomic uint32_t in_use;    /* claimed by an mv_tx (CAS 0 -> 1) */
+    char pad[64 - 3 * sizeof(uint64_t) - sizeof(uint32_t)];
+} mv_slot;
+
+/* What a transaction-id stamp resolves to (mvcc R2). */
+typedef struct mv_resolved {
+    int kind;                   /* MV_TX_* or MV_RESOLVE_STALE */
+    uint64_t ts;                /* commit timestamp for PREPARING/COMMITTED (0: pending) */
+} mv_resolved;
+#define MV_RESOLVE_STALE 4
+
+mv_slot *mv_slot_get(mv_db *db, uint32_t index);
+
+/* clock.c */
+uint64_t mv_clock_tick(mv_db *db);
+uint64_t mv_clock_snapshot(mv_db *db, mv_slot *slot);
+mv_resolved mv_stamp_resolve(mv_db *db, uint64_t stamp);
+
+/* --- versions and nodes ------------------------------------------------------ */
+
+enum { MV_KIND_ROW = 1, MV_KIND_TOMBSTONE = 2 };
+
+/*
+ * One version of a row or index entry (mvcc R4). After publication only
+ * begin, end and older change: begin and end by the writing transaction
+ * (commit or abort rewrite, mvcc R7) and by the superseding one (end);
+ * older by GC under the node's gc_busy flag (mvcc R11).
+ */
+typedef struct mv_version {
+    _Atomic uint64_t begin;             /* stamp: creator */
+    _Atomic uint64_t end;               /* stamp: superseder, MV_STAMP_INF while newest */
+    struct mv_version *_Atomic older;   /* next older version; NULL at the tail */
+    uint32_t nbytes;                    /* immutable */
+    uint8_t kind;                       /* MV_KIND_*; immutable */
+    uint8_t data[];                     /* record bytes (tables); empty for indexes */
+} mv_version;
+
+#define MV_MAX_HEIGHT 20
+#define MV_HEAD_SEALED ((uintptr_t)1)   /* in mv_node.head: the node is being removed */
+#define MV_LINK_MARK ((uintptr_t)1)     /* in mv_node.next[i]: unlinking at that level */
+
+/*
+ * A skiplist node: one key (rowid, or key bytes + rowid) and its version
+ * chain. Key fields are immutable. Nodes are removed only by GC (mvcc R11c).
+ */
+typedef struct mv_node {
+    _Atomic uintptr_t head;     /* newest version, | MV_HEAD_SEALED once removed */
+    int64_t rowid;
+    uint32_t key_len;           /* index key bytes follow next[height] */
+    uint8_t height;
+    _Atomic uint8_t linked;     /* 1 once linked on every level (inserter writes) */
+    _Atomic uint8_t gc_busy;    /* try-lock for GC, rollback and sealing of this chain */
+    _Atomic uintptr_t next[];   /* height links, each | MV_LINK_MARK when unlinking */
+} mv_node;
+
+static inline const uint8_t *
+mv_node_key(const mv_node *n)
+{
+    return (const uint8_t *)&n->next[n->height];
+}
+
+static inline mv_version *
+mv_node_head(mv_node *n)
+{
+    /* Acquire: the version's fields, written before the publishing CAS,
+     * are visible (pairs with the release CAS in chain_publish()). */
+    return (mv_version *)(atomic_load_explicit(&n->head, memory_order_acquire) & ~MV_HEAD_SEALED);
+}
+
+/* --- maps: one per table and one per index ------------------------------------ */
+
+typedef struct mv_map {
+    mv_db *db;                  /* owner; immutable */
+    uint32_t id;                /* table or index id; immutable */
+    bool is_index;              /* immutable */
+    char *name;                 /* owned; immutable */
+    mv_key_compare compare;     /* indexes; immutable */
+    void *compare_ctx;
+    mv_node *head;              /* sentinel, MV_MAX_HEIGHT links; owned */
+    _Atomic int64_t max_rowid;  /* rowid allocator (mvcc R10) */
+} mv_map;
+
+struct mv_table {
+    mv_map map;
+};
+struct mv_index {
+    mv_map map;
+};
+
+/* A search key: rowid alone for tables, key bytes + rowid for indexes. */
+typedef struct mv_key {
+    const uint8_t *bytes;
+    uint32_t nbytes;
+    int64_t rowid;
+} mv_key;
+
+int mv_map_init(mv_map *map, mv_db *db, uint32_t id, bool is_index, const char *name,
+                mv_key_compare compare, void *compare_ctx);
+void mv_map_destroy(mv_map *map);       /* frees every node and version; quiescent only */
+
+/* skiplist.c */
+int mv_skip_compare(const mv_map *map, const mv_node *n, const mv_key *k);
+mv_node *mv_skip_find(mv_map *map, const mv_key *k);    /* live node with key k, or NULL */
+mv_node *mv_skip_seek_ge(mv_map *map, const mv_key *k); /* first live node >= k */
+mv_node *mv_skip_seek_lt(mv_map *map, const mv_key *k); /* last live node < k */
+mv_node *mv_skip_first(mv_map *map);
+mv_node *mv_skip_last(mv_map *map);
+mv_node *mv_skip_next(mv_map *map, mv_node *n);         /* next live node after n */
+mv_node *mv_skip_node_new(const mv_key *k, mv_version *head);
+/* Links node (built by mv_skip_node_new) unless a live node with its key
+ * exists: returns node itself, or the existing node (node is then unused). */
+mv_node *mv_skip_insert(mv_map *map, mv_node *node);
+/* GC only: unlinks a sealed node from every level; the caller retires it. */
+void mv_skip_remove(mv_map *map, mv_node *node);
+
+/* --- transactions --------------------------------------------------------- */
+
+/* One write of a transaction, in order. */
+typedef struct mv_write {
+    mv_map *map;
+    mv_node *node;
+    mv_version *version;        /* ours */
+    mv_version *superseded;     /* the version whose end we set, or NULL */
+    bool check_unique;          /* re-check the key at commit (mvcc R9) */
+} mv_write;
+
+/* A batch of retired versions and nodes, freed together after a grace period. */
+#define MV_RETIRE_BATCH 62
+typedef struct mv_retire_bag {
+    ck_epoch_entry_t entry;
+    mv_db *db;
+    uint32_t n;
+    void *items[MV_RETIRE_BATCH];       /* mv_version *, or mv_node * | 1 */
+} mv_retire_bag;
+
+struct mv_tx {
+    mv_db *db;                          /* immutable */
+    mv_slot *slot;                      /* claimed in mv_tx_new(); immutable */
+    uint32_t slot_index;
+    ck_epoch_record_t *epoch;           /* owned; registered with db->epoch */
+    uint64_t generation;                /* of the slot's current transaction id */
+    uint64_t id;                        /* txid stamp of the open transaction */
+    uint64_t snapshot;
+    uint64_t commit_ts;                 /* of the last commit */
+    uint64_t end_ts;                    /* while committing */
+    bool is_open;
+    mv_outcome doom;                    /* MV_OK, or why the transaction is doomed */
+    mv_write *writes;                   /* owned; reused across transactions */
+    uint32_t n_writes;
+    uint32_t cap_writes;
+    uint8_t *frame;                     /* owned log frame buffer, reused */
+    size_t frame_cap;
+    mv_retire_bag *bag;                 /* owned; filling */
+    uint32_t n_retired_since_poll;
+};
+
+/* tx.c */
+void mv_tx_doom(mv_tx *tx, mv_outcome why);
+int mv_tx_write_push(mv_tx *tx, const mv_write *w);
+void mv_epoch_enter(mv_tx *tx);
+void mv_epoch_leave(mv_tx *tx);
+/* Hands v (unlinked) or a node (unlinked, tag 1) to tx's retire bag. */
+void mv_retire(mv_tx *tx, void *item);
+void mv_retire_flush(mv_tx *tx);
+void mv_free_item(mv_db *db, void *item);
+
+/* chain.c */
+mv_version *mv_version_new(mv_db *db, uint8_t kind, const void *data, uint32_t nbytes);
+void mv_version_free(mv_db *db, mv_version *v);
+/* The visible version of node for tx (or NULL) and its outcome (mvcc R5). */
+mv_outcome mv_chain_read(mv_tx *tx, mv_node *node, mv_version **out);
+/* Newest version not aborted (or NULL), and its creator's resolution. */
+mv_version *mv_chain_effective(mv_tx *tx, mv_node *node, uintptr_t *head_out);
+bool mv_version_is_aborted(mv_db *db, mv_version *v);
+/* Waits out a PREPARING owner (mvcc R6); returns the final resolution. */
+mv_resolved mv_stamp_settle(mv_db *db, _Atomic uint64_t *field, uint64_t stamp,
+                            uint64_t snapshot);
+
+enum mv_write_op { MV_OP_INSERT, MV_OP_UPDATE, MV_OP_DELETE };
+mv_outcome mv_chain_write(mv_tx *tx, mv_map *map, const mv_key *k, enum mv_write_op op,
+                          uint8_t kind, const void *data, uint32_t nbytes, bool check_unique);
+
+/* conflict.c */
+mv_outcome mv_unique_check_insert(mv_tx *tx, mv_map *map, const mv_key *k);
+mv_outcome mv_unique_check_commit(mv_tx *tx, const mv_write *w);
+
+/* gc.c */
+typedef struct mv_snapset {
+    ck_epoch_entry_t entry;
+    uint64_t horizon;           /* clock when computed: later snapshots are >= it */
+    uint32_t n;
+    uint64_t snaps[];           /* live snapshots, ascending */
+} mv_snapset;
+void mv_gc_prune_chain(mv_tx *tx, mv_map *map, mv_node *node, const mv_snapset *set);
+void mv_gc_after_commit(mv_tx *tx);
+void mv_gc_free_snapset(mv_snapset *set);
+
+/* --- the database ------------------------------------------------------------- */
+
+struct mv_db {
+    _Atomic uint64_t clock;             /* newest commit timestamp handed out (mvcc R3) */
+    ck_epoch_t epoch;                   /* the reclamation domain */
+    pthread_mutex_t mu;                 /* guards slot chunk creation and the map registry */
+    mv_slot *_Atomic slot_chunks[MV_SLOT_CHUNKS];   /* created under mu, never freed before close */
+    mv_map **maps;                      /* guarded by mu; entries immutable once added */
+    uint32_t n_maps;
+    uint32_t cap_maps;
+    pthread_mutex_t gc_mu;              /* try-locked by a full GC pass and a snapset refresh */
+    mv_snapset *_Atomic snapset;        /* newest live-snapshot set; retired through epochs */
+    _Atomic uint64_t checkpoint_ts;     /* the B-tree holds every commit <= this */
+    _Atomic uint32_t commits_since_snapset;
+    mv_log *_Atomic log;                /* attached log, borrowed */
+    ck_epoch_record_t **records;        /* guarded by mu; every epoch record made, owned */
+    uint32_t n_records;
+    uint32_t cap_records;
+    /* Statistics; relaxed: nothing is ordered by them. */
+    _Atomic int64_t n_versions;
+    _Atomic int64_t n_versions_live;
+    _Atomic int64_t n_nodes;
+    _Atomic int64_t bytes_versions;
+    _Atomic int64_t n_commits;
+    _Atomic int64_t n_aborts;
+};
+
+/* Snapshot of the registered maps (malloc()ed array, free() it). */
+int mv_db_maps(mv_db *db, mv_map ***out, uint32_t *n_out);
+mv_map *mv_db_map_by_id(mv_db *db, uint32_t id, bool is_index);
+
+/* --- log (log_format.c, log_writer.c, log_uring.c, log_recover.c) ------------ */
+
+#define MV_LOG_HEADER_SIZE 32
+#define MV_LOG_FRAME_HEADER 20
+#define MV_LOG_FRAME_TRAILER 4
+#define MV_LOG_RECORD_HEADER 17
+enum { MV_LOG_FRAME_COMMIT = 1, MV_LOG_FRAME_CHECKPOINT = 2 };
+
+uint32_t mv_crc32c(uint32_t crc, const void *data, size_t n);
+void mv_log_header_encode(uint8_t *out, uint64_t salt);
+int mv_log_header_decode(const uint8_t *in, size_t n, uint64_t *salt_out);
+/* Frame building into a growable buffer: begin reserves the header, each
+ * record is appended, finish writes the header fields and the checksum. */
+typedef struct mv_frame_buf {
+    uint8_t *data;              /* owned by whoever owns the frame_buf */
+    size_t len;
+    size_t cap;
+    uint32_t n_records;
+} mv_frame_buf;
+int mv_frame_begin(mv_frame_buf *fb);
+int mv_frame_add(mv_frame_buf *fb, mv_log_op op, uint32_t object, int64_t rowid,
+                 const void *data, uint32_t nbytes);
+int mv_frame_finish(mv_frame_buf *fb, int kind, uint64_t ts, uint64_t salt);
+/* Checks the frame at buf (avail bytes): 1 valid (fills *frame, *kind,
+ * *size), 0 torn or corrupt. */
+int mv_frame_parse(const uint8_t *buf, size_t avail, uint64_t salt, mv_log_frame *frame,
+                   int *kind, uint32_t *size);
+
+uint64_t mv_log_salt(const mv_log *log);
+/* Enqueues a finished frame (bytes copied) and waits as sync says (mvcc R12). */
+int mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync);
+/* Reserves the frame's place without waiting; returns the lsn to wait for. */
+int mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync,
+                   uint64_t *lsn_out);
+int mv_log_wait(mv_log *log, uint64_t lsn, mv_sync sync);
+
+/* io_uring writer (log_uring.c). */
+typedef struct mv_uring mv_uring;
+/* CHORUS_OK, or CHORUS_CANTOPEN when io_uring is missing or refused. */
+int mv_uring_open(mv_uring **out);
+void mv_uring_close(mv_uring *u);
+/* Writes n bytes at off, then (with sync) fdatasyncs, as one linked chain. */
+int mv_uring_write(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool sync);
+
+#endif /* CHORUS_MVCC_INT_H */
