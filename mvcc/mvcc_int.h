@@ -216,15 +216,15 @@ struct mv_tx {
     mv_write *writes;                   /* owned; reused across transactions */
     uint32_t n_writes;
     uint32_t cap_writes;
-    uint8_t *frame;                     /* owned log frame buffer, reused */
-    size_t frame_cap;
+    struct mv_frame_buf *frame;         /* owned log frame buffer, reused */
     mv_retire_bag *bag;                 /* owned; filling */
     uint32_t n_retired_since_poll;
 };
 
 /* tx.c */
 void mv_tx_doom(mv_tx *tx, mv_outcome why);
-int mv_tx_write_push(mv_tx *tx, const mv_write *w);
+/* Makes room for one more write record; CHORUS_OK or CHORUS_NOMEM. */
+int mv_tx_write_reserve(mv_tx *tx);
 void mv_epoch_enter(mv_tx *tx);
 void mv_epoch_leave(mv_tx *tx);
 /* Hands v (unlinked) or a node (unlinked, tag 1) to tx's retire bag. */

@@ -213,7 +213,8 @@ find_in_source(const scope_source *src, const char *name, bool qualified)
         if (strcasecmp(src->col_names[i], name) == 0)
             return i;
     }
-    if (src->table != NULL && !src->table->without_rowid) {
+    if (src->table != NULL && !src->table->without_rowid &&
+        catalog_table_column_find(src->table, name) < 0) {
         int k = catalog_table_column_resolve(src->table, name);
         if (k == CATALOG_COLUMN_ROWID)
             return -1;

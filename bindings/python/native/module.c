@@ -1,0 +1,171 @@
+/*
+ * bindings/python/native/module.c: the extension module chorusdb._chorus,
+ * with the ChorusDB engine compiled in.
+ *
+ * It holds the module state (the two handle types and the exception types,
+ * native.h N1), the library-level calls (version, errstr) and the integer
+ * constants of chorus.h. Multi-phase initialisation (PEP 489) keeps the
+ * module free of C globals, so sub-interpreters each get their own state.
+ *
+ * Callers: Python only (chorusdb/dbapi2.py imports it).
+ */
+#include "native.h"
+
+PyDoc_STRVAR(module_version_doc, "version() -> str\n\nThe engine's version (chorus_version).");
+
+static PyObject *
+module_version(PyObject *module, PyObject *unused)
+{
+    return PyUnicode_FromString(chorus_version());
+}
+
+PyDoc_STRVAR(module_version_number_doc,
+             "version_number() -> int\n\nMAJOR*1000000 + MINOR*1000 + PATCH.");
+
+static PyObject *
+module_version_number(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromLong(chorus_version_number());
+}
+
+PyDoc_STRVAR(module_errstr_doc, "errstr(code) -> str\n\nThe English text of a result code.");
+
+static PyObject *
+module_errstr(PyObject *module, PyObject *arg)
+{
+    long code = PyLong_AsLong(arg);
+
+    if (code == -1 && PyErr_Occurred())
+        return NULL;
+    if (code < INT32_MIN || code > INT32_MAX)
+        return PyErr_Format(PyExc_OverflowError, "result code out of range");
+    return PyUnicode_FromString(chorus_errstr((int)code));
+}
+
+static PyMethodDef module_methods[] = {
+    {"version", module_version, METH_NOARGS, module_version_doc},
+    {"version_number", module_version_number, METH_NOARGS, module_version_number_doc},
+    {"errstr", module_errstr, METH_O, module_errstr_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+/* Adds a heap type made from spec to module and stores it in *slot. */
+static int
+module_type_add(PyObject *module, PyType_Spec *spec, PyTypeObject **slot)
+{
+    *slot = (PyTypeObject *)PyType_FromModuleAndSpec(module, spec, NULL);
+    if (*slot == NULL)
+        return -1;
+    return PyModule_AddType(module, *slot);
+}
+
+static int
+module_constants_add(PyObject *module)
+{
+    static const struct {
+        const char *name;
+        int value;
+    } constants[] = {
+        {"CHORUS_INTEGER", CHORUS_INTEGER},
+        {"CHORUS_FLOAT", CHORUS_FLOAT},
+        {"CHORUS_TEXT", CHORUS_TEXT},
+        {"CHORUS_BLOB", CHORUS_BLOB},
+        {"CHORUS_NULL", CHORUS_NULL},
+        {"CHORUS_OPEN_READONLY", CHORUS_OPEN_READONLY},
+        {"CHORUS_OPEN_READWRITE", CHORUS_OPEN_READWRITE},
+        {"CHORUS_OPEN_CREATE", CHORUS_OPEN_CREATE},
+        {"CHORUS_OPEN_MEMORY", CHORUS_OPEN_MEMORY},
+        {"CHORUS_TX_DEFERRED", CHORUS_TX_DEFERRED},
+        {"CHORUS_TX_IMMEDIATE", CHORUS_TX_IMMEDIATE},
+        {"CHORUS_TX_CONCURRENT", CHORUS_TX_CONCURRENT},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof constants / sizeof constants[0]; i++)
+        if (PyModule_AddIntConstant(module, constants[i].name, constants[i].value) < 0)
+            return -1;
+    return 0;
+}
+
+static int
+module_exec(PyObject *module)
+{
+    native_state *st = PyModule_GetState(module);
+
+    if (module_type_add(module, &native_connection_spec, &st->connection_type) < 0
+        || module_type_add(module, &native_statement_spec, &st->statement_type) < 0
+        || native_errors_init(module, st) < 0 || module_constants_add(module) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    native_state *st = PyModule_GetState(module);
+
+    Py_VISIT(st->connection_type);
+    Py_VISIT(st->statement_type);
+    Py_VISIT(st->Warning);
+    Py_VISIT(st->Error);
+    Py_VISIT(st->InterfaceError);
+    Py_VISIT(st->DatabaseError);
+    Py_VISIT(st->DataError);
+    Py_VISIT(st->OperationalError);
+    Py_VISIT(st->IntegrityError);
+    Py_VISIT(st->InternalError);
+    Py_VISIT(st->ProgrammingError);
+    Py_VISIT(st->NotSupportedError);
+    Py_VISIT(st->ConflictError);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    native_state *st = PyModule_GetState(module);
+
+    Py_CLEAR(st->connection_type);
+    Py_CLEAR(st->statement_type);
+    Py_CLEAR(st->Warning);
+    Py_CLEAR(st->Error);
+    Py_CLEAR(st->InterfaceError);
+    Py_CLEAR(st->DatabaseError);
+    Py_CLEAR(st->DataError);
+    Py_CLEAR(st->OperationalError);
+    Py_CLEAR(st->IntegrityError);
+    Py_CLEAR(st->InternalError);
+    Py_CLEAR(st->ProgrammingError);
+    Py_CLEAR(st->NotSupportedError);
+    Py_CLEAR(st->ConflictError);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "chorusdb._chorus",
+    .m_doc = "The native layer of chorusdb: ChorusDB's C API (chorus.h) for Python.",
+    .m_size = sizeof(native_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__chorus(void)
+{
+    return PyModuleDef_Init(&module_def);
+}
