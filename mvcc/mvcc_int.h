@@ -316,7 +316,9 @@ typedef struct mv_frame_buf {
 int mv_frame_begin(mv_frame_buf *fb);
 int mv_frame_add(mv_frame_buf *fb, mv_log_op op, uint32_t object, int64_t rowid,
                  const void *data, uint32_t nbytes);
-int mv_frame_finish(mv_frame_buf *fb, int kind, uint64_t ts, uint64_t salt);
+int mv_frame_finish(mv_frame_buf *fb, int kind, uint64_t ts);
+/* Writes the checksum of a finished frame under the log's salt (mvcc R14). */
+void mv_frame_seal(uint8_t *frame, size_t nbytes, uint64_t salt);
 /* Checks the frame at buf (avail bytes): 1 valid (fills *frame, *kind,
  * *size), 0 torn or corrupt. */
 int mv_frame_parse(const uint8_t *buf, size_t avail, uint64_t salt, mv_log_frame *frame,

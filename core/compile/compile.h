@@ -97,7 +97,9 @@ struct cx {
 
 typedef enum plan_cursor_kind {
     PC_TABLE = 1,           /* a table b-tree */
-    PC_EPHEMERAL            /* rows materialized from a query (subquery, view, CTE) */
+    PC_EPHEMERAL            /* rows materialized from a query (subquery, view, CTE); with
+                               no source, its rows are set by its owner (a recursive CTE
+                               node, or the new row of INSERT/UPDATE) */
 } plan_cursor_kind;
 
 struct plan_cursor {
@@ -167,7 +169,9 @@ typedef struct plan_level {
 typedef enum plan_query_kind {
     PQ_CORE = 1,            /* SELECT ... FROM ... WHERE ... GROUP BY ... */
     PQ_VALUES,              /* VALUES (...), (...) */
-    PQ_COMPOUND             /* left op right */
+    PQ_COMPOUND,            /* left op right */
+    PQ_RECURSIVE            /* recursive CTE: left seeds a queue; right runs once per
+                               queued row, reading it through cursor rec_cursor */
 } plan_query_kind;
 
 typedef struct plan_agg {
@@ -217,9 +221,10 @@ struct plan_query {
     int n_rows;
     cx ***rows;             /* n_rows arrays of n_cols expressions */
 
-    /* COMPOUND */
+    /* COMPOUND, RECURSIVE */
     uint8_t op;             /* ast_compound_op */
     plan_query *left, *right;
+    int rec_cursor;         /* RECURSIVE: the cursor whose one row is the queued row */
 
     /* ORDER BY / LIMIT over the query's rows. Sort rows hold the n_cols
      * result values, then n_extra extra key values. */

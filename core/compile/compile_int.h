@@ -52,7 +52,10 @@ struct scope {
 typedef struct cc_cte {
     const ast_cte *cte;
     struct cc_cte *next;
-    bool in_use;                    /* being expanded (no recursion support yet) */
+    bool is_recursive;              /* from WITH RECURSIVE */
+    int rec_cursor;                 /* while its recursive part compiles: the cursor of the
+                                       queued row, else -1 */
+    plan_query *rec_seed;           /* meanwhile: its seed query (names, affinities) */
 } cc_cte;
 
 typedef struct cctx {
@@ -110,6 +113,10 @@ typedef struct cc_names {
     const char **tables;
     const char **origins;
 } cc_names;
+/* The body of a recursive CTE e (seed UNION [ALL] recursive part). */
+int cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out);
+/* Whether the select reads a table named name in a FROM clause anywhere. */
+bool ast_select_reads(const ast_select *sel, const char *name);
 int cc_select_names(cctx *c, scope *outer, const ast_select *sel, plan_query *q,
                     cc_names *out);
 

@@ -140,6 +140,26 @@ source_add_query(cctx *c, scope *s, plan_query *sub, const char *name, const ast
     return CHORUS_OK;
 }
 
+/* A reference to a recursive CTE from inside its recursive part: the
+ * queued row (a source with one row, set by the PQ_RECURSIVE node). */
+static int
+add_cte_queue(cctx *c, scope *s, cc_cte *e, const char *alias)
+{
+    int cursor = e->rec_cursor;
+    int rc = source_add_query(c, s, e->rec_seed, alias != NULL ? alias : e->cte->name,
+                              &e->cte->columns);
+    plan_level *lv;
+
+    if (rc != CHORUS_OK)
+        return rc;
+    /* source_add_query made a cursor of its own; point the level at the queue's. */
+    lv = &s->q->levels[s->n_src - 1];
+    cc_cursor(c, lv->cursor)->source = NULL;
+    lv->cursor = cursor;
+    s->src[s->n_src - 1].cursor = cursor;
+    return CHORUS_OK;
+}
+
 static int
 add_cte(cctx *c, scope *s, cc_cte *e, const char *alias)
 {
@@ -147,10 +167,23 @@ add_cte(cctx *c, scope *s, cc_cte *e, const char *alias)
     plan_query *sub;
     int rc;
 
+    if (e->rec_cursor >= 0)
+        return add_cte_queue(c, s, e, alias);
     if (++c->depth > 64)
         return cc_error(c, "too many levels of nesting");
-    c->ctes = e->next;      /* a CTE sees the ones defined before it */
-    rc = cc_select(c, s->outer, e->cte->select, &sub);
+    if (e->is_recursive && ast_select_reads(e->cte->select, e->cte->name)) {
+        /* A recursive CTE sees itself; the ones before it too. */
+        cc_cte *self = cc_alloc(c, sizeof *self);
+        if (self == NULL)
+            return CHORUS_NOMEM;
+        *self = *e;
+        self->next = e->next;
+        c->ctes = self;
+        rc = cc_select_recursive(c, s->outer, self, &sub);
+    } else {
+        c->ctes = e->next;  /* a CTE sees the ones defined before it */
+        rc = cc_select(c, s->outer, e->cte->select, &sub);
+    }
     c->ctes = saved;
     c->depth--;
     if (rc != CHORUS_OK)

@@ -534,6 +534,8 @@ push_ctes(cctx *c, const ast_with *with, cc_cte **saved)
         if (e == NULL)
             return CHORUS_NOMEM;
         e->cte = t;
+        e->is_recursive = with->is_recursive;
+        e->rec_cursor = -1;
         e->next = c->ctes;
         c->ctes = e;
     }
@@ -578,6 +580,74 @@ cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out)
     if (rc == CHORUS_OK)
         rc = compile_limit(c, sel, q);
     c->ctes = saved;
+    if (rc == CHORUS_OK)
+        *out = q;
+    return rc;
+}
+
+static bool
+from_reads(const ast_from_item *it, const char *name)
+{
+    for (; it != NULL; it = it->next) {
+        if (it->kind == AST_FROM_TABLE && it->schema == NULL && strcasecmp(it->name, name) == 0)
+            return true;
+        if (it->kind == AST_FROM_SUBQUERY && ast_select_reads(it->subquery, name))
+            return true;
+        if (it->kind == AST_FROM_NESTED && from_reads(it->nested, name))
+            return true;
+    }
+    return false;
+}
+
+bool
+ast_select_reads(const ast_select *sel, const char *name)
+{
+    for (const ast_select_core *core = sel->cores; core != NULL; core = core->next)
+        if (!core->is_values && from_reads(core->from, name))
+            return true;
+    return false;
+}
+
+/* Seed first (it fixes the columns), then the recursive part, in which the
+ * CTE's name reads the queued row (from.c). */
+int
+cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
+{
+    const ast_select *sel = e->cte->select;
+    const ast_select_core *seed = sel->cores, *rec = seed->next;
+    plan_query *q, *left, *right;
+    int rc;
+
+    *out = NULL;
+    if (rec == NULL || rec->next != NULL ||
+        (rec->compound != AST_COMPOUND_UNION && rec->compound != AST_COMPOUND_UNION_ALL))
+        return cc_error(c, "not supported yet: this form of recursive common table expression");
+    if (sel->order_by.n > 0)
+        return cc_error(c, "not supported yet: ORDER BY in a recursive common table expression");
+    q = query_new(c);
+    left = query_new(c);
+    right = query_new(c);
+    if (q == NULL || left == NULL || right == NULL)
+        return CHORUS_NOMEM;
+    rc = seed->is_values ? compile_values(c, seed, left) : compile_core(c, outer, seed, NULL, left);
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = cc_cursor_new(c, PC_EPHEMERAL, &e->rec_cursor);
+    if (rc != CHORUS_OK)
+        return rc;
+    cc_cursor(c, e->rec_cursor)->n_cols = left->n_cols;
+    e->rec_seed = left;
+    rc = compile_core(c, outer, rec, NULL, right);
+    q->rec_cursor = e->rec_cursor;
+    e->rec_cursor = -1;
+    e->rec_seed = NULL;
+    if (rc == CHORUS_OK)
+        rc = compile_compound(c, left, right, rec->compound, &q);
+    if (rc != CHORUS_OK)
+        return rc;
+    q->kind = PQ_RECURSIVE;
+    q->rec_cursor = cc_cursor(c, c->n_cursors - 1) ? q->rec_cursor : q->rec_cursor;
+    rc = compile_limit(c, sel, q);
     if (rc == CHORUS_OK)
         *out = q;
     return rc;

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -186,6 +188,35 @@ test_interrupt_before_a_statement_does_not_break_the_connection(void **state)
     assert_int_equal(chorus_exec(f->conn, "SELECT 1"), CHORUS_OK);
 }
 
+static void *
+interrupt_later(void *arg)
+{
+    struct timespec pause = { 0, 50 * 1000 * 1000 };
+
+    nanosleep(&pause, NULL);
+    chorus_interrupt(arg);
+    return NULL;
+}
+
+static void
+test_interrupt_from_another_thread_stops_a_long_query(void **state)
+{
+    fixture *f = *state;
+    pthread_t thread;
+    int rc;
+
+    /* 512 rows joined three ways: over 10^8 rows, seconds of work. */
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE big(x); INSERT INTO big VALUES (1)"),
+                     CHORUS_OK);
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(chorus_exec(f->conn, "INSERT INTO big SELECT x FROM big"), CHORUS_OK);
+    assert_int_equal(pthread_create(&thread, NULL, interrupt_later, f->conn), 0);
+    rc = chorus_exec(f->conn, "SELECT count(*) FROM big a, big b, big c");
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(rc, CHORUS_INTERRUPT);
+    assert_int_equal(chorus_exec(f->conn, "SELECT 1"), CHORUS_OK);
+}
+
 static void
 test_disconnect_finalizes_statements_which_become_misuse(void **state)
 {
@@ -259,6 +290,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_busy_timeout_accepts_any_value, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_interrupt_before_a_statement_does_not_break_the_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_from_another_thread_stops_a_long_query,
+                                        setup, teardown),
         cmocka_unit_test(test_disconnect_finalizes_statements_which_become_misuse),
         cmocka_unit_test(test_disconnect_of_null_is_ok),
         cmocka_unit_test(test_disconnect_rolls_back_an_open_transaction),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -309,6 +310,88 @@ test_handle_of_another_kind_is_misuse(void **state)
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
 
+enum { N_OPENERS = 8 };
+
+static char shared_path[512];
+
+static int
+insert_one(chorus_conn *conn, void *arg)
+{
+    (void)arg;
+    return chorus_exec(conn, "INSERT INTO t VALUES (1)");
+}
+
+/* One thread: opens the shared file, adds a row, closes. Returns the first
+ * failing code through its result. */
+static void *
+opener_thread(void *arg)
+{
+    chorus_db *db;
+    chorus_conn *conn;
+    int rc;
+
+    (void)arg;
+    rc = chorus_open(shared_path, 0, &db);
+    if (rc != CHORUS_OK)
+        return (void *)(intptr_t)rc;
+    rc = chorus_connect(db, &conn);
+    if (rc == CHORUS_OK) {
+        rc = chorus_run_transaction(conn, CHORUS_TX_IMMEDIATE, 0, insert_one, NULL);
+        chorus_disconnect(conn);
+    }
+    if (chorus_close(db) != CHORUS_OK && rc == CHORUS_OK)
+        rc = CHORUS_MISUSE;
+    return (void *)(intptr_t)rc;
+}
+
+static void
+test_threads_opening_one_file_share_it(void **state)
+{
+    pthread_t threads[N_OPENERS];
+    chorus_db *db;
+    chorus_conn *conn;
+
+    (void)state;
+    test_path(shared_path, sizeof shared_path, "threads.db");
+    assert_int_equal(chorus_open(shared_path, 0, &db), CHORUS_OK);
+    assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
+    assert_int_equal(chorus_exec(conn, "CREATE TABLE t(x)"), CHORUS_OK);
+    for (int i = 0; i < N_OPENERS; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, opener_thread, NULL), 0);
+    for (int i = 0; i < N_OPENERS; i++) {
+        void *result;
+
+        assert_int_equal(pthread_join(threads[i], &result), 0);
+        assert_int_equal((int)(intptr_t)result, CHORUS_OK);
+    }
+    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), N_OPENERS);
+    chorus_disconnect(conn);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+}
+
+static void *
+open_errmsg_thread(void *arg)
+{
+    (void)arg;
+    return (void *)chorus_open_errmsg();
+}
+
+static void
+test_open_errmsg_is_per_thread(void **state)
+{
+    chorus_db *db;
+    pthread_t thread;
+    void *result;
+
+    (void)state;
+    assert_int_equal(chorus_open(NULL, 0, &db), CHORUS_MISUSE);
+    assert_non_null(chorus_open_errmsg());
+    /* Another thread that has not failed sees no message. */
+    assert_int_equal(pthread_create(&thread, NULL, open_errmsg_thread, NULL), 0);
+    assert_int_equal(pthread_join(thread, &result), 0);
+    assert_null(result);
+}
+
 int
 main(void)
 {
@@ -334,6 +417,8 @@ main(void)
         cmocka_unit_test(test_close_of_null_is_ok_and_of_a_closed_handle_is_misuse),
         cmocka_unit_test(test_connect_to_a_closed_database_is_misuse),
         cmocka_unit_test(test_handle_of_another_kind_is_misuse),
+        cmocka_unit_test_setup_teardown(test_threads_opening_one_file_share_it, setup, teardown),
+        cmocka_unit_test(test_open_errmsg_is_per_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,50 +3,16 @@
  * SQLite's operator precedence checked by tree shape, every primary form,
  * literal values, keywords used as names, spans and heights.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "common.h"
-#include "sql.h"
-#include "ast_dump.h"
-
-static arena test_arena;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    arena_init(&test_arena);
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    arena_free(&test_arena);
-    return 0;
-}
+#include "parse_fixture.h"
 
 /* The first result column of "SELECT <text>". */
 static ast_expr *
 expr_of(const char *text)
 {
     char sql[4096];
-    ast_stmt *stmt;
-    const char *tail;
-    char *err = NULL;
     snprintf(sql, sizeof sql, "SELECT %s", text);
-    if (sql_parse(sql, -1, &test_arena, &stmt, &tail, &err) != CHORUS_OK)
-        fail_msg("%s: %s", sql, err);
-    assert_int_equal(stmt->kind, STMT_SELECT);
-    return stmt->u.select->cores->result.items[0].expr;
+    /* The tree's spans index the text, so it lives in the arena too. */
+    return parse_select_of(arena_strdup(&parse_test_arena, sql))->cores->result.items[0].expr;
 }
 
 static void
@@ -329,5 +295,5 @@ main(void)
         cmocka_unit_test(test_expr_spans_cover_the_source_text),
         cmocka_unit_test(test_expr_heights_count_the_deepest_path),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, parse_fixture_setup, parse_fixture_teardown);
 }

@@ -3,72 +3,14 @@
  * (core/sql/parse_select.c): result columns and their names, FROM items
  * and joins, compound selects, WITH, WINDOW, ORDER BY and LIMIT.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "common.h"
-#include "sql.h"
-#include "ast_dump.h"
-
-static arena test_arena;
-static const char *test_sql;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    arena_init(&test_arena);
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    arena_free(&test_arena);
-    return 0;
-}
-
-static ast_select *
-select_of(const char *sql)
-{
-    ast_stmt *stmt;
-    const char *tail;
-    char *err = NULL;
-    test_sql = sql;
-    if (sql_parse(sql, -1, &test_arena, &stmt, &tail, &err) != CHORUS_OK)
-        fail_msg("%s: %s", sql, err);
-    assert_int_equal(stmt->kind, STMT_SELECT);
-    return stmt->u.select;
-}
-
-static void
-assert_span_text(ast_span span, const char *expected)
-{
-    if (span.len != strlen(expected) || memcmp(test_sql + span.start, expected, span.len) != 0)
-        fail_msg("span [%.*s], expected [%s]", (int)span.len, test_sql + span.start, expected);
-}
-
-static void
-assert_dump(const ast_expr *e, const char *expected)
-{
-    char *got = dump_expr_string(e);
-    assert_string_equal(got, expected);
-    free(got);
-}
+#include "parse_fixture.h"
 
 static void
 test_select_names_result_columns_after_their_text(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = select_of("SELECT a+1, b AS x, c y, d 'z', 1 /* c */ , (2) FROM t")->cores;
+    c = parse_select_of("SELECT a+1, b AS x, c y, d 'z', 1 /* c */ , (2) FROM t")->cores;
     assert_int_equal(c->result.n, 6);
     assert_span_text(c->result.items[0].expr->span, "a+1");
     assert_null(c->result.items[0].name);
@@ -84,7 +26,7 @@ test_select_takes_fallback_keywords_as_implicit_aliases(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = select_of("SELECT a desc, b key, c offset, d window FROM t")->cores;
+    c = parse_select_of("SELECT a desc, b key, c offset, d window FROM t")->cores;
     assert_string_equal(c->result.items[0].name, "desc");
     assert_string_equal(c->result.items[1].name, "key");
     assert_string_equal(c->result.items[2].name, "offset");
@@ -96,7 +38,7 @@ test_select_parses_stars(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = select_of("SELECT *, t.*, \"u\".* FROM t, u")->cores;
+    c = parse_select_of("SELECT *, t.*, \"u\".* FROM t, u")->cores;
     assert_dump(c->result.items[0].expr, "*");
     assert_dump(c->result.items[1].expr, "t.*");
     assert_dump(c->result.items[2].expr, "u.*");
@@ -107,7 +49,7 @@ test_select_parses_every_join_form(void **state)
 {
     ast_from_item *f;
     (void)state;
-    f = select_of("SELECT * FROM a, b JOIN c ON 1 NATURAL LEFT OUTER JOIN d RIGHT JOIN e USING (x, y) "
+    f = parse_select_of("SELECT * FROM a, b JOIN c ON 1 NATURAL LEFT OUTER JOIN d RIGHT JOIN e USING (x, y) "
                   "FULL JOIN f ON 2 CROSS JOIN g INNER JOIN h ON 3")->cores->from;
     assert_int_equal(f->join, AST_JOIN_NONE);
     assert_string_equal(f->name, "a");
@@ -138,7 +80,7 @@ test_select_parses_from_item_kinds(void **state)
 {
     ast_from_item *f;
     (void)state;
-    f = select_of("SELECT * FROM main.t AS x INDEXED BY i, u NOT INDEXED, (SELECT 1) s, "
+    f = parse_select_of("SELECT * FROM main.t AS x INDEXED BY i, u NOT INDEXED, (SELECT 1) s, "
                   "json_each('[1]') j, (a JOIN b) n, ((c)) AS m")->cores->from;
     assert_int_equal(f->kind, AST_FROM_TABLE);
     assert_string_equal(f->schema, "main");
@@ -168,7 +110,7 @@ test_select_parses_where_group_having_window(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = select_of("SELECT a FROM t WHERE a > 1 GROUP BY a, b HAVING count(*) > 1 "
+    c = parse_select_of("SELECT a FROM t WHERE a > 1 GROUP BY a, b HAVING count(*) > 1 "
                   "WINDOW w AS (PARTITION BY a), v AS (w ORDER BY b)")->cores;
     assert_dump(c->where, "(> a 1)");
     assert_int_equal(c->group_by.n, 2);
@@ -185,7 +127,7 @@ test_select_parses_compounds_order_and_limit(void **state)
     ast_select *s;
     ast_select_core *c;
     (void)state;
-    s = select_of("SELECT 1 UNION SELECT 2 UNION ALL SELECT 3 INTERSECT VALUES (4) EXCEPT "
+    s = parse_select_of("SELECT 1 UNION SELECT 2 UNION ALL SELECT 3 INTERSECT VALUES (4) EXCEPT "
                   "SELECT DISTINCT 5 ORDER BY 1 DESC NULLS LAST, 2 ASC NULLS FIRST LIMIT 10 OFFSET 5");
     c = s->cores;
     assert_int_equal(c->compound, AST_COMPOUND_NONE);
@@ -202,7 +144,7 @@ test_select_parses_compounds_order_and_limit(void **state)
     assert_int_equal(s->order_by.items[1].nulls, AST_NULLS_FIRST);
     assert_int_equal(s->limit->ival, 10);
     assert_int_equal(s->offset->ival, 5);
-    s = select_of("SELECT 1 LIMIT 5, 10");
+    s = parse_select_of("SELECT 1 LIMIT 5, 10");
     assert_int_equal(s->offset->ival, 5);
     assert_int_equal(s->limit->ival, 10);
 }
@@ -210,24 +152,12 @@ test_select_parses_compounds_order_and_limit(void **state)
 static void
 test_select_rejects_order_by_before_a_compound(void **state)
 {
-    arena a;
-    ast_stmt *stmt;
-    const char *tail;
-    char *err;
     (void)state;
-    arena_init(&a);
-    assert_int_equal(sql_parse("SELECT 1 ORDER BY 1 UNION SELECT 2", -1, &a, &stmt, &tail, &err),
-                     CHORUS_ERROR);
-    assert_string_equal(err, "ORDER BY clause should come after UNION not before");
-    free(err);
-    assert_int_equal(sql_parse("SELECT 1 LIMIT 1 EXCEPT SELECT 2", -1, &a, &stmt, &tail, &err),
-                     CHORUS_ERROR);
-    assert_string_equal(err, "LIMIT clause should come after EXCEPT not before");
-    free(err);
-    assert_int_equal(sql_parse("VALUES (1) ORDER BY 1", -1, &a, &stmt, &tail, &err), CHORUS_ERROR);
-    assert_string_equal(err, "near \"ORDER\": syntax error");
-    free(err);
-    arena_free(&a);
+    assert_parse_error("SELECT 1 ORDER BY 1 UNION SELECT 2",
+                       "ORDER BY clause should come after UNION not before");
+    assert_parse_error("SELECT 1 LIMIT 1 EXCEPT SELECT 2",
+                       "LIMIT clause should come after EXCEPT not before");
+    assert_parse_error("VALUES (1) ORDER BY 1", "near \"ORDER\": syntax error");
 }
 
 static void
@@ -235,7 +165,7 @@ test_select_parses_values_rows_as_vectors(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = select_of("VALUES (1, 2), (3, 4), (5, 6)")->cores;
+    c = parse_select_of("VALUES (1, 2), (3, 4), (5, 6)")->cores;
     assert_true(c->is_values);
     assert_int_equal(c->values.n, 3);
     assert_dump(c->values.items[2].expr, "(VECTOR 5 6)");
@@ -247,7 +177,7 @@ test_select_parses_with_clauses(void **state)
     ast_select *s;
     ast_cte *cte;
     (void)state;
-    s = select_of("WITH RECURSIVE c(n, m) AS (SELECT 1, 2), d AS MATERIALIZED (SELECT 1), "
+    s = parse_select_of("WITH RECURSIVE c(n, m) AS (SELECT 1, 2), d AS MATERIALIZED (SELECT 1), "
                   "e AS NOT MATERIALIZED (SELECT 2) SELECT * FROM c");
     assert_non_null(s->with);
     assert_true(s->with->is_recursive);
@@ -275,5 +205,5 @@ main(void)
         cmocka_unit_test(test_select_parses_values_rows_as_vectors),
         cmocka_unit_test(test_select_parses_with_clauses),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, parse_fixture_setup, parse_fixture_teardown);
 }

@@ -1,0 +1,497 @@
+/*
+ * mvcc/store.c: the version store: the mv_db object, its registry of table
+ * and index maps, the row and index entry operations, and cursors.
+ *
+ * A table map orders rowids; an index map orders (key bytes, rowid) with the
+ * index's comparison. Each key has a version chain (chain.c). Reads take
+ * the first version visible to the snapshot (mvcc R5); writes go through
+ * mv_chain_write() and the first-updater-wins rule (mvcc R8).
+ *
+ * Invariants
+ *   D1  A map, once registered, lives until mv_db_close(); the registry only
+ *       grows.
+ *   D2  Every operation that walks nodes or chains runs inside an epoch
+ *       section of its transaction; a cursor keeps one open while it lives.
+ *
+ * Locking: db->mu guards the registry (cold path: open of a table or index);
+ * nothing else here takes a lock.
+ * Ownership: the mv_db owns maps, nodes and versions; callers borrow maps.
+ * Callers: the integration (catalog row writes, VM cursors), tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mvcc_int.h"
+
+struct mv_cursor {
+    mv_tx *tx;          /* borrowed; outlives the cursor */
+    mv_map *map;        /* borrowed from the mv_db */
+    mv_node *node;      /* current node; protected by the open epoch section */
+};
+
+/* --- the database ---------------------------------------------------------- */
+
+int
+mv_db_open(uint64_t first_ts, mv_db **out)
+{
+    mv_db *db;
+
+    *out = NULL;
+    db = aligned_alloc(64, (sizeof *db + 63) & ~(size_t)63);
+    if (db == NULL)
+        return CHORUS_NOMEM;
+    memset(db, 0, sizeof *db);
+    atomic_init(&db->clock, first_ts);
+    ck_epoch_init(&db->epoch);
+    pthread_mutex_init(&db->mu, NULL);
+    pthread_mutex_init(&db->gc_mu, NULL);
+    *out = db;
+    return CHORUS_OK;
+}
+
+void
+mv_db_close(mv_db *db)
+{
+    if (db == NULL)
+        return;
+    for (uint32_t i = 0; i < db->n_maps; i++) {
+        mv_map_destroy(db->maps[i]);
+        free(db->maps[i]);
+    }
+    free(db->maps);
+    mv_gc_free_snapset(atomic_load_explicit(&db->snapset, memory_order_relaxed));
+    for (uint32_t i = 0; i < db->n_records; i++)
+        free(db->records[i]);
+    free(db->records);
+    for (uint32_t c = 0; c < MV_SLOT_CHUNKS; c++)
+        free(atomic_load_explicit(&db->slot_chunks[c], memory_order_relaxed));
+    pthread_mutex_destroy(&db->mu);
+    pthread_mutex_destroy(&db->gc_mu);
+    free(db);
+}
+
+void
+mv_db_attach_log(mv_db *db, mv_log *log)
+{
+    /* Release: pairs with mv_tx_commit()'s acquire load. */
+    atomic_store_explicit(&db->log, log, memory_order_release);
+}
+
+void
+mv_db_stats(mv_db *db, mv_stats *out)
+{
+    /* Relaxed: statistics; nothing is ordered by them. */
+    out->n_versions = atomic_load_explicit(&db->n_versions, memory_order_relaxed);
+    out->n_versions_live = atomic_load_explicit(&db->n_versions_live, memory_order_relaxed);
+    out->n_nodes = atomic_load_explicit(&db->n_nodes, memory_order_relaxed);
+    out->bytes_versions = atomic_load_explicit(&db->bytes_versions, memory_order_relaxed);
+    out->n_commits = atomic_load_explicit(&db->n_commits, memory_order_relaxed);
+    out->n_aborts = atomic_load_explicit(&db->n_aborts, memory_order_relaxed);
+}
+
+/* --- maps ---------------------------------------------------------------- */
+
+int
+mv_map_init(mv_map *map, mv_db *db, uint32_t id, bool is_index, const char *name,
+            mv_key_compare compare, void *compare_ctx)
+{
+    mv_key none = {NULL, 0, 0};
+
+    memset(map, 0, sizeof *map);
+    map->db = db;
+    map->id = id;
+    map->is_index = is_index;
+    map->compare = compare;
+    map->compare_ctx = compare_ctx;
+    map->name = common_mprintf("%s", name ? name : "?");
+    map->head = malloc(sizeof(mv_node) + MV_MAX_HEIGHT * sizeof(uintptr_t));
+    if (map->name == NULL || map->head == NULL) {
+        free(map->name);
+        free(map->head);
+        return CHORUS_NOMEM;
+    }
+    atomic_init(&map->head->head, 0);
+    map->head->rowid = none.rowid;
+    map->head->key_len = 0;
+    map->head->height = MV_MAX_HEIGHT;
+    atomic_init(&map->head->linked, 1);
+    atomic_init(&map->head->gc_busy, 0);
+    for (int i = 0; i < MV_MAX_HEIGHT; i++)
+        atomic_init(&map->head->next[i], 0);
+    atomic_init(&map->max_rowid, 0);
+    return CHORUS_OK;
+}
+
+void
+mv_map_destroy(mv_map *map)
+{
+    mv_node *n = (mv_node *)(atomic_load_explicit(&map->head->next[0], memory_order_relaxed) &
+                             ~MV_LINK_MARK);
+
+    while (n != NULL) {
+        mv_node *next = (mv_node *)(atomic_load_explicit(&n->next[0], memory_order_relaxed) &
+                                    ~MV_LINK_MARK);
+        mv_version *v = mv_node_head(n);
+        while (v != NULL) {
+            mv_version *older = atomic_load_explicit(&v->older, memory_order_relaxed);
+            mv_version_free(map->db, v);
+            v = older;
+        }
+        free(n);
+        n = next;
+    }
+    free(map->head);
+    free(map->name);
+}
+
+mv_map *
+mv_db_map_by_id(mv_db *db, uint32_t id, bool is_index)
+{
+    mv_map *found = NULL;
+
+    pthread_mutex_lock(&db->mu);
+    for (uint32_t i = 0; i < db->n_maps && found == NULL; i++) {
+        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index)
+            found = db->maps[i];
+    }
+    pthread_mutex_unlock(&db->mu);
+    return found;
+}
+
+int
+mv_db_maps(mv_db *db, mv_map ***out, uint32_t *n_out)
+{
+    int rc = CHORUS_OK;
+
+    pthread_mutex_lock(&db->mu);
+    *n_out = db->n_maps;
+    *out = malloc((db->n_maps + 1) * sizeof **out);
+    if (*out == NULL)
+        rc = CHORUS_NOMEM;
+    else
+        memcpy(*out, db->maps, db->n_maps * sizeof **out);
+    pthread_mutex_unlock(&db->mu);
+    return rc;
+}
+
+/* Finds or creates the map (D1). */
+static int
+map_open(mv_db *db, uint32_t id, bool is_index, const char *name, mv_key_compare compare,
+         void *ctx, mv_map **out)
+{
+    mv_map *map;
+    int rc = CHORUS_OK;
+
+    *out = NULL;
+    pthread_mutex_lock(&db->mu);
+    for (uint32_t i = 0; i < db->n_maps; i++) {
+        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index) {
+            *out = db->maps[i];
+            goto done;
+        }
+    }
+    if (db->n_maps == db->cap_maps) {
+        uint32_t cap = db->cap_maps ? db->cap_maps * 2 : 16;
+        mv_map **grown = realloc(db->maps, cap * sizeof *grown);
+        if (grown == NULL) {
+            rc = CHORUS_NOMEM;
+            goto done;
+        }
+        db->maps = grown;
+        db->cap_maps = cap;
+    }
+    /* A table or index wrapper is the map itself (struct mv_table starts with it). */
+    map = malloc(sizeof(struct mv_table) > sizeof(struct mv_index) ? sizeof(struct mv_table)
+                                                                    : sizeof(struct mv_index));
+    if (map == NULL || (rc = mv_map_init(map, db, id, is_index, name, compare, ctx)) != CHORUS_OK) {
+        free(map);
+        rc = CHORUS_NOMEM;
+        goto done;
+    }
+    db->maps[db->n_maps++] = map;
+    *out = map;
+done:
+    pthread_mutex_unlock(&db->mu);
+    return rc;
+}
+
+int
+mv_table_open(mv_db *db, uint32_t id, const char *name, mv_table **out)
+{
+    mv_map *map;
+    int rc = map_open(db, id, false, name, NULL, NULL, &map);
+
+    *out = (mv_table *)map;
+    return rc;
+}
+
+int
+mv_index_open(mv_db *db, uint32_t id, const char *name, mv_key_compare compare,
+              void *compare_ctx, mv_index **out)
+{
+    mv_map *map;
+    int rc = map_open(db, id, true, name, compare, compare_ctx, &map);
+
+    *out = (mv_index *)map;
+    return rc;
+}
+
+const char *
+mv_table_name(const mv_table *table)
+{
+    return table->map.name;
+}
+
+uint32_t
+mv_table_id(const mv_table *table)
+{
+    return table->map.id;
+}
+
+const char *
+mv_index_name(const mv_index *index)
+{
+    return index->map.name;
+}
+
+/* --- rowid allocator (mvcc R10) -------------------------------------------- */
+
+int64_t
+mv_table_rowid_next(mv_table *table)
+{
+    /* Relaxed: uniqueness comes from the atomic read-modify-write itself;
+     * no other memory is ordered by a rowid. */
+    int64_t prev = atomic_fetch_add_explicit(&table->map.max_rowid, 1, memory_order_relaxed);
+    return prev == INT64_MAX ? 0 : prev + 1;
+}
+
+void
+mv_table_rowid_seen(mv_table *table, int64_t rowid)
+{
+    int64_t cur = atomic_load_explicit(&table->map.max_rowid, memory_order_relaxed);
+
+    /* Relaxed: as in mv_table_rowid_next(). */
+    while (rowid > cur && !atomic_compare_exchange_weak_explicit(&table->map.max_rowid, &cur, rowid,
+                                                                 memory_order_relaxed,
+                                                                 memory_order_relaxed)) {
+    }
+}
+
+/* --- rows and entries ----------------------------------------------------------- */
+
+static mv_outcome
+write_entry(mv_tx *tx, mv_map *map, const mv_key *k, enum mv_write_op op, uint8_t kind,
+            const void *data, uint32_t nbytes, bool check_unique)
+{
+    if (!tx->is_open)
+        return MV_DOOMED;
+    if (tx->doom != MV_OK)
+        return MV_DOOMED;
+    return mv_chain_write(tx, map, k, op, kind, data, nbytes, check_unique);
+}
+
+mv_outcome
+mv_table_insert(mv_tx *tx, mv_table *table, int64_t rowid, const void *rec, uint32_t nbytes)
+{
+    mv_key k = {NULL, 0, rowid};
+    return write_entry(tx, &table->map, &k, MV_OP_INSERT, MV_KIND_ROW, rec, nbytes, false);
+}
+
+mv_outcome
+mv_table_update(mv_tx *tx, mv_table *table, int64_t rowid, const void *rec, uint32_t nbytes)
+{
+    mv_key k = {NULL, 0, rowid};
+    return write_entry(tx, &table->map, &k, MV_OP_UPDATE, MV_KIND_ROW, rec, nbytes, false);
+}
+
+mv_outcome
+mv_table_delete(mv_tx *tx, mv_table *table, int64_t rowid)
+{
+    mv_key k = {NULL, 0, rowid};
+    return write_entry(tx, &table->map, &k, MV_OP_DELETE, MV_KIND_TOMBSTONE, NULL, 0, false);
+}
+
+mv_outcome
+mv_table_get(mv_tx *tx, mv_table *table, int64_t rowid, const void **rec_out,
+             uint32_t *nbytes_out)
+{
+    mv_key k = {NULL, 0, rowid};
+    mv_version *v = NULL;
+    mv_outcome o = MV_ABSENT;
+
+    *rec_out = NULL;
+    *nbytes_out = 0;
+    if (!tx->is_open || tx->doom != MV_OK)
+        return MV_DOOMED;
+    mv_epoch_enter(tx);
+    mv_node *node = mv_skip_find(&table->map, &k);
+    if (node != NULL)
+        o = mv_chain_read(tx, node, &v);
+    mv_epoch_leave(tx);
+    if (o == MV_ROW) {
+        /* Borrowed until the transaction ends: a version visible to a live
+         * snapshot is never unlinked (chain.c C4). */
+        *rec_out = v->data;
+        *nbytes_out = v->nbytes;
+    }
+    return o;
+}
+
+mv_outcome
+mv_index_insert(mv_tx *tx, mv_index *index, const void *key, uint32_t nbytes, int64_t rowid,
+                bool is_unique)
+{
+    mv_key k = {key, nbytes, rowid};
+
+    if (!tx->is_open || tx->doom != MV_OK)
+        return MV_DOOMED;
+    if (is_unique) {
+        mv_outcome o = mv_unique_check_insert(tx, &index->map, &k);
+        if (o == MV_CONFLICT_ACTIVE || o == MV_CONFLICT_COMMITTED)
+            mv_tx_doom(tx, o);
+        if (o != MV_OK)
+            return o;
+    }
+    return write_entry(tx, &index->map, &k, MV_OP_INSERT, MV_KIND_ROW, NULL, 0, is_unique);
+}
+
+mv_outcome
+mv_index_delete(mv_tx *tx, mv_index *index, const void *key, uint32_t nbytes, int64_t rowid)
+{
+    mv_key k = {key, nbytes, rowid};
+    return write_entry(tx, &index->map, &k, MV_OP_DELETE, MV_KIND_TOMBSTONE, NULL, 0, false);
+}
+
+/* --- cursors ----------------------------------------------------------------- */
+
+static int
+cursor_open(mv_tx *tx, mv_map *map, mv_cursor **out)
+{
+    mv_cursor *cur = malloc(sizeof *cur);
+
+    *out = NULL;
+    if (cur == NULL)
+        return CHORUS_NOMEM;
+    cur->tx = tx;
+    cur->map = map;
+    cur->node = NULL;
+    mv_epoch_enter(tx);         /* D2: left in mv_cursor_close() */
+    *out = cur;
+    return CHORUS_OK;
+}
+
+int
+mv_cursor_open_table(mv_tx *tx, mv_table *table, mv_cursor **out)
+{
+    return cursor_open(tx, &table->map, out);
+}
+
+int
+mv_cursor_open_index(mv_tx *tx, mv_index *index, mv_cursor **out)
+{
+    return cursor_open(tx, &index->map, out);
+}
+
+void
+mv_cursor_close(mv_cursor *cur)
+{
+    if (cur == NULL)
+        return;
+    mv_epoch_leave(cur->tx);
+    free(cur);
+}
+
+bool
+mv_cursor_seek_rowid(mv_cursor *cur, int64_t rowid)
+{
+    mv_key k = {NULL, 0, rowid};
+    cur->node = mv_skip_seek_ge(cur->map, &k);
+    return cur->node != NULL;
+}
+
+bool
+mv_cursor_seek_key(mv_cursor *cur, const void *key, uint32_t nbytes, int64_t rowid)
+{
+    mv_key k = {key, nbytes, rowid};
+    cur->node = mv_skip_seek_ge(cur->map, &k);
+    return cur->node != NULL;
+}
+
+bool
+mv_cursor_first(mv_cursor *cur)
+{
+    cur->node = mv_skip_first(cur->map);
+    return cur->node != NULL;
+}
+
+bool
+mv_cursor_last(mv_cursor *cur)
+{
+    cur->node = mv_skip_last(cur->map);
+    return cur->node != NULL;
+}
+
+bool
+mv_cursor_next(mv_cursor *cur)
+{
+    if (cur->node != NULL)
+        cur->node = mv_skip_next(cur->map, cur->node);
+    return cur->node != NULL;
+}
+
+bool
+mv_cursor_prev(mv_cursor *cur)
+{
+    if (cur->node != NULL) {
+        mv_key k = {mv_node_key(cur->node), cur->node->key_len, cur->node->rowid};
+        cur->node = mv_skip_seek_lt(cur->map, &k);
+    }
+    return cur->node != NULL;
+}
+
+bool
+mv_cursor_valid(const mv_cursor *cur)
+{
+    return cur->node != NULL;
+}
+
+int64_t
+mv_cursor_rowid(const mv_cursor *cur)
+{
+    return cur->node != NULL ? cur->node->rowid : 0;
+}
+
+const void *
+mv_cursor_key(const mv_cursor *cur, uint32_t *nbytes_out)
+{
+    if (cur->node == NULL) {
+        *nbytes_out = 0;
+        return NULL;
+    }
+    *nbytes_out = cur->node->key_len;
+    return mv_node_key(cur->node);
+}
+
+mv_outcome
+mv_cursor_row(mv_cursor *cur, const void **rec_out, uint32_t *nbytes_out)
+{
+    mv_version *v;
+    mv_outcome o;
+
+    if (rec_out != NULL)
+        *rec_out = NULL;
+    if (nbytes_out != NULL)
+        *nbytes_out = 0;
+    if (cur->node == NULL)
+        return MV_ABSENT;
+    if (cur->tx->doom != MV_OK)
+        return MV_DOOMED;
+    o = mv_chain_read(cur->tx, cur->node, &v);
+    if (o == MV_ROW) {
+        if (rec_out != NULL)
+            *rec_out = v->data;
+        if (nbytes_out != NULL)
+            *nbytes_out = v->nbytes;
+    }
+    return o;
+}

@@ -1,0 +1,506 @@
+/*
+ * mvcc/tx.c: transaction contexts: slots, begin, commit, rollback, doom, and
+ * the epoch record and retire bags each context owns.
+ *
+ * State diagram of one transaction (the slot's state word, mvcc R2, R6, R7):
+ *
+ *   mv_tx_begin()          mv_tx_commit()                       mv_tx_commit()
+ *   ---------> ACTIVE ---> PREPARING(0) -> PREPARING(ts) ------> COMMITTED(ts)
+ *                 |            (take ts)        | validate, log
+ *                 |                              | (conflict, error)
+ *                 +--> ABORTED <----------------+
+ *       mv_tx_rollback(), mv_tx_doom() on a write conflict
+ *
+ * After COMMITTED the committer rewrites its stamps to ts (mvcc R7); after
+ * ABORTED it sets its versions' begin to MV_STAMP_INF and restores the end
+ * stamps it took. Only then does the slot get a new id (stamp.c S1).
+ *
+ * Invariants
+ *   T1  A transaction's id is unique for the life of the mv_db: the slot's
+ *       generation only grows, even when another mv_tx reuses the slot.
+ *   T2  Every write the transaction published is in tx->writes, in order,
+ *       so commit and abort can rewrite all of its stamps.
+ *   T3  A commit becomes visible (COMMITTED) only after its frame has its
+ *       place in the log (mvcc R12), so anything that reads it and then
+ *       commits is behind it in the log.
+ *
+ * Locking: none on the commit path except the log's short enqueue mutex;
+ * no lock is held while waiting for the log.
+ * Ownership: mv_tx owns its writes array, frame buffer, retire bag and epoch
+ * record (the record itself stays with the mv_db, ck_epoch rules).
+ * Callers: the integration (catalog row writes, cursors), tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mvcc_int.h"
+
+CK_EPOCH_CONTAINER(mv_retire_bag, entry, bag_of_entry)
+
+/* --- slots -------------------------------------------------------------- */
+
+static mv_slot *
+slot_chunk_create(mv_db *db, uint32_t c)
+{
+    mv_slot *chunk;
+
+    pthread_mutex_lock(&db->mu);
+    chunk = atomic_load_explicit(&db->slot_chunks[c], memory_order_acquire);
+    if (chunk == NULL) {
+        chunk = aligned_alloc(64, MV_SLOTS_PER_CHUNK * sizeof(mv_slot));
+        if (chunk != NULL) {
+            memset(chunk, 0, MV_SLOTS_PER_CHUNK * sizeof(mv_slot));
+            for (int i = 0; i < MV_SLOTS_PER_CHUNK; i++)
+                atomic_init(&chunk[i].snapshot, MV_SNAP_NONE);
+            /* Release: pairs with mv_slot_get()'s acquire. */
+            atomic_store_explicit(&db->slot_chunks[c], chunk, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&db->mu);
+    return chunk;
+}
+
+static int
+slot_claim(mv_db *db, uint32_t *index_out)
+{
+    for (uint32_t c = 0; c < MV_SLOT_CHUNKS; c++) {
+        mv_slot *chunk = atomic_load_explicit(&db->slot_chunks[c], memory_order_acquire);
+
+        if (chunk == NULL && (chunk = slot_chunk_create(db, c)) == NULL)
+            return CHORUS_NOMEM;
+        for (uint32_t i = 0; i < MV_SLOTS_PER_CHUNK; i++) {
+            uint32_t expected = 0;
+            /* Acquire: the previous owner's release in mv_tx_free() is seen,
+             * so its last id is visible to us (T1). */
+            if (atomic_load_explicit(&chunk[i].in_use, memory_order_relaxed) == 0 &&
+                atomic_compare_exchange_strong_explicit(&chunk[i].in_use, &expected, 1,
+                                                        memory_order_acquire, memory_order_relaxed)) {
+                *index_out = c * MV_SLOTS_PER_CHUNK + i;
+                return CHORUS_OK;
+            }
+        }
+    }
+    return CHORUS_BUSY;
+}
+
+/* --- epoch records and retirement ------------------------------------------ */
+
+static ck_epoch_record_t *
+epoch_record_get(mv_db *db)
+{
+    ck_epoch_record_t *rec = ck_epoch_recycle(&db->epoch, NULL);
+
+    if (rec != NULL)
+        return rec;
+    pthread_mutex_lock(&db->mu);
+    if (db->n_records == db->cap_records) {
+        uint32_t cap = db->cap_records ? db->cap_records * 2 : 16;
+        ck_epoch_record_t **grown = realloc(db->records, cap * sizeof *grown);
+        if (grown == NULL) {
+            pthread_mutex_unlock(&db->mu);
+            return NULL;
+        }
+        db->records = grown;
+        db->cap_records = cap;
+    }
+    /* The record is cache-line aligned (CK_CC_CACHELINE) and must outlive
+     * its registration, so the mv_db keeps it until mv_db_close(). */
+    size_t size = (sizeof *rec + 63) & ~(size_t)63;
+    rec = aligned_alloc(64, size);
+    if (rec != NULL) {
+        memset(rec, 0, size);
+        ck_epoch_register(&db->epoch, rec, NULL);
+        db->records[db->n_records++] = rec;
+    }
+    pthread_mutex_unlock(&db->mu);
+    return rec;
+}
+
+void
+mv_epoch_enter(mv_tx *tx)
+{
+    ck_epoch_begin(tx->epoch, NULL);
+}
+
+void
+mv_epoch_leave(mv_tx *tx)
+{
+    ck_epoch_end(tx->epoch, NULL);
+}
+
+void
+mv_free_item(mv_db *db, void *item)
+{
+    if ((uintptr_t)item & 1)
+        free((void *)((uintptr_t)item & ~(uintptr_t)1));
+    else
+        mv_version_free(db, item);
+}
+
+static void
+bag_free(ck_epoch_entry_t *entry)
+{
+    mv_retire_bag *bag = bag_of_entry(entry);
+
+    for (uint32_t i = 0; i < bag->n; i++)
+        mv_free_item(bag->db, bag->items[i]);
+    free(bag);
+}
+
+static mv_retire_bag *
+bag_new(mv_db *db)
+{
+    mv_retire_bag *bag = malloc(sizeof *bag);
+
+    if (bag != NULL) {
+        bag->db = db;
+        bag->n = 0;
+    }
+    return bag;
+}
+
+void
+mv_retire_flush(mv_tx *tx)
+{
+    if (tx->bag == NULL || tx->bag->n == 0)
+        return;
+    ck_epoch_call(tx->epoch, &tx->bag->entry, bag_free);
+    tx->bag = bag_new(tx->db);
+    if (++tx->n_retired_since_poll >= 4) {
+        tx->n_retired_since_poll = 0;
+        ck_epoch_poll(tx->epoch);
+    }
+}
+
+/*
+ * Retires an unlinked version (or node, tagged | 1): it is freed after every
+ * epoch section that could still see it has ended (C3, L4). Without memory
+ * for a bag the item is leaked rather than freed early.
+ */
+void
+mv_retire(mv_tx *tx, void *item)
+{
+    if (tx->bag == NULL && (tx->bag = bag_new(tx->db)) == NULL)
+        return;
+    tx->bag->items[tx->bag->n++] = item;
+    if (tx->bag->n == MV_RETIRE_BATCH)
+        mv_retire_flush(tx);
+}
+
+/* --- lifecycle ---------------------------------------------------------------- */
+
+int
+mv_tx_new(mv_db *db, mv_tx **out)
+{
+    mv_tx *tx;
+    int rc;
+
+    *out = NULL;
+    tx = calloc(1, sizeof *tx);
+    if (tx == NULL)
+        return CHORUS_NOMEM;
+    tx->db = db;
+    tx->frame = calloc(1, sizeof *tx->frame);
+    tx->bag = bag_new(db);
+    tx->epoch = epoch_record_get(db);
+    if (tx->frame == NULL || tx->bag == NULL || tx->epoch == NULL) {
+        rc = CHORUS_NOMEM;
+        goto fail;
+    }
+    rc = slot_claim(db, &tx->slot_index);
+    if (rc != CHORUS_OK)
+        goto fail;
+    tx->slot = mv_slot_get(db, tx->slot_index);
+    *out = tx;
+    return CHORUS_OK;
+fail:
+    if (tx->epoch != NULL)
+        ck_epoch_unregister(tx->epoch);
+    free(tx->frame);
+    free(tx->bag);
+    free(tx);
+    return rc;
+}
+
+void
+mv_tx_free(mv_tx *tx)
+{
+    if (tx == NULL)
+        return;
+    mv_tx_rollback(tx);
+    mv_retire_flush(tx);
+    /* Waits for a grace period and runs every callback this record queued,
+     * so nothing retired by tx outlives it unfreed. */
+    ck_epoch_barrier(tx->epoch);
+    ck_epoch_unregister(tx->epoch);
+    atomic_store_explicit(&tx->slot->snapshot, MV_SNAP_NONE, memory_order_release);
+    /* Release: pairs with slot_claim()'s acquire (T1). */
+    atomic_store_explicit(&tx->slot->in_use, 0, memory_order_release);
+    free(tx->writes);
+    if (tx->frame != NULL)
+        free(tx->frame->data);
+    free(tx->frame);
+    free(tx->bag);
+    free(tx);
+}
+
+int
+mv_tx_begin(mv_tx *tx)
+{
+    mv_slot *slot = tx->slot;
+    uint64_t last, generation;
+
+    if (tx->is_open)
+        return CHORUS_MISUSE;
+    /* Relaxed: only this thread writes the slot's id while it owns it. */
+    last = atomic_load_explicit(&slot->id, memory_order_relaxed);
+    generation = ((last & ~MV_STAMP_TXID_BIT) >> MV_SLOT_BITS) + 1;     /* T1 */
+    tx->id = mv_stamp_make_txid(tx->slot_index, generation);
+    /* Release (stamp.c S2): the new id is stored before the new state, and
+     * after every rewrite of the previous transaction's stamps (S1). */
+    atomic_store_explicit(&slot->id, tx->id, memory_order_release);
+    /* Seq_cst: pairs with mv_stamp_resolve()'s seq_cst state load. */
+    atomic_store_explicit(&slot->state, MV_STATE(MV_TX_ACTIVE, 0), memory_order_seq_cst);
+    tx->snapshot = mv_clock_snapshot(tx->db, slot);
+    tx->n_writes = 0;
+    tx->doom = MV_OK;
+    tx->is_open = true;
+    return CHORUS_OK;
+}
+
+int
+mv_tx_write_reserve(mv_tx *tx)
+{
+    if (tx->n_writes < tx->cap_writes)
+        return CHORUS_OK;
+    uint32_t cap = tx->cap_writes ? tx->cap_writes * 2 : 64;
+    mv_write *grown = realloc(tx->writes, cap * sizeof *grown);
+    if (grown == NULL)
+        return CHORUS_NOMEM;
+    tx->writes = grown;
+    tx->cap_writes = cap;
+    return CHORUS_OK;
+}
+
+static void
+snapshot_release(mv_tx *tx)
+{
+    /* Release: GC may now ignore this snapshot (mvcc R11). */
+    atomic_store_explicit(&tx->slot->snapshot, MV_SNAP_NONE, memory_order_release);
+}
+
+/* Undoes every write (mvcc R7): the caller is inside an epoch section. */
+static void
+abort_writes(mv_tx *tx)
+{
+    /* Seq_cst: from here readers treat our versions as never written. */
+    atomic_store_explicit(&tx->slot->state, MV_STATE(MV_TX_ABORTED, 0), memory_order_seq_cst);
+    for (uint32_t i = tx->n_writes; i-- > 0;) {
+        mv_write *w = &tx->writes[i];
+        if (w->superseded != NULL) {
+            uint64_t expected = tx->id;
+            /* Release: pairs with version_visible()'s acquire of end. A
+             * later writer may already have replaced our id (failure). */
+            atomic_compare_exchange_strong_explicit(&w->superseded->end, &expected, MV_STAMP_INF,
+                                                    memory_order_release, memory_order_relaxed);
+        }
+        /* Release: this is our last write to the version; GC that sees INF
+         * (acquire) may unlink it. */
+        atomic_store_explicit(&w->version->begin, MV_STAMP_INF, memory_order_release);
+    }
+    /* Unlink what is still on top, newest first, where GC is not busy. */
+    for (uint32_t i = tx->n_writes; i-- > 0;) {
+        mv_write *w = &tx->writes[i];
+        uint8_t idle = 0;
+        if (!atomic_compare_exchange_strong_explicit(&w->node->gc_busy, &idle, 1,
+                                                     memory_order_acquire, memory_order_relaxed))
+            continue;
+        uintptr_t expected = (uintptr_t)w->version;
+        mv_version *older = atomic_load_explicit(&w->version->older, memory_order_acquire);
+        /* Release: pairs with mv_node_head()'s acquire; failure (relaxed)
+         * means a writer already stacked over it: GC will unlink it. */
+        if (atomic_compare_exchange_strong_explicit(&w->node->head, &expected, (uintptr_t)older,
+                                                    memory_order_release, memory_order_relaxed)) {
+            atomic_fetch_sub_explicit(&tx->db->n_versions_live, 1, memory_order_relaxed);
+            mv_retire(tx, w->version);
+        }
+        atomic_store_explicit(&w->node->gc_busy, 0, memory_order_release);
+    }
+    tx->n_writes = 0;
+    /* Relaxed: statistics only. */
+    atomic_fetch_add_explicit(&tx->db->n_aborts, 1, memory_order_relaxed);
+}
+
+void
+mv_tx_doom(mv_tx *tx, mv_outcome why)
+{
+    if (tx->doom != MV_OK)
+        return;
+    mv_epoch_enter(tx);
+    abort_writes(tx);
+    mv_epoch_leave(tx);
+    snapshot_release(tx);
+    tx->doom = why;
+}
+
+void
+mv_tx_rollback(mv_tx *tx)
+{
+    if (!tx->is_open)
+        return;
+    if (tx->doom == MV_OK) {
+        mv_epoch_enter(tx);
+        abort_writes(tx);
+        mv_epoch_leave(tx);
+        snapshot_release(tx);
+    }
+    tx->is_open = false;
+    mv_retire_flush(tx);
+}
+
+/* --- commit ------------------------------------------------------------------ */
+
+/* PREPARING, the commit timestamp, then the UNIQUE checks (mvcc R6, R9). */
+static mv_outcome
+commit_prepare(mv_tx *tx)
+{
+    mv_slot *slot = tx->slot;
+
+    /* Seq_cst (mvcc R6): published before the clock tick, so a reader that
+     * still sees ACTIVE took its snapshot before our timestamp. */
+    atomic_store_explicit(&slot->state, MV_STATE(MV_TX_PREPARING, 0), memory_order_seq_cst);
+    tx->end_ts = mv_clock_tick(tx->db);
+    /* Seq_cst: pairs with the seq_cst loads of commit validation (mvcc R9). */
+    atomic_store_explicit(&slot->state, MV_STATE(MV_TX_PREPARING, tx->end_ts),
+                          memory_order_seq_cst);
+    for (uint32_t i = 0; i < tx->n_writes; i++) {
+        if (!tx->writes[i].check_unique)
+            continue;
+        mv_outcome o = mv_unique_check_commit(tx, &tx->writes[i]);
+        if (o != MV_OK)
+            return o;
+    }
+    return MV_OK;
+}
+
+/* Builds this transaction's frame (mvcc R12): the final image of each key. */
+static int
+commit_frame_build(mv_tx *tx)
+{
+    mv_frame_buf *fb = tx->frame;
+    int rc = mv_frame_begin(fb);
+
+    for (uint32_t i = 0; rc == CHORUS_OK && i < tx->n_writes; i++) {
+        mv_write *w = &tx->writes[i];
+        mv_version *v = w->version;
+        mv_log_op op;
+
+        /* Relaxed: only we write the end of our own versions now. */
+        if (atomic_load_explicit(&v->end, memory_order_relaxed) == tx->id)
+            continue;   /* superseded by a later write of ours */
+        if (w->map->is_index)
+            op = v->kind == MV_KIND_ROW ? MV_LOG_INDEX_PUT : MV_LOG_INDEX_DELETE;
+        else
+            op = v->kind == MV_KIND_ROW ? MV_LOG_ROW_PUT : MV_LOG_ROW_DELETE;
+        if (w->map->is_index)
+            rc = mv_frame_add(fb, op, w->map->id, w->node->rowid, mv_node_key(w->node),
+                              w->node->key_len);
+        else
+            rc = mv_frame_add(fb, op, w->map->id, w->node->rowid, v->data,
+                              op == MV_LOG_ROW_PUT ? v->nbytes : 0);
+    }
+    if (rc == CHORUS_OK)
+        rc = mv_frame_finish(fb, MV_LOG_FRAME_COMMIT, tx->end_ts);
+    return rc;
+}
+
+/* COMMITTED, then the stamp rewrite (mvcc R7). */
+static void
+commit_publish(mv_tx *tx)
+{
+    uint64_t ts = tx->end_ts;
+
+    /* Release: pairs with the acquire/seq_cst state loads of readers. */
+    atomic_store_explicit(&tx->slot->state, MV_STATE(MV_TX_COMMITTED, ts), memory_order_release);
+    for (uint32_t i = 0; i < tx->n_writes; i++) {
+        mv_write *w = &tx->writes[i];
+        /* Release: pairs with the acquire reload after a stale resolution
+         * (stamp.c S1) and with version_visible(). */
+        atomic_store_explicit(&w->version->begin, ts, memory_order_release);
+        if (w->superseded != NULL)
+            atomic_store_explicit(&w->superseded->end, ts, memory_order_release);
+    }
+    tx->commit_ts = ts;
+    /* Relaxed: statistics only. */
+    atomic_fetch_add_explicit(&tx->db->n_commits, 1, memory_order_relaxed);
+}
+
+int
+mv_tx_commit(mv_tx *tx, mv_sync sync)
+{
+    mv_log *log = atomic_load_explicit(&tx->db->log, memory_order_acquire);
+    uint64_t lsn = 0;
+    mv_outcome o;
+    int rc = CHORUS_OK;
+
+    if (!tx->is_open)
+        return CHORUS_MISUSE;
+    if (tx->doom != MV_OK) {
+        tx->is_open = false;
+        return CHORUS_CONFLICT;
+    }
+    if (tx->n_writes == 0) {
+        snapshot_release(tx);
+        tx->is_open = false;
+        return CHORUS_OK;
+    }
+    mv_epoch_enter(tx);
+    o = commit_prepare(tx);
+    if (o != MV_OK) {
+        abort_writes(tx);
+        tx->doom = o;
+        rc = CHORUS_CONFLICT;
+    } else if (log != NULL) {
+        rc = commit_frame_build(tx);
+        if (rc == CHORUS_OK)
+            rc = mv_log_enqueue(log, tx->frame->data, tx->frame->len, sync, &lsn);   /* T3 */
+        if (rc != CHORUS_OK)
+            abort_writes(tx);
+    }
+    if (rc == CHORUS_OK) {
+        commit_publish(tx);
+        mv_gc_after_commit(tx);
+    }
+    mv_epoch_leave(tx);
+    snapshot_release(tx);
+    tx->is_open = false;
+    tx->n_writes = 0;
+    mv_retire_flush(tx);
+    if (rc == CHORUS_OK && log != NULL)
+        rc = mv_log_wait(log, lsn, sync);
+    return rc;
+}
+
+bool
+mv_tx_is_open(const mv_tx *tx)
+{
+    return tx->is_open;
+}
+
+uint64_t
+mv_tx_snapshot(const mv_tx *tx)
+{
+    return tx->snapshot;
+}
+
+uint64_t
+mv_tx_commit_ts(const mv_tx *tx)
+{
+    return tx->commit_ts;
+}
+
+mv_outcome
+mv_tx_conflict_outcome(const mv_tx *tx)
+{
+    return tx->doom;
+}
