@@ -224,7 +224,7 @@ int64_t mv_cursor_rowid(const mv_cursor *cur);
 /* Index key bytes of the current entry; borrowed until the cursor closes. */
 const void *mv_cursor_key(const mv_cursor *cur, uint32_t *nbytes_out);
 /* Visibility of the current key under the snapshot; for MV_ROW on a table
- * *rec_out/*nbytes_out (either may be NULL) are borrowed until the cursor
+ * rec_out and nbytes_out (either may be NULL) are borrowed until the cursor
  * closes. */
 mv_outcome mv_cursor_row(mv_cursor *cur, const void **rec_out, uint32_t *nbytes_out);
 

@@ -325,6 +325,10 @@ int mv_frame_parse(const uint8_t *buf, size_t avail, uint64_t salt, mv_log_frame
                    int *kind, uint32_t *size);
 
 uint64_t mv_log_salt(const mv_log *log);
+/* Scans an open log file (log_recover.c): *fresh_out when it has no valid
+ * header yet (empty, or a header torn before anything followed it). */
+int mv_log_scan_fd(int fd, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out,
+                   uint64_t *salt_out, bool *fresh_out);
 /* Enqueues a finished frame (bytes copied) and waits as sync says (mvcc R12). */
 int mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync);
 /* Reserves the frame's place without waiting; returns the lsn to wait for. */

@@ -270,7 +270,18 @@ typedef struct catalog_hooks {
  */
 int catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
                         catalog_writer **out);
-/* Closes its cursors and frees it. NULL is a no-op. */
+/*
+ * Ends the statement's writes: AUTOINCREMENT counters that grew go to
+ * sqlite_sequence now, once per statement (as SQLite does), not per row.
+ * Call it when the statement's rows are written and before the statement
+ * savepoint is released; a failure is the statement's failure (message on
+ * the writer). The writer may then be closed, or used for more rows.
+ */
+int catalog_writer_finish(catalog_writer *w);
+/* Closes its cursors and frees it (its buffers are kept for the catalog's
+ * next writer). Calls catalog_writer_finish when rows were written since
+ * the last finish; an error there is lost, so callers should finish first.
+ * NULL is a no-op. */
 void catalog_writer_close(catalog_writer *w);
 /* Message of the writer's last failure in SQLite's words; "" if none.
  * Borrowed until the next call on w. */

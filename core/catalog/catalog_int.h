@@ -49,6 +49,10 @@ struct catalog {
     ptr_list triggers;              /* catalog_trigger * */
     catalog *retired;               /* owned: contents replaced by ALTER (alter.c), kept
                                        alive until this catalog is freed */
+    _Atomic(catalog_writer *) spare_writer; /* owned: a closed writer whose buffers the
+                                       next catalog_writer_open reuses (writer.c); atomic:
+                                       connections of a published catalog open writers
+                                       concurrently */
 };
 
 static inline table_def *
@@ -106,6 +110,18 @@ typedef struct writer_slot {
     btree_cursor *cur;              /* owned */
 } writer_slot;
 
+/*
+ * The sqlite_sequence row of one AUTOINCREMENT table, read on the
+ * statement's first rowid allocation and written back once, when the
+ * statement's writes end (writer_seq_flush), as SQLite does.
+ */
+typedef struct writer_seq {
+    const catalog_table *t;         /* borrowed from the writer's catalog */
+    int64_t row;                    /* its rowid in sqlite_sequence, 0 if none yet */
+    int64_t seq;                    /* the largest rowid the table has used */
+    bool dirty;                     /* seq grew: write it back */
+} writer_seq;
+
 struct catalog_writer {
     pager_tx *tx;                   /* borrowed; a write transaction */
     catalog *cat;                   /* borrowed */
@@ -126,11 +142,9 @@ struct catalog_writer {
     uint8_t *rowbuf[2];             /* owned copies of rows read back: old, tmp */
     size_t cap_rowbuf[2];
     record_cursor rec[2];           /* their decoders */
-    struct {                        /* sqlite_sequence row of one AUTOINCREMENT table */
-        const catalog_table *t;     /* NULL: nothing cached */
-        int64_t row;                /* its rowid in sqlite_sequence, 0 if none yet */
-        int64_t seq;
-    } seq;
+    writer_seq *seqs;               /* owned: AUTOINCREMENT counters of the statement */
+    int n_seqs, cap_seqs;
+    int n_row_used;                 /* row/old/tmp values that may own memory */
     uint64_t rand_state;            /* random rowids */
 };
 
@@ -143,6 +157,8 @@ int writer_fail_take(catalog_writer *w, int rc, char *msg);
 int writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, btree_cursor **out);
 /* Closes every cursor (before DDL frees or creates trees). */
 void writer_cursors_close(catalog_writer *w);
+/* Frees a writer without pooling it (catalog_release frees the spare). */
+void writer_free(catalog_writer *w);
 /* Makes sure row/old/tmp hold n values. */
 int writer_row_reserve(catalog_writer *w, int n);
 /* Makes sure buf holds n bytes. */
@@ -189,6 +205,9 @@ int constraint_index_delete(catalog_writer *w, const catalog_index *idx, const v
 
 /* --- row_write.c --------------------------------------------------------- */
 
+/* Writes the AUTOINCREMENT counters that grew to sqlite_sequence and
+ * forgets them all (statement end, and before DDL changes the catalog). */
+int writer_seq_flush(catalog_writer *w);
 /* Deletes row rowid (found in vals) of t and its index entries. */
 int row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid,
                      const value *vals);

@@ -364,6 +364,9 @@ catalog_create_table_as(catalog_writer *w, const ast_stmt *stmt, int n_cols,
     *table_out = NULL;
     free(w->errmsg);
     w->errmsg = NULL;
+    rc = writer_seq_flush(w);       /* counters of earlier rows name the old catalog */
+    if (rc != CHORUS_OK)
+        return rc;
     writer_cursors_close(w);
     if (ct->is_temp)
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP tables");
@@ -575,6 +578,9 @@ catalog_ddl_execute(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 
     free(w->errmsg);
     w->errmsg = NULL;
+    rc = writer_seq_flush(w);       /* counters of earlier rows name the old catalog */
+    if (rc != CHORUS_OK)
+        return rc;
     writer_cursors_close(w);
     rc = btree_init_database(w->tx);
     if (rc != CHORUS_OK)

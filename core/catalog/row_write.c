@@ -11,7 +11,8 @@
  *      follows a deletion), then REPLACE deletes the rows in the way;
  *   5. the table record, then each index entry (on UPDATE only the entries
  *      whose key changed);
- *   6. AUTOINCREMENT: sqlite_sequence keeps the largest rowid used.
+ *   6. AUTOINCREMENT: the writer notes the largest rowid used; it goes to
+ *      sqlite_sequence once, when the statement ends (writer_seq_flush).
  *
  * Invariants
  *   RW1 Constraint failures leave the b-trees as they were unless the
@@ -86,7 +87,7 @@ random_next(catalog_writer *w)
 }
 
 static int
-seq_load(catalog_writer *w, const catalog_table *t);
+seq_load(catalog_writer *w, const catalog_table *t, int64_t *seq_out);
 
 /* Max rowid + 1; a random free rowid after INT64_MAX; AUTOINCREMENT above
  * every rowid sqlite_sequence remembers. */
@@ -103,9 +104,10 @@ rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
     if (rc == CHORUS_OK && !eof)
         rc = btree_rowid(cur, &max);
     if (rc == CHORUS_OK && t->autoincrement) {
-        rc = seq_load(w, t);
-        if (rc == CHORUS_OK && w->seq.seq > max)
-            max = w->seq.seq;
+        int64_t seq;
+        rc = seq_load(w, t, &seq);
+        if (rc == CHORUS_OK && seq > max)
+            max = seq;
         if (rc == CHORUS_OK && max == INT64_MAX)
             return writer_fail(w, CHORUS_FULL, "database or disk is full");
     }
@@ -327,24 +329,16 @@ row_unique(catalog_writer *w, row_op *op)
 
 /* --- step 6: AUTOINCREMENT ---------------------------------------------------------- */
 
-/* Finds t's row in sqlite_sequence (w->seq caches it for the statement). */
+/* Reads t's row of sqlite_sequence into *e (absent: row 0, seq 0). */
 static int
-seq_load(catalog_writer *w, const catalog_table *t)
+seq_read(catalog_writer *w, const catalog_table *seq_t, writer_seq *e)
 {
-    const catalog_table *seq_t = catalog_table_find(w->cat, "sqlite_sequence");
     btree_cursor *cur;
     record_cursor *rec = &w->rec[1];
+    size_t name_len = strlen(e->t->name);
     bool eof;
-    int rc;
+    int rc = writer_cursor(w, seq_t->root, NULL, &cur);
 
-    if (w->seq.t == t)
-        return CHORUS_OK;
-    w->seq.t = NULL;
-    w->seq.row = 0;
-    w->seq.seq = 0;
-    if (seq_t == NULL)
-        return CHORUS_OK;
-    rc = writer_cursor(w, seq_t->root, NULL, &cur);
     if (rc == CHORUS_OK)
         rc = btree_first(cur, &eof);
     while (rc == CHORUS_OK && !eof) {
@@ -358,50 +352,124 @@ seq_load(catalog_writer *w, const catalog_table *t)
             break;
         record_cursor_column(rec, 0, &name);
         record_cursor_column(rec, 1, &seq);
-        if (name.type == VALUE_TEXT && (size_t)name.n == strlen(t->name) &&
-            memcmp(name.u.z, t->name, (size_t)name.n) == 0) {
-            w->seq.seq = seq.type == VALUE_INTEGER ? seq.u.i : 0;
-            rc = btree_rowid(cur, &w->seq.row);
-            break;
+        if (name.type == VALUE_TEXT && (size_t)name.n == name_len &&
+            memcmp(name.u.z, e->t->name, name_len) == 0) {
+            e->seq = seq.type == VALUE_INTEGER ? seq.u.i : 0;
+            return btree_rowid(cur, &e->row);
         }
         rc = btree_next(cur, &eof);
     }
-    if (rc == CHORUS_OK)
-        w->seq.t = t;
+    return rc;
+}
+
+/* The statement's counter of t, read from sqlite_sequence on first use. */
+static int
+seq_entry(catalog_writer *w, const catalog_table *t, writer_seq **out)
+{
+    const catalog_table *seq_t;
+    writer_seq *e;
+    int rc;
+
+    *out = NULL;
+    for (int i = 0; i < w->n_seqs; i++)
+        if (w->seqs[i].t == t) {
+            *out = &w->seqs[i];
+            return CHORUS_OK;
+        }
+    if (w->n_seqs == w->cap_seqs) {
+        int cap = w->cap_seqs ? w->cap_seqs * 2 : 4;
+        writer_seq *s = realloc(w->seqs, (size_t)cap * sizeof *s);
+        if (s == NULL)
+            return CHORUS_NOMEM;
+        w->seqs = s;
+        w->cap_seqs = cap;
+    }
+    e = &w->seqs[w->n_seqs];
+    *e = (writer_seq){t, 0, 0, false};
+    seq_t = catalog_table_find(w->cat, "sqlite_sequence");
+    rc = seq_t != NULL ? seq_read(w, seq_t, e) : CHORUS_OK;
+    if (rc != CHORUS_OK)
+        return rc;
+    w->n_seqs++;
+    *out = e;
+    return CHORUS_OK;
+}
+
+static int
+seq_load(catalog_writer *w, const catalog_table *t, int64_t *seq_out)
+{
+    writer_seq *e;
+    int rc = seq_entry(w, t, &e);
+
+    *seq_out = rc == CHORUS_OK ? e->seq : 0;
+    return rc;
+}
+
+/* Notes that t used rowid; sqlite_sequence follows at writer_seq_flush. */
+static int
+seq_store(catalog_writer *w, const catalog_table *t, int64_t rowid)
+{
+    writer_seq *e;
+    int rc = seq_entry(w, t, &e);
+
+    if (rc == CHORUS_OK && rowid > e->seq) {
+        e->seq = rowid;
+        e->dirty = true;
+    }
     return rc;
 }
 
 static int
-seq_store(catalog_writer *w, const catalog_table *t, int64_t rowid)
+seq_write(catalog_writer *w, btree_cursor *cur, writer_seq *e)
 {
-    const catalog_table *seq_t = catalog_table_find(w->cat, "sqlite_sequence");
-    btree_cursor *cur;
     value rec[2];
     size_t nbytes;
-    int rc = seq_load(w, t);
+    int rc = CHORUS_OK;
 
-    if (rc != CHORUS_OK || seq_t == NULL || rowid <= w->seq.seq)
-        return rc;
-    rc = writer_cursor(w, seq_t->root, NULL, &cur);
-    if (rc == CHORUS_OK && w->seq.row == 0) {
+    if (e->row == 0) {
         bool eof;
         int64_t max = 0;
         rc = btree_last(cur, &eof);
         if (rc == CHORUS_OK && !eof)
             rc = btree_rowid(cur, &max);
-        w->seq.row = max + 1;
+        e->row = max + 1;
     }
-    value_set_text_ref(&rec[0], t->name, (int32_t)strlen(t->name));
-    value_set_int(&rec[1], rowid);
+    value_set_text_ref(&rec[0], e->t->name, (int32_t)strlen(e->t->name));
+    value_set_int(&rec[1], e->seq);
     nbytes = record_size(rec, 2);
     if (rc == CHORUS_OK)
         rc = writer_buf_reserve(w, nbytes);
     if (rc != CHORUS_OK)
         return rc;
     nbytes = record_encode(rec, 2, w->buf);
-    rc = btree_insert(cur, w->seq.row, w->buf, (uint32_t)nbytes);
+    rc = btree_insert(cur, e->row, w->buf, (uint32_t)nbytes);
     if (rc == CHORUS_OK)
-        w->seq.seq = rowid;
+        e->dirty = false;
+    return rc;
+}
+
+int
+writer_seq_flush(catalog_writer *w)
+{
+    const catalog_table *seq_t = NULL;
+    btree_cursor *cur = NULL;
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && i < w->n_seqs; i++) {
+        if (!w->seqs[i].dirty)
+            continue;
+        if (cur == NULL) {
+            seq_t = catalog_table_find(w->cat, "sqlite_sequence");
+            if (seq_t == NULL)
+                break;
+            rc = writer_cursor(w, seq_t->root, NULL, &cur);
+            if (rc != CHORUS_OK)
+                break;
+        }
+        rc = seq_write(w, cur, &w->seqs[i]);
+    }
+    if (rc == CHORUS_OK)
+        w->n_seqs = 0;
     return rc;
 }
 

@@ -154,6 +154,9 @@ catalog_release(catalog *cat)
     ptr_list_free(&cat->triggers);
     arena_free(&cat->mem);
     catalog_release(cat->retired);
+    /* Relaxed: the last reference is ours (acquired above); no writer can
+     * be opened or closed on cat any more. */
+    writer_free(atomic_load_explicit(&cat->spare_writer, memory_order_relaxed));
     free(cat);
 }
 

@@ -9,7 +9,11 @@
  *       (writer_cursors_close), so a statement's rows reuse them (rule W2).
  *   WR2 Buffers only grow; after the first rows of a statement no call
  *       allocates, except affinity conversions of numbers into TEXT columns
- *       and expression evaluation in the hooks.
+ *       and expression evaluation in the hooks. A closed writer goes back to
+ *       its catalog as the spare (one per catalog) with its buffers, so the
+ *       next statement's writer starts warm; its cursors are closed (btree
+ *       rule B1: the transaction may end meanwhile).
+ *   WR4 Only values [0, n_row_used) of row/old/tmp may own memory.
  *   WR3 Rows read back lay out their values by table column: the rowid alias
  *       holds the rowid, VIRTUAL columns hold NULL, fields missing from a
  *       short record hold the column DEFAULT.
@@ -19,10 +23,30 @@
  * DDL files.
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog_int.h"
+
+/* Takes the catalog's spare writer, or allocates one. */
+static catalog_writer *
+writer_take(catalog *cat)
+{
+    /* Acquire: pairs with the release in writer_give_back, so the buffers
+     * the closing thread left in the writer are visible here. */
+    catalog_writer *w = atomic_exchange_explicit(&cat->spare_writer, NULL, memory_order_acquire);
+
+    if (w != NULL)
+        return w;
+    w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    record_cursor_init(&w->rec[0]);
+    record_cursor_init(&w->rec[1]);
+    w->rand_state = (uint64_t)common_now_ns() | 1;
+    return w;
+}
 
 int
 catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
@@ -31,17 +55,15 @@ catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
     catalog_writer *w;
 
     *out = NULL;
-    w = calloc(1, sizeof *w);
+    w = writer_take(cat);
     if (w == NULL)
         return CHORUS_NOMEM;
     w->tx = tx;
     w->cat = cat;
+    memset(&w->hooks, 0, sizeof w->hooks);
     if (hooks != NULL)
         w->hooks = *hooks;
     w->conflict = AST_CONFLICT_ABORT;
-    w->rand_state = (uint64_t)common_now_ns() | 1;
-    record_cursor_init(&w->rec[0]);
-    record_cursor_init(&w->rec[1]);
     *out = w;
     return CHORUS_OK;
 }
@@ -52,7 +74,6 @@ writer_cursors_close(catalog_writer *w)
     for (int i = 0; i < w->n_cursors; i++)
         btree_cursor_close(w->cursors[i].cur);
     w->n_cursors = 0;
-    w->seq.t = NULL;                /* DDL may drop the table it names */
 }
 
 static void
@@ -63,15 +84,15 @@ values_clear(value *vals, int n)
 }
 
 void
-catalog_writer_close(catalog_writer *w)
+writer_free(catalog_writer *w)
 {
     if (w == NULL)
         return;
     writer_cursors_close(w);
     free(w->cursors);
-    values_clear(w->row, w->cap_row);
-    values_clear(w->old, w->cap_row);
-    values_clear(w->tmp, w->cap_row);
+    values_clear(w->row, w->n_row_used);
+    values_clear(w->old, w->n_row_used);
+    values_clear(w->tmp, w->n_row_used);
     free(w->row);
     free(w->old);
     free(w->tmp);
@@ -81,8 +102,58 @@ catalog_writer_close(catalog_writer *w)
         free(w->rowbuf[i]);
         record_cursor_free(&w->rec[i]);
     }
+    free(w->seqs);
     free(w->errmsg);
     free(w);
+}
+
+/* Large buffers (a statement over huge rows) are not kept for the next. */
+enum { WRITER_KEEP_BYTES = 1 << 20 };
+
+/* Keeps w's buffers for the next writer of its catalog (rule WR2 across
+ * statements); frees w when the catalog already has a spare. */
+static void
+writer_give_back(catalog_writer *w)
+{
+    catalog *cat = w->cat;
+    catalog_writer *expected = NULL;
+
+    writer_cursors_close(w);
+    values_clear(w->row, w->n_row_used);
+    values_clear(w->old, w->n_row_used);
+    values_clear(w->tmp, w->n_row_used);
+    w->n_row_used = 0;
+    w->n_seqs = 0;
+    free(w->errmsg);
+    w->errmsg = NULL;
+    w->tx = NULL;
+    w->cat = NULL;
+    if (w->cap_buf > WRITER_KEEP_BYTES || w->cap_rowbuf[0] > WRITER_KEEP_BYTES ||
+        w->cap_rowbuf[1] > WRITER_KEEP_BYTES) {
+        writer_free(w);
+        return;
+    }
+    /* Release: pairs with the acquire in writer_take. Failure order relaxed:
+     * another writer is already the spare and w is simply freed. */
+    if (!atomic_compare_exchange_strong_explicit(&cat->spare_writer, &expected, w,
+                                                 memory_order_release, memory_order_relaxed))
+        writer_free(w);
+}
+
+int
+catalog_writer_finish(catalog_writer *w)
+{
+    return writer_seq_flush(w);
+}
+
+void
+catalog_writer_close(catalog_writer *w)
+{
+    if (w == NULL)
+        return;
+    if (w->n_seqs > 0 && pager_tx_is_write(w->tx))
+        (void)writer_seq_flush(w);      /* catalog.h: errors here have no reader */
+    writer_give_back(w);
 }
 
 const char *
@@ -175,6 +246,8 @@ writer_row_reserve(catalog_writer *w, int n)
     int cap = w->cap_row;
     int rc = CHORUS_OK;
 
+    if (n > w->n_row_used)
+        w->n_row_used = n <= cap ? n : cap;
     if (n <= cap)
         return CHORUS_OK;
     while (cap < n)
@@ -186,8 +259,10 @@ writer_row_reserve(catalog_writer *w, int n)
         rc = grow_values(&w->tmp, w->cap_row, cap);
     if (rc == CHORUS_OK)
         rc = grow_values(&w->enc, w->cap_row, cap);
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK) {
         w->cap_row = cap;
+        w->n_row_used = n;
+    }
     return rc;
 }
 

@@ -615,7 +615,7 @@ cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
 {
     const ast_select *sel = e->cte->select;
     const ast_select_core *seed = sel->cores, *rec = seed->next;
-    plan_query *q, *left, *right;
+    plan_query *left, *right, *q;
     int rc;
 
     *out = NULL;
@@ -624,10 +624,9 @@ cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
         return cc_error(c, "not supported yet: this form of recursive common table expression");
     if (sel->order_by.n > 0)
         return cc_error(c, "not supported yet: ORDER BY in a recursive common table expression");
-    q = query_new(c);
     left = query_new(c);
     right = query_new(c);
-    if (q == NULL || left == NULL || right == NULL)
+    if (left == NULL || right == NULL)
         return CHORUS_NOMEM;
     rc = seed->is_values ? compile_values(c, seed, left) : compile_core(c, outer, seed, NULL, left);
     if (rc != CHORUS_OK)
@@ -638,15 +637,16 @@ cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
     cc_cursor(c, e->rec_cursor)->n_cols = left->n_cols;
     e->rec_seed = left;
     rc = compile_core(c, outer, rec, NULL, right);
-    q->rec_cursor = e->rec_cursor;
-    e->rec_cursor = -1;
-    e->rec_seed = NULL;
     if (rc == CHORUS_OK)
         rc = compile_compound(c, left, right, rec->compound, &q);
+    if (rc == CHORUS_OK) {
+        q->kind = PQ_RECURSIVE;
+        q->rec_cursor = e->rec_cursor;
+    }
+    e->rec_cursor = -1;
+    e->rec_seed = NULL;
     if (rc != CHORUS_OK)
         return rc;
-    q->kind = PQ_RECURSIVE;
-    q->rec_cursor = cc_cursor(c, c->n_cursors - 1) ? q->rec_cursor : q->rec_cursor;
     rc = compile_limit(c, sel, q);
     if (rc == CHORUS_OK)
         *out = q;

@@ -39,8 +39,10 @@ vm_cursor_close(plan_cursor *cur)
         cur->bt = NULL;
         record_cursor_free(&cur->rec);
     }
-    vm_rows_free(cur->rows);
-    cur->rows = NULL;
+    if (cur->source != NULL) {      /* else the rows belong to the cursor's owner */
+        vm_rows_free(cur->rows);
+        cur->rows = NULL;
+    }
     cur->filled = false;
     cur->have_rec = false;
     cur->null_row = false;

@@ -66,6 +66,8 @@ vm_query_open(vm_run *r, plan_query *q)
         rc = vm_query_open(r, q->left);
         if (rc == CHORUS_OK)
             rc = vm_query_open(r, q->right);
+    } else if (q->kind == PQ_RECURSIVE) {
+        rc = vm_query_open(r, q->left);
     }
     return rc;
 }
@@ -81,11 +83,16 @@ vm_query_close(vm_run *r, plan_query *q)
         if (q->is_agg)
             vm_agg_close(r, q);
         vm_loop_close(r, q);
-    } else if (q->kind == PQ_COMPOUND) {
+    } else if (q->kind == PQ_COMPOUND || q->kind == PQ_RECURSIVE) {
         vm_query_close(r, q->left);
         vm_query_close(r, q->right);
         vm_rows_free(q->groups);
         q->groups = NULL;
+    }
+    if (q->kind == PQ_RECURSIVE) {
+        plan_cursor *cur = &r->plan->cursors[q->rec_cursor];
+        vm_rows_free(cur->rows);    /* the one-row window (rule Q5) */
+        cur->rows = NULL;
     }
     vm_rows_free(q->sorted);
     q->sorted = NULL;
@@ -247,6 +254,88 @@ compound_next(vm_run *r, plan_query *q)
     return CHORUS_ROW;
 }
 
+/* Q5: a recursive CTE queues every new row (UNION: rows not seen before)
+ * and delivers it at once; when the seed or the current round runs out,
+ * the next queued row becomes the one row of rec_cursor (a window store
+ * whose row pointer is swapped, no copy) and the recursive part runs
+ * again. It ends when the queue is exhausted. */
+static int
+recursive_take(vm_run *r, plan_query *q, const value *row, bool *taken)
+{
+    bool added = true;
+    int rc;
+
+    *taken = false;
+    if (q->op == AST_COMPOUND_UNION) {
+        if (q->seen == NULL && (rc = vm_rowset_new(q->n_cols, q->col_coll, &q->seen)) != CHORUS_OK)
+            return rc;
+        rc = vm_rowset_add(q->seen, row, &added);
+        if (rc != CHORUS_OK || !added)
+            return rc;
+    }
+    rc = vm_rows_append(q->groups, row);
+    if (rc != CHORUS_OK)
+        return rc;
+    borrow_row(q, q->groups->rows[q->groups->n - 1]);
+    *taken = true;
+    return CHORUS_OK;
+}
+
+static int
+recursive_window(vm_run *r, plan_query *q, plan_cursor *cur)
+{
+    int rc;
+
+    if (cur->rows == NULL) {
+        rc = vm_rows_new(q->n_cols, &cur->rows);
+        if (rc != CHORUS_OK)
+            return rc;
+        cur->rows->rows = malloc(sizeof(value *));
+        if (cur->rows->rows == NULL)
+            return CHORUS_NOMEM;
+        cur->rows->cap = 1;
+    }
+    cur->rows->rows[0] = q->groups->rows[q->group_pos++];
+    cur->rows->n = 1;
+    return CHORUS_OK;
+}
+
+static int
+recursive_next(vm_run *r, plan_query *q)
+{
+    plan_cursor *cur = &r->plan->cursors[q->rec_cursor];
+    bool taken;
+    int rc;
+
+    if (q->groups == NULL && (rc = vm_rows_new(q->n_cols, &q->groups)) != CHORUS_OK)
+        return rc;
+    for (;;) {
+        plan_query *child = q->phase == 0 ? q->left : q->right;
+        if (q->phase < 2) {
+            rc = vm_query_next(r, child);
+            if (rc == CHORUS_ROW) {
+                rc = recursive_take(r, q, child->row, &taken);
+                if (rc != CHORUS_OK)
+                    return rc;
+                if (taken)
+                    return CHORUS_ROW;
+                continue;
+            }
+            if (rc != CHORUS_DONE)
+                return rc;
+            vm_query_close(r, child);
+        }
+        if (q->group_pos >= q->groups->n)
+            return CHORUS_DONE;
+        rc = recursive_window(r, q, cur);
+        if (rc == CHORUS_OK)
+            rc = vm_query_open(r, q->right);
+        if (rc != CHORUS_OK)
+            return rc;
+        q->phase = 1;
+    }
+}
+
 /* The next row before ORDER BY and LIMIT, DISTINCT applied. */
 static int
 raw_next(vm_run *r, plan_query *q)
@@ -262,6 +351,9 @@ raw_next(vm_run *r, plan_query *q)
             break;
         case PQ_VALUES:
             rc = values_next(r, q);
+            break;
+        case PQ_RECURSIVE:
+            rc = recursive_next(r, q);
             break;
         default:
             rc = compound_next(r, q);

@@ -121,7 +121,8 @@ vm_prepare(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, const char
         } else {
             memcpy(st->sql, sql, (size_t)st->sql_len);
             st->sql[st->sql_len] = 0;
-            rc = stmt_compile(st, &msg);
+            st->text = strndup(st->sql + st->ast->span.start, st->ast->span.len);
+            rc = st->text == NULL ? CHORUS_NOMEM : stmt_compile(st, &msg);
         }
     }
     if (rc != CHORUS_OK) {
@@ -337,6 +338,7 @@ vm_finalize(vm_stmt *st)
     catalog_result_free(&st->pres);
     arena_free(&st->parse_arena);
     free(st->sql);
+    free(st->text);
     free(st);
 }
 
@@ -361,7 +363,7 @@ vm_stmt_is_readonly(vm_stmt *st)
 const char *
 vm_stmt_sql(vm_stmt *st)
 {
-    return st->sql + st->ast->span.start;
+    return st->text;
 }
 
 /* ------------------------------------------------------------ parameters */

@@ -73,6 +73,7 @@ struct vm_stmt {
     vm_conn *conn;
     char *sql;              /* owned copy of this statement's text */
     int sql_len;
+    char *text;             /* owned: the statement's own text (vm_stmt_sql) */
     arena parse_arena;      /* owns ast */
     ast_stmt *ast;
     plan_stmt *plan;        /* owned */

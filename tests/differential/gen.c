@@ -197,7 +197,7 @@ rng_chance(rng *r, int percent)
 #define GEN_MAX_SOURCES 3
 #define GEN_MAX_SCOPES 4
 
-enum { AFF_BLOB, AFF_TEXT, AFF_NUMERIC, AFF_INTEGER, AFF_REAL };
+enum { AFF_BLOB, AFF_TEXT, AFF_NUMERIC, AFF_INTEGER, AFF_REAL, AFF_KEY };
 enum { COLL_BINARY, COLL_NOCASE, COLL_RTRIM };
 
 typedef struct gen_column {
@@ -231,6 +231,7 @@ typedef struct gen {
     int n_tables;           /* base tables come first */
     int n_base;
     int alias_seq;          /* makes every alias of a statement unique */
+    int is_local_only;      /* column references from the innermost scope only */
     const gen_scope *scopes[GEN_MAX_SCOPES];
     int n_scopes;
 } gen;
@@ -239,7 +240,13 @@ typedef struct gen {
 
 static const char *const INT_LITERALS[] = {
     "0", "1", "-1", "2", "3", "7", "10", "-3", "100", "9223372036854775807",
-    "-9223372036854775808", "2147483647", "4294967296", "-4294967296", "9007199254740993",
+    "-9223372036854775808", "2147483647", "4294967296", "-4294967296",
+};
+/* Keys for INTEGER PRIMARY KEY columns: no 9223372036854775807, after which
+ * SQLite picks new rowids at random. */
+static const char *const KEY_LITERALS[] = {
+    "NULL", "0", "1", "2", "3", "7", "10", "100", "4294967296", "'5'", "3.0", "NULL",
+    /* Negative keys ("-1", "-9223372036854775808") return with finding F2's fix. */
 };
 static const char *const REAL_LITERALS[] = {
     "0.0", "-0.0", "0.5", "1.0", "2.5", "-1.25", "1e308", "-1e308", "1.5e-7",
@@ -276,8 +283,12 @@ gen_literal(gen *g, gen_buf *b)
 static void
 gen_value_for(gen *g, gen_buf *b, int affinity)
 {
-    if (rng_chance(&g->rng, 40)) {
+    if (affinity != AFF_KEY && rng_chance(&g->rng, 40)) {
         gen_literal(g, b);
+        return;
+    }
+    if (affinity == AFF_KEY) {
+        gen_buf_put(b, PICK(&g->rng, KEY_LITERALS));
         return;
     }
     switch (affinity) {
@@ -319,7 +330,7 @@ gen_column_def(gen *g, gen_buf *b, gen_column *col, int is_ipk)
     const decl_type *type = &PICK(&g->rng, DECL_TYPES);
     if (is_ipk) {
         gen_buf_printf(b, "%s INTEGER PRIMARY KEY", col->name);
-        col->affinity = AFF_INTEGER;
+        col->affinity = AFF_KEY;
         return;
     }
     col->affinity = type->affinity;
@@ -514,7 +525,7 @@ gen_column_ref(gen *g, gen_buf *b, const gen_column **col_out)
         return;
     }
     int depth = 0;
-    while (depth + 1 < g->n_scopes && rng_chance(&g->rng, 25))
+    while (!g->is_local_only && depth + 1 < g->n_scopes && rng_chance(&g->rng, 25))
         depth++;
     const gen_scope *scope = g->scopes[g->n_scopes - 1 - depth];
     if (scope->n_sources == 0) {
@@ -567,7 +578,7 @@ gen_function(gen *g, gen_buf *b, int depth)
     };
     static const char *const TWO_ARG[] = {
         "coalesce", "ifnull", "nullif", "instr", "trim", "ltrim", "rtrim", "min", "max",
-        "substr", "round", "like", "glob",
+        "substr", "round",
     };
     int kind = rng_below(&g->rng, 10);
     if (kind < 4) {
@@ -658,13 +669,20 @@ gen_like(gen *g, gen_buf *b, int depth)
     static const char *const GLOBS[] = {"'a*'", "'*c'", "'?b?'", "'[a-c]*'", "'[^a]*'", "'*'",
                                         "'1*'", "'A*'"};
     int is_glob = rng_chance(&g->rng, 30);
-    gen_operand(g, b, depth);
+    /* The oracle is built with LIKE_DOESNT_MATCH_BLOBS (Debian), stock SQLite
+     * is not: keep blobs out of LIKE and GLOB by casting to text. */
+    gen_buf_put(b, "CAST(");
+    gen_expr(g, b, depth);
+    gen_buf_put(b, " AS TEXT)");
     gen_buf_put(b, rng_chance(&g->rng, 25) ? " NOT" : "");
     gen_buf_put(b, is_glob ? " GLOB " : " LIKE ");
-    if (rng_chance(&g->rng, 75))
+    if (rng_chance(&g->rng, 75)) {
         gen_buf_put(b, is_glob ? PICK(&g->rng, GLOBS) : PICK(&g->rng, PATTERNS));
-    else
-        gen_operand(g, b, depth);
+    } else {
+        gen_buf_put(b, "CAST(");
+        gen_expr(g, b, depth);
+        gen_buf_put(b, " AS TEXT)");
+    }
     if (!is_glob && rng_chance(&g->rng, 20))
         gen_buf_put(b, " ESCAPE '\\'");
 }
@@ -757,6 +775,21 @@ gen_condition(gen *g, gen_buf *b, int depth)
 
 /* ---------------------------------------------------------------- subqueries */
 
+/*
+ * The argument of an aggregate. It names columns of its own query only:
+ * an aggregate over outer columns belongs to the outer query, which
+ * ChorusDB gets wrong (finding F1 in .notes/difftest-findings.md); drop
+ * this restriction once F1 is fixed.
+ */
+static void
+gen_aggregate_arg(gen *g, gen_buf *b, int depth)
+{
+    int was_local_only = g->is_local_only;
+    g->is_local_only = 1;
+    gen_expr(g, b, depth);
+    g->is_local_only = was_local_only;
+}
+
 static const gen_table *
 pick_table(gen *g, int is_base_only)
 {
@@ -788,7 +821,7 @@ gen_subquery_expr(gen *g, gen_buf *b, int depth)
     const char *alias = scope.sources[0].alias;
     if (kind == 0) {
         gen_buf_printf(b, "(SELECT %s(", PICK(&g->rng, AGGS));
-        gen_expr(g, b, depth);
+        gen_aggregate_arg(g, b, depth);
         gen_buf_put(b, ")");
     } else if (kind == 1) {
         gen_buf_printf(b, "%s%s (SELECT ", gen_buf_text(&b_outer_first),
@@ -846,8 +879,7 @@ gen_order_all(gen *g, gen_buf *b, int n_results)
         gen_buf_printf(b, "%s%d", i ? ", " : "", i + 1);
         if (rng_chance(&g->rng, 30))
             gen_buf_put(b, " DESC");
-        if (rng_chance(&g->rng, 10))
-            gen_buf_put(b, rng_chance(&g->rng, 50) ? " NULLS FIRST" : " NULLS LAST");
+        /* NULLS FIRST / LAST: left out until finding F5 is fixed. */
     }
 }
 
@@ -906,7 +938,7 @@ gen_select_core(gen *g, gen_buf *b, int n_results)
                 gen_buf_put(b, "count(*)");
                 continue;
             }
-            gen_expr(g, &arg, rng_below(&g->rng, 3));
+            gen_aggregate_arg(g, &arg, rng_below(&g->rng, 3));
             gen_buf_printf(b, PICK(&g->rng, AGGS), gen_buf_text(&arg));
             gen_buf_free(&arg);
         }
@@ -914,7 +946,7 @@ gen_select_core(gen *g, gen_buf *b, int n_results)
             gen_buf_printf(&rest, " GROUP BY %s", gen_buf_text(&keys));
         if (rng_chance(&g->rng, 30)) {
             gen_buf arg = {0};
-            gen_expr(g, &arg, 1);
+            gen_aggregate_arg(g, &arg, 1);
             gen_buf_put(&rest, " HAVING ");
             gen_buf_printf(&rest, PICK(&g->rng, AGGS), gen_buf_text(&arg));
             gen_buf_printf(&rest, " > %d", rng_below(&g->rng, 4));
@@ -959,6 +991,9 @@ gen_query(gen *g, gen_script *script)
 
 static const char *const CONFLICT_CLAUSES[] = {"", "", "", " OR IGNORE", " OR REPLACE",
                                                " OR ABORT", " OR FAIL", " OR ROLLBACK"};
+/* UPDATE keeps to the clauses whose outcome does not depend on the order in
+ * which rows are visited, until finding F3 is fixed. */
+static const char *const UPDATE_CLAUSES[] = {"", "", "", " OR ABORT", " OR ROLLBACK"};
 
 static void
 gen_insert(gen *g, gen_script *script)
@@ -986,8 +1021,10 @@ gen_insert(gen *g, gen_script *script)
             gen_buf_put(&b, ")");
         }
     } else if (kind < 9) {
+        /* Rowids follow the order of the rows: order them all (rule G1). */
         gen_buf_put(&b, " ");
         gen_select_core(g, &b, t->n_cols);
+        gen_order_all(g, &b, t->n_cols);
     } else {
         gen_buf_put(&b, " DEFAULT VALUES");
     }
@@ -1005,7 +1042,7 @@ gen_update(gen *g, gen_script *script)
     snprintf(scope.sources[0].alias, sizeof scope.sources[0].alias, "%s", t->name);
     scope.n_sources = 1;
     scope_push(g, &scope);
-    gen_buf_printf(&b, "UPDATE%s %s SET ", PICK(&g->rng, CONFLICT_CLAUSES), t->name);
+    gen_buf_printf(&b, "UPDATE%s %s SET ", PICK(&g->rng, UPDATE_CLAUSES), t->name);
     int n_sets = 1 + rng_below(&g->rng, 2);
     int first = rng_below(&g->rng, t->n_cols);
     for (int i = 0; i < n_sets; i++) {

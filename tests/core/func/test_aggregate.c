@@ -4,35 +4,15 @@
  * as a plain aggregate and as a sliding window (step, inverse, value),
  * plus the error and corner cases named in the brief.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "func.h"
-
 #include "func_oracle.inc"
-
-static sqlite3 *db;
 
 static int
 setup(void **state)
 {
-    (void)state;
-    if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+    if (oracle_setup(state) != 0)
         return -1;
-    return sqlite3_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b)", NULL, NULL, NULL);
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    sqlite3_close(db);
-    return 0;
+    return sqlite3_exec(oracle_db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b)", NULL, NULL,
+                        NULL);
 }
 
 /* An aggregate run by hand, as the executor would. */
@@ -47,8 +27,7 @@ agg_begin(agg_run *run, const char *name, int argc)
     run->def = func_find(name, argc, NULL);
     assert_non_null(run->def);
     assert_true(run->def->flags & FUNC_AGGREGATE);
-    memset(&run->ctx, 0, sizeof run->ctx);
-    value_set_null(&run->ctx.result);
+    ctx_init(&run->ctx);
     run->ctx.state = calloc(1, run->def->state_size);
     assert_non_null(run->ctx.state);
 }
@@ -104,8 +83,8 @@ rows_load(const row_set *set)
 {
     sqlite3_stmt *ins;
 
-    sqlite3_exec(db, "DELETE FROM t", NULL, NULL, NULL);
-    sqlite3_prepare_v2(db, "INSERT INTO t(a, b) VALUES(?1, ?2)", -1, &ins, NULL);
+    sqlite3_exec(oracle_db, "DELETE FROM t", NULL, NULL, NULL);
+    sqlite3_prepare_v2(oracle_db, "INSERT INTO t(a, b) VALUES(?1, ?2)", -1, &ins, NULL);
     for (int i = 0; i < set->n; i++) {
         oracle_bind(ins, 1, &set->a[i]);
         oracle_bind(ins, 2, &set->b[i]);
@@ -127,7 +106,7 @@ aggregate_check(const char *name, int argc, const row_set *set)
 
     snprintf(sql, sizeof sql, "SELECT %s(%s) FROM t", name,
              argc == 0 ? "*" : argc == 1 ? "a" : "a, b");
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &sel, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(oracle_db, sql, -1, &sel, NULL), SQLITE_OK);
     agg_begin(&run, name, argc);
     for (int i = 0; i < set->n; i++) {
         value args[2] = { set->a[i], set->b[i] };
@@ -137,7 +116,7 @@ aggregate_check(const char *name, int argc, const row_set *set)
     int rc = agg_end(&run, &got, &err);
     int src = sqlite3_step(sel);
     int diff = src == SQLITE_ROW ? rc != CHORUS_OK || !oracle_same(sel, 0, &got, 1e-15)
-                                 : rc == CHORUS_OK || strcmp(err, sqlite3_errmsg(db)) != 0;
+                                 : rc == CHORUS_OK || strcmp(err, sqlite3_errmsg(oracle_db)) != 0;
     if (diff) {
         print_message("%s over %d rows differs\n", sql, set->n);
         value_print("  chorus", &got);
@@ -159,7 +138,7 @@ window_check(const char *name, int argc, const row_set *set)
 
     snprintf(sql, sizeof sql, "SELECT %s(%s) OVER (ORDER BY id ROWS 1 PRECEDING) FROM t", name,
              argc == 0 ? "" : argc == 1 ? "a" : "a, b");
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &sel, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(oracle_db, sql, -1, &sel, NULL), SQLITE_OK);
     agg_begin(&run, name, argc);
     for (int i = 0; i < set->n; i++) {
         value args[2] = { set->a[i], set->b[i] };
@@ -355,5 +334,5 @@ main(void)
         cmocka_unit_test(test_total_of_nothing_is_zero_and_sum_is_null),
         cmocka_unit_test(test_aggregate_max_uses_the_collation_and_keeps_the_first_equal),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, oracle_teardown);
 }

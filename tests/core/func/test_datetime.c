@@ -6,36 +6,18 @@
  * timediff, the new strftime conversions, day normalisation) is checked
  * against literals from SQLite 3.45's documentation.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
 #include <time.h>
-
-#include <cmocka.h>
-
-#include "func.h"
 
 #include "func_oracle.inc"
 
-static sqlite3 *db;
-
+/* One zone with daylight saving time for every machine, so that "localtime"
+ * and "utc" answer alike here and in the oracle. */
 static int
 setup(void **state)
 {
-    (void)state;
     setenv("TZ", "America/New_York", 1);
     tzset();
-    return sqlite3_open(":memory:", &db) == SQLITE_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    sqlite3_close(db);
-    return 0;
+    return oracle_setup(state);
 }
 
 static const char *const time_values[] = {
@@ -57,7 +39,7 @@ static const char *const modifiers[] = {
 static int
 check(const char *fn, int argc, const value *args)
 {
-    return oracle_check(db, fn, argc, args, 1e-15);
+    return oracle_check(oracle_db, fn, argc, args, 1e-15);
 }
 
 static void
@@ -254,8 +236,7 @@ test_now_uses_the_statement_time(void **state)
     func_ctx ctx;
 
     (void)state;
-    memset(&ctx, 0, sizeof ctx);
-    value_set_null(&ctx.result);
+    ctx_init(&ctx);
     ctx.env = &env;
     func_find("datetime", 1, NULL)->scalar(&ctx, 1, &arg);
     assert_string_equal(ctx.result.u.z, "2023-11-14 22:13:20");
@@ -281,5 +262,5 @@ main(void)
         cmocka_unit_test(test_timediff_spans_calendar_units),
         cmocka_unit_test(test_now_uses_the_statement_time),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, oracle_teardown);
 }

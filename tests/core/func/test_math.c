@@ -3,34 +3,7 @@
  * checked over awkward arguments against libsqlite3 (built with the math
  * functions).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "func.h"
-
 #include "func_oracle.inc"
-
-static sqlite3 *db;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return sqlite3_open(":memory:", &db) == SQLITE_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    sqlite3_close(db);
-    return 0;
-}
 
 static void
 test_math_functions_agree_with_libsqlite3(void **state)
@@ -47,7 +20,7 @@ test_math_functions_agree_with_libsqlite3(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-        diffs += oracle_sweep(db, fns[i].name, fns[i].argc, 1e-15);
+        diffs += oracle_sweep(oracle_db, fns[i].name, fns[i].argc, 1e-15);
     assert_int_equal(diffs, 0);
 }
 
@@ -110,5 +83,5 @@ main(void)
         cmocka_unit_test(test_round_uses_exact_digits_as_sqlite_3_45),
         cmocka_unit_test(test_log_with_a_base_needs_a_base_above_one),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

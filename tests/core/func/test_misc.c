@@ -3,34 +3,7 @@
  * checked over awkward arguments against libsqlite3, plus the ones whose
  * results are random or come from the connection.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "func.h"
-
 #include "func_oracle.inc"
-
-static sqlite3 *db;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return sqlite3_open(":memory:", &db) == SQLITE_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    sqlite3_close(db);
-    return 0;
-}
 
 static void
 test_misc_functions_agree_with_libsqlite3(void **state)
@@ -44,7 +17,7 @@ test_misc_functions_agree_with_libsqlite3(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-        diffs += oracle_sweep(db, fns[i].name, fns[i].argc, 0);
+        diffs += oracle_sweep(oracle_db, fns[i].name, fns[i].argc, 0);
     assert_int_equal(diffs, 0);
 }
 
@@ -127,8 +100,7 @@ test_connection_functions_use_the_env_hooks(void **state)
     func_ctx ctx;
 
     (void)state;
-    memset(&ctx, 0, sizeof ctx);
-    value_set_null(&ctx.result);
+    ctx_init(&ctx);
     ctx.env = &env;
     func_find("changes", 0, NULL)->scalar(&ctx, 0, NULL);
     assert_true(ctx.result.type == VALUE_INTEGER && ctx.result.u.i == 42);
@@ -156,8 +128,7 @@ test_scalar_max_uses_the_collation(void **state)
     func_ctx ctx;
 
     (void)state;
-    memset(&ctx, 0, sizeof ctx);
-    value_set_null(&ctx.result);
+    ctx_init(&ctx);
     ctx.coll = COLLATE_NOCASE;
     func_find("max", 2, NULL)->scalar(&ctx, 2, args);
     assert_string_equal(ctx.result.u.z, "B");
@@ -177,5 +148,5 @@ main(void)
         cmocka_unit_test(test_sqlite_version_reports_3_45),
         cmocka_unit_test(test_scalar_max_uses_the_collation),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

@@ -4,34 +4,7 @@
  * against libsqlite3, plus SQLite 3.45 cases the oracle (3.40) renders
  * differently.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "func.h"
-
 #include "func_oracle.inc"
-
-static sqlite3 *db;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return sqlite3_open(":memory:", &db) == SQLITE_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    sqlite3_close(db);
-    return 0;
-}
 
 static void
 test_printf_conversions_agree_with_libsqlite3(void **state)
@@ -45,7 +18,7 @@ test_printf_conversions_agree_with_libsqlite3(void **state)
         "%lld|%ld", "a%yb", "%", "%n|", "x%sy%sz",
     };
     value vals[64];
-    int n = oracle_operands(vals);
+    int n = sweep_operands(vals);
     int diffs = 0;
 
     (void)state;
@@ -58,7 +31,7 @@ test_printf_conversions_agree_with_libsqlite3(void **state)
                                                   vals[k].u.i == INT64_MIN) &&
                 strchr(formats[f], 'f') != NULL)
                 continue;
-            diffs += oracle_check(db, "printf", 2, args, 0);
+            diffs += oracle_check(oracle_db, "printf", 2, args, 0);
         }
     }
     assert_int_equal(diffs, 0);
@@ -71,8 +44,8 @@ test_printf_star_width_and_precision_take_arguments(void **state)
                       v_int(2), v_real(3.14159) };
 
     (void)state;
-    assert_int_equal(oracle_check(db, "printf", 7, args, 0), 0);
-    assert_int_equal(oracle_check(db, "format", 7, args, 0), 0);
+    assert_int_equal(oracle_check(oracle_db, "printf", 7, args, 0), 0);
+    assert_int_equal(oracle_check(oracle_db, "format", 7, args, 0), 0);
 }
 
 static void
@@ -157,5 +130,5 @@ main(void)
         cmocka_unit_test(test_printf_refuses_absurd_widths),
         cmocka_unit_test(test_func_format_is_usable_from_c),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

@@ -4,34 +4,7 @@
  * arguments, here and in libsqlite3; functions the oracle (3.40) lacks
  * are checked against literals from SQLite 3.45's documentation.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "func.h"
-
 #include "func_oracle.inc"
-
-static sqlite3 *db;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    return sqlite3_open(":memory:", &db) == SQLITE_OK ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    sqlite3_close(db);
-    return 0;
-}
 
 static void
 test_string_functions_agree_with_libsqlite3(void **state)
@@ -50,7 +23,7 @@ test_string_functions_agree_with_libsqlite3(void **state)
         /* The oracle's build never lets LIKE or GLOB match blobs; SQLite's
          * default matches their bytes as text, as we do. */
         oracle_skip_blobs = strcmp(fns[i].name, "like") == 0 || strcmp(fns[i].name, "glob") == 0;
-        diffs += oracle_sweep(db, fns[i].name, fns[i].argc, 0);
+        diffs += oracle_sweep(oracle_db, fns[i].name, fns[i].argc, 0);
     }
     oracle_skip_blobs = false;
     assert_int_equal(diffs, 0);
@@ -160,5 +133,5 @@ main(void)
         cmocka_unit_test(test_concat_skips_nulls_and_concat_ws_needs_a_separator),
         cmocka_unit_test(test_like_rejects_a_long_escape),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

@@ -3,9 +3,9 @@
  * the trees of one test group, parse-or-fail helpers, and assertions on
  * error messages, source spans and expression dumps.
  *
- * Ownership: trees from parse_stmt_of() live in parse_test_arena until the
+ * Ownership: trees from stmt_of() live in parse_test_arena until the
  * group teardown (parse_fixture_teardown); parse_test_sql borrows the text
- * last given to parse_stmt_of(), which the caller keeps alive while it
+ * last given to stmt_of(), which the caller keeps alive while it
  * checks spans. parse_error_of() uses an arena of its own, so it also
  * serves tests that run without the group fixture.
  *
@@ -52,7 +52,7 @@ parse_fixture_teardown(void **state)
 /* Parses sql, which must give one statement of the given kind; fails the
  * test otherwise. The tree lives in parse_test_arena. */
 static inline ast_stmt *
-parse_stmt_of(const char *sql, int kind)
+stmt_of(const char *sql, int kind)
 {
     ast_stmt *stmt;
     const char *tail;
@@ -65,9 +65,9 @@ parse_stmt_of(const char *sql, int kind)
 }
 
 static inline ast_select *
-parse_select_of(const char *sql)
+select_of(const char *sql)
 {
-    return parse_stmt_of(sql, STMT_SELECT)->u.select;
+    return stmt_of(sql, STMT_SELECT)->u.select;
 }
 
 /* The error message of parsing sql, "" when it parses. Owned: free() it. */
@@ -91,7 +91,7 @@ parse_error_of(const char *sql)
 
 /* Parsing sql fails with exactly the message expected ("": it parses). */
 static inline void
-assert_parse_error(const char *sql, const char *expected)
+assert_error(const char *sql, const char *expected)
 {
     char *err = parse_error_of(sql);
     if (strcmp(err, expected) != 0)
@@ -102,16 +102,16 @@ assert_parse_error(const char *sql, const char *expected)
 static inline void
 assert_parses(const char *sql)
 {
-    assert_parse_error(sql, "");
+    assert_error(sql, "");
 }
 
-/* The span covers exactly the text expected of the last parse_stmt_of(). */
+/* The span covers exactly the text expected of the last stmt_of(). */
 static inline void
 assert_span_text(ast_span span, const char *expected)
 {
-    if (span.len != strlen(expected) || memcmp(parse_test_sql + span.start, expected, span.len) != 0)
-        fail_msg("span [%.*s], expected [%s]", (int)span.len, parse_test_sql + span.start,
-                 expected);
+    const char *text = parse_test_sql + span.start;
+    if (span.len != strlen(expected) || memcmp(text, expected, span.len) != 0)
+        fail_msg("span [%.*s], expected [%s]", (int)span.len, text, expected);
 }
 
 /* The expression dumps (ast_dump.h) as expected. */

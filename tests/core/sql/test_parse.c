@@ -4,112 +4,56 @@
  * limits, every statement of the sqllogictest corpus, and random token
  * soups and truncations that must fail cleanly (run this under ASan).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
-#include <cmocka.h>
 #include <sqlite3.h>
 
-#include "common.h"
-#include "sql.h"
-#include "ast_dump.h"
-
-/* Parses sql; returns the statement (in a) or NULL with *err set. */
-static ast_stmt *
-parse_one(arena *a, const char *sql, char **err)
-{
-    ast_stmt *stmt = NULL;
-    const char *tail;
-    int rc = sql_parse(sql, -1, a, &stmt, &tail, err);
-    if (rc != CHORUS_OK)
-        return NULL;
-    return stmt;
-}
-
-/* The error message of parsing sql ("" when it parses). malloc()ed. */
-static char *
-parse_error_of(const char *sql)
-{
-    arena a;
-    char *err = NULL;
-    arena_init(&a);
-    if (parse_one(&a, sql, &err) != NULL || err == NULL)
-        err = strdup("");
-    arena_free(&a);
-    return err;
-}
-
-static void
-assert_error(const char *sql, const char *expected)
-{
-    char *err = parse_error_of(sql);
-    if (strcmp(err, expected) != 0)
-        fail_msg("%s\n  expected: %s\n  got:      %s", sql, expected, err);
-    free(err);
-}
-
-static void
-assert_parses(const char *sql)
-{
-    assert_error(sql, "");
-}
+#include "parse_fixture.h"
 
 static void
 test_parse_returns_null_for_empty_input(void **state)
 {
-    arena a;
     ast_stmt *stmt = (ast_stmt *)1;
     const char *sql = "  ;; -- nothing\n /* at all */ ; ", *tail = NULL;
     char *err = NULL;
     (void)state;
-    arena_init(&a);
-    assert_int_equal(sql_parse(sql, -1, &a, &stmt, &tail, &err), CHORUS_OK);
+    assert_int_equal(sql_parse(sql, -1, &parse_test_arena, &stmt, &tail, &err), CHORUS_OK);
     assert_null(stmt);
     assert_ptr_equal(tail, sql + strlen(sql));
-    arena_free(&a);
 }
 
 static void
 test_parse_sets_tail_after_the_first_statement(void **state)
 {
-    arena a;
     ast_stmt *stmt;
     const char *sql = "SELECT 1 ; SELECT 2", *tail;
     char *err;
     (void)state;
-    arena_init(&a);
-    assert_int_equal(sql_parse(sql, -1, &a, &stmt, &tail, &err), CHORUS_OK);
+    assert_int_equal(sql_parse(sql, -1, &parse_test_arena, &stmt, &tail, &err), CHORUS_OK);
     assert_non_null(stmt);
     assert_string_equal(tail, " SELECT 2");
     assert_int_equal(stmt->span.start, 0);
     assert_int_equal(stmt->span.len, 8);
-    assert_int_equal(sql_parse(tail, -1, &a, &stmt, &tail, &err), CHORUS_OK);
+    assert_int_equal(sql_parse(tail, -1, &parse_test_arena, &stmt, &tail, &err), CHORUS_OK);
     assert_int_equal(stmt->kind, STMT_SELECT);
     assert_string_equal(tail, "");
-    arena_free(&a);
 }
 
 static void
 test_parse_honours_nbytes_and_stops_at_nul(void **state)
 {
-    arena a;
     ast_stmt *stmt;
     const char *tail;
     char *err;
     (void)state;
-    arena_init(&a);
-    assert_int_equal(sql_parse("SELECT 1 garbage", 8, &a, &stmt, &tail, &err), CHORUS_OK);
+    assert_int_equal(sql_parse("SELECT 1 garbage", 8, &parse_test_arena, &stmt, &tail, &err),
+                     CHORUS_OK);
     assert_non_null(stmt);
-    assert_int_equal(sql_parse("SELECT 1\0 garbage", 17, &a, &stmt, &tail, &err), CHORUS_OK);
+    assert_int_equal(sql_parse("SELECT 1\0 garbage", 17, &parse_test_arena, &stmt, &tail, &err),
+                     CHORUS_OK);
     assert_non_null(stmt);
-    arena_free(&a);
 }
 
 static void
@@ -171,21 +115,13 @@ test_parse_rejects_bad_literals_and_join_types(void **state)
 static void
 test_parse_numbers_parameters_as_sqlite(void **state)
 {
-    arena a;
-    char *err;
     ast_stmt *stmt;
     const char *expected[] = {"?1", "?5", ":a#6", "?7", ":a#6", "@b#8", "?2", "$c#9"};
     (void)state;
-    arena_init(&a);
-    stmt = parse_one(&a, "SELECT ?, ?5, :a, ?, :a, @b, ?2, $c", &err);
-    assert_non_null(stmt);
+    stmt = stmt_of("SELECT ?, ?5, :a, ?, :a, @b, ?2, $c", STMT_SELECT);
     assert_int_equal(stmt->n_params, 9);
-    for (int i = 0; i < 8; i++) {
-        char *d = dump_expr_string(stmt->u.select->cores->result.items[i].expr);
-        assert_string_equal(d, expected[i]);
-        free(d);
-    }
-    arena_free(&a);
+    for (int i = 0; i < 8; i++)
+        assert_dump(stmt->u.select->cores->result.items[i].expr, expected[i]);
 }
 
 static void
@@ -215,47 +151,40 @@ repeat(const char *head, const char *piece, int n, const char *tail)
 static void
 test_parse_caps_expression_depth(void **state)
 {
-    const char *msg = "Expression tree is too large (maximum depth 1000)";
+    static const struct {
+        const char *head, *piece;
+        int n;
+        const char *tail;
+    } too_deep[] = {
+        {"SELECT 1", "+1", 1000, ""},
+        {"SELECT ", "(", 5000, "1"},
+        {"SELECT ", "- ", 100000, "1"},
+        {"SELECT ", "NOT ", 5000, "1"},
+        {"SELECT ", "(SELECT ", 3000, "1"},
+        {"SELECT ", "CASE WHEN 1 THEN ", 3000, "1"},
+    };
     char *sql;
     (void)state;
     sql = repeat("SELECT 1", "+1", 998, "");
     assert_parses(sql);
     free(sql);
-    sql = repeat("SELECT 1", "+1", 1000, "");
-    assert_error(sql, msg);
-    free(sql);
-    sql = repeat("SELECT ", "(", 5000, "1");
-    assert_error(sql, msg);
-    free(sql);
-    sql = repeat("SELECT ", "- ", 100000, "1");
-    assert_error(sql, msg);
-    free(sql);
-    sql = repeat("SELECT ", "NOT ", 5000, "1");
-    assert_error(sql, msg);
-    free(sql);
-    sql = repeat("SELECT ", "(SELECT ", 3000, "1");
-    assert_error(sql, msg);
-    free(sql);
-    sql = repeat("SELECT ", "CASE WHEN 1 THEN ", 3000, "1");
-    assert_error(sql, msg);
-    free(sql);
+    for (size_t i = 0; i < CHORUS_ARRAY_LEN(too_deep); i++) {
+        sql = repeat(too_deep[i].head, too_deep[i].piece, too_deep[i].n, too_deep[i].tail);
+        assert_error(sql, "Expression tree is too large (maximum depth 1000)");
+        free(sql);
+    }
 }
 
 static void
 test_parse_handles_explain_prefixes(void **state)
 {
-    arena a;
-    char *err;
     ast_stmt *stmt;
     (void)state;
-    arena_init(&a);
-    stmt = parse_one(&a, "EXPLAIN SELECT 1", &err);
+    stmt = stmt_of("EXPLAIN SELECT 1", STMT_SELECT);
     assert_int_equal(stmt->explain, AST_EXPLAIN);
-    stmt = parse_one(&a, "explain query plan select 1", &err);
+    stmt = stmt_of("explain query plan select 1", STMT_SELECT);
     assert_int_equal(stmt->explain, AST_EXPLAIN_QUERY_PLAN);
-    assert_int_equal(stmt->kind, STMT_SELECT);
     assert_int_equal(stmt->span.start, 0);
-    arena_free(&a);
     assert_error("EXPLAIN QUERY SELECT 1", "near \"SELECT\": syntax error");
 }
 
@@ -558,5 +487,5 @@ main(void)
         cmocka_unit_test(test_parse_survives_every_truncation_of_valid_sql),
         cmocka_unit_test(test_parse_agrees_with_sqlite_on_random_selects),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, parse_fixture_setup, parse_fixture_teardown);
 }

@@ -10,7 +10,7 @@ test_create_table_parses_names_types_and_options(void **state)
     ast_create_table *ct;
     ast_column_def *col;
     (void)state;
-    ct = &parse_stmt_of("CREATE TEMP TABLE IF NOT EXISTS main.t(a INTEGER, b VARCHAR ( 10, 2 ), "
+    ct = &stmt_of("CREATE TEMP TABLE IF NOT EXISTS main.t(a INTEGER, b VARCHAR ( 10, 2 ), "
                   "c UNSIGNED  BIG INT, d, \"e f\" \"my type\", generated generated) "
                   "WITHOUT ROWID, STRICT", STMT_CREATE_TABLE)->u.create_table;
     assert_true(ct->is_temp);
@@ -36,9 +36,10 @@ test_create_table_parses_column_constraints(void **state)
 {
     ast_constraint *c;
     (void)state;
-    c = parse_stmt_of("CREATE TABLE t(a INTEGER CONSTRAINT pk PRIMARY KEY DESC ON CONFLICT REPLACE "
+    c = stmt_of("CREATE TABLE t(a INTEGER CONSTRAINT pk PRIMARY KEY DESC ON CONFLICT REPLACE "
                 "AUTOINCREMENT NOT NULL ON CONFLICT FAIL NULL UNIQUE ON CONFLICT IGNORE "
-                "CHECK ( a > 0 ) COLLATE nocase)", STMT_CREATE_TABLE)->u.create_table.columns->constraints;
+                "CHECK ( a > 0 ) COLLATE nocase)",
+                STMT_CREATE_TABLE)->u.create_table.columns->constraints;
     assert_int_equal(c->kind, AST_CONS_PRIMARY_KEY);
     assert_string_equal(c->name, "pk");
     assert_int_equal(c->order, AST_ORDER_DESC);
@@ -61,7 +62,7 @@ test_create_table_keeps_default_text_as_written(void **state)
 {
     ast_column_def *col;
     (void)state;
-    col = parse_stmt_of("CREATE TABLE t(a DEFAULT 1, b DEFAULT -1, c DEFAULT +5, d DEFAULT 'x''y', "
+    col = stmt_of("CREATE TABLE t(a DEFAULT 1, b DEFAULT -1, c DEFAULT +5, d DEFAULT 'x''y', "
                   "e DEFAULT (1+ 2), f DEFAULT CURRENT_TIMESTAMP, g DEFAULT abc, h DEFAULT true, "
                   "i DEFAULT NULL, j DEFAULT x'00')", STMT_CREATE_TABLE)->u.create_table.columns;
     assert_span_text(col->constraints->expr_span, "1");
@@ -84,7 +85,7 @@ test_create_table_parses_foreign_keys(void **state)
     ast_create_table *ct;
     ast_constraint *c;
     (void)state;
-    ct = &parse_stmt_of("CREATE TABLE t(a REFERENCES p(id) ON DELETE CASCADE ON UPDATE SET NULL "
+    ct = &stmt_of("CREATE TABLE t(a REFERENCES p(id) ON DELETE CASCADE ON UPDATE SET NULL "
                   "MATCH FULL DEFERRABLE INITIALLY DEFERRED, b REFERENCES p ON DELETE SET DEFAULT "
                   "ON UPDATE RESTRICT NOT DEFERRABLE INITIALLY DEFERRED NOT NULL, "
                   "FOREIGN KEY (a, b) REFERENCES q(x, y) ON DELETE NO ACTION)",
@@ -113,7 +114,7 @@ test_create_table_parses_table_constraints(void **state)
 {
     ast_constraint *c;
     (void)state;
-    c = parse_stmt_of("CREATE TABLE t(a, b, CONSTRAINT pk PRIMARY KEY (a DESC, b COLLATE nocase) "
+    c = stmt_of("CREATE TABLE t(a, b, CONSTRAINT pk PRIMARY KEY (a DESC, b COLLATE nocase) "
                 "ON CONFLICT ABORT UNIQUE (b) CHECK (a <> b), CONSTRAINT dangling)",
                 STMT_CREATE_TABLE)->u.create_table.constraints;
     assert_int_equal(c->kind, AST_CONS_PRIMARY_KEY);
@@ -124,10 +125,10 @@ test_create_table_parses_table_constraints(void **state)
     assert_int_equal((c = c->next)->kind, AST_CONS_UNIQUE);
     assert_int_equal((c = c->next)->kind, AST_CONS_CHECK);
     assert_null(c->next);
-    c = parse_stmt_of("CREATE TABLE t(a, PRIMARY KEY (a AUTOINCREMENT))", STMT_CREATE_TABLE)
+    c = stmt_of("CREATE TABLE t(a, PRIMARY KEY (a AUTOINCREMENT))", STMT_CREATE_TABLE)
             ->u.create_table.constraints;
     assert_true(c->autoincrement);
-    assert_parse_error("CREATE TABLE t(a, PRIMARY KEY (a),)", "near \")\": syntax error");
+    assert_error("CREATE TABLE t(a, PRIMARY KEY (a),)", "near \")\": syntax error");
 }
 
 static void
@@ -136,7 +137,7 @@ test_create_table_parses_generated_columns_and_as_select(void **state)
     ast_create_table *ct;
     ast_constraint *c;
     (void)state;
-    ct = &parse_stmt_of("CREATE TABLE t(a, b AS (a + 1), c INT GENERATED ALWAYS AS (a * 2) STORED, "
+    ct = &stmt_of("CREATE TABLE t(a, b AS (a + 1), c INT GENERATED ALWAYS AS (a * 2) STORED, "
                   "d GENERATED ALWAYS AS (a) VIRTUAL)", STMT_CREATE_TABLE)->u.create_table;
     c = ct->columns->next->constraints;
     assert_int_equal(c->kind, AST_CONS_GENERATED);
@@ -145,7 +146,7 @@ test_create_table_parses_generated_columns_and_as_select(void **state)
     c = ct->columns->next->next->constraints;
     assert_true(c->is_stored);
     assert_null(ct->columns->next->next->next->type);
-    ct = &parse_stmt_of("CREATE TABLE t AS SELECT 1 AS a", STMT_CREATE_TABLE)->u.create_table;
+    ct = &stmt_of("CREATE TABLE t AS SELECT 1 AS a", STMT_CREATE_TABLE)->u.create_table;
     assert_non_null(ct->as_select);
     assert_null(ct->columns);
 }
@@ -155,7 +156,7 @@ test_create_index_parses_columns_and_where(void **state)
 {
     ast_create_index *ci;
     (void)state;
-    ci = &parse_stmt_of("CREATE UNIQUE INDEX IF NOT EXISTS main.i ON t(a DESC, b COLLATE nocase ASC, "
+    ci = &stmt_of("CREATE UNIQUE INDEX IF NOT EXISTS main.i ON t(a DESC, b COLLATE nocase ASC, "
                   "lower(c)) WHERE a IS NOT NULL", STMT_CREATE_INDEX)->u.create_index;
     assert_true(ci->is_unique);
     assert_true(ci->if_not_exists);
@@ -168,7 +169,7 @@ test_create_index_parses_columns_and_where(void **state)
     assert_int_equal(ci->columns.items[1].order, AST_ORDER_ASC);
     assert_int_equal(ci->columns.items[2].expr->kind, EXPR_FUNCTION);
     assert_non_null(ci->where);
-    assert_parse_error("CREATE TEMP INDEX i ON t(a)", "near \"INDEX\": syntax error");
+    assert_error("CREATE TEMP INDEX i ON t(a)", "near \"INDEX\": syntax error");
 }
 
 static void
@@ -176,7 +177,7 @@ test_create_view_parses_columns_and_select(void **state)
 {
     ast_create_view *cv;
     (void)state;
-    cv = &parse_stmt_of("CREATE TEMP VIEW IF NOT EXISTS v(a, b) AS SELECT 1, 2", STMT_CREATE_VIEW)
+    cv = &stmt_of("CREATE TEMP VIEW IF NOT EXISTS v(a, b) AS SELECT 1, 2", STMT_CREATE_VIEW)
               ->u.create_view;
     assert_true(cv->is_temp);
     assert_int_equal(cv->columns.n, 2);
@@ -189,7 +190,7 @@ test_create_trigger_parses_header_and_body(void **state)
     ast_create_trigger *tr;
     ast_stmt *body;
     (void)state;
-    tr = &parse_stmt_of("CREATE TRIGGER IF NOT EXISTS main.r BEFORE UPDATE OF a, b ON t FOR EACH ROW "
+    tr = &stmt_of("CREATE TRIGGER IF NOT EXISTS main.r BEFORE UPDATE OF a, b ON t FOR EACH ROW "
                   "WHEN new.a > 0 BEGIN INSERT INTO log VALUES (new.a); UPDATE u SET x = 1; "
                   "DELETE FROM u WHERE x = old.a; SELECT RAISE(ABORT, 'no'); END",
                   STMT_CREATE_TRIGGER)->u.create_trigger;
@@ -205,11 +206,11 @@ test_create_trigger_parses_header_and_body(void **state)
     assert_int_equal((body = body->next)->kind, STMT_DELETE);
     assert_int_equal((body = body->next)->kind, STMT_SELECT);
     assert_null(body->next);
-    tr = &parse_stmt_of("CREATE TEMP TRIGGER r INSTEAD OF DELETE ON v BEGIN SELECT 1; END",
+    tr = &stmt_of("CREATE TEMP TRIGGER r INSTEAD OF DELETE ON v BEGIN SELECT 1; END",
                   STMT_CREATE_TRIGGER)->u.create_trigger;
     assert_int_equal(tr->time, AST_TRIGGER_INSTEAD_OF);
     assert_int_equal(tr->event, AST_TRIGGER_DELETE);
-    tr = &parse_stmt_of("CREATE TRIGGER r INSERT ON t BEGIN SELECT 1; END", STMT_CREATE_TRIGGER)
+    tr = &stmt_of("CREATE TRIGGER r INSERT ON t BEGIN SELECT 1; END", STMT_CREATE_TRIGGER)
               ->u.create_trigger;
     assert_int_equal(tr->time, AST_TRIGGER_BEFORE);
     assert_int_equal(tr->event, AST_TRIGGER_INSERT);
@@ -219,11 +220,11 @@ static void
 test_create_trigger_rejects_bad_bodies(void **state)
 {
     (void)state;
-    assert_parse_error("CREATE TRIGGER r INSERT ON t BEGIN END", "near \"END\": syntax error");
-    assert_parse_error("CREATE TRIGGER r INSERT ON t BEGIN SELECT 1 END", "incomplete input");
-    assert_parse_error("CREATE TRIGGER r INSERT ON t BEGIN CREATE TABLE x(a); END",
+    assert_error("CREATE TRIGGER r INSERT ON t BEGIN END", "near \"END\": syntax error");
+    assert_error("CREATE TRIGGER r INSERT ON t BEGIN SELECT 1 END", "incomplete input");
+    assert_error("CREATE TRIGGER r INSERT ON t BEGIN CREATE TABLE x(a); END",
                  "near \"CREATE\": syntax error");
-    assert_parse_error("CREATE TRIGGER r INSERT ON t BEGIN DELETE FROM main.u; END",
+    assert_error("CREATE TRIGGER r INSERT ON t BEGIN DELETE FROM main.u; END",
                  "qualified table names are not allowed on INSERT, UPDATE, and DELETE "
                  "statements within triggers");
 }
@@ -233,14 +234,14 @@ test_create_virtual_table_keeps_module_arguments(void **state)
 {
     ast_create_virtual *cv;
     (void)state;
-    cv = &parse_stmt_of("CREATE VIRTUAL TABLE IF NOT EXISTS v USING fts5(a, b (c), tokenize = 'porter' )",
+    cv = &stmt_of("CREATE VIRTUAL TABLE IF NOT EXISTS v USING fts5(a, b (c), tokenize = 'porter' )",
                   STMT_CREATE_VIRTUAL)->u.create_virtual;
     assert_true(cv->if_not_exists);
     assert_string_equal(cv->module, "fts5");
     assert_span_text(cv->args, "a, b (c), tokenize = 'porter'");
-    cv = &parse_stmt_of("CREATE VIRTUAL TABLE v USING m", STMT_CREATE_VIRTUAL)->u.create_virtual;
+    cv = &stmt_of("CREATE VIRTUAL TABLE v USING m", STMT_CREATE_VIRTUAL)->u.create_virtual;
     assert_int_equal(cv->args.len, 0);
-    assert_parse_error("CREATE VIRTUAL TABLE v USING m(a", "incomplete input");
+    assert_error("CREATE VIRTUAL TABLE v USING m(a", "incomplete input");
 }
 
 static void
@@ -248,14 +249,14 @@ test_drop_parses_every_kind(void **state)
 {
     ast_drop *d;
     (void)state;
-    d = &parse_stmt_of("DROP TABLE IF EXISTS main.t", STMT_DROP)->u.drop;
+    d = &stmt_of("DROP TABLE IF EXISTS main.t", STMT_DROP)->u.drop;
     assert_int_equal(d->what, AST_DROP_TABLE);
     assert_true(d->if_exists);
     assert_string_equal(d->schema, "main");
-    assert_int_equal(parse_stmt_of("DROP INDEX i", STMT_DROP)->u.drop.what, AST_DROP_INDEX);
-    assert_int_equal(parse_stmt_of("DROP VIEW v", STMT_DROP)->u.drop.what, AST_DROP_VIEW);
-    assert_int_equal(parse_stmt_of("DROP TRIGGER r", STMT_DROP)->u.drop.what, AST_DROP_TRIGGER);
-    assert_parse_error("DROP t", "near \"t\": syntax error");
+    assert_int_equal(stmt_of("DROP INDEX i", STMT_DROP)->u.drop.what, AST_DROP_INDEX);
+    assert_int_equal(stmt_of("DROP VIEW v", STMT_DROP)->u.drop.what, AST_DROP_VIEW);
+    assert_int_equal(stmt_of("DROP TRIGGER r", STMT_DROP)->u.drop.what, AST_DROP_TRIGGER);
+    assert_error("DROP t", "near \"t\": syntax error");
 }
 
 static void
@@ -263,23 +264,23 @@ test_alter_parses_every_action(void **state)
 {
     ast_alter *al;
     (void)state;
-    al = &parse_stmt_of("ALTER TABLE main.t RENAME TO u", STMT_ALTER)->u.alter;
+    al = &stmt_of("ALTER TABLE main.t RENAME TO u", STMT_ALTER)->u.alter;
     assert_int_equal(al->action, AST_ALTER_RENAME_TABLE);
     assert_string_equal(al->new_name, "u");
-    al = &parse_stmt_of("ALTER TABLE t RENAME COLUMN a TO b", STMT_ALTER)->u.alter;
+    al = &stmt_of("ALTER TABLE t RENAME COLUMN a TO b", STMT_ALTER)->u.alter;
     assert_int_equal(al->action, AST_ALTER_RENAME_COLUMN);
     assert_string_equal(al->old_name, "a");
     assert_string_equal(al->new_name, "b");
-    al = &parse_stmt_of("ALTER TABLE t RENAME a TO b", STMT_ALTER)->u.alter;
+    al = &stmt_of("ALTER TABLE t RENAME a TO b", STMT_ALTER)->u.alter;
     assert_int_equal(al->action, AST_ALTER_RENAME_COLUMN);
-    al = &parse_stmt_of("ALTER TABLE t ADD COLUMN c INT DEFAULT 0 NOT NULL", STMT_ALTER)->u.alter;
+    al = &stmt_of("ALTER TABLE t ADD COLUMN c INT DEFAULT 0 NOT NULL", STMT_ALTER)->u.alter;
     assert_int_equal(al->action, AST_ALTER_ADD_COLUMN);
     assert_string_equal(al->column->name, "c");
     assert_span_text(al->column_span, "c INT DEFAULT 0 NOT NULL");
-    al = &parse_stmt_of("ALTER TABLE t DROP c", STMT_ALTER)->u.alter;
+    al = &stmt_of("ALTER TABLE t DROP c", STMT_ALTER)->u.alter;
     assert_int_equal(al->action, AST_ALTER_DROP_COLUMN);
     assert_string_equal(al->old_name, "c");
-    assert_parse_error("ALTER TABLE t RENAME", "incomplete input");
+    assert_error("ALTER TABLE t RENAME", "incomplete input");
 }
 
 int

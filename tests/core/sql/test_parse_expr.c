@@ -12,7 +12,7 @@ expr_of(const char *text)
     char sql[4096];
     snprintf(sql, sizeof sql, "SELECT %s", text);
     /* The tree's spans index the text, so it lives in the arena too. */
-    return parse_select_of(arena_strdup(&parse_test_arena, sql))->cores->result.items[0].expr;
+    return select_of(arena_strdup(&parse_test_arena, sql))->cores->result.items[0].expr;
 }
 
 static void
@@ -245,23 +245,20 @@ test_expr_resolves_names_and_keywords_used_as_names(void **state)
 static void
 test_expr_spans_cover_the_source_text(void **state)
 {
-    const char *sql = "SELECT (a + b) * c, f( x ), -1 FROM t WHERE a  =  b";
-    ast_stmt *stmt;
-    const char *tail;
-    char *err;
+    ast_select_core *c;
     ast_expr *e;
     (void)state;
-    assert_int_equal(sql_parse(sql, -1, &test_arena, &stmt, &tail, &err), CHORUS_OK);
-    e = stmt->u.select->cores->result.items[0].expr;
+    c = select_of("SELECT (a + b) * c, f( x ), -1 FROM t WHERE a  =  b")->cores;
+    e = c->result.items[0].expr;
     assert_int_equal(e->span.start, 7);
     assert_int_equal(e->span.len, strlen("(a + b) * c"));
     assert_int_equal(e->left->span.start, 7);
     assert_int_equal(e->left->span.len, strlen("(a + b)"));
     assert_int_equal(e->left->left->span.start, 8);
     assert_int_equal(e->left->left->span.len, 1);
-    e = stmt->u.select->cores->result.items[1].expr;
+    e = c->result.items[1].expr;
     assert_int_equal(e->span.len, strlen("f( x )"));
-    e = stmt->u.select->cores->where;
+    e = c->where;
     assert_int_equal(e->span.len, strlen("a  =  b"));
 }
 

@@ -10,7 +10,7 @@ test_select_names_result_columns_after_their_text(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = parse_select_of("SELECT a+1, b AS x, c y, d 'z', 1 /* c */ , (2) FROM t")->cores;
+    c = select_of("SELECT a+1, b AS x, c y, d 'z', 1 /* c */ , (2) FROM t")->cores;
     assert_int_equal(c->result.n, 6);
     assert_span_text(c->result.items[0].expr->span, "a+1");
     assert_null(c->result.items[0].name);
@@ -26,7 +26,7 @@ test_select_takes_fallback_keywords_as_implicit_aliases(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = parse_select_of("SELECT a desc, b key, c offset, d window FROM t")->cores;
+    c = select_of("SELECT a desc, b key, c offset, d window FROM t")->cores;
     assert_string_equal(c->result.items[0].name, "desc");
     assert_string_equal(c->result.items[1].name, "key");
     assert_string_equal(c->result.items[2].name, "offset");
@@ -38,7 +38,7 @@ test_select_parses_stars(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = parse_select_of("SELECT *, t.*, \"u\".* FROM t, u")->cores;
+    c = select_of("SELECT *, t.*, \"u\".* FROM t, u")->cores;
     assert_dump(c->result.items[0].expr, "*");
     assert_dump(c->result.items[1].expr, "t.*");
     assert_dump(c->result.items[2].expr, "u.*");
@@ -49,8 +49,9 @@ test_select_parses_every_join_form(void **state)
 {
     ast_from_item *f;
     (void)state;
-    f = parse_select_of("SELECT * FROM a, b JOIN c ON 1 NATURAL LEFT OUTER JOIN d RIGHT JOIN e USING (x, y) "
-                  "FULL JOIN f ON 2 CROSS JOIN g INNER JOIN h ON 3")->cores->from;
+    f = select_of("SELECT * FROM a, b JOIN c ON 1 NATURAL LEFT OUTER JOIN d "
+                  "RIGHT JOIN e USING (x, y) FULL JOIN f ON 2 CROSS JOIN g INNER JOIN h ON 3")
+            ->cores->from;
     assert_int_equal(f->join, AST_JOIN_NONE);
     assert_string_equal(f->name, "a");
     f = f->next;
@@ -80,7 +81,7 @@ test_select_parses_from_item_kinds(void **state)
 {
     ast_from_item *f;
     (void)state;
-    f = parse_select_of("SELECT * FROM main.t AS x INDEXED BY i, u NOT INDEXED, (SELECT 1) s, "
+    f = select_of("SELECT * FROM main.t AS x INDEXED BY i, u NOT INDEXED, (SELECT 1) s, "
                   "json_each('[1]') j, (a JOIN b) n, ((c)) AS m")->cores->from;
     assert_int_equal(f->kind, AST_FROM_TABLE);
     assert_string_equal(f->schema, "main");
@@ -110,7 +111,7 @@ test_select_parses_where_group_having_window(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = parse_select_of("SELECT a FROM t WHERE a > 1 GROUP BY a, b HAVING count(*) > 1 "
+    c = select_of("SELECT a FROM t WHERE a > 1 GROUP BY a, b HAVING count(*) > 1 "
                   "WINDOW w AS (PARTITION BY a), v AS (w ORDER BY b)")->cores;
     assert_dump(c->where, "(> a 1)");
     assert_int_equal(c->group_by.n, 2);
@@ -127,8 +128,9 @@ test_select_parses_compounds_order_and_limit(void **state)
     ast_select *s;
     ast_select_core *c;
     (void)state;
-    s = parse_select_of("SELECT 1 UNION SELECT 2 UNION ALL SELECT 3 INTERSECT VALUES (4) EXCEPT "
-                  "SELECT DISTINCT 5 ORDER BY 1 DESC NULLS LAST, 2 ASC NULLS FIRST LIMIT 10 OFFSET 5");
+    s = select_of("SELECT 1 UNION SELECT 2 UNION ALL SELECT 3 INTERSECT VALUES (4) EXCEPT "
+                  "SELECT DISTINCT 5 ORDER BY 1 DESC NULLS LAST, 2 ASC NULLS FIRST "
+                  "LIMIT 10 OFFSET 5");
     c = s->cores;
     assert_int_equal(c->compound, AST_COMPOUND_NONE);
     assert_int_equal((c = c->next)->compound, AST_COMPOUND_UNION);
@@ -144,7 +146,7 @@ test_select_parses_compounds_order_and_limit(void **state)
     assert_int_equal(s->order_by.items[1].nulls, AST_NULLS_FIRST);
     assert_int_equal(s->limit->ival, 10);
     assert_int_equal(s->offset->ival, 5);
-    s = parse_select_of("SELECT 1 LIMIT 5, 10");
+    s = select_of("SELECT 1 LIMIT 5, 10");
     assert_int_equal(s->offset->ival, 5);
     assert_int_equal(s->limit->ival, 10);
 }
@@ -153,11 +155,11 @@ static void
 test_select_rejects_order_by_before_a_compound(void **state)
 {
     (void)state;
-    assert_parse_error("SELECT 1 ORDER BY 1 UNION SELECT 2",
+    assert_error("SELECT 1 ORDER BY 1 UNION SELECT 2",
                        "ORDER BY clause should come after UNION not before");
-    assert_parse_error("SELECT 1 LIMIT 1 EXCEPT SELECT 2",
+    assert_error("SELECT 1 LIMIT 1 EXCEPT SELECT 2",
                        "LIMIT clause should come after EXCEPT not before");
-    assert_parse_error("VALUES (1) ORDER BY 1", "near \"ORDER\": syntax error");
+    assert_error("VALUES (1) ORDER BY 1", "near \"ORDER\": syntax error");
 }
 
 static void
@@ -165,7 +167,7 @@ test_select_parses_values_rows_as_vectors(void **state)
 {
     ast_select_core *c;
     (void)state;
-    c = parse_select_of("VALUES (1, 2), (3, 4), (5, 6)")->cores;
+    c = select_of("VALUES (1, 2), (3, 4), (5, 6)")->cores;
     assert_true(c->is_values);
     assert_int_equal(c->values.n, 3);
     assert_dump(c->values.items[2].expr, "(VECTOR 5 6)");
@@ -177,7 +179,7 @@ test_select_parses_with_clauses(void **state)
     ast_select *s;
     ast_cte *cte;
     (void)state;
-    s = parse_select_of("WITH RECURSIVE c(n, m) AS (SELECT 1, 2), d AS MATERIALIZED (SELECT 1), "
+    s = select_of("WITH RECURSIVE c(n, m) AS (SELECT 1, 2), d AS MATERIALIZED (SELECT 1), "
                   "e AS NOT MATERIALIZED (SELECT 2) SELECT * FROM c");
     assert_non_null(s->with);
     assert_true(s->with->is_recursive);

@@ -10,7 +10,7 @@ test_insert_parses_target_columns_and_values(void **state)
 {
     ast_insert *ins;
     (void)state;
-    ins = &parse_stmt_of("INSERT INTO main.t AS x (a, b) VALUES (1, 2), (3, 4)", STMT_INSERT)->u.insert;
+    ins = &stmt_of("INSERT INTO main.t AS x (a, b) VALUES (1, 2), (3, 4)", STMT_INSERT)->u.insert;
     assert_int_equal(ins->conflict, AST_CONFLICT_DEFAULT);
     assert_string_equal(ins->schema, "main");
     assert_string_equal(ins->table, "t");
@@ -26,20 +26,20 @@ test_insert_parses_conflict_modes_and_sources(void **state)
 {
     ast_insert *ins;
     (void)state;
-    ins = &parse_stmt_of("REPLACE INTO t SELECT * FROM u", STMT_INSERT)->u.insert;
+    ins = &stmt_of("REPLACE INTO t SELECT * FROM u", STMT_INSERT)->u.insert;
     assert_int_equal(ins->conflict, AST_CONFLICT_REPLACE);
     assert_non_null(ins->select->cores->from);
-    ins = &parse_stmt_of("INSERT OR IGNORE INTO t DEFAULT VALUES", STMT_INSERT)->u.insert;
+    ins = &stmt_of("INSERT OR IGNORE INTO t DEFAULT VALUES", STMT_INSERT)->u.insert;
     assert_int_equal(ins->conflict, AST_CONFLICT_IGNORE);
     assert_null(ins->select);
-    ins = &parse_stmt_of("INSERT OR ROLLBACK INTO t VALUES (1)", STMT_INSERT)->u.insert;
+    ins = &stmt_of("INSERT OR ROLLBACK INTO t VALUES (1)", STMT_INSERT)->u.insert;
     assert_int_equal(ins->conflict, AST_CONFLICT_ROLLBACK);
-    ins = &parse_stmt_of("INSERT OR ABORT INTO t VALUES (1)", STMT_INSERT)->u.insert;
+    ins = &stmt_of("INSERT OR ABORT INTO t VALUES (1)", STMT_INSERT)->u.insert;
     assert_int_equal(ins->conflict, AST_CONFLICT_ABORT);
-    ins = &parse_stmt_of("INSERT OR FAIL INTO t VALUES (1)", STMT_INSERT)->u.insert;
+    ins = &stmt_of("INSERT OR FAIL INTO t VALUES (1)", STMT_INSERT)->u.insert;
     assert_int_equal(ins->conflict, AST_CONFLICT_FAIL);
-    assert_parse_error("INSERT OR NOTHING INTO t VALUES (1)", "near \"NOTHING\": syntax error");
-    assert_parse_error("INSERT INTO t", "incomplete input");
+    assert_error("INSERT OR NOTHING INTO t VALUES (1)", "near \"NOTHING\": syntax error");
+    assert_error("INSERT INTO t", "incomplete input");
 }
 
 static void
@@ -48,7 +48,8 @@ test_insert_parses_several_upserts_and_returning(void **state)
     ast_insert *ins;
     ast_upsert *u;
     (void)state;
-    ins = &parse_stmt_of("INSERT INTO t VALUES (1) ON CONFLICT (a COLLATE nocase, b) WHERE a > 0 DO NOTHING "
+    ins = &stmt_of("INSERT INTO t VALUES (1) "
+                   "ON CONFLICT (a COLLATE nocase, b) WHERE a > 0 DO NOTHING "
                    "ON CONFLICT (c) DO UPDATE SET d = excluded.d, (e, f) = (1, 2) WHERE d < 0 "
                    "ON CONFLICT DO NOTHING RETURNING *, a AS x",
                    STMT_INSERT)->u.insert;
@@ -80,13 +81,13 @@ test_with_prefix_attaches_to_dml_statements(void **state)
 {
     ast_stmt *stmt;
     (void)state;
-    stmt = parse_stmt_of("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", STMT_INSERT);
+    stmt = stmt_of("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", STMT_INSERT);
     assert_string_equal(stmt->with->ctes->name, "x");
-    stmt = parse_stmt_of("WITH x AS (SELECT 1) UPDATE t SET a = 1", STMT_UPDATE);
+    stmt = stmt_of("WITH x AS (SELECT 1) UPDATE t SET a = 1", STMT_UPDATE);
     assert_non_null(stmt->with);
-    stmt = parse_stmt_of("WITH x AS (SELECT 1) DELETE FROM t", STMT_DELETE);
+    stmt = stmt_of("WITH x AS (SELECT 1) DELETE FROM t", STMT_DELETE);
     assert_non_null(stmt->with);
-    assert_parse_error("WITH x AS (SELECT 1) DROP TABLE t", "near \"DROP\": syntax error");
+    assert_error("WITH x AS (SELECT 1) DROP TABLE t", "near \"DROP\": syntax error");
 }
 
 static void
@@ -94,7 +95,7 @@ test_update_parses_every_clause(void **state)
 {
     ast_update *up;
     (void)state;
-    up = &parse_stmt_of("UPDATE OR REPLACE main.t AS x INDEXED BY i SET a = 1, (b, c) = (SELECT 1, 2) "
+    up = &stmt_of("UPDATE OR REPLACE main.t AS x INDEXED BY i SET a = 1, (b, c) = (SELECT 1, 2) "
                   "FROM u WHERE x.id = u.id RETURNING a ORDER BY a LIMIT 1 OFFSET 2",
                   STMT_UPDATE)->u.update;
     assert_int_equal(up->conflict, AST_CONFLICT_REPLACE);
@@ -111,10 +112,10 @@ test_update_parses_every_clause(void **state)
     assert_int_equal(up->order_by.n, 1);
     assert_int_equal(up->limit->ival, 1);
     assert_int_equal(up->offset->ival, 2);
-    up = &parse_stmt_of("UPDATE t NOT INDEXED SET a = 1", STMT_UPDATE)->u.update;
+    up = &stmt_of("UPDATE t NOT INDEXED SET a = 1", STMT_UPDATE)->u.update;
     assert_true(up->not_indexed);
-    assert_parse_error("UPDATE t a = 1", "near \"a\": syntax error");
-    assert_parse_error("UPDATE t SET", "incomplete input");
+    assert_error("UPDATE t a = 1", "near \"a\": syntax error");
+    assert_error("UPDATE t SET", "incomplete input");
 }
 
 static void
@@ -122,48 +123,49 @@ test_delete_parses_every_clause(void **state)
 {
     ast_delete *del;
     (void)state;
-    del = &parse_stmt_of("DELETE FROM s.t WHERE a = 1 RETURNING * ORDER BY a LIMIT 2, 3", STMT_DELETE)->u.del;
+    del = &stmt_of("DELETE FROM s.t WHERE a = 1 RETURNING * ORDER BY a LIMIT 2, 3",
+                   STMT_DELETE)->u.del;
     assert_string_equal(del->schema, "s");
     assert_string_equal(del->table, "t");
     assert_non_null(del->where);
     assert_int_equal(del->returning.n, 1);
     assert_int_equal(del->offset->ival, 2);
     assert_int_equal(del->limit->ival, 3);
-    assert_parse_error("DELETE t", "near \"t\": syntax error");
+    assert_error("DELETE t", "near \"t\": syntax error");
 }
 
 static void
 test_transaction_statements_parse_modes_and_savepoints(void **state)
 {
-    ast_transaction *tx;
+    static const struct {
+        const char *sql;
+        int kind, mode;
+        const char *savepoint;  /* NULL: none */
+    } cases[] = {
+        {"BEGIN", AST_TX_BEGIN, AST_TX_DEFERRED, NULL},
+        {"BEGIN IMMEDIATE TRANSACTION", AST_TX_BEGIN, AST_TX_IMMEDIATE, NULL},
+        {"BEGIN EXCLUSIVE TRANSACTION name", AST_TX_BEGIN, AST_TX_EXCLUSIVE, NULL},
+        {"begin concurrent", AST_TX_BEGIN, AST_TX_CONCURRENT, NULL},
+        {"END TRANSACTION", AST_TX_COMMIT, AST_TX_DEFERRED, NULL},
+        {"COMMIT", AST_TX_COMMIT, AST_TX_DEFERRED, NULL},
+        {"ROLLBACK", AST_TX_ROLLBACK, AST_TX_DEFERRED, NULL},
+        {"ROLLBACK TRANSACTION TO SAVEPOINT sp", AST_TX_ROLLBACK_TO, AST_TX_DEFERRED, "sp"},
+        {"SAVEPOINT \"a b\"", AST_TX_SAVEPOINT, AST_TX_DEFERRED, "a b"},
+        {"RELEASE SAVEPOINT sp", AST_TX_RELEASE, AST_TX_DEFERRED, "sp"},
+        {"RELEASE sp", AST_TX_RELEASE, AST_TX_DEFERRED, "sp"},
+    };
     (void)state;
-    tx = &parse_stmt_of("BEGIN", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_BEGIN);
-    assert_int_equal(tx->mode, AST_TX_DEFERRED);
-    tx = &parse_stmt_of("BEGIN IMMEDIATE TRANSACTION", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->mode, AST_TX_IMMEDIATE);
-    tx = &parse_stmt_of("BEGIN EXCLUSIVE TRANSACTION name", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->mode, AST_TX_EXCLUSIVE);
-    tx = &parse_stmt_of("begin concurrent", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->mode, AST_TX_CONCURRENT);
-    tx = &parse_stmt_of("END TRANSACTION", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_COMMIT);
-    tx = &parse_stmt_of("COMMIT", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_COMMIT);
-    tx = &parse_stmt_of("ROLLBACK", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_ROLLBACK);
-    tx = &parse_stmt_of("ROLLBACK TRANSACTION TO SAVEPOINT sp", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_ROLLBACK_TO);
-    assert_string_equal(tx->savepoint, "sp");
-    tx = &parse_stmt_of("SAVEPOINT \"a b\"", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_SAVEPOINT);
-    assert_string_equal(tx->savepoint, "a b");
-    tx = &parse_stmt_of("RELEASE SAVEPOINT sp", STMT_TRANSACTION)->u.tx;
-    assert_int_equal(tx->kind, AST_TX_RELEASE);
-    tx = &parse_stmt_of("RELEASE sp", STMT_TRANSACTION)->u.tx;
-    assert_string_equal(tx->savepoint, "sp");
-    assert_parse_error("BEGIN foo", "near \"foo\": syntax error");
-    assert_parse_error("ROLLBACK TO", "incomplete input");
+    for (size_t i = 0; i < CHORUS_ARRAY_LEN(cases); i++) {
+        ast_transaction *tx = &stmt_of(cases[i].sql, STMT_TRANSACTION)->u.tx;
+        assert_int_equal(tx->kind, cases[i].kind);
+        assert_int_equal(tx->mode, cases[i].mode);
+        if (cases[i].savepoint == NULL)
+            assert_null(tx->savepoint);
+        else
+            assert_string_equal(tx->savepoint, cases[i].savepoint);
+    }
+    assert_error("BEGIN foo", "near \"foo\": syntax error");
+    assert_error("ROLLBACK TO", "incomplete input");
 }
 
 static void
@@ -171,34 +173,34 @@ test_pragma_parses_every_value_form(void **state)
 {
     ast_pragma *pr;
     (void)state;
-    pr = &parse_stmt_of("PRAGMA cache_size", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA cache_size", STMT_PRAGMA)->u.pragma;
     assert_string_equal(pr->name, "cache_size");
     assert_null(pr->value);
-    pr = &parse_stmt_of("PRAGMA main.cache_size = -2000", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA main.cache_size = -2000", STMT_PRAGMA)->u.pragma;
     assert_string_equal(pr->schema, "main");
     assert_dump(pr->value, "-2000");
-    pr = &parse_stmt_of("PRAGMA user_version = +5", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA user_version = +5", STMT_PRAGMA)->u.pragma;
     assert_dump(pr->value, "5");
-    pr = &parse_stmt_of("PRAGMA x = -1.5", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA x = -1.5", STMT_PRAGMA)->u.pragma;
     assert_dump(pr->value, "-1.5");
-    pr = &parse_stmt_of("PRAGMA x = -9223372036854775808", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA x = -9223372036854775808", STMT_PRAGMA)->u.pragma;
     assert_dump(pr->value, "-9223372036854775808");
-    pr = &parse_stmt_of("PRAGMA journal_mode = wal", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA journal_mode = wal", STMT_PRAGMA)->u.pragma;
     assert_int_equal(pr->value->kind, EXPR_COLUMN);
     assert_string_equal(pr->value->name, "wal");
-    pr = &parse_stmt_of("PRAGMA journal_mode = 'mvcc'", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA journal_mode = 'mvcc'", STMT_PRAGMA)->u.pragma;
     assert_int_equal(pr->value->kind, EXPR_STRING);
-    pr = &parse_stmt_of("PRAGMA foreign_keys = ON", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA foreign_keys = ON", STMT_PRAGMA)->u.pragma;
     assert_string_equal(pr->value->name, "ON");
-    pr = &parse_stmt_of("PRAGMA secure_delete = DELETE", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA secure_delete = DELETE", STMT_PRAGMA)->u.pragma;
     assert_string_equal(pr->value->name, "DELETE");
-    pr = &parse_stmt_of("PRAGMA locking_mode = EXCLUSIVE", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA locking_mode = EXCLUSIVE", STMT_PRAGMA)->u.pragma;
     assert_string_equal(pr->value->name, "EXCLUSIVE");
-    pr = &parse_stmt_of("PRAGMA table_info(\"t\")", STMT_PRAGMA)->u.pragma;
+    pr = &stmt_of("PRAGMA table_info(\"t\")", STMT_PRAGMA)->u.pragma;
     assert_string_equal(pr->value->name, "t");
     assert_true(pr->value->is_quoted);
-    assert_parse_error("PRAGMA x = (1)", "near \"(\": syntax error");
-    assert_parse_error("PRAGMA x =", "incomplete input");
+    assert_error("PRAGMA x = (1)", "near \"(\": syntax error");
+    assert_error("PRAGMA x =", "incomplete input");
 }
 
 static void
@@ -206,24 +208,24 @@ test_misc_statements_parse_their_operands(void **state)
 {
     ast_stmt *stmt;
     (void)state;
-    stmt = parse_stmt_of("VACUUM", STMT_VACUUM);
+    stmt = stmt_of("VACUUM", STMT_VACUUM);
     assert_null(stmt->u.misc.schema);
-    stmt = parse_stmt_of("VACUUM aux INTO 'f.db'", STMT_VACUUM);
+    stmt = stmt_of("VACUUM aux INTO 'f.db'", STMT_VACUUM);
     assert_string_equal(stmt->u.misc.schema, "aux");
     assert_dump(stmt->u.misc.expr, "'f.db'");
-    stmt = parse_stmt_of("ANALYZE main.t", STMT_ANALYZE);
+    stmt = stmt_of("ANALYZE main.t", STMT_ANALYZE);
     assert_string_equal(stmt->u.misc.schema, "main");
     assert_string_equal(stmt->u.misc.name, "t");
-    stmt = parse_stmt_of("REINDEX nocase", STMT_REINDEX);
+    stmt = stmt_of("REINDEX nocase", STMT_REINDEX);
     assert_string_equal(stmt->u.misc.name, "nocase");
-    stmt = parse_stmt_of("REINDEX", STMT_REINDEX);
+    stmt = stmt_of("REINDEX", STMT_REINDEX);
     assert_null(stmt->u.misc.name);
-    stmt = parse_stmt_of("ATTACH DATABASE 'f.db' AS aux", STMT_ATTACH);
+    stmt = stmt_of("ATTACH DATABASE 'f.db' AS aux", STMT_ATTACH);
     assert_dump(stmt->u.misc.expr, "'f.db'");
     assert_string_equal(stmt->u.misc.name, "aux");
-    stmt = parse_stmt_of("DETACH aux", STMT_DETACH);
+    stmt = stmt_of("DETACH aux", STMT_DETACH);
     assert_string_equal(stmt->u.misc.name, "aux");
-    assert_parse_error("ATTACH 'f.db'", "incomplete input");
+    assert_error("ATTACH 'f.db'", "incomplete input");
 }
 
 int

@@ -4,18 +4,6 @@
  * of each affinity (or bound with none), is compared by libsqlite3 and by
  * value_compare_sql.
  */
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "value.h"
-
 #include "oracle.inc"
 
 static int
@@ -117,12 +105,11 @@ test_compare_agrees_with_libsqlite3_for_every_affinity_pair(void **state)
     int n = oracle_operands(vals, 64);
     char sql[8192];
     size_t len;
-    sqlite3 *db;
+    sqlite3 *db = oracle_db;
     sqlite3_stmt *sel;
     int diffs = 0;
 
     (void)state;
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "CREATE TABLE t1(a, b TEXT, c NUMERIC, d INTEGER, e REAL);"
                                       "CREATE TABLE t2(a, b TEXT, c NUMERIC, d INTEGER, e REAL)",
                                   NULL, NULL, NULL), SQLITE_OK);
@@ -139,7 +126,6 @@ test_compare_agrees_with_libsqlite3_for_every_affinity_pair(void **state)
             if (vals[x].type != VALUE_NULL && vals[y].type != VALUE_NULL)
                 diffs += pair_check(db, sel, &vals[x], &vals[y]);
     sqlite3_finalize(sel);
-    sqlite3_close(db);
     assert_int_equal(diffs, 0);
 }
 
@@ -152,5 +138,5 @@ main(void)
         cmocka_unit_test(test_compare_uses_the_collation_for_text),
         cmocka_unit_test(test_compare_agrees_with_libsqlite3_for_every_affinity_pair),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

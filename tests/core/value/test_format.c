@@ -5,18 +5,7 @@
  * printf float conversions. Expected texts come from the sqlite3 CLI;
  * a sweep compares many doubles against libsqlite3's CAST(x AS TEXT).
  */
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-#include <sqlite3.h>
-
-#include "value.h"
+#include "oracle.inc"
 
 static void
 expect_real(double r, const char *want)
@@ -151,12 +140,11 @@ test_format_spec_prints_infinity_and_nan(void **state)
 static int
 sweep_against_sqlite(int n, bool any_bits)
 {
-    sqlite3 *db;
+    sqlite3 *db = oracle_db;
     sqlite3_stmt *stmt;
     int diffs = 0;
     uint64_t x = 0x9e3779b97f4a7c15u;
 
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT CAST(?1 AS TEXT)", -1, &stmt, NULL), SQLITE_OK);
     for (int i = 0; i < n; i++) {
         double r;
@@ -182,7 +170,6 @@ sweep_against_sqlite(int n, bool any_bits)
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt);
-    sqlite3_close(db);
     return diffs;
 }
 
@@ -209,5 +196,5 @@ main(void)
         cmocka_unit_test(test_format_spec_prints_infinity_and_nan),
         cmocka_unit_test(test_format_real_agrees_with_libsqlite3_on_a_sweep),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

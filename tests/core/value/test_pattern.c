@@ -3,17 +3,7 @@
  * Literal cases come from the sqlite3 CLI; a sweep of random short
  * patterns and texts over a small alphabet compares with libsqlite3.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-#include <sqlite3.h>
-
-#include "value.h"
+#include "oracle.inc"
 
 static bool
 like(const char *text, const char *pattern, int escape)
@@ -108,13 +98,12 @@ random_string(uint64_t *seed, const char *alphabet, int max_len, char *buf)
 static void
 test_patterns_agree_with_libsqlite3_on_random_cases(void **state)
 {
-    sqlite3 *db;
+    sqlite3 *db = oracle_db;
     sqlite3_stmt *stmt;
     uint64_t seed = 42;
     int diffs = 0;
 
     (void)state;
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db,
         "SELECT ?1 LIKE ?2, ?1 GLOB ?3, ?1 LIKE ?2 ESCAPE 'b'", -1, &stmt, NULL), SQLITE_OK);
     for (int k = 0; k < 20000; k++) {
@@ -140,7 +129,6 @@ test_patterns_agree_with_libsqlite3_on_random_cases(void **state)
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt);
-    sqlite3_close(db);
     assert_int_equal(diffs, 0);
 }
 
@@ -156,5 +144,5 @@ main(void)
         cmocka_unit_test(test_patterns_stop_at_nul),
         cmocka_unit_test(test_patterns_agree_with_libsqlite3_on_random_cases),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, oracle_setup, oracle_teardown);
 }

@@ -116,6 +116,16 @@ def _open_arguments(database, uri):
     return name, flags
 
 
+def _autocommit_value(value):
+    """value checked as an autocommit setting: True, False or the one
+    LEGACY_TRANSACTION_CONTROL object (so that `is` compares settings)."""
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value == LEGACY_TRANSACTION_CONTROL:
+        return LEGACY_TRANSACTION_CONTROL
+    raise ValueError("autocommit must be True, False, or chorusdb.LEGACY_TRANSACTION_CONTROL")
+
+
 def _begin_statement(isolation_level):
     """The BEGIN that isolation_level asks for; None for None (autocommit)."""
     if isolation_level is None:
@@ -177,10 +187,7 @@ class Connection:
     def __init__(self, database, timeout=5.0, detect_types=0, isolation_level="DEFERRED",
                  check_same_thread=True, cached_statements=128, uri=False, *,
                  autocommit=LEGACY_TRANSACTION_CONTROL):
-        if autocommit not in (True, False, LEGACY_TRANSACTION_CONTROL) or \
-                type(autocommit) not in (bool, int):
-            raise ValueError("autocommit must be True, False, or "
-                             "chorusdb.LEGACY_TRANSACTION_CONTROL")
+        autocommit = _autocommit_value(autocommit)
         begin = _begin_statement(isolation_level)
         path, flags = _open_arguments(database, uri)
         self._native = _chorus.Connection(path, flags)
@@ -243,8 +250,8 @@ class Connection:
 
     def _begin_implicit(self, statement):
         """Legacy transaction control: BEGIN before DML outside a transaction."""
-        if (statement.is_dml and self._autocommit == LEGACY_TRANSACTION_CONTROL
-                and self._autocommit is not True and self._begin is not None
+        if (statement.is_dml and self._autocommit is LEGACY_TRANSACTION_CONTROL
+                and self._begin is not None
                 and not self._native.in_transaction):
             self._native.exec(self._begin)
 
@@ -369,8 +376,8 @@ class Connection:
     def isolation_level(self, value):
         self._check()
         begin = _begin_statement(value)
-        if value is None and self._autocommit == LEGACY_TRANSACTION_CONTROL \
-                and self._autocommit is not True and self._native.in_transaction:
+        if value is None and self._autocommit is LEGACY_TRANSACTION_CONTROL \
+                and self._native.in_transaction:
             self._native.exec("COMMIT")
         self._isolation_level = value
         self._begin = begin
@@ -383,10 +390,7 @@ class Connection:
     @autocommit.setter
     def autocommit(self, value):
         self._check()
-        if value not in (True, False, LEGACY_TRANSACTION_CONTROL) or \
-                type(value) not in (bool, int):
-            raise ValueError("autocommit must be True, False, or "
-                             "chorusdb.LEGACY_TRANSACTION_CONTROL")
+        value = _autocommit_value(value)
         if value is True and self._native.in_transaction:
             self._native.exec("COMMIT")
         elif value is False and not self._native.in_transaction:
@@ -446,8 +450,7 @@ class Cursor:
 
     def _bind(self, statement, parameters):
         names = statement.parameter_names
-        if isinstance(parameters, collections.abc.Mapping) and \
-                not isinstance(parameters, (tuple, list)):
+        if isinstance(parameters, collections.abc.Mapping):
             values = []
             for position, name in enumerate(names, 1):
                 if name is None or name[0] == "?":
@@ -550,8 +553,8 @@ class Cursor:
         self.description = None
         self.rowcount = -1
         connection = self.connection
-        if connection._autocommit == LEGACY_TRANSACTION_CONTROL and \
-                connection._autocommit is not True and connection._native.in_transaction:
+        if connection._autocommit is LEGACY_TRANSACTION_CONTROL and \
+                connection._native.in_transaction:
             connection._native.exec("COMMIT")
         connection._native.exec(sql_script)
         return self

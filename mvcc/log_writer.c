@@ -1,0 +1,448 @@
+/*
+ * mvcc/log_writer.c: appending frames to <db>-log with group commit
+ * (mvcc R12, R13).
+ *
+ * Committers copy their sealed frame into the open buffer under a short
+ * mutex and get an LSN (the log's byte count after their frame). Whoever
+ * then needs the log to move and finds no leader becomes the leader: it
+ * swaps the buffers, drops the mutex, writes the whole batch with one write
+ * and (when any waiter asked for FULL, or NORMAL's unsynced bytes passed
+ * their limit) one fdatasync, retakes the mutex, advances written/synced and
+ * wakes everyone. Committers that arrive meanwhile fill the other buffer and
+ * ride the next batch. So one write and one fsync serve every commit that
+ * arrived together, and the mutex is never held across I/O: a transaction
+ * that is not committing never waits for the log at all.
+ *
+ * Synchronous levels, per commit (a leader syncs for any FULL waiter in its
+ * batch, whatever its own level): FULL returns once synced >= lsn; NORMAL
+ * once written >= lsn (fsync every normal_sync_bytes, at checkpoint marks and
+ * at close); OFF returns at once and leaves the writing to the next leader
+ * (or writes itself when more than MV_LOG_OFF_FLUSH bytes wait).
+ *
+ * Invariants
+ *   W1  enq_lsn >= written_lsn >= synced_lsn; bytes below written_lsn are
+ *       in the file at file offset lsn + lsn_delta.
+ *   W2  At most one leader; only the leader touches the file or the buffer
+ *       it took.
+ *   W3  After an I/O error the log is failed for good (mvcc R13): every
+ *       later enqueue and wait returns the error.
+ *
+ * Locking: mu guards every field marked so; it is held only to copy a frame
+ * or swap buffers, never across write or fsync. Lock order: mu is a leaf.
+ * Ownership: the log owns both buffers, the path, the fd and the ring.
+ * Callers: mvcc/tx.c (commit), the integration (open, checkpoint, close).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mvcc_int.h"
+
+#define MV_LOG_OFF_FLUSH (256 * 1024)
+
+struct mv_log {
+    int fd;                     /* immutable after open */
+    mv_uring *uring;            /* NULL: pwrite backend; used by the leader only (W2) */
+    int64_t normal_sync_bytes;  /* immutable */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* signalled when a batch finishes */
+    _Atomic uint64_t salt;      /* written under mu (reset); read lock-free to seal */
+    uint8_t *buf[2];            /* guarded by mu, except the one the leader took */
+    size_t cap[2];
+    int cur;                    /* guarded by mu: the buffer committers fill */
+    size_t len;                 /* guarded by mu: bytes in buf[cur] */
+    uint64_t enq_lsn;           /* guarded by mu (W1) */
+    uint64_t written_lsn;       /* guarded by mu */
+    uint64_t synced_lsn;        /* guarded by mu */
+    uint64_t want_sync_lsn;     /* guarded by mu: largest LSN a FULL waiter needs */
+    int64_t lsn_delta;          /* guarded by mu: file offset = lsn + lsn_delta */
+    int64_t unsynced_bytes;     /* guarded by mu */
+    bool leader;                /* guarded by mu (W2) */
+    int error;                  /* guarded by mu (W3) */
+    mv_log_stats stats;         /* guarded by mu */
+};
+
+uint64_t
+mv_log_salt(const mv_log *log)
+{
+    /* Acquire: pairs with the release store in mv_log_reset(). */
+    return atomic_load_explicit(&((mv_log *)log)->salt, memory_order_acquire);
+}
+
+const char *
+mv_log_backend(const mv_log *log)
+{
+    return log->uring != NULL ? "io_uring" : "pwrite";
+}
+
+static uint64_t
+salt_new(void)
+{
+    uint64_t salt = 0;
+
+    if (getrandom(&salt, sizeof salt, 0) != (ssize_t)sizeof salt)
+        salt = (uint64_t)common_now_ns() ^ ((uint64_t)getpid() << 32);
+    return salt;
+}
+
+/* --- file I/O (outside mu) ---------------------------------------------------- */
+
+static int
+pwrite_all(int fd, const uint8_t *p, size_t n, int64_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(fd, p, n, off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == ENOSPC ? CHORUS_FULL : CHORUS_IOERR_WRITE;
+        }
+        p += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return CHORUS_OK;
+}
+
+static int
+io_write(mv_log *log, const uint8_t *p, size_t n, int64_t off, bool sync)
+{
+    if (log->uring != NULL)
+        return mv_uring_write(log->uring, log->fd, p, n, off, sync);
+    int rc = pwrite_all(log->fd, p, n, off);
+    if (rc == CHORUS_OK && sync && fdatasync(log->fd) != 0)
+        rc = CHORUS_IOERR_FSYNC;
+    return rc;
+}
+
+/*
+ * Leads one batch (W2): called with mu held and no leader; returns with mu
+ * held. Writes everything enqueued so far and fsyncs when asked to.
+ */
+static void
+lead(mv_log *log, bool force_sync)
+{
+    uint8_t *batch = log->buf[log->cur];
+    size_t nbytes = log->len;
+    uint64_t end = log->enq_lsn;
+    int64_t off = (int64_t)log->written_lsn + log->lsn_delta;
+    bool sync = force_sync || log->want_sync_lsn > log->synced_lsn ||
+                log->unsynced_bytes + (int64_t)nbytes >= log->normal_sync_bytes;
+    int rc;
+
+    log->leader = true;
+    log->cur ^= 1;
+    log->len = 0;
+    pthread_mutex_unlock(&log->mu);
+    rc = (nbytes > 0 || sync) ? io_write(log, batch, nbytes, off, sync) : CHORUS_OK;
+    pthread_mutex_lock(&log->mu);
+    if (rc != CHORUS_OK) {
+        log->error = rc;        /* W3 */
+    } else {
+        log->written_lsn = end;
+        log->unsynced_bytes += (int64_t)nbytes;
+        if (sync) {
+            log->synced_lsn = end;
+            log->unsynced_bytes = 0;
+            log->stats.n_syncs++;
+        }
+        if (nbytes > 0)
+            log->stats.n_writes++;
+        log->stats.bytes += (int64_t)nbytes;
+    }
+    log->leader = false;
+    pthread_cond_broadcast(&log->cv);
+}
+
+/* --- enqueue and wait ------------------------------------------------------------- */
+
+static int
+buffer_append(mv_log *log, const uint8_t *frame, size_t nbytes)
+{
+    int b = log->cur;
+
+    if (log->len + nbytes > log->cap[b]) {
+        size_t cap = log->cap[b] ? log->cap[b] : 64 * 1024;
+        while (cap < log->len + nbytes)
+            cap *= 2;
+        uint8_t *grown = realloc(log->buf[b], cap);
+        if (grown == NULL)
+            return CHORUS_NOMEM;
+        log->buf[b] = grown;
+        log->cap[b] = cap;
+    }
+    memcpy(log->buf[b] + log->len, frame, nbytes);
+    log->len += nbytes;
+    return CHORUS_OK;
+}
+
+int
+mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync, uint64_t *lsn_out)
+{
+    uint64_t salt = mv_log_salt(log);
+    int rc;
+
+    /* The checksum is computed outside the mutex; a reset in between is
+     * caught below and the frame sealed again. */
+    mv_frame_seal((uint8_t *)frame, nbytes, salt);
+    pthread_mutex_lock(&log->mu);
+    rc = log->error;
+    if (rc == CHORUS_OK) {
+        uint64_t now = atomic_load_explicit(&log->salt, memory_order_relaxed);
+        if (now != salt)
+            mv_frame_seal((uint8_t *)frame, nbytes, now);
+        rc = buffer_append(log, frame, nbytes);
+    }
+    if (rc == CHORUS_OK) {
+        log->enq_lsn += nbytes;
+        *lsn_out = log->enq_lsn;
+        if (sync == MV_SYNC_FULL && log->want_sync_lsn < log->enq_lsn)
+            log->want_sync_lsn = log->enq_lsn;
+        log->stats.n_frames++;
+    }
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+static bool
+reached(const mv_log *log, uint64_t lsn, mv_sync sync)
+{
+    if (sync == MV_SYNC_FULL)
+        return log->synced_lsn >= lsn;
+    return log->written_lsn >= lsn;
+}
+
+int
+mv_log_wait(mv_log *log, uint64_t lsn, mv_sync sync)
+{
+    int rc;
+
+    pthread_mutex_lock(&log->mu);
+    if (sync == MV_SYNC_OFF) {
+        if (!log->leader && log->len >= MV_LOG_OFF_FLUSH)
+            lead(log, false);
+    } else {
+        while (log->error == CHORUS_OK && !reached(log, lsn, sync)) {
+            if (!log->leader)
+                lead(log, false);
+            else
+                pthread_cond_wait(&log->cv, &log->mu);
+        }
+    }
+    rc = log->error;
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+int
+mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync)
+{
+    uint64_t lsn;
+    int rc = mv_log_enqueue(log, frame, nbytes, sync, &lsn);
+
+    return rc == CHORUS_OK ? mv_log_wait(log, lsn, sync) : rc;
+}
+
+int
+mv_log_sync(mv_log *log)
+{
+    int rc;
+
+    pthread_mutex_lock(&log->mu);
+    uint64_t target = log->enq_lsn;
+    if (log->want_sync_lsn < target)
+        log->want_sync_lsn = target;
+    while (log->error == CHORUS_OK && log->synced_lsn < target) {
+        if (!log->leader)
+            lead(log, true);
+        else
+            pthread_cond_wait(&log->cv, &log->mu);
+    }
+    rc = log->error;
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+int
+mv_log_append(mv_log *log, uint64_t commit_ts, const mv_log_record *records, uint32_t n_records,
+              mv_sync sync)
+{
+    mv_frame_buf fb = {0};
+    int rc = mv_frame_begin(&fb);
+
+    for (uint32_t i = 0; rc == CHORUS_OK && i < n_records; i++)
+        rc = mv_frame_add(&fb, records[i].op, records[i].object, records[i].rowid, records[i].data,
+                          records[i].nbytes);
+    if (rc == CHORUS_OK)
+        rc = mv_frame_finish(&fb, MV_LOG_FRAME_COMMIT, commit_ts);
+    if (rc == CHORUS_OK)
+        rc = mv_log_submit(log, fb.data, fb.len, sync);
+    free(fb.data);
+    return rc;
+}
+
+int
+mv_log_checkpoint(mv_log *log, uint64_t ts)
+{
+    mv_frame_buf fb = {0};
+    int rc = mv_frame_begin(&fb);
+
+    if (rc == CHORUS_OK)
+        rc = mv_frame_finish(&fb, MV_LOG_FRAME_CHECKPOINT, ts);
+    if (rc == CHORUS_OK)
+        rc = mv_log_submit(log, fb.data, fb.len, MV_SYNC_FULL);
+    free(fb.data);
+    return rc;
+}
+
+/* --- open, reset, close ----------------------------------------------------------- */
+
+/* Writes a fresh header with salt at offset 0, cutting the file to it. */
+static int
+header_write(int fd, uint64_t salt)
+{
+    uint8_t hdr[MV_LOG_HEADER_SIZE];
+
+    if (ftruncate(fd, 0) != 0)
+        return CHORUS_IOERR_TRUNCATE;
+    if (fdatasync(fd) != 0)
+        return CHORUS_IOERR_FSYNC;
+    mv_log_header_encode(hdr, salt);
+    int rc = pwrite_all(fd, hdr, sizeof hdr, 0);
+    if (rc == CHORUS_OK && fdatasync(fd) != 0)
+        rc = CHORUS_IOERR_FSYNC;
+    return rc;
+}
+
+int
+mv_log_reset(mv_log *log)
+{
+    int rc = mv_log_sync(log);
+    uint64_t salt = salt_new();
+
+    if (rc != CHORUS_OK)
+        return rc;
+    pthread_mutex_lock(&log->mu);
+    while (log->leader || log->written_lsn < log->enq_lsn) {
+        if (!log->leader)
+            lead(log, true);
+        else
+            pthread_cond_wait(&log->cv, &log->mu);
+        if (log->error != CHORUS_OK)
+            break;
+    }
+    rc = log->error;
+    if (rc == CHORUS_OK) {
+        /* Frames enqueued from now on go to the new generation (W1). */
+        log->leader = true;
+        log->lsn_delta = MV_LOG_HEADER_SIZE - (int64_t)log->enq_lsn;
+        /* Release: pairs with mv_log_salt()'s acquire in enqueue. */
+        atomic_store_explicit(&log->salt, salt, memory_order_release);
+        pthread_mutex_unlock(&log->mu);
+        rc = header_write(log->fd, salt);
+        pthread_mutex_lock(&log->mu);
+        if (rc != CHORUS_OK)
+            log->error = rc;
+        log->leader = false;
+        pthread_cond_broadcast(&log->cv);
+    }
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+static bool
+uring_wanted(const mv_log_options *opts)
+{
+    const char *env = getenv("CHORUS_URING");
+
+    if (env != NULL && strcmp(env, "0") == 0)
+        return false;
+    return opts == NULL || opts->use_uring;
+}
+
+/* Makes the file end at the valid prefix: a fresh header or a cut tail. */
+static int
+prepare_file(int fd, const mv_log_recovery *rec, bool fresh, uint64_t *salt)
+{
+    if (fresh) {
+        *salt = salt_new();
+        return header_write(fd, *salt);
+    }
+    if (rec->torn_tail) {
+        if (ftruncate(fd, rec->end_offset) != 0)
+            return CHORUS_IOERR_TRUNCATE;
+        if (fdatasync(fd) != 0)
+            return CHORUS_IOERR_FSYNC;
+    }
+    return CHORUS_OK;
+}
+
+int
+mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn replay, void *ctx,
+            mv_log_recovery *rec_out, mv_log **out)
+{
+    mv_log_recovery rec;
+    mv_log *log = NULL;
+    uint64_t salt = 0;
+    bool fresh = false;
+    int fd, rc;
+
+    *out = NULL;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return CHORUS_CANTOPEN;
+    rc = mv_log_scan_fd(fd, replay, ctx, &rec, &salt, &fresh);
+    if (rc == CHORUS_OK)
+        rc = prepare_file(fd, &rec, fresh, &salt);
+    if (rc == CHORUS_OK && (log = calloc(1, sizeof *log)) == NULL)
+        rc = CHORUS_NOMEM;
+    if (rc != CHORUS_OK) {
+        close(fd);
+        return rc;
+    }
+    if (fresh)
+        rec.end_offset = MV_LOG_HEADER_SIZE;
+    log->fd = fd;
+    log->normal_sync_bytes = opts != NULL && opts->normal_sync_bytes > 0 ? opts->normal_sync_bytes
+                                                                         : 4 * 1024 * 1024;
+    pthread_mutex_init(&log->mu, NULL);
+    pthread_cond_init(&log->cv, NULL);
+    atomic_init(&log->salt, salt);
+    log->lsn_delta = rec.end_offset;
+    if (uring_wanted(opts) && mv_uring_open(&log->uring) != CHORUS_OK)
+        log->uring = NULL;  /* refused (seccomp, old kernel): pwrite fallback */
+    if (rec_out != NULL)
+        *rec_out = rec;
+    *out = log;
+    return CHORUS_OK;
+}
+
+int
+mv_log_close(mv_log *log)
+{
+    int rc;
+
+    if (log == NULL)
+        return CHORUS_OK;
+    rc = mv_log_sync(log);
+    mv_uring_close(log->uring);
+    close(log->fd);
+    pthread_mutex_destroy(&log->mu);
+    pthread_cond_destroy(&log->cv);
+    free(log->buf[0]);
+    free(log->buf[1]);
+    free(log);
+    return rc;
+}
+
+void
+mv_log_get_stats(mv_log *log, mv_log_stats *out)
+{
+    pthread_mutex_lock(&log->mu);
+    *out = log->stats;
+    pthread_mutex_unlock(&log->mu);
+}

@@ -1,0 +1,325 @@
+/*
+ * tests/mvcc/test_gc.c: garbage collection (mvcc R11): memory stays bounded
+ * under steady updates with a long reader, the reader keeps its snapshot,
+ * aborted versions go, checkpointed chains are dropped (mvcc R11c), and GC
+ * running beside writers and readers breaks nothing. Prints the memory one
+ * version costs.
+ */
+#include <malloc.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mvcc.h"
+
+enum { ROWS = 10 };
+
+typedef struct fixture {
+    mv_db *db;
+    mv_table *t;
+    mv_tx *w;
+    mv_tx *r;
+} fixture;
+
+static int
+setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_int_equal(mv_db_open(0, &f->db), CHORUS_OK);
+    assert_int_equal(mv_table_open(f->db, 1, "t", &f->t), CHORUS_OK);
+    assert_int_equal(mv_tx_new(f->db, &f->w), CHORUS_OK);
+    assert_int_equal(mv_tx_new(f->db, &f->r), CHORUS_OK);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture *f = *state;
+    mv_tx_free(f->w);
+    mv_tx_free(f->r);
+    mv_db_close(f->db);
+    free(f);
+    return 0;
+}
+
+static int64_t
+get(mv_tx *tx, mv_table *t, int64_t rowid)
+{
+    const void *rec;
+    uint32_t n;
+    int64_t v;
+    mv_outcome o = mv_table_get(tx, t, rowid, &rec, &n);
+    if (o != MV_ROW)
+        return o == MV_DELETED ? -1 : -2;
+    memcpy(&v, rec, sizeof v);
+    return v;
+}
+
+static void
+write_all(fixture *f, int64_t value, bool update)
+{
+    mv_tx_begin(f->w);
+    for (int64_t i = 0; i < ROWS; i++) {
+        mv_outcome o = update ? mv_table_update(f->w, f->t, i, &value, sizeof value)
+                              : mv_table_insert(f->w, f->t, i, &value, sizeof value);
+        assert_int_equal(o, MV_OK);
+    }
+    assert_int_equal(mv_tx_commit(f->w, MV_SYNC_OFF), CHORUS_OK);
+}
+
+static void
+test_long_reader_does_not_make_versions_pile_up(void **state)
+{
+    fixture *f = *state;
+    mv_stats st;
+    int64_t peak = 0;
+
+    write_all(f, 0, false);
+    mv_tx_begin(f->r);                  /* the long reader */
+    for (int64_t round = 1; round <= 3000; round++) {
+        write_all(f, round, true);
+        mv_db_stats(f->db, &st);
+        if (st.n_versions_live > peak)
+            peak = st.n_versions_live;
+        if (round % 500 == 0)
+            assert_int_equal(get(f->r, f->t, 3), 0);
+    }
+    print_message("peak live versions %lld for %d rows and one long reader\n", (long long)peak, ROWS);
+    /* Per row: the reader's version, the newest, and the versions newer than
+     * the live-snapshot set's horizon, which is refreshed every 32 commits
+     * (gc.c MV_SNAPSET_EVERY): bounded, whatever the number of rounds. */
+    assert_true(peak <= ROWS * (32 + 4));
+    for (int64_t i = 0; i < ROWS; i++)
+        assert_int_equal(get(f->r, f->t, i), 0);
+    mv_tx_rollback(f->r);
+    mv_gc_run(f->w);
+    mv_db_stats(f->db, &st);
+    assert_int_equal(st.n_versions_live, ROWS);
+    mv_tx_begin(f->r);
+    assert_int_equal(get(f->r, f->t, 5), 3000);
+    mv_tx_rollback(f->r);
+}
+
+static void
+test_freed_versions_leave_the_allocation_count(void **state)
+{
+    fixture *f = *state;
+    mv_stats st;
+
+    write_all(f, 0, false);
+    for (int64_t round = 1; round <= 2000; round++)
+        write_all(f, round, true);
+    for (int i = 0; i < 4; i++)
+        mv_gc_run(f->w);
+    mv_tx_free(f->w);           /* waits for the grace period, frees its retirees */
+    f->w = NULL;
+    mv_db_stats(f->db, &st);
+    print_message("allocated versions after 20010 writes: %lld (live %lld)\n",
+                  (long long)st.n_versions, (long long)st.n_versions_live);
+    assert_int_equal(st.n_versions, st.n_versions_live);
+    assert_int_equal(st.n_versions_live, ROWS);
+}
+
+static void
+test_aborted_versions_are_unlinked(void **state)
+{
+    fixture *f = *state;
+    mv_stats st;
+    int64_t v = 5;
+
+    write_all(f, 0, false);
+    for (int i = 0; i < 100; i++) {
+        mv_tx_begin(f->w);
+        assert_int_equal(mv_table_update(f->w, f->t, 1, &v, sizeof v), MV_OK);
+        mv_tx_rollback(f->w);
+    }
+    mv_db_stats(f->db, &st);
+    assert_int_equal(st.n_versions_live, ROWS);
+    assert_int_equal(st.n_aborts, 100);
+}
+
+static void
+test_checkpointed_chains_are_dropped_and_reads_fall_to_the_btree(void **state)
+{
+    fixture *f = *state;
+    mv_stats st;
+    int64_t v = 77;
+
+    write_all(f, 1, false);
+    write_all(f, 2, true);
+    mv_gc_set_checkpoint_ts(f->db, mv_db_clock(f->db));
+    mv_gc_run(f->w);
+    mv_db_stats(f->db, &st);
+    assert_int_equal(st.n_nodes, 0);
+    assert_int_equal(st.n_versions_live, 0);
+    mv_tx_begin(f->r);
+    const void *rec;
+    uint32_t n;
+    assert_int_equal(mv_table_get(f->r, f->t, 3, &rec, &n), MV_ABSENT);
+    mv_tx_rollback(f->r);
+    /* The key can be written again: a new node replaces the removed one. */
+    mv_tx_begin(f->w);
+    assert_int_equal(mv_table_update(f->w, f->t, 3, &v, sizeof v), MV_OK);
+    assert_int_equal(mv_tx_commit(f->w, MV_SYNC_OFF), CHORUS_OK);
+    mv_tx_begin(f->r);
+    assert_int_equal(get(f->r, f->t, 3), 77);
+    mv_tx_rollback(f->r);
+}
+
+static void
+test_chain_a_live_snapshot_still_needs_is_not_dropped(void **state)
+{
+    fixture *f = *state;
+    mv_stats st;
+
+    write_all(f, 1, false);
+    mv_tx_begin(f->r);
+    write_all(f, 2, true);
+    mv_gc_set_checkpoint_ts(f->db, mv_db_clock(f->db));
+    mv_gc_run(f->w);
+    mv_db_stats(f->db, &st);
+    assert_int_equal(st.n_nodes, ROWS);
+    assert_int_equal(get(f->r, f->t, 0), 1);
+    mv_tx_rollback(f->r);
+}
+
+static void
+test_memory_per_version_is_printed(void **state)
+{
+    fixture *f = *state;
+    mv_stats before, after;
+    (void)f;
+
+    void *probe = malloc(mv_version_footprint(100));
+    print_message("version header %zu bytes; a 100-byte row costs %zu bytes (%zu with malloc's rounding)\n",
+                  mv_version_footprint(0), mv_version_footprint(100), malloc_usable_size(probe) + 8);
+    free(probe);
+    mv_db_stats(f->db, &before);
+    write_all(f, 0, false);
+    mv_db_stats(f->db, &after);
+    print_message("10 rows of 8 bytes: %lld bytes of versions\n",
+                  (long long)(after.bytes_versions - before.bytes_versions));
+    assert_int_equal(after.bytes_versions - before.bytes_versions, ROWS * (int64_t)mv_version_footprint(8));
+}
+
+/* --- GC beside writers and readers ----------------------------------------------- */
+
+typedef struct worker {
+    fixture *f;
+    int id;
+    _Atomic int *stop;
+    int errors;
+    int commits;
+} worker;
+
+static void *
+writer(void *arg)
+{
+    worker *w = arg;
+    mv_tx *tx;
+    unsigned seed = (unsigned)w->id + 1;
+
+    mv_tx_new(w->f->db, &tx);
+    for (int i = 0; i < 3000; i++) {
+        int64_t a = rand_r(&seed) % ROWS, b = (a + 1 + rand_r(&seed) % (ROWS - 1)) % ROWS;
+        mv_tx_begin(tx);
+        int64_t va = get(tx, w->f->t, a), vb = get(tx, w->f->t, b);
+        va -= 1;
+        vb += 1;
+        mv_table_update(tx, w->f->t, a, &va, sizeof va);
+        mv_table_update(tx, w->f->t, b, &vb, sizeof vb);
+        if (mv_tx_commit(tx, MV_SYNC_OFF) == CHORUS_OK)
+            w->commits++;
+        if (i % 7 == 0) {       /* an insert and delete of a private row, then gone */
+            int64_t rowid = 1000 + w->id * 100000 + i;
+            mv_tx_begin(tx);
+            mv_table_insert(tx, w->f->t, rowid, &rowid, sizeof rowid);
+            mv_tx_commit(tx, MV_SYNC_OFF);
+            mv_tx_begin(tx);
+            mv_table_delete(tx, w->f->t, rowid);
+            mv_tx_commit(tx, MV_SYNC_OFF);
+        }
+    }
+    atomic_fetch_add(w->stop, 1);
+    mv_tx_free(tx);
+    return NULL;
+}
+
+static void *
+reader(void *arg)
+{
+    worker *w = arg;
+    mv_tx *tx;
+
+    mv_tx_new(w->f->db, &tx);
+    while (atomic_load(w->stop) < 2) {
+        mv_tx_begin(tx);
+        int64_t sum = 0;
+        for (int64_t i = 0; i < ROWS; i++)
+            sum += get(tx, w->f->t, i);
+        if (sum != 0)
+            w->errors++;
+        mv_tx_rollback(tx);
+    }
+    mv_tx_free(tx);
+    return NULL;
+}
+
+static void *
+collector(void *arg)
+{
+    worker *w = arg;
+    mv_tx *tx;
+
+    mv_tx_new(w->f->db, &tx);
+    while (atomic_load(w->stop) < 2) {
+        mv_gc_set_checkpoint_ts(w->f->db, mv_db_clock(w->f->db) / 2);
+        mv_gc_run(tx);
+    }
+    mv_tx_free(tx);
+    return NULL;
+}
+
+static void
+test_gc_beside_writers_and_readers_keeps_every_snapshot_whole(void **state)
+{
+    fixture *f = *state;
+    pthread_t th[4];
+    worker w[4];
+    _Atomic int stop = 0;
+
+    write_all(f, 0, false);
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){.f = f, .id = i, .stop = &stop};
+        pthread_create(&th[i], NULL, i < 2 ? writer : i == 2 ? reader : collector, &w[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(w[2].errors, 0);
+    assert_true(w[0].commits + w[1].commits > 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_long_reader_does_not_make_versions_pile_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_freed_versions_leave_the_allocation_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aborted_versions_are_unlinked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpointed_chains_are_dropped_and_reads_fall_to_the_btree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_a_live_snapshot_still_needs_is_not_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memory_per_version_is_printed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gc_beside_writers_and_readers_keeps_every_snapshot_whole, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
+}
