@@ -112,8 +112,11 @@ chorus_exec(chorus_conn *conn, const char *sql)
         return CHORUS_MISUSE;
     }
     vm_conn_clear_error(conn->vconn);
-    while (*tail != '\0') {
-        rc = vm_prepare(conn->vconn, tail, -1, &vstmt, &tail);
+    /* The length is measured once: measuring the rest before each statement
+     * would make a long script quadratic. */
+    const char *end = sql + strlen(sql);
+    while (tail < end) {
+        rc = vm_prepare(conn->vconn, tail, (int)(end - tail), &vstmt, &tail);
         if (rc != CHORUS_OK)
             return rc;
         if (vstmt == NULL)

@@ -32,7 +32,7 @@
 size_t
 mv_version_footprint(uint32_t nbytes)
 {
-    return sizeof(mv_version) + nbytes;
+    return offsetof(mv_version, data) + nbytes;
 }
 
 /* Owned until published; NULL on no memory. */

@@ -100,7 +100,7 @@ typedef struct mv_version {
     struct mv_version *_Atomic older;   /* next older version; NULL at the tail */
     uint32_t nbytes;                    /* immutable */
     uint8_t kind;                       /* MV_KIND_*; immutable */
-    uint8_t data[];                     /* record bytes (tables); empty for indexes */
+    _Alignas(8) uint8_t data[];         /* record bytes (tables), 8-aligned; empty for indexes */
 } mv_version;
 
 #define MV_MAX_HEIGHT 20

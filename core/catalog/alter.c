@@ -1,19 +1,25 @@
 /*
- * core/catalog/alter.c: ALTER TABLE ... RENAME TO and ADD COLUMN by
- * SQLite's rules, rewriting the stored SQL; RENAME COLUMN and DROP COLUMN
- * answer "not supported yet".
+ * core/catalog/alter.c: ALTER TABLE ... RENAME TO, RENAME COLUMN, ADD
+ * COLUMN and DROP COLUMN by SQLite's rules (3.26+, legacy_alter_table=OFF),
+ * rewriting the stored SQL.
  *
- * Rewriting works on the tokens of the stored statement (a small scanner
- * below that knows strings, quoted identifiers and comments):
+ * Rewriting edits the text of the stored statements at the places
+ * rewrite.c finds, so everything else keeps its spelling:
  *   - RENAME TO puts the new name, double-quoted as SQLite writes it, in
- *     place of the table name in the table's CREATE TABLE and in the ON
- *     clause of its indexes and triggers; autoindexes and the
- *     sqlite_sequence row follow the new name. References inside views and
- *     trigger bodies are not rewritten yet.
+ *     place of the table name in its CREATE TABLE, in the ON clause of its
+ *     indexes, in REFERENCES clauses of every table, and wherever views
+ *     and triggers name the table; autoindexes and the sqlite_sequence row
+ *     follow the new name.
+ *   - RENAME COLUMN renames the column in its table's definition, its
+ *     indexes, REFERENCES lists that point at it, and the views and
+ *     triggers whose references resolve to it.
  *   - ADD COLUMN inserts ", <column definition as written>" before the
  *     parenthesis that closes the column list. Existing records stay
  *     shorter than the table; readers take the DEFAULT for missing fields
  *     (catalog.h, catalog_column.stored_index).
+ *   - DROP COLUMN cuts the column's definition out of the CREATE TABLE,
+ *     checks that nothing else uses it (SQLite's "error in <kind> <name>
+ *     after drop column: ..."), and rewrites every row without its field.
  * After the schema rows change, the catalog is rebuilt from sqlite_schema
  * (catalog_reload below): ALTER is rare, and one code path (load.c) then
  * defines every object.
@@ -26,94 +32,13 @@
 
 #include "catalog_int.h"
 
-/* --- a token scanner ----------------------------------------------------------- */
-
-typedef struct token {
-    const char *p;
-    size_t n;
-} token;
-
-static bool
-is_word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || (unsigned char)c >= 0x80 || c == '$';
-}
-
-/* The next token at or after *pos; false at the end. */
-static bool
-token_next(const char *s, size_t *pos, token *out)
-{
-    size_t i = *pos;
-
-    for (;;) {
-        while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f')
-            i++;
-        if (s[i] == '-' && s[i + 1] == '-') {
-            while (s[i] && s[i] != '\n')
-                i++;
-        } else if (s[i] == '/' && s[i + 1] == '*') {
-            const char *end = strstr(s + i + 2, "*/");
-            i = end ? (size_t)(end - s) + 2 : strlen(s);
-        } else {
-            break;
-        }
-    }
-    if (s[i] == '\0')
-        return false;
-    out->p = s + i;
-    if (s[i] == '\'' || s[i] == '"' || s[i] == '`' || s[i] == '[') {
-        char close = s[i] == '[' ? ']' : s[i];
-        i++;
-        while (s[i] && !(s[i] == close && !(close != ']' && s[i + 1] == close)))
-            i += (s[i] == close) ? 2 : 1;
-        if (s[i])
-            i++;
-    } else if (is_word_char(s[i])) {
-        while (is_word_char(s[i]))
-            i++;
-    } else {
-        i++;
-    }
-    out->n = (size_t)(s + i - out->p);
-    *pos = i;
-    return true;
-}
-
-static bool
-token_is(const token *t, const char *word)
-{
-    return strlen(word) == t->n && strncasecmp(t->p, word, t->n) == 0;
-}
-
-/* Offset of the first token after keyword (at depth 0) in s, or -1. */
-static long
-token_after(const char *s, const char *keyword)
-{
-    size_t pos = 0;
-    token t;
-
-    while (token_next(s, &pos, &t))
-        if (token_is(&t, keyword)) {
-            size_t at = pos;
-            if (token_next(s, &at, &t))
-                return t.p - s;
-        }
-    return -1;
-}
-
-/* Replaces the token at offset off of s with "name"; malloc()ed. */
+/* name double-quoted, as SQLite writes a renamed table (malloc()ed). */
 static char *
-replace_token(const char *s, long off, const char *name)
+quoted_name(const char *name)
 {
-    size_t pos = (size_t)off;
-    token t;
     strbuf sb;
 
-    if (off < 0 || !token_next(s, &pos, &t))
-        return NULL;
     strbuf_init(&sb);
-    strbuf_append(&sb, s, (size_t)off);
     strbuf_putc(&sb, '"');
     for (const char *p = name; *p; p++) {
         if (*p == '"')
@@ -121,8 +46,23 @@ replace_token(const char *s, long off, const char *name)
         strbuf_putc(&sb, *p);
     }
     strbuf_putc(&sb, '"');
-    strbuf_puts(&sb, s + off + t.n);
     return strbuf_finish(&sb);
+}
+
+/* Offset of the first token after keyword in s, or -1. */
+static long
+token_after(const char *s, const char *keyword)
+{
+    size_t pos = 0;
+    sqltok t;
+
+    while (sqltok_next(s, &pos, &t))
+        if (sqltok_is(&t, keyword)) {
+            size_t at = pos;
+            if (sqltok_next(s, &at, &t))
+                return t.p - s;
+        }
+    return -1;
 }
 
 /* The table name in CREATE TABLE [IF NOT EXISTS] name (...). */
@@ -130,15 +70,52 @@ static long
 table_name_offset(const char *sql)
 {
     size_t pos = 0;
-    token t;
+    sqltok t;
     int i = 0;
 
-    while (token_next(sql, &pos, &t)) {
-        if (i >= 2 && !token_is(&t, "IF") && !token_is(&t, "NOT") && !token_is(&t, "EXISTS"))
+    while (sqltok_next(sql, &pos, &t)) {
+        if (i >= 2 && !sqltok_is(&t, "IF") && !sqltok_is(&t, "NOT") && !sqltok_is(&t, "EXISTS"))
             return t.p - sql;
         i++;
     }
     return -1;
+}
+
+/* Adds the token at off (from token_after/table_name_offset) to rl. */
+static int
+add_token_at(rewrite_list *rl, const char *sql, long off)
+{
+    size_t pos = (size_t)off;
+    sqltok t;
+
+    if (off < 0 || !sqltok_next(sql, &pos, &t))
+        return CHORUS_CORRUPT_HERE();
+    return rewrite_add(rl, (size_t)off, t.n);
+}
+
+/*
+ * Applies rl to the sql of the schema row name (tbl_name too when
+ * new_tbl_name is not NULL) and empties rl. Nothing to do when rl is empty
+ * and the names stay.
+ */
+static int
+schema_rewrite(catalog_writer *w, rewrite_list *rl, const char *name, const char *sql,
+               const char *new_name, const char *new_tbl_name, const char *replacement)
+{
+    char *text = NULL;
+    int rc;
+
+    if (rl->n == 0 && new_name == NULL && new_tbl_name == NULL)
+        return CHORUS_OK;
+    if (rl->n > 0) {
+        text = rewrite_apply(rl, sql, replacement);
+        if (text == NULL)
+            return CHORUS_NOMEM;
+    }
+    rc = ddl_schema_update(w, name, new_name, new_tbl_name, text);
+    free(text);
+    rl->n = 0;
+    return rc;
 }
 
 /* --- the catalog after a rewrite --------------------------------------------------- */
@@ -205,30 +182,45 @@ autoindex_name(const catalog_index *idx, const char *table, const char *new_name
     return common_mprintf("sqlite_autoindex_%s%s", new_name, suffix);
 }
 
+/* Indexes and triggers of t, other tables' REFERENCES, views. */
 static int
-rename_dependents(catalog_writer *w, const catalog_table *t, const char *new_name)
+rename_dependents(catalog_writer *w, const catalog_table *t, const char *new_name,
+                  const char *quoted, rewrite_list *rl)
 {
+    const catalog *cat = w->cat;
     int rc = CHORUS_OK;
 
     for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
         const catalog_index *idx = t->indexes[i];
-        char *name = NULL, *sql = NULL;
+        char *name;
         if (idx->root == t->root)
             continue;
-        if (idx->sql == NULL)
-            name = autoindex_name(idx, t->name, new_name);
-        else
-            sql = replace_token(idx->sql, token_after(idx->sql, "ON"), new_name);
-        rc = (name == NULL && sql == NULL) ? CHORUS_NOMEM
-             : ddl_schema_update(w, idx->name, name, new_name, sql);
+        if (idx->sql != NULL) {
+            rc = add_token_at(rl, idx->sql, token_after(idx->sql, "ON"));
+            if (rc == CHORUS_OK)
+                rc = schema_rewrite(w, rl, idx->name, idx->sql, NULL, new_name, quoted);
+            continue;
+        }
+        name = autoindex_name(idx, t->name, new_name);
+        rc = name == NULL ? CHORUS_NOMEM : ddl_schema_update(w, idx->name, name, new_name, NULL);
         free(name);
-        free(sql);
     }
-    for (int i = 0; rc == CHORUS_OK && i < t->n_triggers; i++) {
-        const catalog_trigger *tr = t->triggers[i];
-        char *sql = replace_token(tr->sql, token_after(tr->sql, "ON"), new_name);
-        rc = sql == NULL ? CHORUS_NOMEM : ddl_schema_update(w, tr->name, NULL, new_name, sql);
-        free(sql);
+    for (int i = 0; rc == CHORUS_OK && i < catalog_table_count(cat); i++) {
+        const catalog_table *o = catalog_table_at(cat, i);
+        if (o != t && o->sql != NULL && (rc = rewrite_references(rl, o->sql, t->name, NULL)) ==
+                                            CHORUS_OK)
+            rc = schema_rewrite(w, rl, o->name, o->sql, NULL, NULL, quoted);
+    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_view_count(cat); i++) {
+        const catalog_view *v = catalog_view_at(cat, i);
+        if ((rc = rewrite_table_names(rl, v->sql, t->name)) == CHORUS_OK)
+            rc = schema_rewrite(w, rl, v->name, v->sql, NULL, NULL, quoted);
+    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_trigger_count(cat); i++) {
+        const catalog_trigger *tr = catalog_trigger_at(cat, i);
+        bool own = catalog_name_eq(tr->table, t->name);
+        if ((rc = rewrite_table_names(rl, tr->sql, t->name)) == CHORUS_OK)
+            rc = schema_rewrite(w, rl, tr->name, tr->sql, NULL, own ? new_name : NULL, quoted);
     }
     return rc;
 }
@@ -279,24 +271,121 @@ static int
 alter_rename(catalog_writer *w, const ast_alter *a)
 {
     const catalog_table *t = catalog_table_find(w->cat, a->table);
-    char *sql;
+    rewrite_list rl = {NULL, 0, 0};
+    char *quoted;
     int rc = rename_check(w, t, a);
 
     if (rc != CHORUS_OK)
         return rc;
-    sql = replace_token(t->sql, table_name_offset(t->sql), a->new_name);
-    if (sql == NULL)
+    quoted = quoted_name(a->new_name);
+    if (quoted == NULL)
         return CHORUS_NOMEM;
-    rc = ddl_schema_update(w, t->name, a->new_name, a->new_name, sql);
-    free(sql);
+    rc = add_token_at(&rl, t->sql, table_name_offset(t->sql));
     if (rc == CHORUS_OK)
-        rc = rename_dependents(w, t, a->new_name);
+        rc = rewrite_references(&rl, t->sql, t->name, NULL);
+    if (rc == CHORUS_OK)
+        rc = schema_rewrite(w, &rl, t->name, t->sql, a->new_name, a->new_name, quoted);
+    if (rc == CHORUS_OK)
+        rc = rename_dependents(w, t, a->new_name, quoted, &rl);
     if (rc == CHORUS_OK && t->autoincrement)
         rc = sequence_rename(w, t->name, a->new_name);
     if (rc == CHORUS_OK)
         rc = ddl_cookie_bump(w);
     if (rc == CHORUS_OK)
         rc = catalog_reload(w);
+    rewrite_free(&rl);
+    free(quoted);
+    return rc;
+}
+
+/* --- RENAME COLUMN ------------------------------------------------------------------------ */
+
+/* The table ALTER names, with SQLite's errors for views and system tables;
+ * view_msg is the message for a view ("%s": its name). */
+static int
+alter_table_find(catalog_writer *w, const ast_alter *a, const char *view_msg,
+                 const catalog_table **out)
+{
+    const catalog_table *t = catalog_table_find(w->cat, a->table);
+
+    *out = NULL;
+    if (t == NULL) {
+        if (catalog_view_find(w->cat, a->table) != NULL)
+            return writer_fail(w, CHORUS_ERROR, view_msg, a->table);
+        return writer_fail(w, CHORUS_ERROR, "no such table: %s", a->table);
+    }
+    if (t->root == 1)
+        return writer_fail(w, CHORUS_ERROR, "table sqlite_master may not be altered");
+    if (catalog_name_is_reserved(t->name))
+        return writer_fail(w, CHORUS_ERROR, "table %s may not be altered", t->name);
+    *out = t;
+    return CHORUS_OK;
+}
+
+/* Every schema row that names column col of t gets rl's replacement. */
+static int
+rename_column_everywhere(catalog_writer *w, const catalog_table *t, const char *col,
+                         const char *replacement, rewrite_list *rl)
+{
+    const catalog *cat = w->cat;
+    int rc = rewrite_table_columns(rl, t->sql, t->name, col);
+
+    if (rc == CHORUS_OK)
+        rc = schema_rewrite(w, rl, t->name, t->sql, NULL, NULL, replacement);
+    for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
+        const catalog_index *idx = t->indexes[i];
+        if (idx->sql != NULL && (rc = rewrite_index_columns(rl, idx->sql, col)) == CHORUS_OK)
+            rc = schema_rewrite(w, rl, idx->name, idx->sql, NULL, NULL, replacement);
+    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_table_count(cat); i++) {
+        const catalog_table *o = catalog_table_at(cat, i);
+        if (o != t && o->sql != NULL &&
+            (rc = rewrite_references(rl, o->sql, t->name, col)) == CHORUS_OK)
+            rc = schema_rewrite(w, rl, o->name, o->sql, NULL, NULL, replacement);
+    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_view_count(cat); i++) {
+        const catalog_view *v = catalog_view_at(cat, i);
+        if ((rc = rewrite_view_columns(rl, cat, v, t, col, NULL)) == CHORUS_OK)
+            rc = schema_rewrite(w, rl, v->name, v->sql, NULL, NULL, replacement);
+    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_trigger_count(cat); i++) {
+        const catalog_trigger *tr = catalog_trigger_at(cat, i);
+        if ((rc = rewrite_trigger_columns(rl, cat, tr, t, col, NULL)) == CHORUS_OK)
+            rc = schema_rewrite(w, rl, tr->name, tr->sql, NULL, NULL, replacement);
+    }
+    return rc;
+}
+
+static int
+alter_rename_column(catalog_writer *w, const ast_alter *a)
+{
+    const catalog_table *t;
+    rewrite_list rl = {NULL, 0, 0};
+    strbuf sb;
+    char *replacement;
+    int col, other, rc = alter_table_find(w, a, "cannot rename columns of view \"%s\"", &t);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    col = catalog_table_column_find(t, a->old_name);
+    if (col < 0)
+        return writer_fail(w, CHORUS_ERROR, "no such column: \"%s\"", a->old_name);
+    other = catalog_table_column_find(t, a->new_name);
+    if (other >= 0 && other != col)
+        return writer_fail(w, CHORUS_ERROR, "error in table %s after rename: duplicate column "
+                                            "name: %s", t->name, a->new_name);
+    strbuf_init(&sb);
+    ddl_identifier_put(&sb, a->new_name);
+    replacement = strbuf_finish(&sb);
+    if (replacement == NULL)
+        return CHORUS_NOMEM;
+    rc = rename_column_everywhere(w, t, t->cols[col].name, replacement, &rl);
+    if (rc == CHORUS_OK)
+        rc = ddl_cookie_bump(w);
+    if (rc == CHORUS_OK)
+        rc = catalog_reload(w);
+    rewrite_free(&rl);
+    free(replacement);
     return rc;
 }
 
@@ -372,9 +461,9 @@ column_list_end(const char *sql)
 {
     size_t pos = 0;
     int depth = 0;
-    token t;
+    sqltok t;
 
-    while (token_next(sql, &pos, &t)) {
+    while (sqltok_next(sql, &pos, &t)) {
         if (t.n == 1 && t.p[0] == '(')
             depth++;
         else if (t.n == 1 && t.p[0] == ')' && --depth == 0)

@@ -226,11 +226,61 @@ int ddl_check_schema_name(catalog_writer *w, const char *schema);
 int ddl_schema_insert(catalog_writer *w, const char *type, const char *name,
                       const char *tbl_name, uint32_t root, const char *sql);
 int ddl_cookie_bump(catalog_writer *w);
+/* Appends name as SQLite writes an identifier: bare, or "quoted" when it
+ * is not a plain word or is a keyword. */
+void ddl_identifier_put(strbuf *sb, const char *name);
 /* Deletes the sqlite_schema rows for which match(type, name, tbl_name) is true. */
 int ddl_schema_delete(catalog_writer *w, bool (*match)(void *arg, const value *row), void *arg);
 /* Rewrites the sql column of the sqlite_schema rows named name. */
 int ddl_schema_update(catalog_writer *w, const char *name, const char *new_name,
                       const char *new_tbl_name, const char *new_sql);
+
+/* --- rewrite.c: names in stored CREATE statements (ALTER TABLE) --------- */
+
+/* A token of SQL text: p points into the text, n bytes. */
+typedef struct sqltok {
+    const char *p;
+    size_t n;
+} sqltok;
+
+/* The next token at or after *pos (strings, quoted identifiers and
+ * comments known; comments skipped); false at the end. */
+bool sqltok_next(const char *s, size_t *pos, sqltok *out);
+bool sqltok_is(const sqltok *t, const char *word);       /* keyword, any case */
+bool sqltok_punct(const sqltok *t, char c);
+bool sqltok_names(const sqltok *t, const char *name);     /* identifier naming name */
+
+/* Byte ranges of one text that all take the same replacement. */
+typedef struct rewrite_range {
+    size_t off, len;
+} rewrite_range;
+typedef struct rewrite_list {
+    rewrite_range *items;           /* owned */
+    int n, cap;
+} rewrite_list;
+
+int rewrite_add(rewrite_list *rl, size_t off, size_t len);
+/* text with every range replaced (malloc()ed; NULL when out of memory). */
+char *rewrite_apply(rewrite_list *rl, const char *text, const char *replacement);
+void rewrite_free(rewrite_list *rl);
+/* Where a CREATE TABLE (named self), a CREATE INDEX or any CREATE TABLE's
+ * REFERENCES clauses name column col (col NULL for REFERENCES: the parent
+ * table names). */
+int rewrite_table_columns(rewrite_list *rl, const char *sql, const char *self, const char *col);
+int rewrite_index_columns(rewrite_list *rl, const char *sql, const char *col);
+int rewrite_references(rewrite_list *rl, const char *sql, const char *parent, const char *col);
+/* Where a view or trigger text names table (FROM, INTO, UPDATE, ON,
+ * qualifiers). */
+int rewrite_table_names(rewrite_list *rl, const char *sql, const char *table);
+/* Where a view or trigger refers to column col of t, resolved through
+ * its scopes; *first_out (may be NULL) the first expression found. */
+int rewrite_view_columns(rewrite_list *rl, const catalog *cat, const catalog_view *v,
+                         const catalog_table *t, const char *col, const ast_expr **first_out);
+int rewrite_trigger_columns(rewrite_list *rl, const catalog *cat, const catalog_trigger *tr,
+                            const catalog_table *t, const char *col,
+                            const ast_expr **first_out);
+/* The first column reference in e that t does not have, or NULL. */
+const ast_expr *rewrite_unresolved(const catalog_table *t, const ast_expr *e);
 
 /* --- integrity.c ---------------------------------------------------------- */
 

@@ -276,8 +276,8 @@ needs_quotes(const char *name)
     return sql_is_keyword(name, (int)strlen(name)) != 0;
 }
 
-static void
-put_identifier(strbuf *sb, const char *name)
+void
+ddl_identifier_put(strbuf *sb, const char *name)
 {
     if (!needs_quotes(name)) {
         strbuf_puts(sb, name);
@@ -339,11 +339,11 @@ ctas_text(const char *table, int n, char *const *names, const char *affinities)
 
     strbuf_init(&sb);
     strbuf_puts(&sb, "CREATE TABLE ");
-    put_identifier(&sb, table);
+    ddl_identifier_put(&sb, table);
     strbuf_putc(&sb, '(');
     for (int i = 0; i < n; i++) {
         strbuf_puts(&sb, i ? ",\n  " : "\n  ");
-        put_identifier(&sb, names[i]);
+        ddl_identifier_put(&sb, names[i]);
         strbuf_puts(&sb, ctas_type(affinities ? affinities[i] : 0));
     }
     strbuf_puts(&sb, "\n)");

@@ -61,7 +61,9 @@ typedef enum cx_kind {
     CX_ISNULL,              /* left IS NULL (is_not: NOT NULL) */
     CX_EXISTS,              /* [NOT] EXISTS (sub) */
     CX_SUBQUERY,            /* (sub): its first row's column `column`, or NULL */
-    CX_VECTOR               /* (args): only inside comparisons and IN */
+    CX_VECTOR,              /* (args): only inside comparisons and IN */
+    CX_WINDOW,              /* result of window function `index` of query `sub` */
+    CX_WINCOL               /* value `index` of the current window row of query `sub` */
 } cx_kind;
 
 struct cx {
@@ -257,7 +259,59 @@ struct plan_query {
     int values_pos;
     bool group_open;
     bool done;
+
+    /* CORE: window functions. Every row of the loops (or groups) is
+     * evaluated into a window row of n_wcols values (wcols) plus one
+     * result slot per window function; result expressions read window
+     * rows only (CX_WINCOL, CX_WINDOW). core/vm/exec_window.c. */
+    int n_wcols;
+    cx **wcols;
+    int n_windows;
+    plan_window *windows;
+    int n_windefs;
+    plan_windef *windefs;
+    /* run */
+    struct vm_rows *win_rows;       /* every window row, in output order */
+    int64_t win_pos;
+    value *win_row;                 /* current window row (borrowed from win_rows) */
 };
+
+/* ------------------------------------------------------------ windows */
+
+/* Window functions that are not aggregates (an aggregate used as a window
+ * function has a func_def instead). */
+typedef enum plan_win_builtin {
+    WIN_AGGREGATE = 0,
+    WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK, WIN_PERCENT_RANK, WIN_CUME_DIST, WIN_NTILE,
+    WIN_LAG, WIN_LEAD, WIN_FIRST_VALUE, WIN_LAST_VALUE, WIN_NTH_VALUE
+} plan_win_builtin;
+
+/* One window definition (partition, order, frame) shared by the calls that
+ * use an equal one. Its keys are window row values first_key.. : the
+ * n_part PARTITION BY keys, then the n_order ORDER BY keys. */
+typedef struct plan_windef {
+    int n_part, n_order;
+    int first_key;
+    uint8_t *desc;          /* per key (partition keys ascending) */
+    uint8_t *coll;          /* per key */
+    uint8_t unit;           /* ast_frame_unit, never NONE (defaults are filled in) */
+    uint8_t start_bound, end_bound;     /* ast_frame_bound */
+    uint8_t exclude;        /* ast_frame_exclude */
+    cx *start_expr, *end_expr;          /* N of N PRECEDING / FOLLOWING, constant */
+} plan_windef;
+
+/* One window function call. Its arguments (and FILTER) are window row
+ * values first_arg.. ; its result is window row value n_wcols + index. */
+typedef struct plan_window {
+    const func_def *fn;     /* aggregate used as a window function, else NULL */
+    uint8_t builtin;        /* plan_win_builtin */
+    int def;                /* index into the query's windefs */
+    int n_args;
+    int first_arg;
+    int filter_col;         /* window row value holding FILTER (WHERE ...), or -1 */
+    uint8_t coll;           /* collation of the first argument */
+    const char *name;       /* for messages */
+} plan_window;
 
 /* ------------------------------------------------------------ statements */
 

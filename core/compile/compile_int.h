@@ -46,6 +46,10 @@ struct scope {
     cx **level_on;                  /* per loop level: its ON terms (LEFT JOIN) */
     /* growable lists of the aggregate query */
     int cap_gcols, cap_aggs;
+    /* window functions (window.c) */
+    const ast_window *windows;      /* the core's WINDOW definitions */
+    bool win_ok;                    /* window functions may appear here (result, ORDER BY) */
+    int cap_wcols, cap_windows, cap_windefs;
 };
 
 /* A CTE visible to the statement. */
@@ -136,6 +140,16 @@ int cc_where_finish(cctx *c);
 int cc_insert(cctx *c, const ast_stmt *stmt);
 int cc_update(cctx *c, const ast_stmt *stmt);
 int cc_delete(cctx *c, const ast_stmt *stmt);
+
+/* window.c */
+/* Compiles a call with OVER (or a built-in window function without it,
+ * which is misuse) into a CX_WINDOW node of s's query. */
+int cc_window_call(cctx *c, scope *s, const ast_expr *e, cx **out);
+/* Whether name is a window-only function (row_number, rank, lag, ...). */
+bool cc_window_is_builtin(const char *name);
+/* After a core with window functions is compiled: rewrites its result and
+ * ORDER BY expressions to read window rows only. */
+int cc_window_finish(cctx *c, plan_query *q);
 
 /* explain.c */
 int cc_explain_query_plan(cctx *c);

@@ -24,11 +24,11 @@
 #include <strings.h>
 
 /* Scans the first token at or after offset from that is not a space or a
- * comment; TK_EOF at the end. */
+ * comment; TK_EOF at the end of the input or at a NUL byte. */
 static void
 scan_significant(const parser *p, uint32_t from, sql_token *t)
 {
-    while (from < p->n) {
+    while (from < p->n && p->sql[from] != '\0') {
         int type;
         size_t len = sql_token_scan(p->sql + from, p->n - from, &type);
         if (type != TK_SPACE && type != TK_COMMENT) {
@@ -413,7 +413,6 @@ sql_parse(const char *sql, int nbytes, arena *a, ast_stmt **out, const char **ta
 {
     parser p;
     ast_stmt *stmt;
-    const char *nul;
 
     *out = NULL;
     *errmsg_out = NULL;
@@ -423,10 +422,10 @@ sql_parse(const char *sql, int nbytes, arena *a, ast_stmt **out, const char **ta
         return CHORUS_MISUSE;
     memset(&p, 0, sizeof p);
     p.sql = sql;
+    /* No scan of the whole input here: a script is parsed one statement at
+     * a time, so that would make running it quadratic. A NUL byte between
+     * tokens ends the input (scan_significant). */
     p.n = (uint32_t)(nbytes < 0 ? strlen(sql) : (size_t)nbytes);
-    nul = memchr(sql, 0, p.n);
-    if (nul != NULL)
-        p.n = (uint32_t)(nul - sql);
     p.arena = a;
     p.rc = CHORUS_OK;
     parse_advance(&p);

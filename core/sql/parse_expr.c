@@ -485,15 +485,26 @@ parse_name_expr(parser *p)
     return expr_finish(p, e);
 }
 
+/* A new expression of kind that starts at the current token, a keyword,
+ * which it consumes; NULL when out of memory. */
+static ast_expr *
+expr_new_at_keyword(parser *p, int kind)
+{
+    ast_expr *e = parse_expr_new(p, kind, p->tok.start);
+
+    if (e != NULL)
+        parse_advance(p);
+    return e;
+}
+
 /* CASE [base] WHEN a THEN b ... [ELSE c] END */
 static ast_expr *
 parse_case(parser *p)
 {
-    ast_expr *e = parse_expr_new(p, EXPR_CASE, p->tok.start);
+    ast_expr *e = expr_new_at_keyword(p, EXPR_CASE);
 
     if (e == NULL)
         return NULL;
-    parse_advance(p);
     if (p->tok.type != TK_WHEN && (e->left = parse_expr(p)) == NULL)
         return NULL;
     if (p->tok.type != TK_WHEN) {
@@ -519,11 +530,10 @@ parse_case(parser *p)
 static ast_expr *
 parse_cast(parser *p)
 {
-    ast_expr *e = parse_expr_new(p, EXPR_CAST, p->tok.start);
+    ast_expr *e = expr_new_at_keyword(p, EXPR_CAST);
 
     if (e == NULL)
         return NULL;
-    parse_advance(p);
     if (parse_expect(p, TK_LP) != CHORUS_OK || (e->left = parse_expr(p)) == NULL ||
         parse_expect(p, TK_AS) != CHORUS_OK)
         return NULL;
@@ -537,11 +547,10 @@ parse_cast(parser *p)
 static ast_expr *
 parse_exists(parser *p)
 {
-    ast_expr *e = parse_expr_new(p, EXPR_EXISTS, p->tok.start);
+    ast_expr *e = expr_new_at_keyword(p, EXPR_EXISTS);
 
     if (e == NULL)
         return NULL;
-    parse_advance(p);
     if (parse_expect(p, TK_LP) != CHORUS_OK || (e->select = parse_select(p)) == NULL ||
         parse_expect(p, TK_RP) != CHORUS_OK)
         return NULL;
@@ -552,11 +561,10 @@ parse_exists(parser *p)
 static ast_expr *
 parse_raise(parser *p)
 {
-    ast_expr *e = parse_expr_new(p, EXPR_RAISE, p->tok.start);
+    ast_expr *e = expr_new_at_keyword(p, EXPR_RAISE);
 
     if (e == NULL)
         return NULL;
-    parse_advance(p);
     if (parse_expect(p, TK_LP) != CHORUS_OK)
         return NULL;
     switch (p->tok.type) {

@@ -11,7 +11,9 @@
  *       different orders. Their text rendering is checked wherever a query
  *       turns a real into text (CAST, ||, printf, quote), exactly.
  *   C4  Rows compare in order for queries whose ORDER BY covers every
- *       result column, otherwise as multisets (both sides sorted).
+ *       result column, otherwise as multisets (both sides sorted). Rows
+ *       that ORDER BY may leave tied (1 and 1.0; 'a' and 'A' under NOCASE)
+ *       may come in either order.
  *   C5  A statement that fails must fail on both engines; the messages are
  *       not compared. An error after some rows counts as a failure.
  *       ChorusDB's "not supported yet" is a skip, not a difference.
@@ -354,6 +356,52 @@ results_equal(const diff_result *a, const diff_result *b)
     return 1;
 }
 
+/* Equality up to what ORDER BY may treat as a tie: numbers by value (1 and
+ * 1.0), text up to ASCII case and trailing spaces (NOCASE, RTRIM). */
+static int
+value_tie(const diff_value *a, const diff_value *b)
+{
+    int a_num = a->type == CHORUS_INTEGER || a->type == CHORUS_FLOAT;
+    int b_num = b->type == CHORUS_INTEGER || b->type == CHORUS_FLOAT;
+    if (a_num && b_num) {
+        double x = a->type == CHORUS_INTEGER ? (double)a->integer : a->real;
+        double y = b->type == CHORUS_INTEGER ? (double)b->integer : b->real;
+        return x == y;
+    }
+    if (a->type != b->type)
+        return 0;
+    if (a->type != CHORUS_TEXT)
+        return value_order(a, b) == 0;
+    int n_a = a->n_bytes;
+    int n_b = b->n_bytes;
+    while (n_a > 0 && a->bytes[n_a - 1] == ' ')
+        n_a--;
+    while (n_b > 0 && b->bytes[n_b - 1] == ' ')
+        n_b--;
+    return n_a == n_b && strncasecmp(a->bytes, b->bytes, (size_t)n_a) == 0;
+}
+
+/*
+ * Rule C4 for ordered results: the same rows in the same order, or, where
+ * ORDER BY leaves ties (equal under the collation or by numeric value), the
+ * same multiset with tied rows in each position. Sorts both on the second
+ * path.
+ */
+static int
+results_equal_ordered(diff_result *a, diff_result *b)
+{
+    if (results_equal(a, b))
+        return 1;
+    if (a->is_error || b->is_error || a->n_cols != b->n_cols || a->n_rows != b->n_rows)
+        return 0;
+    for (size_t i = 0; i < a->n_rows * (size_t)a->n_cols; i++)
+        if (!value_tie(&a->values[i], &b->values[i]))
+            return 0;
+    result_sort(a);
+    result_sort(b);
+    return results_equal(a, b);
+}
+
 /* ---------------------------------------------------------------- reports */
 
 static void
@@ -430,11 +478,15 @@ compare_query(diff_engines *e, const char *sql, int is_ordered, const char *what
         outcome = DIFF_SKIPPED;
         goto done;
     }
-    if (!is_ordered) {
+    int is_equal;
+    if (is_ordered) {
+        is_equal = results_equal_ordered(&mine, &oracle);
+    } else {
         result_sort(&mine);
         result_sort(&oracle);
+        is_equal = results_equal(&mine, &oracle);
     }
-    if (!results_equal(&mine, &oracle)) {
+    if (!is_equal) {
         outcome = DIFF_DIFFERENT;
         if (report != NULL) {
             gen_buf_printf(report, "%s: %s\n", what, sql);

@@ -2,54 +2,7 @@
  * tests/core/pager/test_checkpoint.c: checkpoints and WAL restarts
  * (core/pager/checkpoint.c; README R4, R5, R14).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <cmocka.h>
-
-#include "pager.h"
-#include "test_support.h"
-
-static char db_path[600];
-static char wal_path[620];
-
-static int
-setup(void **state)
-{
-    assert_non_null(test_tmpdir());
-    test_path(db_path, sizeof db_path, "t.db");
-    snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    test_tmpdir_remove();
-    return 0;
-}
-
-static pager *
-open_pager(void)
-{
-    pager_config cfg = { .create = true, .page_size = 1024 };
-    pager *p = NULL;
-    assert_int_equal(pager_open(db_path, &cfg, &p, NULL), CHORUS_OK);
-    return p;
-}
-
-static int64_t
-file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
-}
+#include "pager_fixture.h"
 
 /* Commits one transaction setting byte 0 of page pgno to v, appending
  * pages as needed. */
@@ -57,35 +10,18 @@ static void
 put(pager *p, uint32_t pgno, int v)
 {
     pager_tx *tx;
-    pager_page *pg;
+    uint8_t byte = (uint8_t)v;
 
     assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
-    while (pager_tx_page_count(tx) < pgno) {
-        assert_int_equal(pager_page_append(tx, &pg), CHORUS_OK);
-        pager_page_release(pg);
-    }
-    assert_int_equal(pager_page_get(tx, pgno, &pg), CHORUS_OK);
-    assert_int_equal(pager_page_write(pg), CHORUS_OK);
-    pg->data[0] = (uint8_t)v;
-    pager_page_release(pg);
+    assert_int_equal(pages_grow(tx, pgno, 0), CHORUS_OK);
+    assert_int_equal(page_put(tx, pgno, 0, &byte, 1), CHORUS_OK);
     assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
-}
-
-static int
-get(pager_tx *tx, uint32_t pgno)
-{
-    pager_page *pg;
-    int v;
-    assert_int_equal(pager_page_get(tx, pgno, &pg), CHORUS_OK);
-    v = pg->data[0];
-    pager_page_release(pg);
-    return v;
 }
 
 static void
 test_autocheckpoint_runs_when_the_wal_reaches_the_limit(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
 
     pager_set_autocheckpoint(p, 11);
     for (int i = 0; i < 9; i++)
@@ -102,7 +38,7 @@ test_autocheckpoint_runs_when_the_wal_reaches_the_limit(void **state)
 static void
 test_checkpoint_stops_at_the_oldest_reader(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *r;
     int frames, done;
 
@@ -114,14 +50,14 @@ test_checkpoint_stops_at_the_oldest_reader(void **state)
     assert_int_equal(pager_checkpoint(p, PAGER_CKPT_PASSIVE, &frames, &done), CHORUS_OK);
     assert_int_equal(frames, 4);
     assert_int_equal(done, 2);          /* the reader's end mark */
-    assert_int_equal(get(r, 2), 1);
+    assert_int_equal(page_byte(r, 2), 1);
     assert_int_equal(pager_tx_page_count(r), 2);
     pager_tx_rollback(r);
     assert_int_equal(pager_checkpoint(p, PAGER_CKPT_PASSIVE, &frames, &done), CHORUS_OK);
     assert_int_equal(done, 4);
     assert_int_equal(pager_tx_begin_read(p, &r), CHORUS_OK);
-    assert_int_equal(get(r, 2), 2);
-    assert_int_equal(get(r, 3), 3);
+    assert_int_equal(page_byte(r, 2), 2);
+    assert_int_equal(page_byte(r, 3), 3);
     pager_tx_rollback(r);
     assert_int_equal(pager_close(p), CHORUS_OK);
 }
@@ -129,7 +65,7 @@ test_checkpoint_stops_at_the_oldest_reader(void **state)
 static void
 test_full_checkpoint_is_busy_while_a_reader_is_behind(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *r;
     int frames, done;
 
@@ -149,7 +85,7 @@ test_full_checkpoint_is_busy_while_a_reader_is_behind(void **state)
 static void
 test_full_checkpoint_is_busy_while_a_writer_is_open(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *w;
 
     pager_set_checkpoint_busy_timeout(p, 20);
@@ -164,7 +100,7 @@ test_full_checkpoint_is_busy_while_a_writer_is_open(void **state)
 static void
 test_truncate_checkpoint_empties_the_wal_file(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *r;
 
     pager_set_autocheckpoint(p, 0);
@@ -177,8 +113,8 @@ test_truncate_checkpoint_empties_the_wal_file(void **state)
     assert_int_equal(file_size(db_path), 6 * 1024);
     put(p, 2, 77);
     assert_int_equal(pager_tx_begin_read(p, &r), CHORUS_OK);
-    assert_int_equal(get(r, 2), 77);
-    assert_int_equal(get(r, 6), 5);
+    assert_int_equal(page_byte(r, 2), 77);
+    assert_int_equal(page_byte(r, 6), 5);
     pager_tx_rollback(r);
     assert_int_equal(pager_close(p), CHORUS_OK);
     assert_int_equal(file_size(wal_path), -1);
@@ -187,7 +123,7 @@ test_truncate_checkpoint_empties_the_wal_file(void **state)
 static void
 test_restart_checkpoint_rewinds_the_wal(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *r;
     int frames, done;
 
@@ -200,7 +136,7 @@ test_restart_checkpoint_rewinds_the_wal(void **state)
     assert_int_equal(pager_checkpoint(p, PAGER_CKPT_PASSIVE, &frames, &done), CHORUS_OK);
     assert_int_equal(frames, 1);
     assert_int_equal(pager_tx_begin_read(p, &r), CHORUS_OK);
-    assert_int_equal(get(r, 2), 9);
+    assert_int_equal(page_byte(r, 2), 9);
     pager_tx_rollback(r);
     assert_int_equal(pager_close(p), CHORUS_OK);
 }
@@ -211,7 +147,7 @@ test_restart_checkpoint_rewinds_the_wal(void **state)
 static void
 test_reader_survives_a_wal_restart(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *r, *r2;
     int frames, done;
 
@@ -225,14 +161,14 @@ test_reader_survives_a_wal_restart(void **state)
     assert_int_equal(pager_checkpoint(p, PAGER_CKPT_PASSIVE, &frames, &done), CHORUS_OK);
     assert_int_equal(frames, 2);
     assert_int_equal(done, 0);
-    assert_int_equal(get(r, 2), 1);
-    assert_int_equal(get(r, 3), 1);
+    assert_int_equal(page_byte(r, 2), 1);
+    assert_int_equal(page_byte(r, 3), 1);
     assert_int_equal(pager_tx_begin_read(p, &r2), CHORUS_OK);
-    assert_int_equal(get(r2, 2), 2);
+    assert_int_equal(page_byte(r2, 2), 2);
     pager_tx_rollback(r);
     assert_int_equal(pager_checkpoint(p, PAGER_CKPT_PASSIVE, &frames, &done), CHORUS_OK);
     assert_int_equal(done, 2);
-    assert_int_equal(get(r2, 3), 2);
+    assert_int_equal(page_byte(r2, 3), 2);
     pager_tx_rollback(r2);
     assert_int_equal(pager_close(p), CHORUS_OK);
 }
@@ -240,7 +176,7 @@ test_reader_survives_a_wal_restart(void **state)
 static void
 test_checkpoint_truncates_the_file_after_a_shrink(void **state)
 {
-    pager *p = open_pager();
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
     pager_tx *tx;
 
     pager_set_autocheckpoint(p, 0);
@@ -259,14 +195,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_autocheckpoint_runs_when_the_wal_reaches_the_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_checkpoint_stops_at_the_oldest_reader, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_full_checkpoint_is_busy_while_a_reader_is_behind, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_full_checkpoint_is_busy_while_a_writer_is_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncate_checkpoint_empties_the_wal_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restart_checkpoint_rewinds_the_wal, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reader_survives_a_wal_restart, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_checkpoint_truncates_the_file_after_a_shrink, setup, teardown),
+        PAGER_TEST(test_autocheckpoint_runs_when_the_wal_reaches_the_limit),
+        PAGER_TEST(test_checkpoint_stops_at_the_oldest_reader),
+        PAGER_TEST(test_full_checkpoint_is_busy_while_a_reader_is_behind),
+        PAGER_TEST(test_full_checkpoint_is_busy_while_a_writer_is_open),
+        PAGER_TEST(test_truncate_checkpoint_empties_the_wal_file),
+        PAGER_TEST(test_restart_checkpoint_rewinds_the_wal),
+        PAGER_TEST(test_reader_survives_a_wal_restart),
+        PAGER_TEST(test_checkpoint_truncates_the_file_after_a_shrink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

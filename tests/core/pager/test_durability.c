@@ -12,79 +12,13 @@
  * restarts in the kill window too. Being killed, not the OS crashing, only
  * tests our ordering and recovery, not the disk's honesty.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <cmocka.h>
 
-#include "pager.h"
-#include "test_support.h"
+#include "pager_fixture.h"
 
 enum { PS = 1024, ROUNDS = 12 };
-
-static char db_path[600];
-
-static int
-setup(void **state)
-{
-    assert_non_null(test_tmpdir());
-    test_path(db_path, sizeof db_path, "t.db");
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    test_tmpdir_remove();
-    return 0;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void
-format_header(uint8_t *d)
-{
-    memcpy(d, "SQLite format 3", 16);
-    d[16] = PS >> 8;
-    d[18] = d[19] = 1;
-    d[21] = 64;
-    d[22] = d[23] = 32;
-    d[27] = 1;
-    d[47] = 4;
-    d[59] = 1;
-    d[95] = 1;
-}
-
-static int
-set_page(pager_tx *tx, uint32_t pgno, uint32_t v)
-{
-    pager_page *pg;
-    int rc = pager_page_get(tx, pgno, &pg);
-    if (rc == CHORUS_OK && (rc = pager_page_write(pg)) == CHORUS_OK)
-        put32(pg->data + 200, v);
-    pager_page_release(pg);
-    return rc;
-}
 
 /* Commit c: creates the 12 pages on first use, writes c to pages 2 and
  * 3 + c % 10. */
@@ -92,26 +26,16 @@ static int
 commit_counter(pager *p, uint32_t c)
 {
     pager_tx *tx;
-    pager_page *pg;
     int rc = pager_tx_begin_write(p, 1000, NULL, &tx);
 
     if (rc != CHORUS_OK)
         return rc;
-    while (rc == CHORUS_OK && pager_tx_page_count(tx) < 12) {
-        rc = pager_page_append(tx, &pg);
-        if (rc == CHORUS_OK && pg->pgno == 1)
-            format_header(pg->data);
-        pager_page_release(pg);
-    }
+    rc = pages_grow(tx, 12, PS);
     if (rc == CHORUS_OK)
-        rc = set_page(tx, 2, c);
+        rc = page_put32(tx, 2, 200, c);
     if (rc == CHORUS_OK)
-        rc = set_page(tx, 3 + c % 10, c);
-    if (rc != CHORUS_OK) {
-        pager_tx_rollback(tx);
-        return rc;
-    }
-    return pager_tx_commit(tx);
+        rc = page_put32(tx, 3 + c % 10, 200, c);
+    return tx_end(tx, rc);
 }
 
 static void
@@ -140,18 +64,13 @@ check_database(void)
     pager_config cfg = { .page_size = PS };
     pager *p;
     pager_tx *tx;
-    pager_page *pg;
     uint32_t c = 0;
 
     assert_int_equal(pager_open(db_path, &cfg, &p, NULL), CHORUS_OK);
     assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
     if (pager_tx_page_count(tx) >= 12) {
-        assert_int_equal(pager_page_get(tx, 2, &pg), CHORUS_OK);
-        c = get32(pg->data + 200);
-        pager_page_release(pg);
-        assert_int_equal(pager_page_get(tx, 3 + c % 10, &pg), CHORUS_OK);
-        assert_int_equal(get32(pg->data + 200), c);
-        pager_page_release(pg);
+        c = page_get32(tx, 2, 200);
+        assert_int_equal(page_get32(tx, 3 + c % 10, 200), c);
     }
     pager_tx_rollback(tx);
     assert_int_equal(pager_close(p), CHORUS_OK);
@@ -200,7 +119,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_acknowledged_commits_survive_sigkill, setup, teardown),
+        PAGER_TEST(test_acknowledged_commits_survive_sigkill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

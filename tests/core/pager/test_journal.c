@@ -6,64 +6,11 @@
  * spills changed pages into the database file after journaling them; a
  * copy of the database and journal taken then is what a crash leaves.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
-#include <cmocka.h>
-#include <sqlite3.h>
 
-#include "pager.h"
-#include "test_support.h"
+#include "pager_fixture.h"
 
 enum { PS = 1024 };
-
-static char db_path[600], journal_path[620], copy_path[600], copy_journal[620];
-
-static int
-setup(void **state)
-{
-    assert_non_null(test_tmpdir());
-    test_path(db_path, sizeof db_path, "t.db");
-    test_path(copy_path, sizeof copy_path, "c.db");
-    snprintf(journal_path, sizeof journal_path, "%s-journal", db_path);
-    snprintf(copy_journal, sizeof copy_journal, "%s-journal", copy_path);
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    test_tmpdir_remove();
-    return 0;
-}
-
-static void
-copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    char buf[8192];
-    size_t n;
-
-    assert_non_null(in);
-    assert_non_null(out);
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    fclose(out);
-}
-
-static void
-sql_exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("sqlite3: %s: %s", sql, err ? err : "");
-}
 
 /* Leaves c.db + c.db-journal as a crash in the middle of a big sqlite3
  * transaction would, and t.db as the state before that transaction. */
@@ -105,30 +52,12 @@ test_hot_journal_is_rolled_back_on_open(void **state)
 {
     pager_config cfg = { 0 };
     pager *p;
-    pager_tx *tx;
-    FILE *f;
-    uint8_t want[PS];
-    long n_pages;
 
     make_hot_journal();
     assert_true(files_differ(db_path, copy_path));   /* the spill reached the file */
     assert_int_equal(pager_open(copy_path, &cfg, &p, NULL), CHORUS_OK);
     assert_int_not_equal(access(copy_journal, F_OK), 0);
-    f = fopen(db_path, "rb");
-    fseek(f, 0, SEEK_END);
-    n_pages = ftell(f) / PS;
-    assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
-    assert_int_equal(pager_tx_page_count(tx), n_pages);
-    for (long i = 1; i <= n_pages; i++) {
-        pager_page *pg;
-        fseek(f, (i - 1) * PS, SEEK_SET);
-        assert_int_equal(fread(want, 1, PS, f), PS);
-        assert_int_equal(pager_page_get(tx, (uint32_t)i, &pg), CHORUS_OK);
-        assert_memory_equal(pg->data, want, PS);
-        pager_page_release(pg);
-    }
-    fclose(f);
-    pager_tx_rollback(tx);
+    assert_pages_match_file(p, db_path, PS);
     assert_int_equal(pager_close(p), CHORUS_OK);
     assert_false(files_differ(db_path, copy_path));
 }
@@ -152,13 +81,10 @@ test_journal_with_a_zeroed_header_is_not_hot(void **state)
 {
     pager_config cfg = { 0 };
     pager *p;
-    FILE *f;
     uint8_t zeros[28] = { 0 };
 
     make_hot_journal();
-    f = fopen(copy_journal, "r+b");
-    fwrite(zeros, 1, sizeof zeros, f);
-    fclose(f);
+    patch_file(copy_journal, 0, zeros, sizeof zeros);
     assert_int_equal(pager_open(copy_path, &cfg, &p, NULL), CHORUS_OK);
     assert_int_equal(access(copy_journal, F_OK), 0);     /* left alone */
     assert_int_equal(pager_close(p), CHORUS_OK);
@@ -169,15 +95,9 @@ test_torn_journal_record_ends_the_playback(void **state)
 {
     pager_config cfg = { 0 };
     pager *p;
-    FILE *f;
-    long size;
 
     make_hot_journal();
-    f = fopen(copy_journal, "rb");
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fclose(f);
-    assert_int_equal(truncate(copy_journal, size - 100), 0);
+    assert_int_equal(truncate(copy_journal, file_size(copy_journal) - 100), 0);
     assert_int_equal(pager_open(copy_path, &cfg, &p, NULL), CHORUS_OK);
     assert_int_not_equal(access(copy_journal, F_OK), 0);
     assert_int_equal(pager_close(p), CHORUS_OK);
@@ -187,10 +107,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_hot_journal_is_rolled_back_on_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hot_journal_refuses_a_read_only_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_journal_with_a_zeroed_header_is_not_hot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_journal_record_ends_the_playback, setup, teardown),
+        PAGER_TEST(test_hot_journal_is_rolled_back_on_open),
+        PAGER_TEST(test_hot_journal_refuses_a_read_only_open),
+        PAGER_TEST(test_journal_with_a_zeroed_header_is_not_hot),
+        PAGER_TEST(test_torn_journal_record_ends_the_playback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,68 +7,10 @@
  * writes one, so the pager's header upkeep (R11, R12, R15) stays out of the
  * way except in the tests that name it.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <pthread.h>
 #include <unistd.h>
-#include <cmocka.h>
 
-#include "pager.h"
-#include "test_support.h"
-
-static char db_path[600];
-
-static int
-setup(void **state)
-{
-    (void)state;
-    assert_non_null(test_tmpdir());
-    test_path(db_path, sizeof db_path, "t.db");
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    test_tmpdir_remove();
-    return 0;
-}
-
-static pager *
-open_pager(const char *path)
-{
-    pager_config cfg = { .create = true };
-    pager *p = NULL;
-    char *msg = NULL;
-    int rc = pager_open(path, &cfg, &p, &msg);
-    if (rc != CHORUS_OK)
-        fail_msg("pager_open: %d %s", rc, msg ? msg : "");
-    free(msg);
-    return p;
-}
-
-/* A minimal valid database header for page size ps at the start of d. */
-static void
-format_header(uint8_t *d, uint32_t ps)
-{
-    memset(d, 0, 100);
-    memcpy(d, "SQLite format 3", 16);
-    d[16] = (uint8_t)((ps == 65536 ? 1 : ps) >> 8);
-    d[17] = (uint8_t)(ps == 65536 ? 1 : ps);
-    d[18] = d[19] = 1;
-    d[21] = 64;
-    d[22] = d[23] = 32;
-    d[27] = 1;                      /* change counter */
-    d[47] = 4;                      /* schema format */
-    d[59] = 1;                      /* UTF-8 */
-    d[95] = 1;                      /* version-valid-for */
-}
+#include "pager_fixture.h"
 
 /* Appends n pages, each filled with byte (fill + pgno); page 1 gets a
  * database header instead. */
@@ -82,7 +24,7 @@ append_pages(pager *p, int n, int fill)
         assert_int_equal(pager_page_append(tx, &pg), CHORUS_OK);
         memset(pg->data, (fill + (int)pg->pgno) & 0xff, pager_page_size(p));
         if (pg->pgno == 1)
-            format_header(pg->data, pager_page_size(p));
+            format_page1(pg->data, pager_page_size(p));
         pager_page_release(pg);
     }
     assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
@@ -102,21 +44,10 @@ write_page(pager *p, uint32_t pgno, int v)
     assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
 }
 
-static int
-page_byte(pager_tx *tx, uint32_t pgno)
-{
-    pager_page *pg;
-    int v;
-    assert_int_equal(pager_page_get(tx, pgno, &pg), CHORUS_OK);
-    v = pg->data[0];
-    pager_page_release(pg);
-    return v;
-}
-
 static void
 test_new_database_has_no_pages(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *pg;
 
@@ -132,7 +63,7 @@ test_new_database_has_no_pages(void **state)
 static void
 test_committed_pages_are_read_back(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
 
     append_pages(p, 3, 10);
@@ -148,7 +79,7 @@ test_committed_pages_are_read_back(void **state)
 static void
 test_rollback_discards_changes(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *pg;
 
@@ -171,7 +102,7 @@ test_rollback_discards_changes(void **state)
 static void
 test_one_handle_per_page_within_a_transaction(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *a, *b;
 
@@ -195,7 +126,7 @@ test_one_handle_per_page_within_a_transaction(void **state)
 static void
 test_extra_lives_while_a_reference_is_held(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *a, *b;
     int marker;
@@ -220,7 +151,7 @@ test_extra_lives_while_a_reference_is_held(void **state)
 static void
 test_many_pages_read_in_one_transaction(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
 
     pager_set_cache_bytes(p, 8 * 4096);     /* far fewer than the pages read */
@@ -236,7 +167,7 @@ test_many_pages_read_in_one_transaction(void **state)
 static void
 test_reader_keeps_its_snapshot_across_a_commit(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *r;
 
     append_pages(p, 2, 0);
@@ -256,7 +187,7 @@ test_reader_keeps_its_snapshot_across_a_commit(void **state)
 static void
 test_second_writer_gets_busy_after_timeout(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *w1, *w2;
 
     assert_int_equal(pager_tx_begin_write(p, 0, NULL, &w1), CHORUS_OK);
@@ -271,7 +202,7 @@ test_second_writer_gets_busy_after_timeout(void **state)
 static void
 test_interrupt_stops_a_writer_waiting_for_the_lock(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *w1, *w2;
     _Atomic int flag = 1;
 
@@ -300,7 +231,7 @@ waiter_main(void *arg)
 static void
 test_waiting_writer_gets_the_lock_when_released(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *w1;
     pthread_t t;
     waiter_arg arg = { .p = p, .rc = -1 };
@@ -317,7 +248,7 @@ test_waiting_writer_gets_the_lock_when_released(void **state)
 static void
 test_upgrade_of_a_stale_snapshot_is_busy_snapshot(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *r1, *r2;
 
     append_pages(p, 1, 0);
@@ -343,7 +274,7 @@ test_upgrade_of_a_stale_snapshot_is_busy_snapshot(void **state)
 static void
 test_read_transaction_cannot_write(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *r;
     pager_page *pg;
 
@@ -360,16 +291,14 @@ test_read_transaction_cannot_write(void **state)
 static void
 test_reopen_finds_committed_pages_and_no_wal(void **state)
 {
-    char wal_path[700];
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
 
     append_pages(p, 5, 3);
     write_page(p, 2, 0x99);
     assert_int_equal(pager_close(p), CHORUS_OK);
-    snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
     assert_int_not_equal(access(wal_path, F_OK), 0);
-    p = open_pager(db_path);
+    p = open_pager(db_path, 0, CHORUS_OK);
     assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
     assert_int_equal(pager_tx_page_count(tx), 5);
     assert_int_equal(page_byte(tx, 2), 0x99);
@@ -381,7 +310,7 @@ test_reopen_finds_committed_pages_and_no_wal(void **state)
 static void
 test_savepoint_rollback_restores_pages_and_count(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *pg;
     int sp1, sp2;
@@ -425,7 +354,7 @@ test_savepoint_rollback_restores_pages_and_count(void **state)
 static void
 test_savepoint_rollback_after_release_of_inner_savepoint(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *pg;
     int sp1, sp2;
@@ -450,7 +379,7 @@ test_savepoint_rollback_after_release_of_inner_savepoint(void **state)
 static void
 test_truncate_shrinks_the_database_at_commit(void **state)
 {
-    pager *p = open_pager(db_path);
+    pager *p = open_pager(db_path, 0, CHORUS_OK);
     pager_tx *tx;
     pager_page *pg;
 
@@ -468,7 +397,7 @@ test_truncate_shrinks_the_database_at_commit(void **state)
     assert_int_equal(page_byte(tx, 3), 0);
     pager_tx_rollback(tx);
     assert_int_equal(pager_close(p), CHORUS_OK);
-    p = open_pager(db_path);
+    p = open_pager(db_path, 0, CHORUS_OK);
     assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
     assert_int_equal(pager_tx_page_count(tx), 3);
     pager_tx_rollback(tx);
@@ -502,21 +431,13 @@ make_memory_db(const char *name, uint32_t ps, uint32_t n_pages)
 {
     os_vfs *vfs = os_vfs_memory();
     os_file *f;
-    uint8_t hdr[100] = "SQLite format 3";
+    uint8_t hdr[112];
 
-    hdr[16] = (uint8_t)((ps == 65536 ? 1 : ps) >> 8);
-    hdr[17] = (uint8_t)(ps == 65536 ? 1 : ps);
-    hdr[18] = hdr[19] = 2;
-    hdr[21] = 64;
-    hdr[22] = hdr[23] = 32;
-    hdr[27] = 1;                    /* change counter 1 */
-    hdr[28] = (uint8_t)(n_pages >> 24);
-    hdr[29] = (uint8_t)(n_pages >> 16);
-    hdr[30] = (uint8_t)(n_pages >> 8);
-    hdr[31] = (uint8_t)n_pages;
-    hdr[95] = 1;                    /* version-valid-for == change counter */
+    format_page1(hdr, ps);
+    hdr[18] = hdr[19] = 2;          /* WAL mode */
+    put32(hdr + 28, n_pages);
     assert_int_equal(vfs->open(vfs, name, OS_OPEN_CREATE, &f), CHORUS_OK);
-    assert_int_equal(os_write(f, hdr, sizeof hdr, 0), CHORUS_OK);
+    assert_int_equal(os_write(f, hdr, 100, 0), CHORUS_OK);
     assert_int_equal(os_truncate(f, ps), CHORUS_OK);
     os_close(f);
 }
@@ -548,24 +469,24 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_new_database_has_no_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_committed_pages_are_read_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_discards_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_handle_per_page_within_a_transaction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_extra_lives_while_a_reference_is_held, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_pages_read_in_one_transaction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reader_keeps_its_snapshot_across_a_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_writer_gets_busy_after_timeout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_interrupt_stops_a_writer_waiting_for_the_lock, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_waiting_writer_gets_the_lock_when_released, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upgrade_of_a_stale_snapshot_is_busy_snapshot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_transaction_cannot_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reopen_finds_committed_pages_and_no_wal, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_savepoint_rollback_restores_pages_and_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_savepoint_rollback_after_release_of_inner_savepoint, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncate_shrinks_the_database_at_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memory_databases_are_private, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lock_byte_page_is_skipped_by_append, setup, teardown),
+        PAGER_TEST(test_new_database_has_no_pages),
+        PAGER_TEST(test_committed_pages_are_read_back),
+        PAGER_TEST(test_rollback_discards_changes),
+        PAGER_TEST(test_one_handle_per_page_within_a_transaction),
+        PAGER_TEST(test_extra_lives_while_a_reference_is_held),
+        PAGER_TEST(test_many_pages_read_in_one_transaction),
+        PAGER_TEST(test_reader_keeps_its_snapshot_across_a_commit),
+        PAGER_TEST(test_second_writer_gets_busy_after_timeout),
+        PAGER_TEST(test_interrupt_stops_a_writer_waiting_for_the_lock),
+        PAGER_TEST(test_waiting_writer_gets_the_lock_when_released),
+        PAGER_TEST(test_upgrade_of_a_stale_snapshot_is_busy_snapshot),
+        PAGER_TEST(test_read_transaction_cannot_write),
+        PAGER_TEST(test_reopen_finds_committed_pages_and_no_wal),
+        PAGER_TEST(test_savepoint_rollback_restores_pages_and_count),
+        PAGER_TEST(test_savepoint_rollback_after_release_of_inner_savepoint),
+        PAGER_TEST(test_truncate_shrinks_the_database_at_commit),
+        PAGER_TEST(test_memory_databases_are_private),
+        PAGER_TEST(test_lock_byte_page_is_skipped_by_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

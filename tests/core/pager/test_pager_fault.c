@@ -5,63 +5,26 @@
  * untouched; after each run the files, reopened without faults, must hold a
  * whole prefix of the body's commits (README R2, R14).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
-#include "pager.h"
-#include "test_support.h"
+#include "pager_fixture.h"
 
 enum { PS = 512, N_COMMITS = 6 };
 
 static const char *DB = "fault.db";
-
-static void
-format_header(uint8_t *d)
-{
-    memcpy(d, "SQLite format 3", 16);
-    d[16] = PS >> 8;
-    d[18] = d[19] = 1;
-    d[21] = 64;
-    d[22] = d[23] = 32;
-    d[27] = 1;
-    d[47] = 4;
-    d[59] = 1;
-    d[95] = 1;
-}
 
 /* Commit c sets byte 100 of page 2 and of page 2 + c to c (appending). */
 static int
 commit_counter(pager *p, int c)
 {
     pager_tx *tx;
-    pager_page *pg;
+    uint8_t byte = (uint8_t)c;
     int rc = pager_tx_begin_write(p, 0, NULL, &tx);
 
     if (rc != CHORUS_OK)
         return rc;
-    while (rc == CHORUS_OK && pager_tx_page_count(tx) < (uint32_t)(2 + c)) {
-        rc = pager_page_append(tx, &pg);
-        if (rc == CHORUS_OK && pg->pgno == 1)
-            format_header(pg->data);
-        pager_page_release(pg);
-    }
-    for (uint32_t pgno = 2; rc == CHORUS_OK && pgno <= (uint32_t)(2 + c); pgno += (uint32_t)c) {
-        rc = pager_page_get(tx, pgno, &pg);
-        if (rc == CHORUS_OK && (rc = pager_page_write(pg)) == CHORUS_OK)
-            pg->data[100] = (uint8_t)c;
-        pager_page_release(pg);
-    }
-    if (rc != CHORUS_OK) {
-        pager_tx_rollback(tx);
-        return rc;
-    }
-    return pager_tx_commit(tx);
+    rc = pages_grow(tx, (uint32_t)(2 + c), PS);
+    for (uint32_t pgno = 2; rc == CHORUS_OK && pgno <= (uint32_t)(2 + c); pgno += (uint32_t)c)
+        rc = page_put(tx, pgno, 100, &byte, 1);
+    return tx_end(tx, rc);
 }
 
 /* The body: returns the number of commits acknowledged. */
@@ -93,19 +56,15 @@ check(int acked)
     pager_config cfg = { .vfs = os_vfs_memory(), .page_size = PS };
     pager *p;
     pager_tx *tx;
-    pager_page *pg;
-    int c = 0;
+    uint8_t c = 0, last;
 
     assert_int_equal(pager_open(DB, &cfg, &p, NULL), CHORUS_OK);
     assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
     if (pager_tx_page_count(tx) >= 2) {
-        assert_int_equal(pager_page_get(tx, 2, &pg), CHORUS_OK);
-        c = pg->data[100];
-        pager_page_release(pg);
+        page_read(tx, 2, 100, &c, 1);
         assert_int_equal(pager_tx_page_count(tx), 2 + c);
-        assert_int_equal(pager_page_get(tx, 2 + (uint32_t)c, &pg), CHORUS_OK);
-        assert_int_equal(pg->data[100], c);
-        pager_page_release(pg);
+        page_read(tx, 2 + (uint32_t)c, 100, &last, 1);
+        assert_int_equal(last, c);
     }
     pager_tx_rollback(tx);
     assert_int_equal(pager_close(p), CHORUS_OK);

@@ -14,9 +14,10 @@ Transactions (sqlite3's three modes, chosen by the autocommit attribute)
   autocommit=False: a transaction is always open (BEGIN <isolation_level> at connect and
     after every commit() and rollback()); close() rolls it back.
 
-Statements: a per-connection LRU cache of prepared statements keyed by SQL text
-(cached_statements). A cursor marks the statement it is reading as in use; a second
-cursor executing the same SQL meanwhile gets a fresh, uncached one.
+Statements: a per-connection cache of idle prepared statements keyed by SQL text
+(cached_statements, least recently returned evicted first). A cursor takes the statement
+out of the cache while it runs it and puts it back when done, so a second cursor (or
+thread) executing the same SQL meanwhile prepares its own.
 
 Cursors step one row ahead: execute() runs the statement to its first row (so errors
 surface there, and DML runs to completion); each fetch reads the current row and steps to
@@ -142,15 +143,15 @@ def _begin_statement(isolation_level):
 class _Statement:
     """A prepared statement with what the cursor needs to know about it, computed once."""
 
-    __slots__ = ("native", "is_dml", "parameter_names", "column_names", "in_use",
+    __slots__ = ("native", "sql", "is_dml", "parameter_names", "column_names",
                  "_descriptions")
 
     def __init__(self, native, sql):
         self.native = native                # None for SQL holding only comments
+        self.sql = sql
         self.is_dml = sqltext.is_dml(sql)
         self.parameter_names = native.parameter_names if native else ()
         self.column_names = native.column_names if native else ()
-        self.in_use = False
         self._descriptions = {}             # detect_types -> (description, converters)
 
     def description(self, detect_types):
@@ -224,21 +225,23 @@ class Connection:
     # -- statements
 
     def _statement(self, sql):
-        """A ready _Statement for sql: cached when free, otherwise prepared."""
-        statement = self._cache.get(sql)
-        if statement is not None:
-            self._cache.move_to_end(sql)
-            if not statement.in_use:
-                return statement
-            return self._prepare(sql)
-        statement = self._prepare(sql)
-        if self._cache_size > 0:
-            self._cache[sql] = statement
-            if len(self._cache) > self._cache_size:
-                _, evicted = self._cache.popitem(last=False)
-                if evicted.native is not None and not evicted.in_use:
-                    evicted.native.finalize()
-        return statement
+        """A _Statement for sql that the caller has to itself until it hands it back
+        with _recycle(): taken out of the cache, or prepared."""
+        statement = self._cache.pop(sql, None)   # one atomic step: threads never share
+        return statement if statement is not None else self._prepare(sql)
+
+    def _recycle(self, statement):
+        """Takes back a statement from _statement(): reset, and cached while the cache
+        has room for it."""
+        if statement.native is None or self._native.closed:
+            return
+        statement.native.reset()
+        if self._cache_size <= 0 or self._cache.setdefault(statement.sql, statement) \
+                is not statement:
+            statement.native.finalize()
+            return
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)[1].native.finalize()
 
     def _prepare(self, sql):
         native, tail = self._native.prepare(sql)
@@ -444,9 +447,7 @@ class Cursor:
         """Lets go of the statement being read: reset it and hand it back."""
         statement, self._statement = self._statement, None
         if statement is not None:
-            statement.in_use = False
-            if not self.connection._native.closed:
-                statement.native.reset()
+            self.connection._recycle(statement)
 
     def _bind(self, statement, parameters):
         names = statement.parameter_names
@@ -493,13 +494,16 @@ class Cursor:
         statement = self._start(sql)
         if statement.native is None:
             return self
-        self._bind(statement, parameters)
-        connection._begin_implicit(statement)
+        self._statement = statement
+        try:
+            self._bind(statement, parameters)
+            connection._begin_implicit(statement)
+        except BaseException:
+            self._release()
+            raise
         self.description, self._converters = statement.description(connection.detect_types)
         self._index = None
         self.rowcount = 0 if statement.is_dml else -1
-        statement.in_use = True
-        self._statement = statement
         self._advance()
         self.lastrowid = connection._native.last_insert_rowid
         return self
@@ -525,9 +529,9 @@ class Cursor:
         if statement.native is None:
             return self
         if statement.native.readonly:
+            connection._recycle(statement)
             raise ProgrammingError("executemany() can only execute DML statements.")
         self.rowcount = 0 if statement.is_dml else -1
-        statement.in_use = True
         try:
             for parameters in seq_of_parameters:
                 self._bind(statement, parameters)
@@ -538,9 +542,7 @@ class Cursor:
                     self.rowcount += connection._native.changes
                 statement.native.reset()
         finally:
-            statement.in_use = False
-            if not connection._native.closed:
-                statement.native.reset()
+            connection._recycle(statement)
         return self
 
     def executescript(self, sql_script):

@@ -1,0 +1,4 @@
+-- DEFAULT -9223372036854775808 is the integer, as in expressions (F8).
+CREATE TABLE t(a, b DEFAULT -9223372036854775808);
+INSERT INTO t(a) VALUES(1);
+SELECT typeof(b), b FROM t;
