@@ -510,6 +510,236 @@ alter_add_column(catalog_writer *w, const ast_alter *a, const char *stmt_sql)
     return rc;
 }
 
+/* --- DROP COLUMN ---------------------------------------------------------------------------- */
+
+static int
+drop_column_check(catalog_writer *w, const catalog_table *t, int col)
+{
+    const ast_column_def *cd = table_def_of(t)->ast->columns;
+    const char *name = t->cols[col].name;
+
+    for (int i = 0; i < col && cd != NULL; i++)
+        cd = cd->next;
+    if (t->cols[col].is_pk)
+        return writer_fail(w, CHORUS_ERROR, "cannot drop PRIMARY KEY column: \"%s\"", name);
+    for (const ast_constraint *c = cd != NULL ? cd->constraints : NULL; c != NULL; c = c->next)
+        if (c->kind == AST_CONS_UNIQUE)
+            return writer_fail(w, CHORUS_ERROR, "cannot drop UNIQUE column: \"%s\"", name);
+    if (t->n_cols == 1)
+        return writer_fail(w, CHORUS_ERROR, "cannot drop column \"%s\": no other columns exist",
+                           name);
+    return CHORUS_OK;
+}
+
+/*
+ * The CREATE TABLE text without column col's definition, cut as SQLite
+ * does: from the definition to the next item, or, for the last item, from
+ * the end of the one before it. malloc()ed; NULL when out of memory.
+ */
+static char *
+column_def_cut(const char *sql, int col)
+{
+    size_t pos = 0, start = 0, end = 0, prev_end = 0, cut_start, cut_end;
+    int depth = 0, item = -1;
+    bool want_start = false, have_next = false;
+    sqltok t;
+    strbuf sb;
+
+    while (sqltok_next(sql, &pos, &t)) {
+        bool open = sqltok_punct(&t, '('), close = sqltok_punct(&t, ')');
+        if ((open && depth == 0) || (depth == 1 && sqltok_punct(&t, ','))) {
+            want_start = true;
+        } else if (close && depth == 1) {
+            break;
+        } else if (want_start) {
+            want_start = false;
+            if (++item == col + 1) {
+                have_next = true;
+                end = (size_t)(t.p - sql);
+                break;
+            }
+            if (item == col)
+                start = (size_t)(t.p - sql);
+        }
+        depth += open ? 1 : close ? -1 : 0;
+        if (depth >= 1 && !want_start && !(depth == 1 && open)) {
+            if (item == col - 1)
+                prev_end = pos;
+            if (item == col)
+                end = pos;
+        }
+    }
+    cut_start = have_next ? start : prev_end;
+    cut_end = end;
+    strbuf_init(&sb);
+    strbuf_append(&sb, sql, cut_start);
+    strbuf_puts(&sb, sql + cut_end);
+    return strbuf_finish(&sb);
+}
+
+static int
+drop_fail_ref(catalog_writer *w, const char *kind, const char *name, const ast_expr *e,
+              const char *col)
+{
+    if (e != NULL && e->table != NULL)
+        return writer_fail(w, CHORUS_ERROR, "error in %s %s after drop column: no such column: "
+                                            "%s.%s", kind, name, e->table, e->name);
+    return writer_fail(w, CHORUS_ERROR, "error in %s %s after drop column: no such column: %s",
+                       kind, name, e != NULL ? e->name : col);
+}
+
+/* The table as it would be (nt) against its own expressions and indexes. */
+static int
+drop_validate_table(catalog_writer *w, const catalog_table *t, const catalog_table *nt, int col)
+{
+    const ast_expr *bad = NULL;
+
+    for (int i = 0; bad == NULL && i < nt->n_checks; i++)
+        bad = rewrite_unresolved(nt, nt->checks[i].expr);
+    for (int i = 0; bad == NULL && i < nt->n_cols; i++)
+        bad = rewrite_unresolved(nt, nt->cols[i].generated_expr);
+    if (bad != NULL)
+        return drop_fail_ref(w, "table", t->name, bad, NULL);
+    for (int i = 0; i < t->n_indexes; i++) {
+        const catalog_index *idx = t->indexes[i];
+        if (idx->sql == NULL)
+            continue;
+        bad = rewrite_unresolved(nt, idx->where);
+        for (int j = 0; bad == NULL && j < idx->n_cols; j++) {
+            if (idx->cols[j].column == col)
+                return drop_fail_ref(w, "index", idx->name, NULL, t->cols[col].name);
+            bad = rewrite_unresolved(nt, idx->cols[j].expr);
+        }
+        if (bad != NULL)
+            return drop_fail_ref(w, "index", idx->name, bad, NULL);
+    }
+    return CHORUS_OK;
+}
+
+/* Views and triggers that use the column. */
+static int
+drop_validate_users(catalog_writer *w, const catalog_table *t, const char *col)
+{
+    rewrite_list rl = {NULL, 0, 0};
+    const ast_expr *first = NULL;
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && i < catalog_view_count(w->cat); i++) {
+        const catalog_view *v = catalog_view_at(w->cat, i);
+        rc = rewrite_view_columns(&rl, w->cat, v, t, col, &first);
+        if (rc == CHORUS_OK && rl.n > 0)
+            rc = drop_fail_ref(w, "view", v->name, first, col);
+    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_trigger_count(w->cat); i++) {
+        const catalog_trigger *tr = catalog_trigger_at(w->cat, i);
+        rc = rewrite_trigger_columns(&rl, w->cat, tr, t, col, &first);
+        if (rc == CHORUS_OK && rl.n > 0)
+            rc = drop_fail_ref(w, "trigger", tr->name, first, col);
+    }
+    rewrite_free(&rl);
+    return rc;
+}
+
+/* The key_info of t's own b-tree (WITHOUT ROWID), or NULL. */
+static const key_info *
+table_key_info(const catalog_table *t)
+{
+    for (int i = 0; t->without_rowid && i < t->n_indexes; i++)
+        if (t->indexes[i]->root == t->root)
+            return &t->indexes[i]->ki;
+    return NULL;
+}
+
+/* Rewrites every record of t without field k. */
+static int
+drop_rows(catalog_writer *w, const catalog_table *t, int k)
+{
+    const key_info *ki = table_key_info(t);
+    btree_cursor *scan = NULL, *out;
+    record_cursor *rec = &w->rec[0];
+    bool eof = true;
+    int rc = writer_cursor(w, t->root, ki, &out);
+
+    if (rc == CHORUS_OK)
+        rc = btree_cursor_open(w->tx, t->root, ki, false, &scan);
+    if (rc == CHORUS_OK)
+        rc = btree_first(scan, &eof);
+    while (rc == CHORUS_OK && !eof) {
+        const uint8_t *data;
+        uint32_t nbytes;
+        int64_t rowid = 0;
+        int n = 0;
+        rc = btree_payload(scan, &data, &nbytes);
+        if (rc == CHORUS_OK)
+            rc = record_cursor_parse(rec, data, nbytes);
+        if (rc == CHORUS_OK)
+            rc = writer_row_reserve(w, rec->n_cols);
+        if (rc == CHORUS_OK && ki == NULL)
+            rc = btree_rowid(scan, &rowid);
+        if (rc != CHORUS_OK || rec->n_cols <= k) {
+            if (rc == CHORUS_OK)
+                rc = btree_next(scan, &eof);
+            continue;
+        }
+        for (int i = 0; i < rec->n_cols; i++)
+            if (i != k)
+                record_cursor_column(rec, i, &w->enc[n++]);
+        rc = writer_buf_reserve(w, record_size(w->enc, n));
+        if (rc == CHORUS_OK) {
+            size_t len = record_encode(w->enc, n, w->buf);     /* before the page changes */
+            rc = ki == NULL ? btree_insert(out, rowid, w->buf, (uint32_t)len)
+                            : btree_index_insert(out, w->buf, (uint32_t)len);
+        }
+        if (rc == CHORUS_OK)
+            rc = btree_next(scan, &eof);
+    }
+    btree_cursor_close(scan);
+    return rc;
+}
+
+static int
+alter_drop_column(catalog_writer *w, const ast_alter *a)
+{
+    const catalog_table *t;
+    table_def *nt = NULL;
+    char *sql = NULL, *err = NULL;
+    int col, rc = alter_table_find(w, a, "cannot drop column from view \"%s\"", &t);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    col = catalog_table_column_find(t, a->old_name);
+    if (col < 0)
+        return writer_fail(w, CHORUS_ERROR, "no such column: \"%s\"", a->old_name);
+    rc = drop_column_check(w, t, col);
+    if (rc != CHORUS_OK)
+        return rc;
+    sql = column_def_cut(t->sql, col);
+    if (sql == NULL)
+        return CHORUS_NOMEM;
+    rc = define_table(w->cat, sql, t->root, &nt, &err);
+    if (rc == CHORUS_ERROR) {
+        rc = writer_fail(w, rc, "error in table %s after drop column: %s", t->name,
+                         err ? err : "");
+        free(err);
+    } else if (rc != CHORUS_OK) {
+        rc = writer_fail_take(w, rc, err);
+    }
+    if (rc == CHORUS_OK)
+        rc = drop_validate_table(w, t, &nt->pub, col);
+    if (rc == CHORUS_OK)
+        rc = drop_validate_users(w, t, t->cols[col].name);
+    if (rc == CHORUS_OK && t->cols[col].stored_index >= 0)
+        rc = drop_rows(w, t, t->cols[col].stored_index);
+    if (rc == CHORUS_OK)
+        rc = ddl_schema_update(w, t->name, NULL, NULL, sql);
+    if (rc == CHORUS_OK)
+        rc = ddl_cookie_bump(w);
+    if (rc == CHORUS_OK)
+        rc = catalog_reload(w);
+    free(sql);
+    return rc;
+}
+
 int
 ddl_alter(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 {
@@ -524,8 +754,8 @@ ddl_alter(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     case AST_ALTER_ADD_COLUMN:
         return alter_add_column(w, a, sql);
     case AST_ALTER_RENAME_COLUMN:
-        return writer_fail(w, CHORUS_ERROR, "not supported yet: ALTER TABLE RENAME COLUMN");
+        return alter_rename_column(w, a);
     default:
-        return writer_fail(w, CHORUS_ERROR, "not supported yet: ALTER TABLE DROP COLUMN");
+        return alter_drop_column(w, a);
     }
 }

@@ -298,6 +298,9 @@ typedef struct plan_windef {
     uint8_t start_bound, end_bound;     /* ast_frame_bound */
     uint8_t exclude;        /* ast_frame_exclude */
     cx *start_expr, *end_expr;          /* N of N PRECEDING / FOLLOWING, constant */
+    /* compile: the source of the definition, to find equal ones */
+    const ast_list *part_ast, *order_ast;
+    const ast_expr *start_ast, *end_ast;
 } plan_windef;
 
 /* One window function call. Its arguments (and FILTER) are window row
@@ -326,6 +329,18 @@ typedef enum plan_kind {
     PLAN_TX,                /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE */
     PLAN_ROWS               /* rows computed at compile time (EXPLAIN QUERY PLAN) */
 } plan_kind;
+
+/* One ON CONFLICT clause of an INSERT (upsert). Each probe looks for the
+ * row that the new row (cursor excl_cursor, "excluded") conflicts with on
+ * one uniqueness constraint (the rowid or a UNIQUE index): a clause with a
+ * target has one probe, a clause without one a probe per constraint. A
+ * probe yields [rowid] for DO NOTHING, else [rowid, new value of each table
+ * column, DO UPDATE WHERE (1 when none)] of the conflicting row. */
+typedef struct plan_upsert {
+    bool do_nothing;
+    int n_probes;
+    plan_query **probes;
+} plan_upsert;
 
 /* A column assignment of INSERT or UPDATE. */
 typedef struct plan_assign {
@@ -362,6 +377,24 @@ struct plan_stmt {
     int row_cursor;         /* cursor of kind PC_EPHEMERAL whose row is the new row
                                (CHECK and DEFAULT expressions read it) */
 
+    /* RETURNING (INSERT/UPDATE/DELETE): n_cols expressions over ret_cursor, an
+     * ephemeral cursor whose row is the written row (DELETE: the deleted one) */
+    cx **returning;
+    int ret_cursor;
+    /* UPDATE and DELETE collect the old row too (triggers, foreign keys, RETURNING):
+     * UPDATE [old rowid, new rowid, new columns..., old columns...], DELETE
+     * [rowid, old columns...] */
+    bool with_old;
+    /* INSERT ... ON CONFLICT clauses, in order; excl_cursor holds the new row */
+    int n_upserts;
+    plan_upsert *upserts;
+    int excl_cursor;
+    /* compile_row_expr and trigger WHEN (compile_trigger_stmt with no statement) */
+    cx *row_expr;
+    /* Sub-plans compiled later and owned by this plan (trigger programs,
+     * row expressions), freed by plan_free; the VM keeps the list */
+    struct plan_sub *subs;
+
     /* PLAN_ROWS */
     int64_t n_rows;
     value *rows;
@@ -384,6 +417,34 @@ typedef struct compile_env {
  */
 int compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out,
                  char **errmsg_out);
+
+/*
+ * Compiles expr (an expression of t's schema: an index column, a partial
+ * index WHERE, a DEFAULT, a generated column) over one row of t: the plan
+ * has one ephemeral cursor (0) whose row and rowid the caller sets, and the
+ * expression in plan->row_expr. sql: the text expr's spans index.
+ */
+int compile_row_expr(const compile_env *env, const catalog_table *t, const ast_expr *expr,
+                     plan_stmt **out, char **errmsg_out);
+
+/*
+ * Compiles one statement of a trigger body (stmt), or when stmt is NULL
+ * the trigger's WHEN expression into plan->row_expr, in the context where
+ * NEW and OLD name rows of t: cursors 0 (NEW) and 1 (OLD), ephemeral, their
+ * rows and rowids set by the caller. env->sql is the trigger's text.
+ */
+int compile_trigger_stmt(const compile_env *env, const catalog_table *t, const ast_stmt *stmt,
+                         const ast_expr *when, plan_stmt **out, char **errmsg_out);
+
+/* A sub-plan owned by a plan (plan_stmt.subs); key identifies it for its
+ * user (an ast_expr or trigger statement pointer, with a use count). */
+typedef struct plan_sub {
+    const void *key;
+    int instance;           /* copies of the same key (recursive triggers) */
+    bool busy;              /* the VM is running it */
+    plan_stmt *plan;
+    struct plan_sub *next;
+} plan_sub;
 
 /* Frees the plan's arena. Run-time state must have been released by the VM
  * first (vm's run end). NULL is a no-op. */
