@@ -103,6 +103,7 @@ class BuildEngineExt(build_ext):
             ext.include_dirs.append(os.path.join(ROOT, "c-api", "include"))
         else:
             ext.extra_objects = self.compile_engine(ext)
+        ext.depends = ext.depends + ext.extra_objects   # a changed engine relinks
         ext.extra_link_args.append("-Wl,--version-script=" + self.write_version_script())
         super().build_extension(ext)
 

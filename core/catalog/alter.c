@@ -616,7 +616,8 @@ drop_validate_table(catalog_writer *w, const catalog_table *t, const catalog_tab
     return CHORUS_OK;
 }
 
-/* Views and triggers that use the column. */
+/* Views and triggers whose expressions use the column (SQLite does not
+ * check the targets of INSERT and UPDATE in trigger bodies). */
 static int
 drop_validate_users(catalog_writer *w, const catalog_table *t, const char *col)
 {
@@ -627,13 +628,13 @@ drop_validate_users(catalog_writer *w, const catalog_table *t, const char *col)
     for (int i = 0; rc == CHORUS_OK && i < catalog_view_count(w->cat); i++) {
         const catalog_view *v = catalog_view_at(w->cat, i);
         rc = rewrite_view_columns(&rl, w->cat, v, t, col, &first);
-        if (rc == CHORUS_OK && rl.n > 0)
+        if (rc == CHORUS_OK && first != NULL)
             rc = drop_fail_ref(w, "view", v->name, first, col);
     }
     for (int i = 0; rc == CHORUS_OK && i < catalog_trigger_count(w->cat); i++) {
         const catalog_trigger *tr = catalog_trigger_at(w->cat, i);
         rc = rewrite_trigger_columns(&rl, w->cat, tr, t, col, &first);
-        if (rc == CHORUS_OK && rl.n > 0)
+        if (rc == CHORUS_OK && first != NULL)
             rc = drop_fail_ref(w, "trigger", tr->name, first, col);
     }
     rewrite_free(&rl);
@@ -648,6 +649,21 @@ table_key_info(const catalog_table *t)
         if (t->indexes[i]->root == t->root)
             return &t->indexes[i]->ki;
     return NULL;
+}
+
+/* WITHOUT ROWID: replaces the entry whose PRIMARY KEY is pk[0..n_pk) (the
+ * leading fields, which DROP COLUMN never removes) with rec. */
+static int
+key_replace(btree_cursor *cur, const value *pk, int n_pk, const uint8_t *rec, uint32_t nbytes)
+{
+    bool eof;
+    int rc = btree_seek_key(cur, pk, n_pk, BTREE_SEEK_GE, &eof);
+
+    if (rc == CHORUS_OK && !eof)
+        rc = btree_delete(cur);
+    if (rc == CHORUS_OK)
+        rc = btree_index_insert(cur, rec, nbytes);
+    return rc;
 }
 
 /* Rewrites every record of t without field k. */
@@ -688,7 +704,7 @@ drop_rows(catalog_writer *w, const catalog_table *t, int k)
         if (rc == CHORUS_OK) {
             size_t len = record_encode(w->enc, n, w->buf);     /* before the page changes */
             rc = ki == NULL ? btree_insert(out, rowid, w->buf, (uint32_t)len)
-                            : btree_index_insert(out, w->buf, (uint32_t)len);
+                            : key_replace(out, w->enc, t->n_pk, w->buf, (uint32_t)len);
         }
         if (rc == CHORUS_OK)
             rc = btree_next(scan, &eof);

@@ -216,11 +216,12 @@ compile_finish(cctx *c)
 }
 
 int
-compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out, char **errmsg_out)
+cc_compile(const compile_env *env, const ast_stmt *stmt, int (*setup)(cctx *c, void *arg),
+           void *arg, plan_stmt **out, char **errmsg_out)
 {
     cctx c;
     plan_stmt *p;
-    int rc;
+    int rc = CHORUS_OK;
 
     *out = NULL;
     *errmsg_out = NULL;
@@ -235,15 +236,19 @@ compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out, char
     c.plan = p;
     c.a = &p->arena;
     c.min_ref = INT32_MAX;
-    if (stmt->explain == AST_EXPLAIN)
-        rc = cc_error(&c, "not supported yet: EXPLAIN");
-    else
-        rc = compile_dispatch(&c, stmt);
+    if (setup != NULL)
+        rc = setup(&c, arg);
+    if (rc == CHORUS_OK && stmt != NULL) {
+        if (stmt->explain == AST_EXPLAIN)
+            rc = cc_error(&c, "not supported yet: EXPLAIN");
+        else
+            rc = compile_dispatch(&c, stmt);
+    }
     if (rc == CHORUS_OK)
         rc = cc_where_finish(&c);
     if (rc == CHORUS_OK)
         rc = compile_finish(&c);
-    if (rc == CHORUS_OK && stmt->explain == AST_EXPLAIN_QUERY_PLAN)
+    if (rc == CHORUS_OK && stmt != NULL && stmt->explain == AST_EXPLAIN_QUERY_PLAN)
         rc = cc_explain_query_plan(&c);
     free(c.cursors);
     free(c.param_names);
@@ -260,11 +265,23 @@ compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out, char
     return CHORUS_OK;
 }
 
+int
+compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out, char **errmsg_out)
+{
+    return cc_compile(env, stmt, NULL, NULL, out, errmsg_out);
+}
+
 void
 plan_free(plan_stmt *plan)
 {
     if (plan == NULL)
         return;
+    while (plan->subs != NULL) {
+        plan_sub *sub = plan->subs;
+        plan->subs = sub->next;
+        plan_free(sub->plan);
+        free(sub);
+    }
     arena_free(&plan->arena);
     free(plan);
 }

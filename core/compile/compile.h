@@ -63,7 +63,8 @@ typedef enum cx_kind {
     CX_SUBQUERY,            /* (sub): its first row's column `column`, or NULL */
     CX_VECTOR,              /* (args): only inside comparisons and IN */
     CX_WINDOW,              /* result of window function `index` of query `sub` */
-    CX_WINCOL               /* value `index` of the current window row of query `sub` */
+    CX_WINCOL,              /* value `index` of the current window row of query `sub` */
+    CX_RAISE                /* RAISE(op, left): trigger programs only; op an AST_RAISE_* */
 } cx_kind;
 
 struct cx {
@@ -165,6 +166,46 @@ typedef struct plan_level {
     value *in_vals;         /* sorted distinct IN values (owned) */
     int n_in, in_pos;
 } plan_level;
+
+/* ------------------------------------------------------------ windows */
+
+/* Window functions that are not aggregates (an aggregate used as a window
+ * function has a func_def instead). */
+typedef enum plan_win_builtin {
+    WIN_AGGREGATE = 0,
+    WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK, WIN_PERCENT_RANK, WIN_CUME_DIST, WIN_NTILE,
+    WIN_LAG, WIN_LEAD, WIN_FIRST_VALUE, WIN_LAST_VALUE, WIN_NTH_VALUE
+} plan_win_builtin;
+
+/* One window definition (partition, order, frame) shared by the calls that
+ * use an equal one. Its keys are window row values first_key.. : the
+ * n_part PARTITION BY keys, then the n_order ORDER BY keys. */
+typedef struct plan_windef {
+    int n_part, n_order;
+    int first_key;
+    uint8_t *desc;          /* per key (partition keys ascending) */
+    uint8_t *coll;          /* per key */
+    uint8_t unit;           /* ast_frame_unit, never NONE (defaults are filled in) */
+    uint8_t start_bound, end_bound;     /* ast_frame_bound */
+    uint8_t exclude;        /* ast_frame_exclude */
+    cx *start_expr, *end_expr;          /* N of N PRECEDING / FOLLOWING, constant */
+    /* compile: the source of the definition, to find equal ones */
+    const ast_list *part_ast, *order_ast;
+    const ast_expr *start_ast, *end_ast;
+} plan_windef;
+
+/* One window function call. Its arguments (and FILTER) are window row
+ * values first_arg.. ; its result is window row value n_wcols + index. */
+typedef struct plan_window {
+    const func_def *fn;     /* aggregate used as a window function, else NULL */
+    uint8_t builtin;        /* plan_win_builtin */
+    int def;                /* index into the query's windefs */
+    int n_args;
+    int first_arg;
+    int filter_col;         /* window row value holding FILTER (WHERE ...), or -1 */
+    uint8_t coll;           /* collation of the first argument */
+    const char *name;       /* for messages */
+} plan_window;
 
 /* ---------------------------------------------------------- queries */
 
@@ -275,46 +316,6 @@ struct plan_query {
     int64_t win_pos;
     value *win_row;                 /* current window row (borrowed from win_rows) */
 };
-
-/* ------------------------------------------------------------ windows */
-
-/* Window functions that are not aggregates (an aggregate used as a window
- * function has a func_def instead). */
-typedef enum plan_win_builtin {
-    WIN_AGGREGATE = 0,
-    WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK, WIN_PERCENT_RANK, WIN_CUME_DIST, WIN_NTILE,
-    WIN_LAG, WIN_LEAD, WIN_FIRST_VALUE, WIN_LAST_VALUE, WIN_NTH_VALUE
-} plan_win_builtin;
-
-/* One window definition (partition, order, frame) shared by the calls that
- * use an equal one. Its keys are window row values first_key.. : the
- * n_part PARTITION BY keys, then the n_order ORDER BY keys. */
-typedef struct plan_windef {
-    int n_part, n_order;
-    int first_key;
-    uint8_t *desc;          /* per key (partition keys ascending) */
-    uint8_t *coll;          /* per key */
-    uint8_t unit;           /* ast_frame_unit, never NONE (defaults are filled in) */
-    uint8_t start_bound, end_bound;     /* ast_frame_bound */
-    uint8_t exclude;        /* ast_frame_exclude */
-    cx *start_expr, *end_expr;          /* N of N PRECEDING / FOLLOWING, constant */
-    /* compile: the source of the definition, to find equal ones */
-    const ast_list *part_ast, *order_ast;
-    const ast_expr *start_ast, *end_ast;
-} plan_windef;
-
-/* One window function call. Its arguments (and FILTER) are window row
- * values first_arg.. ; its result is window row value n_wcols + index. */
-typedef struct plan_window {
-    const func_def *fn;     /* aggregate used as a window function, else NULL */
-    uint8_t builtin;        /* plan_win_builtin */
-    int def;                /* index into the query's windefs */
-    int n_args;
-    int first_arg;
-    int filter_col;         /* window row value holding FILTER (WHERE ...), or -1 */
-    uint8_t coll;           /* collation of the first argument */
-    const char *name;       /* for messages */
-} plan_window;
 
 /* ------------------------------------------------------------ statements */
 

@@ -77,6 +77,9 @@ typedef struct cctx {
     int n_levels, cap_levels;
     plan_level **levels;            /* malloc()ed: every planned table level */
     int depth;                      /* view / subquery nesting, against runaway recursion */
+    scope *base;                    /* trigger programs: NEW and OLD, found by qualified
+                                       names that no scope has (trigger.c) */
+    bool in_trigger;                /* RAISE() is allowed */
 } cctx;
 
 /* errors.c-like helpers (compile.c) */
@@ -150,6 +153,25 @@ bool cc_window_is_builtin(const char *name);
 /* After a core with window functions is compiled: rewrites its result and
  * ORDER BY expressions to read window rows only. */
 int cc_window_finish(cctx *c, plan_query *q);
+
+/* compile.c: a compilation in a fresh context; setup (may be NULL) prepares
+ * the context (trigger.c) and, when stmt is NULL, compiles everything */
+int cc_compile(const compile_env *env, const ast_stmt *stmt, int (*setup)(cctx *c, void *arg),
+               void *arg, plan_stmt **out, char **errmsg_out);
+
+/* trigger.c: a scope whose one source (named name, or t's name) is a row of t
+ * held by a new ephemeral cursor; hidden: its columns need qualified names */
+int cc_row_source(cctx *c, scope *s, plan_query *holder, const catalog_table *t,
+                  const char *name, bool hidden, int *cursor_out);
+
+/* RAISE(...) inside a trigger program */
+int cc_raise(cctx *c, scope *s, const ast_expr *e, cx **out);
+
+/* upsert.c */
+int cc_upsert(cctx *c, const ast_insert *ins, const catalog_table *t);
+
+/* returning.c */
+int cc_returning(cctx *c, const ast_list *returning, const catalog_table *t, const char *alias);
 
 /* explain.c */
 int cc_explain_query_plan(cctx *c);

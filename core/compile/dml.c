@@ -138,10 +138,6 @@ cc_insert(cctx *c, const ast_stmt *stmt)
     const catalog_table *t;
     int rc;
 
-    if (ins->upsert != NULL)
-        return cc_error(c, "not supported yet: upsert (ON CONFLICT DO)");
-    if (ins->returning.n > 0)
-        return cc_error(c, "not supported yet: RETURNING");
     rc = target_table(c, ins->schema, ins->table, &t);
     if (rc == CHORUS_OK)
         rc = insert_columns(c, ins, t);
@@ -177,13 +173,17 @@ cc_insert(cctx *c, const ast_stmt *stmt)
     rc = compile_defaults(c, t);
     if (rc == CHORUS_OK)
         rc = compile_checks(c, t);
+    if (rc == CHORUS_OK && ins->upsert != NULL)
+        rc = cc_upsert(c, ins, t);
+    if (rc == CHORUS_OK)
+        rc = cc_returning(c, &ins->returning, t, ins->alias);
     return rc;
 }
 
 /* The scan of UPDATE/DELETE over the target, with the WHERE plan. */
 static int
 target_scan(cctx *c, const catalog_table *t, const char *alias, const ast_expr *where,
-            scope *s, plan_query **q_out)
+            const ast_from_item *from, scope *s, plan_query **q_out)
 {
     plan_query *q = cc_alloc(c, sizeof *q);
     int rc;
@@ -194,9 +194,11 @@ target_scan(cctx *c, const catalog_table *t, const char *alias, const ast_expr *
     s->q = q;
     q->kind = PQ_CORE;
     rc = cc_source_add_table(c, s, t, alias, &c->plan->target_cursor);
+    if (rc == CHORUS_OK && from != NULL)
+        rc = cc_from(c, s, from);
     if (rc == CHORUS_OK) {
         s->no_agg = true;
-        rc = cc_where_plan(c, s, q, where, NULL);
+        rc = cc_where_plan(c, s, q, where, from);
     }
     *q_out = q;
     return rc;
@@ -212,14 +214,52 @@ alloc_result(cctx *c, plan_query *q, int n)
     return (q->result && q->col_aff && q->col_coll) ? CHORUS_OK : CHORUS_NOMEM;
 }
 
+/* ORDER BY and LIMIT of UPDATE and DELETE: the target scan sorts and stops. */
 static int
-reject_unsupported(cctx *c, const ast_list *returning, const ast_list *order, const ast_expr *limit)
+order_limit(cctx *c, scope *s, plan_query *q, const ast_list *order, const ast_expr *limit,
+            const ast_expr *offset)
 {
-    if (returning->n > 0)
-        return cc_error(c, "not supported yet: RETURNING");
-    if (order->n > 0 || limit != NULL)
-        return cc_error(c, "not supported yet: ORDER BY and LIMIT on UPDATE and DELETE");
-    return CHORUS_OK;
+    int rc = CHORUS_OK;
+
+    if (order->n > 0 && limit == NULL)
+        return cc_error(c, "ORDER BY without LIMIT on %s", c->plan->kind == PLAN_DELETE ?
+                        "DELETE" : "UPDATE");
+    q->n_order = order->n;
+    q->order_col = cc_alloc(c, (size_t)(order->n + 1) * sizeof(int));
+    q->order_desc = cc_alloc(c, (size_t)order->n + 1);
+    q->order_coll = cc_alloc(c, (size_t)order->n + 1);
+    q->extra = cc_alloc(c, (size_t)(order->n + 1) * sizeof(cx *));
+    if (!q->order_col || !q->order_desc || !q->order_coll || !q->extra)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < order->n && rc == CHORUS_OK; i++) {
+        rc = cc_expr(c, s, order->items[i].expr, &q->extra[i]);
+        if (rc != CHORUS_OK)
+            return rc;
+        q->order_col[i] = q->n_cols + i;
+        q->order_desc[i] = order->items[i].order == AST_ORDER_DESC;
+        q->order_coll[i] = q->extra[i]->coll;
+    }
+    q->n_extra = order->n;
+    if (limit != NULL)
+        rc = cc_expr(c, NULL, limit, &q->limit);
+    if (rc == CHORUS_OK && offset != NULL)
+        rc = cc_expr(c, NULL, offset, &q->offset);
+    return rc;
+}
+
+/* Whether writes to t need the old row (triggers, foreign keys). */
+static bool
+needs_old(const catalog *cat, const catalog_table *t)
+{
+    if (t->n_triggers > 0 || t->n_fkeys > 0)
+        return true;
+    for (int i = 0; i < catalog_table_count(cat); i++) {
+        const catalog_table *o = catalog_table_at(cat, i);
+        for (int k = 0; k < o->n_fkeys; k++)
+            if (strcasecmp(o->fkeys[k].to_table, t->name) == 0)
+                return true;
+    }
+    return false;
 }
 
 static int
@@ -259,15 +299,16 @@ cc_update(cctx *c, const ast_stmt *stmt)
     scope s;
     int rc;
 
-    if (up->from != NULL)
-        return cc_error(c, "not supported yet: UPDATE FROM");
-    rc = reject_unsupported(c, &up->returning, &up->order_by, up->limit);
+    p->kind = PLAN_UPDATE;
+    rc = target_table(c, up->schema, up->table, &t);
     if (rc == CHORUS_OK)
-        rc = target_table(c, up->schema, up->table, &t);
+        rc = target_scan(c, t, up->alias, up->where, up->from, &s, &q);
+    if (rc != CHORUS_OK)
+        return rc;
+    p->with_old = needs_old(c->env->cat, t) || up->from != NULL;
+    rc = alloc_result(c, q, p->with_old ? 2 * t->n_cols + 2 : t->n_cols + 2);
     if (rc == CHORUS_OK)
-        rc = target_scan(c, t, up->alias, up->where, &s, &q);
-    if (rc == CHORUS_OK)
-        rc = alloc_result(c, q, t->n_cols + 2);
+        rc = order_limit(c, &s, q, &up->order_by, up->limit, up->offset);
     if (rc != CHORUS_OK)
         return rc;
     s.no_agg = true;
@@ -283,13 +324,17 @@ cc_update(cctx *c, const ast_stmt *stmt)
     }
     if (q->result[1] == NULL)
         rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[1]);
+    for (int i = 0; p->with_old && i < t->n_cols && rc == CHORUS_OK; i++)
+        rc = cc_source_column(c, &s, 0, i, NULL, &q->result[2 + t->n_cols + i]);
     if (rc != CHORUS_OK)
         return rc;
-    p->kind = PLAN_UPDATE;
     p->table = t;
     p->query = q;
     p->conflict = up->conflict;
-    return compile_checks(c, t);
+    rc = compile_checks(c, t);
+    if (rc == CHORUS_OK)
+        rc = cc_returning(c, &up->returning, t, up->alias);
+    return rc;
 }
 
 int
@@ -302,19 +347,23 @@ cc_delete(cctx *c, const ast_stmt *stmt)
     scope s;
     int rc;
 
-    rc = reject_unsupported(c, &del->returning, &del->order_by, del->limit);
+    p->kind = PLAN_DELETE;
+    rc = target_table(c, del->schema, del->table, &t);
     if (rc == CHORUS_OK)
-        rc = target_table(c, del->schema, del->table, &t);
-    if (rc == CHORUS_OK)
-        rc = target_scan(c, t, del->alias, del->where, &s, &q);
-    if (rc == CHORUS_OK)
-        rc = alloc_result(c, q, 1);
-    if (rc == CHORUS_OK)
-        rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[0]);
+        rc = target_scan(c, t, del->alias, del->where, NULL, &s, &q);
     if (rc != CHORUS_OK)
         return rc;
-    p->kind = PLAN_DELETE;
+    p->with_old = needs_old(c->env->cat, t) || del->returning.n > 0;
+    rc = alloc_result(c, q, p->with_old ? t->n_cols + 1 : 1);
+    if (rc == CHORUS_OK)
+        rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[0]);
+    for (int i = 0; p->with_old && i < t->n_cols && rc == CHORUS_OK; i++)
+        rc = cc_source_column(c, &s, 0, i, NULL, &q->result[1 + i]);
+    if (rc == CHORUS_OK)
+        rc = order_limit(c, &s, q, &del->order_by, del->limit, del->offset);
+    if (rc != CHORUS_OK)
+        return rc;
     p->table = t;
     p->query = q;
-    return CHORUS_OK;
+    return cc_returning(c, &del->returning, t, del->alias);
 }

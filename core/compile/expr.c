@@ -335,6 +335,11 @@ resolve_column(cctx *c, scope *s, const ast_expr *e, cx **out)
         *out = x;
         return CHORUS_OK;
     }
+    if (c->base != NULL && e->table != NULL) {      /* NEW.x, OLD.x in triggers */
+        rc = lookup_in_scope(c, c->base, e, out);
+        if (rc != CHORUS_OK || *out != NULL)
+            return rc;
+    }
     if (e->table == NULL && e->is_quoted) {
         cx *x = cx_new(c, CX_CONST, e);
         if (x == NULL)
@@ -646,13 +651,13 @@ compile_function(cctx *c, scope *s, const ast_expr *e, cx **out)
     cx *x;
     int rc;
 
+    if (e->over != NULL || (fn == NULL && cc_window_is_builtin(e->name)))
+        return cc_window_call(c, s, e, out);        /* window.c */
     if (fn == NULL) {
         if (exists)
             return cc_error(c, "wrong number of arguments to function %s()", e->name);
         return cc_error(c, "no such function: %s", e->name);
     }
-    if (e->over != NULL)
-        return cc_error(c, "not supported yet: window functions");
     if (fn->flags & FUNC_AGGREGATE)
         return compile_aggregate(c, s, e, fn, out);
     if (e->is_distinct)
@@ -920,7 +925,7 @@ cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
     case EXPR_PARAM:
         return compile_param(c, e, out);
     case EXPR_COLUMN:
-        if (s == NULL && !e->is_quoted && e->table == NULL &&
+        if (s == NULL && c->base == NULL && !e->is_quoted && e->table == NULL &&
             strcasecmp(e->name, "true") != 0 && strcasecmp(e->name, "false") != 0)
             return cc_error(c, "no such column: %s", e->name);
         return resolve_column(c, s, e, out);
@@ -954,6 +959,8 @@ cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
     case EXPR_VECTOR:
         return compile_vector(c, s, e, out);
     case EXPR_RAISE:
+        if (c->in_trigger)
+            return cc_raise(c, s, e, out);
         return cc_error(c, "RAISE() may only be used within a trigger-program");
     default:
         return cc_error(c, "not supported yet: expression kind %d", e->kind);

@@ -418,12 +418,18 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     }
     s.no_agg = false;
     s.aliases = NULL;
+    s.windows = core->windows;
+    s.win_ok = true;                                            /* window.c W3 */
     rc = compile_results(c, &s, q, core);                      /* 4 */
     s.aliases = &core->result;
+    s.win_ok = false;
     if (rc == CHORUS_OK && core->having != NULL)
         rc = cc_expr(c, &s, core->having, &q->having);
+    s.win_ok = true;
     if (rc == CHORUS_OK && order != NULL && order->n > 0)
         rc = core_order_by(c, &s, q, order, &core->result);
+    if (rc == CHORUS_OK)
+        rc = cc_window_finish(c, q);
     return rc;
 }
 

@@ -80,6 +80,8 @@ vm_query_close(vm_run *r, plan_query *q)
     if (q->scratch != NULL)
         vm_values_clear(q->scratch, n);
     if (q->kind == PQ_CORE) {
+        if (q->n_windows > 0)
+            vm_window_close(r, q);
         if (q->is_agg)
             vm_agg_close(r, q);
         vm_loop_close(r, q);
@@ -125,7 +127,9 @@ eval_outputs(vm_run *r, plan_query *q)
 static int
 core_next(vm_run *r, plan_query *q)
 {
-    int rc = q->is_agg ? vm_agg_next(r, q) : vm_loop_next(r, q);
+    int rc = q->n_windows > 0 ? vm_window_next(r, q)
+             : q->is_agg      ? vm_agg_next(r, q)
+                              : vm_loop_next(r, q);
 
     if (rc != CHORUS_ROW)
         return rc;

@@ -578,6 +578,9 @@ vm_eval(vm_run *r, cx *e, value *out)
     case CX_CONST:
         borrow(out, &e->v);
         return CHORUS_OK;
+    case CX_RAISE:
+        value_set_null(out);
+        return vm_raise(r, e);
     case CX_PARAM:
         borrow(out, &r->params[e->index]);
         return CHORUS_OK;
@@ -627,6 +630,15 @@ vm_eval(vm_run *r, cx *e, value *out)
     case CX_EXISTS:
     case CX_SUBQUERY:
         return eval_subquery(r, e, out);
+    case CX_WINCOL:
+    case CX_WINDOW: {
+        plan_query *q = e->sub;
+        if (q->win_row == NULL)
+            value_set_null(out);
+        else
+            borrow(out, &q->win_row[e->kind == CX_WINCOL ? e->index : q->n_wcols + e->index]);
+        return CHORUS_OK;
+    }
     default:
         value_set_null(out);
         return vm_run_error(r, CHORUS_ERROR, "row value misused");

@@ -88,6 +88,15 @@ struct vm_stmt {
     bool done_writes;       /* DML/DDL/TX work done; the next step says DONE */
     catalog_writer *writer;
     catalog_result pres;    /* PRAGMA rows */
+    /* triggers (exec_trigger.c): statements of trigger programs run as child
+     * statements sharing the root's writer */
+    struct vm_stmt *root;   /* the statement the application runs (itself at the top) */
+    struct vm_frame *frames;        /* root: the trigger programs running, innermost first */
+    int trig_depth;         /* root: their number */
+    int raise_conflict;     /* root: the conflict action of a RAISE that failed the
+                               statement (AST_CONFLICT_*), 0 if none */
+    struct vm_rows *returned;       /* RETURNING rows, owned */
+    int64_t returned_pos;
     int64_t pres_pos;
     int64_t rows_pos;       /* PLAN_ROWS position */
     value *out;             /* current row (borrowed or owned as the plan says) */
@@ -139,6 +148,11 @@ void vm_loop_close(vm_run *r, plan_query *q);
 int vm_agg_next(vm_run *r, plan_query *q);
 void vm_agg_close(vm_run *r, plan_query *q);
 
+/* ---- window functions (exec_window.c) */
+/* The next window row of a core with window functions (q->win_row). */
+int vm_window_next(vm_run *r, plan_query *q);
+void vm_window_close(vm_run *r, plan_query *q);
+
 /* ---- row stores (rows.c) */
 typedef struct vm_rows vm_rows;
 struct vm_rows {
@@ -172,6 +186,27 @@ int vm_exec_delete(vm_stmt *st);
 int vm_exec_ddl(vm_stmt *st);
 int vm_exec_create_as(vm_stmt *st);
 int vm_exec_pragma(vm_stmt *st);
+
+/* ---- triggers, upsert, row expressions (exec_trigger.c, exec_upsert.c) */
+/* Internal code of RAISE(IGNORE), unwinding to the trigger firing that
+ * catches it; never reaches the application. */
+#define VM_RAISE_IGNORE 0x7e01
+int vm_raise(vm_run *r, cx *e);
+/* catalog_hooks.eval with arg the root vm_stmt. */
+int vm_hooks_eval(void *arg, const catalog_table *t, const ast_expr *expr, const value *row,
+                  int64_t rowid, value *out, char **errmsg_out);
+/* Whether t has a trigger for event at time (ast_trigger_*). */
+bool vm_triggers_any(const catalog_table *t, int event, int time);
+/* Fires t's triggers for event at time over one row (old_row / new_row: t->n_cols
+ * values or NULL). set: the SET list of an UPDATE (UPDATE OF), or NULL.
+ * *ignore_out: a RAISE(IGNORE) abandoned the row. */
+int vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
+                     const ast_list *set, const value *old_row, int64_t old_rowid,
+                     const value *new_row, int64_t new_rowid, bool *ignore_out);
+/* Frees the sub-plans compiled for a plan (plan_stmt.subs). */
+void vm_subs_free(plan_stmt *p);
+/* The RETURNING row of a written row (vals: t->n_cols values). */
+int vm_returning_add(vm_stmt *st, const value *vals, int64_t rowid);
 
 /* ---- values */
 /* Frees what each of n values owns and sets them NULL. */

@@ -3,7 +3,7 @@
  * scripts (gen.c) run on ChorusDB and on SQLite (compare.c) must agree.
  *
  * CTest mode (no arguments): seeds CHORUS_DIFF_SEED (default 1) onward, at
- * most CHORUS_DIFF_COUNT of them (default 400), for at most
+ * most CHORUS_DIFF_COUNT of them (default 200), for at most
  * CHORUS_DIFF_SECONDS (default 20). The default list is fixed, so CI is
  * reproducible; CHORUS_DIFF_SEED=random starts from a time-based seed, which
  * is printed first. The test fails if any seed shows a difference; each one
@@ -44,7 +44,7 @@
 #include "gen.c"
 
 #define DEFAULT_SECONDS 20
-#define DEFAULT_COUNT 400
+#define DEFAULT_COUNT 200
 #define DEFAULT_ACTIONS 60
 #define SEED_ALARM_SECONDS 60
 #define MAX_DIFFERING_SEEDS 5

@@ -351,9 +351,13 @@ run_query(runner *rn, const slt_record *rec)
         chorus_finalize(stmt);
         return;
     }
+    /* As the reference runner's SQLite engine does, an error while stepping
+     * ends the rows (the result is what came before it); only a statement
+     * that does not prepare fails the record. Running out of memory in the
+     * runner itself still fails it. */
     rc = collect_rows(rn, stmt, rec->types);
-    if (rc != CHORUS_OK) {
-        fail_begin(rn, rec, "query failed", chorus_errmsg(rn->conn));
+    if (rc == CHORUS_NOMEM) {
+        fail_begin(rn, rec, "query failed", "out of memory");
         chorus_finalize(stmt);
         return;
     }

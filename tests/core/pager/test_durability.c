@@ -66,6 +66,8 @@ check_database(void)
     pager_tx *tx;
     uint32_t c = 0;
 
+    if (access(db_path, F_OK) != 0)
+        return 0;               /* killed before it created the file (slow sanitizer start) */
     assert_int_equal(pager_open(db_path, &cfg, &p, NULL), CHORUS_OK);
     assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
     if (pager_tx_page_count(tx) >= 12) {

@@ -1,0 +1,398 @@
+/*
+ * core/vm/exec_trigger.c: sub-plans compiled while a statement runs:
+ * trigger programs (WHEN and body statements) and the schema's row
+ * expressions that the catalog's writer evaluates through its hooks
+ * (expression and partial indexes, DEFAULT under REPLACE); RAISE().
+ *
+ * Rules
+ *   G1  Sub-plans are compiled on first use and kept in the root
+ *       statement's plan (plan_stmt.subs), keyed by the AST they come from;
+ *       they live as long as that plan, which was compiled against the same
+ *       catalog. A DDL statement's sub-plans are dropped after its run (its
+ *       catalog changes under it).
+ *   G2  A sub-plan runs with its own vm_run (a copy of the root's settings);
+ *       its run state is released when it ends. A trigger program already
+ *       running (recursion) gets another instance of its sub-plans.
+ *   G3  A trigger body statement runs as a child vm_stmt that borrows the
+ *       root's writer; its error becomes the parent's (message and code).
+ *       changes() and last_insert_rowid() are restored after the program,
+ *       as SQLite does; total_changes() keeps counting.
+ *   G4  A trigger does not fire while it is already running unless PRAGMA
+ *       recursive_triggers is on; at most 1000 programs nest ("too many
+ *       levels of trigger recursion").
+ *   G5  RAISE(IGNORE) unwinds with VM_RAISE_IGNORE to the firing that runs
+ *       the program, which abandons the row; RAISE(ABORT|FAIL|ROLLBACK, msg)
+ *       fails with CHORUS_CONSTRAINT_TRIGGER and msg, and the root records
+ *       the conflict action for the statement's end.
+ * Ownership: sub-plan entries are malloc()ed here and freed by plan_free or
+ * vm_subs_free. Callers: exec_dml.c, expr_eval.c (vm_raise), the writer.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vm_int.h"
+
+#define TRIGGER_DEPTH_MAX 1000
+
+/* One running trigger program (G4), on the C stack. */
+typedef struct vm_frame {
+    const catalog_trigger *trg;
+    struct vm_frame *up;
+} vm_frame;
+
+static vm_stmt *
+root_of(vm_stmt *st)
+{
+    return st->root != NULL ? st->root : st;
+}
+
+void
+vm_subs_free(plan_stmt *p)
+{
+    while (p->subs != NULL) {
+        plan_sub *s = p->subs;
+        p->subs = s->next;
+        plan_free(s->plan);
+        free(s);
+    }
+}
+
+/* The catalog sub-plans compile against: the writer's (DDL edits it). */
+static const catalog *
+sub_catalog(vm_stmt *root)
+{
+    return root->writer != NULL ? catalog_writer_catalog(root->writer) : root->cat;
+}
+
+typedef struct sub_spec {
+    const catalog_table *t;
+    const char *sql;
+    const ast_stmt *stmt;   /* trigger body statement, or NULL */
+    const ast_expr *expr;   /* row expression or WHEN */
+    bool trigger;
+} sub_spec;
+
+/* Finds a free instance of key's sub-plan, or compiles one (G1, G2). */
+static int
+sub_get(vm_stmt *st, const void *key, const sub_spec *spec, plan_sub **out)
+{
+    vm_stmt *root = root_of(st);
+    compile_env env;
+    plan_sub *s;
+    char *msg = NULL;
+    int n = 0, rc;
+
+    for (s = root->plan->subs; s != NULL; s = s->next) {
+        if (s->key != key)
+            continue;
+        if (!s->busy) {
+            *out = s;
+            return CHORUS_OK;
+        }
+        n++;
+    }
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return CHORUS_NOMEM;
+    env.cat = sub_catalog(root);
+    env.sql = spec->sql;
+    if (spec->trigger)
+        rc = compile_trigger_stmt(&env, spec->t, spec->stmt, spec->expr, &s->plan, &msg);
+    else
+        rc = compile_row_expr(&env, spec->t, spec->expr, &s->plan, &msg);
+    if (rc != CHORUS_OK) {
+        free(s);
+        rc = vm_run_error(&st->run, rc, "%s", msg != NULL ? msg : chorus_errstr(rc));
+        free(msg);
+        return rc;
+    }
+    s->key = key;
+    s->instance = n;
+    s->next = root->plan->subs;
+    root->plan->subs = s;
+    *out = s;
+    return CHORUS_OK;
+}
+
+/* A run for sub-plan p with the settings of parent (G2). */
+static void
+sub_run_init(vm_run *r, const vm_run *parent, vm_stmt *st, plan_stmt *p)
+{
+    *r = *parent;
+    r->stmt = st;
+    r->plan = p;
+    r->errmsg = NULL;
+    r->ext_errcode = 0;
+    r->n_held = 0;
+    r->cap_held = 0;
+    r->held = NULL;
+}
+
+static void
+sub_run_end(vm_run *r, plan_stmt *p)
+{
+    if (p->query != NULL)
+        vm_query_close(r, p->query);
+    for (int i = 0; i < p->n_cursors; i++)
+        vm_cursor_close(&p->cursors[i]);
+    vm_eval_release(r);
+    free(r->held);
+    r->held = NULL;
+}
+
+/* Hands a sub-run's error to the parent run. */
+static int
+sub_error(vm_run *parent, vm_run *r, int rc)
+{
+    if (rc == CHORUS_OK || rc == VM_RAISE_IGNORE || r->errmsg == NULL) {
+        free(r->errmsg);
+        r->errmsg = NULL;
+        return rc;
+    }
+    vm_run_error(parent, r->ext_errcode ? r->ext_errcode : rc, "%s", r->errmsg);
+    if (r->ext_errcode)
+        parent->ext_errcode = r->ext_errcode;
+    free(r->errmsg);
+    r->errmsg = NULL;
+    return rc;
+}
+
+static const char *
+expr_sql(const catalog_table *t, const ast_expr *expr)
+{
+    for (int i = 0; i < t->n_indexes; i++) {
+        const catalog_index *ix = t->indexes[i];
+        if (ix->where == expr)
+            return ix->sql;
+        for (int k = 0; k < ix->n_cols; k++)
+            if (ix->cols[k].expr == expr)
+                return ix->sql;
+    }
+    return t->sql;
+}
+
+int
+vm_hooks_eval(void *arg, const catalog_table *t, const ast_expr *expr, const value *row,
+              int64_t rowid, value *out, char **errmsg_out)
+{
+    vm_stmt *st = arg;
+    sub_spec spec = {t, expr_sql(t, expr), NULL, expr, false};
+    plan_sub *sub;
+    vm_run r;
+    value v;
+    int rc;
+
+    *errmsg_out = NULL;
+    rc = sub_get(st, expr, &spec, &sub);
+    if (rc != CHORUS_OK) {
+        *errmsg_out = st->run.errmsg;
+        st->run.errmsg = NULL;
+        return rc;
+    }
+    sub->plan->cursors[0].row = row;
+    sub->plan->cursors[0].rowid = rowid;
+    sub_run_init(&r, &st->run, st, sub->plan);
+    sub->busy = true;
+    rc = vm_eval(&r, sub->plan->row_expr, &v);
+    if (rc == CHORUS_OK) {
+        rc = value_copy(out, &v);
+        value_clear(&v);
+    }
+    sub->busy = false;
+    sub_run_end(&r, sub->plan);
+    *errmsg_out = r.errmsg;
+    return rc;
+}
+
+int
+vm_raise(vm_run *r, cx *e)
+{
+    vm_stmt *root = root_of(r->stmt);
+    value msg;
+    int rc;
+
+    if (e->op == AST_RAISE_IGNORE)
+        return VM_RAISE_IGNORE;
+    rc = vm_eval(r, e->left, &msg);
+    if (rc != CHORUS_OK)
+        return rc;
+    root->raise_conflict = e->op == AST_RAISE_FAIL ? AST_CONFLICT_FAIL
+                           : e->op == AST_RAISE_ROLLBACK ? AST_CONFLICT_ROLLBACK
+                                                        : AST_CONFLICT_ABORT;
+    rc = vm_run_error(r, CHORUS_CONSTRAINT_TRIGGER, "%.*s", msg.type == VALUE_NULL ? 0 : (int)msg.n,
+                      msg.type == VALUE_NULL ? "" : (const char *)msg.u.p);
+    r->ext_errcode = CHORUS_CONSTRAINT_TRIGGER;
+    value_clear(&msg);
+    return rc;
+}
+
+/* ------------------------------------------------------------ firing */
+
+bool
+vm_triggers_any(const catalog_table *t, int event, int time)
+{
+    for (int i = 0; i < t->n_triggers; i++)
+        if (t->triggers[i]->ast->event == event && t->triggers[i]->ast->time == time)
+            return true;
+    return false;
+}
+
+/* UPDATE OF a, b: fires only when the SET list names one of them. */
+static bool
+update_of_matches(const ast_create_trigger *a, const ast_list *set)
+{
+    if (a->update_of.n == 0 || set == NULL)
+        return true;
+    for (int i = 0; i < a->update_of.n; i++)
+        for (int k = 0; k < set->n; k++)
+            if (strcasecmp(a->update_of.items[i].name, set->items[k].name) == 0)
+                return true;
+    return false;
+}
+
+/* Whether trg may fire now (G4); an error when nesting is too deep. */
+static int
+may_fire(vm_stmt *st, const catalog_trigger *trg, bool *ok)
+{
+    vm_stmt *root = root_of(st);
+
+    *ok = true;
+    if (!st->conn->recursive_triggers)
+        for (vm_frame *f = root->frames; f != NULL; f = f->up)
+            if (f->trg == trg)
+                *ok = false;
+    if (*ok && root->trig_depth >= TRIGGER_DEPTH_MAX)
+        return vm_run_error(&st->run, CHORUS_ERROR, "too many levels of trigger recursion");
+    return CHORUS_OK;
+}
+
+static void
+set_rows(plan_stmt *p, const value *old_row, int64_t old_rowid, const value *new_row,
+         int64_t new_rowid)
+{
+    p->cursors[0].row = new_row;
+    p->cursors[0].rowid = new_rowid;
+    p->cursors[1].row = old_row;
+    p->cursors[1].rowid = old_rowid;
+}
+
+/* Runs one body statement as a child statement of st (G3). */
+static int
+run_body_stmt(vm_stmt *st, plan_stmt *p)
+{
+    vm_stmt child;
+    int rc;
+
+    memset(&child, 0, sizeof child);
+    child.conn = st->conn;
+    child.plan = p;
+    child.ast = (ast_stmt *)p->ast;
+    child.writer = root_of(st)->writer;
+    child.root = root_of(st);
+    sub_run_init(&child.run, &st->run, &child, p);
+    switch (p->kind) {
+    case PLAN_INSERT:
+        rc = vm_exec_insert(&child);
+        break;
+    case PLAN_UPDATE:
+        rc = vm_exec_update(&child);
+        break;
+    case PLAN_DELETE:
+        rc = vm_exec_delete(&child);
+        break;
+    case PLAN_SELECT:
+        rc = vm_query_open(&child.run, p->query);
+        while (rc == CHORUS_OK && (rc = vm_query_next(&child.run, p->query)) == CHORUS_ROW)
+            rc = CHORUS_OK;
+        if (rc == CHORUS_DONE)
+            rc = CHORUS_OK;
+        break;
+    default:
+        rc = vm_run_error(&child.run, CHORUS_ERROR, "not supported yet: this statement in a "
+                          "trigger");
+        break;
+    }
+    if (child.root->writer == NULL)         /* the child opened the writer */
+        child.root->writer = child.writer;
+    vm_rows_free(child.returned);
+    sub_run_end(&child.run, p);
+    return sub_error(&st->run, &child.run, rc);
+}
+
+/* WHEN, then the body of one trigger. */
+static int
+run_program(vm_stmt *st, const catalog_trigger *trg, const catalog_table *t,
+            const value *old_row, int64_t old_rowid, const value *new_row, int64_t new_rowid)
+{
+    const ast_create_trigger *a = trg->ast;
+    sub_spec spec = {t, trg->sql, NULL, a->when, true};
+    plan_sub *sub;
+    int rc;
+
+    if (a->when != NULL) {
+        vm_run r;
+        int truth = 0;
+        rc = sub_get(st, a->when, &spec, &sub);
+        if (rc != CHORUS_OK)
+            return rc;
+        set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
+        sub_run_init(&r, &st->run, st, sub->plan);
+        rc = vm_eval_truth(&r, sub->plan->row_expr, &truth);
+        sub_run_end(&r, sub->plan);
+        rc = sub_error(&st->run, &r, rc);
+        if (rc != CHORUS_OK || truth != 1)
+            return rc;
+    }
+    spec.expr = NULL;
+    for (const ast_stmt *b = a->body; b != NULL; b = b->next) {
+        spec.stmt = b;
+        rc = sub_get(st, b, &spec, &sub);
+        if (rc != CHORUS_OK)
+            return rc;
+        set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
+        sub->busy = true;
+        rc = run_body_stmt(st, sub->plan);
+        sub->busy = false;
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    return CHORUS_OK;
+}
+
+int
+vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
+                 const ast_list *set, const value *old_row, int64_t old_rowid,
+                 const value *new_row, int64_t new_rowid, bool *ignore_out)
+{
+    vm_stmt *root = root_of(st);
+    vm_conn *conn = st->conn;
+    int64_t changes = conn->changes, last_rowid = conn->last_rowid;
+    int rc = CHORUS_OK;
+
+    *ignore_out = false;
+    for (int i = 0; i < t->n_triggers && rc == CHORUS_OK; i++) {
+        const catalog_trigger *trg = t->triggers[i];
+        vm_frame frame = {trg, root->frames};
+        bool ok;
+        if (trg->ast->event != event || trg->ast->time != time ||
+            (event == AST_TRIGGER_UPDATE && !update_of_matches(trg->ast, set)))
+            continue;
+        rc = may_fire(st, trg, &ok);
+        if (rc != CHORUS_OK || !ok)
+            continue;
+        root->frames = &frame;
+        root->trig_depth++;
+        rc = run_program(st, trg, t, old_row, old_rowid, new_row, new_rowid);
+        root->trig_depth--;
+        root->frames = frame.up;
+        if (rc == VM_RAISE_IGNORE) {
+            *ignore_out = true;
+            rc = CHORUS_OK;
+            break;
+        }
+    }
+    conn->changes = changes;
+    conn->last_rowid = last_rowid;
+    return rc;
+}
