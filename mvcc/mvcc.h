@@ -352,4 +352,26 @@ void mv_log_get_stats(mv_log *log, mv_log_stats *out);
 int mv_log_append(mv_log *log, uint64_t commit_ts, const mv_log_record *records,
                   uint32_t n_records, mv_sync sync);
 
+/* --- replay of recovered frames (replay.c) ---------------------------------- */
+
+/*
+ * Tells replay how to open the index map of a log object: its name and key
+ * comparison (as mv_index_open() wants them). Tables need no callback.
+ * Returns CHORUS_OK, or a code that stops the replay (e.g. CHORUS_CORRUPT
+ * for an object the schema does not know).
+ */
+typedef int (*mv_replay_index_fn)(void *ctx, uint32_t object, const char **name_out,
+                                  mv_key_compare *compare_out, void **compare_ctx_out);
+
+/*
+ * Applies one recovered commit frame (from an mv_log_replay_fn) to db: each
+ * record becomes a committed version stamped frame->commit_ts on top of its
+ * key's chain (mvcc R16), table rowids feed the allocator (R10), and the
+ * clock is raised to the frame's timestamp. Only during recovery: one thread,
+ * no transaction open, frames in log order. Returns CHORUS_OK,
+ * CHORUS_CORRUPT (a malformed record), CHORUS_NOMEM, or index_fn's code.
+ */
+int mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_index_fn index_fn,
+                    void *ctx);
+
 #endif /* CHORUS_MVCC_H */

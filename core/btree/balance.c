@@ -47,23 +47,40 @@ typedef struct balancer {
     arena mem;
 } balancer;
 
+/* Makes room for n more cells in c (arena memory; the old arrays stay in
+ * the arena until it is freed). */
+static int
+cells_reserve(balancer *b, bt_cells *c, uint32_t n)
+{
+    uint32_t cap = c->cap ? c->cap : 64;
+    uint8_t **cells;
+    uint32_t *sizes;
+
+    if (c->n + n <= c->cap)
+        return CHORUS_OK;
+    while (cap < c->n + n)
+        cap *= 2;
+    cells = arena_alloc(&b->mem, sizeof *cells * cap);
+    sizes = arena_alloc(&b->mem, sizeof *sizes * cap);
+    if (cells == NULL || sizes == NULL)
+        return CHORUS_NOMEM;
+    if (c->n > 0) {
+        memcpy(cells, c->cell, sizeof *cells * c->n);
+        memcpy(sizes, c->size, sizeof *sizes * c->n);
+    }
+    c->cell = cells;
+    c->size = sizes;
+    c->cap = cap;
+    return CHORUS_OK;
+}
+
 static int
 cells_push(balancer *b, bt_cells *c, uint8_t *cell, uint32_t size)
 {
     if (c->n == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 64;
-        uint8_t **cells = arena_alloc(&b->mem, sizeof *cells * cap);
-        uint32_t *sizes = arena_alloc(&b->mem, sizeof *sizes * cap);
-
-        if (cells == NULL || sizes == NULL)
-            return CHORUS_NOMEM;
-        if (c->n > 0) {
-            memcpy(cells, c->cell, sizeof *cells * c->n);
-            memcpy(sizes, c->size, sizeof *sizes * c->n);
-        }
-        c->cell = cells;
-        c->size = sizes;
-        c->cap = cap;
+        int rc = cells_reserve(b, c, 1);
+        if (rc != CHORUS_OK)
+            return rc;
     }
     c->cell[c->n] = cell;
     c->size[c->n] = size;
@@ -81,23 +98,29 @@ copy_bytes(balancer *b, const uint8_t *p, uint32_t n)
     return copy;
 }
 
-/* The cells of page p as a list pointing into an arena copy of the page. */
+/* The cells of page p as a list pointing into an arena copy of the page;
+ * only each cell's size is read. */
 static int
 cells_from_page(balancer *b, const bt_page *p, bt_cells *out)
 {
-    uint8_t *copy = copy_bytes(b, BT_DATA(p), b->env->page_size);
-    int rc = CHORUS_OK;
+    uint8_t *copy = copy_bytes(b, BT_DATA(p), b->env->usable);
+    int rc;
 
     memset(out, 0, sizeof *out);
     if (copy == NULL)
         return CHORUS_NOMEM;
     out->flags = p->flags;
     out->right = p->is_leaf ? 0 : bt_get4(copy + p->hdr + 8);
+    rc = cells_reserve(b, out, p->n_cells + 1);
     for (uint32_t i = 0; i < p->n_cells && rc == CHORUS_OK; i++) {
-        bt_cell c;
-        rc = bt_cell_parse(b->env, p, i, &c);
-        if (rc == CHORUS_OK)
-            rc = cells_push(b, out, copy + c.offset, c.size);
+        uint32_t off = bt_cell_offset(b->env, p, i), size;
+
+        if (off == 0)
+            return CHORUS_CORRUPT_HERE();
+        rc = bt_cell_size(b->env, p->flags, copy + off, b->env->usable - off, &size);
+        out->cell[i] = copy + off;
+        out->size[i] = size;
+        out->n = i + 1;
     }
     return rc;
 }
@@ -172,6 +195,7 @@ cell_with_child(balancer *b, const uint8_t *cell, uint32_t size, uint32_t child)
 }
 
 static int balance_level(balancer *b, int level, bt_cells *content, bool bulk);
+static int balance_siblings(balancer *b, int level, bt_cells *content, bool bulk);
 
 /* Step 2a: an interior root without cells takes over its only child. */
 static int
@@ -377,6 +401,176 @@ write_siblings(balancer *b, const bt_cells *all, const uint32_t *start, const ui
     return rc;
 }
 
+/* The new dividers that replace a group of siblings in their parent, and
+ * the page that becomes the group's last child. */
+typedef struct bt_dividers {
+    uint8_t **cell;
+    uint32_t *size;
+    uint32_t n;
+    uint32_t last_child;
+} bt_dividers;
+
+/*
+ * Step 3e, general case: the parent's cell list is rebuilt with the cells
+ * before the group, the new dividers and the cells after it, and balanced
+ * (used when the dividers do not fit in place).
+ */
+static int
+parent_rebuild(balancer *b, int level, uint32_t first, uint32_t last, const bt_dividers *d)
+{
+    bt_cells pc, parent = {0};
+    int rc = cells_from_page(b, &b->cur->path[level], &pc);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    parent.flags = pc.flags;
+    parent.right = last == pc.n ? d->last_child : pc.right;
+    rc = cells_reserve(b, &parent, pc.n + d->n);
+    for (uint32_t i = 0; i < first && rc == CHORUS_OK; i++)
+        rc = cells_push(b, &parent, pc.cell[i], pc.size[i]);
+    for (uint32_t j = 0; j < d->n && rc == CHORUS_OK; j++)
+        rc = cells_push(b, &parent, d->cell[j], d->size[j]);
+    for (uint32_t i = last; i < pc.n && rc == CHORUS_OK; i++) {
+        uint8_t *cell = i == last ? cell_with_child(b, pc.cell[i], pc.size[i], d->last_child)
+                                  : pc.cell[i];
+        rc = cell == NULL ? CHORUS_NOMEM : cells_push(b, &parent, cell, pc.size[i]);
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    return balance_level(b, level, &parent, false);
+}
+
+/* The size of cell i of p, read in place. */
+static int
+page_cell_size(const bt_env *env, const bt_page *p, uint32_t i, uint32_t *size_out)
+{
+    uint32_t off = bt_cell_offset(env, p, i);
+
+    *size_out = 0;
+    if (off == 0)
+        return CHORUS_CORRUPT_HERE();
+    return bt_cell_size(env, p->flags, BT_DATA(p) + off, env->usable - off, size_out);
+}
+
+/*
+ * After the in-place edit of step 3e the parent may hold no cells (an
+ * interior root collapses into its child) or too few (a non-root page is
+ * balanced with its siblings): the same outcomes balance_level() gives.
+ */
+static int
+parent_settle(balancer *b, int level)
+{
+    bt_page *p = &b->cur->path[level];
+    bt_cells content;
+    uint32_t free_bytes;
+    int rc;
+
+    if (level == 0) {
+        if (p->n_cells > 0)
+            return CHORUS_OK;
+        return collapse_root(b, bt_get4(BT_DATA(p) + p->hdr + 8));
+    }
+    rc = bt_page_free_space(b->env, p, &free_bytes);
+    if (rc != CHORUS_OK || !bt_page_is_underfull(b->env, p, free_bytes))
+        return rc;
+    rc = cells_from_page(b, p, &content);
+    return rc != CHORUS_OK ? rc : balance_siblings(b, level, &content, false);
+}
+
+/*
+ * Step 3e: the parent at level loses the old dividers of children
+ * [first, last] and gains d's, and the child after them (or its right-most
+ * pointer) becomes d->last_child. Edited in place when the new dividers fit,
+ * so the parent's other cells are neither parsed nor copied; otherwise
+ * rebuilt by parent_rebuild().
+ */
+static int
+parent_update(balancer *b, int level, uint32_t first, uint32_t last, const bt_dividers *d)
+{
+    btree_cursor *cur = b->cur;
+    bt_page *p = &cur->path[level];
+    uint32_t free_bytes, size;
+    uint64_t need = 0;
+    uint8_t *data;
+    bool fitted;
+    int rc = bt_page_free_space(b->env, p, &free_bytes);
+
+    for (uint32_t i = first; i < last && rc == CHORUS_OK; i++) {
+        rc = page_cell_size(b->env, p, i, &size);
+        free_bytes += size + 2;
+    }
+    for (uint32_t j = 0; j < d->n; j++)
+        need += d->size[j] + 2;
+    if (rc != CHORUS_OK)
+        return rc;
+    if (need > free_bytes)
+        return parent_rebuild(b, level, first, last, d);
+    rc = bt_page_make_writable(p);
+    if (rc == CHORUS_OK)
+        rc = bt_reserve(&cur->scratch, &cur->scratch_cap, b->env->page_size);
+    if (rc != CHORUS_OK)
+        return rc;
+    data = BT_DATA(p);
+    if (last < p->n_cells) {
+        uint32_t off = bt_cell_offset(b->env, p, last);
+        if (off == 0)
+            return CHORUS_CORRUPT_HERE();
+        bt_put4(data + off, d->last_child);
+    } else {
+        bt_put4(data + p->hdr + 8, d->last_child);
+    }
+    for (uint32_t i = last; i > first && rc == CHORUS_OK; i--) {
+        rc = page_cell_size(b->env, p, i - 1, &size);
+        if (rc == CHORUS_OK)
+            rc = bt_page_drop_cell(b->env, p, i - 1, size);
+    }
+    for (uint32_t j = 0; j < d->n && rc == CHORUS_OK; j++) {
+        rc = bt_page_insert_cell(b->env, p, first + j, d->cell[j], d->size[j], cur->scratch,
+                                 &fitted);
+        if (rc == CHORUS_OK && !fitted)
+            rc = CHORUS_INTERNAL;       /* the space was counted above */
+    }
+    return rc != CHORUS_OK ? rc : parent_settle(b, level);
+}
+
+/*
+ * sqlite3's balance_quick: the table leaf at level, the right-most child of
+ * its parent, overflowed by a cell appended after its last one. The leaf
+ * keeps its cells untouched; the new cell starts a new right-most leaf, and
+ * the parent gains one divider (the leaf's last rowid). Tables filled in
+ * rowid order so end up with full pages, each written once.
+ */
+static int
+balance_quick(balancer *b, int level, const uint8_t *cell, uint32_t size)
+{
+    btree_cursor *cur = b->cur;
+    bt_page *leaf = &cur->path[level], fresh;
+    uint8_t divider[4 + VARINT_MAX_LEN], *div_cell = divider;
+    uint32_t div_size = 0;
+    bt_dividers d = {.cell = &div_cell, .size = &div_size, .n = 1};
+    int64_t rowid;
+    bool fitted;
+    int rc = bt_cell_rowid(b->env, leaf, leaf->n_cells - 1, &rowid);
+
+    if (rc == CHORUS_OK)
+        rc = bt_reserve(&cur->scratch, &cur->scratch_cap, b->env->page_size);
+    if (rc == CHORUS_OK)
+        rc = bt_alloc_page(b->env, &fresh, BT_FLAG_TABLE_LEAF);
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = bt_page_insert_cell(b->env, &fresh, 0, cell, size, cur->scratch, &fitted);
+    if (rc == CHORUS_OK && !fitted)
+        rc = CHORUS_INTERNAL;           /* one cell always fits an empty page */
+    d.last_child = fresh.pgno;
+    bt_page_release(&fresh);
+    if (rc != CHORUS_OK)
+        return rc;
+    bt_put4(divider, leaf->pgno);
+    div_size = 4 + (uint32_t)varint_put(divider + 4, (uint64_t)rowid);
+    bt_cursor_truncate_path(cur, level);    /* keeps the parent and above */
+    return parent_update(b, level - 1, cur->idx[level - 1], cur->idx[level - 1], &d);
+}
+
 /*
  * Step 3 of the file comment:
  *   3a. choose the siblings: the page and up to two neighbours (only the
@@ -385,42 +579,50 @@ write_siblings(balancer *b, const bt_cells *all, const uint32_t *start, const ui
  *   3c. distribute the list into k pages;
  *   3d. write the pages, reusing the old page numbers, allocating or
  *       freeing the difference;
- *   3e. rebuild the parent's cell list around the new dividers and balance
- *       the parent.
+ *   3e. replace the old dividers in the parent with the new ones
+ *       (parent_update), which balances the parent when needed.
  */
 static int
 balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
 {
     btree_cursor *cur = b->cur;
-    uint32_t pidx = cur->idx[level - 1], first, last, m, k = 0, *start = NULL, *end = NULL;
-    uint32_t old[3], *pgnos;
-    bt_cells pc, all = {.flags = content->flags}, parent = {0};
+    bt_page *pp = &cur->path[level - 1];
+    uint32_t pidx = cur->idx[level - 1], n_parent = pp->n_cells, first, last, m, k = 0;
+    uint32_t old[3], *pgnos, *start = NULL, *end = NULL;
+    bt_cells all = {.flags = content->flags};
+    bt_dividers d = {0};
     bool table_leaf = content->flags == BT_FLAG_TABLE_LEAF;
-    int rc = cells_from_page(b, &cur->path[level - 1], &pc);
+    int rc = CHORUS_OK;
 
-    if (rc != CHORUS_OK)
-        return rc;
-    if (pidx > pc.n)
+    if (pidx > n_parent)
         return CHORUS_CORRUPT_HERE();
-    bulk = bulk && table_leaf && pidx == pc.n;     /* 3a */
+    bulk = bulk && table_leaf && pidx == n_parent;     /* 3a */
     if (bulk)
         first = last = pidx;
-    else if (pc.n < 2)
-        first = 0, last = pc.n;
+    else if (n_parent < 2)
+        first = 0, last = n_parent;
     else {
         first = pidx == 0 ? 0 : pidx - 1;
-        if (first + 2 > pc.n)
-            first = pc.n - 2;
+        if (first + 2 > n_parent)
+            first = n_parent - 2;
         last = first + 2;
     }
     m = last - first + 1;
     for (uint32_t s = 0; s < m && rc == CHORUS_OK; s++) {
-        uint32_t ci = first + s;
+        uint32_t ci = first + s, div_size = 0;
+        uint8_t *div = NULL;
         bt_cells sib;
         const bt_cells *src = content;
 
-        old[s] = ci < pc.n ? bt_get4(pc.cell[ci]) : pc.right;
-        if (ci != pidx) {
+        old[s] = bt_page_child(b->env, pp, ci);
+        if (s + 1 < m) {
+            uint32_t off = bt_cell_offset(b->env, pp, ci);
+            if (off == 0)
+                return CHORUS_CORRUPT_HERE();
+            div = BT_DATA(pp) + off;    /* read by gather() before the parent changes */
+            rc = page_cell_size(b->env, pp, ci, &div_size);
+        }
+        if (rc == CHORUS_OK && ci != pidx) {
             bt_page p;
             if (old[s] < 2)
                 return CHORUS_CORRUPT_HERE();
@@ -433,11 +635,13 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
                 rc = cells_from_page(b, &p, &sib);
             bt_page_release(&p);
             src = &sib;
-        } else if (old[s] != cur->path[level].pgno) {
+        } else if (rc == CHORUS_OK && old[s] != cur->path[level].pgno) {
             rc = CHORUS_CORRUPT_HERE();
         }
+        if (rc == CHORUS_OK)
+            rc = cells_reserve(b, &all, src->n + 1);
         if (rc == CHORUS_OK)                                /* 3b */
-            rc = gather(b, &all, src, s + 1 < m ? pc.cell[ci] : NULL, s + 1 < m ? pc.size[ci] : 0);
+            rc = gather(b, &all, src, div, div_size);
     }
     if (rc == CHORUS_OK)                                    /* 3c */
         rc = distribute(b, &all, page_capacity(b->env, 0, all.flags), table_leaf, bulk, &start,
@@ -445,32 +649,16 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
     if (rc != CHORUS_OK)
         return rc;
     pgnos = arena_alloc(&b->mem, sizeof *pgnos * k);
-    if (pgnos == NULL)
+    d.cell = arena_alloc(&b->mem, sizeof *d.cell * k);
+    d.size = arena_alloc(&b->mem, sizeof *d.size * k);
+    if (pgnos == NULL || d.cell == NULL || d.size == NULL)
         return CHORUS_NOMEM;
     bt_cursor_truncate_path(cur, level);    /* keeps the parent and above */
     rc = write_siblings(b, &all, start, end, k, old, m, pgnos);     /* 3d */
-
-    /* 3e: the parent gets the cells before the group, the new dividers and
-     * the cells after it. */
-    parent.flags = pc.flags;
-    parent.right = last == pc.n ? pgnos[k - 1] : pc.right;
-    for (uint32_t i = 0; i < first && rc == CHORUS_OK; i++)
-        rc = cells_push(b, &parent, pc.cell[i], pc.size[i]);
-    for (uint32_t j = 0; j + 1 < k && rc == CHORUS_OK; j++) {
-        uint8_t *cell;
-        uint32_t size;
-        rc = make_divider(b, &all, end, j, pgnos[j], &cell, &size);
-        if (rc == CHORUS_OK)
-            rc = cells_push(b, &parent, cell, size);
-    }
-    for (uint32_t i = last; i < pc.n && rc == CHORUS_OK; i++) {
-        uint8_t *cell = i == last ? cell_with_child(b, pc.cell[i], pc.size[i], pgnos[k - 1])
-                                  : pc.cell[i];
-        rc = cell == NULL ? CHORUS_NOMEM : cells_push(b, &parent, cell, pc.size[i]);
-    }
-    if (rc != CHORUS_OK)
-        return rc;
-    return balance_level(b, level - 1, &parent, false);
+    for (uint32_t j = 0; j + 1 < k && rc == CHORUS_OK; j++, d.n++)
+        rc = make_divider(b, &all, end, j, pgnos[j], &d.cell[j], &d.size[j]);
+    d.last_child = pgnos[k - 1];
+    return rc != CHORUS_OK ? rc : parent_update(b, level - 1, first, last, &d);     /* 3e */
 }
 
 static int
@@ -494,16 +682,26 @@ balance_level(balancer *b, int level, bt_cells *content, bool bulk)
     return balance_siblings(b, level, content, bulk);
 }
 
-/* Runs balance_level on a fresh balancer and frees it; the cursor's path is
- * released afterwards (the caller saves its position). */
+/* Ends a balance: frees the balancer's memory and releases the cursor's
+ * path (the caller saves its position). Returns rc. */
 static int
-balance_run(btree_cursor *cur, int level, bt_cells *content, balancer *b, bool bulk)
+balance_finish(btree_cursor *cur, balancer *b, int rc)
 {
-    int rc = balance_level(b, level, content, bulk);
-
     arena_free(&b->mem);
     bt_cursor_release_path(cur);
     return rc;
+}
+
+/* Whether a new cell at `at` of the page at level qualifies for
+ * balance_quick(): a bulk append after the last cell of a table leaf that
+ * is its parent's right-most child. */
+static bool
+quick_applies(const btree_cursor *cur, int level, uint32_t at, bool bulk)
+{
+    const bt_page *p = &cur->path[level];
+
+    return bulk && level > 0 && p->flags == BT_FLAG_TABLE_LEAF && p->n_cells > 0
+           && at == p->n_cells && cur->idx[level - 1] == cur->path[level - 1].n_cells;
 }
 
 int
@@ -516,23 +714,25 @@ bt_balance_replace(btree_cursor *cur, int level, uint32_t at, bool remove_old,
     int rc;
 
     arena_init(&b.mem);
+    if (!remove_old && quick_applies(cur, level, at, bulk))
+        return balance_finish(cur, &b, balance_quick(&b, level, cell, size));
     rc = cells_from_page(&b, &cur->path[level], &page);
     copy = copy_bytes(&b, cell, size);
     if (rc == CHORUS_OK && copy == NULL)
         rc = CHORUS_NOMEM;
     content.flags = page.flags;
     content.right = page.right;
+    if (rc == CHORUS_OK)
+        rc = cells_reserve(&b, &content, page.n + 1);
     for (uint32_t i = 0; i <= page.n && rc == CHORUS_OK; i++) {
         if (i == at)
             rc = cells_push(&b, &content, copy, size);
         if (rc == CHORUS_OK && i < page.n && !(remove_old && i == at))
             rc = cells_push(&b, &content, page.cell[i], page.size[i]);
     }
-    if (rc != CHORUS_OK) {
-        arena_free(&b.mem);
-        return rc;
-    }
-    return balance_run(cur, level, &content, &b, bulk && at == page.n);
+    if (rc == CHORUS_OK)
+        rc = balance_level(&b, level, &content, bulk && at == page.n);
+    return balance_finish(cur, &b, rc);
 }
 
 int
@@ -544,9 +744,7 @@ bt_balance_underfull(btree_cursor *cur, int level)
 
     arena_init(&b.mem);
     rc = cells_from_page(&b, &cur->path[level], &content);
-    if (rc != CHORUS_OK) {
-        arena_free(&b.mem);
-        return rc;
-    }
-    return balance_run(cur, level, &content, &b, false);
+    if (rc == CHORUS_OK)
+        rc = balance_level(&b, level, &content, false);
+    return balance_finish(cur, &b, rc);
 }

@@ -86,6 +86,18 @@ typedef struct bt_page {
 
 #define BT_DATA(p) ((p)->pg->data)
 
+/* Offset of cell i of p (i < n_cells), or 0 when the pointer leaves the
+ * cell content area: every caller turns 0 into CHORUS_CORRUPT_HERE(). */
+static inline uint32_t
+bt_cell_offset(const bt_env *env, const bt_page *p, uint32_t i)
+{
+    uint32_t off = bt_get2(BT_DATA(p) + p->ptr_off + 2 * i);
+
+    if (off < p->ptr_off + 2 * p->n_cells || off > env->usable - 4)
+        return 0;
+    return off;
+}
+
 /* A parsed cell. */
 typedef struct bt_cell {
     uint32_t offset;        /* cell start within its page (or 0 for a loose copy) */
@@ -109,6 +121,8 @@ uint32_t bt_page_child(const bt_env *env, const bt_page *p, uint32_t i);
 uint32_t bt_local_size(const bt_env *env, bool table_leaf, uint64_t payload);
 int bt_cell_parse_bytes(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
                         bt_cell *out);
+int bt_cell_size(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
+                 uint32_t *size_out);
 int bt_cell_parse(const bt_env *env, const bt_page *p, uint32_t i, bt_cell *out);
 int bt_cell_rowid(const bt_env *env, const bt_page *p, uint32_t i, int64_t *out);
 int bt_page_free_space(const bt_env *env, const bt_page *p, uint32_t *out);
@@ -176,7 +190,8 @@ struct btree_cursor {
     uint32_t buf_cap;
     uint8_t *cmp_buf;       /* owned: payloads assembled while comparing */
     uint32_t cmp_cap;
-    uint8_t *scratch;       /* owned: one page of scratch (defragment, new cells) */
+    uint8_t *scratch;       /* owned: one page of scratch (defragment), made on first use */
+    uint32_t scratch_cap;
     bt_shared *shared;      /* on the root page's extra; see bt_shared */
     btree_cursor *next_in_tree;
 };

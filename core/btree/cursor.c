@@ -106,10 +106,7 @@ btree_cursor_open(pager_tx *tx, uint32_t root, const key_info *ki, bool writable
     cur->root = root;
     cur->ki = ki;
     cur->writable = writable;
-    cur->scratch = malloc(cur->env.page_size);
-    rc = cur->scratch == NULL ? CHORUS_NOMEM : CHORUS_OK;
-    if (rc == CHORUS_OK)
-        rc = bt_page_get(&cur->env, root, &cur->path[0]);
+    rc = bt_page_get(&cur->env, root, &cur->path[0]);
     if (rc != CHORUS_OK)
         goto fail;
     cur->depth = 1;
@@ -396,33 +393,115 @@ cell_payload(btree_cursor *cur, const bt_page *p, const bt_cell *c, uint8_t **bu
     return rc;
 }
 
+/* The payload of index cell i when it lies wholly on the page (the common
+ * case): *payload_out points into the page, or stays NULL when the payload
+ * spills and must be assembled. */
+static int
+index_payload_in_place(const bt_env *env, const bt_page *p, uint32_t i,
+                       const uint8_t **payload_out, uint32_t *nbytes_out)
+{
+    uint32_t off = bt_cell_offset(env, p, i), pos = p->is_leaf ? 0 : 4, avail;
+    const uint8_t *cell;
+    uint64_t nbytes;
+    int n;
+
+    *payload_out = NULL;
+    if (off == 0)
+        return CHORUS_CORRUPT_HERE();
+    cell = BT_DATA(p) + off;
+    avail = env->usable - off;      /* at least 4, so pos <= avail */
+    n = bt_varint(cell + pos, avail - pos, &nbytes);
+    if (n > 0 && nbytes <= env->max_local_index && pos + (uint32_t)n + nbytes <= avail) {
+        *payload_out = cell + pos + n;
+        *nbytes_out = (uint32_t)nbytes;
+    }
+    return CHORUS_OK;
+}
+
+/* Compares index cell i of p with key: in place when the payload is local,
+ * else after assembling it from its overflow chain into cmp_buf. */
+static int
+index_key_compare(btree_cursor *cur, const bt_page *p, uint32_t i, const bt_key *key,
+                  int *cmp_out)
+{
+    const uint8_t *payload;
+    uint32_t nbytes = 0;
+    int rc = index_payload_in_place(&cur->env, p, i, &payload, &nbytes);
+
+    if (rc == CHORUS_OK && payload == NULL) {
+        bt_cell c;
+        rc = bt_cell_parse(&cur->env, p, i, &c);
+        if (rc == CHORUS_OK)
+            rc = cell_payload(cur, p, &c, &cur->cmp_buf, &cur->cmp_cap, &payload);
+        nbytes = c.payload;
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    if (key->rec != NULL)
+        *cmp_out = record_compare(cur->ki, payload, nbytes, key->rec, key->nrec, &rc);
+    else
+        *cmp_out = record_compare_probe(cur->ki, payload, nbytes, key->probe, key->n_probe, &rc);
+    return rc;
+}
+
 int
 bt_cursor_key_compare(btree_cursor *cur, const bt_page *p, uint32_t i, const bt_key *key,
                       int *cmp_out)
 {
-    bt_cell c;
-    const uint8_t *payload;
+    int64_t rowid;
     int rc;
 
     *cmp_out = 0;
-    if (cur->is_table) {
-        int64_t rowid;
-        rc = bt_cell_rowid(&cur->env, p, i, &rowid);
-        *cmp_out = rowid < key->rowid ? -1 : rowid > key->rowid;
-        return rc;
-    }
-    rc = bt_cell_parse(&cur->env, p, i, &c);
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = cell_payload(cur, p, &c, &cur->cmp_buf, &cur->cmp_cap, &payload);
-    if (rc != CHORUS_OK)
-        return rc;
-    if (key->rec != NULL)
-        *cmp_out = record_compare(cur->ki, payload, c.payload, key->rec, key->nrec, &rc);
-    else
-        *cmp_out = record_compare_probe(cur->ki, payload, c.payload, key->probe, key->n_probe,
-                                        &rc);
+    if (!cur->is_table)
+        return index_key_compare(cur, p, i, key, cmp_out);
+    rc = bt_cell_rowid(&cur->env, p, i, &rowid);
+    *cmp_out = rowid < key->rowid ? -1 : rowid > key->rowid;
     return rc;
+}
+
+/*
+ * Binary search of table page p for the first cell whose rowid is >= rowid
+ * (> rowid when after), reading each probed rowid in place. *lo_out and
+ * *cmp_out as for page_search().
+ */
+static int
+table_page_search(const bt_env *env, const bt_page *p, int64_t rowid, bool after,
+                  uint32_t *lo_out, int *cmp_out)
+{
+    const uint8_t *data = BT_DATA(p);
+    uint32_t lo = 0, hi = p->n_cells, skip = p->is_leaf ? 0 : 4;
+    int cmp = 1;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2, off = bt_cell_offset(env, p, mid), pos = skip;
+        uint32_t avail = env->usable - off;
+        uint64_t v;
+        int n;
+
+        if (off == 0)
+            return CHORUS_CORRUPT_HERE();
+        if (p->is_leaf) {           /* skip the payload size (at most 9 bytes) */
+            while (pos < 8 && pos < avail && (data[off + pos] & 0x80))
+                pos++;
+            pos++;
+        }
+        n = pos < avail ? bt_varint(data + off + pos, avail - pos, &v) : 0;
+        if (n == 0)
+            return CHORUS_CORRUPT_HERE();
+        if ((int64_t)v > rowid || ((int64_t)v == rowid && !after)) {
+            hi = mid;
+            cmp = (int64_t)v > rowid;
+            if (cmp == 0) {         /* rowids are unique */
+                lo = mid;
+                break;
+            }
+        } else {
+            lo = mid + 1;
+        }
+    }
+    *lo_out = lo;
+    *cmp_out = lo < p->n_cells ? cmp : 1;
+    return CHORUS_OK;
 }
 
 /*
@@ -437,20 +516,18 @@ page_search(btree_cursor *cur, const bt_page *p, const bt_key *key, bool after, 
     uint32_t lo = 0, hi = p->n_cells;
     int cmp = 1, rc;
 
+    if (cur->is_table)
+        return table_page_search(&cur->env, p, key->rowid, after, lo_out, cmp_out);
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         int c;
 
-        rc = bt_cursor_key_compare(cur, p, mid, key, &c);
+        rc = index_key_compare(cur, p, mid, key, &c);
         if (rc != CHORUS_OK)
             return rc;
         if (c > 0 || (c == 0 && !after)) {
             hi = mid;
             cmp = c;
-            if (c == 0 && cur->is_table) {  /* rowids are unique */
-                lo = mid;
-                break;
-            }
         } else {
             lo = mid + 1;
         }
@@ -464,7 +541,7 @@ int
 bt_cursor_seek(btree_cursor *cur, const bt_key *key, bool after, bool stop_exact, int *cmp_out)
 {
     int rc = bt_cursor_move_to_root(cur), cmp = 1;
-    uint32_t lo;
+    uint32_t lo = 0;
 
     *cmp_out = 1;
     if (rc != CHORUS_OK)

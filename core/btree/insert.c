@@ -54,7 +54,9 @@ leaf_put(btree_cursor *cur, uint8_t flags, int64_t rowid, const uint8_t *data, u
         if (rc != CHORUS_OK)
             return rc;
     }
-    rc = bt_page_insert_cell(&cur->env, p, i, cell, size, cur->scratch, &fitted);
+    rc = bt_reserve(&cur->scratch, &cur->scratch_cap, cur->env.page_size);
+    if (rc == CHORUS_OK)
+        rc = bt_page_insert_cell(&cur->env, p, i, cell, size, cur->scratch, &fitted);
     if (rc != CHORUS_OK)
         return rc;
     if (fitted) {

@@ -107,17 +107,6 @@ bt_page_make_writable(bt_page *p)
     return pager_page_write(p->pg);
 }
 
-/* Offset of cell i, or 0 when the pointer is out of bounds. */
-static uint32_t
-cell_offset(const bt_env *env, const bt_page *p, uint32_t i)
-{
-    uint32_t off = bt_get2(BT_DATA(p) + p->ptr_off + 2 * i);
-
-    if (off < p->ptr_off + 2 * p->n_cells || off > env->usable - 4)
-        return 0;
-    return off;
-}
-
 uint32_t
 bt_page_child(const bt_env *env, const bt_page *p, uint32_t i)
 {
@@ -125,7 +114,7 @@ bt_page_child(const bt_env *env, const bt_page *p, uint32_t i)
 
     if (i >= p->n_cells)
         return bt_get4(BT_DATA(p) + p->hdr + 8);
-    off = cell_offset(env, p, i);
+    off = bt_cell_offset(env, p, i);
     return off == 0 ? 0 : bt_get4(BT_DATA(p) + off);
 }
 
@@ -191,10 +180,52 @@ bt_cell_parse_bytes(const bt_env *env, uint8_t flags, const uint8_t *cell, uint3
     return CHORUS_OK;
 }
 
+/*
+ * The bytes a cell occupies, read from its first bytes only: the hot path of
+ * balancing and defragmenting, which need sizes but no other field. A cell
+ * whose payload spills, or whose varints are long, goes through
+ * bt_cell_parse_bytes(), which checks the same bounds.
+ */
+int
+bt_cell_size(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
+             uint32_t *size_out)
+{
+    uint32_t pos = (flags & BT_LEAF_BIT) ? 0 : 4, size = avail + 1;
+    uint32_t max_local = flags == BT_FLAG_TABLE_LEAF ? env->max_local_table : env->max_local_index;
+    uint64_t payload;
+    bt_cell c;
+    int n, rc;
+
+    if (flags == BT_FLAG_TABLE_INTERIOR) {
+        while (pos < 12 && pos < avail && (cell[pos] & 0x80))
+            pos++;
+        size = pos + 1;
+    } else if (pos < avail && (n = bt_varint(cell + pos, avail - pos, &payload)) > 0
+               && payload <= max_local) {
+        pos += (uint32_t)n;
+        if (flags == BT_FLAG_TABLE_LEAF) {  /* skip the rowid varint */
+            uint32_t stop = pos + 8;
+            while (pos < stop && pos < avail && (cell[pos] & 0x80))
+                pos++;
+            pos++;
+        }
+        size = pos + (uint32_t)payload;     /* the payload is all local */
+        if (size < 4)
+            size = 4;
+    }
+    if (size <= avail) {
+        *size_out = size;
+        return CHORUS_OK;
+    }
+    rc = bt_cell_parse_bytes(env, flags, cell, avail, &c);    /* spills, or corrupt */
+    *size_out = rc == CHORUS_OK ? c.size : 0;
+    return rc;
+}
+
 int
 bt_cell_parse(const bt_env *env, const bt_page *p, uint32_t i, bt_cell *out)
 {
-    uint32_t off = cell_offset(env, p, i);
+    uint32_t off = bt_cell_offset(env, p, i);
     int rc;
 
     if (off == 0) {
@@ -209,7 +240,7 @@ bt_cell_parse(const bt_env *env, const bt_page *p, uint32_t i, bt_cell *out)
 int
 bt_cell_rowid(const bt_env *env, const bt_page *p, uint32_t i, int64_t *out)
 {
-    uint32_t off = cell_offset(env, p, i), avail;
+    uint32_t off = bt_cell_offset(env, p, i), avail;
     const uint8_t *cell = BT_DATA(p) + off;
     uint64_t v;
     int n;
@@ -289,15 +320,18 @@ defragment(const bt_env *env, bt_page *p, uint8_t *scratch)
     uint32_t pos = env->usable, ptr_end = p->ptr_off + 2 * p->n_cells;
 
     for (uint32_t i = 0; i < p->n_cells; i++) {
-        bt_cell c;
-        int rc = bt_cell_parse(env, p, i, &c);
+        uint32_t off = bt_cell_offset(env, p, i), size;
+        int rc;
 
+        if (off == 0)
+            return CHORUS_CORRUPT_HERE();
+        rc = bt_cell_size(env, p->flags, data + off, env->usable - off, &size);
         if (rc != CHORUS_OK)
             return rc;
-        if (c.size > pos - ptr_end)
+        if (size > pos - ptr_end)
             return CHORUS_CORRUPT_HERE();
-        pos -= c.size;
-        memcpy(scratch + pos, data + c.offset, c.size);
+        pos -= size;
+        memcpy(scratch + pos, data + off, size);
         bt_put2(data + p->ptr_off + 2 * i, pos);
     }
     memcpy(data + pos, scratch + pos, env->usable - pos);
@@ -410,7 +444,7 @@ bt_page_drop_cell(const bt_env *env, bt_page *p, uint32_t i, uint32_t size)
 
     if (i >= p->n_cells)
         return CHORUS_CORRUPT_HERE();
-    off = cell_offset(env, p, i);
+    off = bt_cell_offset(env, p, i);
     if (off == 0 || off + size > env->usable)
         return CHORUS_CORRUPT_HERE();
     rc = bt_page_make_writable(p);

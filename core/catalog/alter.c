@@ -641,43 +641,17 @@ drop_validate_users(catalog_writer *w, const catalog_table *t, const char *col)
     return rc;
 }
 
-/* The key_info of t's own b-tree (WITHOUT ROWID), or NULL. */
-static const key_info *
-table_key_info(const catalog_table *t)
-{
-    for (int i = 0; t->without_rowid && i < t->n_indexes; i++)
-        if (t->indexes[i]->root == t->root)
-            return &t->indexes[i]->ki;
-    return NULL;
-}
-
-/* WITHOUT ROWID: replaces the entry whose PRIMARY KEY is pk[0..n_pk) (the
- * leading fields, which DROP COLUMN never removes) with rec. */
-static int
-key_replace(btree_cursor *cur, const value *pk, int n_pk, const uint8_t *rec, uint32_t nbytes)
-{
-    bool eof;
-    int rc = btree_seek_key(cur, pk, n_pk, BTREE_SEEK_GE, &eof);
-
-    if (rc == CHORUS_OK && !eof)
-        rc = btree_delete(cur);
-    if (rc == CHORUS_OK)
-        rc = btree_index_insert(cur, rec, nbytes);
-    return rc;
-}
-
-/* Rewrites every record of t without field k. */
+/* Rewrites every record of rowid table t without field k. */
 static int
 drop_rows(catalog_writer *w, const catalog_table *t, int k)
 {
-    const key_info *ki = table_key_info(t);
     btree_cursor *scan = NULL, *out;
     record_cursor *rec = &w->rec[0];
     bool eof = true;
-    int rc = writer_cursor(w, t->root, ki, &out);
+    int rc = writer_cursor(w, t->root, NULL, &out);
 
     if (rc == CHORUS_OK)
-        rc = btree_cursor_open(w->tx, t->root, ki, false, &scan);
+        rc = btree_cursor_open(w->tx, t->root, NULL, false, &scan);
     if (rc == CHORUS_OK)
         rc = btree_first(scan, &eof);
     while (rc == CHORUS_OK && !eof) {
@@ -690,7 +664,7 @@ drop_rows(catalog_writer *w, const catalog_table *t, int k)
             rc = record_cursor_parse(rec, data, nbytes);
         if (rc == CHORUS_OK)
             rc = writer_row_reserve(w, rec->n_cols);
-        if (rc == CHORUS_OK && ki == NULL)
+        if (rc == CHORUS_OK)
             rc = btree_rowid(scan, &rowid);
         if (rc != CHORUS_OK || rec->n_cols <= k) {
             if (rc == CHORUS_OK)
@@ -703,8 +677,7 @@ drop_rows(catalog_writer *w, const catalog_table *t, int k)
         rc = writer_buf_reserve(w, record_size(w->enc, n));
         if (rc == CHORUS_OK) {
             size_t len = record_encode(w->enc, n, w->buf);     /* before the page changes */
-            rc = ki == NULL ? btree_insert(out, rowid, w->buf, (uint32_t)len)
-                            : key_replace(out, w->enc, t->n_pk, w->buf, (uint32_t)len);
+            rc = btree_insert(out, rowid, w->buf, (uint32_t)len);
         }
         if (rc == CHORUS_OK)
             rc = btree_next(scan, &eof);
@@ -729,6 +702,9 @@ alter_drop_column(catalog_writer *w, const ast_alter *a)
     rc = drop_column_check(w, t, col);
     if (rc != CHORUS_OK)
         return rc;
+    if (t->without_rowid)
+        return writer_fail(w, CHORUS_ERROR, "not supported yet: DROP COLUMN of WITHOUT ROWID "
+                                            "table %s", t->name);
     sql = column_def_cut(t->sql, col);
     if (sql == NULL)
         return CHORUS_NOMEM;
@@ -742,6 +718,10 @@ alter_drop_column(catalog_writer *w, const ast_alter *a)
     }
     if (rc == CHORUS_OK)
         rc = drop_validate_table(w, t, &nt->pub, col);
+    if (nt != NULL) {               /* its memory is in the arena; only the lists are not */
+        ptr_list_free(&nt->indexes);
+        ptr_list_free(&nt->triggers);
+    }
     if (rc == CHORUS_OK)
         rc = drop_validate_users(w, t, t->cols[col].name);
     if (rc == CHORUS_OK && t->cols[col].stored_index >= 0)

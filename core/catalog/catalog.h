@@ -391,6 +391,14 @@ enum catalog_pragma_access {
 int catalog_pragma_access(const ast_pragma *p);
 
 /*
+ * The result columns PRAGMA p answers with, known before it runs (SQLite
+ * reports them right after prepare): returns their number and sets
+ * *names_out to static names. 0 for unknown pragmas and for settings being
+ * set (PRAGMA user_version = 5 answers nothing).
+ */
+int catalog_pragma_columns(const ast_pragma *p, const char *const **names_out);
+
+/*
  * Connection and database state the pragmas read and change. The pointers
  * to settings belong to the connection; the pragma writes them when set.
  */

@@ -84,6 +84,7 @@ typedef struct pragma_def {
     int access_set;                 /* ... when given a value */
     const char *const *cols;        /* result columns (when it answers) */
     int n_cols;
+    bool silent_when_set;           /* a setting: PRAGMA x = v answers nothing */
 } pragma_def;
 
 static int
@@ -194,7 +195,6 @@ header_field(pragma_run *r, int field)
         rc = btree_meta_set(r->env->tx, field, (uint32_t)n);
         if (rc == CHORUS_OK && field == BTREE_META_SCHEMA_COOKIE)
             r->out->schema_changed = true;
-        r->out->n_cols = 0;
         return rc;
     }
     if (pager_tx_page_count(r->env->tx) > 0) {
@@ -244,20 +244,16 @@ run_page_count(pragma_run *r)
 static int
 run_page_size(pragma_run *r)
 {
-    if (r->p->value != NULL) {          /* fixed once the file exists; accepted, ignored */
-        r->out->n_cols = 0;
+    if (r->p->value != NULL)            /* fixed once the file exists; accepted, ignored */
         return CHORUS_OK;
-    }
     return answer_int(r, pager_page_size(r->env->pager));
 }
 
 static int
 run_encoding(pragma_run *r)
 {
-    if (r->p->value != NULL) {
-        r->out->n_cols = 0;
+    if (r->p->value != NULL)
         return CHORUS_OK;
-    }
     return answer_text(r, "UTF-8");
 }
 
@@ -572,7 +568,6 @@ run_synchronous(pragma_run *r)
     if (level < 0 || level > 3)
         level = PAGER_SYNC_FULL;
     pager_set_synchronous(r->env->pager, (int)level);
-    r->out->n_cols = 0;
     return CHORUS_OK;
 }
 
@@ -601,7 +596,6 @@ run_cache_size(pragma_run *r)
         pager_set_cache_bytes(r->env->pager, n < 0 ? -n * 1024
                                                    : n * (int64_t)pager_page_size(r->env->pager));
     }
-    r->out->n_cols = 0;
     return CHORUS_OK;
 }
 
@@ -615,7 +609,6 @@ flag_pragma(pragma_run *r, bool *flag)
     v = arg_bool(r);
     if (v >= 0 && flag != NULL)
         *flag = v == 1;
-    r->out->n_cols = 0;
     return CHORUS_OK;
 }
 
@@ -665,35 +658,35 @@ run_wal_checkpoint(pragma_run *r)
 enum { NO_TX = CATALOG_PRAGMA_NO_TX, RD = CATALOG_PRAGMA_READ, WR = CATALOG_PRAGMA_WRITE };
 
 static const pragma_def pragmas[] = {
-    {"application_id", run_application_id, RD, WR, COLS("application_id")},
-    {"busy_timeout", run_busy_timeout, NO_TX, NO_TX, COLS("timeout")},
-    {"cache_size", run_cache_size, NO_TX, NO_TX, COLS("cache_size")},
-    {"compile_options", run_compile_options, NO_TX, NO_TX, COLS("compile_options")},
-    {"database_list", run_database_list, NO_TX, NO_TX, COLS("seq", "name", "file")},
-    {"encoding", run_encoding, NO_TX, NO_TX, COLS("encoding")},
+    {"application_id", run_application_id, RD, WR, COLS("application_id"), true},
+    {"busy_timeout", run_busy_timeout, NO_TX, NO_TX, COLS("timeout"), false},
+    {"cache_size", run_cache_size, NO_TX, NO_TX, COLS("cache_size"), true},
+    {"compile_options", run_compile_options, NO_TX, NO_TX, COLS("compile_options"), false},
+    {"database_list", run_database_list, NO_TX, NO_TX, COLS("seq", "name", "file"), false},
+    {"encoding", run_encoding, NO_TX, NO_TX, COLS("encoding"), true},
     {"foreign_key_list", run_foreign_key_list, RD, RD,
-     COLS("id", "seq", "table", "from", "to", "on_update", "on_delete", "match")},
-    {"foreign_keys", run_foreign_keys, NO_TX, NO_TX, COLS("foreign_keys")},
-    {"freelist_count", run_freelist_count, RD, RD, COLS("freelist_count")},
-    {"index_info", run_index_info, RD, RD, COLS("seqno", "cid", "name")},
-    {"index_list", run_index_list, RD, RD, COLS("seq", "name", "unique", "origin", "partial")},
+     COLS("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"), false},
+    {"foreign_keys", run_foreign_keys, NO_TX, NO_TX, COLS("foreign_keys"), true},
+    {"freelist_count", run_freelist_count, RD, RD, COLS("freelist_count"), false},
+    {"index_info", run_index_info, RD, RD, COLS("seqno", "cid", "name"), false},
+    {"index_list", run_index_list, RD, RD, COLS("seq", "name", "unique", "origin", "partial"), false},
     {"index_xinfo", run_index_xinfo, RD, RD,
-     COLS("seqno", "cid", "name", "desc", "coll", "key")},
-    {"integrity_check", run_integrity_check, RD, RD, COLS("integrity_check")},
-    {"journal_mode", run_journal_mode, NO_TX, NO_TX, COLS("journal_mode")},
-    {"page_count", run_page_count, RD, RD, COLS("page_count")},
-    {"page_size", run_page_size, NO_TX, NO_TX, COLS("page_size")},
-    {"quick_check", run_quick_check, RD, RD, COLS("quick_check")},
-    {"recursive_triggers", run_recursive_triggers, NO_TX, NO_TX, COLS("recursive_triggers")},
-    {"schema_version", run_schema_version, RD, WR, COLS("schema_version")},
-    {"synchronous", run_synchronous, NO_TX, NO_TX, COLS("synchronous")},
+     COLS("seqno", "cid", "name", "desc", "coll", "key"), false},
+    {"integrity_check", run_integrity_check, RD, RD, COLS("integrity_check"), false},
+    {"journal_mode", run_journal_mode, NO_TX, NO_TX, COLS("journal_mode"), false},
+    {"page_count", run_page_count, RD, RD, COLS("page_count"), false},
+    {"page_size", run_page_size, NO_TX, NO_TX, COLS("page_size"), true},
+    {"quick_check", run_quick_check, RD, RD, COLS("quick_check"), false},
+    {"recursive_triggers", run_recursive_triggers, NO_TX, NO_TX, COLS("recursive_triggers"), true},
+    {"schema_version", run_schema_version, RD, WR, COLS("schema_version"), true},
+    {"synchronous", run_synchronous, NO_TX, NO_TX, COLS("synchronous"), true},
     {"table_info", run_table_info, RD, RD,
-     COLS("cid", "name", "type", "notnull", "dflt_value", "pk")},
-    {"table_list", run_table_list, RD, RD, COLS("schema", "name", "type", "ncol", "wr", "strict")},
+     COLS("cid", "name", "type", "notnull", "dflt_value", "pk"), false},
+    {"table_list", run_table_list, RD, RD, COLS("schema", "name", "type", "ncol", "wr", "strict"), false},
     {"table_xinfo", run_table_xinfo, RD, RD,
-     COLS("cid", "name", "type", "notnull", "dflt_value", "pk", "hidden")},
-    {"user_version", run_user_version, RD, WR, COLS("user_version")},
-    {"wal_checkpoint", run_wal_checkpoint, NO_TX, NO_TX, COLS("busy", "log", "checkpointed")},
+     COLS("cid", "name", "type", "notnull", "dflt_value", "pk", "hidden"), false},
+    {"user_version", run_user_version, RD, WR, COLS("user_version"), true},
+    {"wal_checkpoint", run_wal_checkpoint, NO_TX, NO_TX, COLS("busy", "log", "checkpointed"), false},
 };
 
 static const pragma_def *
@@ -716,6 +709,18 @@ catalog_pragma_access(const ast_pragma *p)
 }
 
 int
+catalog_pragma_columns(const ast_pragma *p, const char *const **names_out)
+{
+    const pragma_def *def = pragma_find(p->name);
+
+    *names_out = NULL;
+    if (def == NULL || (p->value != NULL && def->silent_when_set))
+        return 0;
+    *names_out = def->cols;
+    return def->n_cols;
+}
+
+int
 catalog_pragma(const catalog_pragma_env *env, const ast_pragma *p, catalog_result *out,
                char **errmsg_out)
 {
@@ -730,8 +735,7 @@ catalog_pragma(const catalog_pragma_env *env, const ast_pragma *p, catalog_resul
     }
     if (def == NULL)
         return CHORUS_OK;               /* SQLite ignores unknown pragmas */
-    out->n_cols = def->n_cols;
-    out->col_names = def->cols;
+    out->n_cols = catalog_pragma_columns(p, &out->col_names);
     rc = def->run(&r);
     if (rc != CHORUS_OK)
         catalog_result_free(out);

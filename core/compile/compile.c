@@ -272,16 +272,26 @@ compile_stmt(const compile_env *env, const ast_stmt *stmt, plan_stmt **out, char
 }
 
 void
-plan_free(plan_stmt *plan)
+plan_subs_free(plan_stmt *plan)
 {
-    if (plan == NULL)
-        return;
     while (plan->subs != NULL) {
         plan_sub *sub = plan->subs;
         plan->subs = sub->next;
         plan_free(sub->plan);
+        if (sub->ast_arena != NULL)
+            arena_free(sub->ast_arena);
+        free(sub->ast_arena);
+        free(sub->sql);
         free(sub);
     }
+}
+
+void
+plan_free(plan_stmt *plan)
+{
+    if (plan == NULL)
+        return;
+    plan_subs_free(plan);
     arena_free(&plan->arena);
     free(plan);
 }

@@ -78,7 +78,8 @@ struct cx {
     bool coll_explicit;     /* coll comes from a COLLATE operator */
     int32_t cursor;         /* COLUMN */
     int32_t column;         /* COLUMN; SUBQUERY: column of the row */
-    int32_t index;          /* PARAM number; AGG / GROUPCOL index */
+    int32_t index;          /* PARAM number; AGG / GROUPCOL index; SUBQUERY: 1 when it
+                               reads one column of a multi-column row (rowvalue.c) */
     cx *left, *right, *extra;
     int n_args;
     cx **args;
@@ -142,6 +143,11 @@ typedef struct plan_level {
     int cursor;             /* the table or ephemeral cursor this level moves */
     uint8_t access;         /* plan_access */
     bool is_left;           /* LEFT JOIN: a row of NULLs when nothing matches */
+    bool is_right;          /* RIGHT/FULL JOIN (the last level only): after the loops,
+                               each row of this level that matched no earlier row
+                               comes once more, every earlier level NULL */
+    struct plan_level *right_pass;  /* is_right: the scan that finds those rows; its
+                               post holds the WHERE terms */
     const catalog_index *index;
     int n_eq;               /* equality terms on the leading index columns */
     cx *eq[KEY_INFO_MAX];   /* the values they compare with */
@@ -153,6 +159,7 @@ typedef struct plan_level {
     cx *post;               /* LEFT JOIN: WHERE terms checked after the null row is made */
     bool covering;          /* the index holds every column read: no table lookup */
     bool not_indexed;       /* NOT INDEXED: scan or rowid paths only */
+    bool keep_order;        /* ORDER BY relies on this level's order (order.c O3) */
     const catalog_index *indexed_by;        /* INDEXED BY: the only index allowed */
     const char *name;       /* the source's name in plans (alias or table) */
     const char *plan_text;  /* EXPLAIN QUERY PLAN line */
@@ -161,6 +168,7 @@ typedef struct plan_level {
     bool started;
     bool matched;           /* LEFT JOIN: some row matched in this round */
     bool in_null_row;       /* LEFT JOIN: producing the null row */
+    struct vm_rowset *right_seen;   /* is_right: rowids of the rows that matched */
     value probe[KEY_INFO_MAX + 1];  /* owned probe values */
     int n_probe;
     value *in_vals;         /* sorted distinct IN values (owned) */
@@ -224,7 +232,11 @@ typedef struct plan_agg {
     bool distinct;
     uint8_t coll;           /* collation of the first argument (min/max, distinct) */
     int filter_col;         /* group row value holding FILTER (WHERE ...), or -1 */
+    int n_order;            /* f(x ORDER BY k...): keys are group row values first_order.. */
+    int first_order;
+    uint8_t *order_desc, *order_coll;
     /* run */
+    struct vm_rows *ordered;        /* n_order > 0: the group's rows, stepped sorted at the end */
     void *state;            /* fn->state_size bytes, owned */
     struct vm_rowset *seen; /* DISTINCT: values already stepped */
     value result;           /* owned */
@@ -336,7 +348,8 @@ typedef enum plan_kind {
  * one uniqueness constraint (the rowid or a UNIQUE index): a clause with a
  * target has one probe, a clause without one a probe per constraint. A
  * probe yields [rowid] for DO NOTHING, else [rowid, new value of each table
- * column, DO UPDATE WHERE (1 when none)] of the conflicting row. */
+ * column, DO UPDATE WHERE (1 when none), old value of each column] of the
+ * conflicting row. */
 typedef struct plan_upsert {
     bool do_nothing;
     int n_probes;
@@ -444,8 +457,13 @@ typedef struct plan_sub {
     int instance;           /* copies of the same key (recursive triggers) */
     bool busy;              /* the VM is running it */
     plan_stmt *plan;
+    arena *ast_arena;       /* the AST of generated SQL (foreign keys), malloc()ed, or NULL */
+    char *sql;              /* its text, malloc()ed, or NULL */
     struct plan_sub *next;
 } plan_sub;
+
+/* Frees the sub-plans of a plan (plan_stmt.subs) and empties the list. */
+void plan_subs_free(plan_stmt *plan);
 
 /* Frees the plan's arena. Run-time state must have been released by the VM
  * first (vm's run end). NULL is a no-op. */

@@ -29,6 +29,10 @@ typedef struct scope_source {
     bool *col_hidden;               /* right side of USING/NATURAL: skipped by * and
                                        unqualified names */
     const catalog_table *table;     /* PC_TABLE sources */
+    int *col_using_src;             /* RIGHT/FULL JOIN USING or NATURAL: per column, the
+                                       source of the right side's copy that an unqualified
+                                       read coalesces with (-1 none); NULL when none */
+    int *col_using_col;             /* that copy's column */
 } scope_source;
 
 typedef struct scope scope;
@@ -138,6 +142,8 @@ int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
 /* After the whole statement is compiled (every column use known): turns
  * index lookups and scans into covering-index reads where possible. */
 int cc_where_finish(cctx *c);
+/* The index a full scan of cur would read instead of the table, or NULL. */
+const catalog_index *cc_where_narrowest_cover(const plan_cursor *cur);
 
 /* dml.c */
 int cc_insert(cctx *c, const ast_stmt *stmt);
@@ -172,6 +178,16 @@ int cc_upsert(cctx *c, const ast_insert *ins, const catalog_table *t);
 
 /* returning.c */
 int cc_returning(cctx *c, const ast_list *returning, const catalog_table *t, const char *alias);
+
+/* rowvalue.c: row values, compiled into scalar comparisons */
+int cc_vector_size(const cx *e);
+int cc_row_compare(cctx *c, const ast_expr *ast, int op, cx *l, cx *r, cx **out);
+int cc_row_in_list(cctx *c, const ast_expr *ast, cx *left, cx **items, int n, bool is_not,
+                   cx **out);
+int cc_row_between(cctx *c, const ast_expr *ast, cx *x, cx *lo, cx *hi, bool is_not, cx **out);
+
+/* order.c: drops the sort when the rows come in ORDER BY order already */
+int cc_order_plan(cctx *c, plan_query *q);
 
 /* explain.c */
 int cc_explain_query_plan(cctx *c);

@@ -6,12 +6,15 @@
  *           names the table column of source column i; defaults[] and
  *           checks[] are evaluated by the VM per row over row_cursor, an
  *           ephemeral cursor whose row is the new row.
- *   UPDATE  plan.query scans the target (cursor target_cursor) with the
- *           WHERE plan and yields [old rowid, new rowid, new value of every
- *           column]; the VM collects every row first, then writes (so the
- *           scan never sees its own changes).
- *   DELETE  plan.query yields [rowid] of each doomed row; collected, then
- *           deleted.
+ *           ON CONFLICT clauses compile in upsert.c, RETURNING in returning.c.
+ *   UPDATE  plan.query scans the target (cursor target_cursor, joined with
+ *           the FROM sources of UPDATE ... FROM) with the WHERE plan, ORDER BY
+ *           and LIMIT, and yields [old rowid, new rowid, new value of every
+ *           column] and, with plan.with_old, the old value of every column;
+ *           the VM collects every row first, then writes (so the scan never
+ *           sees its own changes).
+ *   DELETE  plan.query yields [rowid] of each doomed row (and its old values
+ *           with plan.with_old); collected, then deleted.
  * Callers: compile.c.
  */
 #include <stdlib.h>

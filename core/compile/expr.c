@@ -243,8 +243,40 @@ column_cx(cctx *c, const scope_source *src, int col, const ast_expr *e)
     return x;
 }
 
-int
-cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out)
+/* RIGHT/FULL JOIN USING (from.c): an unqualified read of the left copy of
+ * a USING column is coalesce(left, right copy); left is compiled already. */
+static int
+using_coalesce(cctx *c, scope *s, const scope_source *src, int col, cx *left, cx **out)
+{
+    cx *x, *right;
+    int rc;
+
+    *out = left;
+    if (src->col_using_src == NULL || col < 0 || src->col_using_src[col] < 0)
+        return CHORUS_OK;
+    rc = cc_source_column(c, s, src->col_using_src[col], src->col_using_col[col], NULL, &right);
+    if (rc != CHORUS_OK)
+        return rc;
+    x = cx_new(c, CX_FUNC, left->ast);
+    if (x == NULL)
+        return CHORUS_NOMEM;
+    x->fn = func_find("coalesce", 2, NULL);
+    x->n_args = 2;
+    x->args = cc_alloc(c, 2 * sizeof *x->args);
+    x->argv = cc_alloc(c, 2 * sizeof *x->argv);
+    if (x->fn == NULL || x->args == NULL || x->argv == NULL)
+        return CHORUS_NOMEM;
+    x->args[0] = left;
+    x->args[1] = right;
+    value_set_null(&x->argv[0]);
+    value_set_null(&x->argv[1]);
+    x->coll = left->coll;
+    *out = x;
+    return CHORUS_OK;
+}
+
+static int
+source_column_plain(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out)
 {
     cx *x = column_cx(c, &s->src[src], col, ast);
 
@@ -255,6 +287,19 @@ cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **
         return group_column(c, s, x, out);
     *out = x;
     return CHORUS_OK;
+}
+
+int
+cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out)
+{
+    cx *x;
+    int rc = source_column_plain(c, s, src, col, ast, &x);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    if (ast != NULL || s->src[src].col_using_src == NULL)
+        return (*out = x), CHORUS_OK;
+    return using_coalesce(c, s, &s->src[src], col, x, out);      /* * expansion */
 }
 
 /* Looks e up in the sources of sc: CHORUS_OK with *out set, or *out NULL
@@ -330,6 +375,17 @@ resolve_column(cctx *c, scope *s, const ast_expr *e, cx **out)
             continue;
         if (x->cursor < c->min_ref)
             c->min_ref = x->cursor;
+        if (e->table == NULL) {
+            for (int i = 0; i < sc->n_src; i++)
+                if (sc->src[i].cursor == x->cursor && sc->src[i].col_using_src != NULL &&
+                    x->column >= 0 && sc->src[i].col_using_src[x->column] >= 0) {
+                    cx *left = x;
+                    if (sc->agg_mode && !sc->in_agg_arg &&
+                        (rc = group_column(c, sc, x, &left)) != CHORUS_OK)
+                        return rc;
+                    return using_coalesce(c, sc, &sc->src[i], x->column, left, out);
+                }
+        }
         if (sc->agg_mode && !sc->in_agg_arg)
             return group_column(c, sc, x, out);
         *out = x;
@@ -463,7 +519,7 @@ static bool
 is_vector(const cx *e)
 {
     return e->kind == CX_VECTOR ||
-           (e->kind == CX_SUBQUERY && e->sub != NULL && e->sub->n_cols > 1);
+           (e->kind == CX_SUBQUERY && e->sub != NULL && e->sub->n_cols > 1 && e->index == 0);
 }
 
 static int
@@ -471,9 +527,26 @@ vector_size(const cx *e)
 {
     if (e->kind == CX_VECTOR)
         return e->n_args;
-    if (e->kind == CX_SUBQUERY)
+    if (e->kind == CX_SUBQUERY && e->index == 0)
         return e->sub->n_cols;
     return 1;
+}
+
+static int compile_subquery_value(cctx *c, scope *s, const ast_expr *e, bool allow_row,
+                                  cx **out);
+
+/* An operand of a binary operator; a comparison's operand may be a
+ * multi-column subquery (a row value, rowvalue.c). */
+static int
+compile_operand(cctx *c, scope *s, const ast_expr *op, const ast_expr *e, cx **out)
+{
+    bool cmp = op->op == AST_OP_EQ || op->op == AST_OP_NE || op->op == AST_OP_IS ||
+               op->op == AST_OP_IS_NOT || op->op == AST_OP_LT || op->op == AST_OP_LE ||
+               op->op == AST_OP_GT || op->op == AST_OP_GE;
+
+    if (cmp && e->kind == EXPR_SUBQUERY)
+        return compile_subquery_value(c, s, e, true, out);
+    return cc_expr(c, s, e, out);
 }
 
 static int
@@ -482,9 +555,9 @@ compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
     cx *l, *r, *x;
     int rc;
 
-    rc = cc_expr(c, s, e->left, &l);
+    rc = compile_operand(c, s, e, e->left, &l);
     if (rc == CHORUS_OK)
-        rc = cc_expr(c, s, e->right, &r);
+        rc = compile_operand(c, s, e, e->right, &r);
     if (rc != CHORUS_OK)
         return rc;
     switch (e->op) {
@@ -496,6 +569,8 @@ compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
     case AST_OP_LT: case AST_OP_LE: case AST_OP_GT: case AST_OP_GE:
         if (vector_size(l) != vector_size(r))
             return cc_error(c, "row value misused");
+        if (is_vector(l) || is_vector(r))
+            return cc_row_compare(c, e, e->op, l, r, out);     /* rowvalue.c */
         x = cx_new(c, CX_CMP, e);
         if (x != NULL)
             x->coll = cx_compare_collation(l, r);
@@ -530,6 +605,8 @@ compile_collate(cctx *c, scope *s, const ast_expr *e, cx **out)
     rc = cc_expr(c, s, e->left, &inner);
     if (rc != CHORUS_OK)
         return rc;
+    if (is_vector(inner))
+        return cc_error(c, "row value misused");
     x = cc_alloc(c, sizeof *x);
     if (x == NULL)
         return CHORUS_NOMEM;
@@ -581,6 +658,38 @@ agg_add(cctx *c, scope *s, plan_agg **out)
     return CHORUS_OK;
 }
 
+/* f(x ORDER BY k, ...): the keys become group row values after the
+ * arguments; agg.c steps the group's rows in key order (stable). */
+static int
+aggregate_order_by(cctx *c, scope *s, const ast_list *order, int agg_index)
+{
+    int n = order->n, idx, rc = CHORUS_OK;
+    cx **keys = cc_alloc(c, (size_t)n * sizeof *keys);
+    uint8_t *desc = cc_alloc(c, (size_t)n), *coll = cc_alloc(c, (size_t)n);
+    plan_agg *agg;
+
+    if (keys == NULL || desc == NULL || coll == NULL)
+        return CHORUS_NOMEM;
+    s->in_agg_arg = true;
+    for (int i = 0; i < n && rc == CHORUS_OK; i++)
+        rc = cc_expr(c, s, order->items[i].expr, &keys[i]);
+    s->in_agg_arg = false;
+    if (rc != CHORUS_OK)
+        return rc;
+    agg = &s->q->aggs[agg_index];
+    agg->first_order = s->q->n_gcols;
+    for (int i = 0; i < n && rc == CHORUS_OK; i++) {
+        desc[i] = order->items[i].order == AST_ORDER_DESC;
+        coll[i] = keys[i]->coll;
+        rc = gcol_add(c, s, keys[i], &idx);
+    }
+    agg = &s->q->aggs[agg_index];
+    agg->n_order = n;
+    agg->order_desc = desc;
+    agg->order_coll = coll;
+    return rc;
+}
+
 /* An aggregate call in an aggregate query's output becomes a plan_agg whose
  * arguments are group row values (X2). */
 static int
@@ -597,8 +706,6 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
         return cc_error(c, "misuse of aggregate: %s()", e->name);
     if (s->in_agg_arg)
         return cc_error(c, "misuse of aggregate function %s()", e->name);
-    if (e->order_by.n > 0)
-        return cc_error(c, "not supported yet: ORDER BY inside an aggregate");
     if (e->is_distinct && n != 1)
         return cc_error(c, "DISTINCT aggregates must have exactly one argument");
     args = cc_alloc(c, (size_t)(n + 1) * sizeof *args);
@@ -630,6 +737,11 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
     agg->coll = n > 0 ? args[0]->coll : COLLATE_BINARY;
     if (e->filter != NULL) {
         rc = gcol_add(c, s, args[n], &agg->filter_col);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    if (e->order_by.n > 0) {
+        rc = aggregate_order_by(c, s, &e->order_by, agg_index);
         if (rc != CHORUS_OK)
             return rc;
     }
@@ -752,9 +864,14 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
             return rc;
         for (int i = 0; i < x->n_args; i++)
             if (vector_size(x->args[i]) != vector_size(x->left))
-                return cc_error(c, "row value misused");
+                return is_vector(x->left)
+                           ? cc_error(c, "IN(...) element has %d term%s - expected %d",
+                                      vector_size(x->args[i]),
+                                      vector_size(x->args[i]) == 1 ? "" : "s",
+                                      vector_size(x->left))
+                           : cc_error(c, "row value misused");
         if (is_vector(x->left))
-            return cc_error(c, "not supported yet: row values in IN");
+            return cc_row_in_list(c, e, x->left, x->args, x->n_args, e->is_not, out);
     } else {
         if (e->kind == EXPR_IN_TABLE) {
             if (e->list.n > 0)
@@ -769,8 +886,11 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
         if (x->sub->n_cols != vector_size(x->left))
             return cc_error(c, "sub-select returns %d columns - expected %d", x->sub->n_cols,
                             vector_size(x->left));
-        if (is_vector(x->left))
-            return cc_error(c, "not supported yet: row values in IN");
+        if (is_vector(x->left)) {
+            x->coll = x->left->coll;    /* expr_eval.c compares per column */
+            *out = x;
+            return CHORUS_OK;
+        }
         {
             cx tmp;
             memset(&tmp, 0, sizeof tmp);
@@ -786,6 +906,12 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
 static int
 compile_scalar_subquery(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
+    return compile_subquery_value(c, s, e, false, out);
+}
+
+static int
+compile_subquery_value(cctx *c, scope *s, const ast_expr *e, bool allow_row, cx **out)
+{
     cx *x = cx_new(c, e->kind == EXPR_EXISTS ? CX_EXISTS : CX_SUBQUERY, e);
     int rc;
 
@@ -796,7 +922,7 @@ compile_scalar_subquery(cctx *c, scope *s, const ast_expr *e, cx **out)
     if (rc != CHORUS_OK)
         return rc;
     if (x->kind == CX_SUBQUERY) {
-        if (x->sub->n_cols != 1)
+        if (x->sub->n_cols != 1 && !allow_row)
             return cc_error(c, "sub-select returns %d columns - expected 1", x->sub->n_cols);
         x->aff = x->sub->col_aff[0];
         x->coll = x->sub->col_coll[0];
@@ -845,8 +971,8 @@ compile_between(cctx *c, scope *s, const ast_expr *e, cx **out)
         return rc;
     if (x->n_args != 2)
         return cc_error(c, "malformed BETWEEN");
-    if (is_vector(x->left))
-        return cc_error(c, "not supported yet: row values in BETWEEN");
+    if (is_vector(x->left) || is_vector(x->args[0]) || is_vector(x->args[1]))
+        return cc_row_between(c, e, x->left, x->args[0], x->args[1], e->is_not, out);
     *out = x;
     return CHORUS_OK;
 }

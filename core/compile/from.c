@@ -280,6 +280,24 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
     }
 }
 
+/* RIGHT/FULL JOIN: unqualified reads of the left copy of a USING column
+ * read coalesce(left, right) (expr.c), as SQLite 3.39+ does. */
+static int
+using_partner(cctx *c, scope_source *left, int lcol, int right, int rcol)
+{
+    if (left->col_using_src == NULL) {
+        left->col_using_src = cc_alloc(c, (size_t)left->n_cols * sizeof(int));
+        left->col_using_col = cc_alloc(c, (size_t)left->n_cols * sizeof(int));
+        if (left->col_using_src == NULL || left->col_using_col == NULL)
+            return CHORUS_NOMEM;
+        for (int k = 0; k < left->n_cols; k++)
+            left->col_using_src[k] = -1;
+    }
+    left->col_using_src[lcol] = right;
+    left->col_using_col[lcol] = rcol;
+    return CHORUS_OK;
+}
+
 /* left.col = right.col for a USING or NATURAL column; hides the right copy. */
 static int
 join_column(cctx *c, scope *s, int right, const char *name, cx **terms)
@@ -314,6 +332,11 @@ join_column(cctx *c, scope *s, int right, const char *name, cx **terms)
     eq->right = r;
     eq->coll = cx_compare_collation(l, r);
     s->src[right].col_hidden[rcol] = true;
+    if (s->q->levels[right].is_right) {
+        rc = using_partner(c, &s->src[lsrc], lcol, right, rcol);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
     *terms = cx_and(c, *terms, eq);
     return CHORUS_OK;
 }
@@ -373,13 +396,16 @@ cc_from(cctx *c, scope *s, const ast_from_item *from)
 
     for (const ast_from_item *it = from; it != NULL; it = it->next) {
         int before = s->n_src;
-        if (it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL)
-            return cc_error(c, "not supported yet: RIGHT and FULL OUTER JOIN");
+        bool right = it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL;
+        if (right && (it->next != NULL || it->kind == AST_FROM_NESTED))
+            return cc_error(c, "not supported yet: RIGHT or FULL JOIN followed by another join");
         rc = add_item(c, s, it);
         if (rc != CHORUS_OK)
             return rc;
-        if (s->n_src > before)
-            s->q->levels[before].is_left = it->join == AST_JOIN_LEFT;
+        if (s->n_src > before) {
+            s->q->levels[before].is_left = it->join == AST_JOIN_LEFT || it->join == AST_JOIN_FULL;
+            s->q->levels[before].is_right = right;     /* where.c, exec_loop.c L4 */
+        }
     }
     for (const ast_from_item *it = from; it != NULL; it = it->next, first_level++) {
         if (it->kind == AST_FROM_NESTED) {

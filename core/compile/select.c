@@ -430,6 +430,8 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
         rc = core_order_by(c, &s, q, order, &core->result);
     if (rc == CHORUS_OK)
         rc = cc_window_finish(c, q);
+    if (rc == CHORUS_OK)
+        rc = cc_order_plan(c, q);                               /* order.c */
     return rc;
 }
 

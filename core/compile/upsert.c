@@ -107,7 +107,7 @@ probe_where(cctx *c, const catalog_table *t, const char *name, const catalog_ind
 static int
 probe_result(cctx *c, scope *s, const ast_upsert *u, const catalog_table *t, plan_query *q)
 {
-    int n = u->do_nothing ? 1 : t->n_cols + 2;
+    int n = u->do_nothing ? 1 : 2 * t->n_cols + 2;
     int rc;
 
     q->n_cols = n;
@@ -134,6 +134,9 @@ probe_result(cctx *c, scope *s, const ast_upsert *u, const catalog_table *t, pla
     for (int i = 0; i < t->n_cols; i++)
         if (q->result[1 + i] == NULL &&
             (rc = cc_source_column(c, s, 0, i, NULL, &q->result[1 + i])) != CHORUS_OK)
+            return rc;
+    for (int i = 0; i < t->n_cols; i++)
+        if ((rc = cc_source_column(c, s, 0, i, NULL, &q->result[t->n_cols + 2 + i])) != CHORUS_OK)
             return rc;
     if (u->where != NULL)
         return cc_expr(c, s, u->where, &q->result[t->n_cols + 1]);

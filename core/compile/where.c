@@ -447,6 +447,12 @@ narrowest_cover(const plan_cursor *cur)
     return best;
 }
 
+const catalog_index *
+cc_where_narrowest_cover(const plan_cursor *cur)
+{
+    return narrowest_cover(cur);
+}
+
 int
 cc_where_finish(cctx *c)
 {
@@ -456,6 +462,8 @@ cc_where_finish(cctx *c)
         int rc;
         if (cur->kind != PC_TABLE || lv->not_indexed)
             continue;
+        if (lv->access == PA_SCAN && lv->keep_order)
+            continue;           /* order.c O3 */
         if (lv->access == PA_SCAN) {
             const catalog_index *ix = narrowest_cover(cur);
             if (ix == NULL)
@@ -524,15 +532,49 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     return CHORUS_OK;
 }
 
-/* Gives each term to its level (P1, P4). */
+/* The scan of a RIGHT or FULL JOIN's last level that finds the rows no
+ * earlier row matched: every row (rowid order, or a covering index's), checked against the
+ * WHERE terms only (exec_loop.c L4). */
+static int
+right_pass_plan(cctx *c, plan_level *lv)
+{
+    plan_level *rp = cc_alloc(c, sizeof *rp);
+
+    if (rp == NULL)
+        return CHORUS_NOMEM;
+    *rp = *lv;
+    if (rp->access != PA_EPH_SCAN)
+        rp->access = PA_SCAN;
+    rp->index = NULL;
+    rp->n_eq = 0;
+    rp->lo = rp->hi = NULL;
+    rp->in_list = NULL;
+    rp->filter = NULL;
+    rp->is_left = rp->is_right = false;
+    rp->covering = false;
+    rp->right_pass = NULL;
+    lv->right_pass = rp;
+    return remember_level(c, rp);   /* may read a covering index, as SQLite's pass does */
+}
+
+/* Gives each term to its level (P1, P4). With a RIGHT or FULL JOIN, every
+ * WHERE term that reads a cursor waits for the whole row: it is checked
+ * after the last level (exec_loop.c L4). */
 static void
 place_terms(cctx *c, plan_query *q, term_list *tl)
 {
+    int right = q->n_levels > 0 && q->levels[q->n_levels - 1].is_right ? q->n_levels - 1 : -1;
+
     for (int i = 0; i < tl->n; i++) {
         term *tm = &tl->items[i];
         int level = tm->level >= 0 && tm->on_left ? tm->level
                                                   : term_level(q, cx_cursor_mask(tm->e));
         plan_level *lv;
+        if (right >= 0 && level >= 0 && !tm->on_left) {
+            tm->level = right;
+            q->levels[right].post = cx_and(c, q->levels[right].post, tm->e);
+            continue;
+        }
         tm->level = level;
         if (level < 0) {
             q->pre_filter = cx_and(c, q->pre_filter, tm->e);
@@ -562,7 +604,7 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
     }
     rc = terms_add(c, &tl, w, false, -1);
     for (int i = 0; i < q->n_levels && rc == CHORUS_OK; i++) {
-        if (q->levels[i].is_left)
+        if (q->levels[i].is_left || q->levels[i].is_right || q->levels[q->n_levels - 1].is_right)
             rc = terms_add(c, &tl, s->level_on[i], true, i);
         else
             rc = terms_add(c, &tl, s->level_on[i], false, -1);
@@ -575,5 +617,7 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
         if (rc != CHORUS_OK)
             return rc;
     }
+    if (q->n_levels > 0 && q->levels[q->n_levels - 1].is_right)
+        return right_pass_plan(c, &q->levels[q->n_levels - 1]);
     return CHORUS_OK;
 }

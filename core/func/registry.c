@@ -22,6 +22,7 @@
 static const func_table *const tables[] = {
     &func_string_table, &func_printf_table, &func_misc_table,
     &func_math_table, &func_aggregate_table, &func_datetime_table,
+    &func_json_table, &func_json_aggregate_table,
 };
 
 const func_def *

@@ -225,6 +225,7 @@ static void
 pager_free(pager *p)
 {
     pager_tx_free_spares(p);
+    pager_pool_free(p);
     cache_free(&p->cache);
     wal_index_free(&p->wal.index);
     os_close(p->wal.file);
@@ -491,10 +492,64 @@ pager_wal_restart_locked(pager *p)
     w->gen++;                   /* older snapshots now read the database file only */
 }
 
-/* Appends the index entries of a written commit and publishes it. */
+/*
+ * Makes cache entries for the images a commit is about to publish, keyed by
+ * their new frames, and fills them; *out[i] is NULL where none was made
+ * (no memory, or the commit is larger than a quarter of the cache budget,
+ * where installing it would only push out what readers use). The keys name
+ * frames past max_frame, which no snapshot can see until the commit is
+ * published, so the entries stay LOADING and the copies are made without
+ * the mutex (G3). Writer lock held. Returns a malloc()ed array or NULL.
+ */
+static cache_entry **
+commit_install_begin(pager *p, pager_page *const *pages, uint32_t n)
+{
+    cache_entry **entries = malloc(n * sizeof *entries);
+    uint32_t first;
+
+    if (entries == NULL)
+        return NULL;
+    pthread_mutex_lock(&p->mutex);
+    if ((int64_t)n * p->page_size > p->cache.budget_bytes / 4) {
+        pthread_mutex_unlock(&p->mutex);
+        free(entries);
+        return NULL;
+    }
+    first = p->wal.max_frame + 1;
+    for (uint32_t i = 0; i < n; i++)
+        entries[i] = cache_insert(&p->cache, pages[i]->pgno, p->wal.gen, first + i);
+    pthread_mutex_unlock(&p->mutex);
+    for (uint32_t i = 0; i < n; i++)
+        if (entries[i] != NULL)
+            memcpy(entries[i]->data, pages[i]->data, p->page_size);
+    return entries;
+}
+
+/* Marks the entries of commit_install_begin READY (is_published) or drops
+ * them, and frees the array. Mutex held. */
+static void
+commit_install_end_locked(pager *p, cache_entry **entries, uint32_t n, bool is_published)
+{
+    if (entries == NULL)
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        if (entries[i] == NULL)
+            continue;
+        if (is_published) {
+            entries[i]->state = CACHE_READY;
+            cache_release(&p->cache, entries[i]);
+        } else {
+            cache_discard(&p->cache, entries[i]);
+        }
+    }
+    free(entries);
+}
+
+/* Appends the index entries of a written commit and publishes it, with the
+ * images in entries (from commit_install_begin, may be NULL) in the cache. */
 static int
 commit_publish(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages,
-               const uint32_t cksum[2])
+               const uint32_t cksum[2], cache_entry **entries)
 {
     wal *w = &p->wal;
     uint32_t before;
@@ -514,6 +569,7 @@ commit_publish(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages,
         p->commit_seq++;
         p->db_file_empty = p->db_file_empty && n_pages == 0;
     }
+    commit_install_end_locked(p, entries, n, rc == CHORUS_OK);
     pthread_mutex_unlock(&p->mutex);
     return rc;
 }
@@ -521,7 +577,8 @@ commit_publish(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages,
 /*
  * Outline: 1. restart the WAL if fully backfilled (R4); 2. write a new
  * header when the WAL holds no frame; 3. write the frames; 4. sync when
- * synchronous is FULL or EXTRA; 5. publish (R2). Writer lock held.
+ * synchronous is FULL or EXTRA; 5. publish (R2), with the new images in the
+ * cache. Writer lock held.
  */
 int
 pager_commit_frames(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_pages)
@@ -547,6 +604,6 @@ pager_commit_frames(pager *p, pager_page *const *pages, uint32_t n, uint32_t n_p
         rc = os_sync(w->file, OS_SYNC_DATA);
     /* 5 */
     if (rc == CHORUS_OK)
-        rc = commit_publish(p, pages, n, n_pages, cksum);
+        rc = commit_publish(p, pages, n, n_pages, cksum, commit_install_begin(p, pages, n));
     return rc;
 }

@@ -180,6 +180,8 @@ struct pager_tx {
     uint32_t n_handles;
     uint32_t n_dirty;
     tx_page *spare;         /* owned: recycled handles */
+    tx_page *live;          /* every handle in the table (tx.c T6) */
+    tx_page *dirty;         /* every dirty handle (tx.c T6) */
     tx_page *kept_head;     /* clean unreferenced handles kept for reuse, oldest first */
     tx_page *kept_tail;
     uint32_t n_kept;
@@ -211,6 +213,12 @@ struct pager {
     pager_tx *active;       /* every open transaction (readers and the writer) */
     pager_tx *spare_tx;     /* ended transactions kept for reuse */
 
+    /* The writer's pool of free page buffers (tx.c T7), linked through their
+     * first bytes. Guarded by the writer lock: only the thread that holds
+     * has_writer (or pager_free, when no thread is left) touches it. */
+    uint8_t *pool;
+    uint32_t n_pool;
+
     pthread_mutex_t ckpt_mutex;   /* one checkpoint at a time; before mutex */
     _Atomic int synchronous;      /* relaxed: a setting read once per commit */
     _Atomic int autockpt;         /* relaxed: same */
@@ -219,6 +227,7 @@ struct pager {
 
 /* tx.c */
 void pager_tx_free_spares(pager *p);
+void pager_pool_free(pager *p);
 
 /* pager.c */
 int pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **out);

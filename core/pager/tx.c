@@ -27,6 +27,14 @@
  *   T5  At most TX_KEEP_MAX clean handles without references stay in the
  *       table (the kept list, least recently released first), each still
  *       holding its cache reference; T1 counts them as referenced.
+ *   T6  Every handle in the table is on the live list; every dirty handle is
+ *       also on the dirty list (a handle never turns clean before the tx
+ *       ends). Ending or committing a tx walks these lists, never the
+ *       buckets, so a big table left by an earlier transaction costs a small
+ *       one nothing.
+ *   T7  Private copies and pre-images come from the writer's page pool
+ *       (pager.pool, README R1: only the writer touches it) and return to it
+ *       before the writer lock is released.
  *
  * Locking: a transaction belongs to one thread (its connection's); only the
  * pager's shared state is touched under the pager mutex.
@@ -44,17 +52,23 @@ struct tx_page {
     pager_page pub;         /* must be first: pager_page * <-> tx_page * */
     pager_tx *tx;           /* owner */
     cache_entry *entry;     /* clean: referenced committed image; dirty: NULL (T2) */
-    uint8_t *dirty;         /* owned private copy, or NULL */
+    uint8_t *dirty;         /* private copy from the writer's pool (T7), or NULL */
     int refs;
     size_t saved_at;        /* T3 */
     tx_page *hash_next;
+    tx_page *live_prev;     /* the live list: every handle in the table (T6) */
+    tx_page *live_next;
+    tx_page *dirty_next;    /* the dirty list (T6) */
     tx_page *kept_prev;     /* in the kept list iff clean and refs == 0 (T5) */
     tx_page *kept_next;
 };
 
 /* Clean pages a transaction keeps after their last release, so that pages
- * used again and again (roots, interior pages) cost a table lookup only. */
-enum { TX_KEEP_MAX = 128 };
+ * used again and again (roots, interior pages) cost a table lookup only.
+ * When the kept list passes TX_KEEP_MAX, its TX_KEEP_BATCH oldest handles
+ * drop their cache references under one mutex hold, so a page get that
+ * misses the transaction costs one mutex round-trip plus 1/TX_KEEP_BATCH. */
+enum { TX_KEEP_MAX = 128, TX_KEEP_BATCH = 32 };
 
 /* --- transaction objects -------------------------------------------------- */
 
@@ -122,6 +136,47 @@ tx_free(pager_tx *tx)
     free(tx->sps);
     free(tx->journal);
     free(tx);
+}
+
+/* --- the writer's page pool (T7) ------------------------------------------- */
+
+/* Pool bytes kept for the next write transaction; more is freed. */
+#define TX_POOL_MAX_BYTES (INT64_C(8) << 20)
+
+/* A page buffer for the writer, uninitialised; NULL when out of memory.
+ * Owned by the caller until pool_put(). Writer lock held. */
+static uint8_t *
+pool_get(pager *p)
+{
+    uint8_t *buf = p->pool;
+
+    if (buf == NULL)
+        return malloc(p->page_size);
+    memcpy(&p->pool, buf, sizeof p->pool);     /* the next free buffer */
+    p->n_pool--;
+    return buf;
+}
+
+/* Gives buf (from pool_get, or NULL) back. Writer lock held. */
+static void
+pool_put(pager *p, uint8_t *buf)
+{
+    if (buf == NULL)
+        return;
+    if ((int64_t)(p->n_pool + 1) * p->page_size > TX_POOL_MAX_BYTES) {
+        free(buf);
+        return;
+    }
+    memcpy(buf, &p->pool, sizeof p->pool);
+    p->pool = buf;
+    p->n_pool++;
+}
+
+void
+pager_pool_free(pager *p)
+{
+    while (p->pool != NULL)
+        free(pool_get(p));
 }
 
 void
@@ -194,12 +249,16 @@ handle_new(pager_tx *tx, uint32_t pgno)
     b = bucket_of(tx, pgno);
     h->hash_next = tx->buckets[b];
     tx->buckets[b] = h;
+    h->live_next = tx->live;                        /* T6 */
+    if (tx->live != NULL)
+        tx->live->live_prev = h;
+    tx->live = h;
     tx->n_handles++;
     return h;
 }
 
-/* Removes a handle from the table (T1). The caller has released its cache
- * entry or holds the mutex to do so. */
+/* Removes a clean handle from the table and the live list (T1, T6). The
+ * caller has released its cache entry or holds the mutex to do so. */
 static void
 handle_unlink(pager_tx *tx, tx_page *h)
 {
@@ -207,10 +266,23 @@ handle_unlink(pager_tx *tx, tx_page *h)
     while (*pp != h)
         pp = &(*pp)->hash_next;
     *pp = h->hash_next;
+    if (h->live_prev != NULL)
+        h->live_prev->live_next = h->live_next;
+    else
+        tx->live = h->live_next;
+    if (h->live_next != NULL)
+        h->live_next->live_prev = h->live_prev;
     tx->n_handles--;
-    free(h->dirty);
     h->hash_next = tx->spare;
     tx->spare = h;
+}
+
+static void
+dirty_push(pager_tx *tx, tx_page *h)
+{
+    h->dirty_next = tx->dirty;  /* T6 */
+    tx->dirty = h;
+    tx->n_dirty++;
 }
 
 static void
@@ -242,16 +314,34 @@ kept_push(pager_tx *tx, tx_page *h)
 }
 
 /* Ends tx: drops every handle and pre-image, leaves the active list.
- * Outline: 1. free private copies and pre-images; 2. under the mutex,
- * release cache references, unlink, wake waiters. */
+ * Outline: 1. give private copies and pre-images back to the pool, empty
+ * the table (T6: through the live list) and chain the handles onto the
+ * spare list; 2. under the mutex, release the cache references (the live
+ * links are still intact), leave the active list (after which another
+ * thread may take tx), wake waiters. */
 static void
 tx_end(pager_tx *tx)
 {
     pager *p = tx->p;
+    tx_page *first = tx->live, *last = NULL;
 
     /* 1 */
     for (size_t i = 0; i < tx->n_journal; i++)
-        free(tx->journal[i].data);
+        pool_put(p, tx->journal[i].data);
+    for (tx_page *h = first; h != NULL; h = h->live_next) {
+        tx->buckets[bucket_of(tx, h->pub.pgno)] = NULL;
+        pool_put(p, h->dirty);
+        h->dirty = NULL;
+        h->hash_next = h->live_next;
+        last = h;
+    }
+    if (last != NULL) {
+        last->hash_next = tx->spare;
+        tx->spare = first;
+    }
+    tx->live = NULL;
+    tx->dirty = NULL;
+    tx->n_handles = 0;
     tx->n_journal = 0;
     tx->n_sps = 0;
     tx->n_dirty = 0;
@@ -259,14 +349,9 @@ tx_end(pager_tx *tx)
     tx->n_kept = 0;
     /* 2 */
     pthread_mutex_lock(&p->mutex);
-    for (uint32_t b = 0; b < tx->n_buckets; b++) {
-        while (tx->buckets[b] != NULL) {
-            tx_page *h = tx->buckets[b];
-            if (h->entry != NULL)
-                cache_release(&p->cache, h->entry);
-            handle_unlink(tx, h);
-        }
-    }
+    for (tx_page *h = first; h != NULL; h = h->live_next)
+        if (h->entry != NULL)
+            cache_release(&p->cache, h->entry);
     tx_unlink_locked(p, tx);
     pthread_cond_broadcast(&p->cond);  /* a checkpoint may wait for readers */
     pthread_mutex_unlock(&p->mutex);
@@ -406,13 +491,15 @@ pager_page_release(pager_page *pg)
     kept_push(tx, h);           /* T5 */
     if (tx->n_kept <= TX_KEEP_MAX)
         return;
-    h = tx->kept_head;
-    kept_unlink(tx, h);
     p = tx->p;
     pthread_mutex_lock(&p->mutex);
-    cache_release(&p->cache, h->entry);
+    for (tx_page *old = tx->kept_head; old != NULL && tx->n_kept > TX_KEEP_MAX - TX_KEEP_BATCH;
+         old = tx->kept_head) {
+        kept_unlink(tx, old);
+        cache_release(&p->cache, old->entry);
+        handle_unlink(tx, old);
+    }
     pthread_mutex_unlock(&p->mutex);
-    handle_unlink(tx, h);
 }
 
 static bool
@@ -438,7 +525,7 @@ preimage_save(pager_tx *tx, tx_page *h)
         tx->journal = j;
         tx->cap_journal = cap;
     }
-    if ((copy = malloc(ps)) == NULL)
+    if ((copy = pool_get(tx->p)) == NULL)
         return CHORUS_NOMEM;
     memcpy(copy, h->pub.data, ps);
     tx->journal[tx->n_journal] = (sp_image){ .pgno = h->pub.pgno, .data = copy };
@@ -461,7 +548,7 @@ pager_page_write(pager_page *pg)
         return rc;
     if (h->dirty != NULL)
         return CHORUS_OK;
-    if ((h->dirty = malloc(p->page_size)) == NULL)
+    if ((h->dirty = pool_get(p)) == NULL)
         return CHORUS_NOMEM;
     memcpy(h->dirty, h->entry->data, p->page_size);
     pthread_mutex_lock(&p->mutex);
@@ -469,7 +556,7 @@ pager_page_write(pager_page *pg)
     pthread_mutex_unlock(&p->mutex);
     h->entry = NULL;            /* T2 */
     h->pub.data = h->dirty;
-    tx->n_dirty++;
+    dirty_push(tx, h);
     return CHORUS_OK;
 }
 
@@ -482,13 +569,14 @@ page_fresh(pager_tx *tx, uint32_t pgno, tx_page **out)
     *out = NULL;
     if (h == NULL)
         return CHORUS_NOMEM;
-    if ((h->dirty = calloc(1, tx->p->page_size)) == NULL) {
+    if ((h->dirty = pool_get(tx->p)) == NULL) {
         handle_unlink(tx, h);
         return CHORUS_NOMEM;
     }
+    memset(h->dirty, 0, tx->p->page_size);
     h->pub.data = h->dirty;
     h->refs = 1;
-    tx->n_dirty++;
+    dirty_push(tx, h);
     *out = h;
     return CHORUS_OK;
 }
@@ -569,7 +657,7 @@ pager_savepoint_release(pager_tx *tx, int id)
     tx->n_sps = id - 1;
     if (tx->n_sps == 0) {
         for (size_t i = 0; i < tx->n_journal; i++)
-            free(tx->journal[i].data);
+            pool_put(tx->p, tx->journal[i].data);
         tx->n_journal = 0;
     }
     return CHORUS_OK;
@@ -588,7 +676,7 @@ pager_savepoint_rollback(pager_tx *tx, int id)
         tx_page *h = handle_find(tx, img->pgno);
         if (h != NULL && h->dirty != NULL)
             memcpy(h->dirty, img->data, tx->p->page_size);
-        free(img->data);
+        pool_put(tx->p, img->data);
     }
     tx->n_pages = tx->sps[id - 1].n_pages;
     tx->n_sps = id;
@@ -615,10 +703,9 @@ dirty_collect(pager_tx *tx, pager_page ***pages_out, uint32_t *n_out)
     *n_out = 0;
     if (pages == NULL)
         return CHORUS_NOMEM;
-    for (uint32_t b = 0; b < tx->n_buckets; b++)
-        for (tx_page *h = tx->buckets[b]; h != NULL; h = h->hash_next)
-            if (h->dirty != NULL && h->pub.pgno <= tx->n_pages)
-                pages[n++] = &h->pub;
+    for (tx_page *h = tx->dirty; h != NULL; h = h->dirty_next)     /* T6 */
+        if (h->pub.pgno <= tx->n_pages)
+            pages[n++] = &h->pub;
     qsort(pages, n, sizeof *pages, pgno_cmp);
     *pages_out = pages;
     *n_out = n;
@@ -777,10 +864,9 @@ db_file_first_page(pager *p, const uint8_t *page1)
 static bool
 has_dirty_in_range(const pager_tx *tx)
 {
-    for (uint32_t b = 0; b < tx->n_buckets; b++)
-        for (const tx_page *h = tx->buckets[b]; h != NULL; h = h->hash_next)
-            if (h->dirty != NULL && h->pub.pgno <= tx->n_pages)
-                return true;
+    for (const tx_page *h = tx->dirty; h != NULL; h = h->dirty_next)   /* T6 */
+        if (h->pub.pgno <= tx->n_pages)
+            return true;
     return false;
 }
 

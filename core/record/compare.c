@@ -166,7 +166,11 @@ value_compare(const value *a, const value *b, collation coll)
     }
 }
 
-/* Walks the fields of one record: the header position and body offset. */
+/*
+ * Walks the fields of one record without decoding them: the header position
+ * and body offset. Comparisons read fields in place; only the mixed and rare
+ * cases (reals, integers against reals) build value structs.
+ */
 typedef struct field_iter {
     const uint8_t *rec;
     size_t nbytes;
@@ -187,37 +191,133 @@ iter_open(field_iter *it, const uint8_t *rec, size_t nbytes)
     return CHORUS_OK;
 }
 
-/* Decodes the next field into out: CHORUS_OK, CHORUS_DONE at the end of the
- * header, or CHORUS_CORRUPT. */
-static int
-iter_next(field_iter *it, value *out)
+/* Steps to the next field: *st_out gets its serial type and *body_out its
+ * bytes (bounds-checked). CHORUS_OK, CHORUS_DONE at the end of the header,
+ * or CHORUS_CORRUPT. */
+static inline int
+iter_next(field_iter *it, uint64_t *st_out, const uint8_t **body_out)
 {
-    uint64_t st;
-    int64_t size;
-    int n;
+    static const int8_t fixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1};
+    uint64_t st, size;
 
     if (it->pos >= it->hdr_len)
         return CHORUS_DONE;
-    n = varint_get(it->rec + it->pos, it->hdr_len - it->pos, &st);
-    size = record_serial_size(st);
-    if (n == 0 || size < 0 || it->body + (uint64_t)size > it->nbytes)
+    st = it->rec[it->pos];
+    if (st < 0x80) {
+        it->pos++;
+    } else {
+        int n = varint_get(it->rec + it->pos, it->hdr_len - it->pos, &st);
+        if (n == 0)
+            return CHORUS_CORRUPT_HERE();
+        it->pos += (uint32_t)n;
+    }
+    if (st < 12) {
+        if (fixed[st] < 0)
+            return CHORUS_CORRUPT_HERE();
+        size = (uint64_t)fixed[st];
+    } else {
+        size = (st - 12) / 2;
+    }
+    if (it->body + size > it->nbytes)
         return CHORUS_CORRUPT_HERE();
-    it->pos += (uint32_t)n;
-    record_value_decode(st, it->rec + it->body, out);
-    it->body += (uint64_t)size;
+    *st_out = st;
+    *body_out = it->rec + it->body;
+    it->body += size;
     return CHORUS_OK;
 }
 
-/* Compares field i of two keys under ki. */
-static int
-field_compare(const key_info *ki, int i, const value *a, const value *b)
+/* 0 NULL, 1 number, 2 text, 3 blob, as type_class() (types 10 and 11 never
+ * get past iter_next). */
+static inline int
+serial_class(uint64_t st)
 {
-    int c;
+    return st == 0 ? 0 : st < 12 ? 1 : (st & 1) ? 2 : 3;
+}
 
-    if (ki == NULL || i >= ki->n_fields)
-        return value_compare(a, b, COLLATE_BINARY);
-    c = value_compare(a, b, (collation)ki->coll[i]);
-    return ki->desc[i] ? -c : c;
+/* The integer of serial type 1..6, 8 or 9 at p. */
+static inline int64_t
+serial_int(uint64_t st, const uint8_t *p)
+{
+    static const uint8_t width[7] = {0, 1, 2, 3, 4, 6, 8};
+    uint64_t u;
+
+    if (st >= 8)
+        return (int64_t)st - 8;
+    u = (p[0] & 0x80) ? ~(uint64_t)0 : 0;
+    for (int i = 0; i < width[st]; i++)
+        u = (u << 8) | p[i];
+    return (int64_t)u;
+}
+
+/* Compares two encoded fields under coll, ascending. */
+static int
+raw_compare(collation coll, uint64_t sa, const uint8_t *pa, uint64_t sb, const uint8_t *pb)
+{
+    int ca = serial_class(sa), cb = serial_class(sb);
+    value va, vb;
+
+    if (ca != cb)
+        return ca < cb ? -1 : 1;
+    switch (ca) {
+    case 0:
+        return 0;
+    case 1:
+        if (sa != 7 && sb != 7) {
+            int64_t x = serial_int(sa, pa), y = serial_int(sb, pb);
+            return x < y ? -1 : x > y;
+        }
+        break;
+    case 2:
+        return collation_compare(coll, (const char *)pa, (int)((sa - 13) / 2), (const char *)pb,
+                                 (int)((sb - 13) / 2));
+    default:
+        return bytes_compare((const char *)pa, (int)((sa - 12) / 2), (const char *)pb,
+                             (int)((sb - 12) / 2));
+    }
+    record_value_decode(sa, pa, &va);
+    record_value_decode(sb, pb, &vb);
+    return value_compare(&va, &vb, coll);
+}
+
+/* Compares an encoded field with a value under coll, ascending. */
+static int
+raw_value_compare(collation coll, uint64_t sa, const uint8_t *pa, const value *b)
+{
+    int ca = serial_class(sa), cb = type_class(b);
+    value va;
+
+    if (ca != cb)
+        return ca < cb ? -1 : 1;
+    switch (ca) {
+    case 0:
+        return 0;
+    case 1:
+        if (sa != 7 && b->type == VALUE_INTEGER) {
+            int64_t x = serial_int(sa, pa);
+            return x < b->u.i ? -1 : x > b->u.i;
+        }
+        break;
+    case 2:
+        return collation_compare(coll, (const char *)pa, (int)((sa - 13) / 2), b->u.z, b->n);
+    default:
+        return bytes_compare((const char *)pa, (int)((sa - 12) / 2), b->u.z, b->n);
+    }
+    record_value_decode(sa, pa, &va);
+    return value_compare(&va, b, coll);
+}
+
+/* Field i's collation and direction under ki; later fields (the rowid) are
+ * BINARY ascending. */
+static inline void
+field_order(const key_info *ki, int i, collation *coll_out, bool *desc_out)
+{
+    if (ki == NULL || i >= ki->n_fields) {
+        *coll_out = COLLATE_BINARY;
+        *desc_out = false;
+        return;
+    }
+    *coll_out = (collation)ki->coll[i];
+    *desc_out = ki->desc[i] != 0;
 }
 
 int
@@ -225,13 +325,16 @@ record_compare_probe(const key_info *ki, const uint8_t *rec, size_t nbytes, cons
                      int n_probe, int *rc_out)
 {
     field_iter it;
-    value v;
 
     *rc_out = iter_open(&it, rec, nbytes);
     if (*rc_out != CHORUS_OK)
         return 0;
     for (int i = 0; i < n_probe; i++) {
-        int rc = iter_next(&it, &v), c;
+        uint64_t st = 0;
+        const uint8_t *body = NULL;
+        collation coll;
+        bool desc;
+        int rc = iter_next(&it, &st, &body), c;
 
         if (rc == CHORUS_DONE)
             return 0;
@@ -239,9 +342,10 @@ record_compare_probe(const key_info *ki, const uint8_t *rec, size_t nbytes, cons
             *rc_out = rc;
             return 0;
         }
-        c = field_compare(ki, i, &v, &probe[i]);
+        field_order(ki, i, &coll, &desc);
+        c = raw_value_compare(coll, st, body, &probe[i]);
         if (c != 0)
-            return c;
+            return desc ? -c : c;
     }
     return 0;
 }
@@ -251,7 +355,6 @@ record_compare(const key_info *ki, const uint8_t *a, size_t na, const uint8_t *b
                int *rc_out)
 {
     field_iter ia, ib;
-    value va, vb;
 
     *rc_out = iter_open(&ia, a, na);
     if (*rc_out == CHORUS_OK)
@@ -259,7 +362,11 @@ record_compare(const key_info *ki, const uint8_t *a, size_t na, const uint8_t *b
     if (*rc_out != CHORUS_OK)
         return 0;
     for (int i = 0;; i++) {
-        int ra = iter_next(&ia, &va), rb = iter_next(&ib, &vb), c;
+        uint64_t sa = 0, sb = 0;
+        const uint8_t *pa = NULL, *pb = NULL;
+        collation coll;
+        bool desc;
+        int ra = iter_next(&ia, &sa, &pa), rb = iter_next(&ib, &sb, &pb), c;
 
         if (ra == CHORUS_CORRUPT || rb == CHORUS_CORRUPT) {
             *rc_out = CHORUS_CORRUPT;
@@ -269,8 +376,9 @@ record_compare(const key_info *ki, const uint8_t *a, size_t na, const uint8_t *b
             return 0;
         if (ra == CHORUS_DONE || rb == CHORUS_DONE)
             return ra == CHORUS_DONE ? -1 : 1;
-        c = field_compare(ki, i, &va, &vb);
+        field_order(ki, i, &coll, &desc);
+        c = raw_compare(coll, sa, pa, sb, pb);
         if (c != 0)
-            return c;
+            return desc ? -c : c;
     }
 }

@@ -14,6 +14,8 @@
  *   A3  Each aggregate's state is state_size zeroed bytes, reset per group;
  *       final() is followed by destroy(). DISTINCT aggregates step only
  *       values not seen before in the group.
+ *   A4  An aggregate with ORDER BY (group_concat(x ORDER BY y)) keeps the
+ *       group's rows and steps them in key order (stable) before final().
  * Callers: exec_query.c.
  */
 #include <stdlib.h>
@@ -64,6 +66,8 @@ group_begin(plan_query *q)
             memset(g->state, 0, g->fn->state_size);
         if (g->seen != NULL)
             vm_rowset_clear(g->seen);
+        vm_rows_free(g->ordered);
+        g->ordered = NULL;
     }
 }
 
@@ -91,35 +95,75 @@ ctx_done(vm_run *r, func_ctx *ctx)
     return rc;
 }
 
-/* Steps every aggregate over one group row (A3). */
+/* Steps aggregate g over one group row (A3). */
+static int
+agg_step(vm_run *r, plan_agg *g, const value *row)
+{
+    func_ctx ctx;
+    int rc;
+
+    if (g->filter_col >= 0 && value_truth(&row[g->filter_col]) != 1)
+        return CHORUS_OK;
+    if (g->distinct && g->n_args > 0) {
+        bool added;
+        if (g->seen == NULL && (rc = vm_rowset_new(1, &g->coll, &g->seen)) != CHORUS_OK)
+            return rc;
+        if (row[g->first_arg].type == VALUE_NULL)
+            return CHORUS_OK;
+        rc = vm_rowset_add(g->seen, &row[g->first_arg], &added);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (!added)
+            return CHORUS_OK;
+    }
+    ctx_init(&ctx, r, g);
+    g->fn->step(&ctx, g->n_args, row + g->first_arg);
+    return ctx_done(r, &ctx);
+}
+
+/* Steps every aggregate over one group row; an aggregate with ORDER BY
+ * keeps the row for agg_replay (A4). */
 static int
 group_step(vm_run *r, plan_query *q, const value *row)
 {
     for (int k = 0; k < q->n_aggs; k++) {
         plan_agg *g = &q->aggs[k];
-        func_ctx ctx;
         int rc;
-        if (g->filter_col >= 0 && value_truth(&row[g->filter_col]) != 1)
-            continue;
-        if (g->distinct && g->n_args > 0) {
-            bool added;
-            if (g->seen == NULL && (rc = vm_rowset_new(1, &g->coll, &g->seen)) != CHORUS_OK)
+        if (g->n_order > 0) {
+            if (g->ordered == NULL && (rc = vm_rows_new(q->n_gcols, &g->ordered)) != CHORUS_OK)
                 return rc;
-            if (row[g->first_arg].type == VALUE_NULL)
-                continue;
-            rc = vm_rowset_add(g->seen, &row[g->first_arg], &added);
-            if (rc != CHORUS_OK)
-                return rc;
-            if (!added)
-                continue;
+            rc = vm_rows_append(g->ordered, row);
+        } else {
+            rc = agg_step(r, g, row);
         }
-        ctx_init(&ctx, r, g);
-        g->fn->step(&ctx, g->n_args, row + g->first_arg);
-        rc = ctx_done(r, &ctx);
         if (rc != CHORUS_OK)
             return rc;
     }
     return CHORUS_OK;
+}
+
+/* A4: f(x ORDER BY k): the group's rows, stably sorted by the keys, are
+ * stepped when the group ends. */
+static int
+agg_replay(vm_run *r, plan_agg *g)
+{
+    int *cols;
+    int rc;
+
+    if (g->ordered == NULL)
+        return CHORUS_OK;
+    cols = malloc((size_t)g->n_order * sizeof *cols);
+    if (cols == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < g->n_order; i++)
+        cols[i] = g->first_order + i;
+    rc = vm_rows_sort(g->ordered, g->n_order, cols, g->order_desc, g->order_coll);
+    free(cols);
+    for (int64_t i = 0; i < g->ordered->n && rc == CHORUS_OK; i++)
+        rc = agg_step(r, g, g->ordered->rows[i]);
+    vm_rows_free(g->ordered);
+    g->ordered = NULL;
+    return rc;
 }
 
 static int
@@ -128,7 +172,9 @@ group_final(vm_run *r, plan_query *q)
     for (int k = 0; k < q->n_aggs; k++) {
         plan_agg *g = &q->aggs[k];
         func_ctx ctx;
-        int rc;
+        int rc = agg_replay(r, g);
+        if (rc != CHORUS_OK)
+            return rc;
         ctx_init(&ctx, r, g);
         g->fn->final(&ctx);
         if (g->fn->destroy != NULL && g->state != NULL)
@@ -320,5 +366,7 @@ vm_agg_close(vm_run *r, plan_query *q)
         value_clear(&g->result);
         vm_rowset_free(g->seen);
         g->seen = NULL;
+        vm_rows_free(g->ordered);
+        g->ordered = NULL;
     }
 }

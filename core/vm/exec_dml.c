@@ -30,18 +30,9 @@ writer_error(vm_stmt *st, int rc)
 }
 
 static int
-hooks_eval(void *arg, const catalog_table *t, const ast_expr *expr, const value *row,
-           int64_t rowid, value *out, char **errmsg_out)
-{
-    *errmsg_out = common_mprintf("not supported yet: expression indexes, partial indexes "
-                                 "and REPLACE defaults");
-    return CHORUS_ERROR;
-}
-
-static int
 open_writer(vm_stmt *st, catalog *cat)
 {
-    catalog_hooks hooks = {st, hooks_eval};
+    catalog_hooks hooks = {st->root != NULL ? st->root : st, vm_hooks_eval};
     int rc;
 
     if (st->writer != NULL)
@@ -49,6 +40,17 @@ open_writer(vm_stmt *st, catalog *cat)
     rc = catalog_writer_open(st->conn->tx, cat, &hooks, &st->writer);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+    return CHORUS_OK;
+}
+
+static int
+apply_affinity(const catalog_table *t, value *vals)
+{
+    for (int i = 0; i < t->n_cols; i++) {
+        int rc = value_apply_affinity(&vals[i], t->cols[i].affinity);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
     return CHORUS_OK;
 }
 
@@ -63,11 +65,9 @@ run_checks(vm_stmt *st, value *vals, int64_t rowid)
 
     if (t->n_checks == 0)
         return CHORUS_OK;
-    for (int i = 0; i < t->n_cols; i++) {
-        rc = value_apply_affinity(&vals[i], t->cols[i].affinity);
-        if (rc != CHORUS_OK)
-            return rc;
-    }
+    rc = apply_affinity(t, vals);
+    if (rc != CHORUS_OK)
+        return rc;
     rowc->row = vals;
     rowc->rowid = rowid;
     for (int i = 0; i < t->n_checks; i++) {
@@ -95,6 +95,165 @@ count_change(vm_stmt *st, int64_t n)
     st->conn->total_changes += n;
 }
 
+int
+vm_returning_add(vm_stmt *st, const value *vals, int64_t rowid)
+{
+    plan_stmt *p = st->plan;
+    plan_cursor *rc_cur;
+    value *out;
+    int rc = CHORUS_OK, i;
+
+    if (p->returning == NULL)
+        return CHORUS_OK;
+    if (st->returned == NULL && (rc = vm_rows_new(p->n_cols, &st->returned)) != CHORUS_OK)
+        return rc;
+    out = calloc((size_t)p->n_cols + 1, sizeof *out);
+    if (out == NULL)
+        return CHORUS_NOMEM;
+    rc_cur = &p->cursors[p->ret_cursor];
+    rc_cur->row = vals;
+    rc_cur->rowid = rowid;
+    for (i = 0; i < p->n_cols && rc == CHORUS_OK; i++)
+        rc = vm_eval(&st->run, p->returning[i], &out[i]);
+    if (rc == CHORUS_OK)
+        rc = vm_rows_append(st->returned, out);
+    vm_values_clear(out, i);
+    free(out);
+    rc_cur->row = NULL;
+    return rc;
+}
+
+/* An owned copy of n values (AFTER triggers read the stored row while the
+ * writer's buffer moves on). */
+static int
+row_copy(const value *src, int n, value **out)
+{
+    value *v = calloc((size_t)n + 1, sizeof *v);
+    int rc = CHORUS_OK;
+
+    *out = v;
+    if (v == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < n && rc == CHORUS_OK; i++)
+        rc = value_copy(&v[i], &src[i]);
+    return rc;
+}
+
+static void
+row_free(value *v, int n)
+{
+    if (v != NULL)
+        vm_values_clear(v, n);
+    free(v);
+}
+
+/* After a row was written: RETURNING, then AFTER triggers over the stored row. */
+static int
+after_write(vm_stmt *st, const catalog_table *t, int event, const ast_list *set,
+            const value *old_row, int64_t old_rowid, int64_t rowid)
+{
+    bool fire = vm_triggers_any(t, event, AST_TRIGGER_AFTER), ignored;
+    value *stored = NULL;
+    int rc;
+
+    if (st->plan->returning == NULL && !fire && !st->conn->foreign_keys)
+        return CHORUS_OK;
+    rc = row_copy(catalog_writer_row(st->writer), t->n_cols, &stored);
+    if (rc == CHORUS_OK)
+        rc = vm_returning_add(st, stored, rowid);
+    if (rc == CHORUS_OK)
+        rc = vm_fkeys_after(st, t, event, old_row, old_rowid, stored, rowid);
+    if (rc == CHORUS_OK && fire)
+        rc = vm_triggers_fire(st, t, event, AST_TRIGGER_AFTER, set, old_row, old_rowid, stored,
+                              rowid, &ignored);
+    row_free(stored, t->n_cols);
+    return rc;
+}
+
+/*
+ * Updates row old_rowid of t to vals (borrowed or owned; cleared here):
+ * BEFORE triggers, CHECK, the write, RETURNING and AFTER triggers.
+ * new_rowid: for tables without a rowid alias, or NULL.
+ */
+static int
+update_one(vm_stmt *st, int64_t old_rowid, value *vals, const value *new_rowid,
+           const value *old_row, const ast_list *set, int conflict, int64_t *n_written)
+{
+    const catalog_table *t = st->plan->table;
+    int64_t rowid = t->rowid_alias >= 0 && vals[t->rowid_alias].type == VALUE_INTEGER
+                        ? vals[t->rowid_alias].u.i
+                        : new_rowid != NULL && new_rowid->type == VALUE_INTEGER ? new_rowid->u.i
+                                                                                : old_rowid;
+    catalog_row_result res;
+    bool ignored = false;
+    int rc = CHORUS_OK;
+
+    if (vm_triggers_any(t, AST_TRIGGER_UPDATE, AST_TRIGGER_BEFORE)) {
+        rc = apply_affinity(t, vals);
+        if (rc == CHORUS_OK)
+            rc = vm_triggers_fire(st, t, AST_TRIGGER_UPDATE, AST_TRIGGER_BEFORE, set, old_row,
+                                  old_rowid, vals, rowid, &ignored);
+    }
+    if (rc == CHORUS_OK && !ignored)
+        rc = run_checks(st, vals, rowid);
+    if (rc == CHORUS_OK && !ignored) {
+        rc = catalog_row_update(st->writer, t, old_rowid, vals,
+                                t->rowid_alias >= 0 ? NULL : new_rowid, conflict, &res);
+        if (rc != CHORUS_OK)
+            rc = writer_error(st, rc);
+        else if (!res.ignored) {
+            (*n_written)++;
+            rc = after_write(st, t, AST_TRIGGER_UPDATE, set, old_row, old_rowid, res.rowid);
+        }
+    }
+    vm_values_clear(vals, t->n_cols);
+    return rc;
+}
+
+/* Upsert (compile.h plan_upsert): the first clause whose probe finds a
+ * conflicting row decides; *handled tells whether one did. */
+static int
+upsert_try(vm_stmt *st, value *vals, bool *handled, int64_t *n_written)
+{
+    plan_stmt *p = st->plan;
+    const catalog_table *t = p->table;
+    const ast_upsert *u = p->ast->u.insert.upsert;
+    int rc = CHORUS_OK;
+
+    *handled = false;
+    p->cursors[p->excl_cursor].row = vals;
+    for (int i = 0; i < p->n_upserts && !*handled; i++, u = u->next) {
+        const plan_upsert *pu = &p->upserts[i];
+        for (int k = 0; k < pu->n_probes && !*handled && rc == CHORUS_OK; k++) {
+            plan_query *q = pu->probes[k];
+            value *row = NULL;
+            rc = vm_query_open(&st->run, q);
+            if (rc == CHORUS_OK && (rc = vm_query_next(&st->run, q)) == CHORUS_ROW) {
+                *handled = true;
+                rc = row_copy(q->row, q->n_cols, &row);
+            }
+            vm_query_close(&st->run, q);
+            if (rc == CHORUS_DONE)
+                rc = CHORUS_OK;
+            if (rc == CHORUS_OK && row != NULL && !pu->do_nothing &&
+                value_truth(&row[t->n_cols + 1]) == 1) {
+                value *nv = calloc((size_t)t->n_cols + 1, sizeof *nv);
+                if (nv == NULL)
+                    rc = CHORUS_NOMEM;
+                for (int c = 0; nv != NULL && c < t->n_cols && rc == CHORUS_OK; c++)
+                    rc = value_copy(&nv[c], &row[1 + c]);
+                if (rc == CHORUS_OK)
+                    rc = update_one(st, row[0].u.i, nv, NULL, &row[t->n_cols + 2], &u->set,
+                                    AST_CONFLICT_ABORT, n_written);
+                free(nv);
+            }
+            row_free(row, q->n_cols);
+        }
+    }
+    p->cursors[p->excl_cursor].row = NULL;
+    return rc;
+}
+
 /* Builds the new row of an INSERT from one source row (or none). */
 static int
 insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
@@ -103,6 +262,7 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
     const catalog_table *t = p->table;
     value rowid, *rowid_ptr = NULL;
     catalog_row_result res;
+    bool skip = false;
     int rc = CHORUS_OK;
 
     value_set_null(&rowid);
@@ -131,9 +291,19 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
             }
         }
     }
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK && (p->n_upserts > 0 ||
+                            vm_triggers_any(t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)))
+        rc = apply_affinity(t, vals);
+    if (rc == CHORUS_OK && vm_triggers_any(t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)) {
+        const value *r = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : &rowid;
+        rc = vm_triggers_fire(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE, NULL, NULL, 0,
+                              vals, r->type == VALUE_INTEGER ? r->u.i : -1, &skip);
+    }
+    if (rc == CHORUS_OK && !skip && p->n_upserts > 0)
+        rc = upsert_try(st, vals, &skip, n_written);
+    if (rc == CHORUS_OK && !skip)
         rc = run_checks(st, vals, 0);
-    if (rc != CHORUS_OK)
+    if (rc != CHORUS_OK || skip)
         goto out;
     rc = catalog_row_insert(st->writer, t, vals, rowid_ptr, p->conflict, &res);
     if (rc != CHORUS_OK) {
@@ -142,6 +312,8 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
     }
     if (!res.ignored) {
         (*n_written)++;
+        st->conn->last_rowid = res.rowid;
+        rc = after_write(st, t, AST_TRIGGER_INSERT, NULL, NULL, 0, res.rowid);
         st->conn->last_rowid = res.rowid;
     }
 out:
@@ -197,11 +369,23 @@ vm_exec_insert(vm_stmt *st)
     return rc;
 }
 
+/* UPDATE FROM: a target row joined with several rows is updated once. */
+static bool
+seen_before(vm_rows *rows, int64_t i)
+{
+    for (int64_t k = 0; k < i; k++)
+        if (rows->rows[k][0].u.i == rows->rows[i][0].u.i)
+            return true;
+    return false;
+}
+
 int
 vm_exec_update(vm_stmt *st)
 {
     plan_stmt *p = st->plan;
     const catalog_table *t = p->table;
+    const ast_list *set = &p->ast->u.update.set;
+    bool from = p->ast->u.update.from != NULL;
     vm_rows *rows = NULL;
     value *vals = NULL;
     int64_t n = 0;
@@ -214,30 +398,44 @@ vm_exec_update(vm_stmt *st)
         rc = CHORUS_NOMEM;
     for (int64_t i = 0; rc == CHORUS_OK && i < rows->n; i++) {
         const value *row = rows->rows[i];
-        catalog_row_result res;
+        if (from && seen_before(rows, i))
+            continue;
         for (int c = 0; c < t->n_cols; c++) {
             vals[c] = row[2 + c];
             vals[c].flags = VALUE_BORROWED;
         }
-        rc = run_checks(st, vals, row[0].u.i);
-        if (rc == CHORUS_OK)
-            rc = catalog_row_update(st->writer, t, row[0].u.i, vals,
-                                    t->rowid_alias >= 0 ? NULL : &row[1], p->conflict, &res);
-        else
-            break;
-        vm_values_clear(vals, t->n_cols);
-        if (rc != CHORUS_OK) {
-            rc = writer_error(st, rc);
-            break;
-        }
-        if (!res.ignored)
-            n++;
+        rc = update_one(st, row[0].u.i, vals, &row[1], p->with_old ? &row[2 + t->n_cols] : NULL,
+                        set, p->conflict, &n);
     }
-    if (vals != NULL)
-        vm_values_clear(vals, t->n_cols);
     free(vals);
     vm_rows_free(rows);
     count_change(st, n);
+    return rc;
+}
+
+static int
+delete_one(vm_stmt *st, int64_t rowid, const value *old_row, int64_t *n_written)
+{
+    const catalog_table *t = st->plan->table;
+    bool ignored = false;
+    int rc = CHORUS_OK;
+
+    if (vm_triggers_any(t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE))
+        rc = vm_triggers_fire(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE, NULL, old_row, rowid,
+                              NULL, 0, &ignored);
+    if (rc != CHORUS_OK || ignored)
+        return rc;
+    rc = vm_returning_add(st, old_row, rowid);
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = catalog_row_delete(st->writer, t, rowid);
+    if (rc != CHORUS_OK)
+        return writer_error(st, rc);
+    (*n_written)++;
+    rc = vm_fkeys_after(st, t, AST_TRIGGER_DELETE, old_row, rowid, NULL, 0);
+    if (rc == CHORUS_OK && vm_triggers_any(t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER))
+        rc = vm_triggers_fire(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER, NULL, old_row, rowid,
+                              NULL, 0, &ignored);
     return rc;
 }
 
@@ -252,13 +450,8 @@ vm_exec_delete(vm_stmt *st)
     rc = collect(st, p->query, &rows);
     if (rc == CHORUS_OK)
         rc = open_writer(st, st->conn->cat);
-    for (int64_t i = 0; rc == CHORUS_OK && i < rows->n; i++) {
-        rc = catalog_row_delete(st->writer, p->table, rows->rows[i][0].u.i);
-        if (rc != CHORUS_OK)
-            rc = writer_error(st, rc);
-        else
-            n++;
-    }
+    for (int64_t i = 0; rc == CHORUS_OK && i < rows->n; i++)
+        rc = delete_one(st, rows->rows[i][0].u.i, p->with_old ? &rows->rows[i][1] : NULL, &n);
     vm_rows_free(rows);
     count_change(st, n);
     return rc;
@@ -331,6 +524,7 @@ vm_exec_pragma(vm_stmt *st)
 
     memset(&env, 0, sizeof env);
     env.pager = conn->db->pager;
+    env.path = conn->db->path;
     env.tx = conn->tx;
     env.cat = conn->cat;
     env.busy_timeout_ms = &conn->busy_ms;

@@ -18,6 +18,11 @@
  *       its post terms (WHERE terms on it) are checked then.
  *   L3  Probe values for index seeks are owned copies with the comparison
  *       affinity applied; a NULL probe ends the level (= NULL never holds).
+ *   L4  RIGHT / FULL JOIN (always the last level): the rowid of every row
+ *       of that level that passes its ON terms is remembered; when the
+ *       loops end, the level's right_pass scans the table again and yields
+ *       each row not remembered, every earlier cursor in null_row mode,
+ *       if the WHERE terms (right_pass->post) hold.
  * Callers: exec_query.c, agg.c.
  */
 #include <math.h>
@@ -26,7 +31,7 @@
 
 #include "vm_int.h"
 
-enum { LOOP_START = 0, LOOP_RUN, LOOP_DONE };
+enum { LOOP_START = 0, LOOP_RUN, LOOP_DONE, LOOP_RIGHT };
 
 static plan_cursor *
 level_cursor(vm_run *r, const plan_level *lv)
@@ -599,6 +604,66 @@ check(vm_run *r, cx *e, bool *pass)
     return rc;
 }
 
+/* L4: remembers the current row of a RIGHT / FULL JOIN level. */
+static int
+right_mark(vm_run *r, plan_level *lv)
+{
+    static const uint8_t binary = COLLATE_BINARY;
+    value id;
+    bool added;
+    int rc;
+
+    if (lv->right_seen == NULL && (rc = vm_rowset_new(1, &binary, &lv->right_seen)) != CHORUS_OK)
+        return rc;
+    rc = vm_cursor_column(r, level_cursor(r, lv), -1, &id);
+    if (rc == CHORUS_OK)
+        rc = vm_rowset_add(lv->right_seen, &id, &added);
+    value_clear(&id);
+    return rc;
+}
+
+/* L4: the next row of the RIGHT / FULL JOIN level that nothing matched. */
+static int
+right_next(vm_run *r, plan_query *q)
+{
+    plan_level *lv = &q->levels[q->n_levels - 1], *rp = lv->right_pass;
+    plan_cursor *cur = level_cursor(r, lv);
+    bool eof, pass;
+    value id;
+    int rc;
+
+    for (;;) {
+        if (!rp->started) {
+            for (int i = 0; i < q->n_levels - 1; i++)
+                level_cursor(r, &q->levels[i])->null_row = true;
+            cur->null_row = false;
+            cur->cover = NULL;
+            cur->cover_bt = NULL;
+            rp->started = true;
+            rc = level_first(r, rp, &eof);
+        } else {
+            rc = level_next(r, rp, &eof);
+        }
+        if (rc != CHORUS_OK)
+            return rc;
+        if (eof) {
+            q->loop_state = LOOP_DONE;
+            return CHORUS_DONE;
+        }
+        if ((++r->tick & 0xff) == 0 && (rc = vm_run_check_interrupt(r)) != CHORUS_OK)
+            return rc;
+        rc = vm_cursor_column(r, cur, -1, &id);
+        if (rc != CHORUS_OK)
+            return rc;
+        pass = lv->right_seen == NULL || !vm_rowset_contains(lv->right_seen, &id);
+        value_clear(&id);
+        if (pass && (rc = check(r, rp->post, &pass)) != CHORUS_OK)
+            return rc;
+        if (pass)
+            return CHORUS_ROW;
+    }
+}
+
 /* Moves level lv once; *row_out when it holds a row for the inner levels. */
 static int
 level_step(vm_run *r, plan_level *lv, bool *row_out, bool *exhausted)
@@ -639,6 +704,8 @@ level_step(vm_run *r, plan_level *lv, bool *row_out, bool *exhausted)
     if (rc != CHORUS_OK || !pass)
         return rc;
     lv->matched = true;
+    if (lv->is_right && (rc = right_mark(r, lv)) != CHORUS_OK)
+        return rc;
     rc = check(r, lv->post, &pass);
     *row_out = rc == CHORUS_OK && pass;
     return rc;
@@ -651,6 +718,8 @@ vm_loop_next(vm_run *r, plan_query *q)
 
     if (q->loop_state == LOOP_DONE)
         return CHORUS_DONE;
+    if (q->loop_state == LOOP_RIGHT)
+        return right_next(r, q);
     if (q->loop_state == LOOP_START) {
         bool pass;
         rc = check(r, q->pre_filter, &pass);
@@ -676,6 +745,10 @@ vm_loop_next(vm_run *r, plan_query *q)
         if (rc != CHORUS_OK)
             return rc;
         if (exhausted) {
+            if (i == 0 && q->levels[n - 1].is_right) {
+                q->loop_state = LOOP_RIGHT;
+                return right_next(r, q);
+            }
             if (i == 0) {
                 q->loop_state = LOOP_DONE;
                 return CHORUS_DONE;
@@ -711,6 +784,18 @@ vm_loop_close(vm_run *r, plan_query *q)
         lv->n_in = 0;
         lv->started = false;
         lv->in_null_row = false;
+        if (lv->right_pass != NULL) {
+            plan_level *rp = lv->right_pass;
+            if (rp->ix != NULL) {
+                btree_cursor_close(rp->ix);
+                rp->ix = NULL;
+            }
+            for (int k = 0; k <= KEY_INFO_MAX; k++)
+                value_clear(&rp->probe[k]);
+            rp->started = false;
+            vm_rowset_free(lv->right_seen);
+            lv->right_seen = NULL;
+        }
         vm_cursor_close(cur);
     }
     q->loop_state = LOOP_START;

@@ -47,17 +47,6 @@ root_of(vm_stmt *st)
     return st->root != NULL ? st->root : st;
 }
 
-void
-vm_subs_free(plan_stmt *p)
-{
-    while (p->subs != NULL) {
-        plan_sub *s = p->subs;
-        p->subs = s->next;
-        plan_free(s->plan);
-        free(s);
-    }
-}
-
 /* The catalog sub-plans compile against: the writer's (DDL edits it). */
 static const catalog *
 sub_catalog(vm_stmt *root)
@@ -151,8 +140,6 @@ sub_error(vm_run *parent, vm_run *r, int rc)
         return rc;
     }
     vm_run_error(parent, r->ext_errcode ? r->ext_errcode : rc, "%s", r->errmsg);
-    if (r->ext_errcode)
-        parent->ext_errcode = r->ext_errcode;
     free(r->errmsg);
     r->errmsg = NULL;
     return rc;
@@ -220,8 +207,8 @@ vm_raise(vm_run *r, cx *e)
     root->raise_conflict = e->op == AST_RAISE_FAIL ? AST_CONFLICT_FAIL
                            : e->op == AST_RAISE_ROLLBACK ? AST_CONFLICT_ROLLBACK
                                                         : AST_CONFLICT_ABORT;
-    rc = vm_run_error(r, CHORUS_CONSTRAINT_TRIGGER, "%.*s", msg.type == VALUE_NULL ? 0 : (int)msg.n,
-                      msg.type == VALUE_NULL ? "" : (const char *)msg.u.p);
+    rc = vm_run_error(r, CHORUS_CONSTRAINT_TRIGGER, "%.*s", msg.type == VALUE_TEXT ? (int)msg.n : 0,
+                      msg.type == VALUE_TEXT ? msg.u.z : "");
     r->ext_errcode = CHORUS_CONSTRAINT_TRIGGER;
     value_clear(&msg);
     return rc;
@@ -279,7 +266,7 @@ set_rows(plan_stmt *p, const value *old_row, int64_t old_rowid, const value *new
 
 /* Runs one body statement as a child statement of st (G3). */
 static int
-run_body_stmt(vm_stmt *st, plan_stmt *p)
+run_body_stmt(vm_stmt *st, plan_stmt *p, bool *found_out)
 {
     vm_stmt child;
     int rc;
@@ -303,8 +290,13 @@ run_body_stmt(vm_stmt *st, plan_stmt *p)
         break;
     case PLAN_SELECT:
         rc = vm_query_open(&child.run, p->query);
-        while (rc == CHORUS_OK && (rc = vm_query_next(&child.run, p->query)) == CHORUS_ROW)
+        while (rc == CHORUS_OK && (rc = vm_query_next(&child.run, p->query)) == CHORUS_ROW) {
             rc = CHORUS_OK;
+            if (found_out != NULL) {
+                *found_out = true;
+                break;
+            }
+        }
         if (rc == CHORUS_DONE)
             rc = CHORUS_OK;
         break;
@@ -313,8 +305,6 @@ run_body_stmt(vm_stmt *st, plan_stmt *p)
                           "trigger");
         break;
     }
-    if (child.root->writer == NULL)         /* the child opened the writer */
-        child.root->writer = child.writer;
     vm_rows_free(child.returned);
     sub_run_end(&child.run, p);
     return sub_error(&st->run, &child.run, rc);
@@ -352,7 +342,7 @@ run_program(vm_stmt *st, const catalog_trigger *trg, const catalog_table *t,
             return rc;
         set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
         sub->busy = true;
-        rc = run_body_stmt(st, sub->plan);
+        rc = run_body_stmt(st, sub->plan, NULL);
         sub->busy = false;
         if (rc != CHORUS_OK)
             return rc;
@@ -394,5 +384,72 @@ vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
     }
     conn->changes = changes;
     conn->last_rowid = last_rowid;
+    return rc;
+}
+
+/* Compiles generated SQL (foreign keys) once per key (G1). */
+static int
+sql_sub_get(vm_stmt *st, const void *key, const catalog_table *t,
+            char *(*build)(const void *arg), const void *arg, plan_sub **out)
+{
+    vm_stmt *root = root_of(st);
+    compile_env env;
+    ast_stmt *ast = NULL;
+    plan_sub *s;
+    char *msg = NULL;
+    int rc;
+
+    for (s = root->plan->subs; s != NULL; s = s->next)
+        if (s->key == key && !s->busy) {
+            *out = s;
+            return CHORUS_OK;
+        }
+    s = calloc(1, sizeof *s);
+    if (s == NULL || (s->ast_arena = calloc(1, sizeof *s->ast_arena)) == NULL ||
+        (s->sql = build(arg)) == NULL) {
+        if (s != NULL)
+            free(s->ast_arena);
+        free(s);
+        return CHORUS_NOMEM;
+    }
+    arena_init(s->ast_arena);
+    s->key = key;
+    s->next = root->plan->subs;
+    root->plan->subs = s;   /* freed with the plan from here on */
+    rc = sql_parse(s->sql, -1, s->ast_arena, &ast, NULL, &msg);
+    if (rc == CHORUS_OK) {
+        env.cat = sub_catalog(root);
+        env.sql = s->sql;
+        rc = compile_trigger_stmt(&env, t, ast, NULL, &s->plan, &msg);
+    }
+    if (rc != CHORUS_OK) {
+        root->plan->subs = s->next;
+        s->next = NULL;
+        arena_free(s->ast_arena);
+        free(s->ast_arena);
+        free(s->sql);
+        free(s);
+        rc = vm_run_error(&st->run, rc, "%s", msg != NULL ? msg : chorus_errstr(rc));
+        free(msg);
+        return rc;
+    }
+    *out = s;
+    return CHORUS_OK;
+}
+
+int
+vm_sub_sql_run(vm_stmt *st, const void *key, const catalog_table *t,
+               char *(*build)(const void *arg), const void *arg, const value *old_row,
+               int64_t old_rowid, const value *new_row, int64_t new_rowid, bool *found_out)
+{
+    plan_sub *sub;
+    int rc = sql_sub_get(st, key, t, build, arg, &sub);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
+    sub->busy = true;
+    rc = run_body_stmt(st, sub->plan, found_out);
+    sub->busy = false;
     return rc;
 }

@@ -53,9 +53,8 @@ eval_cmp(vm_run *r, cx *e, value *out)
     value a, b;
     int rc;
 
-    if (e->left->kind == CX_VECTOR || e->right->kind == CX_VECTOR ||
-        (e->left->kind == CX_SUBQUERY && e->left->sub->n_cols > 1))
-        return vm_run_error(r, CHORUS_ERROR, "not supported yet: row value comparisons");
+    if (e->left->kind == CX_VECTOR || e->right->kind == CX_VECTOR)
+        return vm_run_error(r, CHORUS_ERROR, "row value misused");
     rc = vm_eval(r, e->left, &a);
     if (rc != CHORUS_OK)
         return rc;
@@ -448,6 +447,9 @@ eval_in_select(vm_run *r, cx *e, value *out)
     bool found;
     int rc;
 
+    if (e->left->kind == CX_VECTOR ||
+        (e->left->kind == CX_SUBQUERY && e->left->sub->n_cols > 1 && e->left->index == 0))
+        return vm_eval_in_vector(r, e, out);           /* eval_rowvalue.c */
     if (!e->cached) {
         rc = build_in_set(r, e);
         if (rc != CHORUS_OK)

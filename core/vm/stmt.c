@@ -150,6 +150,11 @@ run_close(vm_stmt *st)
     vm_eval_release(&st->run);
     catalog_result_free(&st->pres);
     catalog_result_init(&st->pres);
+    vm_rows_free(st->returned);
+    st->returned = NULL;
+    st->returned_pos = 0;
+    if (p != NULL && (p->kind == PLAN_DDL || p->kind == PLAN_CREATE_AS || p->kind == PLAN_PRAGMA))
+        plan_subs_free(p);          /* exec_trigger.c G1 */
 }
 
 /* Stops a running statement with rc (M2); returns the code to report. */
@@ -162,11 +167,13 @@ stmt_stop(vm_stmt *st, int rc)
 
     if (st->writer != NULL) {
         if (failed && (rc & 0xff) == CHORUS_CONSTRAINT)
-            conflict = catalog_writer_conflict(st->writer);
+            conflict = st->raise_conflict ? st->raise_conflict
+                                          : catalog_writer_conflict(st->writer);
         catalog_writer_close(st->writer);
         st->writer = NULL;
     }
     run_close(st);
+    st->raise_conflict = 0;
     rc = vm_tx_statement_finish(st, rc, conflict);
     st->running = false;
     st->done_writes = false;
@@ -275,8 +282,12 @@ stmt_produce(vm_stmt *st)
     plan_stmt *p = st->plan;
     int rc;
 
-    if (st->done_writes)
-        return CHORUS_DONE;
+    if (st->done_writes) {          /* RETURNING rows, collected by the write */
+        if (st->returned == NULL || st->returned_pos >= st->returned->n)
+            return CHORUS_DONE;
+        st->out = st->returned->rows[st->returned_pos++];
+        return CHORUS_ROW;
+    }
     switch (p->kind) {
     case PLAN_SELECT:
         rc = vm_query_next(&st->run, p->query);
@@ -412,16 +423,20 @@ vm_clear_bindings(vm_stmt *st)
 int
 vm_column_count(vm_stmt *st)
 {
+    const char *const *names;
+
     if (st->plan->kind == PLAN_PRAGMA)
-        return st->pres.n_cols;
+        return catalog_pragma_columns(&st->ast->u.pragma, &names);
     return st->plan->n_cols;
 }
 
 const char *
 vm_column_name(vm_stmt *st, int col)
 {
+    const char *const *names;
+
     if (st->plan->kind == PLAN_PRAGMA)
-        return col < st->pres.n_cols ? st->pres.col_names[col] : NULL;
+        return col < catalog_pragma_columns(&st->ast->u.pragma, &names) ? names[col] : NULL;
     return st->plan->col_names[col];
 }
 

@@ -148,6 +148,10 @@ void vm_loop_close(vm_run *r, plan_query *q);
 int vm_agg_next(vm_run *r, plan_query *q);
 void vm_agg_close(vm_run *r, plan_query *q);
 
+/* ---- row values (eval_rowvalue.c) */
+/* (a, b, ...) [NOT] IN (SELECT ...) into *out. */
+int vm_eval_in_vector(vm_run *r, cx *e, value *out);
+
 /* ---- window functions (exec_window.c) */
 /* The next window row of a core with window functions (q->win_row). */
 int vm_window_next(vm_run *r, plan_query *q);
@@ -203,8 +207,16 @@ bool vm_triggers_any(const catalog_table *t, int event, int time);
 int vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
                      const ast_list *set, const value *old_row, int64_t old_rowid,
                      const value *new_row, int64_t new_rowid, bool *ignore_out);
-/* Frees the sub-plans compiled for a plan (plan_stmt.subs). */
-void vm_subs_free(plan_stmt *p);
+/* Runs the statement build(arg) gives (malloc()ed SQL text, built on first
+ * use and kept under key) where NEW and OLD are rows of t; a SELECT sets
+ * *found_out when it gives a row (found_out may be NULL otherwise). */
+int vm_sub_sql_run(vm_stmt *st, const void *key, const catalog_table *t,
+                   char *(*build)(const void *arg), const void *arg, const value *old_row,
+                   int64_t old_rowid, const value *new_row, int64_t new_rowid, bool *found_out);
+/* Foreign keys (fkey.c): the checks and actions after a row of t was written
+ * (event: ast_trigger_event), when PRAGMA foreign_keys is on. */
+int vm_fkeys_after(vm_stmt *st, const catalog_table *t, int event, const value *old_row,
+                   int64_t old_rowid, const value *new_row, int64_t new_rowid);
 /* The RETURNING row of a written row (vals: t->n_cols values). */
 int vm_returning_add(vm_stmt *st, const value *vals, int64_t rowid);
 

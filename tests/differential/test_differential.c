@@ -197,6 +197,7 @@ options_from_env(run_options *opt)
     const char *seed = getenv("CHORUS_DIFF_SEED");
     const char *seconds = getenv("CHORUS_DIFF_SECONDS");
     const char *count = getenv("CHORUS_DIFF_COUNT");
+    memset(opt, 0, sizeof *opt);
     opt->first_seed = 1;
     opt->count = DEFAULT_COUNT;
     opt->seconds = DEFAULT_SECONDS;

@@ -106,6 +106,30 @@ static const char *const QUERIES[] = {
     "SELECT a FROM t1 WHERE a > 2 AND a <= 4",
     "SELECT a FROM t1 WHERE a >= 2.5",
     "SELECT a FROM t1 WHERE a = '3'",
+    /* window functions (sqlwin) */
+    "SELECT a, b, row_number() OVER (ORDER BY b), rank() OVER (ORDER BY b), "
+    "dense_rank() OVER (ORDER BY b DESC), percent_rank() OVER (ORDER BY b) FROM t1",
+    "SELECT a, sum(b) OVER (ORDER BY a ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING), "
+    "avg(d) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1",
+    "SELECT x, y, group_concat(z) OVER (PARTITION BY y ORDER BY x), "
+    "count(*) OVER (ORDER BY x GROUPS 1 PRECEDING EXCLUDE TIES) FROM t2",
+    "SELECT a, lag(c) OVER w, lead(c, 2, 'none') OVER w, first_value(c) OVER w, "
+    "nth_value(c, 2) OVER w FROM t1 WINDOW w AS (ORDER BY a)",
+    "SELECT b, count(*), sum(count(*)) OVER (ORDER BY b) FROM t1 GROUP BY b",
+    "SELECT a, ntile(2) OVER (ORDER BY a), cume_dist() OVER (ORDER BY b) FROM t1",
+    "SELECT x, max(z) OVER (ORDER BY x ROWS 1 PRECEDING), min(z) FILTER (WHERE z > 1) "
+    "OVER (ORDER BY x) FROM t2",
+    "SELECT row_number() FROM t1",
+    "SELECT sum(a) OVER nowin FROM t1",
+    /* RIGHT and FULL joins (sqlwin) */
+    "SELECT a, x, z FROM t1 RIGHT JOIN t2 ON t1.b = t2.x * 10",
+    "SELECT a, x, z FROM t1 FULL JOIN t2 ON t1.a = t2.z WHERE coalesce(t2.x, 0) < 5",
+    "SELECT * FROM t2 AS p FULL JOIN t2 AS q USING (x, y)",
+    /* row values (sqlwin) */
+    "SELECT a, b FROM t1 WHERE (b, a) > (10, 1) ORDER BY a",
+    "SELECT x, y FROM t2 WHERE (x, y) IN (SELECT b / 10, 'b' FROM t1)",
+    "SELECT (1, NULL) = (1, 2), (1, NULL) < (2, 0), (a, b) BETWEEN (2, 0) AND (4, 20) FROM t1",
+    "SELECT (1, 2) IN ((1, 2), (3))",
 };
 
 /* Error messages that must be word for word SQLite's. */
@@ -118,6 +142,9 @@ static const char *const EXACT_ERRORS[] = {
     "sub-select returns 2 columns - expected 1",
     "1st ORDER BY term out of range - should be between 1 and 1",
     "1st ORDER BY term does not match any column in the result set",
+    "misuse of window function row_number()",
+    "no such window: nowin",
+    "IN(...) element has 1 term - expected 2",
 };
 
 static void

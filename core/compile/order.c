@@ -1,0 +1,145 @@
+/*
+ * core/compile/order.c: ORDER BY satisfied by the order a single-table
+ * core already reads its rows in (rowid order, or an index's), so the
+ * sort is dropped; a full scan switches to a full index scan when that
+ * index's order is the ORDER BY (EXPLAIN QUERY PLAN then says "SCAN t
+ * USING INDEX i", with no "USE TEMP B-TREE FOR ORDER BY").
+ *
+ * Invariants
+ *   O1  The rows, and their order, never change: a stable sort of a rowid
+ *       scan by index columns gives exactly the index's order (ties in
+ *       rowid order), and an index lookup reads its entries in key order,
+ *       ties by rowid.
+ *   O2  Only ascending keys whose collation is the index column's, on a
+ *       core with one table level, no aggregation and no window functions.
+ *   O3  A level whose order the query relies on keeps its access path:
+ *       cc_where_finish does not turn it into another covering index scan
+ *       (plan_level.keep_order).
+ * Callers: select.c (compile_core, after ORDER BY).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "compile_int.h"
+
+/* The table column (-1 rowid) ORDER BY key i reads on cursor, or -2. */
+static int
+key_column(const plan_query *q, int i, int cursor)
+{
+    int col = q->order_col[i];
+    const cx *e = col < q->n_cols ? q->result[col] : q->extra[col - q->n_cols];
+
+    if (e->kind != CX_COLUMN || e->cursor != cursor)
+        return -2;
+    return e->column;
+}
+
+static bool
+is_rowid(const catalog_table *t, int col)
+{
+    return col == -1 || (col >= 0 && col == t->rowid_alias);
+}
+
+/* Whether key i reads a column the first n_eq index columns hold fixed. */
+static bool
+key_is_fixed(const plan_query *q, const catalog_index *ix, int n_eq, int i, int col)
+{
+    for (int j = 0; j < n_eq; j++)
+        if (col >= 0 && ix->cols[j].column == col && ix->cols[j].collation == q->order_coll[i])
+            return true;
+    return false;
+}
+
+/* Whether the keys of q follow index ix from column k on, its first k
+ * columns being fixed by equalities (O2). */
+static bool
+index_follows(const plan_query *q, const catalog_index *ix, int k, int cursor)
+{
+    const catalog_table *t = ix->table;
+    int n_eq = k;
+
+    for (int i = 0; i < q->n_order; i++, k++) {
+        int col = key_column(q, i, cursor);
+        if (key_is_fixed(q, ix, n_eq, i, col)) {
+            k--;
+            continue;
+        }
+        if (k >= ix->n_cols)
+            return is_rowid(t, col);        /* entries tie-break by rowid */
+        if (col < 0 || ix->cols[k].column != col || ix->cols[k].desc ||
+            ix->cols[k].collation != q->order_coll[i])
+            return false;
+    }
+    return true;
+}
+
+static int
+use_index_scan(cctx *c, plan_level *lv, const catalog_index *ix)
+{
+    char *text = NULL;
+    size_t n = strlen(lv->name) + strlen(ix->name) + 32;
+
+    text = cc_alloc(c, n);
+    if (text == NULL)
+        return CHORUS_NOMEM;
+    snprintf(text, n, "SCAN %s USING INDEX %s", lv->name, ix->name);
+    lv->access = PA_INDEX;
+    lv->index = ix;
+    lv->n_eq = 0;
+    lv->plan_text = text;
+    return CHORUS_OK;
+}
+
+int
+cc_order_plan(cctx *c, plan_query *q)
+{
+    plan_level *lv;
+    const plan_cursor *cur;
+    const catalog_table *t;
+    bool done = false;
+
+    if (q->kind != PQ_CORE || q->n_order == 0 || q->n_levels != 1 || q->is_agg ||
+        q->n_windows > 0)
+        return CHORUS_OK;
+    for (int i = 0; i < q->n_order; i++)
+        if (q->order_desc[i])
+            return CHORUS_OK;
+    lv = &q->levels[0];
+    cur = cc_cursor(c, lv->cursor);
+    if (cur->kind != PC_TABLE || lv->is_right || cur->table->without_rowid)
+        return CHORUS_OK;
+    t = cur->table;
+    switch (lv->access) {
+    case PA_SCAN:
+    case PA_ROWID_EQ:
+    case PA_ROWID_IN:
+    case PA_ROWID_RANGE:
+        done = is_rowid(t, key_column(q, 0, lv->cursor));
+        break;
+    case PA_INDEX:
+        done = lv->index->where == NULL && index_follows(q, lv->index, lv->n_eq, lv->cursor);
+        break;
+    default:
+        break;
+    }
+    if (!done && lv->access == PA_SCAN && !lv->not_indexed) {
+        /* O1: the scan's own order is the narrowest covering index's when
+         * there is one (cc_where_finish); only that index keeps ties alike. */
+        const catalog_index *cover = cc_where_narrowest_cover(cur);
+        for (int i = 0; i < t->n_indexes && !done; i++) {
+            const catalog_index *ix = t->indexes[i];
+            if (ix->where != NULL || (lv->indexed_by != NULL && lv->indexed_by != ix) ||
+                (cover != NULL && ix != cover) || !index_follows(q, ix, 0, lv->cursor))
+                continue;
+            int rc = use_index_scan(c, lv, ix);
+            if (rc != CHORUS_OK)
+                return rc;
+            done = true;
+        }
+    }
+    if (done) {
+        q->n_order = 0;         /* the rows come in order already (O1) */
+        lv->keep_order = true;  /* O3 */
+    }
+    return CHORUS_OK;
+}

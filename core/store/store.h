@@ -1,0 +1,141 @@
+/*
+ * core/store/store.h: the storage seam (DESIGN.md, "Layout"): one
+ * transaction + cursor interface over table and index trees, with two
+ * implementations underneath.
+ *
+ *   B-tree path  (single-writer WAL mode, the default): every call goes
+ *                straight to btree.h inside the pager transaction; the only
+ *                cost is one branch per call.
+ *   MVCC path    (journal_mode=mvcc): a cursor merges the B-tree (the state
+ *                as of the last checkpoint, read in the pager transaction)
+ *                with the version store under the MVCC transaction's
+ *                snapshot; writes go to the version store.
+ * Above this seam no code knows which journal mode it runs in: a store_tx
+ * whose mv is NULL takes the B-tree path.
+ *
+ * Rules
+ *   S1  A cursor belongs to one store_tx and must be closed before its
+ *       transaction ends (btree rule B1; on the MVCC path it also holds an
+ *       epoch section of the MVCC transaction).
+ *   S2  Moves, seeks and payloads keep btree.h's meaning (rules B2-B4),
+ *       whichever path runs: the merged cursor shows exactly the rows visible
+ *       to the snapshot, in key order, each once.
+ *   S3  Index keys are B-tree index records (key columns, then the rowid) on
+ *       both paths. In the version store an index entry is keyed by the key
+ *       columns' record plus the rowid, so UNIQUE checks see one key across
+ *       rowids (mvcc R9).
+ *   S4  An MVCC write that loses a conflict returns CHORUS_CONFLICT and
+ *       leaves a message naming the table or index and the row or key in the
+ *       transaction (store_tx_errmsg); the MVCC transaction is then doomed
+ *       (mvcc R7) until it is rolled back.
+ *
+ * Thread rule: a store_db is shared by every connection of a database and is
+ * thread-safe; a store_tx and its cursors belong to one thread at a time.
+ */
+#ifndef CHORUS_STORE_H
+#define CHORUS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btree.h"
+#include "common.h"
+#include "mvcc.h"
+#include "pager.h"
+#include "record.h"
+
+typedef struct store_db store_db;
+typedef struct store_cursor store_cursor;
+
+/*
+ * The transaction a cursor reads and writes in. The connection owns it and
+ * fills it as its transaction begins: pager is the pager transaction (read
+ * or write; the B-tree base on the MVCC path), mv the open MVCC transaction
+ * (NULL: the B-tree path), db the database's store. msg is owned: the
+ * message of the last MVCC failure (S4), freed by store_tx_clear().
+ */
+typedef struct store_tx {
+    store_db *db;
+    pager_tx *pager;
+    mv_tx *mv;
+    char *msg;
+} store_tx;
+
+/* --- the database ------------------------------------------------------- */
+
+/*
+ * Creates the store of one database, in B-tree mode. *out is owned:
+ * store_db_close(). Returns CHORUS_OK or CHORUS_NOMEM.
+ */
+int store_db_open(store_db **out);
+/* Frees it (the attached mv_db stays the caller's). NULL is harmless. */
+void store_db_close(store_db *db);
+/*
+ * Attaches the version store: cursors of transactions with an mv_tx then
+ * take the MVCC path over it. mv is borrowed and must outlive the store_db
+ * (or a later store_db_attach_mvcc(db, NULL)). Not while cursors are open.
+ */
+void store_db_attach_mvcc(store_db *db, mv_db *mv);
+/* The attached version store, or NULL in B-tree mode. Borrowed. */
+mv_db *store_db_mvcc(const store_db *db);
+
+/* --- transactions -------------------------------------------------------- */
+
+/* Fills tx for a new transaction (pager may be NULL until it starts). */
+void store_tx_init(store_tx *tx, store_db *db, pager_tx *pager, mv_tx *mv);
+/* Frees tx's message; the pager and MVCC transactions are the caller's. */
+void store_tx_clear(store_tx *tx);
+/* The message of the last MVCC failure (S4), "" if none. Borrowed until the
+ * next store call on tx. */
+const char *store_tx_errmsg(const store_tx *tx);
+
+/* --- cursors --------------------------------------------------------------- */
+
+/*
+ * Opens a cursor on the tree at root (ki NULL: a table; else an index,
+ * borrowed for the cursor's life). name (copied on first use) names the
+ * table or index in conflict messages; NULL names it by root page. The
+ * cursor starts unpositioned (eof). *out is owned: store_cursor_close().
+ */
+int store_cursor_open(store_tx *tx, uint32_t root, const key_info *ki, bool writable,
+                      const char *name, store_cursor **out);
+void store_cursor_close(store_cursor *cur);
+
+/* Moves; *eof_out is true when there is no entry there (btree.h). */
+int store_first(store_cursor *cur, bool *eof_out);
+int store_last(store_cursor *cur, bool *eof_out);
+int store_next(store_cursor *cur, bool *eof_out);
+int store_prev(store_cursor *cur, bool *eof_out);
+bool store_eof(store_cursor *cur);
+
+/* Seeks as btree_seek_rowid() / btree_seek_key() (enum btree_seek_op). */
+int store_seek_rowid(store_cursor *cur, int64_t rowid, int op, bool *eof_out, bool *exact_out);
+int store_seek_key(store_cursor *cur, const value *probe, int n, int op, bool *eof_out);
+
+/* The rowid under a table cursor. */
+int store_rowid(store_cursor *cur, int64_t *out);
+/* The record (table) or index record (index) under the cursor. Borrowed
+ * until the cursor moves, the tree changes, or the cursor closes. */
+int store_payload(store_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_out);
+
+/* Table: inserts, or replaces the record at rowid; the cursor is left on it.
+ * MVCC: CHORUS_CONFLICT per mvcc R8 (S4). */
+int store_insert(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes);
+/* Index: inserts the index record key. unique: the index is UNIQUE, so on
+ * the MVCC path the key is also checked against concurrent transactions
+ * (mvcc R9; the caller has checked what its snapshot sees). */
+int store_index_insert(store_cursor *cur, const uint8_t *key, uint32_t nbytes, bool unique);
+/* Deletes the entry under the cursor (btree rule B3). */
+int store_delete(store_cursor *cur);
+/* Entries visible in the tree. */
+int store_count(store_cursor *cur, int64_t *out);
+
+/*
+ * A rowid for an insert without one into a table: one above the largest
+ * rowid (B-tree path; CHORUS_FULL when that is INT64_MAX, so the caller
+ * searches for a free one), or from the table's atomic allocator (MVCC path,
+ * mvcc R10), so concurrent appenders never collide.
+ */
+int store_rowid_next(store_cursor *cur, int64_t *out);
+
+#endif /* CHORUS_STORE_H */
