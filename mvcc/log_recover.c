@@ -175,11 +175,14 @@ done:
 int
 mv_log_recover(const char *path, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out)
 {
+    mv_log_recovery ignored;
     uint64_t salt;
     bool fresh;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     int rc;
 
+    if (out == NULL)
+        out = &ignored;         /* as mv_log_open(): the summary is optional */
     if (fd < 0) {
         memset(out, 0, sizeof *out);
         return CHORUS_CANTOPEN;

@@ -322,7 +322,8 @@ int mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn r
                 void *ctx, mv_log_recovery *rec_out, mv_log **out);
 /* Writes and fsyncs what is queued, then closes. Returns the sticky error, if any. */
 int mv_log_close(mv_log *log);
-/* Only scans path as mv_log_open() would, without opening it for writing. */
+/* Only scans path as mv_log_open() would, without opening it for writing;
+ * out may be NULL. */
 int mv_log_recover(const char *path, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out);
 /* Writes and fsyncs everything queued so far. */
 int mv_log_sync(mv_log *log);

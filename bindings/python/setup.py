@@ -39,8 +39,8 @@ def fail(message):
     sys.exit("chorusdb build: " + message)
 
 
-def engine_modules():
-    """The engine's module folders, read from CMakeLists.txt's CHORUS_MODULES."""
+def require_sources():
+    """Stops the build unless ROOT holds the engine; returns its CMakeLists.txt."""
     cmake = os.path.join(ROOT, "CMakeLists.txt")
     header = os.path.join(ROOT, "c-api", "include", "chorus.h")
     if not (os.path.isfile(cmake) and os.path.isfile(header)):
@@ -48,6 +48,12 @@ def engine_modules():
              "CMakeLists.txt and c-api/include/chorus.h). Install from a checkout of the "
              "ChorusDB repository with `pip install ./bindings/python`, or point "
              "CHORUSDB_SOURCE_DIR at one.")
+    return cmake
+
+
+def engine_modules():
+    """The engine's module folders, read from CMakeLists.txt's CHORUS_MODULES."""
+    cmake = require_sources()
     with open(cmake, encoding="utf-8") as f:
         match = re.search(r"set\(CHORUS_MODULES\s+([^)]*)\)", f.read())
     if not match:
@@ -57,9 +63,11 @@ def engine_modules():
 
 def engine_version():
     """The project version from CMakeLists.txt (chorus_version() reports the same)."""
-    with open(os.path.join(ROOT, "CMakeLists.txt"), encoding="utf-8") as f:
+    with open(require_sources(), encoding="utf-8") as f:
         match = re.search(r"project\(\s*chorusdb\s+VERSION\s+([0-9.]+)", f.read())
-    return match.group(1) if match else "0.0.0"
+    if not match:
+        fail("CMakeLists.txt has no project(chorusdb VERSION x.y.z).")
+    return match.group(1)
 
 
 def engine_layout():

@@ -38,10 +38,8 @@
 
 #include <cmocka.h>
 
-/* tests/CMakeLists.txt builds each test from its one file; until it links a
- * folder's helper files (see .notes/difftest-needs.md), they are included. */
-#include "compare.c"
-#include "gen.c"
+#include "compare.h"
+#include "gen.h"
 
 #define DEFAULT_SECONDS 20
 #define DEFAULT_COUNT 200

@@ -26,10 +26,8 @@
 
 #include "test_support.h"
 
-/* tests/CMakeLists.txt builds each test from its one file; until it links a
- * folder's helper files (see .notes/difftest-needs.md), they are included. */
-#include "compare.c"
-#include "gen.c"
+#include "compare.h"
+#include "gen.h"
 
 /* The folder of this source file, where regress/ lives. */
 static void

@@ -563,13 +563,19 @@ class Cursor:
 
     def fetchone(self):
         """The next row, or None when there are no more."""
-        self._check()
+        connection = self.connection
+        if self._closed or connection._native.closed or (
+                connection._check_same_thread
+                and threading.get_ident() != connection._thread_ident):
+            self._check()   # raises the right error; inlined above as the hot path
         statement = self._statement
         if statement is None:
             return None
-        values = statement.native.row(self.connection.text_factory)
+        values = statement.native.row(connection.text_factory)
         self._advance()
-        return self._make_row(values)
+        if self._converters or self.row_factory is not None:
+            return self._make_row(values)
+        return values
 
     def _make_row(self, values):
         if self._converters:
