@@ -124,6 +124,15 @@ int mv_tx_begin(mv_tx *tx);
 int mv_tx_commit(mv_tx *tx, mv_sync sync);
 /* Rolls back every write of the open transaction; harmless when none is open. */
 void mv_tx_rollback(mv_tx *tx);
+/*
+ * Savepoints (mvcc R18): mv_tx_savepoint() marks the writes made so far;
+ * mv_tx_rollback_to() undoes every write after the mark (a failed statement
+ * inside a transaction), leaving the transaction open and its snapshot as
+ * it was. Marks stay valid while the writes before them stand; a doomed
+ * transaction has nothing left to undo.
+ */
+uint32_t mv_tx_savepoint(const mv_tx *tx);
+void mv_tx_rollback_to(mv_tx *tx, uint32_t mark);
 bool mv_tx_is_open(const mv_tx *tx);
 /* The snapshot timestamp of the open transaction (mvcc R3). */
 uint64_t mv_tx_snapshot(const mv_tx *tx);
@@ -374,5 +383,26 @@ typedef int (*mv_replay_index_fn)(void *ctx, uint32_t object, const char **name_
  */
 int mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_index_fn index_fn,
                     void *ctx);
+
+/* --- checkpoint (checkpoint.c) ---------------------------------------------- */
+
+/*
+ * The newest commit timestamp a checkpoint may write into the B-tree now:
+ * the oldest live snapshot, or the clock when none is live (mvcc R17).
+ */
+uint64_t mv_checkpoint_horizon(mv_db *db);
+
+/* One key's state for the B-tree; rec borrows from the store (valid during
+ * the call). Non-OK stops the scan with that code. */
+typedef int (*mv_checkpoint_fn)(void *ctx, const mv_log_record *rec);
+
+/*
+ * Calls fn once for every key whose newest version committed at or below
+ * upto_ts was committed above after_ts (the previous checkpoint): ROW_PUT /
+ * INDEX_PUT for a row or entry, ROW_DELETE / INDEX_DELETE for a tombstone
+ * (mvcc R17). tx (not open) lends its epoch record. Writers keep running.
+ */
+int mv_checkpoint_scan(mv_tx *tx, uint64_t after_ts, uint64_t upto_ts, mv_checkpoint_fn fn,
+                       void *ctx);
 
 #endif /* CHORUS_MVCC_H */

@@ -289,13 +289,16 @@ snapshot_release(mv_tx *tx)
     atomic_store_explicit(&tx->slot->snapshot, MV_SNAP_NONE, memory_order_release);
 }
 
-/* Undoes every write (mvcc R7): the caller is inside an epoch section. */
+/*
+ * Undoes writes [from, n_writes), newest first (mvcc R7, R18): the caller
+ * is inside an epoch section. Only ABORTED (or, for a savepoint, our own
+ * still-ACTIVE id) stands between readers and these versions, so after the
+ * begin stores below nobody can see them.
+ */
 static void
-abort_writes(mv_tx *tx)
+undo_writes(mv_tx *tx, uint32_t from)
 {
-    /* Seq_cst: from here readers treat our versions as never written. */
-    atomic_store_explicit(&tx->slot->state, MV_STATE(MV_TX_ABORTED, 0), memory_order_seq_cst);
-    for (uint32_t i = tx->n_writes; i-- > 0;) {
+    for (uint32_t i = tx->n_writes; i-- > from;) {
         mv_write *w = &tx->writes[i];
         if (w->superseded != NULL) {
             uint64_t expected = tx->id;
@@ -309,7 +312,7 @@ abort_writes(mv_tx *tx)
         atomic_store_explicit(&w->version->begin, MV_STAMP_INF, memory_order_release);
     }
     /* Unlink what is still on top, newest first, where GC is not busy. */
-    for (uint32_t i = tx->n_writes; i-- > 0;) {
+    for (uint32_t i = tx->n_writes; i-- > from;) {
         mv_write *w = &tx->writes[i];
         uint8_t idle = 0;
         if (!atomic_compare_exchange_strong_explicit(&w->node->gc_busy, &idle, 1,
@@ -326,9 +329,34 @@ abort_writes(mv_tx *tx)
         }
         atomic_store_explicit(&w->node->gc_busy, 0, memory_order_release);
     }
-    tx->n_writes = 0;
+    tx->n_writes = from;
+}
+
+/* Undoes every write (mvcc R7): the caller is inside an epoch section. */
+static void
+abort_writes(mv_tx *tx)
+{
+    /* Seq_cst: from here readers treat our versions as never written. */
+    atomic_store_explicit(&tx->slot->state, MV_STATE(MV_TX_ABORTED, 0), memory_order_seq_cst);
+    undo_writes(tx, 0);
     /* Relaxed: statistics only. */
     atomic_fetch_add_explicit(&tx->db->n_aborts, 1, memory_order_relaxed);
+}
+
+uint32_t
+mv_tx_savepoint(const mv_tx *tx)
+{
+    return tx->n_writes;
+}
+
+void
+mv_tx_rollback_to(mv_tx *tx, uint32_t mark)
+{
+    if (!tx->is_open || tx->doom != MV_OK || mark >= tx->n_writes)
+        return;                 /* nothing to undo, or everything already was */
+    mv_epoch_enter(tx);
+    undo_writes(tx, mark);
+    mv_epoch_leave(tx);
 }
 
 void

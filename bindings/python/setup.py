@@ -19,6 +19,7 @@ installed module needs nothing beyond libc and, where the engine uses it, libck.
 
 import concurrent.futures
 import glob
+import hashlib
 import os
 import re
 import shlex
@@ -106,23 +107,33 @@ class BuildEngineExt(build_ext):
 
     def build_extension(self, ext):
         prebuilt = os.environ.get("CHORUSDB_LIBCHORUS")
+        # The native layer sees chorus.h only, never the engine's internal headers.
+        ext.include_dirs.append(os.path.join(ROOT, "c-api", "include"))
         if prebuilt:
             ext.extra_objects = [os.path.abspath(prebuilt)]
-            ext.include_dirs.append(os.path.join(ROOT, "c-api", "include"))
         else:
             ext.extra_objects = self.compile_engine(ext)
-        ext.depends = ext.depends + ext.extra_objects   # a changed engine relinks
         ext.extra_link_args.append("-Wl,--version-script=" + self.write_version_script())
-        super().build_extension(ext)
+        # The native layer is four files: always compiling and linking them again is
+        # cheap and never links a stale engine (or one built with other flags).
+        force, self.force = self.force, True
+        try:
+            super().build_extension(ext)
+        finally:
+            self.force = force
 
     def compile_engine(self, ext):
         sources, includes, needs_ck = engine_layout()
-        ext.include_dirs += includes
         cflags = list(ENGINE_CFLAGS)
         if needs_ck:
             cflags += pkg_config("ck", "--cflags")
             ext.extra_link_args += pkg_config("ck", "--libs")
-        objects = self.compiler.object_filenames(sources, output_dir=self.build_temp)
+        # One object folder per set of flags, so that a build with other CFLAGS (say,
+        # sanitizers) never links objects of an earlier one.
+        flags_key = " ".join(self.compiler.compiler_so + cflags + includes)
+        output_dir = os.path.join(self.build_temp, "engine-" + hashlib.sha1(
+            flags_key.encode()).hexdigest()[:10])
+        objects = self.compiler.object_filenames(sources, output_dir=output_dir)
         newest_header = max(os.path.getmtime(h) for d in includes
                             for h in glob.glob(os.path.join(d, "*.h")))
         stale = [(s, o) for s, o in zip(sources, objects) if self.is_stale(s, o, newest_header)]
@@ -131,7 +142,7 @@ class BuildEngineExt(build_ext):
         jobs = int(os.environ.get("CHORUSDB_BUILD_JOBS") or os.cpu_count() or 1)
         with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
             list(pool.map(lambda pair: self.compiler.compile(
-                [pair[0]], output_dir=self.build_temp, include_dirs=includes,
+                [pair[0]], output_dir=output_dir, include_dirs=includes,
                 debug=self.debug, extra_postargs=cflags), stale))
         return objects
 

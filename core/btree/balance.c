@@ -14,8 +14,11 @@
  *      it in the parent), pours all their cells plus the dividers between
  *      them into one list, and deals that list into as few pages as hold it,
  *      evening out the fill from right to left; then replaces the old
- *      dividers in the parent's list with the new ones and balances the
- *      parent (one level up, so the recursion ends at the root).
+ *      dividers in the parent with the new ones. When they fit, the parent
+ *      is edited in place (its other cells are neither parsed nor copied)
+ *      and balanced only if left underfull or, at the root, empty;
+ *      otherwise its whole list is rebuilt and balanced (one level up, so
+ *      the recursion ends at the root).
  *
  * Dividers: in a table tree a leaf divider is [left child][varint rowid of
  * the left page's last entry] and leaf cells never move up. In an index tree
@@ -23,10 +26,11 @@
  * parent as the divider (its left child becomes the left page's right-most
  * child) and comes down again when pages merge.
  *
- * Bulk append (sqlite3's balance_quick): a table leaf that overflows by a
- * cell appended at its end, while it is its parent's right-most child, keeps
- * its cells and the new cell starts a new right-most page, so tables filled
- * in rowid order end up with full pages.
+ * Bulk append (sqlite3's balance_quick, balance_quick() below): a table
+ * leaf that overflows by a cell appended at its end, while it is its
+ * parent's right-most child, keeps its cells untouched (neither copied nor
+ * rewritten) and the new cell starts a new right-most page; the parent gains
+ * one divider in place. Tables filled in rowid order end up with full pages.
  *
  * Invariants kept (and checked by integrity.c)
  *   BA1 All leaves stay at the same depth (siblings share one level).
@@ -34,21 +38,88 @@
  *       be an interior page without cells (when its child does not fit in it).
  *   BA3 Cell bytes move verbatim, so overflow chains stay attached.
  *
- * Memory: all lists and copies of pages live in one arena per operation.
+ * Memory: all lists and copies of pages come from the cursor's chunks
+ * (bal_alloc), which outlive one balance and are reused by the next, so a
+ * balance neither zeroes nor (once the chunks have grown) allocates memory.
  * Callers: insert.c and delete.c.
  */
 #include "btree_int.h"
 
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct bt_chunk {
+    bt_chunk *next;
+    size_t cap;             /* bytes in data */
+    size_t used;            /* bytes handed out by the running balance */
+    max_align_t data[];
+};
+
+enum { BT_CHUNK_MIN = 64 * 1024 };
 
 typedef struct balancer {
     btree_cursor *cur;
     const bt_env *env;
-    arena mem;
+    bt_chunk *chunk;        /* the chunk being filled; cur->bal_mem is the first */
 } balancer;
 
-/* Makes room for n more cells in c (arena memory; the old arrays stay in
- * the arena until it is freed). */
+void
+bt_chunks_free(bt_chunk *head)
+{
+    while (head != NULL) {
+        bt_chunk *next = head->next;
+        free(head);
+        head = next;
+    }
+}
+
+/* Starts a balance on cur: every chunk of the cursor is empty again. */
+static void
+balancer_init(balancer *b, btree_cursor *cur)
+{
+    b->cur = cur;
+    b->env = &cur->env;
+    b->chunk = cur->bal_mem;
+    for (bt_chunk *c = cur->bal_mem; c != NULL; c = c->next)
+        c->used = 0;
+}
+
+/*
+ * n bytes (8-aligned, not zeroed) that live until the cursor's next balance
+ * or its close. Fills the cursor's chunks in order and appends a new one,
+ * twice the size of the last, when they are full. NULL when out of memory.
+ */
+static void *
+bal_alloc(balancer *b, size_t n)
+{
+    size_t need = (n + 7) & ~(size_t)7;
+    bt_chunk *c = b->chunk, **link = &b->cur->bal_mem;
+    size_t cap = BT_CHUNK_MIN;
+
+    while (c != NULL && c->cap - c->used < need) {
+        cap = c->cap * 2;
+        link = &c->next;
+        c = c->next;
+    }
+    if (c == NULL) {            /* *link is the end of the cursor's list */
+        while (cap < need)
+            cap *= 2;
+        c = malloc(sizeof *c + cap);
+        if (c == NULL)
+            return NULL;
+        c->next = NULL;
+        c->cap = cap;
+        c->used = 0;
+        *link = c;
+    }
+    b->chunk = c;
+    c->used += need;
+    return (uint8_t *)c->data + c->used - need;
+}
+
+/* Makes room for n more cells in c (the old arrays are left unused in the
+ * balance memory). */
 static int
 cells_reserve(balancer *b, bt_cells *c, uint32_t n)
 {
@@ -60,8 +131,8 @@ cells_reserve(balancer *b, bt_cells *c, uint32_t n)
         return CHORUS_OK;
     while (cap < c->n + n)
         cap *= 2;
-    cells = arena_alloc(&b->mem, sizeof *cells * cap);
-    sizes = arena_alloc(&b->mem, sizeof *sizes * cap);
+    cells = bal_alloc(b, sizeof *cells * cap);
+    sizes = bal_alloc(b, sizeof *sizes * cap);
     if (cells == NULL || sizes == NULL)
         return CHORUS_NOMEM;
     if (c->n > 0) {
@@ -91,37 +162,44 @@ cells_push(balancer *b, bt_cells *c, uint8_t *cell, uint32_t size)
 static uint8_t *
 copy_bytes(balancer *b, const uint8_t *p, uint32_t n)
 {
-    uint8_t *copy = arena_alloc(&b->mem, n);
+    uint8_t *copy = bal_alloc(b, n);
 
     if (copy != NULL)
         memcpy(copy, p, n);
     return copy;
 }
 
-/* The cells of page p as a list pointing into an arena copy of the page;
- * only each cell's size is read. */
+/*
+ * The cells of page p as a list pointing into a copy of the page; only each
+ * cell's size is read. The loop works on local copies of env and of p's
+ * header fields: the stores into the lists cannot alias them, so nothing is
+ * reloaded per cell.
+ */
 static int
 cells_from_page(balancer *b, const bt_page *p, bt_cells *out)
 {
-    uint8_t *copy = copy_bytes(b, BT_DATA(p), b->env->usable);
+    const bt_env env = *b->env;
+    const uint32_t n = p->n_cells, ptr_off = p->ptr_off, min = ptr_off + 2 * n;
+    const uint8_t flags = p->flags;
+    uint8_t *copy = copy_bytes(b, BT_DATA(p), env.usable);
     int rc;
 
     memset(out, 0, sizeof *out);
     if (copy == NULL)
         return CHORUS_NOMEM;
-    out->flags = p->flags;
+    out->flags = flags;
     out->right = p->is_leaf ? 0 : bt_get4(copy + p->hdr + 8);
-    rc = cells_reserve(b, out, p->n_cells + 1);
-    for (uint32_t i = 0; i < p->n_cells && rc == CHORUS_OK; i++) {
-        uint32_t off = bt_cell_offset(b->env, p, i), size;
+    rc = cells_reserve(b, out, n + 1);
+    for (uint32_t i = 0; i < n && rc == CHORUS_OK; i++) {
+        uint32_t off = bt_get2(copy + ptr_off + 2 * i), size;
 
-        if (off == 0)
+        if (off < min || off > env.usable - 4)
             return CHORUS_CORRUPT_HERE();
-        rc = bt_cell_size(b->env, p->flags, copy + off, b->env->usable - off, &size);
+        rc = bt_cell_size(&env, flags, copy + off, env.usable - off, &size);
         out->cell[i] = copy + off;
         out->size[i] = size;
-        out->n = i + 1;
     }
+    out->n = rc == CHORUS_OK ? n : 0;
     return rc;
 }
 
@@ -160,7 +238,7 @@ cell_to_interior(balancer *b, const uint8_t *cell, uint32_t child, uint32_t *siz
         != CHORUS_OK)
         return NULL;
     n = c.header + c.local + (c.local < c.payload ? 4 : 0);
-    out = arena_alloc(&b->mem, n + 4);
+    out = bal_alloc(b, n + 4);
     if (out == NULL)
         return NULL;
     bt_put4(out, child);
@@ -174,7 +252,7 @@ static uint8_t *
 cell_to_leaf(balancer *b, const uint8_t *cell, uint32_t size, uint32_t *size_out)
 {
     uint32_t n = size - 4;
-    uint8_t *out = arena_alloc(&b->mem, n < 4 ? 4 : n);
+    uint8_t *out = bal_alloc(b, n < 4 ? 4 : n);
 
     if (out == NULL)
         return NULL;
@@ -263,9 +341,9 @@ distribute(balancer *b, const bt_cells *all, uint32_t cap, bool table_leaf, bool
            uint32_t **start_out, uint32_t **end_out, uint32_t *k_out)
 {
     uint32_t n = all->n, k = 0, tot = 0;
-    uint32_t *start = arena_alloc(&b->mem, sizeof *start * (n + 1));
-    uint32_t *end = arena_alloc(&b->mem, sizeof *end * (n + 1));
-    uint32_t *used = arena_alloc(&b->mem, sizeof *used * (n + 1));
+    uint32_t *start = bal_alloc(b, sizeof *start * (n + 1));
+    uint32_t *end = bal_alloc(b, sizeof *end * (n + 1));
+    uint32_t *used = bal_alloc(b, sizeof *used * (n + 1));
 
     if (start == NULL || end == NULL || used == NULL)
         return CHORUS_NOMEM;
@@ -321,15 +399,18 @@ gather(balancer *b, bt_cells *all, const bt_cells *src, const uint8_t *divider,
        uint32_t divider_size)
 {
     bool leaf = (all->flags & BT_LEAF_BIT) != 0, table = (all->flags & 1) != 0;
-    int rc = CHORUS_OK;
+    int rc = cells_reserve(b, all, src->n + 1);
     uint8_t *cell;
     uint32_t size = divider_size;
 
-    for (uint32_t i = 0; i < src->n && rc == CHORUS_OK; i++)
-        rc = cells_push(b, all, src->cell[i], src->size[i]);
-    all->right = src->right;
-    if (rc != CHORUS_OK || divider == NULL || (leaf && table))
+    if (rc != CHORUS_OK)
         return rc;
+    memcpy(all->cell + all->n, src->cell, sizeof *src->cell * src->n);
+    memcpy(all->size + all->n, src->size, sizeof *src->size * src->n);
+    all->n += src->n;
+    all->right = src->right;
+    if (divider == NULL || (leaf && table))
+        return CHORUS_OK;
     if (leaf)
         cell = cell_to_leaf(b, divider, divider_size, &size);
     else
@@ -348,7 +429,7 @@ make_divider(balancer *b, const bt_cells *all, const uint32_t *end, uint32_t j, 
         bt_cell c;
         uint32_t i = end[j] - 1;
         int rc = bt_cell_parse_bytes(b->env, all->flags, all->cell[i], all->size[i], &c);
-        uint8_t *cell = arena_alloc(&b->mem, 4 + VARINT_MAX_LEN);
+        uint8_t *cell = bal_alloc(b, 4 + VARINT_MAX_LEN);
 
         if (rc != CHORUS_OK)
             return rc;
@@ -506,8 +587,6 @@ parent_update(balancer *b, int level, uint32_t first, uint32_t last, const bt_di
     if (need > free_bytes)
         return parent_rebuild(b, level, first, last, d);
     rc = bt_page_make_writable(p);
-    if (rc == CHORUS_OK)
-        rc = bt_reserve(&cur->scratch, &cur->scratch_cap, b->env->page_size);
     if (rc != CHORUS_OK)
         return rc;
     data = BT_DATA(p);
@@ -525,8 +604,8 @@ parent_update(balancer *b, int level, uint32_t first, uint32_t last, const bt_di
             rc = bt_page_drop_cell(b->env, p, i - 1, size);
     }
     for (uint32_t j = 0; j < d->n && rc == CHORUS_OK; j++) {
-        rc = bt_page_insert_cell(b->env, p, first + j, d->cell[j], d->size[j], cur->scratch,
-                                 &fitted);
+        rc = bt_page_insert_cell(b->env, p, first + j, d->cell[j], d->size[j], &cur->scratch,
+                                 &cur->scratch_cap, &fitted);
         if (rc == CHORUS_OK && !fitted)
             rc = CHORUS_INTERNAL;       /* the space was counted above */
     }
@@ -553,12 +632,11 @@ balance_quick(balancer *b, int level, const uint8_t *cell, uint32_t size)
     int rc = bt_cell_rowid(b->env, leaf, leaf->n_cells - 1, &rowid);
 
     if (rc == CHORUS_OK)
-        rc = bt_reserve(&cur->scratch, &cur->scratch_cap, b->env->page_size);
-    if (rc == CHORUS_OK)
         rc = bt_alloc_page(b->env, &fresh, BT_FLAG_TABLE_LEAF);
     if (rc != CHORUS_OK)
         return rc;
-    rc = bt_page_insert_cell(b->env, &fresh, 0, cell, size, cur->scratch, &fitted);
+    rc = bt_page_insert_cell(b->env, &fresh, 0, cell, size, &cur->scratch, &cur->scratch_cap,
+                             &fitted);
     if (rc == CHORUS_OK && !fitted)
         rc = CHORUS_INTERNAL;           /* one cell always fits an empty page */
     d.last_child = fresh.pgno;
@@ -638,8 +716,6 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
         } else if (rc == CHORUS_OK && old[s] != cur->path[level].pgno) {
             rc = CHORUS_CORRUPT_HERE();
         }
-        if (rc == CHORUS_OK)
-            rc = cells_reserve(b, &all, src->n + 1);
         if (rc == CHORUS_OK)                                /* 3b */
             rc = gather(b, &all, src, div, div_size);
     }
@@ -648,9 +724,9 @@ balance_siblings(balancer *b, int level, bt_cells *content, bool bulk)
                         &end, &k);
     if (rc != CHORUS_OK)
         return rc;
-    pgnos = arena_alloc(&b->mem, sizeof *pgnos * k);
-    d.cell = arena_alloc(&b->mem, sizeof *d.cell * k);
-    d.size = arena_alloc(&b->mem, sizeof *d.size * k);
+    pgnos = bal_alloc(b, sizeof *pgnos * k);
+    d.cell = bal_alloc(b, sizeof *d.cell * k);
+    d.size = bal_alloc(b, sizeof *d.size * k);
     if (pgnos == NULL || d.cell == NULL || d.size == NULL)
         return CHORUS_NOMEM;
     bt_cursor_truncate_path(cur, level);    /* keeps the parent and above */
@@ -682,12 +758,11 @@ balance_level(balancer *b, int level, bt_cells *content, bool bulk)
     return balance_siblings(b, level, content, bulk);
 }
 
-/* Ends a balance: frees the balancer's memory and releases the cursor's
- * path (the caller saves its position). Returns rc. */
+/* Ends a balance: releases the cursor's path (the caller saves its
+ * position). Returns rc. */
 static int
-balance_finish(btree_cursor *cur, balancer *b, int rc)
+balance_finish(btree_cursor *cur, int rc)
 {
-    arena_free(&b->mem);
     bt_cursor_release_path(cur);
     return rc;
 }
@@ -708,14 +783,14 @@ int
 bt_balance_replace(btree_cursor *cur, int level, uint32_t at, bool remove_old,
                    const uint8_t *cell, uint32_t size, bool bulk)
 {
-    balancer b = {.cur = cur, .env = &cur->env};
+    balancer b;
     bt_cells page, content = {0};
     uint8_t *copy;
     int rc;
 
-    arena_init(&b.mem);
+    balancer_init(&b, cur);
     if (!remove_old && quick_applies(cur, level, at, bulk))
-        return balance_finish(cur, &b, balance_quick(&b, level, cell, size));
+        return balance_finish(cur, balance_quick(&b, level, cell, size));
     rc = cells_from_page(&b, &cur->path[level], &page);
     copy = copy_bytes(&b, cell, size);
     if (rc == CHORUS_OK && copy == NULL)
@@ -732,19 +807,19 @@ bt_balance_replace(btree_cursor *cur, int level, uint32_t at, bool remove_old,
     }
     if (rc == CHORUS_OK)
         rc = balance_level(&b, level, &content, bulk && at == page.n);
-    return balance_finish(cur, &b, rc);
+    return balance_finish(cur, rc);
 }
 
 int
 bt_balance_underfull(btree_cursor *cur, int level)
 {
-    balancer b = {.cur = cur, .env = &cur->env};
+    balancer b;
     bt_cells content;
     int rc;
 
-    arena_init(&b.mem);
+    balancer_init(&b, cur);
     rc = cells_from_page(&b, &cur->path[level], &content);
     if (rc == CHORUS_OK)
         rc = balance_level(&b, level, &content, false);
-    return balance_finish(cur, &b, rc);
+    return balance_finish(cur, rc);
 }

@@ -49,12 +49,17 @@ static inline void bt_put4(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
-/* varint_get with the one-byte case inline: most lengths and rowids. */
+/* varint_get with the one- and two-byte cases inline: most lengths and
+ * rowids. */
 static inline int bt_varint(const uint8_t *p, size_t avail, uint64_t *out)
 {
     if (avail > 0 && p[0] < 0x80) {
         *out = p[0];
         return 1;
+    }
+    if (avail > 1 && p[1] < 0x80) {
+        *out = (uint64_t)(p[0] & 0x7f) << 7 | p[1];
+        return 2;
     }
     return varint_get(p, avail, out);
 }
@@ -121,13 +126,38 @@ uint32_t bt_page_child(const bt_env *env, const bt_page *p, uint32_t i);
 uint32_t bt_local_size(const bt_env *env, bool table_leaf, uint64_t payload);
 int bt_cell_parse_bytes(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
                         bt_cell *out);
-int bt_cell_size(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
-                 uint32_t *size_out);
+int bt_cell_size_general(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
+                         uint32_t *size_out);
+
+/*
+ * The bytes a cell occupies, read from its first bytes only (avail bytes of
+ * the page follow cell). Index cells with a one-byte payload size, the bulk
+ * of most index pages, are sized inline; the rest by bt_cell_size_general().
+ */
+static inline int
+bt_cell_size(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
+             uint32_t *size_out)
+{
+    uint32_t skip = flags == BT_FLAG_INDEX_INTERIOR ? 4 : 0, size;
+
+    if ((flags == BT_FLAG_INDEX_LEAF || skip) && avail > skip && cell[skip] < 0x80
+        && cell[skip] <= env->max_local_index) {
+        size = skip + 1 + cell[skip];
+        if (size < 4)
+            size = 4;
+        if (size <= avail) {
+            *size_out = size;
+            return CHORUS_OK;
+        }
+    }
+    return bt_cell_size_general(env, flags, cell, avail, size_out);
+}
 int bt_cell_parse(const bt_env *env, const bt_page *p, uint32_t i, bt_cell *out);
 int bt_cell_rowid(const bt_env *env, const bt_page *p, uint32_t i, int64_t *out);
 int bt_page_free_space(const bt_env *env, const bt_page *p, uint32_t *out);
 int bt_page_insert_cell(const bt_env *env, bt_page *p, uint32_t i, const uint8_t *cell,
-                        uint32_t size, uint8_t *scratch, bool *fitted_out);
+                        uint32_t size, uint8_t **scratch, uint32_t *scratch_cap,
+                        bool *fitted_out);
 int bt_page_drop_cell(const bt_env *env, bt_page *p, uint32_t i, uint32_t size);
 int bt_page_write_cells(const bt_env *env, bt_page *p, uint8_t flags, uint8_t *const *cells,
                         const uint32_t *sizes, uint32_t n, uint32_t right);
@@ -157,6 +187,7 @@ typedef struct bt_key {
     uint32_t nrec;
     const value *probe;
     int n_probe;
+    bool whole;             /* probe is a whole record unpacked (record_compare_unpacked) */
 } bt_key;
 
 enum bt_cursor_state {
@@ -167,6 +198,9 @@ enum bt_cursor_state {
 
 /* The cursors of one tree in one transaction, hung on the root page's
  * extra pointer (every cursor holds the root, so it lives as long as they). */
+/* A block of balance scratch memory (layout private to balance.c). */
+typedef struct bt_chunk bt_chunk;
+
 typedef struct bt_shared {
     int refs;
     btree_cursor *head;
@@ -192,6 +226,7 @@ struct btree_cursor {
     uint32_t cmp_cap;
     uint8_t *scratch;       /* owned: one page of scratch (defragment), made on first use */
     uint32_t scratch_cap;
+    bt_chunk *bal_mem;      /* owned: balance.c's scratch memory, reused by each balance */
     bt_shared *shared;      /* on the root page's extra; see bt_shared */
     btree_cursor *next_in_tree;
 };
@@ -213,6 +248,9 @@ int bt_cursor_key_compare(btree_cursor *cur, const bt_page *p, uint32_t i, const
 int bt_reserve(uint8_t **buf, uint32_t *cap, uint32_t need);
 
 /* --- balance.c --------------------------------------------------------- */
+
+/* Frees a cursor's balance memory (bal_mem); NULL is fine. */
+void bt_chunks_free(bt_chunk *head);
 
 /* Loose cells of a page whose new contents are being computed. */
 typedef struct bt_cells {

@@ -106,6 +106,14 @@ btree_cursor_open(pager_tx *tx, uint32_t root, const key_info *ki, bool writable
     cur->root = root;
     cur->ki = ki;
     cur->writable = writable;
+    if (pager_tx_page_count(tx) == 0 && root == 1 && !writable) {
+        /* A new, still empty file: its sqlite_schema is an empty table that
+         * has no page yet. The cursor stays unpositioned (tree_is_absent). */
+        cur->is_table = true;
+        cur->state = BT_CUR_INVALID;
+        *out = cur;
+        return CHORUS_OK;
+    }
     rc = bt_page_get(&cur->env, root, &cur->path[0]);
     if (rc != CHORUS_OK)
         goto fail;
@@ -146,6 +154,7 @@ btree_cursor_close(btree_cursor *cur)
     free(cur->buf);
     free(cur->cmp_buf);
     free(cur->scratch);
+    bt_chunks_free(cur->bal_mem);
     free(cur);
 }
 
@@ -222,6 +231,15 @@ move_rightmost(btree_cursor *cur)
     return CHORUS_OK;
 }
 
+/* True for the cursor on the schema of a file with no page yet
+ * (btree_cursor_open): it holds no root, so depth is 0, which no other
+ * cursor has; every move finds nothing. */
+static bool
+tree_is_absent(const btree_cursor *cur)
+{
+    return cur->depth == 0;
+}
+
 /* Sets *eof_out from the state after a move that ended with rc. */
 static int
 finish_move(btree_cursor *cur, int rc, bool *eof_out)
@@ -235,8 +253,13 @@ finish_move(btree_cursor *cur, int rc, bool *eof_out)
 int
 btree_first(btree_cursor *cur, bool *eof_out)
 {
-    int rc = bt_cursor_move_to_root(cur);
+    int rc;
 
+    if (tree_is_absent(cur)) {
+        *eof_out = true;
+        return CHORUS_OK;
+    }
+    rc = bt_cursor_move_to_root(cur);
     if (rc == CHORUS_OK && (!cur->path[0].is_leaf || cur->path[0].n_cells > 0)) {
         rc = move_leftmost(cur);
         cur->state = BT_CUR_VALID;
@@ -247,8 +270,13 @@ btree_first(btree_cursor *cur, bool *eof_out)
 int
 btree_last(btree_cursor *cur, bool *eof_out)
 {
-    int rc = bt_cursor_move_to_root(cur);
+    int rc;
 
+    if (tree_is_absent(cur)) {
+        *eof_out = true;
+        return CHORUS_OK;
+    }
+    rc = bt_cursor_move_to_root(cur);
     if (rc == CHORUS_OK && (!cur->path[0].is_leaf || cur->path[0].n_cells > 0)) {
         rc = move_rightmost(cur);
         cur->state = BT_CUR_VALID;
@@ -393,14 +421,17 @@ cell_payload(btree_cursor *cur, const bt_page *p, const bt_cell *c, uint8_t **bu
     return rc;
 }
 
-/* The payload of index cell i when it lies wholly on the page (the common
- * case): *payload_out points into the page, or stays NULL when the payload
- * spills and must be assembled. */
+/*
+ * The payload of cell i of p (a table leaf or an index page) when it lies
+ * wholly on the page, the common case: *payload_out points into the page,
+ * or stays NULL when the payload spills (or a varint is unusual) and the
+ * caller must parse the cell in full.
+ */
 static int
-index_payload_in_place(const bt_env *env, const bt_page *p, uint32_t i,
-                       const uint8_t **payload_out, uint32_t *nbytes_out)
+payload_in_place(const bt_env *env, const bt_page *p, uint32_t i, const uint8_t **payload_out,
+                 uint32_t *nbytes_out)
 {
-    uint32_t off = bt_cell_offset(env, p, i), pos = p->is_leaf ? 0 : 4, avail;
+    uint32_t off = bt_cell_offset(env, p, i), pos = p->is_leaf ? 0 : 4, avail, max_local;
     const uint8_t *cell;
     uint64_t nbytes;
     int n;
@@ -411,8 +442,20 @@ index_payload_in_place(const bt_env *env, const bt_page *p, uint32_t i,
     cell = BT_DATA(p) + off;
     avail = env->usable - off;      /* at least 4, so pos <= avail */
     n = bt_varint(cell + pos, avail - pos, &nbytes);
-    if (n > 0 && nbytes <= env->max_local_index && pos + (uint32_t)n + nbytes <= avail) {
-        *payload_out = cell + pos + n;
+    if (n == 0)
+        return CHORUS_OK;
+    pos += (uint32_t)n;
+    max_local = env->max_local_index;
+    if (p->is_table) {              /* skip the rowid */
+        uint64_t rowid;
+        n = pos < avail ? bt_varint(cell + pos, avail - pos, &rowid) : 0;
+        if (n == 0)
+            return CHORUS_OK;
+        pos += (uint32_t)n;
+        max_local = env->max_local_table;
+    }
+    if (nbytes <= max_local && pos + nbytes <= avail) {
+        *payload_out = cell + pos;
         *nbytes_out = (uint32_t)nbytes;
     }
     return CHORUS_OK;
@@ -426,7 +469,7 @@ index_key_compare(btree_cursor *cur, const bt_page *p, uint32_t i, const bt_key 
 {
     const uint8_t *payload;
     uint32_t nbytes = 0;
-    int rc = index_payload_in_place(&cur->env, p, i, &payload, &nbytes);
+    int rc = payload_in_place(&cur->env, p, i, &payload, &nbytes);
 
     if (rc == CHORUS_OK && payload == NULL) {
         bt_cell c;
@@ -439,6 +482,9 @@ index_key_compare(btree_cursor *cur, const bt_page *p, uint32_t i, const bt_key 
         return rc;
     if (key->rec != NULL)
         *cmp_out = record_compare(cur->ki, payload, nbytes, key->rec, key->nrec, &rc);
+    else if (key->whole)
+        *cmp_out = record_compare_unpacked(cur->ki, payload, nbytes, key->probe, key->n_probe,
+                                           &rc);
     else
         *cmp_out = record_compare_probe(cur->ki, payload, nbytes, key->probe, key->n_probe, &rc);
     return rc;
@@ -537,15 +583,50 @@ page_search(btree_cursor *cur, const bt_page *p, const bt_key *key, bool after, 
     return CHORUS_OK;
 }
 
+/* Keys of up to this many columns are unpacked once per seek. */
+enum { BT_UNPACK_MAX = 16 };
+
+/*
+ * Unpacks the encoded record of key into vals (borrowing from its bytes)
+ * and makes *out the same key as whole-record probe values, so that each
+ * comparison of the seek parses only the cell's record. False when the
+ * record is too wide (or malformed: the caller then compares the encoded
+ * bytes, which reports the corruption).
+ */
+static bool
+key_unpack(const bt_key *key, value *vals, bt_key *out)
+{
+    record_cursor rec;
+    bool ok;
+
+    if (key->nrec == 0 || key->rec[0] > BT_UNPACK_MAX)   /* header length, serial types */
+        return false;
+    record_cursor_init(&rec);
+    ok = record_cursor_parse(&rec, key->rec, key->nrec) == CHORUS_OK;
+    for (int i = 0; ok && i < rec.n_cols; i++)
+        record_cursor_column(&rec, i, &vals[i]);
+    *out = *key;
+    out->rec = NULL;
+    out->probe = vals;
+    out->n_probe = rec.n_cols;
+    out->whole = true;
+    record_cursor_free(&rec);
+    return ok;
+}
+
 int
 bt_cursor_seek(btree_cursor *cur, const bt_key *key, bool after, bool stop_exact, int *cmp_out)
 {
     int rc = bt_cursor_move_to_root(cur), cmp = 1;
     uint32_t lo = 0;
+    value vals[BT_UNPACK_MAX];
+    bt_key unpacked;
 
     *cmp_out = 1;
     if (rc != CHORUS_OK)
         return rc;
+    if (key->rec != NULL && key_unpack(key, vals, &unpacked))
+        key = &unpacked;
     for (;;) {
         bt_page *p = &cur->path[cur->depth - 1];
 
@@ -612,6 +693,8 @@ btree_seek_rowid(btree_cursor *cur, int64_t rowid, int op, bool *eof_out, bool *
         *exact_out = false;
     if (!cur->is_table || op < BTREE_SEEK_GE || op > BTREE_SEEK_LT)
         return CHORUS_MISUSE;
+    if (tree_is_absent(cur))
+        return CHORUS_OK;
     rc = bt_cursor_seek(cur, &key, after, false, &cmp);
     if (rc == CHORUS_OK)
         rc = bt_cursor_settle(cur, forward, eof_out);
@@ -680,6 +763,8 @@ btree_rowid(btree_cursor *cur, int64_t *out)
     *out = 0;
     if (!cur->is_table)
         return CHORUS_MISUSE;
+    if (cur->state == BT_CUR_VALID)     /* read in place, no full parse */
+        return bt_cell_rowid(&cur->env, &cur->path[cur->depth - 1], cur->idx[cur->depth - 1], out);
     rc = bt_cursor_cell(cur, &c);
     if (rc == CHORUS_OK)
         *out = c.rowid;
@@ -690,10 +775,17 @@ int
 btree_payload(btree_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_out)
 {
     bt_cell c;
-    int rc = bt_cursor_cell(cur, &c);
+    int rc;
 
     *data_out = NULL;
     *nbytes_out = 0;
+    if (cur->state == BT_CUR_VALID) {
+        rc = payload_in_place(&cur->env, &cur->path[cur->depth - 1], cur->idx[cur->depth - 1],
+                              data_out, nbytes_out);
+        if (rc != CHORUS_OK || *data_out != NULL)
+            return rc;
+    }
+    rc = bt_cursor_cell(cur, &c);
     if (rc != CHORUS_OK)
         return rc;
     rc = cell_payload(cur, &cur->path[cur->depth - 1], &c, &cur->buf, &cur->buf_cap, data_out);
@@ -779,5 +871,7 @@ int
 btree_count(btree_cursor *cur, int64_t *out)
 {
     *out = 0;
+    if (tree_is_absent(cur))
+        return CHORUS_OK;
     return bt_count_tree(&cur->env, cur->root, 0, cur->is_table, out);
 }

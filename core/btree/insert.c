@@ -26,6 +26,10 @@ unpadded_size(const bt_env *env, const uint8_t *cell, uint32_t size, uint32_t *o
     return rc;
 }
 
+/* Cells up to this size are built on the stack: no cursor buffer (and so
+ * no allocation) on a fresh cursor's insert of a typical row. */
+enum { BT_SMALL_CELL = 512 };
+
 /* Puts a new cell for (rowid, data) at the cursor's leaf position, replacing
  * the entry there when exact. */
 static int
@@ -35,15 +39,18 @@ leaf_put(btree_cursor *cur, uint8_t flags, int64_t rowid, const uint8_t *data, u
     int top = cur->depth - 1;
     bt_page *p = &cur->path[top];
     uint32_t i = cur->idx[top], size;
-    uint8_t *cell;
+    uint8_t small[BT_SMALL_CELL], *cell = small;
     bool fitted;
-    int rc = bt_reserve(&cur->buf, &cur->buf_cap, bt_cell_max_size(&cur->env) + 4);
+    int rc = CHORUS_OK;
 
+    if (nbytes > BT_SMALL_CELL - 2 * VARINT_MAX_LEN - 4) {
+        rc = bt_reserve(&cur->buf, &cur->buf_cap, bt_cell_max_size(&cur->env));
+        cell = cur->buf;
+    }
     if (rc == CHORUS_OK)
-        rc = bt_cell_build(&cur->env, flags, rowid, data, nbytes, cur->buf + 4, &size);
+        rc = bt_cell_build(&cur->env, flags, rowid, data, nbytes, cell, &size);
     if (rc != CHORUS_OK)
         return rc;
-    cell = cur->buf + 4;
     if (exact) {
         bt_cell old;
         rc = bt_cell_parse(&cur->env, p, i, &old);
@@ -54,9 +61,8 @@ leaf_put(btree_cursor *cur, uint8_t flags, int64_t rowid, const uint8_t *data, u
         if (rc != CHORUS_OK)
             return rc;
     }
-    rc = bt_reserve(&cur->scratch, &cur->scratch_cap, cur->env.page_size);
-    if (rc == CHORUS_OK)
-        rc = bt_page_insert_cell(&cur->env, p, i, cell, size, cur->scratch, &fitted);
+    rc = bt_page_insert_cell(&cur->env, p, i, cell, size, &cur->scratch, &cur->scratch_cap,
+                             &fitted);
     if (rc != CHORUS_OK)
         return rc;
     if (fitted) {

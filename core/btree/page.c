@@ -181,14 +181,14 @@ bt_cell_parse_bytes(const bt_env *env, uint8_t flags, const uint8_t *cell, uint3
 }
 
 /*
- * The bytes a cell occupies, read from its first bytes only: the hot path of
- * balancing and defragmenting, which need sizes but no other field. A cell
- * whose payload spills, or whose varints are long, goes through
- * bt_cell_parse_bytes(), which checks the same bounds.
+ * bt_cell_size() for every kind of cell: the hot path of balancing and
+ * defragmenting, which need sizes but no other field. A cell whose payload
+ * spills, or whose varints are long, goes through bt_cell_parse_bytes(),
+ * which checks the same bounds.
  */
 int
-bt_cell_size(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
-             uint32_t *size_out)
+bt_cell_size_general(const bt_env *env, uint8_t flags, const uint8_t *cell, uint32_t avail,
+                     uint32_t *size_out)
 {
     uint32_t pos = (flags & BT_LEAF_BIT) ? 0 : 4, size = avail + 1;
     uint32_t max_local = flags == BT_FLAG_TABLE_LEAF ? env->max_local_table : env->max_local_index;
@@ -341,9 +341,15 @@ defragment(const bt_env *env, bt_page *p, uint8_t *scratch)
     return CHORUS_OK;
 }
 
+/*
+ * Inserts cell as cell i of p when the page has room, defragmenting it
+ * first when the room is not contiguous; *fitted_out says whether it went
+ * in (p unchanged otherwise). *scratch (capacity *scratch_cap, grown with
+ * bt_reserve) is the defragment's page of scratch, allocated only then.
+ */
 int
 bt_page_insert_cell(const bt_env *env, bt_page *p, uint32_t i, const uint8_t *cell,
-                    uint32_t size, uint8_t *scratch, bool *fitted_out)
+                    uint32_t size, uint8_t **scratch, uint32_t *scratch_cap, bool *fitted_out)
 {
     uint32_t cs = bt_page_content_start(p), ptr_end = p->ptr_off + 2 * p->n_cells;
     uint8_t *data;
@@ -356,9 +362,11 @@ bt_page_insert_cell(const bt_env *env, bt_page *p, uint32_t i, const uint8_t *ce
         rc = bt_page_free_space(env, p, &free_bytes);
         if (rc != CHORUS_OK || free_bytes < size + 2)
             return rc;
-        rc = bt_page_make_writable(p);
+        rc = bt_reserve(scratch, scratch_cap, env->page_size);
         if (rc == CHORUS_OK)
-            rc = defragment(env, p, scratch);
+            rc = bt_page_make_writable(p);
+        if (rc == CHORUS_OK)
+            rc = defragment(env, p, *scratch);
         if (rc != CHORUS_OK)
             return rc;
         cs = bt_page_content_start(p);

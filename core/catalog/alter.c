@@ -132,6 +132,8 @@ catalog_reload(catalog_writer *w)
 
     if (rc != CHORUS_OK)
         return writer_fail_take(w, rc, err);
+    if (w->cat->is_temp)
+        catalog_set_temp(fresh);
     catalog tmp = *w->cat;
     w->cat->cookie = fresh->cookie;
     w->cat->mem = fresh->mem;

@@ -132,6 +132,8 @@ struct catalog_table {
     catalog_index *const *indexes;
     int n_triggers;                 /* triggers on the table, creation order */
     catalog_trigger *const *triggers;
+    bool is_temp;                   /* a table of a temp catalog (catalog_set_temp): its
+                                       b-trees live in the connection's temp database */
 };
 
 /* catalog_index_column.column for entries that are not a table column. */
@@ -213,6 +215,20 @@ uint32_t catalog_cookie(const catalog *cat);
  * by the caller (reference count 1) and shares nothing with base.
  */
 int catalog_edit_begin(const catalog *base, catalog **out);
+
+/*
+ * The temp schema (core/vm/temp.c). A connection keeps its TEMP objects in
+ * a private in-memory database whose catalog is marked with
+ * catalog_set_temp right after catalog_load (catalog_edit_begin copies the
+ * mark). DDL through a writer on a temp catalog accepts the TEMP keyword
+ * and the schema name "temp" (the caller decides which statements go
+ * there); the stored text has TEMP removed, as in SQLite's
+ * sqlite_temp_schema. catalog_table_find on a temp catalog also knows
+ * sqlite_temp_schema and sqlite_temp_master. Every table of a temp
+ * catalog has is_temp set. A main catalog still refuses TEMP objects.
+ */
+void catalog_set_temp(catalog *cat);
+bool catalog_is_temp(const catalog *cat);
 
 /* ------------------------------------------------------------ lookups */
 
@@ -406,7 +422,10 @@ typedef struct catalog_pragma_env {
     pager *pager;
     const char *path;               /* the database file (PRAGMA database_list); "" in memory */
     pager_tx *tx;                   /* per catalog_pragma_access; NULL for NO_TX */
-    catalog *cat;                   /* the catalog the connection sees */
+    catalog *cat;                   /* the catalog the connection sees (a temp catalog for
+                                       PRAGMA temp.x: pager and tx are then temp's too) */
+    const catalog *temp_cat;        /* the connection's temp schema, or NULL when it has
+                                       none (database_list, table_list list it) */
     const catalog_hooks *hooks;     /* for integrity_check of expression and partial
                                        indexes (NULL: their contents are not checked) */
     int *busy_timeout_ms;

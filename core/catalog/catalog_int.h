@@ -49,6 +49,7 @@ struct catalog {
     ptr_list triggers;              /* catalog_trigger * */
     catalog *retired;               /* owned: contents replaced by ALTER (alter.c), kept
                                        alive until this catalog is freed */
+    bool is_temp;                   /* the temp schema of a connection (catalog_set_temp) */
     _Atomic(catalog_writer *) spare_writer; /* owned: a closed writer whose buffers the
                                        next catalog_writer_open reuses (writer.c); atomic:
                                        connections of a published catalog open writers

@@ -25,9 +25,9 @@
 int
 ddl_check_schema_name(catalog_writer *w, const char *schema)
 {
-    if (schema == NULL || catalog_name_eq(schema, "main"))
+    if (schema == NULL || catalog_name_eq(schema, w->cat->is_temp ? "temp" : "main"))
         return CHORUS_OK;
-    if (catalog_name_eq(schema, "temp"))
+    if (catalog_name_eq(schema, "temp") || catalog_name_eq(schema, "main"))
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP schema objects");
     return writer_fail(w, CHORUS_ERROR, "unknown database %s", schema);
 }
@@ -249,7 +249,7 @@ ddl_create_table(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     if (ct->as_select != NULL)
         return writer_fail(w, CHORUS_MISUSE, "CREATE TABLE AS goes through "
                                              "catalog_create_table_as");
-    if (ct->is_temp)
+    if (ct->is_temp && !w->cat->is_temp)
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP tables");
     rc = name_check(w, ct->schema, ct->name, 't', ct->if_not_exists, &exists);
     if (rc != CHORUS_OK || exists)
@@ -368,7 +368,7 @@ catalog_create_table_as(catalog_writer *w, const ast_stmt *stmt, int n_cols,
     if (rc != CHORUS_OK)
         return rc;
     writer_cursors_close(w);
-    if (ct->is_temp)
+    if (ct->is_temp && !w->cat->is_temp)
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP tables");
     rc = name_check(w, ct->schema, ct->name, 't', ct->if_not_exists, &exists);
     if (rc != CHORUS_OK || exists)
@@ -485,7 +485,7 @@ ddl_create_view(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     bool exists;
     int rc;
 
-    if (cv->is_temp)
+    if (cv->is_temp && !w->cat->is_temp)
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP views");
     rc = name_check(w, cv->schema, cv->name, 'v', cv->if_not_exists, &exists);
     if (rc != CHORUS_OK || exists)
@@ -516,7 +516,7 @@ trigger_check(catalog_writer *w, const ast_create_trigger *tr)
 
     if (rc != CHORUS_OK)
         return rc;
-    if (tr->is_temp)
+    if (tr->is_temp && !w->cat->is_temp)
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP triggers");
     if (catalog_name_is_reserved(tr->name))
         return writer_fail(w, CHORUS_ERROR, "object name reserved for internal use: %s",
@@ -528,7 +528,8 @@ trigger_check(catalog_writer *w, const ast_create_trigger *tr)
             return writer_fail(w, CHORUS_ERROR, "cannot create %s trigger on view: %s", time,
                                tr->table);
     } else if (catalog_table_find(w->cat, tr->table) == NULL) {
-        return writer_fail(w, CHORUS_ERROR, "no such table: main.%s", tr->table);
+        return writer_fail(w, CHORUS_ERROR, "no such table: %s.%s",
+                           w->cat->is_temp ? "temp" : "main", tr->table);
     } else if (tr->time == AST_TRIGGER_INSTEAD_OF) {
         return writer_fail(w, CHORUS_ERROR, "cannot create INSTEAD OF trigger on table: %s",
                            tr->table);

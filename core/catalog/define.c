@@ -558,6 +558,7 @@ table_from_ast(def_ctx *d, const ast_create_table *ct, uint32_t root, table_def 
     td->pub.name = ct->name;
     td->pub.sql = d->text;
     td->pub.root = root;
+    td->pub.is_temp = d->cat->is_temp;
     td->pub.without_rowid = ct->without_rowid;
     td->pub.is_strict = ct->is_strict;
     td->pub.rowid_alias = -1;
@@ -672,7 +673,8 @@ index_from_ast(def_ctx *d, const ast_create_index *ci, uint32_t root, catalog_in
     if (t == NULL) {
         if (catalog_view_find(d->cat, ci->table) != NULL)
             return def_fail(d, "views may not be indexed");
-        return def_fail(d, "no such table: main.%s", ci->table);
+        return def_fail(d, "no such table: %s.%s", d->cat->is_temp ? "temp" : "main",
+                        ci->table);
     }
     if (t == &d->cat->schema_table->pub || catalog_name_is_reserved(t->name))
         return def_fail(d, "table %s may not be indexed", ci->table);

@@ -270,6 +270,8 @@ catalog_edit_begin(const catalog *base, catalog **out)
     if (rc != CHORUS_OK)
         return rc;
     cat->cookie = base->cookie;
+    if (base->is_temp)
+        catalog_set_temp(cat);
     rc = copy_objects(cat, base);
     if (rc != CHORUS_OK) {
         catalog_release(cat);

@@ -468,28 +468,42 @@ table_list_row(pragma_run *r, const char *schema, const char *name, const char *
     return rc;
 }
 
+/* The table_list rows of one schema (cat NULL: an empty temp schema). */
+static int
+table_list_schema(pragma_run *r, const catalog *cat, bool temp, const char *only)
+{
+    const char *schema = temp ? "temp" : "main";
+    const char *self = temp ? "sqlite_temp_schema" : "sqlite_schema";
+    int rc = CHORUS_OK;
+
+    for (int i = 0; cat != NULL && rc == CHORUS_OK && i < catalog_table_count(cat); i++) {
+        const catalog_table *t = catalog_table_at(cat, i);
+        if (only == NULL || catalog_name_eq(only, t->name))
+            rc = table_list_row(r, schema, t->name, "table", t->n_cols, t->without_rowid,
+                                t->is_strict);
+    }
+    for (int i = 0; cat != NULL && rc == CHORUS_OK && i < catalog_view_count(cat); i++) {
+        const catalog_view *v = catalog_view_at(cat, i);
+        if (only == NULL || catalog_name_eq(only, v->name))
+            rc = table_list_row(r, schema, v->name, "view", v->columns->n, false, false);
+    }
+    if (rc == CHORUS_OK && (only == NULL || catalog_name_eq(only, self)))
+        rc = table_list_row(r, schema, self, "table", 5, false, false);
+    return rc;
+}
+
 static int
 run_table_list(pragma_run *r)
 {
     const catalog *cat = r->env->cat;
     const char *only = arg_word(r);
-    int rc = CHORUS_OK;
+    int rc;
 
-    for (int i = 0; rc == CHORUS_OK && i < catalog_table_count(cat); i++) {
-        const catalog_table *t = catalog_table_at(cat, i);
-        if (only == NULL || catalog_name_eq(only, t->name))
-            rc = table_list_row(r, "main", t->name, "table", t->n_cols, t->without_rowid,
-                                t->is_strict);
-    }
-    for (int i = 0; rc == CHORUS_OK && i < catalog_view_count(cat); i++) {
-        const catalog_view *v = catalog_view_at(cat, i);
-        if (only == NULL || catalog_name_eq(only, v->name))
-            rc = table_list_row(r, "main", v->name, "view", v->columns->n, false, false);
-    }
-    if (rc == CHORUS_OK && (only == NULL || catalog_name_eq(only, "sqlite_schema")))
-        rc = table_list_row(r, "main", "sqlite_schema", "table", 5, false, false);
-    if (rc == CHORUS_OK && only == NULL)
-        rc = table_list_row(r, "temp", "sqlite_temp_schema", "table", 5, false, false);
+    if (cat->is_temp)
+        return table_list_schema(r, cat, true, only);
+    rc = table_list_schema(r, cat, false, only);
+    if (rc == CHORUS_OK && r->p->schema == NULL)
+        rc = table_list_schema(r, r->env->temp_cat, true, only);
     return rc;
 }
 
@@ -503,7 +517,16 @@ run_database_list(pragma_run *r)
         return rc;
     value_set_int(&row[0], 0);
     rc = set_text(&row[1], "main");
-    return rc == CHORUS_OK ? set_text(&row[2], r->env->path ? r->env->path : "") : rc;
+    if (rc == CHORUS_OK)
+        rc = set_text(&row[2], r->env->path ? r->env->path : "");
+    if (rc != CHORUS_OK || r->env->temp_cat == NULL)
+        return rc;
+    rc = result_add_row(r->out, &row);
+    if (rc != CHORUS_OK)
+        return rc;
+    value_set_int(&row[0], 1);
+    rc = set_text(&row[1], "temp");
+    return rc == CHORUS_OK ? set_text(&row[2], "") : rc;
 }
 
 static int
@@ -729,7 +752,7 @@ catalog_pragma(const catalog_pragma_env *env, const ast_pragma *p, catalog_resul
     int rc;
 
     *errmsg_out = NULL;
-    if (p->schema != NULL && !catalog_name_eq(p->schema, "main")) {
+    if (p->schema != NULL && !catalog_name_eq(p->schema, env->cat->is_temp ? "temp" : "main")) {
         *errmsg_out = common_mprintf("unknown database %s", p->schema);
         return CHORUS_ERROR;
     }

@@ -114,7 +114,7 @@ rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
     if (rc != CHORUS_OK)
         return rc;
     if (max < INT64_MAX) {
-        *out = max < 0 ? 1 : max + 1;
+        *out = max + 1;
         return CHORUS_OK;
     }
     for (int i = 0; i < RANDOM_ROWID_TRIES; i++) {
@@ -625,6 +625,8 @@ catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
         rc = writer_row_reserve(w, t->n_cols);
     if (rc == CHORUS_OK)
         rc = writer_row_read(w, t, old_rowid, 0, w->old, &found);
+    if (rc == CHORUS_OK && !found)
+        out->ignored = true;    /* gone (a REPLACE removed it): nothing written */
     if (rc != CHORUS_OK || !found)
         return rc;
     rc = row_prepare(w, t, vals);

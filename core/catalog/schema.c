@@ -169,9 +169,27 @@ catalog_cookie(const catalog *cat)
 /* --- lookups --------------------------------------------------------------- */
 
 static bool
-is_schema_table_name(const char *name)
+is_schema_table_name(const catalog *cat, const char *name)
 {
+    if (cat->is_temp && (catalog_name_eq(name, "sqlite_temp_schema") ||
+                         catalog_name_eq(name, "sqlite_temp_master")))
+        return true;
     return catalog_name_eq(name, "sqlite_schema") || catalog_name_eq(name, "sqlite_master");
+}
+
+void
+catalog_set_temp(catalog *cat)
+{
+    cat->is_temp = true;
+    cat->schema_table->pub.is_temp = true;
+    for (int i = 0; i < cat->tables.n; i++)
+        ((table_def *)cat->tables.items[i])->pub.is_temp = true;
+}
+
+bool
+catalog_is_temp(const catalog *cat)
+{
+    return cat->is_temp;
 }
 
 const catalog_table *
@@ -179,7 +197,7 @@ catalog_table_find(const catalog *cat, const char *name)
 {
     if (name == NULL)
         return NULL;
-    if (is_schema_table_name(name))
+    if (is_schema_table_name(cat, name))
         return &cat->schema_table->pub;
     for (int i = 0; i < cat->tables.n; i++) {
         const table_def *td = cat->tables.items[i];

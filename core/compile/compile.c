@@ -245,6 +245,8 @@ cc_compile(const compile_env *env, const ast_stmt *stmt, int (*setup)(cctx *c, v
             rc = compile_dispatch(&c, stmt);
     }
     if (rc == CHORUS_OK)
+        cc_prune_columns(&c);
+    if (rc == CHORUS_OK)
         rc = cc_where_finish(&c);
     if (rc == CHORUS_OK)
         rc = compile_finish(&c);

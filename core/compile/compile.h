@@ -160,6 +160,8 @@ typedef struct plan_level {
     bool covering;          /* the index holds every column read: no table lookup */
     bool not_indexed;       /* NOT INDEXED: scan or rowid paths only */
     bool keep_order;        /* ORDER BY relies on this level's order (order.c O3) */
+    bool is_dml_target;     /* the table UPDATE/DELETE writes: a full scan reads the table
+                               in rowid order, never a covering index (as SQLite) */
     const catalog_index *indexed_by;        /* INDEXED BY: the only index allowed */
     const char *name;       /* the source's name in plans (alias or table) */
     const char *plan_text;  /* EXPLAIN QUERY PLAN line */
@@ -225,6 +227,11 @@ typedef enum plan_query_kind {
                                queued row, reading it through cursor rec_cursor */
 } plan_query_kind;
 
+/* Sort key flags (order_desc bytes): descending; NULLs at the other end than
+ * the direction puts them (NULLS LAST ascending, NULLS FIRST descending). */
+#define PLAN_ORDER_DESC         0x01
+#define PLAN_ORDER_NULLS_FLIP   0x02
+
 typedef struct plan_agg {
     const func_def *fn;
     int n_args;
@@ -234,7 +241,7 @@ typedef struct plan_agg {
     int filter_col;         /* group row value holding FILTER (WHERE ...), or -1 */
     int n_order;            /* f(x ORDER BY k...): keys are group row values first_order.. */
     int first_order;
-    uint8_t *order_desc, *order_coll;
+    uint8_t *order_desc, *order_coll;   /* PLAN_ORDER_* flags, collation per key */
     /* run */
     struct vm_rows *ordered;        /* n_order > 0: the group's rows, stepped sorted at the end */
     void *state;            /* fn->state_size bytes, owned */
@@ -254,6 +261,8 @@ struct plan_query {
     const char **col_origins;       /* origin column of a column reference, else NULL */
     uint8_t *col_coll;      /* collation of each result column */
     bool distinct;
+    uint64_t skip_cols;     /* FROM subquery: result columns no reader uses (bit i, i < 62),
+                               left NULL instead of evaluated (pushdown.c D4) */
 
     /* CORE: loops */
     int n_levels;
@@ -285,7 +294,7 @@ struct plan_query {
      * result values, then n_extra extra key values. */
     int n_order;
     int *order_col;         /* key i is sort row value order_col[i] */
-    uint8_t *order_desc;
+    uint8_t *order_desc;    /* PLAN_ORDER_* flags per key */
     uint8_t *order_coll;
     int n_extra;
     cx **extra;             /* CORE: extra key expressions */
@@ -304,11 +313,15 @@ struct plan_query {
     struct vm_rows *groups; /* GROUP BY: the group rows, sorted by key; compound: its
                                distinct rows */
     int64_t group_pos;
-    uint8_t *is_bare;       /* per group row value: 1 when no aggregate reads it */
     struct vm_rowset *other;        /* INTERSECT / EXCEPT: the right side's rows */
     int phase;              /* compound: which side runs */
     value *group_row;       /* current group row (aggregation) */
-    value *last_group;      /* owned copy of the last group row without GROUP BY */
+    value *last_group;      /* owned copy of the group row without GROUP BY whose
+                               bare values show (agg.c A2) */
+    int hit_agg;            /* agg.c A2: the min()/max() whose new values choose the
+                               row of the bare values (1 + index; 0 none), set on the first run */
+    bool hit_have;          /* hit_best holds the group's min/max so far */
+    value hit_best;         /* owned */
     int values_pos;
     bool group_open;
     bool done;
@@ -386,6 +399,8 @@ struct plan_stmt {
     int conflict;           /* ast_conflict */
     int n_assign;
     plan_assign *assign;    /* INSERT: one per source column; UPDATE: SET list */
+    bool values_first;      /* INSERT ... VALUES whose rows read the target table: every
+                               row is evaluated before the first is written (as SQLite) */
     cx **defaults;          /* INSERT: per table column, its DEFAULT (or NULL) */
     cx **checks;            /* table->n_checks CHECK expressions over the new row */
     int row_cursor;         /* cursor of kind PC_EPHEMERAL whose row is the new row
@@ -422,6 +437,8 @@ struct plan_stmt {
 typedef struct compile_env {
     const catalog *cat;
     const char *sql;        /* the text the AST's spans index */
+    const catalog *temp_cat;        /* the connection's temp schema, or NULL: unqualified
+                                       names look there first, then in cat */
 } compile_env;
 
 /*

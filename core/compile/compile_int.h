@@ -46,6 +46,7 @@ struct scope {
     bool in_agg_arg;                /* compiling an aggregate's arguments */
     bool no_agg;                    /* aggregates are misuse here (WHERE, ON, GROUP BY) */
     const ast_list *aliases;        /* result columns whose aliases names may use */
+    const ast_expr *where_ast;      /* the core's WHERE, for pushdown.c */
     bool *correlated;               /* set when a name resolves to an outer scope */
     cx **level_on;                  /* per loop level: its ON terms (LEFT JOIN) */
     /* growable lists of the aggregate query */
@@ -88,6 +89,12 @@ typedef struct cctx {
 
 /* errors.c-like helpers (compile.c) */
 int cc_error(cctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The catalog where name (a table or view) is looked up under schema (NULL,
+ * "main" or "temp"; from.c): an unqualified name finds the connection's
+ * temp schema first (compile_env.temp_cat), then main. *out is NULL for
+ * "temp" when the connection has no temp schema. An unknown schema is an
+ * error ("unknown database x"). */
+int cc_catalog_for(cctx *c, const char *schema, const char *name, const catalog **out);
 int cc_nomem(cctx *c);
 void *cc_alloc(cctx *c, size_t nbytes);
 char *cc_strdup(cctx *c, const char *s);
@@ -105,6 +112,10 @@ bool ast_is_aggregate_call(const ast_expr *e);
  * an aggregate query's output. */
 int cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out);
 bool ast_contains_aggregate(const ast_expr *e);
+/* Whether e holds an aggregate call that belongs to s's query (expr.c X4):
+ * directly, with an argument naming s's sources or none, or inside a
+ * subquery, with arguments naming s's sources and none of the subquery's. */
+bool cc_owns_aggregate(scope *s, const ast_expr *e);
 /* Comparison affinity of two operands as SQLite computes it. */
 char cx_compare_affinity(const cx *l, const cx *r);
 /* Collation of a binary comparison: left's explicit, right's explicit,
@@ -136,6 +147,16 @@ int cc_from(cctx *c, scope *s, const ast_from_item *from);
 int cc_source_add_table(cctx *c, scope *s, const catalog_table *t, const char *alias,
                         int *cursor_out);
 
+/* pushdown.c: the select to compile for FROM item it (named item_name in
+ * the query; sel its view's, subquery's or CTE's select, names its column
+ * list or NULL): sel, or a copy with the pushable terms of s's WHERE. */
+int cc_pushdown(cctx *c, const scope *s, const ast_from_item *it, const char *item_name,
+                const ast_select *sel, const ast_list *names, const ast_select **out);
+
+/* pushdown.c D4: after the whole statement is compiled, marks the result
+ * columns of FROM subqueries that nothing reads (plan_query.skip_cols). */
+void cc_prune_columns(cctx *c);
+
 /* where.c */
 int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
                   const ast_from_item *from);
@@ -144,6 +165,10 @@ int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
 int cc_where_finish(cctx *c);
 /* The index a full scan of cur would read instead of the table, or NULL. */
 const catalog_index *cc_where_narrowest_cover(const plan_cursor *cur);
+
+/* order.c */
+/* PLAN_ORDER_* flags of an ORDER BY term. */
+uint8_t cc_order_flags(const ast_list_item *item);
 
 /* dml.c */
 int cc_insert(cctx *c, const ast_stmt *stmt);

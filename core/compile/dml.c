@@ -26,14 +26,18 @@
 static int
 target_table(cctx *c, const char *schema, const char *name, const catalog_table **out)
 {
-    const catalog_table *t;
+    const catalog_table *t = NULL;
+    const catalog *cat;
+    int rc;
 
     *out = NULL;
-    if (schema != NULL && strcasecmp(schema, "main") != 0)
-        return cc_error(c, "unknown database %s", schema);
-    t = catalog_table_find(c->env->cat, name);
+    rc = cc_catalog_for(c, schema, name, &cat);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (cat != NULL)
+        t = catalog_table_find(cat, name);
     if (t == NULL) {
-        if (catalog_view_find(c->env->cat, name) != NULL)
+        if (cat != NULL && catalog_view_find(cat, name) != NULL)
             return cc_error(c, "cannot modify %s because it is a view", name);
         return cc_error(c, "no such table: %s", name);
     }
@@ -157,6 +161,8 @@ cc_insert(cctx *c, const ast_stmt *stmt)
                 if (n == NULL)
                     return CHORUS_NOMEM;
                 n->cte = e;
+                n->is_recursive = stmt->with->is_recursive;
+                n->rec_cursor = -1;     /* no queued row: not inside its recursive part */
                 n->next = c->ctes;
                 c->ctes = n;
             }
@@ -164,6 +170,10 @@ cc_insert(cctx *c, const ast_stmt *stmt)
         c->ctes = saved;
         if (rc != CHORUS_OK)
             return rc;
+        /* every cursor so far belongs to the source rows */
+        for (int i = 0; i < c->n_cursors; i++)
+            if (c->cursors[i].kind == PC_TABLE && c->cursors[i].table == t)
+                p->values_first = true;
         if (p->query->n_cols != p->n_assign) {
             if (ins->columns.n > 0)
                 return cc_error(c, "%d values for %d columns", p->query->n_cols, p->n_assign);
@@ -203,6 +213,9 @@ target_scan(cctx *c, const catalog_table *t, const char *alias, const ast_expr *
         s->no_agg = true;
         rc = cc_where_plan(c, s, q, where, from);
     }
+    for (int i = 0; rc == CHORUS_OK && i < q->n_levels; i++)
+        if (q->levels[i].cursor == c->plan->target_cursor)
+            q->levels[i].is_dml_target = true;
     *q_out = q;
     return rc;
 }
@@ -239,7 +252,7 @@ order_limit(cctx *c, scope *s, plan_query *q, const ast_list *order, const ast_e
         if (rc != CHORUS_OK)
             return rc;
         q->order_col[i] = q->n_cols + i;
-        q->order_desc[i] = order->items[i].order == AST_ORDER_DESC;
+        q->order_desc[i] = cc_order_flags(&order->items[i]);
         q->order_coll[i] = q->extra[i]->coll;
     }
     q->n_extra = order->n;
@@ -308,7 +321,7 @@ cc_update(cctx *c, const ast_stmt *stmt)
         rc = target_scan(c, t, up->alias, up->where, up->from, &s, &q);
     if (rc != CHORUS_OK)
         return rc;
-    p->with_old = needs_old(c->env->cat, t) || up->from != NULL;
+    p->with_old = needs_old(t->is_temp ? c->env->temp_cat : c->env->cat, t) || up->from != NULL;
     rc = alloc_result(c, q, p->with_old ? 2 * t->n_cols + 2 : t->n_cols + 2);
     if (rc == CHORUS_OK)
         rc = order_limit(c, &s, q, &up->order_by, up->limit, up->offset);
@@ -356,7 +369,7 @@ cc_delete(cctx *c, const ast_stmt *stmt)
         rc = target_scan(c, t, del->alias, del->where, NULL, &s, &q);
     if (rc != CHORUS_OK)
         return rc;
-    p->with_old = needs_old(c->env->cat, t) || del->returning.n > 0;
+    p->with_old = needs_old(t->is_temp ? c->env->temp_cat : c->env->cat, t) || del->returning.n > 0;
     rc = alloc_result(c, q, p->with_old ? t->n_cols + 1 : 1);
     if (rc == CHORUS_OK)
         rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[0]);

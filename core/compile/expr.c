@@ -14,6 +14,10 @@
  *       row values; nothing in the output reads a cursor of the query itself.
  *   X3  A subquery is correlated when a name inside it resolved to a cursor
  *       allocated before it (cctx.min_ref below its first cursor).
+ *   X4  An aggregate call belongs to the innermost query whose sources its
+ *       arguments name (SQLite's rule): sum(t.a) inside a subquery, t being
+ *       an outer source, makes the outer query an aggregate, and the
+ *       subquery reads the outer group's result (it is then correlated).
  * Callers: the other files of core/compile.
  */
 #include <stdlib.h>
@@ -577,7 +581,27 @@ compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
         break;
     case AST_OP_JSON_GET:
     case AST_OP_JSON_GET_SQL:
-        return cc_error(c, "not supported yet: -> and ->> operators");
+        /* the functions "->" and "->>" (core/func/json_scalar.c) rewrite the
+         * right operand into a path themselves */
+        if (is_vector(l) || is_vector(r))
+            return cc_error(c, "row value misused");
+        x = cx_new(c, CX_FUNC, e);
+        if (x == NULL)
+            return CHORUS_NOMEM;
+        x->fn = func_find(e->op == AST_OP_JSON_GET ? "->" : "->>", 2, NULL);
+        x->n_args = 2;
+        x->args = cc_alloc(c, 2 * sizeof *x->args);
+        x->argv = cc_alloc(c, 2 * sizeof *x->argv);
+        if (x->fn == NULL || x->args == NULL || x->argv == NULL)
+            return x->fn == NULL ? cc_error(c, "no such function: %s",
+                                            e->op == AST_OP_JSON_GET ? "->" : "->>")
+                                 : CHORUS_NOMEM;
+        x->args[0] = l;
+        x->args[1] = r;
+        value_set_null(&x->argv[0]);
+        value_set_null(&x->argv[1]);
+        *out = x;
+        return CHORUS_OK;
     default:
         if (is_vector(l) || is_vector(r))
             return cc_error(c, "row value misused");
@@ -679,7 +703,7 @@ aggregate_order_by(cctx *c, scope *s, const ast_list *order, int agg_index)
     agg = &s->q->aggs[agg_index];
     agg->first_order = s->q->n_gcols;
     for (int i = 0; i < n && rc == CHORUS_OK; i++) {
-        desc[i] = order->items[i].order == AST_ORDER_DESC;
+        desc[i] = cc_order_flags(&order->items[i]);
         coll[i] = keys[i]->coll;
         rc = gcol_add(c, s, keys[i], &idx);
     }
@@ -688,6 +712,179 @@ aggregate_order_by(cctx *c, scope *s, const ast_list *order, int agg_index)
     agg->order_desc = desc;
     agg->order_coll = coll;
     return rc;
+}
+
+/* ------------------------------------------------ aggregate ownership (X4) */
+
+/* Whether a FROM list has an item named (alias, else table name) t. */
+static bool
+from_names(const ast_from_item *it, const char *t)
+{
+    for (; it != NULL; it = it->next) {
+        const char *n = it->alias != NULL ? it->alias : it->name;
+        if (n != NULL && strcasecmp(n, t) == 0)
+            return true;
+        if (it->kind == AST_FROM_NESTED && from_names(it->nested, t))
+            return true;
+    }
+    return false;
+}
+
+/* Whether scope sc has a source with the column e names (no side effects). */
+static bool
+scope_has_column(const scope *sc, const ast_expr *e)
+{
+    for (int i = 0; i < sc->n_src; i++) {
+        const scope_source *src = &sc->src[i];
+        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
+            continue;
+        if (find_in_source(src, e->name, e->table != NULL) != -2)
+            return true;
+    }
+    return false;
+}
+
+/* A walk over an aggregate's arguments: the aggregate sits n_chain select
+ * cores (not yet compiled) inside scope s; level of a column reference:
+ * 0 .. n_chain-1 one of those cores (innermost first), n_chain + i the
+ * i-th scope outwards from s. min_level is the innermost level named. */
+typedef struct agg_owner_walk {
+    scope *s;
+    const ast_select_core *chain[16];
+    int n_chain;
+    int min_level;
+    const ast_select_core *args_sub[16];    /* subqueries inside the arguments */
+    int n_args_sub;
+} agg_owner_walk;
+
+static void
+owner_column(agg_owner_walk *w, const ast_expr *e)
+{
+    int level = w->n_chain;
+
+    for (int j = 0; j < w->n_args_sub; j++)
+        if (e->table == NULL || from_names(w->args_sub[j]->from, e->table))
+            return;     /* a column of a subquery of the arguments */
+
+    for (int j = w->n_chain - 1; j >= 0; j--) {
+        if (e->table == NULL || from_names(w->chain[j]->from, e->table)) {
+            level = w->n_chain - 1 - j;     /* unqualified in a subquery: its own */
+            break;
+        }
+    }
+    if (level == w->n_chain) {
+        const scope *sc = w->s;
+        for (; sc != NULL && !scope_has_column(sc, e); sc = sc->outer)
+            level++;
+        if (sc == NULL)
+            return;     /* unknown name: compiling reports it */
+    }
+    if (level < w->min_level)
+        w->min_level = level;
+}
+
+static void owner_walk(agg_owner_walk *w, const ast_expr *e);
+
+static void
+owner_walk_select(agg_owner_walk *w, const ast_select *sel)
+{
+    for (const ast_select_core *core = sel->cores; core != NULL; core = core->next) {
+        if (w->n_args_sub == (int)(sizeof w->args_sub / sizeof w->args_sub[0]))
+            return;
+        w->args_sub[w->n_args_sub++] = core;
+        for (int i = 0; i < core->result.n; i++)
+            owner_walk(w, core->result.items[i].expr);
+        for (int i = 0; i < core->values.n; i++)
+            owner_walk(w, core->values.items[i].expr);
+        owner_walk(w, core->where);
+        owner_walk(w, core->having);
+        for (int i = 0; i < core->group_by.n; i++)
+            owner_walk(w, core->group_by.items[i].expr);
+        w->n_args_sub--;
+    }
+}
+
+static void
+owner_walk(agg_owner_walk *w, const ast_expr *e)
+{
+    if (e == NULL)
+        return;
+    if (e->kind == EXPR_COLUMN) {
+        owner_column(w, e);
+        return;
+    }
+    if (e->kind == EXPR_IN_LIST && e->list.n == 0)
+        return;     /* SQLite folds x [NOT] IN () to a constant while parsing */
+    if (e->select != NULL)
+        owner_walk_select(w, e->select);
+    owner_walk(w, e->left);
+    owner_walk(w, e->right);
+    owner_walk(w, e->escape);
+    owner_walk(w, e->filter);
+    for (int i = 0; i < e->list.n; i++)
+        owner_walk(w, e->list.items[i].expr);
+}
+
+/* The level (see agg_owner_walk) of the query an aggregate call belongs to:
+ * as SQLite, the innermost query whose sources its arguments name; with no
+ * column reference, the query it appears in (level 0). */
+static int
+agg_owner_level(agg_owner_walk *w, const ast_expr *call)
+{
+    w->min_level = 1 << 30;
+    owner_walk(w, call);
+    return w->min_level == 1 << 30 ? 0 : w->min_level;
+}
+
+static bool owner_select_has(agg_owner_walk *w, const ast_select *sel);
+
+/* Whether e holds an aggregate call that belongs to scope s's query (with
+ * w->n_chain cores between e and s), subqueries included. */
+static bool
+owner_expr_has(agg_owner_walk *w, const ast_expr *e)
+{
+    if (e == NULL || (e->kind == EXPR_IN_LIST && e->list.n == 0))
+        return false;   /* folded to a constant, see compile_in */
+    if (ast_is_aggregate_call(e) && agg_owner_level(w, e) == w->n_chain)
+        return true;
+    if (e->select != NULL && owner_select_has(w, e->select))
+        return true;
+    if (owner_expr_has(w, e->left) || owner_expr_has(w, e->right) ||
+        owner_expr_has(w, e->escape))
+        return true;
+    for (int i = 0; i < e->list.n; i++)
+        if (owner_expr_has(w, e->list.items[i].expr))
+            return true;
+    return false;
+}
+
+static bool
+owner_select_has(agg_owner_walk *w, const ast_select *sel)
+{
+    bool found = false;
+
+    if (w->n_chain == (int)(sizeof w->chain / sizeof w->chain[0]))
+        return false;
+    for (const ast_select_core *core = sel->cores; core != NULL && !found; core = core->next) {
+        if (core->is_values)
+            continue;
+        w->chain[w->n_chain++] = core;
+        for (int i = 0; i < core->result.n && !found; i++)
+            found = owner_expr_has(w, core->result.items[i].expr);
+        found = found || owner_expr_has(w, core->where) || owner_expr_has(w, core->having);
+        w->n_chain--;
+    }
+    return found;
+}
+
+bool
+cc_owns_aggregate(scope *s, const ast_expr *e)
+{
+    agg_owner_walk w;
+
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    return owner_expr_has(&w, e);
 }
 
 /* An aggregate call in an aggregate query's output becomes a plan_agg whose
@@ -702,6 +899,21 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
     cx *x;
     int rc;
 
+    if (s != NULL) {                /* X4: it may belong to an enclosing query */
+        agg_owner_walk w;
+        int level;
+        memset(&w, 0, sizeof w);
+        w.s = s;
+        level = agg_owner_level(&w, e);
+        if (level > 0) {
+            scope *owner = s;
+            for (int i = 0; i < level && owner->outer != NULL; i++)
+                owner = owner->outer;
+            if (owner->first_cursor < c->min_ref)
+                c->min_ref = owner->first_cursor;   /* the subquery is correlated */
+            s = owner;
+        }
+    }
     if (s == NULL || s->no_agg || !s->agg_mode)
         return cc_error(c, "misuse of aggregate: %s()", e->name);
     if (s->in_agg_arg)
@@ -854,6 +1066,12 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
 
     if (x == NULL)
         return CHORUS_NOMEM;
+    if (e->kind == EXPR_IN_LIST && e->list.n == 0) {
+        /* SQLite folds x [NOT] IN () to a constant while parsing: x is never
+         * compiled (nor its aggregates or subqueries) */
+        *out = cx_const_int(c, e->is_not);
+        return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+    }
     x->is_not = e->is_not;
     rc = cc_expr(c, s, e->left, &x->left);
     if (rc != CHORUS_OK)

@@ -161,9 +161,11 @@ add_cte_queue(cctx *c, scope *s, cc_cte *e, const char *alias)
 }
 
 static int
-add_cte(cctx *c, scope *s, cc_cte *e, const char *alias)
+add_cte(cctx *c, scope *s, cc_cte *e, const ast_from_item *it)
 {
+    const char *alias = it->alias;
     cc_cte *saved = c->ctes;
+    const ast_select *sel;
     plan_query *sub;
     int rc;
 
@@ -182,7 +184,10 @@ add_cte(cctx *c, scope *s, cc_cte *e, const char *alias)
         rc = cc_select_recursive(c, s->outer, self, &sub);
     } else {
         c->ctes = e->next;  /* a CTE sees the ones defined before it */
-        rc = cc_select(c, s->outer, e->cte->select, &sub);
+        rc = cc_pushdown(c, s, it, alias != NULL ? alias : e->cte->name, e->cte->select,
+                         &e->cte->columns, &sel);
+        if (rc == CHORUS_OK)
+            rc = cc_select(c, s->outer, sel, &sub);
     }
     c->ctes = saved;
     c->depth--;
@@ -192,20 +197,26 @@ add_cte(cctx *c, scope *s, cc_cte *e, const char *alias)
 }
 
 static int
-add_view(cctx *c, scope *s, const catalog_view *v, const char *alias)
+add_view(cctx *c, scope *s, const catalog_view *v, const ast_from_item *it)
 {
+    const char *alias = it->alias;
     const compile_env *saved_env = c->env;
     cc_cte *saved_ctes = c->ctes;
     compile_env env = *saved_env;
+    const ast_select *sel;
     plan_query *sub;
     int rc;
 
     if (++c->depth > 64)
         return cc_error(c, "view %s is circularly defined", v->name);
     env.sql = v->sql;       /* the view's AST spans index its own text */
+    if (env.temp_cat != NULL && catalog_view_find(env.temp_cat, v->name) != v)
+        env.temp_cat = NULL;        /* a main view sees main only, as SQLite */
     c->env = &env;
     c->ctes = NULL;
-    rc = cc_select(c, NULL, v->select, &sub);
+    rc = cc_pushdown(c, s, it, alias != NULL ? alias : v->name, v->select, v->columns, &sel);
+    if (rc == CHORUS_OK)
+        rc = cc_select(c, NULL, sel, &sub);
     c->env = saved_env;
     c->ctes = saved_ctes;
     c->depth--;
@@ -214,10 +225,35 @@ add_view(cctx *c, scope *s, const catalog_view *v, const char *alias)
     return source_add_query(c, s, sub, alias != NULL ? alias : v->name, v->columns);
 }
 
+int
+cc_catalog_for(cctx *c, const char *schema, const char *name, const catalog **out)
+{
+    const catalog *temp = c->env->temp_cat;
+
+    *out = c->env->cat;
+    if (schema == NULL) {
+        const catalog_table *t = temp != NULL ? catalog_table_find(temp, name) : NULL;
+        /* sqlite_schema and sqlite_master unqualified are main's */
+        if (t != NULL && t->sql == NULL && catalog_table_find(c->env->cat, name) != NULL)
+            return CHORUS_OK;
+        if (t != NULL || (temp != NULL && catalog_view_find(temp, name) != NULL))
+            *out = temp;
+        return CHORUS_OK;
+    }
+    if (strcasecmp(schema, "temp") == 0) {
+        *out = temp;
+        return CHORUS_OK;
+    }
+    if (strcasecmp(schema, "main") != 0)
+        return cc_error(c, "unknown database %s", schema);
+    return CHORUS_OK;
+}
+
 static int
 add_item(cctx *c, scope *s, const ast_from_item *it)
 {
     const catalog *cat = c->env->cat;
+    const ast_select *sel;
     plan_query *sub;
     int rc;
 
@@ -226,11 +262,12 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
         if (it->schema == NULL) {
             for (cc_cte *e = c->ctes; e != NULL; e = e->next)
                 if (strcasecmp(e->cte->name, it->name) == 0)
-                    return add_cte(c, s, e, it->alias);
-        } else if (strcasecmp(it->schema, "main") != 0) {
-            return cc_error(c, "unknown database %s", it->schema);
+                    return add_cte(c, s, e, it);
         }
-        {
+        rc = cc_catalog_for(c, it->schema, it->name, &cat);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (cat != NULL) {
             const catalog_table *t = catalog_table_find(cat, it->name);
             const catalog_view *v;
             if (t != NULL) {
@@ -253,14 +290,16 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
             }
             v = catalog_view_find(cat, it->name);
             if (v != NULL)
-                return add_view(c, s, v, it->alias);
+                return add_view(c, s, v, it);
         }
         return cc_error(c, "no such table: %s%s%s", it->schema ? it->schema : "",
                         it->schema ? "." : "", it->name);
     case AST_FROM_SUBQUERY:
         if (++c->depth > 64)
             return cc_error(c, "too many levels of nesting");
-        rc = cc_select(c, s->outer, it->subquery, &sub);
+        rc = cc_pushdown(c, s, it, it->alias, it->subquery, NULL, &sel);
+        if (rc == CHORUS_OK)
+            rc = cc_select(c, s->outer, sel, &sub);
         c->depth--;
         if (rc != CHORUS_OK)
             return rc;

@@ -90,6 +90,15 @@ use_index_scan(cctx *c, plan_level *lv, const catalog_index *ix)
     return CHORUS_OK;
 }
 
+uint8_t
+cc_order_flags(const ast_list_item *item)
+{
+    bool desc = item->order == AST_ORDER_DESC;
+    bool flip = desc ? item->nulls == AST_NULLS_FIRST : item->nulls == AST_NULLS_LAST;
+
+    return (uint8_t)((desc ? PLAN_ORDER_DESC : 0) | (flip ? PLAN_ORDER_NULLS_FLIP : 0));
+}
+
 int
 cc_order_plan(cctx *c, plan_query *q)
 {

@@ -241,7 +241,7 @@ core_order_by(cctx *c, scope *s, plan_query *q, const ast_list *order, const ast
         rc = order_term_column(c, q, result, e, i, &col);
         if (rc != CHORUS_OK)
             return rc;
-        q->order_desc[i] = order->items[i].order == AST_ORDER_DESC;
+        q->order_desc[i] = cc_order_flags(&order->items[i]);
         if (col >= 0) {
             q->order_col[i] = col;
             q->order_coll[i] = coll_override != 0xff ? coll_override : q->col_coll[col];
@@ -298,7 +298,7 @@ compound_order_by(cctx *c, plan_query *q, const ast_list *order, const ast_selec
             return cc_error(c, "%s ORDER BY term does not match any column in the result set",
                             ordinal(i));
         q->order_col[i] = col;
-        q->order_desc[i] = order->items[i].order == AST_ORDER_DESC;
+        q->order_desc[i] = cc_order_flags(&order->items[i]);
         q->order_coll[i] = coll >= 0 ? (uint8_t)coll : q->col_coll[col];
     }
     return CHORUS_OK;
@@ -338,17 +338,17 @@ group_by(cctx *c, scope *s, plan_query *q, const ast_select_core *core)
 }
 
 static bool
-core_is_aggregate(const ast_select_core *core, const ast_list *order)
+core_is_aggregate(scope *s, const ast_select_core *core, const ast_list *order)
 {
     if (core->group_by.n > 0)
         return true;
     for (int i = 0; i < core->result.n; i++)
-        if (ast_contains_aggregate(core->result.items[i].expr))
+        if (cc_owns_aggregate(s, core->result.items[i].expr))
             return true;
-    if (ast_contains_aggregate(core->having))
+    if (cc_owns_aggregate(s, core->having))
         return true;
     for (int i = 0; order != NULL && i < order->n; i++)
-        if (ast_contains_aggregate(order->items[i].expr))
+        if (cc_owns_aggregate(s, order->items[i].expr))
             return true;
     return false;
 }
@@ -392,6 +392,7 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     s.outer = outer;
     s.q = q;
     s.first_cursor = c->n_cursors;
+    s.where_ast = core->where;
     q->kind = PQ_CORE;
     q->distinct = core->is_distinct;
     rc = cc_from(c, &s, core->from);                           /* 1 */
@@ -402,7 +403,7 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     rc = cc_where_plan(c, &s, q, core->where, core->from);    /* 2 */
     if (rc != CHORUS_OK)
         return rc;
-    q->is_agg = core_is_aggregate(core, order);
+    q->is_agg = core_is_aggregate(&s, core, order);
     if (!q->is_agg && core->having != NULL)
         return cc_error(c, "a GROUP BY clause is required before HAVING");
     if (q->is_agg) {
@@ -491,6 +492,26 @@ query_new(cctx *c)
     return q;
 }
 
+/* The collation column i of q has, as SQLite's compound rule reads it: from
+ * the first arm, left to right, whose expression has one (a column or a
+ * COLLATE; a literal or other expression has none). False when none has. */
+static bool
+arm_collation(const plan_query *q, int i, uint8_t *out)
+{
+    const cx *e;
+
+    if (q->kind == PQ_COMPOUND)
+        return arm_collation(q->left, i, out) || arm_collation(q->right, i, out);
+    if (q->kind != PQ_CORE || q->result == NULL || i >= q->n_cols)
+        return false;
+    e = q->result[i];
+    if (!e->coll_explicit && e->kind != CX_COLUMN && e->kind != CX_GROUPCOL &&
+        e->coll == COLLATE_BINARY)
+        return false;
+    *out = e->coll;
+    return true;
+}
+
 static int
 compile_compound(cctx *c, plan_query *left, plan_query *right, int op, plan_query **out)
 {
@@ -509,7 +530,12 @@ compile_compound(cctx *c, plan_query *left, plan_query *right, int op, plan_quer
     q->right = right;
     q->n_cols = left->n_cols;
     q->col_aff = left->col_aff;
-    q->col_coll = left->col_coll;
+    q->col_coll = cc_alloc(c, (size_t)(q->n_cols ? q->n_cols : 1));
+    if (q->col_coll == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < q->n_cols; i++)
+        if (!arm_collation(q, i, &q->col_coll[i]))
+            q->col_coll[i] = COLLATE_BINARY;
     q->col_names = left->col_names;
     q->src_names = left->src_names;
     q->col_decltypes = left->col_decltypes;

@@ -462,8 +462,8 @@ cc_where_finish(cctx *c)
         int rc;
         if (cur->kind != PC_TABLE || lv->not_indexed)
             continue;
-        if (lv->access == PA_SCAN && lv->keep_order)
-            continue;           /* order.c O3 */
+        if (lv->access == PA_SCAN && (lv->keep_order || lv->is_dml_target))
+            continue;           /* order.c O3; SQLite's one-pass DML scans the table */
         if (lv->access == PA_SCAN) {
             const catalog_index *ix = narrowest_cover(cur);
             if (ix == NULL)

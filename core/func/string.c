@@ -189,6 +189,7 @@ trim_ends(func_ctx *ctx, int argc, const value *argv, int ends)
         return CHORUS_OK;
     if (argc == 2 && (set = func_arg_text(&argv[1], set_buf, &set_n)) == NULL)
         return CHORUS_OK;
+    set_n = (int)strnlen(set, (size_t)set_n);   /* as SQLite: the set ends at a NUL */
     int start = 0, end = n;
     if (set_n > 0) {
         while ((ends & 1) && start < end &&
@@ -231,8 +232,9 @@ fn_replace(func_ctx *ctx, int argc, const value *argv)
 
     if (z == NULL || pat == NULL)
         return CHORUS_OK;
-    if (pn == 0) {
-        /* X comes back as it was, except that a blob has become text. */
+    if (pn == 0 || pat[0] == 0) {
+        /* X comes back as it was, except that a blob has become text (a
+         * pattern starting with a NUL byte is empty to SQLite too). */
         int rc = func_result_value(ctx, &argv[0]);
         if (rc == CHORUS_OK && ctx->result.type == VALUE_BLOB)
             ctx->result.type = VALUE_TEXT;
@@ -279,6 +281,8 @@ fn_substr(func_ctx *ctx, int argc, const value *argv)
         if (argv[i].type == VALUE_NULL)
             return CHORUS_OK;
     z = func_arg_text(&argv[0], buf, &n);
+    if (is_blob && n == 0)
+        return CHORUS_OK;   /* as SQLite: an empty blob reads as no blob at all */
     int64_t len = is_blob ? n : utf8_count(z, n);
     int64_t p1 = arg_int32(&argv[1]);
     int64_t p2 = argc == 3 ? arg_int32(&argv[2]) : FUNC_MAX_LENGTH;

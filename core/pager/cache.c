@@ -20,7 +20,8 @@
  * Locking: every function runs under the pager mutex.
  * Ownership: the cache owns its entries; a reference lends the entry's bytes
  * to the holder until cache_release().
- * Callers: pager.c (fetch), checkpoint.c and pager.c (invalidation).
+ * Callers: pager.c (fetch; commit, which inserts the images it publishes),
+ * tx.c (releases), checkpoint.c (frame images to copy; invalidation).
  */
 #include "pager_int.h"
 

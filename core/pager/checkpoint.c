@@ -9,9 +9,11 @@
  * yet backfilled, then publishes backfilled = target.
  *
  * Order of effects: sync the WAL (its frames become durable before the
- * database file depends on them), write the pages, truncate the file to the
- * target's size, sync the database file, then publish under the mutex and
- * invalidate the cached database-file images of the pages written (R7).
+ * database file depends on them), write the pages in page order (runs of
+ * consecutive pages in one write each, their bytes taken from the cache
+ * where it holds the frames), truncate the file to the target's size, sync
+ * the database file, then publish under the mutex and invalidate the cached
+ * database-file images of the pages written (R7).
  * synchronous = OFF skips both syncs, as in SQLite.
  *
  * Invariants
@@ -82,21 +84,80 @@ plan_locked(pager *p, uint32_t target, ckpt_item **items_out, uint32_t *n_out)
     return CHORUS_OK;
 }
 
-static int
-copy_pages(pager *p, const ckpt_item *items, uint32_t n, uint32_t db_pages)
+/* Pages per write: runs of consecutive page numbers are written with one
+ * pwrite of at most CKPT_RUN_PAGES pages (and of at most 1 MiB). */
+enum { CKPT_RUN_PAGES = 256, CKPT_RUN_BYTES = 1 << 20 };
+
+/* The length of the run of consecutive page numbers <= db_pages that
+ * starts at items[0], at most max. */
+static uint32_t
+run_length(const ckpt_item *items, uint32_t n, uint32_t db_pages, uint32_t max)
 {
-    uint8_t *buf = malloc(p->page_size);
+    uint32_t k = 1;
+
+    while (k < n && k < max && items[k].pgno == items[0].pgno + k && items[k].pgno <= db_pages)
+        k++;
+    return k;
+}
+
+/*
+ * Fills buf with the images of the k frames of a run: copied from the cache
+ * where it holds a frame's image (generation gen; R6: immutable, read
+ * without the mutex while referenced), read from the WAL otherwise.
+ */
+static int
+run_fill(pager *p, uint32_t gen, const ckpt_item *items, uint32_t k, uint8_t *buf)
+{
+    cache_entry *hit[CKPT_RUN_PAGES];
+    int rc = CHORUS_OK;
+
+    pthread_mutex_lock(&p->mutex);
+    for (uint32_t i = 0; i < k; i++) {
+        cache_entry *e = cache_lookup(&p->cache, items[i].pgno, gen, items[i].frame);
+        hit[i] = e != NULL && e->state == CACHE_READY ? e : NULL;  /* LOADING: no ref */
+    }
+    pthread_mutex_unlock(&p->mutex);
+    for (uint32_t i = 0; i < k; i++) {
+        uint8_t *dst = buf + (size_t)i * p->page_size;
+        if (hit[i] != NULL)
+            memcpy(dst, hit[i]->data, p->page_size);
+        else if (rc == CHORUS_OK)
+            rc = wal_read_frame_page(&p->wal, p->page_size, items[i].frame, dst);
+    }
+    pthread_mutex_lock(&p->mutex);
+    for (uint32_t i = 0; i < k; i++)
+        if (hit[i] != NULL)
+            cache_release(&p->cache, hit[i]);
+    pthread_mutex_unlock(&p->mutex);
+    return rc;
+}
+
+/* Writes the planned pages (sorted by page number) in runs, then truncates
+ * the file to db_pages. */
+static int
+copy_pages(pager *p, uint32_t gen, const ckpt_item *items, uint32_t n, uint32_t db_pages)
+{
+    uint32_t max = CKPT_RUN_BYTES / p->page_size;
+    uint8_t *buf;
     int64_t size;
     int rc = CHORUS_OK;
 
-    if (buf == NULL)
+    if (max > CKPT_RUN_PAGES)
+        max = CKPT_RUN_PAGES;
+    if (max == 0)
+        max = 1;
+    if ((buf = malloc((size_t)max * p->page_size)) == NULL)
         return CHORUS_NOMEM;
-    for (uint32_t i = 0; i < n && rc == CHORUS_OK; i++) {
-        if (items[i].pgno > db_pages)
-            continue;           /* truncated away by the target commit */
-        rc = wal_read_frame_page(&p->wal, p->page_size, items[i].frame, buf);
+    for (uint32_t i = 0, k; i < n && rc == CHORUS_OK; i += k) {
+        if (items[i].pgno > db_pages) {
+            k = 1;              /* truncated away by the target commit */
+            continue;
+        }
+        k = run_length(items + i, n - i, db_pages, max);
+        rc = run_fill(p, gen, items + i, k, buf);
         if (rc == CHORUS_OK)
-            rc = os_write(p->db, buf, p->page_size, (int64_t)(items[i].pgno - 1) * p->page_size);
+            rc = os_write(p->db, buf, (size_t)k * p->page_size,
+                          (int64_t)(items[i].pgno - 1) * p->page_size);
     }
     free(buf);
     if (rc == CHORUS_OK)
@@ -116,7 +177,7 @@ backfill(pager *p)
 {
     bool sync = pager_synchronous(p) != PAGER_SYNC_OFF;
     ckpt_item *items = NULL;
-    uint32_t n = 0, target, db_pages;
+    uint32_t n = 0, target, db_pages, gen;
     int rc;
 
     /* 1 */
@@ -127,6 +188,7 @@ backfill(pager *p)
         return CHORUS_OK;
     }
     db_pages = p->wal.index.frame_dbsize[target];
+    gen = p->wal.gen;           /* K1: no restart during the pass */
     rc = plan_locked(p, target, &items, &n);
     pthread_mutex_unlock(&p->mutex);
     if (rc != CHORUS_OK)
@@ -139,7 +201,7 @@ backfill(pager *p)
     /* 2, 3, 4 */
     rc = sync ? os_sync(p->wal.file, OS_SYNC_DATA) : CHORUS_OK;
     if (rc == CHORUS_OK)
-        rc = copy_pages(p, items, n, db_pages);
+        rc = copy_pages(p, gen, items, n, db_pages);
     if (rc == CHORUS_OK && sync)
         rc = os_sync(p->db, OS_SYNC_DATA);
     /* 5 */

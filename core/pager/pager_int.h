@@ -157,6 +157,9 @@ int wal_read_frame_page(wal *w, uint32_t page_size, uint32_t frame, uint8_t *buf
 
 typedef struct tx_page tx_page;
 
+/* Cache references a transaction drops under one mutex hold (tx.c T8). */
+enum { TX_RELEASE_BATCH = 32 };
+
 /* One saved pre-image of a page for savepoint rollback (R10). */
 typedef struct sp_image {
     uint32_t pgno;
@@ -182,6 +185,8 @@ struct pager_tx {
     tx_page *spare;         /* owned: recycled handles */
     tx_page *live;          /* every handle in the table (tx.c T6) */
     tx_page *dirty;         /* every dirty handle (tx.c T6) */
+    cache_entry *deferred[TX_RELEASE_BATCH];    /* references to drop (tx.c T8) */
+    uint32_t n_deferred;
     tx_page *kept_head;     /* clean unreferenced handles kept for reuse, oldest first */
     tx_page *kept_tail;
     uint32_t n_kept;

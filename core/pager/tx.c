@@ -35,6 +35,11 @@
  *   T7  Private copies and pre-images come from the writer's page pool
  *       (pager.pool, README R1: only the writer touches it) and return to it
  *       before the writer lock is released.
+ *   T8  Cache references a transaction no longer needs (a page evicted from
+ *       the kept list, a page that turned dirty) wait in tx->deferred and
+ *       are dropped TX_RELEASE_BATCH at a time under one mutex hold (and at
+ *       tx end), so a page get that misses the transaction costs one mutex
+ *       round-trip (the fetch) plus 1/TX_RELEASE_BATCH of one.
  *
  * Locking: a transaction belongs to one thread (its connection's); only the
  * pager's shared state is touched under the pager mutex.
@@ -64,11 +69,8 @@ struct tx_page {
 };
 
 /* Clean pages a transaction keeps after their last release, so that pages
- * used again and again (roots, interior pages) cost a table lookup only.
- * When the kept list passes TX_KEEP_MAX, its TX_KEEP_BATCH oldest handles
- * drop their cache references under one mutex hold, so a page get that
- * misses the transaction costs one mutex round-trip plus 1/TX_KEEP_BATCH. */
-enum { TX_KEEP_MAX = 128, TX_KEEP_BATCH = 32 };
+ * used again and again (roots, interior pages) cost a table lookup only. */
+enum { TX_KEEP_MAX = 128 };
 
 /* --- transaction objects -------------------------------------------------- */
 
@@ -277,6 +279,27 @@ handle_unlink(pager_tx *tx, tx_page *h)
     tx->spare = h;
 }
 
+/* Drops the deferred cache references (T8). Mutex held. */
+static void
+deferred_flush_locked(pager_tx *tx)
+{
+    for (uint32_t i = 0; i < tx->n_deferred; i++)
+        cache_release(&tx->p->cache, tx->deferred[i]);
+    tx->n_deferred = 0;
+}
+
+/* Hands the cache reference e to the deferred batch (T8). */
+static void
+entry_release_later(pager_tx *tx, cache_entry *e)
+{
+    if (tx->n_deferred == TX_RELEASE_BATCH) {
+        pthread_mutex_lock(&tx->p->mutex);
+        deferred_flush_locked(tx);
+        pthread_mutex_unlock(&tx->p->mutex);
+    }
+    tx->deferred[tx->n_deferred++] = e;
+}
+
 static void
 dirty_push(pager_tx *tx, tx_page *h)
 {
@@ -352,6 +375,7 @@ tx_end(pager_tx *tx)
     for (tx_page *h = first; h != NULL; h = h->live_next)
         if (h->entry != NULL)
             cache_release(&p->cache, h->entry);
+    deferred_flush_locked(tx);
     tx_unlink_locked(p, tx);
     pthread_cond_broadcast(&p->cond);  /* a checkpoint may wait for readers */
     pthread_mutex_unlock(&p->mutex);
@@ -480,7 +504,6 @@ pager_page_release(pager_page *pg)
 {
     tx_page *h = (tx_page *)pg;
     pager_tx *tx;
-    pager *p;
 
     if (pg == NULL || --h->refs > 0)
         return;
@@ -491,15 +514,10 @@ pager_page_release(pager_page *pg)
     kept_push(tx, h);           /* T5 */
     if (tx->n_kept <= TX_KEEP_MAX)
         return;
-    p = tx->p;
-    pthread_mutex_lock(&p->mutex);
-    for (tx_page *old = tx->kept_head; old != NULL && tx->n_kept > TX_KEEP_MAX - TX_KEEP_BATCH;
-         old = tx->kept_head) {
-        kept_unlink(tx, old);
-        cache_release(&p->cache, old->entry);
-        handle_unlink(tx, old);
-    }
-    pthread_mutex_unlock(&p->mutex);
+    h = tx->kept_head;
+    kept_unlink(tx, h);
+    entry_release_later(tx, h->entry);          /* T8 */
+    handle_unlink(tx, h);
 }
 
 static bool
@@ -551,9 +569,7 @@ pager_page_write(pager_page *pg)
     if ((h->dirty = pool_get(p)) == NULL)
         return CHORUS_NOMEM;
     memcpy(h->dirty, h->entry->data, p->page_size);
-    pthread_mutex_lock(&p->mutex);
-    cache_release(&p->cache, h->entry);
-    pthread_mutex_unlock(&p->mutex);
+    entry_release_later(tx, h->entry);          /* T8 */
     h->entry = NULL;            /* T2 */
     h->pub.data = h->dirty;
     dirty_push(tx, h);

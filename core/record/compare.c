@@ -179,14 +179,20 @@ typedef struct field_iter {
     uint64_t body;
 } field_iter;
 
-static int
+/* Opens rec; a one-byte header length (every key of up to 126 columns) is
+ * read inline, with the checks of record_header_open(). */
+static inline int
 iter_open(field_iter *it, const uint8_t *rec, size_t nbytes)
 {
     it->rec = rec;
     it->nbytes = nbytes;
     it->body = 0;
-    if (record_header_open(rec, nbytes, &it->hdr_len, &it->pos) != CHORUS_OK)
+    if (nbytes > 0 && rec[0] < 0x80 && rec[0] >= 1 && rec[0] <= nbytes) {
+        it->hdr_len = rec[0];
+        it->pos = 1;
+    } else if (record_header_open(rec, nbytes, &it->hdr_len, &it->pos) != CHORUS_OK) {
         return CHORUS_CORRUPT;
+    }
     it->body = it->hdr_len;
     return CHORUS_OK;
 }
@@ -320,34 +326,60 @@ field_order(const key_info *ki, int i, collation *coll_out, bool *desc_out)
     *desc_out = ki->desc[i] != 0;
 }
 
-int
-record_compare_probe(const key_info *ki, const uint8_t *rec, size_t nbytes, const value *probe,
-                     int n_probe, int *rc_out)
+/*
+ * Compares rec with the values vals[0, n_vals). When the fields both have
+ * are equal: a prefix comparison (whole) gives 0, a whole-record one orders
+ * the record with fewer fields first.
+ */
+static int
+compare_values(const key_info *ki, const uint8_t *rec, size_t nbytes, const value *vals,
+               int n_vals, bool whole, int *rc_out)
 {
     field_iter it;
+    uint64_t st = 0;
+    const uint8_t *body = NULL;
+    int rc;
 
     *rc_out = iter_open(&it, rec, nbytes);
     if (*rc_out != CHORUS_OK)
         return 0;
-    for (int i = 0; i < n_probe; i++) {
-        uint64_t st = 0;
-        const uint8_t *body = NULL;
+    for (int i = 0; i < n_vals; i++) {
         collation coll;
         bool desc;
-        int rc = iter_next(&it, &st, &body), c;
+        int c;
 
+        rc = iter_next(&it, &st, &body);
         if (rc == CHORUS_DONE)
-            return 0;
+            return whole ? -1 : 0;
         if (rc != CHORUS_OK) {
             *rc_out = rc;
             return 0;
         }
         field_order(ki, i, &coll, &desc);
-        c = raw_value_compare(coll, st, body, &probe[i]);
+        c = raw_value_compare(coll, st, body, &vals[i]);
         if (c != 0)
             return desc ? -c : c;
     }
-    return 0;
+    if (!whole)
+        return 0;
+    rc = iter_next(&it, &st, &body);
+    if (rc == CHORUS_CORRUPT)
+        *rc_out = rc;
+    return rc == CHORUS_OK ? 1 : 0;
+}
+
+int
+record_compare_probe(const key_info *ki, const uint8_t *rec, size_t nbytes, const value *probe,
+                     int n_probe, int *rc_out)
+{
+    return compare_values(ki, rec, nbytes, probe, n_probe, false, rc_out);
+}
+
+int
+record_compare_unpacked(const key_info *ki, const uint8_t *rec, size_t nbytes,
+                        const value *vals, int n_vals, int *rc_out)
+{
+    return compare_values(ki, rec, nbytes, vals, n_vals, true, rc_out);
 }
 
 int

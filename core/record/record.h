@@ -166,5 +166,14 @@ int record_compare_probe(const key_info *ki, const uint8_t *rec, size_t nbytes,
  * comparison; a shorter record that is a prefix sorts first). */
 int record_compare(const key_info *ki, const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
                    int *rc_out);
+/*
+ * record_compare() with the second record given unpacked, as its n_vals
+ * column values (for instance from record_cursor_column()): the same result
+ * as comparing rec with that record's encoding, without parsing it again
+ * for every comparison. A caller comparing one key with many records (a
+ * b-tree seek) unpacks the key once.
+ */
+int record_compare_unpacked(const key_info *ki, const uint8_t *rec, size_t nbytes,
+                            const value *vals, int n_vals, int *rc_out);
 
 #endif /* CHORUS_RECORD_H */

@@ -160,7 +160,17 @@ parse_default(parser *p, ast_constraint *c)
         parse_advance(p);
         if ((e = parse_literal_term(p)) == NULL)
             return p->rc;
-        if (negative) {
+        if (negative && e->kind == EXPR_FLOAT && e->rval == 9223372036854775808.0 &&
+            p->sql[p->prev.start] != '0' &&
+            memchr(p->sql + p->prev.start, '.', p->prev.len) == NULL &&
+            memchr(p->sql + p->prev.start, 'e', p->prev.len) == NULL &&
+            memchr(p->sql + p->prev.start, 'E', p->prev.len) == NULL) {
+            /* -9223372036854775808 is the integer, as in expressions */
+            e->kind = EXPR_INTEGER;
+            e->ival = INT64_MIN;
+            e->rval = 0;
+            e->span = parse_span_from(p, start);
+        } else if (negative) {
             ast_expr *neg = parse_expr_new(p, EXPR_UNARY, start);
             if (neg == NULL)
                 return p->rc;

@@ -37,8 +37,8 @@
 
 /* Index keys (S3) order by key_info, then rowid; this is the version
  * store's comparison for an index map. */
-static int
-index_compare(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb)
+int
+store_index_compare(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb)
 {
     int rc;
     return record_compare(ctx, a, na, b, nb, &rc);
@@ -65,7 +65,7 @@ store_mv_open(store_cursor *cur, uint32_t root, const char *name)
     }
     rc = store_db_index_ctx(tx->db, root, cur->ki, &ki);
     if (rc == CHORUS_OK)
-        rc = mv_index_open(mv, root, name, index_compare, ki, &cur->index);
+        rc = mv_index_open(mv, root, name, store_index_compare, ki, &cur->index);
     if (rc == CHORUS_OK)
         rc = mv_cursor_open_index(tx->mv, cur->index, &cur->mv);
     return rc;

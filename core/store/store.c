@@ -41,6 +41,7 @@ store_db_close(store_db *db)
 {
     if (db == NULL)
         return;
+    store_mvcc_close(db);
     while (db->indexes != NULL) {
         store_index_ctx *next = db->indexes->next;
         free(db->indexes);
@@ -68,20 +69,35 @@ int
 store_db_index_ctx(store_db *db, uint32_t root, const key_info *ki, key_info **out)
 {
     store_index_ctx *c;
+    key_info fetched;
+    int rc = CHORUS_OK;
 
     pthread_mutex_lock(&db->mu);
     for (c = db->indexes; c != NULL; c = c->next)
         if (c->root == root)
             break;
-    if (c == NULL && (c = malloc(sizeof *c)) != NULL) {
+    pthread_mutex_unlock(&db->mu);
+    if (c != NULL) {
+        *out = &c->ki;
+        return CHORUS_OK;
+    }
+    if (ki == NULL) {
+        rc = db->info != NULL ? db->info(db->info_ctx, root, &fetched) : CHORUS_CORRUPT;
+        ki = &fetched;
+    }
+    c = rc == CHORUS_OK ? malloc(sizeof *c) : NULL;
+    if (c != NULL) {
         c->root = root;
         c->ki = *ki;
+        pthread_mutex_lock(&db->mu);
         c->next = db->indexes;
         db->indexes = c;
+        pthread_mutex_unlock(&db->mu);
+    } else if (rc == CHORUS_OK) {
+        rc = CHORUS_NOMEM;
     }
-    pthread_mutex_unlock(&db->mu);
     *out = c != NULL ? &c->ki : NULL;
-    return c != NULL ? CHORUS_OK : CHORUS_NOMEM;
+    return rc;
 }
 
 /* --- transactions -------------------------------------------------------- */

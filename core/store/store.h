@@ -138,4 +138,52 @@ int store_count(store_cursor *cur, int64_t *out);
  */
 int store_rowid_next(store_cursor *cur, int64_t *out);
 
+/* --- MVCC mode: log, recovery, checkpoint (mvcc_mode.c) ------------------- */
+
+/*
+ * Recovery and checkpoints run below the catalog, so the store asks its
+ * caller for the key_info of an index tree by root page: fill *ki_out and
+ * return CHORUS_OK, or CHORUS_CORRUPT for a root that is no index.
+ */
+typedef int (*store_index_info_fn)(void *ctx, uint32_t root, key_info *ki_out);
+
+/*
+ * Switches db to MVCC mode: creates the version store, opens the logical
+ * log at log_path (created if missing), replays the commits after its
+ * checkpoint mark into the store (mvcc R15, R16) and attaches both, so that
+ * every commit appends a frame. info (with ctx) must stay callable until
+ * store_mvcc_close(). opts may be NULL (mv_log_open()). rec_out (may be
+ * NULL) receives what recovery found. Not while cursors are open.
+ * Returns CHORUS_OK, CHORUS_MISUSE (already in MVCC mode), or the log's or
+ * replay's code (db then stays in B-tree mode).
+ */
+int store_mvcc_open(store_db *db, const char *log_path, const mv_log_options *opts,
+                    store_index_info_fn info, void *ctx, mv_log_recovery *rec_out);
+/*
+ * Leaves MVCC mode: detaches and frees the version store and closes the log
+ * (what it holds stays for the next recovery: checkpoint first for a clean
+ * close). Every mv_tx must be freed first. Returns the log's sticky error.
+ */
+int store_mvcc_close(store_db *db);
+/* The log in MVCC mode (borrowed), else NULL. */
+mv_log *store_mvcc_log(const store_db *db);
+/* The timestamp the B-tree holds every commit up to (the last checkpoint). */
+uint64_t store_mvcc_checkpoint_ts(const store_db *db);
+
+/*
+ * Checkpoint, step 1 (DESIGN.md "Checkpoint"): writes every commit up to the
+ * horizon (the oldest live snapshot, mvcc R17) into the B-tree through wtx,
+ * a pager write transaction the caller began and will commit. scratch is an
+ * mv_tx with no open transaction (it lends its epoch record). *ts_out gets
+ * the horizon. Readers and writers of the store keep running.
+ */
+int store_mvcc_checkpoint(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_out);
+/*
+ * Checkpoint, step 2, after wtx committed: appends the checkpoint mark ts to
+ * the log, so recovery skips what the B-tree now holds; with reset_log
+ * (only when no transaction is open or committing: e.g. at close) the log
+ * is emptied. Returns the log's code.
+ */
+int store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log);
+
 #endif /* CHORUS_STORE_H */

@@ -6,6 +6,7 @@
 #define CHORUS_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "store.h"
 
@@ -22,6 +23,11 @@ struct store_db {
     pthread_mutex_t mu;         /* guards indexes (cold path: cursor open) */
     mv_db *mv;                  /* attached version store; written only with no cursor open */
     store_index_ctx *indexes;   /* owned list */
+    bool owns_mv;               /* mv and log were made by store_mvcc_open() */
+    mv_log *log;                /* owned in MVCC mode */
+    store_index_info_fn info;   /* borrowed callback (store_mvcc_open) */
+    void *info_ctx;
+    _Atomic uint64_t checkpoint_ts;     /* last checkpoint; relaxed: a hint for the next one */
 };
 
 /* Where the merged cursor's current entry comes from (MVCC path). */
@@ -80,8 +86,11 @@ int store_buf_reserve(store_buf *b, uint32_t n);
 void store_buf_free(store_buf *b);
 
 /* --- store.c ----------------------------------------------------------------- */
-/* The comparison context of the index at root (registered on first use). */
+/* The comparison context of the index at root, registered on first use
+ * from ki, or (ki NULL) from the index info callback. */
 int store_db_index_ctx(store_db *db, uint32_t root, const key_info *ki, key_info **out);
+/* Version store comparison of index keys (S3); ctx is a key_info. */
+int store_index_compare(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb);
 /* Records an MVCC outcome's message in the transaction (S4); returns its code. */
 int store_outcome(store_cursor *cur, mv_outcome o, const uint8_t *key, uint32_t nkey);
 

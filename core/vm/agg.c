@@ -3,14 +3,21 @@
  * into a group row (GROUP BY keys, aggregate arguments, other columns the
  * output reads: plan_query.gcols); the aggregates step over the group rows
  * of each group, and the output expressions then read the aggregate
- * results (CX_AGG) and the group's last row (CX_GROUPCOL).
+ * results (CX_AGG) and the group's first row (CX_GROUPCOL).
  *
  * Rules
  *   A1  With GROUP BY, the group rows are collected and sorted by key
  *       (stable), so groups come out in key order, as SQLite's sorter
  *       gives them; without GROUP BY the rows stream into one group, and
  *       exactly one output row exists even with no input.
- *   A2  A group's non-aggregate values come from its last row.
+ *   A2  A group's non-aggregate values (GROUP BY keys and bare columns)
+ *       come from one row of the group, the one SQLite 3.40 loads them
+ *       from: its first row; but when the query has a min() or max() (of
+ *       one argument; the last such one decides), every row on which that
+ *       aggregate takes a new value (strictly better; a NULL argument while
+ *       it has none yet counts) replaces the row. So a NOCASE key shows the
+ *       spelling of the group's first row, and max(a), c shows c of the
+ *       first row holding the largest a.
  *   A3  Each aggregate's state is state_size zeroed bytes, reset per group;
  *       final() is followed by destroy(). DISTINCT aggregates step only
  *       values not seen before in the group.
@@ -25,6 +32,48 @@
 
 enum { AGG_START = 0, AGG_RUN, AGG_DONE };
 
+/* A2: the 1 + index of the min()/max() that chooses the bare row, or 0. */
+static int
+hit_agg_find(const plan_query *q)
+{
+    int hit = 0;
+
+    for (int k = 0; k < q->n_aggs; k++) {
+        const plan_agg *g = &q->aggs[k];
+        if (g->n_args == 1 && (strcmp(g->fn->name, "min") == 0 || strcmp(g->fn->name, "max") == 0))
+            hit = k + 1;
+    }
+    return hit;
+}
+
+/* A2: whether the bare values are (re)loaded from this group row; first:
+ * the group's first row. */
+static int
+bare_row_loads(plan_query *q, const value *row, bool first, bool *load)
+{
+    const plan_agg *g;
+    const value *v;
+    int cmp;
+
+    *load = first;
+    if (q->hit_agg == 0)
+        return CHORUS_OK;
+    g = &q->aggs[q->hit_agg - 1];
+    v = &row[g->first_arg];
+    *load = !q->hit_have;
+    if ((g->filter_col >= 0 && value_truth(&row[g->filter_col]) != 1) || v->type == VALUE_NULL)
+        return CHORUS_OK;
+    if (q->hit_have) {
+        cmp = value_compare(v, &q->hit_best, (collation)g->coll);
+        if (g->fn->name[1] == 'a' ? cmp <= 0 : cmp >= 0)
+            return CHORUS_OK;
+    }
+    *load = true;
+    q->hit_have = true;
+    value_clear(&q->hit_best);
+    return value_copy(&q->hit_best, v) == CHORUS_OK ? CHORUS_OK : CHORUS_NOMEM;
+}
+
 static int
 agg_arrays(vm_run *r, plan_query *q)
 {
@@ -33,20 +82,15 @@ agg_arrays(vm_run *r, plan_query *q)
 
     if (q->last_group != NULL)
         return CHORUS_OK;
+    q->hit_agg = hit_agg_find(q);
+    value_set_null(&q->hit_best);
     q->last_group = arena_alloc(a, (size_t)n * sizeof(value));
-    q->is_bare = arena_alloc(a, (size_t)n);
-    if (q->last_group == NULL || q->is_bare == NULL)
+    if (q->last_group == NULL)
         return CHORUS_NOMEM;
-    for (int i = 0; i < q->n_gcols; i++) {
+    for (int i = 0; i < q->n_gcols; i++)
         value_set_null(&q->last_group[i]);
-        q->is_bare[i] = 1;
-    }
     for (int k = 0; k < q->n_aggs; k++) {
         plan_agg *g = &q->aggs[k];
-        for (int i = 0; i < g->n_args; i++)
-            q->is_bare[g->first_arg + i] = 0;
-        if (g->filter_col >= 0)
-            q->is_bare[g->filter_col] = 0;
         if (g->state == NULL && g->fn->state_size > 0) {
             g->state = arena_alloc(a, g->fn->state_size);
             if (g->state == NULL)
@@ -60,6 +104,8 @@ agg_arrays(vm_run *r, plan_query *q)
 static void
 group_begin(plan_query *q)
 {
+    q->hit_have = false;
+    value_clear(&q->hit_best);
     for (int k = 0; k < q->n_aggs; k++) {
         plan_agg *g = &q->aggs[k];
         if (g->state != NULL)
@@ -255,21 +301,25 @@ next_sorted_group(vm_run *r, plan_query *q)
     int rc;
 
     while (q->group_pos < g->n) {
-        int64_t start = q->group_pos;
-        bool pass;
+        int64_t start = q->group_pos, bare = start;
+        bool pass, load;
         group_begin(q);
         while (q->group_pos < g->n &&
                vm_row_compare(g->rows[start], g->rows[q->group_pos], q->n_group,
                               q->group_coll) == 0) {
-            rc = group_step(r, q, g->rows[q->group_pos]);
+            rc = bare_row_loads(q, g->rows[q->group_pos], q->group_pos == start, &load);
+            if (rc == CHORUS_OK)
+                rc = group_step(r, q, g->rows[q->group_pos]);
             if (rc != CHORUS_OK)
                 return rc;
+            if (load)
+                bare = q->group_pos;
             q->group_pos++;
         }
         rc = group_final(r, q);
         if (rc != CHORUS_OK)
             return rc;
-        q->group_row = g->rows[q->group_pos - 1];
+        q->group_row = g->rows[bare];
         rc = having_passes(r, q, &pass);
         if (rc != CHORUS_OK)
             return rc;
@@ -279,13 +329,11 @@ next_sorted_group(vm_run *r, plan_query *q)
     return CHORUS_DONE;
 }
 
-/* Keeps owned copies of the bare values of the last row (A2). */
+/* Keeps owned copies of the bare values of the row A2 chooses. */
 static int
 keep_bare(plan_query *q, value *tmp)
 {
     for (int i = 0; i < q->n_gcols; i++) {
-        if (!q->is_bare[i])
-            continue;
         value_clear(&q->last_group[i]);
         if (value_copy(&q->last_group[i], &tmp[i]) != CHORUS_OK)
             return CHORUS_NOMEM;
@@ -297,7 +345,7 @@ keep_bare(plan_query *q, value *tmp)
 static int
 single_group(vm_run *r, plan_query *q, value *tmp)
 {
-    bool pass;
+    bool pass, load, first = true;
     int rc;
 
     group_begin(q);
@@ -305,9 +353,12 @@ single_group(vm_run *r, plan_query *q, value *tmp)
         rc = eval_group_row(r, q, tmp);
         if (rc != CHORUS_OK)
             return rc;
-        rc = group_step(r, q, tmp);
+        rc = bare_row_loads(q, tmp, first, &load);
         if (rc == CHORUS_OK)
+            rc = group_step(r, q, tmp);
+        if (rc == CHORUS_OK && load)
             rc = keep_bare(q, tmp);
+        first = false;
         vm_values_clear(tmp, q->n_gcols);
         if (rc != CHORUS_OK)
             return rc;
@@ -359,6 +410,8 @@ vm_agg_close(vm_run *r, plan_query *q)
     q->groups = NULL;
     q->group_row = NULL;
     q->group_open = false;
+    q->hit_have = false;
+    value_clear(&q->hit_best);
     if (q->last_group != NULL)
         vm_values_clear(q->last_group, q->n_gcols);
     for (int k = 0; k < q->n_aggs; k++) {

@@ -41,6 +41,7 @@ vm_conn_close(vm_conn *conn)
         return;
     if (conn->tx != NULL)
         vm_tx_end(conn, false, NULL);
+    vm_temp_close(conn);
     for (int i = 0; i < conn->n_sp; i++)
         free(conn->sp[i].name);
     free(conn->sp);

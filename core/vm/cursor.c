@@ -23,12 +23,16 @@
 int
 vm_cursor_open_table(vm_run *r, plan_cursor *cur)
 {
-    vm_conn *conn = r->conn;
+    pager_tx *tx;
+    int rc;
 
     if (cur->bt != NULL)
         return CHORUS_OK;
     record_cursor_init(&cur->rec);
-    return btree_cursor_open(conn->tx, cur->table->root, NULL, false, &cur->bt);
+    rc = vm_temp_tx_for(r->conn, cur->table, &tx);      /* temp.c TP4 */
+    if (rc != CHORUS_OK)
+        return rc;
+    return btree_cursor_open(tx, cur->table->root, NULL, false, &cur->bt);
 }
 
 void

@@ -7,11 +7,18 @@
  *   W1  UPDATE and DELETE first collect every target row (rowid and new
  *       values) with the statement's query, then write: the scan never
  *       sees the statement's own changes. INSERT ... SELECT collects its
- *       source rows first for the same reason.
+ *       source rows first for the same reason, and so does INSERT ... VALUES
+ *       when its rows read the target table (plan.values_first); other
+ *       VALUES rows are evaluated one at a time, each after the previous
+ *       row's write, as SQLite's co-routine does.
  *   W2  DEFAULT expressions are evaluated per row; CHECK constraints run
  *       on the new row after column affinity, before the writer.
  *   W3  changes() counts rows written by the statement (not those OR
  *       IGNORE skipped); last_insert_rowid() is the last inserted rowid.
+ *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
+ *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
+ *       triggers, a changed rowid), as its rowid set returns them sorted.
+ *       A target a REPLACE already removed is skipped.
  * Callers: stmt.c.
  */
 #include <stdlib.h>
@@ -33,10 +40,16 @@ static int
 open_writer(vm_stmt *st, catalog *cat)
 {
     catalog_hooks hooks = {st->root != NULL ? st->root : st, vm_hooks_eval};
+    bool temp = false;
     int rc;
 
     if (st->writer != NULL)
         return CHORUS_OK;
+    if (!st->plan->is_ddl && st->plan->table != NULL) {     /* temp.c TP4 */
+        rc = vm_temp_dml_writer(st, st->plan->table, &temp);
+        if (rc != CHORUS_OK || temp)
+            return rc;
+    }
     rc = catalog_writer_open(st->conn->tx, cat, &hooks, &st->writer);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
@@ -352,7 +365,7 @@ vm_exec_insert(vm_stmt *st)
     rc = open_writer(st, st->conn->cat);
     if (rc == CHORUS_OK && p->query == NULL) {
         rc = insert_row(st, vals, NULL, &n);
-    } else if (rc == CHORUS_OK && p->query->kind == PQ_VALUES) {
+    } else if (rc == CHORUS_OK && p->query->kind == PQ_VALUES && !p->values_first) {
         rc = vm_query_open(&st->run, p->query);
         while (rc == CHORUS_OK && (rc = vm_query_next(&st->run, p->query)) == CHORUS_ROW)
             rc = insert_row(st, vals, p->query->row, &n);
@@ -367,6 +380,33 @@ vm_exec_insert(vm_stmt *st)
     free(vals);
     count_change(st, n);
     return rc;
+}
+
+/* W4: whether SQLite runs this UPDATE in two passes (REPLACE, triggers, a
+ * changed rowid), whose second pass reads the rowids in ascending order. */
+static bool
+update_two_pass(const plan_stmt *p, const ast_list *set)
+{
+    const catalog_table *t = p->table;
+
+    if (p->conflict == AST_CONFLICT_REPLACE || t->pk_conflict == AST_CONFLICT_REPLACE)
+        return true;
+    for (int i = 0; i < t->n_triggers; i++)
+        if (t->triggers[i]->ast->event == AST_TRIGGER_UPDATE)
+            return true;
+    for (int i = 0; i < t->n_indexes; i++)
+        if (t->indexes[i]->on_conflict == AST_CONFLICT_REPLACE)
+            return true;
+    for (int i = 0; i < t->n_cols; i++)
+        if (t->cols[i].not_null_conflict == AST_CONFLICT_REPLACE)
+            return true;
+    for (int i = 0; i < set->n; i++) {
+        int col = set->items[i].name != NULL ? catalog_table_column_resolve(t, set->items[i].name)
+                                             : -2;
+        if (col == -1 || (col >= 0 && col == t->rowid_alias))
+            return true;
+    }
+    return false;
 }
 
 /* UPDATE FROM: a target row joined with several rows is updated once. */
@@ -392,6 +432,11 @@ vm_exec_update(vm_stmt *st)
     int rc;
 
     rc = collect(st, p->query, &rows);
+    if (rc == CHORUS_OK && !from && update_two_pass(p, set)) {
+        static const int rowid_col = 0;
+        static const uint8_t asc = 0, binary = COLLATE_BINARY;
+        rc = vm_rows_sort(rows, 1, &rowid_col, &asc, &binary);
+    }
     if (rc == CHORUS_OK)
         rc = open_writer(st, st->conn->cat);
     if (rc == CHORUS_OK && (vals = calloc((size_t)t->n_cols + 1, sizeof *vals)) == NULL)
@@ -461,9 +506,12 @@ int
 vm_exec_ddl(vm_stmt *st)
 {
     catalog *cat;
-    int rc = vm_tx_editable_catalog(st->conn, &cat);
+    bool temp;
+    int rc = vm_temp_ddl_writer(st, &temp);
 
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK && !temp)
+        rc = vm_tx_editable_catalog(st->conn, &cat);
+    if (rc == CHORUS_OK && !temp)
         rc = open_writer(st, cat);
     if (rc != CHORUS_OK)
         return rc;
@@ -489,10 +537,14 @@ vm_exec_create_as(vm_stmt *st)
     if (affs == NULL)
         return CHORUS_NOMEM;
     memcpy(affs, q->col_aff, (size_t)q->n_cols);
+    bool temp = false;
+
     rc = collect(st, q, &rows);
     if (rc == CHORUS_OK)
+        rc = vm_temp_ddl_writer(st, &temp);
+    if (rc == CHORUS_OK && !temp)
         rc = vm_tx_editable_catalog(st->conn, &cat);
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK && !temp)
         rc = open_writer(st, cat);
     if (rc == CHORUS_OK) {
         rc = catalog_create_table_as(st->writer, st->ast, q->n_cols,
@@ -535,6 +587,9 @@ vm_exec_pragma(vm_stmt *st)
     catalog_result_init(&st->pres);
     if (pr->schema != NULL && strcmp(pr->schema, "main") != 0 && strcmp(pr->schema, "temp") != 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "unknown database %s", pr->schema);
+    rc = vm_temp_pragma_env(st, &env);
+    if (rc != CHORUS_OK)
+        return rc;
     rc = catalog_pragma(&env, pr, &st->pres, &msg);
     if (rc != CHORUS_OK) {
         vm_run_error(&st->run, rc, "%s", msg ? msg : chorus_errstr(rc));

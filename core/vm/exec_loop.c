@@ -281,9 +281,15 @@ rowid_past_hi(const plan_level *lv, int64_t id)
 static int
 index_open(vm_run *r, plan_level *lv)
 {
+    pager_tx *tx;
+    int rc;
+
     if (lv->ix != NULL)
         return CHORUS_OK;
-    return btree_cursor_open(r->conn->tx, lv->index->root, &lv->index->ki, false, &lv->ix);
+    rc = vm_temp_tx_for(r->conn, lv->index->table, &tx);    /* temp.c TP4 */
+    if (rc != CHORUS_OK)
+        return rc;
+    return btree_cursor_open(tx, lv->index->root, &lv->index->ki, false, &lv->ix);
 }
 
 /* Builds the probe of the equality columns (from column `from` on) and the

@@ -10,6 +10,8 @@
  *       borrow from cursors) or at a row of q->sorted.
  *   Q2  UNION, INTERSECT and EXCEPT deliver distinct rows in ascending
  *       order of all columns (SQLite reads them from a temporary index);
+ *       of rows that compare equal (0 and 0.0, 'a' and 'A' under NOCASE)
+ *       the last one read is kept, as an index insert replaces its equal.
  *       UNION ALL delivers the left rows, then the right ones.
  *   Q3  LIMIT and OFFSET are evaluated when the query opens; a negative
  *       LIMIT means none.
@@ -112,6 +114,10 @@ eval_outputs(vm_run *r, plan_query *q)
     int rc;
 
     for (int i = 0; i < q->n_cols; i++) {
+        if (i < 62 && (q->skip_cols >> i & 1)) {
+            value_clear(&q->scratch[i]);    /* nobody reads it (pushdown.c D4) */
+            continue;
+        }
         rc = vm_eval(r, q->result[i], &q->scratch[i]);
         if (rc != CHORUS_OK)
             return rc;
@@ -177,20 +183,30 @@ drain_into_set(vm_run *r, plan_query *child, vm_rowset *set)
     return rc == CHORUS_DONE ? CHORUS_OK : rc;
 }
 
+/* Keeps the last row of each run of equal rows of the sorted q->groups (Q2). */
+static void
+compound_keep_last(plan_query *q)
+{
+    vm_rows *g = q->groups;
+    int64_t n = 0;
+
+    for (int64_t i = 0; i < g->n; i++)
+        if (i + 1 == g->n || vm_row_compare(g->rows[i], g->rows[i + 1], q->n_cols,
+                                            q->col_coll) != 0)
+            g->rows[n++] = g->rows[i];
+    g->n = n;
+}
+
 /* Collects the distinct result of a UNION, INTERSECT or EXCEPT, sorted (Q2). */
 static int
 compound_collect(vm_run *r, plan_query *q)
 {
-    vm_rowset *seen = NULL;
-    bool added;
     int rc, *cols = NULL;
     uint8_t *desc = NULL;
 
     vm_rows_free(q->groups);
     q->groups = NULL;
-    rc = vm_rowset_new(q->n_cols, q->col_coll, &seen);
-    if (rc == CHORUS_OK)
-        rc = vm_rows_new(q->n_cols, &q->groups);
+    rc = vm_rows_new(q->n_cols, &q->groups);
     if (rc == CHORUS_OK && q->op != AST_COMPOUND_UNION) {
         rc = vm_rowset_new(q->n_cols, q->col_coll, &q->other);
         if (rc == CHORUS_OK)
@@ -205,13 +221,12 @@ compound_collect(vm_run *r, plan_query *q)
                 rc = CHORUS_OK;
             else if (q->op == AST_COMPOUND_EXCEPT && vm_rowset_contains(q->other, child->row))
                 rc = CHORUS_OK;
-            else if ((rc = vm_rowset_add(seen, child->row, &added)) == CHORUS_OK && added)
+            else
                 rc = vm_rows_append(q->groups, child->row);
         }
         if (rc == CHORUS_DONE)
             rc = CHORUS_OK;
     }
-    vm_rowset_free(seen);
     cols = malloc((size_t)(q->n_cols ? q->n_cols : 1) * sizeof *cols);
     desc = calloc((size_t)(q->n_cols ? q->n_cols : 1), 1);
     if (rc == CHORUS_OK && (cols == NULL || desc == NULL))
@@ -221,6 +236,8 @@ compound_collect(vm_run *r, plan_query *q)
             cols[i] = i;
         rc = vm_rows_sort(q->groups, q->n_cols, cols, desc, q->col_coll);
     }
+    if (rc == CHORUS_OK)
+        compound_keep_last(q);
     free(cols);
     free(desc);
     q->group_pos = 0;

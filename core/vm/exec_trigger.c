@@ -47,11 +47,14 @@ root_of(vm_stmt *st)
     return st->root != NULL ? st->root : st;
 }
 
-/* The catalog sub-plans compile against: the writer's (DDL edits it). */
+/* The catalog sub-plans compile against: the writer's (DDL edits it),
+ * unless that is the temp schema's, which env.temp_cat gives (temp.c). */
 static const catalog *
 sub_catalog(vm_stmt *root)
 {
-    return root->writer != NULL ? catalog_writer_catalog(root->writer) : root->cat;
+    if (root->writer != NULL && !catalog_is_temp(catalog_writer_catalog(root->writer)))
+        return catalog_writer_catalog(root->writer);
+    return root->cat;
 }
 
 typedef struct sub_spec {
@@ -86,6 +89,7 @@ sub_get(vm_stmt *st, const void *key, const sub_spec *spec, plan_sub **out)
         return CHORUS_NOMEM;
     env.cat = sub_catalog(root);
     env.sql = spec->sql;
+    env.temp_cat = vm_temp_owns(root->conn, spec->t) ? vm_temp_catalog(root->conn) : NULL;
     if (spec->trigger)
         rc = compile_trigger_stmt(&env, spec->t, spec->stmt, spec->expr, &s->plan, &msg);
     else
@@ -277,6 +281,9 @@ run_body_stmt(vm_stmt *st, plan_stmt *p, bool *found_out)
     child.ast = (ast_stmt *)p->ast;
     child.writer = root_of(st)->writer;
     child.root = root_of(st);
+    if (child.writer != NULL && p->table != NULL &&
+        p->table->is_temp != catalog_is_temp(catalog_writer_catalog(child.writer)))
+        child.writer = NULL;        /* the other database (temp.c): a writer of its own */
     sub_run_init(&child.run, &st->run, &child, p);
     switch (p->kind) {
     case PLAN_INSERT:
@@ -306,6 +313,11 @@ run_body_stmt(vm_stmt *st, plan_stmt *p, bool *found_out)
         break;
     }
     vm_rows_free(child.returned);
+    if (child.writer != NULL && child.writer != root_of(st)->writer) {
+        if (rc == CHORUS_OK && (rc = catalog_writer_finish(child.writer)) != CHORUS_OK)
+            vm_run_error(&child.run, rc, "%s", catalog_writer_errmsg(child.writer));
+        catalog_writer_close(child.writer);
+    }
     sub_run_end(&child.run, p);
     return sub_error(&st->run, &child.run, rc);
 }
@@ -420,6 +432,7 @@ sql_sub_get(vm_stmt *st, const void *key, const catalog_table *t,
     if (rc == CHORUS_OK) {
         env.cat = sub_catalog(root);
         env.sql = s->sql;
+        env.temp_cat = vm_temp_owns(root->conn, t) ? vm_temp_catalog(root->conn) : NULL;
         rc = compile_trigger_stmt(&env, t, ast, NULL, &s->plan, &msg);
     }
     if (rc != CHORUS_OK) {

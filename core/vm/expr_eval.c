@@ -332,6 +332,8 @@ set_in_result(value *out, bool found, bool has_null, bool is_not)
         value_set_int(out, is_not);
 }
 
+/* x IN (list): SQLite compares with the affinity of x alone; the list
+ * elements keep their own values (no column affinity of theirs applies). */
 static int
 eval_in_list(vm_run *r, cx *e, value *out)
 {
@@ -358,7 +360,7 @@ eval_in_list(vm_run *r, cx *e, value *out)
         if (v.type == VALUE_NULL)
             has_null = true;
         else
-            found = compare_values(&x, e->left->aff, &v, e->args[i]->aff, e->coll) == 0;
+            found = compare_values(&x, e->left->aff, &v, AFFINITY_NONE, e->coll) == 0;
         value_clear(&v);
     }
     value_clear(&x);

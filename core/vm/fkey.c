@@ -163,7 +163,8 @@ static int
 child_checks(vm_stmt *st, const catalog_table *t, const value *old_row, const value *new_row,
              int64_t new_rowid)
 {
-    const catalog *cat = st->root != NULL ? st->root->cat : st->cat;
+    const catalog *cat = t->is_temp ? vm_temp_catalog(st->conn)        /* temp.c TP4 */
+                         : st->root != NULL ? st->root->cat : st->cat;
     int rc;
 
     for (int i = 0; i < t->n_fkeys; i++) {
@@ -178,7 +179,8 @@ child_checks(vm_stmt *st, const catalog_table *t, const value *old_row, const va
             continue;
         j.parent = catalog_table_find(cat, fk->to_table);
         if (j.parent == NULL)
-            return vm_run_error(&st->run, CHORUS_ERROR, "no such table: main.%s", fk->to_table);
+            return vm_run_error(&st->run, CHORUS_ERROR, "no such table: %s.%s",
+                                t->is_temp ? "temp" : "main", fk->to_table);
         rc = run_job(st, &j, t, NULL, 0, new_row, new_rowid, &found);
         if (rc != CHORUS_OK)
             return rc;
@@ -213,7 +215,8 @@ static int
 parent_jobs(vm_stmt *st, const catalog_table *t, int event, const value *old_row,
             int64_t old_rowid, const value *new_row, int64_t new_rowid)
 {
-    const catalog *cat = st->root != NULL ? st->root->cat : st->cat;
+    const catalog *cat = t->is_temp ? vm_temp_catalog(st->conn)        /* temp.c TP4 */
+                         : st->root != NULL ? st->root->cat : st->cat;
     int rc;
 
     for (int i = 0; i < catalog_table_count(cat); i++) {

@@ -111,9 +111,16 @@ static int
 key_compare(const sort_keys *k, const value *a, const value *b)
 {
     for (int i = 0; i < k->n; i++) {
-        int c = value_compare(&a[k->col[i]], &b[k->col[i]], (collation)k->coll[i]);
-        if (c != 0)
-            return k->desc[i] ? -c : c;
+        const value *x = &a[k->col[i]], *y = &b[k->col[i]];
+        int c = value_compare(x, y, (collation)k->coll[i]);
+        if (c == 0)
+            continue;
+        if (k->desc[i] & PLAN_ORDER_DESC)
+            c = -c;
+        if ((k->desc[i] & PLAN_ORDER_NULLS_FLIP) &&
+            (x->type == VALUE_NULL) != (y->type == VALUE_NULL))
+            c = -c;
+        return c;
     }
     return 0;
 }

@@ -55,6 +55,11 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
     compile_env env;
     int rc;
 
+    if (conn->temp == NULL && vm_temp_mentioned(st->sql, st->sql_len)) {
+        rc = vm_temp_open(conn);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
     if (conn->tx == NULL && !conn->cat_editable) {
         pthread_mutex_lock(&conn->db->mu);
         if (conn->cat != conn->db->cat) {
@@ -68,9 +73,12 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
     st->plan = NULL;
     catalog_release(st->cat);
     st->cat = catalog_retain(conn->cat);
+    catalog_release(st->temp_cat);
+    st->temp_cat = catalog_retain(vm_temp_catalog(conn));
     st->gen = conn->schema_gen;
     env.cat = st->cat;
     env.sql = st->sql;
+    env.temp_cat = st->temp_cat;
     rc = compile_stmt(&env, st->ast, &st->plan, errmsg_out);
     if (rc != CHORUS_OK)
         return rc;
@@ -166,6 +174,14 @@ stmt_stop(vm_stmt *st, int rc)
     bool failed = rc != CHORUS_OK && rc != CHORUS_DONE && rc != CHORUS_ROW;
 
     if (st->writer != NULL) {
+        int frc;
+        if (!failed && (frc = catalog_writer_finish(st->writer)) != CHORUS_OK) {
+            /* AUTOINCREMENT counters are written once per statement, inside its
+             * savepoint: their failure is the statement's */
+            const char *msg = catalog_writer_errmsg(st->writer);
+            rc = vm_run_error(r, frc, "%s", msg != NULL && msg[0] ? msg : chorus_errstr(frc));
+            failed = true;
+        }
         if (failed && (rc & 0xff) == CHORUS_CONSTRAINT)
             conflict = st->raise_conflict ? st->raise_conflict
                                           : catalog_writer_conflict(st->writer);
@@ -343,6 +359,7 @@ vm_finalize(vm_stmt *st)
     free(st->run.held);
     plan_free(st->plan);
     catalog_release(st->cat);
+    catalog_release(st->temp_cat);
     if (st->params != NULL)
         vm_values_clear(st->params, st->n_params + 1);
     free(st->params);

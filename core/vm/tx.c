@@ -121,6 +121,11 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
             pager_tx_rollback(conn->tx);
         conn->tx = NULL;
     }
+    if (conn->temp != NULL) {
+        int rc_temp = vm_temp_tx_end(conn, commit && rc == CHORUS_OK);
+        if (rc == CHORUS_OK)
+            rc = rc_temp;
+    }
     if (conn->cat_editable) {
         if (commit && rc == CHORUS_OK) {
             pthread_mutex_lock(&db->mu);
@@ -166,7 +171,7 @@ int
 vm_tx_statement_begin(vm_stmt *st)
 {
     vm_conn *conn = st->conn;
-    bool write = !st->plan->readonly;
+    bool write = !st->plan->readonly && !vm_temp_only(st);     /* temp.c TP5 */
     int rc;
 
     if (conn->tx_doomed)
@@ -182,7 +187,7 @@ vm_tx_statement_begin(vm_stmt *st)
             return rc;
         st->has_savepoint = true;
     }
-    return CHORUS_OK;
+    return vm_temp_statement_begin(st);
 }
 
 /* After a rollback inside the transaction, the edited catalog is read
@@ -231,6 +236,7 @@ vm_tx_statement_finish(vm_stmt *st, int rc, int conflict)
 
     if (!st->in_tx)
         return rc;
+    vm_temp_statement_finish(st, failed, conflict);
     if (st->has_savepoint && conn->tx != NULL) {
         if (failed)
             statement_undo(st, conflict);
@@ -341,6 +347,8 @@ tx_savepoint(vm_stmt *st, const char *name)
     rc = vm_tx_ensure(conn, true);                      /* T4 */
     if (rc == CHORUS_OK)
         rc = pager_savepoint_open(conn->tx, &id);
+    if (rc == CHORUS_OK)
+        rc = vm_temp_savepoint_open(conn, &conn->sp[conn->n_sp].temp_id);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
     conn->sp[conn->n_sp].name = strdup(name);
@@ -364,6 +372,8 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
         return vm_run_error(&st->run, CHORUS_ERROR, "no such savepoint: %s", name);
     if (rollback_to) {
         rc = pager_savepoint_rollback(conn->tx, conn->sp[i].id);
+        if (rc == CHORUS_OK)
+            rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, true);
         for (int k = i + 1; k < conn->n_sp; k++)
             free(conn->sp[k].name);
         conn->n_sp = i + 1;
@@ -379,6 +389,8 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
         return rc;
     }
     rc = pager_savepoint_release(conn->tx, conn->sp[i].id);
+    if (rc == CHORUS_OK)
+        rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, false);
     for (int k = i; k < conn->n_sp; k++)
         free(conn->sp[k].name);
     conn->n_sp = i;

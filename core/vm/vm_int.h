@@ -30,7 +30,10 @@ struct vm_db {
 typedef struct vm_savepoint {
     char *name;             /* owned */
     int id;                 /* pager savepoint id */
+    int temp_id;            /* its temp database savepoint (temp.c TP2), or -1 */
 } vm_savepoint;
+
+typedef struct vm_temp vm_temp;     /* the temp schema (temp.c) */
 
 /* All fields belong to the thread using the connection, except interrupt. */
 struct vm_conn {
@@ -52,6 +55,7 @@ struct vm_conn {
     _Atomic int interrupt;  /* set by any thread; read by the running statement */
     bool foreign_keys, recursive_triggers;
     int64_t cache_size;
+    vm_temp *temp;          /* owned: the temp database, or NULL until first used */
 };
 
 /* The state of one execution of a statement. */
@@ -95,6 +99,9 @@ struct vm_stmt {
     int trig_depth;         /* root: their number */
     int raise_conflict;     /* root: the conflict action of a RAISE that failed the
                                statement (AST_CONFLICT_*), 0 if none */
+    catalog *temp_cat;      /* reference: the temp schema plan was compiled against, or NULL */
+    bool has_temp_savepoint;        /* temp.c TP2 */
+    int temp_savepoint_id;
     struct vm_rows *returned;       /* RETURNING rows, owned */
     int64_t returned_pos;
     int64_t pres_pos;
@@ -117,6 +124,43 @@ int vm_tx_execute(vm_stmt *st);
 int vm_tx_editable_catalog(vm_conn *conn, catalog **out);
 int vm_tx_ensure(vm_conn *conn, bool write);
 void vm_tx_end(vm_conn *conn, bool commit, int *rc_io);
+
+/* ---- the temp schema (temp.c) */
+/* Creates the connection's temp database unless it exists (TP1). */
+int vm_temp_open(vm_conn *conn);
+void vm_temp_close(vm_conn *conn);
+/* Whether sql (len bytes) may name the temp schema before it exists
+ * (temp.x, sqlite_temp_schema): the caller then creates it first. */
+bool vm_temp_mentioned(const char *sql, int len);
+/* The temp catalog the connection sees now, or NULL when it has none. */
+catalog *vm_temp_catalog(const vm_conn *conn);
+/* Whether t is a table of the temp schema. */
+bool vm_temp_owns(const vm_conn *conn, const catalog_table *t);
+/* The transaction t's b-trees are read through (the temp one, begun if
+ * needed, for a temp table). */
+int vm_temp_tx_for(vm_conn *conn, const catalog_table *t, pager_tx **out);
+/* Whether st writes the temp database only (temp DDL, DML on a temp table
+ * without triggers): the main transaction then stays a read one (TP5). */
+bool vm_temp_only(const vm_stmt *st);
+/* Joins the temp transaction (TP2) when the temp schema exists. */
+int vm_temp_statement_begin(vm_stmt *st);
+void vm_temp_statement_finish(vm_stmt *st, bool failed, int conflict);
+/* Commits or rolls back the temp transaction with the connection's. */
+int vm_temp_tx_end(vm_conn *conn, bool commit);
+/* The temp side of SAVEPOINT (*id_out -1 when there is no temp
+ * transaction) and of RELEASE / ROLLBACK TO. */
+int vm_temp_savepoint_open(vm_conn *conn, int *id_out);
+int vm_temp_savepoint_end(vm_conn *conn, int id, bool rollback_to);
+/* For a DDL statement that belongs to the temp schema: creates the temp
+ * database if needed, opens st->writer on the editable temp catalog and
+ * sets *temp_out; otherwise *temp_out is false and nothing is done. */
+int vm_temp_ddl_writer(vm_stmt *st, bool *temp_out);
+/* For DML on t, a temp table: opens st->writer on the temp transaction
+ * (unless open) and sets *temp_out. */
+int vm_temp_dml_writer(vm_stmt *st, const catalog_table *t, bool *temp_out);
+/* Points env at the temp database when the PRAGMA is about it (temp.x, or
+ * a table or index the temp schema holds) and sets env->temp_cat. */
+int vm_temp_pragma_env(vm_stmt *st, catalog_pragma_env *env);
 
 /* ---- expressions (expr_eval.c) */
 int vm_eval(vm_run *r, cx *e, value *out);

@@ -232,7 +232,8 @@ typedef struct gen {
     int n_tables;           /* base tables come first */
     int n_base;
     int alias_seq;          /* makes every alias of a statement unique */
-    int is_local_only;      /* column references from the innermost scope only */
+    const gen_table *dml_target;    /* UPDATE/DELETE: the table subqueries stay off
+                                       (deliberate difference F13, see README) */
     int is_no_subquery;     /* gen_expr() makes no subqueries */
     const gen_scope *scopes[GEN_MAX_SCOPES];
     int n_scopes;
@@ -248,7 +249,7 @@ static const char *const INT_LITERALS[] = {
  * SQLite picks new rowids at random. */
 static const char *const KEY_LITERALS[] = {
     "NULL", "0", "1", "2", "3", "7", "10", "100", "4294967296", "'5'", "3.0", "NULL",
-    /* Negative keys ("-1", "-9223372036854775808") return with finding F2's fix. */
+    "-1", "-9223372036854775808",
 };
 static const char *const REAL_LITERALS[] = {
     "0.0", "-0.0", "0.5", "1.0", "2.5", "-1.25", "1e308", "-1e308", "1.5e-7",
@@ -344,11 +345,7 @@ gen_column_def(gen *g, gen_buf *b, gen_column *col, int is_ipk)
     if (rng_chance(&g->rng, 15)) {
         gen_buf value = {0};
         gen_value_for(g, &value, col->affinity);
-        /* DEFAULT -9223372036854775808 returns with finding F8's fix. */
-        if (strcmp(gen_buf_text(&value), "-9223372036854775808") == 0)
-            gen_buf_printf(b, " DEFAULT -9223372036854775807");
-        else
-            gen_buf_printf(b, " DEFAULT %s", gen_buf_text(&value));
+        gen_buf_printf(b, " DEFAULT %s", gen_buf_text(&value));
         gen_buf_free(&value);
     }
     if (rng_chance(&g->rng, 25)) {
@@ -535,7 +532,7 @@ gen_column_ref(gen *g, gen_buf *b, const gen_column **col_out)
         return;
     }
     int depth = 0;
-    while (!g->is_local_only && depth + 1 < g->n_scopes && rng_chance(&g->rng, 25))
+    while (depth + 1 < g->n_scopes && rng_chance(&g->rng, 25))
         depth++;
     const gen_scope *scope = g->scopes[g->n_scopes - 1 - depth];
     if (scope->n_sources == 0) {
@@ -787,20 +784,6 @@ gen_condition(gen *g, gen_buf *b, int depth)
 
 /* ---------------------------------------------------------------- subqueries */
 
-/*
- * The argument of an aggregate. It names columns of its own query only:
- * an aggregate over outer columns belongs to the outer query, which
- * ChorusDB gets wrong (finding F1 in .notes/difftest-findings.md); drop
- * this restriction once F1 is fixed.
- */
-static void
-gen_aggregate_arg(gen *g, gen_buf *b, int depth)
-{
-    int was_local_only = g->is_local_only;
-    g->is_local_only = 1;
-    gen_expr(g, b, depth);
-    g->is_local_only = was_local_only;
-}
 
 /*
  * Appends aggregate call fmt (a printf format with one %s) over a random
@@ -812,7 +795,7 @@ static void
 gen_aggregate(gen *g, gen_buf *b, const char *fmt, int depth)
 {
     gen_buf arg = {0};
-    gen_aggregate_arg(g, &arg, depth);
+    gen_expr(g, &arg, depth);
     if (strstr(fmt, "sum(") || strstr(fmt, "total(") || strstr(fmt, "avg(")) {
         gen_buf guarded = {0};
         gen_buf_printf(&guarded, "CASE WHEN (%s) + 0 BETWEEN -1e15 AND 1e15 THEN %s END",
@@ -831,6 +814,17 @@ pick_table(gen *g, int is_base_only)
     return &g->tables[rng_below(&g->rng, n)];
 }
 
+/* A base table other than t (views may read t), or NULL when there is none. */
+static const gen_table *
+pick_other_base(gen *g, const gen_table *t)
+{
+    const gen_table *u;
+    if (g->n_base < 2)
+        return NULL;
+    u = &g->tables[rng_below(&g->rng, g->n_base - 1)];
+    return u == t ? &g->tables[g->n_base - 1] : u;
+}
+
 /* Scalar (an aggregate: one row, rule G2), IN (SELECT ...) or EXISTS, over
  * one table, often correlated with the scopes outside. */
 static void
@@ -839,9 +833,10 @@ gen_subquery_expr(gen *g, gen_buf *b, int depth)
     static const char *const AGGS[] = {"count(%s)", "max(%s)", "min(%s)", "sum(%s)", "total(%s)",
                                        "avg(%s)"};
     gen_scope scope = {0};
-    const gen_table *t = pick_table(g, 0);
+    const gen_table *t = g->dml_target != NULL ? pick_other_base(g, g->dml_target)
+                                               : pick_table(g, 0);
     int kind = rng_below(&g->rng, 3);
-    if (g->n_scopes >= GEN_MAX_SCOPES) {
+    if (g->n_scopes >= GEN_MAX_SCOPES || t == NULL) {
         gen_literal(g, b);
         return;
     }
@@ -916,7 +911,8 @@ gen_order_all(gen *g, gen_buf *b, int n_results)
         gen_buf_printf(b, "%s%d", i ? ", " : "", i + 1);
         if (rng_chance(&g->rng, 30))
             gen_buf_put(b, " DESC");
-        /* NULLS FIRST / LAST: left out until finding F5 is fixed. */
+        if (rng_chance(&g->rng, 15))
+            gen_buf_put(b, rng_chance(&g->rng, 50) ? " NULLS FIRST" : " NULLS LAST");
     }
 }
 
@@ -1000,9 +996,8 @@ gen_select_core(gen *g, gen_buf *b, int n_results)
 static void
 gen_query(gen *g, gen_script *script)
 {
-    /* UNION, INTERSECT and EXCEPT return with finding F6's fix (which of two
-     * equal values of different types a deduplicating compound keeps). */
-    static const char *const COMPOUNDS[] = {" UNION ALL "};
+    static const char *const COMPOUNDS[] = {" UNION ALL ", " UNION ALL ", " UNION ",
+                                            " INTERSECT ", " EXCEPT "};
     gen_buf b = {0};
     int is_ordered = 0;
     int n_results = gen_select_core(g, &b, 0);
@@ -1024,9 +1019,6 @@ gen_query(gen *g, gen_script *script)
 
 static const char *const CONFLICT_CLAUSES[] = {"", "", "", " OR IGNORE", " OR REPLACE",
                                                " OR ABORT", " OR FAIL", " OR ROLLBACK"};
-/* UPDATE keeps to the clauses whose outcome does not depend on the order in
- * which rows are visited, until finding F3 is fixed. */
-static const char *const UPDATE_CLAUSES[] = {"", "", "", " OR ABORT", " OR ROLLBACK"};
 
 static void
 gen_insert(gen *g, gen_script *script)
@@ -1046,15 +1038,11 @@ gen_insert(gen *g, gen_script *script)
             for (int i = 0; i < t->n_cols; i++) {
                 if (i)
                     gen_buf_put(&b, ", ");
-                /* Keys stay literal (no 9223372036854775807, see KEY_LITERALS);
-                 * no subqueries: they would read the target table (F7). */
-                if (t->cols[i].affinity == AFF_KEY || rng_chance(&g->rng, 85)) {
+                /* Keys stay literal (no 9223372036854775807, see KEY_LITERALS). */
+                if (t->cols[i].affinity == AFF_KEY || rng_chance(&g->rng, 85))
                     gen_value_for(g, &b, t->cols[i].affinity);
-                } else {
-                    g->is_no_subquery = 1;
+                else
                     gen_expr(g, &b, 1);
-                    g->is_no_subquery = 0;
-                }
             }
             gen_buf_put(&b, ")");
         }
@@ -1080,7 +1068,8 @@ gen_update(gen *g, gen_script *script)
     snprintf(scope.sources[0].alias, sizeof scope.sources[0].alias, "%s", t->name);
     scope.n_sources = 1;
     scope_push(g, &scope);
-    gen_buf_printf(&b, "UPDATE%s %s SET ", PICK(&g->rng, UPDATE_CLAUSES), t->name);
+    g->dml_target = t;
+    gen_buf_printf(&b, "UPDATE%s %s SET ", PICK(&g->rng, CONFLICT_CLAUSES), t->name);
     int n_sets = 1 + rng_below(&g->rng, 2);
     int first = rng_below(&g->rng, t->n_cols);
     for (int i = 0; i < n_sets; i++) {
@@ -1095,6 +1084,7 @@ gen_update(gen *g, gen_script *script)
         gen_buf_put(&b, " WHERE ");
         gen_condition(g, &b, 2);
     }
+    g->dml_target = NULL;
     scope_pop(g);
     gen_script_add(script, GEN_STMT_WRITE, 0, gen_buf_text(&b));
     gen_buf_free(&b);
@@ -1111,7 +1101,9 @@ gen_delete(gen *g, gen_script *script)
     scope.n_sources = 1;
     scope_push(g, &scope);
     gen_buf_printf(&b, "DELETE FROM %s WHERE ", t->name);
+    g->dml_target = t;
     gen_condition(g, &b, 2);
+    g->dml_target = NULL;
     scope_pop(g);
     gen_script_add(script, GEN_STMT_WRITE, 0, gen_buf_text(&b));
     gen_buf_free(&b);

@@ -166,7 +166,7 @@ test_replayed_frames_show_the_last_committed_state(void **state)
 }
 
 static void
-test_an_older_snapshot_is_not_needed_for_replayed_history(void **state)
+test_replay_keeps_superseded_versions_under_the_newest(void **state)
 {
     /* Replay keeps the superseded versions (ends stamped), so a snapshot at
      * an intermediate timestamp would read them; GC may drop them later. */
@@ -217,7 +217,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_replayed_frames_show_the_last_committed_state, teardown),
-        cmocka_unit_test_teardown(test_an_older_snapshot_is_not_needed_for_replayed_history,
+        cmocka_unit_test_teardown(test_replay_keeps_superseded_versions_under_the_newest,
                                   teardown),
         cmocka_unit_test_teardown(test_replay_stops_with_the_index_callbacks_error, teardown),
         cmocka_unit_test(test_replay_rejects_a_frame_whose_records_do_not_fit),

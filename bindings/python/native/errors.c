@@ -152,9 +152,11 @@ native_error_capture_open(int rc, native_error *err)
 {
     const char *message = chorus_open_errmsg();
 
+    if (message == NULL)
+        message = chorus_errstr(rc);
     err->code = rc & 0xff;
     err->extended = rc;
-    snprintf(err->message, sizeof err->message, "%s", message != NULL ? message : chorus_errstr(rc));
+    snprintf(err->message, sizeof err->message, "%s", message);
 }
 
 PyObject *

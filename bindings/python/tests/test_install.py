@@ -9,7 +9,6 @@ venv's own setuptools (--no-build-isolation) or skips.
 
 import os
 import subprocess
-import sys
 import venv
 
 import pytest

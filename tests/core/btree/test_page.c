@@ -61,7 +61,8 @@ test_dropped_cells_become_ordered_merged_freeblocks(void **state)
     bt_env env;
     bt_page p;
     uint32_t root, free_before, free_after, sizes[40];
-    uint8_t payload[600], cell[700], scratch[4096];
+    uint8_t payload[600], cell[700], *scratch = NULL;
+    uint32_t scratch_cap = 0;
     bool fitted;
 
     fixture_open(&f, 4096);
@@ -72,7 +73,8 @@ test_dropped_cells_become_ordered_merged_freeblocks(void **state)
         fill_payload(payload, 20 + i * 3, i);
         assert_int_equal(bt_cell_build(&env, BT_FLAG_TABLE_LEAF, i, payload, 20 + i * 3, cell,
                                        &sizes[i]), CHORUS_OK);
-        assert_int_equal(bt_page_insert_cell(&env, &p, i, cell, sizes[i], scratch, &fitted),
+        assert_int_equal(bt_page_insert_cell(&env, &p, i, cell, sizes[i], &scratch, &scratch_cap,
+                                             &fitted),
                          CHORUS_OK);
         assert_true(fitted);
     }
@@ -97,6 +99,7 @@ test_dropped_cells_become_ordered_merged_freeblocks(void **state)
     assert_int_equal(bt_page_content_start(&p), 4096);
     assert_int_equal(bt_get2(BT_DATA(&p) + 1), 0);
     bt_page_release(&p);
+    free(scratch);
     fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
     fixture_close(&f);
 }
@@ -108,7 +111,8 @@ test_insert_defragments_when_only_freeblocks_have_room(void **state)
     bt_env env;
     bt_page p;
     uint32_t root, size, free_bytes;
-    uint8_t payload[200], cell[4096], scratch[4096];
+    uint8_t payload[200], cell[4096], *scratch = NULL;
+    uint32_t scratch_cap = 0;
     bool fitted;
     int64_t rowid = 0;
 
@@ -121,7 +125,8 @@ test_insert_defragments_when_only_freeblocks_have_room(void **state)
         fill_payload(payload, 100, (uint64_t)rowid);
         assert_int_equal(bt_cell_build(&env, BT_FLAG_TABLE_LEAF, rowid, payload, 100, cell, &size),
                          CHORUS_OK);
-        assert_int_equal(bt_page_insert_cell(&env, &p, p.n_cells, cell, size, scratch, &fitted),
+        assert_int_equal(bt_page_insert_cell(&env, &p, p.n_cells, cell, size, &scratch,
+                                             &scratch_cap, &fitted),
                          CHORUS_OK);
         if (!fitted)
             break;
@@ -138,10 +143,14 @@ test_insert_defragments_when_only_freeblocks_have_room(void **state)
     assert_int_equal(bt_cell_build(&env, BT_FLAG_TABLE_LEAF, 10, payload, 150, cell, &size),
                      CHORUS_OK);
     assert_true(size + 2 <= free_bytes);
-    assert_int_equal(bt_page_insert_cell(&env, &p, 10, cell, size, scratch, &fitted), CHORUS_OK);
+    assert_int_equal(bt_page_insert_cell(&env, &p, 10, cell, size, &scratch, &scratch_cap,
+                                         &fitted),
+                     CHORUS_OK);
     assert_true(fitted);
     assert_int_equal(bt_get2(BT_DATA(&p) + 1), 0);       /* defragmented: no freeblocks */
+    assert_non_null(scratch);                           /* made by the defragment */
     bt_page_release(&p);
+    free(scratch);
     fixture_check(&f, (uint32_t[]){1, root}, NULL, 2);
     fixture_close(&f);
 }

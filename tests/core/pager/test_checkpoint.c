@@ -191,6 +191,37 @@ test_checkpoint_truncates_the_file_after_a_shrink(void **state)
     assert_int_equal(pager_close(p), CHORUS_OK);
 }
 
+/* R14 order, few calls: a run of consecutive pages whose frames are cached
+ * is written with one write, and no frame is read back from the WAL. */
+static void
+test_checkpoint_writes_a_run_of_cached_pages_at_once(void **state)
+{
+    pager_config cfg = { .vfs = os_fault_vfs(os_vfs_memory()), .create = true, .page_size = 1024 };
+    pager *p = NULL;
+    pager_tx *tx;
+    int rc;
+
+    assert_int_equal(pager_open("run.db", &cfg, &p, NULL), CHORUS_OK);
+    pager_set_autocheckpoint(p, 0);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    rc = pages_grow(tx, 30, 0);
+    for (uint32_t pgno = 1; pgno <= 30 && rc == CHORUS_OK; pgno++)
+        rc = page_put32(tx, pgno, 4, pgno);
+    assert_int_equal(tx_end(tx, rc), CHORUS_OK);
+    os_fault_arm(0, CHORUS_OK, 0);      /* count I/O calls, fail none */
+    assert_int_equal(pager_checkpoint(p, PAGER_CKPT_PASSIVE, NULL, NULL), CHORUS_OK);
+    /* sync WAL, one write, size, sync database file */
+    assert_true(os_fault_calls() <= 4);
+    os_fault_disarm();
+    assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
+    for (uint32_t pgno = 1; pgno <= 30; pgno++)
+        assert_int_equal(page_get32(tx, pgno, 4), pgno);
+    pager_tx_rollback(tx);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+    os_vfs_memory()->remove(os_vfs_memory(), "run.db");
+    os_vfs_memory()->remove(os_vfs_memory(), "run.db-wal");
+}
+
 int
 main(void)
 {
@@ -203,6 +234,7 @@ main(void)
         PAGER_TEST(test_restart_checkpoint_rewinds_the_wal),
         PAGER_TEST(test_reader_survives_a_wal_restart),
         PAGER_TEST(test_checkpoint_truncates_the_file_after_a_shrink),
+        PAGER_TEST(test_checkpoint_writes_a_run_of_cached_pages_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

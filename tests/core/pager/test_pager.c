@@ -465,6 +465,137 @@ test_lock_byte_page_is_skipped_by_append(void **state)
     os_vfs_memory()->remove(os_vfs_memory(), "lockpage.db-wal");
 }
 
+/* A pager on the counting fault VFS over the memory VFS; name is removed
+ * with its WAL by counted_close(). */
+static pager *
+counted_open(const char *name)
+{
+    pager_config cfg = { .vfs = os_fault_vfs(os_vfs_memory()), .create = true, .page_size = 1024 };
+    pager *p = NULL;
+
+    assert_int_equal(pager_open(name, &cfg, &p, NULL), CHORUS_OK);
+    return p;
+}
+
+static void
+counted_close(pager *p, const char *name)
+{
+    char wal[64];
+
+    os_fault_disarm();
+    assert_int_equal(pager_close(p), CHORUS_OK);
+    snprintf(wal, sizeof wal, "%s-wal", name);
+    os_vfs_memory()->remove(os_vfs_memory(), name);
+    os_vfs_memory()->remove(os_vfs_memory(), wal);
+}
+
+static void
+test_reader_after_a_commit_finds_its_pages_without_reading_the_wal(void **state)
+{
+    pager *p = counted_open("installed.db");
+    pager_tx *tx;
+
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    assert_int_equal(tx_end(tx, pages_grow(tx, 20, 0)), CHORUS_OK);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    assert_int_equal(tx_end(tx, page_put32(tx, 7, 40, 0xfeedbeef)), CHORUS_OK);
+    os_fault_arm(0, CHORUS_OK, 0);      /* count I/O calls, fail none */
+    assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
+    assert_int_equal(page_get32(tx, 7, 40), 0xfeedbeef);
+    for (uint32_t pgno = 1; pgno <= 20; pgno++)
+        (void)page_byte(tx, pgno);
+    pager_tx_rollback(tx);
+    assert_int_equal(os_fault_calls(), 0);
+    counted_close(p, "installed.db");
+}
+
+static void
+test_small_transactions_after_a_big_one_see_every_page(void **state)
+{
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
+    pager_tx *tx;
+
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    int rc = pages_grow(tx, 3000, 0);
+    for (uint32_t pgno = 1; pgno <= 3000 && rc == CHORUS_OK; pgno++)
+        rc = page_put32(tx, pgno, 8, pgno * 3);
+    assert_int_equal(tx_end(tx, rc), CHORUS_OK);
+    for (int round = 0; round < 50; round++) {
+        uint32_t pgno = (uint32_t)round * 59 % 3000 + 1;
+        assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+        assert_int_equal(page_get32(tx, pgno, 8), pgno == 1 && round > 0 ? 4 : pgno * 3);
+        assert_int_equal(tx_end(tx, page_put32(tx, 1, 8, 4)), CHORUS_OK);
+        assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
+        assert_int_equal(page_get32(tx, 1, 8), 4);
+        pager_tx_rollback(tx);
+    }
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
+/* T5, T8: far more pages than the kept list holds, each read twice and
+ * some turned dirty between, keep their bytes. */
+static void
+test_pages_beyond_the_kept_list_are_read_again_correctly(void **state)
+{
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
+    pager_tx *tx;
+    int rc;
+
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    rc = pages_grow(tx, 600, 0);
+    for (uint32_t pgno = 1; pgno <= 600 && rc == CHORUS_OK; pgno++)
+        rc = page_put32(tx, pgno, 16, pgno);
+    assert_int_equal(tx_end(tx, rc), CHORUS_OK);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t pgno = 1; pgno <= 600; pgno++) {
+            uint32_t want = pgno + (pass == 1 && pgno % 7 == 0 ? 1000 : 0);
+            assert_int_equal(page_get32(tx, pgno, 16), want);
+            if (pass == 0 && pgno % 7 == 0)
+                assert_int_equal(page_put32(tx, pgno, 16, pgno + 1000), CHORUS_OK);
+        }
+    }
+    assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
+    assert_int_equal(pager_tx_begin_read(p, &tx), CHORUS_OK);
+    for (uint32_t pgno = 1; pgno <= 600; pgno++)
+        assert_int_equal(page_get32(tx, pgno, 16), pgno + (pgno % 7 == 0 ? 1000 : 0));
+    pager_tx_rollback(tx);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
+/* T7: buffers recycled from earlier transactions start zeroed when
+ * appended and hold the right pre-images under savepoints. */
+static void
+test_recycled_page_buffers_keep_appends_zeroed_and_savepoints_exact(void **state)
+{
+    pager *p = open_pager(db_path, 1024, CHORUS_OK);
+    uint8_t junk[1024];
+    pager_tx *tx;
+    pager_page *pg;
+    int sp;
+    int rc;
+
+    memset(junk, 0xa5, sizeof junk);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    rc = pages_grow(tx, 40, 0);
+    for (uint32_t pgno = 1; pgno <= 40 && rc == CHORUS_OK; pgno++)
+        rc = page_put(tx, pgno, 0, junk, sizeof junk);
+    assert_int_equal(tx_end(tx, rc), CHORUS_OK);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    assert_int_equal(pager_savepoint_open(tx, &sp), CHORUS_OK);
+    assert_int_equal(page_put32(tx, 3, 0, 77), CHORUS_OK);
+    assert_int_equal(page_put32(tx, 3, 0, 78), CHORUS_OK);
+    assert_int_equal(pager_page_append(tx, &pg), CHORUS_OK);
+    for (uint32_t i = 0; i < 1024; i++)
+        assert_int_equal(pg->data[i], 0);
+    pager_page_release(pg);
+    assert_int_equal(pager_savepoint_rollback(tx, sp), CHORUS_OK);
+    assert_int_equal(page_get32(tx, 3, 0), 0xa5a5a5a5);
+    assert_int_equal(pager_tx_page_count(tx), 40);
+    assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
 int
 main(void)
 {
@@ -487,6 +618,10 @@ main(void)
         PAGER_TEST(test_truncate_shrinks_the_database_at_commit),
         PAGER_TEST(test_memory_databases_are_private),
         PAGER_TEST(test_lock_byte_page_is_skipped_by_append),
+        PAGER_TEST(test_reader_after_a_commit_finds_its_pages_without_reading_the_wal),
+        PAGER_TEST(test_small_transactions_after_a_big_one_see_every_page),
+        PAGER_TEST(test_pages_beyond_the_kept_list_are_read_again_correctly),
+        PAGER_TEST(test_recycled_page_buffers_keep_appends_zeroed_and_savepoints_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,8 +186,9 @@ class Connection:
     ConflictError = ConflictError
 
     def __init__(self, database, timeout=5.0, detect_types=0, isolation_level="DEFERRED",
-                 check_same_thread=True, cached_statements=128, uri=False, *,
+                 check_same_thread=True, factory=None, cached_statements=128, uri=False, *,
                  autocommit=LEGACY_TRANSACTION_CONTROL):
+        # factory is accepted, and ignored, so that sqlite3's positional order holds.
         autocommit = _autocommit_value(autocommit)
         begin = _begin_statement(isolation_level)
         path, flags = _open_arguments(database, uri)
@@ -634,7 +635,7 @@ class Cursor:
         if getattr(self, "_statement", None) is not None:
             try:
                 self._release()
-            except Error:
+            except Exception:   # a finalizer must not raise; the statement is freed anyway
                 pass
 
     def setinputsizes(self, sizes):
