@@ -712,15 +712,17 @@ cmp_result(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/*
+ * The median round of rounds results rs (reordered) by throughput, with
+ * conflicts and retries per round and every round's check.
+ */
 static point_result
-point_median(point_cfg *cfg, int rounds)
+point_median(point_result *rs, int rounds)
 {
-    point_result rs[MAX_ROUNDS];
     int64_t conflicts = 0, retries = 0, busy = 0, gave_up = 0;
     bool verified = true;
     char error[256] = "";
     for (int i = 0; i < rounds; i++) {
-        point_run(cfg, &rs[i]);
         conflicts += rs[i].conflicts;
         retries += rs[i].retries;
         busy += rs[i].busy;
@@ -740,6 +742,27 @@ point_median(point_cfg *cfg, int rounds)
     return m;
 }
 
+/*
+ * Runs the rounds of one point for both engines, alternating which goes
+ * first, so that both see the same machine (other load, disk state).
+ */
+static void
+point_pair_run(point_cfg *ch, point_cfg *sq, int rounds, point_result *ch_out, point_result *sq_out)
+{
+    point_result ch_rs[MAX_ROUNDS], sq_rs[MAX_ROUNDS];
+    for (int i = 0; i < rounds; i++) {
+        if (i % 2 == 0) {
+            point_run(ch, &ch_rs[i]);
+            point_run(sq, &sq_rs[i]);
+        } else {
+            point_run(sq, &sq_rs[i]);
+            point_run(ch, &ch_rs[i]);
+        }
+    }
+    *ch_out = point_median(ch_rs, rounds);
+    *sq_out = point_median(sq_rs, rounds);
+}
+
 static void
 print_line(FILE *f, const point_cfg *cfg, const point_result *r, double ratio)
 {
@@ -748,7 +771,7 @@ print_line(FILE *f, const point_cfg *cfg, const point_result *r, double ratio)
         snprintf(mem, sizeof mem, "%s%.0f", r->bytes_is_rss ? "~" : "", r->bytes_per_version);
     if (ratio > 0)
         snprintf(rat, sizeof rat, "%.2f", ratio);
-    fprintf(f, "%-7s %-6s %5d  %-6s %11.0f %10.0f %6s %9lld %8lld %9.3f %9.3f %8s  %s%s\n",
+    fprintf(f, "%-7s %-6s %5d  %-6s %11.0f %10.0f %6s %9lld %8lld %9.3f %9.3f %9s  %s%s\n",
             workload_names[cfg->w], cfg->sync_full ? "FULL" : "NORMAL", cfg->n_threads,
             cfg->e->name, r->rows_s, r->tx_s, rat, (long long)r->conflicts, (long long)r->retries,
             r->p50_ms, r->p99_ms, mem, r->verified ? "ok" : "FAILED ", r->error);
@@ -874,7 +897,7 @@ header_print(const options *o, const char *dir)
     printf("sqlite mode : WAL + BEGIN IMMEDIATE, busy_timeout 5000\n");
     printf("latency = first BEGIN to acknowledged COMMIT (retries and lock waits included); "
            "ratio = chorus/sqlite rows/s; bytes/ver: MVCC memory per row version\n\n");
-    printf("%-7s %-6s %5s  %-6s %11s %10s %6s %9s %8s %9s %9s %8s  %s\n", "work", "sync", "conns",
+    printf("%-7s %-6s %5s  %-6s %11s %10s %6s %9s %8s %9s %9s %9s  %s\n", "work", "sync", "conns",
            "engine", "rows/s", "tx/s", "ratio", "conflicts", "retries", "p50 ms", "p99 ms",
            "bytes/ver", "check");
 }
@@ -905,8 +928,8 @@ main(int argc, char **argv)
                 point_cfg sq = ch;
                 sq.e = &sqlite_engine;
                 sq.mvcc = false;
-                point_result rc = point_median(&ch, o.rounds);
-                point_result rs = point_median(&sq, o.rounds);
+                point_result rc, rs;
+                point_pair_run(&ch, &sq, o.rounds, &rc, &rs);
                 double ratio = rs.rows_s > 0 ? rc.rows_s / rs.rows_s : 0;
                 print_line(stdout, &ch, &rc, ratio);
                 print_line(stdout, &sq, &rs, 0);

@@ -124,7 +124,9 @@ drop_table(catalog_writer *w, const ast_drop *d)
         if (catalog_view_find(w->cat, d->name) != NULL)
             return writer_fail(w, CHORUS_ERROR, "use DROP VIEW to delete view %s", d->name);
         return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such table: %s", d->name);
+                            : writer_fail(w, CHORUS_ERROR, "no such table: %s%s%s",
+                                          d->schema ? d->schema : "", d->schema ? "." : "",
+                                          d->name);
     }
     if (!table_may_be_dropped(t->name))
         return writer_fail(w, CHORUS_ERROR, "table %s may not be dropped",
@@ -155,7 +157,9 @@ drop_index(catalog_writer *w, const ast_drop *d)
 
     if (idx == NULL)
         return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such index: %s", d->name);
+                            : writer_fail(w, CHORUS_ERROR, "no such index: %s%s%s",
+                                          d->schema ? d->schema : "", d->schema ? "." : "",
+                                          d->name);
     if (idx->sql == NULL)
         return writer_fail(w, CHORUS_ERROR, "index associated with UNIQUE or PRIMARY KEY "
                                             "constraint cannot be dropped");
@@ -179,7 +183,9 @@ drop_view(catalog_writer *w, const ast_drop *d)
         if (catalog_table_find(w->cat, d->name) != NULL)
             return writer_fail(w, CHORUS_ERROR, "use DROP TABLE to delete table %s", d->name);
         return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such view: %s", d->name);
+                            : writer_fail(w, CHORUS_ERROR, "no such view: %s%s%s",
+                                          d->schema ? d->schema : "", d->schema ? "." : "",
+                                          d->name);
     }
     rc = ddl_schema_delete(w, match_owner, (void *)v->name);
     if (rc == CHORUS_OK)
@@ -203,7 +209,9 @@ drop_trigger(catalog_writer *w, const ast_drop *d)
 
     if (tr == NULL)
         return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such trigger: %s", d->name);
+                            : writer_fail(w, CHORUS_ERROR, "no such trigger: %s%s%s",
+                                          d->schema ? d->schema : "", d->schema ? "." : "",
+                                          d->name);
     rc = ddl_schema_delete(w, match_name, (void *)tr->name);
     if (rc == CHORUS_OK)
         rc = ddl_cookie_bump(w);

@@ -37,6 +37,7 @@ typedef struct plan_cursor plan_cursor;
 typedef struct plan_stmt plan_stmt;
 struct vm_rows;
 struct vm_rowset;
+struct json_each;
 
 /* ------------------------------------------------ compiled expressions */
 
@@ -125,6 +126,8 @@ struct plan_cursor {
     int64_t pos;            /* PC_EPHEMERAL: current row */
     const value *row;       /* PC_EPHEMERAL: current row's values (borrowed from rows) */
     bool filled;            /* PC_EPHEMERAL: rows materialized for this run */
+    bool refill;            /* PC_EPHEMERAL: its source reads other cursors (a table-valued
+                               function of a column): materialized again at each scan */
 };
 
 /* ------------------------------------------------------- loop levels */
@@ -223,8 +226,9 @@ typedef enum plan_query_kind {
     PQ_CORE = 1,            /* SELECT ... FROM ... WHERE ... GROUP BY ... */
     PQ_VALUES,              /* VALUES (...), (...) */
     PQ_COMPOUND,            /* left op right */
-    PQ_RECURSIVE            /* recursive CTE: left seeds a queue; right runs once per
+    PQ_RECURSIVE,           /* recursive CTE: left seeds a queue; right runs once per
                                queued row, reading it through cursor rec_cursor */
+    PQ_TABLE_FN             /* json_each / json_tree over fn_args (core/func/json.h) */
 } plan_query_kind;
 
 /* Sort key flags (order_desc bytes): descending; NULLs at the other end than
@@ -284,6 +288,12 @@ struct plan_query {
     /* VALUES */
     int n_rows;
     cx ***rows;             /* n_rows arrays of n_cols expressions */
+
+    /* TABLE_FN: json_each (json_tree when fn_recursive) of its 1 or 2 arguments */
+    bool fn_recursive;
+    int n_fn_args;
+    cx **fn_args;
+    struct json_each *fn_iter;      /* run: owned */
 
     /* COMPOUND, RECURSIVE */
     uint8_t op;             /* ast_compound_op */

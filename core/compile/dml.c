@@ -115,19 +115,29 @@ static int
 insert_columns(cctx *c, const ast_insert *ins, const catalog_table *t)
 {
     plan_stmt *p = c->plan;
-    int n = ins->columns.n > 0 ? ins->columns.n : t->n_cols;
+    int n = ins->columns.n, next = 0;
 
+    if (n == 0)     /* every column but the generated ones */
+        for (int i = 0; i < t->n_cols; i++)
+            n += t->cols[i].generated_expr == NULL;
     p->n_assign = n;
     p->assign = cc_alloc(c, (size_t)(n ? n : 1) * sizeof *p->assign);
     if (p->assign == NULL)
         return CHORUS_NOMEM;
     for (int i = 0; i < n; i++) {
-        int col = i;
-        if (ins->columns.n > 0) {
+        int col;
+        if (ins->columns.n == 0) {
+            while (t->cols[next].generated_expr != NULL)
+                next++;
+            col = next++;
+        } else {
             col = catalog_table_column_resolve(t, ins->columns.items[i].name);
             if (col == -2)
                 return cc_error(c, "table %s has no column named %s", t->name,
                                 ins->columns.items[i].name);
+            if (col >= 0 && t->cols[col].generated_expr != NULL)
+                return cc_error(c, "cannot INSERT into generated column \"%s\"",
+                                t->cols[col].name);
             for (int k = 0; k < i; k++)
                 if (p->assign[k].column == col && col >= 0)
                     return cc_error(c, "duplicate column name: %s", ins->columns.items[i].name);
@@ -137,8 +147,63 @@ insert_columns(cctx *c, const ast_insert *ins, const catalog_table *t)
     return CHORUS_OK;
 }
 
+/* The statement's WITH clause: its CTEs become visible (c->ctes; the
+ * caller restores the list). */
+static int
+with_push(cctx *c, const ast_stmt *stmt)
+{
+    if (stmt->with == NULL)
+        return CHORUS_OK;
+    for (const ast_cte *e = stmt->with->ctes; e != NULL; e = e->next) {
+        cc_cte *n = cc_alloc(c, sizeof *n);
+        if (n == NULL)
+            return CHORUS_NOMEM;
+        n->cte = e;
+        n->is_recursive = stmt->with->is_recursive;
+        n->rec_cursor = -1;     /* no queued row: not inside its recursive part */
+        n->next = c->ctes;
+        c->ctes = n;
+    }
+    return CHORUS_OK;
+}
+
+static int insert_body(cctx *c, const ast_stmt *stmt);
+static int update_body(cctx *c, const ast_stmt *stmt);
+static int delete_body(cctx *c, const ast_stmt *stmt);
+
+/* INSERT, UPDATE and DELETE with the statement's CTEs in view. */
+static int
+with_run(cctx *c, const ast_stmt *stmt, int (*body)(cctx *, const ast_stmt *))
+{
+    cc_cte *saved = c->ctes;
+    int rc = with_push(c, stmt);
+
+    if (rc == CHORUS_OK)
+        rc = body(c, stmt);
+    c->ctes = saved;
+    return rc;
+}
+
 int
 cc_insert(cctx *c, const ast_stmt *stmt)
+{
+    return with_run(c, stmt, insert_body);
+}
+
+int
+cc_update(cctx *c, const ast_stmt *stmt)
+{
+    return with_run(c, stmt, update_body);
+}
+
+int
+cc_delete(cctx *c, const ast_stmt *stmt)
+{
+    return with_run(c, stmt, delete_body);
+}
+
+static int
+insert_body(cctx *c, const ast_stmt *stmt)
 {
     const ast_insert *ins = &stmt->u.insert;
     plan_stmt *p = c->plan;
@@ -154,20 +219,7 @@ cc_insert(cctx *c, const ast_stmt *stmt)
     p->table = t;
     p->conflict = ins->conflict;
     if (ins->select != NULL) {
-        cc_cte *saved = c->ctes;
-        if (stmt->with != NULL)
-            for (const ast_cte *e = stmt->with->ctes; e != NULL; e = e->next) {
-                cc_cte *n = cc_alloc(c, sizeof *n);
-                if (n == NULL)
-                    return CHORUS_NOMEM;
-                n->cte = e;
-                n->is_recursive = stmt->with->is_recursive;
-                n->rec_cursor = -1;     /* no queued row: not inside its recursive part */
-                n->next = c->ctes;
-                c->ctes = n;
-            }
         rc = cc_select(c, NULL, ins->select, &p->query);
-        c->ctes = saved;
         if (rc != CHORUS_OK)
             return rc;
         /* every cursor so far belongs to the source rows */
@@ -178,7 +230,7 @@ cc_insert(cctx *c, const ast_stmt *stmt)
             if (ins->columns.n > 0)
                 return cc_error(c, "%d values for %d columns", p->query->n_cols, p->n_assign);
             return cc_error(c, "table %s has %d columns but %d values were supplied", t->name,
-                            t->n_cols, p->query->n_cols);
+                            p->n_assign, p->query->n_cols);
         }
     } else {
         p->n_assign = 0;
@@ -305,8 +357,8 @@ update_set(cctx *c, scope *s, const ast_update *up, const catalog_table *t, plan
     return CHORUS_OK;
 }
 
-int
-cc_update(cctx *c, const ast_stmt *stmt)
+static int
+update_body(cctx *c, const ast_stmt *stmt)
 {
     const ast_update *up = &stmt->u.update;
     plan_stmt *p = c->plan;
@@ -353,8 +405,8 @@ cc_update(cctx *c, const ast_stmt *stmt)
     return rc;
 }
 
-int
-cc_delete(cctx *c, const ast_stmt *stmt)
+static int
+delete_body(cctx *c, const ast_stmt *stmt)
 {
     const ast_delete *del = &stmt->u.del;
     plan_stmt *p = c->plan;

@@ -14,6 +14,9 @@
  *       row values; nothing in the output reads a cursor of the query itself.
  *   X3  A subquery is correlated when a name inside it resolved to a cursor
  *       allocated before it (cctx.min_ref below its first cursor).
+ *   X5  A VIRTUAL generated column is read as its expression (records do
+ *       not hold it); STORED ones are computed when rows are written
+ *       (core/vm/exec_dml.c W5) and read like any column.
  *   X4  An aggregate call belongs to the innermost query whose sources its
  *       arguments name (SQLite's rule): sum(t.a) inside a subquery, t being
  *       an outer source, makes the outer query an aggregate, and the
@@ -228,11 +231,39 @@ find_in_source(const scope_source *src, const char *name, bool qualified)
     return -2;
 }
 
+/* X5: a VIRTUAL generated column reads as its expression over the same
+ * row (the source alone in scope), with the column's affinity and
+ * collation; NULL when compiling it fails (c->errmsg tells) or no memory. */
+static cx *
+generated_cx(cctx *c, const scope_source *src, int col)
+{
+    const catalog_column *gc = &src->table->cols[col];
+    scope row;
+    cx *x = NULL;
+
+    memset(&row, 0, sizeof row);
+    row.n_src = 1;
+    row.src = (scope_source *)src;
+    row.no_agg = true;
+    row.first_cursor = src->cursor;
+    if (cc_expr(c, &row, gc->generated_expr, &x) != CHORUS_OK || x == NULL)
+        return NULL;
+    x->aff = gc->affinity;
+    if (!x->coll_explicit)
+        x->coll = gc->collation;
+    return x;
+}
+
 static cx *
 column_cx(cctx *c, const scope_source *src, int col, const ast_expr *e)
 {
-    cx *x = cx_new(c, CX_COLUMN, e);
+    cx *x;
 
+    if (src->table != NULL && col >= 0 && col < src->table->n_cols &&
+        src->table->cols[col].hidden == CATALOG_COL_VIRTUAL &&
+        src->table->cols[col].generated_expr != NULL)
+        return generated_cx(c, src, col);
+    x = cx_new(c, CX_COLUMN, e);
     if (x == NULL)
         return NULL;
     cc_cursor(c, src->cursor)->used |= (uint64_t)1 << (col < 0 ? 62 : col < 62 ? col : 63);

@@ -13,6 +13,10 @@
  *   F4  ON terms of an inner join are WHERE terms; ON terms of a LEFT JOIN
  *       stay with their level (scope.level_on), since they decide whether
  *       the level matched.
+ *   F5  json_each / json_tree are sources over a PQ_TABLE_FN query; when
+ *       their arguments read earlier sources, the VM fills them again for
+ *       every row of those (plan_cursor.refill). Their hidden columns json
+ *       and root are left out of * and unqualified names.
  * Callers: select.c (compile_core), dml.c (UPDATE/DELETE target).
  */
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include <strings.h>
 
 #include "compile_int.h"
+#include "json.h"
 
 static int
 source_push(cctx *c, scope *s, scope_source **out)
@@ -249,6 +254,62 @@ cc_catalog_for(cctx *c, const char *schema, const char *name, const catalog **ou
     return CHORUS_OK;
 }
 
+/* F5: json_each(X[, P]) / json_tree(X[, P]) in FROM: a source with the
+ * iterator's columns (core/func/json.h), json and root hidden; the
+ * arguments may read the sources before it (then it is filled again for
+ * each of their rows). */
+static int
+add_table_fn(cctx *c, scope *s, const ast_from_item *it)
+{
+    bool each = strcasecmp(it->name, "json_each") == 0;
+    plan_query *q;
+    int n = JSON_EACH_N_COLUMNS, rc = CHORUS_OK, cur;
+    uint64_t reads = 0;
+
+    if (!each && strcasecmp(it->name, "json_tree") != 0)
+        return cc_error(c, "no such table: %s", it->name);
+    if (it->args.n < 1 || it->args.n > 2)
+        return cc_error(c, "too %s arguments on %s() - max 2", it->args.n < 1 ? "few" : "many",
+                        it->name);
+    q = cc_alloc(c, sizeof *q);
+    if (q == NULL)
+        return CHORUS_NOMEM;
+    q->kind = PQ_TABLE_FN;
+    q->fn_recursive = !each;
+    q->n_fn_args = it->args.n;
+    q->fn_args = cc_alloc(c, (size_t)it->args.n * sizeof *q->fn_args);
+    q->n_cols = n;
+    q->col_aff = cc_alloc(c, (size_t)n);
+    q->col_coll = cc_alloc(c, (size_t)n);
+    q->col_names = cc_alloc(c, (size_t)n * sizeof *q->col_names);
+    q->col_decltypes = cc_alloc(c, (size_t)n * sizeof *q->col_decltypes);
+    q->col_tables = cc_alloc(c, (size_t)n * sizeof *q->col_tables);
+    q->col_origins = cc_alloc(c, (size_t)n * sizeof *q->col_origins);
+    if (!q->fn_args || !q->col_aff || !q->col_coll || !q->col_names || !q->col_decltypes ||
+        !q->col_tables || !q->col_origins)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < n; i++) {
+        q->col_names[i] = json_each_column_name(i);
+        q->col_aff[i] = AFFINITY_NONE;
+        q->col_coll[i] = COLLATE_BINARY;
+    }
+    q->src_names = q->col_names;
+    for (int i = 0; i < it->args.n && rc == CHORUS_OK; i++) {
+        rc = cc_expr(c, s, it->args.items[i].expr, &q->fn_args[i]);
+        if (rc == CHORUS_OK)
+            reads |= cx_cursor_mask(q->fn_args[i]);
+    }
+    if (rc == CHORUS_OK)
+        rc = source_add_query(c, s, q, it->alias != NULL ? it->alias : it->name, NULL);
+    if (rc != CHORUS_OK)
+        return rc;
+    cur = s->src[s->n_src - 1].cursor;
+    cc_cursor(c, cur)->refill = reads != 0;
+    for (int i = 0; i < n; i++)     /* left out of *; qualified names reach them */
+        s->src[s->n_src - 1].col_hidden[i] = json_each_column_hidden(i);
+    return CHORUS_OK;
+}
+
 static int
 add_item(cctx *c, scope *s, const ast_from_item *it)
 {
@@ -314,6 +375,8 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
                 return rc;
         }
         return CHORUS_OK;
+    case AST_FROM_FUNCTION:
+        return add_table_fn(c, s, it);
     default:
         return cc_error(c, "not supported yet: table-valued functions");
     }

@@ -13,6 +13,9 @@
  *   C3  A REAL column whose stored value is an integer reads as REAL
  *       (SQLite stores integral reals as integers to save space).
  *   C4  A cursor in null_row mode (outer join without match) reads NULL.
+ *   C5  Column i is field cols[i].stored_index of the record; a VIRTUAL
+ *       generated column has none (the compiler reads its expression
+ *       instead, core/compile/expr.c X5) and reads NULL here.
  * Callers: expr_eval.c, exec_loop.c.
  */
 #include <stdlib.h>
@@ -148,11 +151,14 @@ vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
         while (k < cur->cover->n_cols && cur->cover->cols[k].column != col)
             k++;
         record_cursor_column(&cur->rec, k, out);
-    } else if (col >= cur->rec.n_cols) {
+    } else if (t->cols[col].stored_index < 0) {              /* C5 */
+        value_set_null(out);
+        return CHORUS_OK;
+    } else if (t->cols[col].stored_index >= cur->rec.n_cols) {
         missing_column(&t->cols[col], out);
         return CHORUS_OK;
     } else {
-        record_cursor_column(&cur->rec, col, out);
+        record_cursor_column(&cur->rec, t->cols[col].stored_index, out);
     }
     if (out->type == VALUE_INTEGER && t->cols[col].affinity == AFFINITY_REAL)  /* C3 */
         value_set_real(out, (double)out->u.i);

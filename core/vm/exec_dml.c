@@ -19,6 +19,8 @@
  *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
  *       triggers, a changed rowid), as its rowid set returns them sorted.
  *       A target a REPLACE already removed is skipped.
+ *   W5  Generated columns are computed on the new row after BEFORE
+ *       triggers, before CHECK constraints and the write.
  * Callers: stmt.c.
  */
 #include <stdlib.h>
@@ -65,6 +67,39 @@ apply_affinity(const catalog_table *t, value *vals)
             return rc;
     }
     return CHORUS_OK;
+}
+
+/* W5: the generated columns of t computed over vals (by column; owned or
+ * borrowed), VIRTUAL ones too (CHECK constraints read them; the writer
+ * stores only STORED ones). As many passes as generated columns, so one may
+ * read another whatever their order. */
+static int
+compute_generated(vm_stmt *st, const catalog_table *t, value *vals, int64_t rowid)
+{
+    vm_stmt *root = st->root != NULL ? st->root : st;
+    int n_gen = 0, rc = CHORUS_OK;
+
+    for (int i = 0; i < t->n_cols; i++)
+        n_gen += t->cols[i].generated_expr != NULL;
+    for (int pass = 0; pass < n_gen && rc == CHORUS_OK; pass++) {
+        for (int i = 0; i < t->n_cols && rc == CHORUS_OK; i++) {
+            value v;
+            char *msg = NULL;
+            if (t->cols[i].generated_expr == NULL)
+                continue;
+            value_set_null(&v);
+            rc = vm_hooks_eval(root, t, t->cols[i].generated_expr, vals, rowid, &v, &msg);
+            if (rc != CHORUS_OK) {
+                rc = vm_run_error(&st->run, rc, "%s", msg != NULL ? msg : chorus_errstr(rc));
+                free(msg);
+                break;
+            }
+            free(msg);
+            value_clear(&vals[i]);
+            vals[i] = v;
+        }
+    }
+    return rc;
 }
 
 /* W2: CHECK constraints over vals. */
@@ -208,6 +243,8 @@ update_one(vm_stmt *st, int64_t old_rowid, value *vals, const value *new_rowid,
                                   old_rowid, vals, rowid, &ignored);
     }
     if (rc == CHORUS_OK && !ignored)
+        rc = compute_generated(st, t, vals, rowid);
+    if (rc == CHORUS_OK && !ignored)
         rc = run_checks(st, vals, rowid);
     if (rc == CHORUS_OK && !ignored) {
         rc = catalog_row_update(st->writer, t, old_rowid, vals,
@@ -312,6 +349,8 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
         rc = vm_triggers_fire(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE, NULL, NULL, 0,
                               vals, r->type == VALUE_INTEGER ? r->u.i : -1, &skip);
     }
+    if (rc == CHORUS_OK && !skip)
+        rc = compute_generated(st, t, vals, -1);
     if (rc == CHORUS_OK && !skip && p->n_upserts > 0)
         rc = upsert_try(st, vals, &skip, n_written);
     if (rc == CHORUS_OK && !skip)

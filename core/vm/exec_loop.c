@@ -508,7 +508,8 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
     if (lv->access == PA_EPH_SCAN) {
         if (cur->source == NULL && cur->rows == NULL)
             return CHORUS_OK;       /* fed by its owner, which has no row now */
-        if (cur->source != NULL && !cur->filled && (rc = eph_fill(r, cur)) != CHORUS_OK)
+        if (cur->source != NULL && (!cur->filled || cur->refill) &&
+            (rc = eph_fill(r, cur)) != CHORUS_OK)
             return rc;
         cur->pos = 0;
         eph_position(cur, eof);

@@ -17,12 +17,15 @@
  *       LIMIT means none.
  *   Q4  Run-time arrays (scratch, group rows) are allocated in the plan
  *       arena on the first open and reused by every later run.
+ *   Q6  A table-valued function (json_each, json_tree) evaluates its
+ *       arguments when it opens and steps core/func/json.h's iterator.
  * Callers: stmt.c, expr_eval.c (subqueries), exec_loop.c (materialized
  * sources), exec_dml.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "vm_int.h"
 
 enum { Q_START = 0, Q_SORTED, Q_DONE };
@@ -40,6 +43,46 @@ run_arrays(vm_run *r, plan_query *q)
             value_set_null(&q->scratch[i]);
     }
     return CHORUS_OK;
+}
+
+/* Q6: json_each / json_tree: the iterator over the evaluated arguments. */
+static int
+table_fn_open(vm_run *r, plan_query *q)
+{
+    value args[2];
+    char *msg = NULL;
+    int rc = CHORUS_OK, n = 0;
+
+    json_each_close(q->fn_iter);
+    q->fn_iter = NULL;
+    for (; n < q->n_fn_args && rc == CHORUS_OK; n++)
+        rc = vm_eval(r, q->fn_args[n], &args[n]);
+    if (rc == CHORUS_OK) {
+        rc = json_each_open(&args[0], q->n_fn_args > 1 ? &args[1] : NULL, q->fn_recursive,
+                            &q->fn_iter, &msg);
+        if (rc != CHORUS_OK)
+            rc = vm_run_error(r, rc, "%s", msg != NULL ? msg : chorus_errstr(rc));
+        free(msg);
+    } else {
+        n--;    /* args[n] failed: nothing to clear */
+    }
+    vm_values_clear(args, n);
+    return rc;
+}
+
+static int
+table_fn_next(vm_run *r, plan_query *q)
+{
+    int rc = json_each_next(q->fn_iter);
+
+    if (rc != CHORUS_ROW)
+        return rc;
+    for (int i = 0; i < q->n_cols; i++) {
+        int crc = json_each_column(q->fn_iter, i, &q->scratch[i]);
+        if (crc != CHORUS_OK)
+            return vm_run_error(r, crc, "%s", chorus_errstr(crc));
+    }
+    return CHORUS_ROW;
 }
 
 int
@@ -70,6 +113,8 @@ vm_query_open(vm_run *r, plan_query *q)
             rc = vm_query_open(r, q->right);
     } else if (q->kind == PQ_RECURSIVE) {
         rc = vm_query_open(r, q->left);
+    } else if (q->kind == PQ_TABLE_FN) {
+        rc = table_fn_open(r, q);
     }
     return rc;
 }
@@ -87,6 +132,9 @@ vm_query_close(vm_run *r, plan_query *q)
         if (q->is_agg)
             vm_agg_close(r, q);
         vm_loop_close(r, q);
+    } else if (q->kind == PQ_TABLE_FN) {
+        json_each_close(q->fn_iter);
+        q->fn_iter = NULL;
     } else if (q->kind == PQ_COMPOUND || q->kind == PQ_RECURSIVE) {
         vm_query_close(r, q->left);
         vm_query_close(r, q->right);
@@ -375,6 +423,9 @@ raw_next(vm_run *r, plan_query *q)
             break;
         case PQ_RECURSIVE:
             rc = recursive_next(r, q);
+            break;
+        case PQ_TABLE_FN:
+            rc = table_fn_next(r, q);
             break;
         default:
             rc = compound_next(r, q);
