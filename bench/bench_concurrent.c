@@ -39,9 +39,14 @@
  * > 1 means ChorusDB is faster), then a CSV block between "--- csv ---" and
  * "--- end csv ---" that bench/plot_concurrent.py draws.
  *
+ * Each point runs `rounds` times per engine, the engines alternating which
+ * goes first; the median round by throughput is printed.
+ *
  * Usage: bench_concurrent [-d seconds] [-r rounds] [-c 1,2,4,8]
  *                         [-w batch,single,hot] [-s full,normal]
  *                         [-m auto|wal] [-D dir] [-o file.csv]
+ * (defaults: 3 s, 1 round, every workload, connection count and level;
+ * -m wal forces the WAL fallback; -D is the parent of the scratch folder).
  * Threads: main starts the workers of a point, releases them through a
  * barrier and joins them; workers share only the id counter (atomic).
  */
@@ -704,7 +709,7 @@ typedef struct options {
     const char *csv_path;
 } options;
 
-/* The median round of a point by throughput (results sorted by rows_s). */
+/* Orders point results by throughput (qsort). */
 static int
 cmp_result(const void *a, const void *b)
 {

@@ -175,6 +175,12 @@ struct catalog_index {
     uint8_t on_conflict;            /* ast_conflict of the UNIQUE/PRIMARY KEY constraint */
     char origin;                    /* enum catalog_index_origin */
     const ast_expr *where;          /* partial index condition or NULL */
+    /* sqlite_stat1 numbers (ANALYZE), read by catalog_load; for the planner.
+     * n_stat 0: not analyzed. stat[0] estimates the entries; stat[i] (1 <= i
+     * < n_stat, at most n_cols) the entries per distinct value of the first i
+     * key columns. */
+    int n_stat;
+    const int64_t *stat;
 };
 
 struct catalog_view {
@@ -378,6 +384,20 @@ int catalog_ddl_execute(catalog_writer *w, const ast_stmt *stmt, const char *sql
 int catalog_create_table_as(catalog_writer *w, const ast_stmt *stmt, int n_cols,
                             const char *const *names, const char *affinities,
                             const catalog_table **table_out);
+
+/* ------------------------------------------------------ maintenance */
+
+/*
+ * REINDEX, ANALYZE and VACUUM run as DDL statements through
+ * catalog_ddl_execute (STMT_REINDEX, STMT_ANALYZE, STMT_VACUUM). REINDEX
+ * rebuilds index b-trees; ANALYZE writes sqlite_stat1 (created as SQLite
+ * does, bumping the schema cookie) and updates the n_stat/stat numbers of
+ * the writer's catalog; VACUUM rewrites the whole file compactly in the
+ * writer's transaction (new root pages in the writer's catalog, schema
+ * cookie bumped; the caller refuses it inside BEGIN ... COMMIT or while
+ * other statements run); VACUUM INTO 'file' writes a compact copy to a new
+ * file ("output file already exists" when there is one).
+ */
 
 /* ----------------------------------------------------------- PRAGMAs */
 

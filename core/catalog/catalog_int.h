@@ -227,6 +227,9 @@ int ddl_check_schema_name(catalog_writer *w, const char *schema);
 int ddl_schema_insert(catalog_writer *w, const char *type, const char *name,
                       const char *tbl_name, uint32_t root, const char *sql);
 int ddl_cookie_bump(catalog_writer *w);
+/* Fills an empty index b-tree from every row of its table (CREATE INDEX,
+ * REINDEX); a UNIQUE index over duplicates fails as CREATE UNIQUE INDEX. */
+int ddl_index_fill(catalog_writer *w, const catalog_index *idx);
 /* Appends name as SQLite writes an identifier: bare, or "quoted" when it
  * is not a plain word or is a keyword. */
 void ddl_identifier_put(strbuf *sb, const char *name);
@@ -282,6 +285,30 @@ int rewrite_trigger_columns(rewrite_list *rl, const catalog *cat, const catalog_
                             const ast_expr **first_out);
 /* The first column reference in e that t does not have, or NULL. */
 const ast_expr *rewrite_unresolved(const catalog_table *t, const ast_expr *e);
+
+/* --- reindex.c / analyze.c / vacuum.c: maintenance statements ---------- */
+
+/* REINDEX [name]: rebuilds the index b-trees named (all, a table's, one
+ * index, or those using a collation). */
+int ddl_reindex(catalog_writer *w, const ast_stmt *stmt);
+/* ANALYZE [name]: writes sqlite_stat1 (created when missing). */
+int ddl_analyze(catalog_writer *w, const ast_stmt *stmt);
+/* VACUUM [main] [INTO 'file']: rebuilds the database compactly in the
+ * writer's transaction, or writes a compact copy to a new file. The engine
+ * checks first that no transaction or other statement is open. */
+int ddl_vacuum(catalog_writer *w, const ast_stmt *stmt);
+/* Reads sqlite_stat1 (if any) into the n_stat/stat numbers of cat's
+ * indexes (catalog_load); copies them from base (catalog_edit_begin). */
+int analyze_stats_load(pager_tx *tx, catalog *cat);
+int analyze_stats_copy(catalog *cat, const catalog *base);
+
+/* --- fkcheck.c ------------------------------------------------------------ */
+
+/* PRAGMA foreign_key_check rows (table, rowid, parent, fkid) of table
+ * (NULL: every table) into out; "no such table: x", "foreign key mismatch
+ * - ..." through *errmsg_out (malloc()ed). */
+int fkcheck_run(pager_tx *tx, catalog *cat, const catalog_hooks *hooks, const char *table,
+                catalog_result *out, char **errmsg_out);
 
 /* --- integrity.c ---------------------------------------------------------- */
 

@@ -411,9 +411,9 @@ index_fill_row(catalog_writer *w, const catalog_index *idx, int64_t rowid)
     return rc;
 }
 
-/* Step 3 for indexes: every existing row gets its entry. */
-static int
-index_fill(catalog_writer *w, const catalog_index *idx)
+/* Step 3 for indexes: every existing row gets its entry (also REINDEX). */
+int
+ddl_index_fill(catalog_writer *w, const catalog_index *idx)
 {
     const catalog_table *t = idx->table;
     btree_cursor *scan = NULL;
@@ -465,7 +465,7 @@ ddl_create_index(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     if (rc == CHORUS_OK)
         rc = ddl_schema_insert(w, "index", idx->name, idx->table->name, idx->root, text);
     if (rc == CHORUS_OK)
-        rc = index_fill(w, idx);
+        rc = ddl_index_fill(w, idx);
     if (rc == CHORUS_OK)
         rc = ddl_cookie_bump(w);
     if (rc == CHORUS_OK)
@@ -599,6 +599,12 @@ catalog_ddl_execute(catalog_writer *w, const ast_stmt *stmt, const char *sql)
         return ddl_drop(w, stmt);
     case STMT_ALTER:
         return ddl_alter(w, stmt, sql);
+    case STMT_REINDEX:
+        return ddl_reindex(w, stmt);
+    case STMT_ANALYZE:
+        return ddl_analyze(w, stmt);
+    case STMT_VACUUM:
+        return ddl_vacuum(w, stmt);
     case STMT_CREATE_VIRTUAL:
         return writer_fail(w, CHORUS_ERROR, "not supported yet: virtual tables");
     default:

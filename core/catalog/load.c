@@ -192,6 +192,8 @@ catalog_load(pager_tx *tx, catalog **out, char **errmsg_out)
             rc = load_pass(tx, cat, 1, errmsg_out);
         if (rc == CHORUS_OK)
             rc = check_roots(cat, errmsg_out);
+        if (rc == CHORUS_OK)
+            rc = analyze_stats_load(tx, cat);
     }
     if (rc != CHORUS_OK) {
         catalog_release(cat);
@@ -273,6 +275,8 @@ catalog_edit_begin(const catalog *base, catalog **out)
     if (base->is_temp)
         catalog_set_temp(cat);
     rc = copy_objects(cat, base);
+    if (rc == CHORUS_OK)
+        rc = analyze_stats_copy(cat, base);
     if (rc != CHORUS_OK) {
         catalog_release(cat);
         return rc;

@@ -450,6 +450,12 @@ run_foreign_key_list(pragma_run *r)
 }
 
 static int
+run_foreign_key_check(pragma_run *r)
+{
+    return fkcheck_run(r->env->tx, r->env->cat, r->env->hooks, arg_word(r), r->out, r->errmsg);
+}
+
+static int
 table_list_row(pragma_run *r, const char *schema, const char *name, const char *type,
                int64_t ncol, bool without_rowid, bool strict)
 {
@@ -687,6 +693,8 @@ static const pragma_def pragmas[] = {
     {"compile_options", run_compile_options, NO_TX, NO_TX, COLS("compile_options"), false},
     {"database_list", run_database_list, NO_TX, NO_TX, COLS("seq", "name", "file"), false},
     {"encoding", run_encoding, NO_TX, NO_TX, COLS("encoding"), true},
+    {"foreign_key_check", run_foreign_key_check, RD, RD,
+     COLS("table", "rowid", "parent", "fkid"), false},
     {"foreign_key_list", run_foreign_key_list, RD, RD,
      COLS("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"), false},
     {"foreign_keys", run_foreign_keys, NO_TX, NO_TX, COLS("foreign_keys"), true},

@@ -133,8 +133,6 @@ compile_unsupported(cctx *c, const ast_stmt *stmt)
     switch (stmt->kind) {
     case STMT_CREATE_VIRTUAL:
         return cc_error(c, "not supported yet: CREATE VIRTUAL TABLE");
-    case STMT_VACUUM:
-        return cc_error(c, "not supported yet: VACUUM");
     case STMT_ATTACH:
         return cc_error(c, "not supported yet: ATTACH");
     case STMT_DETACH:
@@ -185,9 +183,10 @@ compile_dispatch(cctx *c, const ast_stmt *stmt)
             return cc_error(c, "unable to identify the object to be reindexed");
         /* fall through */
     case STMT_ANALYZE:
-        /* Statistics are not kept and indexes are always in order: nothing to do. */
-        p->kind = PLAN_ROWS;
-        p->readonly = true;
+    case STMT_VACUUM:
+        /* core/catalog/reindex.c, analyze.c, vacuum.c through catalog_ddl_execute */
+        p->kind = PLAN_DDL;
+        p->is_ddl = true;
         return CHORUS_OK;
     default:
         return compile_unsupported(c, stmt);

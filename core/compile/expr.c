@@ -115,9 +115,13 @@ cx_cursor_mask(const cx *e)
     m |= cx_cursor_mask(e->left) | cx_cursor_mask(e->right) | cx_cursor_mask(e->extra);
     for (int i = 0; i < e->n_args; i++)
         m |= cx_cursor_mask(e->args[i]);
-    /* A correlated subquery reads cursors of the enclosing queries; it is
-     * treated as reading every cursor so that it is evaluated innermost. */
+    /* A correlated subquery reads cursors of the enclosing queries, and a
+     * function that is not deterministic (random()) must run for every row:
+     * both are treated as reading every cursor so that they are evaluated
+     * innermost, never hoisted out of the loop. */
     if (e->sub != NULL && e->is_correlated)
+        m |= ~(uint64_t)0;
+    if (e->kind == CX_FUNC && e->fn != NULL && !(e->fn->flags & FUNC_DETERMINISTIC))
         m |= ~(uint64_t)0;
     return m;
 }
@@ -662,10 +666,23 @@ compile_collate(cctx *c, scope *s, const ast_expr *e, cx **out)
         return rc;
     if (is_vector(inner))
         return cc_error(c, "row value misused");
-    x = cc_alloc(c, sizeof *x);
-    if (x == NULL)
-        return CHORUS_NOMEM;
-    *x = *inner;
+    if (inner->kind == CX_CMP || inner->kind == CX_BETWEEN || inner->kind == CX_IN_LIST ||
+        inner->kind == CX_IN_SELECT || inner->kind == CX_LIKE || inner->kind == CX_FUNC ||
+        inner->kind == CX_CASE) {
+        /* these compare with their own coll: (a < b) COLLATE NOCASE only gives
+         * its result a collation, as in SQLite; a pass-through node carries it */
+        x = cx_new(c, CX_UNARY, e);
+        if (x == NULL)
+            return CHORUS_NOMEM;
+        x->op = AST_OP_PLUS;
+        x->left = inner;
+        x->aff = inner->aff;
+    } else {
+        x = cc_alloc(c, sizeof *x);
+        if (x == NULL)
+            return CHORUS_NOMEM;
+        *x = *inner;
+    }
     x->coll = (uint8_t)coll;
     x->coll_explicit = true;
     *out = x;

@@ -10,10 +10,14 @@
  *       it names (at least one) is a named result column of this FROM
  *       item, it holds no subquery and calls only deterministic functions; the column references are replaced by the subquery's
  *       result expressions and the term is ANDed to the subquery's WHERE.
- *   D2  Only into a single SELECT core without GROUP BY, aggregates,
- *       window functions, LIMIT, * in its result or WITH; only for an item
- *       no outer join makes nullable (not the right side of LEFT JOIN, no
- *       RIGHT or FULL JOIN after it).
+ *   D2  Terms of the item's own ON clause go too (for a LEFT JOIN they
+ *       decide which right rows can match, so they may filter them first;
+ *       one without any column as well); WHERE terms not for the right
+ *       side of a LEFT JOIN.
+ *       Only into a single SELECT core without GROUP BY, aggregates (in
+ *       subqueries of its results too: they may be the core's own),
+ *       window functions, LIMIT, * in its result or WITH; never for an
+ *       item a RIGHT or FULL JOIN makes nullable.
  *   D3  The outer WHERE keeps every term (where.c R4): pushing only drops
  *       rows earlier, it never decides alone.
  *   D4  A FROM subquery's result column that no reader of its cursor uses
@@ -144,35 +148,69 @@ ast_and(cctx *c, ast_expr *a, ast_expr *b)
     return x;
 }
 
-/* Adds the pushable conjuncts of where to *acc. */
+/* Adds the pushable conjuncts of where to *acc (is_on: the item's own ON
+ * clause, whose terms without any column go too). */
 static int
 collect_terms(cctx *c, const push_cols *pc, const ast_expr *where, const char *item_name,
-              ast_expr **acc)
+              bool is_on, ast_expr **acc)
 {
     ast_expr *t;
     int rc, n_cols = 0;
 
     if (where->kind == EXPR_BINARY && where->op == AST_OP_AND) {
-        rc = collect_terms(c, pc, where->left, item_name, acc);
-        return rc == CHORUS_OK ? collect_terms(c, pc, where->right, item_name, acc) : rc;
+        rc = collect_terms(c, pc, where->left, item_name, is_on, acc);
+        return rc == CHORUS_OK ? collect_terms(c, pc, where->right, item_name, is_on, acc) : rc;
     }
-    if (!expr_pushable(where) || !term_reads_only(pc, where, item_name, &n_cols) || n_cols == 0)
+    if (!expr_pushable(where) || !term_reads_only(pc, where, item_name, &n_cols) ||
+        (n_cols == 0 && !is_on))
         return CHORUS_OK;
     if ((t = term_rewrite(c, pc, where, item_name)) == NULL || (*acc = ast_and(c, *acc, t)) == NULL)
         return CHORUS_NOMEM;
     return CHORUS_OK;
 }
 
-/* D2: the item is not made nullable by an outer join. */
+/* D2: no RIGHT or FULL JOIN makes the item nullable. */
 static bool
-item_not_nullable(const ast_from_item *it)
+item_no_right_join(const ast_from_item *it)
 {
-    if (it->join == AST_JOIN_LEFT || it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL)
+    if (it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL)
         return false;
     for (const ast_from_item *n = it->next; n != NULL; n = n->next)
         if (n->join == AST_JOIN_RIGHT || n->join == AST_JOIN_FULL)
             return false;
     return true;
+}
+
+static bool select_has_aggregate(const ast_select *sel);
+
+/* Whether e calls an aggregate anywhere, subqueries included: one there
+ * may belong to the core (core/compile/expr.c X4) and make it aggregate. */
+static bool
+expr_has_aggregate(const ast_expr *e)
+{
+    if (e == NULL)
+        return false;
+    if (ast_is_aggregate_call(e) || (e->select != NULL && select_has_aggregate(e->select)) ||
+        expr_has_aggregate(e->left) || expr_has_aggregate(e->right) ||
+        expr_has_aggregate(e->escape))
+        return true;
+    for (int i = 0; i < e->list.n; i++)
+        if (expr_has_aggregate(e->list.items[i].expr))
+            return true;
+    return false;
+}
+
+static bool
+select_has_aggregate(const ast_select *sel)
+{
+    for (const ast_select_core *core = sel->cores; core != NULL; core = core->next) {
+        for (int i = 0; i < core->result.n; i++)
+            if (expr_has_aggregate(core->result.items[i].expr))
+                return true;
+        if (expr_has_aggregate(core->where) || expr_has_aggregate(core->having))
+            return true;
+    }
+    return false;
 }
 
 static bool
@@ -200,7 +238,7 @@ core_accepts(const ast_select *sel)
         return NULL;
     for (int i = 0; i < core->result.n; i++) {
         const ast_expr *e = core->result.items[i].expr;
-        if (e->kind == EXPR_STAR || ast_contains_aggregate(e) || expr_has_window(e))
+        if (e->kind == EXPR_STAR || expr_has_aggregate(e) || expr_has_window(e))
             return NULL;
     }
     return core;
@@ -214,12 +252,15 @@ cc_pushdown(cctx *c, const scope *s, const ast_from_item *it, const char *item_n
     ast_select_core *core2;
     ast_select *sel2;
     ast_expr *terms = NULL;
+    bool push_where;
     push_cols pc;
     int rc;
 
     *out = sel;
-    if (s->where_ast == NULL || it == NULL || !item_not_nullable(it) ||
-        (core = core_accepts(sel)) == NULL)
+    if (it == NULL || !item_no_right_join(it) || (core = core_accepts(sel)) == NULL)
+        return CHORUS_OK;
+    push_where = s->where_ast != NULL && it->join != AST_JOIN_LEFT;
+    if (!push_where && it->on == NULL)
         return CHORUS_OK;
     if (names != NULL && names->n > 0 && names->n != core->result.n)
         return CHORUS_OK;       /* compiling reports the mismatch */
@@ -242,7 +283,9 @@ cc_pushdown(cctx *c, const scope *s, const ast_from_item *it, const char *item_n
                 strcasecmp(pc.names[i], pc.names[k]) == 0)
                 pc.names[i] = pc.names[k] = NULL;
     }
-    rc = collect_terms(c, &pc, s->where_ast, item_name, &terms);
+    rc = push_where ? collect_terms(c, &pc, s->where_ast, item_name, false, &terms) : CHORUS_OK;
+    if (rc == CHORUS_OK && it->on != NULL)
+        rc = collect_terms(c, &pc, it->on, item_name, true, &terms);
     if (rc != CHORUS_OK || terms == NULL)
         return rc;
     sel2 = cc_alloc(c, sizeof *sel2);

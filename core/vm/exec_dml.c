@@ -17,7 +17,8 @@
  *       IGNORE skipped); last_insert_rowid() is the last inserted rowid.
  *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
  *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
- *       triggers, a changed rowid), as its rowid set returns them sorted.
+ *       triggers, a changed rowid, a scan over an index it changes), as its
+ *       rowid set returns them sorted.
  *       A target a REPLACE already removed is skipped.
  *   W5  Generated columns are computed on the new row after BEFORE
  *       triggers, before CHECK constraints and the write.
@@ -421,13 +422,41 @@ vm_exec_insert(vm_stmt *st)
     return rc;
 }
 
+/* Whether the scan of the UPDATE's target reads an index a SET column of
+ * which (or an expression column) the UPDATE changes. */
+static bool
+scan_index_changes(const plan_stmt *p, const ast_list *set)
+{
+    const plan_query *q = p->query;
+
+    for (int i = 0; i < q->n_levels; i++) {
+        const plan_level *lv = &q->levels[i];
+        if (lv->cursor != p->target_cursor || lv->index == NULL ||
+            (lv->access != PA_INDEX && lv->access != PA_INDEX_IN))
+            continue;
+        for (int k = 0; k < lv->index->n_cols; k++) {
+            int col = lv->index->cols[k].column;
+            if (col == CATALOG_COLUMN_EXPR)
+                return true;
+            for (int j = 0; j < set->n; j++)
+                if (set->items[j].name != NULL &&
+                    catalog_table_column_resolve(p->table, set->items[j].name) == col)
+                    return true;
+        }
+    }
+    return false;
+}
+
 /* W4: whether SQLite runs this UPDATE in two passes (REPLACE, triggers, a
- * changed rowid), whose second pass reads the rowids in ascending order. */
+ * changed rowid, a scan over an index the UPDATE changes), whose second
+ * pass reads the rowids in ascending order. */
 static bool
 update_two_pass(const plan_stmt *p, const ast_list *set)
 {
     const catalog_table *t = p->table;
 
+    if (scan_index_changes(p, set))
+        return true;
     if (p->conflict == AST_CONFLICT_REPLACE || t->pk_conflict == AST_CONFLICT_REPLACE)
         return true;
     for (int i = 0; i < t->n_triggers; i++)
@@ -546,8 +575,13 @@ vm_exec_ddl(vm_stmt *st)
 {
     catalog *cat;
     bool temp;
-    int rc = vm_temp_ddl_writer(st, &temp);
+    int rc;
 
+    if (st->ast->kind == STMT_VACUUM && st->conn->explicit_tx)
+        return vm_run_error(&st->run, CHORUS_ERROR, "cannot VACUUM from within a transaction");
+    if (st->ast->kind == STMT_VACUUM && st->conn->n_active > 1)
+        return vm_run_error(&st->run, CHORUS_ERROR, "cannot VACUUM - SQL statements in progress");
+    rc = vm_temp_ddl_writer(st, &temp);
     if (rc == CHORUS_OK && !temp)
         rc = vm_tx_editable_catalog(st->conn, &cat);
     if (rc == CHORUS_OK && !temp)

@@ -254,7 +254,8 @@ hash_row(const vm_rowset *s, const value *vals)
             x = (uint64_t)v->u.i;
             break;
         case VALUE_REAL:
-            if (v->u.r >= -9.2e18 && v->u.r <= 9.2e18 && v->u.r == floor(v->u.r)) {
+            if (v->u.r >= -9223372036854775808.0 && v->u.r < 9223372036854775808.0 &&
+                v->u.r == floor(v->u.r)) {      /* every integral real an int64 holds */
                 x = (uint64_t)(int64_t)v->u.r;
             } else {
                 memcpy(&x, &v->u.r, sizeof x);

@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "vm_int.h"
@@ -44,8 +45,18 @@ static int64_t
 env_now(void *arg)
 {
     vm_conn *conn = arg;
-    (void)conn;
-    return common_now_ns() / 1000000;
+
+    return conn->now_ms;
+}
+
+/* Wall-clock milliseconds since the Unix epoch. */
+static int64_t
+wall_clock_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int
@@ -221,6 +232,7 @@ run_init(vm_stmt *st)
     r->env.total_changes = env_total_changes;
     r->env.last_insert_rowid = env_last_rowid;
     r->env.now_ms = env_now;
+    st->conn->now_ms = wall_clock_ms();     /* one 'now' per statement run, as SQLite */
 }
 
 /* Runs the work of a statement that is not a query (M1). */

@@ -240,8 +240,10 @@ vm_temp_statement_finish(vm_stmt *st, bool failed, int conflict)
     st->has_temp_savepoint = false;
     if (t == NULL || t->tx == NULL)
         return;
-    if (failed && conflict == AST_CONFLICT_ROLLBACK)
-        return;             /* the whole transaction rolls back */
+    if (failed && conflict == AST_CONFLICT_ROLLBACK) {
+        st->conn->tx_doomed = true;     /* the whole transaction rolls back (tx.c T1) */
+        return;
+    }
     if (failed && conflict != AST_CONFLICT_FAIL) {
         pager_savepoint_rollback(t->tx, st->temp_savepoint_id);
         if (t->editable && st->plan->is_ddl) {

@@ -56,6 +56,8 @@ struct vm_conn {
     bool foreign_keys, recursive_triggers;
     int64_t cache_size;
     vm_temp *temp;          /* owned: the temp database, or NULL until first used */
+    int64_t now_ms;         /* 'now' of the date functions: wall clock at the start of
+                               the latest statement run (run_init) */
 };
 
 /* The state of one execution of a statement. */
@@ -68,7 +70,6 @@ typedef struct vm_run {
     int ext_errcode;        /* extended code of the error, if any */
     uint32_t tick;          /* rows seen, for the interrupt check */
     func_env env;
-    int64_t now_ms;
     int n_held, cap_held;
     cx **held;              /* owned array: subquery nodes holding caches or sets (E3) */
 } vm_run;
