@@ -324,6 +324,12 @@ store_count(store_cursor *cur, int64_t *out)
     return rc;
 }
 
+bool
+store_cursor_is_mvcc(const store_cursor *cur)
+{
+    return cur->mv != NULL;
+}
+
 int
 store_rowid_next(store_cursor *cur, int64_t *out)
 {

@@ -129,6 +129,8 @@ int store_index_insert(store_cursor *cur, const uint8_t *key, uint32_t nbytes, b
 int store_delete(store_cursor *cur);
 /* Entries visible in the tree. */
 int store_count(store_cursor *cur, int64_t *out);
+/* Whether the cursor takes the MVCC path (store rule ST1). */
+bool store_cursor_is_mvcc(const store_cursor *cur);
 
 /*
  * A rowid for an insert without one into a table: one above the largest

@@ -275,7 +275,9 @@ run_permutation(const spec *s, int perm, text *out)
     const char *p = s->perms[perm];
     chorus_db *db;
 
-    snprintf(name, sizeof name, "iso%d.db", perm);
+    static int n_dbs;           /* a fresh file for every run of every spec */
+
+    snprintf(name, sizeof name, "iso%d-%d.db", n_dbs++, perm);
     test_path(path, sizeof path, name);
     assert_int_equal(chorus_open(path, 0, &db), CHORUS_OK);
     assert_int_equal(chorus_connect(db, &setup), CHORUS_OK);
