@@ -45,20 +45,17 @@ index_uses_collation(const catalog_index *idx, int coll)
     return false;
 }
 
-/* Rebuilds the indexes idx for which match(idx, arg) holds; *n_out counts them. */
+/* Rebuilds the indexes idx for which match(idx, arg) holds (match NULL: all). */
 static int
 reindex_matching(catalog_writer *w, bool (*match)(const catalog_index *idx, const void *arg),
-                 const void *arg, int *n_out)
+                 const void *arg)
 {
     int rc = CHORUS_OK;
 
-    *n_out = 0;
     for (int i = 0; rc == CHORUS_OK && i < catalog_index_count(w->cat); i++) {
         const catalog_index *idx = catalog_index_at(w->cat, i);
-        if (match == NULL || match(idx, arg)) {
+        if (match == NULL || match(idx, arg))
             rc = reindex_one(w, idx);
-            (*n_out)++;
-        }
     }
     return rc;
 }
@@ -81,16 +78,16 @@ ddl_reindex(catalog_writer *w, const ast_stmt *stmt)
     const ast_misc *m = &stmt->u.misc;
     const catalog_table *t;
     const catalog_index *idx;
-    int coll, n, rc = ddl_check_schema_name(w, m->schema);
+    int coll, rc = ddl_check_schema_name(w, m->schema);
 
     if (rc != CHORUS_OK || m->name == NULL)
-        return rc != CHORUS_OK ? rc : reindex_matching(w, NULL, NULL, &n);
+        return rc != CHORUS_OK ? rc : reindex_matching(w, NULL, NULL);
     coll = m->schema == NULL ? collation_find(m->name) : -1;
     if (coll >= 0)
-        return reindex_matching(w, match_collation, &coll, &n);
+        return reindex_matching(w, match_collation, &coll);
     t = catalog_table_find(w->cat, m->name);
     if (t != NULL)
-        return reindex_matching(w, match_table, t, &n);
+        return reindex_matching(w, match_table, t);
     idx = catalog_index_find(w->cat, m->name);
     if (idx != NULL)
         return reindex_one(w, idx);

@@ -115,10 +115,11 @@ tree_key_info(const catalog *cat, uint32_t root)
     return NULL;
 }
 
-/* Creates the new b-tree of every schema row that has one; rec[3] gets its root. */
+/* Creates the new b-tree of every schema row that has one. */
 static int
-trees_create(vacuum_ctx *v, value *rec)
+trees_create(vacuum_ctx *v)
 {
+    value root;
     int rc = CHORUS_OK;
 
     v->trees = calloc((size_t)v->n_rows + 1, sizeof *v->trees);
@@ -126,12 +127,12 @@ trees_create(vacuum_ctx *v, value *rec)
         return CHORUS_NOMEM;
     for (int i = 0; rc == CHORUS_OK && i < v->n_rows; i++) {
         vacuum_tree *t = &v->trees[v->n_trees];
-        rc = record_column(v->rows[i].rec, v->rows[i].n, 3, &rec[0]);
-        if (rc != CHORUS_OK || rec[0].type != VALUE_INTEGER || rec[0].u.i == 0)
+        rc = record_column(v->rows[i].rec, v->rows[i].n, 3, &root);
+        if (rc != CHORUS_OK || root.type != VALUE_INTEGER || root.u.i == 0)
             continue;
-        if (rec[0].u.i < 0 || rec[0].u.i > UINT32_MAX)
+        if (root.u.i < 0 || root.u.i > UINT32_MAX)
             return CHORUS_CORRUPT_HERE();
-        t->old_root = (uint32_t)rec[0].u.i;
+        t->old_root = (uint32_t)root.u.i;
         t->ki = tree_key_info(v->cat, t->old_root);
         rc = btree_create(v->dst, t->ki ? BTREE_INDEX : BTREE_TABLE, &t->new_root);
         v->n_trees++;
@@ -153,15 +154,15 @@ static int
 schema_row_write(vacuum_ctx *v, btree_cursor *cur, const vacuum_row *r, uint8_t **buf,
                  size_t *cap)
 {
-    record_cursor rc_;
+    record_cursor rec;
     value vals[5];
     size_t n;
     int rc;
 
-    record_cursor_init(&rc_);
-    rc = record_cursor_parse(&rc_, r->rec, r->n);
+    record_cursor_init(&rec);
+    rc = record_cursor_parse(&rec, r->rec, r->n);
     for (int c = 0; rc == CHORUS_OK && c < 5; c++)
-        record_cursor_column(&rc_, c, &vals[c]);
+        record_cursor_column(&rec, c, &vals[c]);
     if (rc == CHORUS_OK && vals[3].type == VALUE_INTEGER && vals[3].u.i != 0)
         vals[3].u.i = tree_new_root(v, (uint32_t)vals[3].u.i);
     n = rc == CHORUS_OK ? record_size(vals, 5) : 0;
@@ -176,7 +177,7 @@ schema_row_write(vacuum_ctx *v, btree_cursor *cur, const vacuum_row *r, uint8_t 
     }
     if (rc == CHORUS_OK)
         rc = btree_insert(cur, r->rowid, *buf, (uint32_t)record_encode(vals, 5, *buf));
-    record_cursor_free(&rc_);
+    record_cursor_free(&rec);
     return rc;
 }
 
@@ -246,13 +247,12 @@ meta_copy(vacuum_ctx *v)
 static int
 image_build(vacuum_ctx *v)
 {
-    value scratch;
     int rc = btree_init_database(v->dst);
 
     if (rc == CHORUS_OK)
         rc = schema_rows_read(v);
     if (rc == CHORUS_OK)
-        rc = trees_create(v, &scratch);
+        rc = trees_create(v);
     if (rc == CHORUS_OK)
         rc = schema_write(v);
     for (int i = 0; rc == CHORUS_OK && i < v->n_trees; i++)
@@ -326,7 +326,7 @@ vacuum_in_place(catalog_writer *w, uint32_t page_size)
     pager_config cfg = {.in_memory = true, .create = true, .page_size = page_size};
     vacuum_ctx v = {.src = w->tx, .cat = w->cat};
     pager *img = NULL;
-    uint32_t n = 0;
+    uint32_t n = 0, lock_page = (uint32_t)(1073741824u / page_size) + 1;
     int rc = pager_open(":memory:", &cfg, &img, NULL);
 
     if (rc == CHORUS_OK)
@@ -336,7 +336,8 @@ vacuum_in_place(catalog_writer *w, uint32_t page_size)
     if (rc == CHORUS_OK)
         n = pager_tx_page_count(v.dst);
     for (uint32_t pgno = 1; rc == CHORUS_OK && pgno <= n; pgno++)
-        rc = page_copy(w->tx, v.dst, pgno, page_size);
+        if (pgno != lock_page)              /* neither file uses the lock-byte page */
+            rc = page_copy(w->tx, v.dst, pgno, page_size);
     if (rc == CHORUS_OK && pager_tx_page_count(w->tx) > n)
         rc = pager_tx_truncate(w->tx, n);
     if (rc == CHORUS_OK)

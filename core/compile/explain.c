@@ -82,6 +82,13 @@ eqp_core(eqp *x, const plan_query *q, int parent)
     for (int i = 0; i < q->n_levels && rc == CHORUS_OK; i++) {
         const plan_level *lv = &q->levels[i];
         const plan_cursor *cur = &x->c->plan->cursors[lv->cursor];
+        if (cur->kind == PC_EPHEMERAL && cur->source != NULL &&
+            cur->source->kind == PQ_TABLE_FN) {
+            rc = eqp_add(x, parent, cur->source->fn_recursive ? "SCAN json_tree VIRTUAL TABLE"
+                                                              : "SCAN json_each VIRTUAL TABLE",
+                         &id);
+            continue;
+        }
         if (cur->kind == PC_EPHEMERAL && cur->source != NULL) {
             rc = eqp_add(x, parent, "MATERIALIZE (subquery)", &id);
             if (rc == CHORUS_OK)

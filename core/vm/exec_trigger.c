@@ -455,7 +455,7 @@ vm_sub_sql_run(vm_stmt *st, const void *key, const catalog_table *t,
                char *(*build)(const void *arg), const void *arg, const value *old_row,
                int64_t old_rowid, const value *new_row, int64_t new_rowid, bool *found_out)
 {
-    plan_sub *sub;
+    plan_sub *sub = NULL;
     int rc = sql_sub_get(st, key, t, build, arg, &sub);
 
     if (rc != CHORUS_OK)
