@@ -231,7 +231,7 @@ static int
 sequence_rename(catalog_writer *w, const char *old_name, const char *new_name)
 {
     const catalog_table *seq = catalog_table_find(w->cat, "sqlite_sequence");
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof;
     int rc;
 
@@ -239,13 +239,13 @@ sequence_rename(catalog_writer *w, const char *old_name, const char *new_name)
         return CHORUS_OK;
     rc = writer_cursor(w, seq->root, NULL, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_first(cur, &eof);
+        rc = store_first(cur, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         value rec[2];
         int64_t rowid;
-        rc = btree_payload(cur, &data, &nbytes);
+        rc = store_payload(cur, &data, &nbytes);
         if (rc == CHORUS_OK)
             rc = record_cursor_parse(&w->rec[1], data, nbytes);
         if (rc != CHORUS_OK)
@@ -256,15 +256,15 @@ sequence_rename(catalog_writer *w, const char *old_name, const char *new_name)
             memcmp(rec[0].u.z, old_name, (size_t)rec[0].n) == 0) {
             size_t n;
             value_set_text_ref(&rec[0], new_name, (int32_t)strlen(new_name));
-            rc = btree_rowid(cur, &rowid);
+            rc = store_rowid(cur, &rowid);
             if (rc == CHORUS_OK)
                 rc = writer_buf_reserve(w, record_size(rec, 2));
             if (rc != CHORUS_OK)
                 break;
             n = record_encode(rec, 2, w->buf);
-            return btree_insert(cur, rowid, w->buf, (uint32_t)n);
+            return store_insert(cur, rowid, w->buf, (uint32_t)n);
         }
-        rc = btree_next(cur, &eof);
+        rc = store_next(cur, &eof);
     }
     return rc;
 }
@@ -415,12 +415,12 @@ is_constant(const ast_expr *e)
 static int
 table_has_rows(catalog_writer *w, const catalog_table *t, bool *out)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof = true;
     int rc = writer_cursor(w, t->root, NULL, &cur);
 
     if (rc == CHORUS_OK)
-        rc = btree_first(cur, &eof);
+        rc = store_first(cur, &eof);
     *out = !eof;
     return rc;
 }
@@ -647,30 +647,30 @@ drop_validate_users(catalog_writer *w, const catalog_table *t, const char *col)
 static int
 drop_rows(catalog_writer *w, const catalog_table *t, int k)
 {
-    btree_cursor *scan = NULL, *out;
+    store_cursor *scan = NULL, *out;
     record_cursor *rec = &w->rec[0];
     bool eof = true;
     int rc = writer_cursor(w, t->root, NULL, &out);
 
     if (rc == CHORUS_OK)
-        rc = btree_cursor_open(w->tx, t->root, NULL, false, &scan);
+        rc = store_cursor_open(w->st, t->root, NULL, false, NULL, &scan);
     if (rc == CHORUS_OK)
-        rc = btree_first(scan, &eof);
+        rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         int64_t rowid = 0;
         int n = 0;
-        rc = btree_payload(scan, &data, &nbytes);
+        rc = store_payload(scan, &data, &nbytes);
         if (rc == CHORUS_OK)
             rc = record_cursor_parse(rec, data, nbytes);
         if (rc == CHORUS_OK)
             rc = writer_row_reserve(w, rec->n_cols);
         if (rc == CHORUS_OK)
-            rc = btree_rowid(scan, &rowid);
+            rc = store_rowid(scan, &rowid);
         if (rc != CHORUS_OK || rec->n_cols <= k) {
             if (rc == CHORUS_OK)
-                rc = btree_next(scan, &eof);
+                rc = store_next(scan, &eof);
             continue;
         }
         for (int i = 0; i < rec->n_cols; i++)
@@ -679,12 +679,12 @@ drop_rows(catalog_writer *w, const catalog_table *t, int k)
         rc = writer_buf_reserve(w, record_size(w->enc, n));
         if (rc == CHORUS_OK) {
             size_t len = record_encode(w->enc, n, w->buf);     /* before the page changes */
-            rc = btree_insert(out, rowid, w->buf, (uint32_t)len);
+            rc = store_insert(out, rowid, w->buf, (uint32_t)len);
         }
         if (rc == CHORUS_OK)
-            rc = btree_next(scan, &eof);
+            rc = store_next(scan, &eof);
     }
-    btree_cursor_close(scan);
+    store_cursor_close(scan);
     return rc;
 }
 

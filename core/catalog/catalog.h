@@ -56,6 +56,7 @@
 #include <stdint.h>
 
 #include "btree.h"
+#include "store.h"
 #include "common.h"
 #include "pager.h"
 #include "record.h"
@@ -300,6 +301,12 @@ int catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
  * the writer). The writer may then be closed, or used for more rows.
  */
 int catalog_writer_finish(catalog_writer *w);
+/*
+ * Makes the writer's cursors use st (borrowed until catalog_writer_close)
+ * instead of the B-tree path over its pager transaction: the engine passes
+ * the connection's store transaction in journal_mode=mvcc (core/store).
+ */
+void catalog_writer_use_store(catalog_writer *w, store_tx *st);
 /* Closes its cursors and frees it (its buffers are kept for the catalog's
  * next writer). Calls catalog_writer_finish when rows were written since
  * the last finish; an error there is lost, so callers should finish first.

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "catalog.h"
+#include "store.h"
 
 /* A growable list of object pointers (malloc()ed array). */
 typedef struct ptr_list {
@@ -108,7 +109,7 @@ int define_schema_table(catalog *cat, table_def **out);
 typedef struct writer_slot {
     uint32_t root;
     const key_info *ki;             /* borrowed from the index (NULL: table) */
-    btree_cursor *cur;              /* owned */
+    store_cursor *cur;              /* owned */
 } writer_slot;
 
 /*
@@ -125,6 +126,8 @@ typedef struct writer_seq {
 
 struct catalog_writer {
     pager_tx *tx;                   /* borrowed; a write transaction */
+    store_tx own_st;                /* the B-tree path over tx (catalog_writer_open) */
+    store_tx *st;                   /* what the cursors use: own_st, or borrowed */
     catalog *cat;                   /* borrowed */
     catalog_hooks hooks;
     char *errmsg;                   /* owned; NULL when no failure */
@@ -155,7 +158,7 @@ int writer_fail(catalog_writer *w, int rc, const char *fmt, ...)
 /* Takes a malloc()ed message (NULL: no message) and returns rc. */
 int writer_fail_take(catalog_writer *w, int rc, char *msg);
 /* A cursor on root (ki NULL for tables), opened once per writer. */
-int writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, btree_cursor **out);
+int writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, store_cursor **out);
 /* Closes every cursor (before DDL frees or creates trees). */
 void writer_cursors_close(catalog_writer *w);
 /* Frees a writer without pooling it (catalog_release frees the spare). */

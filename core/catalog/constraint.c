@@ -118,7 +118,7 @@ constraint_key_same(const catalog_index *idx, const value *a, const value *b)
 
 /* The rowid stored as the last field of the index entry under cur. */
 static int
-entry_rowid(btree_cursor *cur, const catalog_index *idx, const uint8_t *data, uint32_t nbytes,
+entry_rowid(store_cursor *cur, const catalog_index *idx, const uint8_t *data, uint32_t nbytes,
             int64_t *out)
 {
     value v;
@@ -136,20 +136,20 @@ int
 constraint_unique_probe(catalog_writer *w, const catalog_index *idx, const value *key,
                         int64_t rowid, bool *found_out, int64_t *other_out)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof;
     int rc;
 
     *found_out = false;
     rc = writer_cursor(w, idx->root, &idx->ki, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_seek_key(cur, key, idx->n_cols, BTREE_SEEK_GE, &eof);
+        rc = store_seek_key(cur, key, idx->n_cols, BTREE_SEEK_GE, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         int64_t other = 0;
         int cmp_rc;
-        rc = btree_payload(cur, &data, &nbytes);
+        rc = store_payload(cur, &data, &nbytes);
         if (rc != CHORUS_OK)
             break;
         if (record_compare_probe(&idx->ki, data, nbytes, key, idx->n_cols, &cmp_rc) != 0 ||
@@ -164,7 +164,7 @@ constraint_unique_probe(catalog_writer *w, const catalog_index *idx, const value
             break;
         }
         if (rc == CHORUS_OK)
-            rc = btree_next(cur, &eof);
+            rc = store_next(cur, &eof);
     }
     return rc;
 }
@@ -194,7 +194,7 @@ constraint_unique_fail(catalog_writer *w, const catalog_index *idx)
 int
 constraint_index_insert(catalog_writer *w, const catalog_index *idx, const value *key)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     size_t nbytes = record_size(key, idx->n_cols + 1);
     int rc = writer_buf_reserve(w, nbytes);
 
@@ -203,13 +203,13 @@ constraint_index_insert(catalog_writer *w, const catalog_index *idx, const value
     if (rc != CHORUS_OK)
         return rc;
     nbytes = record_encode(key, idx->n_cols + 1, w->buf);
-    return btree_index_insert(cur, w->buf, (uint32_t)nbytes);
+    return store_index_insert(cur, w->buf, (uint32_t)nbytes, idx->unique);
 }
 
 int
 constraint_index_delete(catalog_writer *w, const catalog_index *idx, const value *key)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     const uint8_t *data;
     uint32_t nbytes;
     bool eof;
@@ -217,14 +217,14 @@ constraint_index_delete(catalog_writer *w, const catalog_index *idx, const value
     int rc = writer_cursor(w, idx->root, &idx->ki, &cur);
 
     if (rc == CHORUS_OK)
-        rc = btree_seek_key(cur, key, idx->n_cols + 1, BTREE_SEEK_GE, &eof);
+        rc = store_seek_key(cur, key, idx->n_cols + 1, BTREE_SEEK_GE, &eof);
     if (rc != CHORUS_OK || eof)
         return rc;
-    rc = btree_payload(cur, &data, &nbytes);
+    rc = store_payload(cur, &data, &nbytes);
     if (rc != CHORUS_OK)
         return rc;
     cmp = record_compare_probe(&idx->ki, data, nbytes, key, idx->n_cols + 1, &cmp_rc);
     if (cmp_rc != CHORUS_OK)
         return cmp_rc;
-    return cmp == 0 ? btree_delete(cur) : CHORUS_OK;
+    return cmp == 0 ? store_delete(cur) : CHORUS_OK;
 }

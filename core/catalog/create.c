@@ -36,7 +36,7 @@ int
 ddl_schema_insert(catalog_writer *w, const char *type, const char *name, const char *tbl_name,
                   uint32_t root, const char *sql)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     value rec[5];
     int64_t max = 0;
     size_t nbytes;
@@ -44,9 +44,9 @@ ddl_schema_insert(catalog_writer *w, const char *type, const char *name, const c
     int rc = writer_cursor(w, 1, NULL, &cur);
 
     if (rc == CHORUS_OK)
-        rc = btree_last(cur, &eof);
+        rc = store_last(cur, &eof);
     if (rc == CHORUS_OK && !eof)
-        rc = btree_rowid(cur, &max);
+        rc = store_rowid(cur, &max);
     if (rc != CHORUS_OK)
         return rc;
     value_set_text_ref(&rec[0], type, (int32_t)strlen(type));
@@ -62,7 +62,7 @@ ddl_schema_insert(catalog_writer *w, const char *type, const char *name, const c
     if (rc != CHORUS_OK)
         return rc;
     nbytes = record_encode(rec, 5, w->buf);
-    return btree_insert(cur, max + 1, w->buf, (uint32_t)nbytes);
+    return store_insert(cur, max + 1, w->buf, (uint32_t)nbytes);
 }
 
 /* Rewrites the rows of sqlite_schema whose name is name (NULL arguments
@@ -71,19 +71,19 @@ int
 ddl_schema_update(catalog_writer *w, const char *name, const char *new_name,
                   const char *new_tbl_name, const char *new_sql)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof;
     int rc = writer_cursor(w, 1, NULL, &cur);
 
     if (rc == CHORUS_OK)
-        rc = btree_first(cur, &eof);
+        rc = store_first(cur, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         value row[5];
         int64_t rowid;
         size_t n;
-        rc = btree_payload(cur, &data, &nbytes);
+        rc = store_payload(cur, &data, &nbytes);
         if (rc == CHORUS_OK)
             rc = record_cursor_parse(&w->rec[1], data, nbytes);
         if (rc != CHORUS_OK)
@@ -98,16 +98,16 @@ ddl_schema_update(catalog_writer *w, const char *name, const char *new_name,
                 value_set_text_ref(&row[2], new_tbl_name, (int32_t)strlen(new_tbl_name));
             if (new_sql != NULL)
                 value_set_text_ref(&row[4], new_sql, (int32_t)strlen(new_sql));
-            rc = btree_rowid(cur, &rowid);
+            rc = store_rowid(cur, &rowid);
             if (rc == CHORUS_OK)
                 rc = writer_buf_reserve(w, record_size(row, 5));
             if (rc != CHORUS_OK)
                 break;
             n = record_encode(row, 5, w->buf);  /* row borrows the page: encode first */
-            rc = btree_insert(cur, rowid, w->buf, (uint32_t)n);
+            rc = store_insert(cur, rowid, w->buf, (uint32_t)n);
         }
         if (rc == CHORUS_OK)
-            rc = btree_next(cur, &eof);
+            rc = store_next(cur, &eof);
     }
     return rc;
 }
@@ -416,26 +416,26 @@ int
 ddl_index_fill(catalog_writer *w, const catalog_index *idx)
 {
     const catalog_table *t = idx->table;
-    btree_cursor *scan = NULL;
+    store_cursor *scan = NULL;
     bool eof;
     int rc = writer_row_reserve(w, t->n_cols);
 
     if (rc == CHORUS_OK)
-        rc = btree_cursor_open(w->tx, t->root, NULL, false, &scan);
+        rc = store_cursor_open(w->st, t->root, NULL, false, NULL, &scan);
     if (rc == CHORUS_OK)
-        rc = btree_first(scan, &eof);
+        rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof) {
         int64_t rowid;
         bool found;
-        rc = btree_rowid(scan, &rowid);
+        rc = store_rowid(scan, &rowid);
         if (rc == CHORUS_OK)
             rc = writer_row_read(w, t, rowid, 0, w->old, &found);
         if (rc == CHORUS_OK && found)
             rc = index_fill_row(w, idx, rowid);
         if (rc == CHORUS_OK)
-            rc = btree_next(scan, &eof);
+            rc = store_next(scan, &eof);
     }
-    btree_cursor_close(scan);
+    store_cursor_close(scan);
     return rc;
 }
 

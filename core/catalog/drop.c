@@ -32,18 +32,18 @@ text_eq(const value *v, const char *s, bool nocase)
 int
 ddl_schema_delete(catalog_writer *w, bool (*match)(void *arg, const value *row), void *arg)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     record_cursor *rec = &w->rec[1];
     bool eof;
     int rc = writer_cursor(w, 1, NULL, &cur);
 
     if (rc == CHORUS_OK)
-        rc = btree_first(cur, &eof);
+        rc = store_first(cur, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         value row[5];
-        rc = btree_payload(cur, &data, &nbytes);
+        rc = store_payload(cur, &data, &nbytes);
         if (rc == CHORUS_OK)
             rc = record_cursor_parse(rec, data, nbytes);
         if (rc != CHORUS_OK)
@@ -51,11 +51,11 @@ ddl_schema_delete(catalog_writer *w, bool (*match)(void *arg, const value *row),
         for (int i = 0; i < 5; i++)
             record_cursor_column(rec, i, &row[i]);
         if (match(arg, row)) {
-            rc = btree_delete(cur);             /* btree rule B3: next is the one after */
+            rc = store_delete(cur);             /* btree rule B3: next is the one after */
             if (rc != CHORUS_OK)
                 break;
         }
-        rc = btree_next(cur, &eof);
+        rc = store_next(cur, &eof);
     }
     return rc;
 }
@@ -77,7 +77,7 @@ static int
 sequence_forget(catalog_writer *w, const char *table)
 {
     const catalog_table *seq = catalog_table_find(w->cat, "sqlite_sequence");
-    btree_cursor *cur;
+    store_cursor *cur;
     record_cursor *rec = &w->rec[1];
     bool eof;
     int rc;
@@ -86,20 +86,20 @@ sequence_forget(catalog_writer *w, const char *table)
         return CHORUS_OK;
     rc = writer_cursor(w, seq->root, NULL, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_first(cur, &eof);
+        rc = store_first(cur, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         value name;
-        rc = btree_payload(cur, &data, &nbytes);
+        rc = store_payload(cur, &data, &nbytes);
         if (rc == CHORUS_OK)
             rc = record_cursor_parse(rec, data, nbytes);
         if (rc != CHORUS_OK)
             break;
         record_cursor_column(rec, 0, &name);
-        if (text_eq(&name, table, false) && (rc = btree_delete(cur)) != CHORUS_OK)
+        if (text_eq(&name, table, false) && (rc = store_delete(cur)) != CHORUS_OK)
             break;
-        rc = btree_next(cur, &eof);
+        rc = store_next(cur, &eof);
     }
     return rc;
 }

@@ -106,7 +106,7 @@ index_checkable(const check_state *s, const catalog_index *idx)
 static int
 entry_present(catalog_writer *w, const catalog_index *idx, const value *key, bool *out)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     const uint8_t *data;
     uint32_t nbytes;
     bool eof;
@@ -114,10 +114,10 @@ entry_present(catalog_writer *w, const catalog_index *idx, const value *key, boo
 
     *out = false;
     if (rc == CHORUS_OK)
-        rc = btree_seek_key(cur, key, idx->n_cols + 1, BTREE_SEEK_GE, &eof);
+        rc = store_seek_key(cur, key, idx->n_cols + 1, BTREE_SEEK_GE, &eof);
     if (rc != CHORUS_OK || eof)
         return rc;
-    rc = btree_payload(cur, &data, &nbytes);
+    rc = store_payload(cur, &data, &nbytes);
     if (rc != CHORUS_OK)
         return rc;
     *out = record_compare_probe(&idx->ki, data, nbytes, key, idx->n_cols + 1, &cmp_rc) == 0 &&
@@ -159,14 +159,14 @@ check_counts(check_state *s, const catalog_table *t, const int64_t *expected)
 {
     for (int i = 0; i < t->n_indexes; i++) {
         const catalog_index *idx = t->indexes[i];
-        btree_cursor *cur;
+        store_cursor *cur;
         int64_t n;
         int rc;
         if (!index_checkable(s, idx))
             continue;
         rc = writer_cursor(s->w, idx->root, &idx->ki, &cur);
         if (rc == CHORUS_OK)
-            rc = btree_count(cur, &n);
+            rc = store_count(cur, &n);
         if (rc != CHORUS_OK)
             return rc;
         if (n != expected[i])
@@ -178,29 +178,29 @@ check_counts(check_state *s, const catalog_table *t, const int64_t *expected)
 static int
 check_table(check_state *s, const catalog_table *t)
 {
-    btree_cursor *scan = NULL;
+    store_cursor *scan = NULL;
     int64_t *expected = calloc((size_t)t->n_indexes + 1, sizeof *expected);
     bool eof;
     int rc = expected == NULL ? CHORUS_NOMEM : writer_row_reserve(s->w, t->n_cols);
 
     if (rc == CHORUS_OK)
-        rc = btree_cursor_open(s->w->tx, t->root, NULL, false, &scan);
+        rc = store_cursor_open(s->w->st, t->root, NULL, false, NULL, &scan);
     if (rc == CHORUS_OK)
-        rc = btree_first(scan, &eof);
+        rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof && !check_full(s)) {
         int64_t rowid;
         bool found;
-        rc = btree_rowid(scan, &rowid);
+        rc = store_rowid(scan, &rowid);
         if (rc == CHORUS_OK)
             rc = writer_row_read(s->w, t, rowid, 0, s->w->old, &found);
         if (rc == CHORUS_OK && found)
             rc = check_row(s, t, rowid, expected);
         if (rc == CHORUS_OK)
-            rc = btree_next(scan, &eof);
+            rc = store_next(scan, &eof);
     }
     if (rc == CHORUS_OK && !check_full(s))
         rc = check_counts(s, t, expected);
-    btree_cursor_close(scan);
+    store_cursor_close(scan);
     free(expected);
     return rc;
 }

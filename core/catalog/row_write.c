@@ -94,15 +94,19 @@ seq_load(catalog_writer *w, const catalog_table *t, int64_t *seq_out);
 static int
 rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     int64_t max = 0;
     bool eof, exact;
     int rc = writer_cursor(w, t->root, NULL, &cur);
 
+    if (rc == CHORUS_OK && store_cursor_is_mvcc(cur) && !t->autoincrement) {
+        rc = store_rowid_next(cur, out);        /* mvcc R10: appenders never collide */
+        return rc == CHORUS_FULL ? writer_fail(w, rc, "database or disk is full") : rc;
+    }
     if (rc == CHORUS_OK)
-        rc = btree_last(cur, &eof);
+        rc = store_last(cur, &eof);
     if (rc == CHORUS_OK && !eof)
-        rc = btree_rowid(cur, &max);
+        rc = store_rowid(cur, &max);
     if (rc == CHORUS_OK && t->autoincrement) {
         int64_t seq;
         rc = seq_load(w, t, &seq);
@@ -121,7 +125,7 @@ rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
         int64_t r = (int64_t)(random_next(w) >> 1);
         if (r == 0)
             continue;
-        rc = btree_seek_rowid(cur, r, BTREE_SEEK_GE, &eof, &exact);
+        rc = store_seek_rowid(cur, r, BTREE_SEEK_GE, &eof, &exact);
         if (rc != CHORUS_OK)
             return rc;
         if (eof || !exact) {
@@ -206,7 +210,7 @@ row_not_null(catalog_writer *w, row_op *op)
 int
 row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid, const value *vals)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof, exact;
     int rc = CHORUS_OK;
 
@@ -223,9 +227,9 @@ row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid, const
     if (rc == CHORUS_OK)
         rc = writer_cursor(w, t->root, NULL, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
+        rc = store_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
     if (rc == CHORUS_OK && !eof && exact)
-        rc = btree_delete(cur);
+        rc = store_delete(cur);
     return rc;
 }
 
@@ -259,7 +263,7 @@ rowid_unique(catalog_writer *w, row_op *op, int pass)
 {
     const catalog_table *t = op->t;
     int action = constraint_action(op->conflict, t->rowid_alias >= 0 ? t->pk_conflict : 0);
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof, exact;
     int rc;
 
@@ -269,7 +273,7 @@ rowid_unique(catalog_writer *w, row_op *op, int pass)
         return CHORUS_OK;
     rc = writer_cursor(w, t->root, NULL, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_seek_rowid(cur, op->rowid, BTREE_SEEK_GE, &eof, &exact);
+        rc = store_seek_rowid(cur, op->rowid, BTREE_SEEK_GE, &eof, &exact);
     if (rc != CHORUS_OK || eof || !exact)
         return rc;
     if (action == AST_CONFLICT_REPLACE)
@@ -333,19 +337,19 @@ row_unique(catalog_writer *w, row_op *op)
 static int
 seq_read(catalog_writer *w, const catalog_table *seq_t, writer_seq *e)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     record_cursor *rec = &w->rec[1];
     size_t name_len = strlen(e->t->name);
     bool eof;
     int rc = writer_cursor(w, seq_t->root, NULL, &cur);
 
     if (rc == CHORUS_OK)
-        rc = btree_first(cur, &eof);
+        rc = store_first(cur, &eof);
     while (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
         value name, seq;
-        rc = btree_payload(cur, &data, &nbytes);
+        rc = store_payload(cur, &data, &nbytes);
         if (rc == CHORUS_OK)
             rc = record_cursor_parse(rec, data, nbytes);
         if (rc != CHORUS_OK)
@@ -355,9 +359,9 @@ seq_read(catalog_writer *w, const catalog_table *seq_t, writer_seq *e)
         if (name.type == VALUE_TEXT && (size_t)name.n == name_len &&
             memcmp(name.u.z, e->t->name, name_len) == 0) {
             e->seq = seq.type == VALUE_INTEGER ? seq.u.i : 0;
-            return btree_rowid(cur, &e->row);
+            return store_rowid(cur, &e->row);
         }
-        rc = btree_next(cur, &eof);
+        rc = store_next(cur, &eof);
     }
     return rc;
 }
@@ -420,7 +424,7 @@ seq_store(catalog_writer *w, const catalog_table *t, int64_t rowid)
 }
 
 static int
-seq_write(catalog_writer *w, btree_cursor *cur, writer_seq *e)
+seq_write(catalog_writer *w, store_cursor *cur, writer_seq *e)
 {
     value rec[2];
     size_t nbytes;
@@ -429,9 +433,9 @@ seq_write(catalog_writer *w, btree_cursor *cur, writer_seq *e)
     if (e->row == 0) {
         bool eof;
         int64_t max = 0;
-        rc = btree_last(cur, &eof);
+        rc = store_last(cur, &eof);
         if (rc == CHORUS_OK && !eof)
-            rc = btree_rowid(cur, &max);
+            rc = store_rowid(cur, &max);
         e->row = max + 1;
     }
     value_set_text_ref(&rec[0], e->t->name, (int32_t)strlen(e->t->name));
@@ -442,7 +446,7 @@ seq_write(catalog_writer *w, btree_cursor *cur, writer_seq *e)
     if (rc != CHORUS_OK)
         return rc;
     nbytes = record_encode(rec, 2, w->buf);
-    rc = btree_insert(cur, e->row, w->buf, (uint32_t)nbytes);
+    rc = store_insert(cur, e->row, w->buf, (uint32_t)nbytes);
     if (rc == CHORUS_OK)
         e->dirty = false;
     return rc;
@@ -452,7 +456,7 @@ int
 writer_seq_flush(catalog_writer *w)
 {
     const catalog_table *seq_t = NULL;
-    btree_cursor *cur = NULL;
+    store_cursor *cur = NULL;
     int rc = CHORUS_OK;
 
     for (int i = 0; rc == CHORUS_OK && i < w->n_seqs; i++) {
@@ -478,14 +482,14 @@ writer_seq_flush(catalog_writer *w)
 static int
 table_write(catalog_writer *w, const catalog_table *t, int64_t rowid)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     size_t nbytes;
     int rc = writer_row_encode(w, t, w->row, &nbytes);
 
     if (rc == CHORUS_OK)
         rc = writer_cursor(w, t->root, NULL, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_insert(cur, rowid, w->buf, (uint32_t)nbytes);
+        rc = store_insert(cur, rowid, w->buf, (uint32_t)nbytes);
     return rc;
 }
 
@@ -593,16 +597,16 @@ indexes_update(catalog_writer *w, const row_op *op)
 static int
 table_move(catalog_writer *w, const row_op *op)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     bool eof, exact;
     int rc;
 
     if (op->rowid != op->old_rowid) {
         rc = writer_cursor(w, op->t->root, NULL, &cur);
         if (rc == CHORUS_OK)
-            rc = btree_seek_rowid(cur, op->old_rowid, BTREE_SEEK_GE, &eof, &exact);
+            rc = store_seek_rowid(cur, op->old_rowid, BTREE_SEEK_GE, &eof, &exact);
         if (rc == CHORUS_OK && !eof && exact)
-            rc = btree_delete(cur);
+            rc = store_delete(cur);
         if (rc != CHORUS_OK)
             return rc;
     }

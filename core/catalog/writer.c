@@ -59,6 +59,8 @@ catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
     if (w == NULL)
         return CHORUS_NOMEM;
     w->tx = tx;
+    store_tx_init(&w->own_st, NULL, tx, NULL);
+    w->st = &w->own_st;
     w->cat = cat;
     memset(&w->hooks, 0, sizeof w->hooks);
     if (hooks != NULL)
@@ -69,10 +71,17 @@ catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
 }
 
 void
+catalog_writer_use_store(catalog_writer *w, store_tx *st)
+{
+    writer_cursors_close(w);
+    w->st = st;
+}
+
+void
 writer_cursors_close(catalog_writer *w)
 {
     for (int i = 0; i < w->n_cursors; i++)
-        btree_cursor_close(w->cursors[i].cur);
+        store_cursor_close(w->cursors[i].cur);
     w->n_cursors = 0;
 }
 
@@ -195,9 +204,26 @@ writer_fail(catalog_writer *w, int rc, const char *fmt, ...)
     return writer_fail_take(w, rc, strbuf_finish(&sb));
 }
 
+/* The name of the table or index at root, for conflict messages (store
+ * rule S4); NULL when the catalog does not know the root. */
+static const char *
+root_name(const catalog_writer *w, uint32_t root, const key_info *ki)
+{
+    if (ki == NULL) {
+        for (int i = 0; i < catalog_table_count(w->cat); i++)
+            if (catalog_table_at(w->cat, i)->root == root)
+                return catalog_table_at(w->cat, i)->name;
+        return NULL;
+    }
+    for (int i = 0; i < catalog_index_count(w->cat); i++)
+        if (catalog_index_at(w->cat, i)->root == root)
+            return catalog_index_at(w->cat, i)->name;
+    return NULL;
+}
+
 /* Rule WR1. */
 int
-writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, btree_cursor **out)
+writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, store_cursor **out)
 {
     writer_slot *slot;
     int rc;
@@ -217,7 +243,8 @@ writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, btree_cursor
         w->cap_cursors = cap;
     }
     slot = &w->cursors[w->n_cursors];
-    rc = btree_cursor_open(w->tx, root, ki, pager_tx_is_write(w->tx), &slot->cur);
+    rc = store_cursor_open(w->st, root, ki, pager_tx_is_write(w->tx),
+                           w->st->mv != NULL ? root_name(w, root, ki) : NULL, &slot->cur);
     if (rc != CHORUS_OK)
         return rc;
     slot->root = root;
@@ -379,7 +406,7 @@ int
 writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int slot,
                 value *vals, bool *found_out)
 {
-    btree_cursor *cur;
+    store_cursor *cur;
     const uint8_t *data;
     uint32_t nbytes;
     bool eof, exact = false;
@@ -388,10 +415,10 @@ writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int sl
     *found_out = false;
     rc = writer_cursor(w, t->root, NULL, &cur);
     if (rc == CHORUS_OK)
-        rc = btree_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
+        rc = store_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
     if (rc != CHORUS_OK || eof || !exact)
         return rc;
-    rc = btree_payload(cur, &data, &nbytes);
+    rc = store_payload(cur, &data, &nbytes);
     if (rc == CHORUS_OK)
         rc = bytes_reserve(&w->rowbuf[slot], &w->cap_rowbuf[slot], nbytes ? nbytes : 1);
     if (rc != CHORUS_OK)

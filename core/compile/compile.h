@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "btree.h"
+#include "store.h"
 #include "catalog.h"
 #include "common.h"
 #include "func.h"
@@ -114,9 +115,9 @@ struct plan_cursor {
     int n_cols;
     uint64_t used;          /* columns read (bit i: column i, 62: rowid, 63: column >= 62) */
     /* run */
-    btree_cursor *bt;
+    store_cursor *bt;
     const catalog_index *cover;     /* rows are read from this index's entries */
-    btree_cursor *cover_bt; /* the index cursor those entries come from (a level's ix) */
+    store_cursor *cover_bt; /* the index cursor those entries come from (a level's ix) */
     bool null_row;          /* every column reads NULL (outer join, no match) */
     bool have_rec;          /* rec holds the parsed current row */
     bool eof;
@@ -169,7 +170,7 @@ typedef struct plan_level {
     const char *name;       /* the source's name in plans (alias or table) */
     const char *plan_text;  /* EXPLAIN QUERY PLAN line */
     /* run */
-    btree_cursor *ix;       /* index cursor */
+    store_cursor *ix;       /* index cursor */
     bool started;
     bool matched;           /* LEFT JOIN: some row matched in this round */
     bool in_null_row;       /* LEFT JOIN: producing the null row */

@@ -42,6 +42,8 @@ vm_conn_close(vm_conn *conn)
     if (conn->tx != NULL)
         vm_tx_end(conn, false, NULL);
     vm_temp_close(conn);
+    mv_tx_free(conn->mvtx);
+    store_tx_clear(&conn->stx);
     for (int i = 0; i < conn->n_sp; i++)
         free(conn->sp[i].name);
     free(conn->sp);

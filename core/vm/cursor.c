@@ -23,6 +23,18 @@
 
 #include "vm_int.h"
 
+/* Fills and lends the store transaction over tx (main or temp: temp.c
+ * TP4). The B-tree path for now: no version store is attached (store rule
+ * ST1). */
+store_tx *
+vm_store_tx(vm_conn *conn, pager_tx *tx)
+{
+    store_tx *st = tx == conn->tx ? &conn->stx : &conn->temp_stx;
+
+    st->pager = tx;
+    return st;
+}
+
 int
 vm_cursor_open_table(vm_run *r, plan_cursor *cur)
 {
@@ -35,14 +47,15 @@ vm_cursor_open_table(vm_run *r, plan_cursor *cur)
     rc = vm_temp_tx_for(r->conn, cur->table, &tx);      /* temp.c TP4 */
     if (rc != CHORUS_OK)
         return rc;
-    return btree_cursor_open(tx, cur->table->root, NULL, false, &cur->bt);
+    return store_cursor_open(vm_store_tx(r->conn, tx), cur->table->root, NULL, false,
+                             cur->table->name, &cur->bt);
 }
 
 void
 vm_cursor_close(plan_cursor *cur)
 {
     if (cur->bt != NULL) {
-        btree_cursor_close(cur->bt);
+        store_cursor_close(cur->bt);
         cur->bt = NULL;
         record_cursor_free(&cur->rec);
     }
@@ -70,7 +83,7 @@ int
 vm_cursor_load(plan_cursor *cur)
 {
     cur->have_rec = false;
-    return btree_rowid(cur->bt, &cur->rowid);
+    return store_rowid(cur->bt, &cur->rowid);
 }
 
 static int
@@ -78,7 +91,7 @@ decode(plan_cursor *cur)
 {
     const uint8_t *data;
     uint32_t n;
-    int rc = btree_payload(cur->cover != NULL ? cur->cover_bt : cur->bt, &data, &n);
+    int rc = store_payload(cur->cover != NULL ? cur->cover_bt : cur->bt, &data, &n);
 
     if (rc != CHORUS_OK)
         return rc;

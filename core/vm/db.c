@@ -54,6 +54,10 @@ vm_db_open(const char *path, int flags, vm_db **out, char **errmsg_out)
     if (rc != CHORUS_OK)
         goto fail;
     rc = load_catalog(db, errmsg_out);
+    if (rc == CHORUS_OK)
+        rc = store_db_open(&db->store);
+    if (rc == CHORUS_OK && !cfg.in_memory)
+        rc = vm_mvcc_open_existing(db, errmsg_out);
     if (rc != CHORUS_OK)
         goto fail;
     *out = db;
@@ -68,6 +72,9 @@ vm_db_close(vm_db *db)
 {
     if (db == NULL)
         return;
+    if (db->store != NULL)
+        vm_mvcc_close(db);
+    store_db_close(db->store);
     catalog_release(db->cat);
     if (db->pager != NULL)
         pager_close(db->pager);

@@ -34,6 +34,9 @@ writer_error(vm_stmt *st, int rc)
 {
     const char *msg = st->writer != NULL ? catalog_writer_errmsg(st->writer) : "";
 
+    if ((rc & 0xff) == CHORUS_CONFLICT && st->conn->stx.msg != NULL)
+        msg = st->conn->stx.msg;                /* store rule S4: table and row */
+
     if (msg == NULL || msg[0] == 0)
         msg = chorus_errstr(rc);
     return vm_run_error(&st->run, rc, "%s", msg);
@@ -56,6 +59,8 @@ open_writer(vm_stmt *st, catalog *cat)
     rc = catalog_writer_open(st->conn->tx, cat, &hooks, &st->writer);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+    if (st->conn->stx.mv != NULL)
+        catalog_writer_use_store(st->writer, &st->conn->stx);  /* mvcc_mode.c VM2 */
     return CHORUS_OK;
 }
 
@@ -658,6 +663,13 @@ vm_exec_pragma(vm_stmt *st)
     env.cache_size = &conn->cache_size;
     catalog_result_free(&st->pres);
     catalog_result_init(&st->pres);
+    {
+        bool handled;
+        rc = vm_mvcc_journal_mode(st, &handled);        /* mvcc_mode.c VM1 */
+        if (rc != CHORUS_OK || handled)
+            return rc != CHORUS_OK && st->run.errmsg == NULL
+                       ? vm_run_error(&st->run, rc, "%s", chorus_errstr(rc)) : rc;
+    }
     if (pr->schema != NULL && strcmp(pr->schema, "main") != 0 && strcmp(pr->schema, "temp") != 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "unknown database %s", pr->schema);
     rc = vm_temp_pragma_env(st, &env);

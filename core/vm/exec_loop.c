@@ -188,7 +188,7 @@ static int
 seek_rowid(vm_run *r, plan_cursor *cur, int64_t id, bool *found)
 {
     bool eof, exact = false;
-    int rc = btree_seek_rowid(cur->bt, id, BTREE_SEEK_GE, &eof, &exact);
+    int rc = store_seek_rowid(cur->bt, id, BTREE_SEEK_GE, &eof, &exact);
 
     *found = rc == CHORUS_OK && !eof && exact;
     if (*found) {
@@ -238,7 +238,7 @@ rowid_range_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
             return rc;
         }
         if (lv->probe[0].type == VALUE_INTEGER) {
-            return btree_seek_rowid(cur->bt, lv->probe[0].u.i,
+            return store_seek_rowid(cur->bt, lv->probe[0].u.i,
                                     lv->lo_incl ? BTREE_SEEK_GE : BTREE_SEEK_GT, eof, NULL);
         }
         if (lv->probe[0].type == VALUE_REAL) {
@@ -250,7 +250,7 @@ rowid_range_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
             if (d > -9223372036854775808.0) {
                 double c = ceil(d);
                 int op = (c == d && !lv->lo_incl) ? BTREE_SEEK_GT : BTREE_SEEK_GE;
-                return btree_seek_rowid(cur->bt, (int64_t)c, op, eof, NULL);
+                return store_seek_rowid(cur->bt, (int64_t)c, op, eof, NULL);
             }
         }
         if (lv->probe[0].type == VALUE_TEXT || lv->probe[0].type == VALUE_BLOB) {
@@ -258,7 +258,7 @@ rowid_range_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
             return CHORUS_OK;
         }
     }
-    return btree_first(cur->bt, eof);
+    return store_first(cur->bt, eof);
 }
 
 /* Whether the row under a rowid range cursor is past the upper bound. */
@@ -289,7 +289,8 @@ index_open(vm_run *r, plan_level *lv)
     rc = vm_temp_tx_for(r->conn, lv->index->table, &tx);    /* temp.c TP4 */
     if (rc != CHORUS_OK)
         return rc;
-    return btree_cursor_open(tx, lv->index->root, &lv->index->ki, false, &lv->ix);
+    return store_cursor_open(vm_store_tx(r->conn, tx), lv->index->root, &lv->index->ki, false,
+                             lv->index->name, &lv->ix);
 }
 
 /* Builds the probe of the equality columns (from column `from` on) and the
@@ -333,17 +334,17 @@ index_seek(vm_run *r, plan_level *lv, bool *eof)
             *eof = true;
             return rc;
         }
-        return btree_seek_key(lv->ix, lv->probe, n + 1,
+        return store_seek_key(lv->ix, lv->probe, n + 1,
                               lv->lo_incl ? BTREE_SEEK_GE : BTREE_SEEK_GT, eof);
     }
     if (lv->hi != NULL) {
         value_clear(&lv->probe[n]);
         value_set_null(&lv->probe[n]);     /* skip the NULLs, which sort first */
-        return btree_seek_key(lv->ix, lv->probe, n + 1, BTREE_SEEK_GT, eof);
+        return store_seek_key(lv->ix, lv->probe, n + 1, BTREE_SEEK_GT, eof);
     }
     if (n == 0)
-        return btree_first(lv->ix, eof);
-    return btree_seek_key(lv->ix, lv->probe, n, BTREE_SEEK_GE, eof);
+        return store_first(lv->ix, eof);
+    return store_seek_key(lv->ix, lv->probe, n, BTREE_SEEK_GE, eof);
 }
 
 /* Checks the entry under the index cursor against the equality prefix and
@@ -359,7 +360,7 @@ index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
     bool found;
 
     *skip = false;
-    rc = btree_payload(lv->ix, &rec, &n);
+    rc = store_payload(lv->ix, &rec, &n);
     if (rc != CHORUS_OK)
         return rc;
     if (lv->n_eq > 0) {
@@ -409,14 +410,14 @@ index_in_advance(vm_run *r, plan_level *lv, bool *eof)
         rc = value_copy(&lv->probe[0], &lv->in_vals[lv->in_pos++]);
         if (rc != CHORUS_OK)
             return rc;
-        rc = btree_seek_key(lv->ix, lv->probe, lv->n_eq, BTREE_SEEK_GE, eof);
+        rc = store_seek_key(lv->ix, lv->probe, lv->n_eq, BTREE_SEEK_GE, eof);
         if (rc != CHORUS_OK)
             return rc;
         if (!*eof) {
             const uint8_t *rec;
             uint32_t n;
             int rc2 = CHORUS_OK;
-            rc = btree_payload(lv->ix, &rec, &n);
+            rc = store_payload(lv->ix, &rec, &n);
             if (rc != CHORUS_OK)
                 return rc;
             if (record_compare_probe(&lv->index->ki, rec, n, lv->probe, lv->n_eq, &rc2) == 0 &&
@@ -452,7 +453,7 @@ index_settle(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
             continue;
         if (*eof || !skip)
             return CHORUS_OK;
-        rc = btree_next(lv->ix, eof);
+        rc = store_next(lv->ix, eof);
         if (rc != CHORUS_OK)
             return rc;
     }
@@ -557,7 +558,7 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
         }
         return rc != CHORUS_OK ? rc : index_settle(r, lv, cur, eof);
     default:
-        rc = btree_first(cur->bt, eof);
+        rc = store_first(cur->bt, eof);
         break;
     }
     if (rc == CHORUS_OK && !*eof) {
@@ -586,10 +587,10 @@ level_next(vm_run *r, plan_level *lv, bool *eof)
         return rowid_in_next(r, lv, cur, eof);
     case PA_INDEX:
     case PA_INDEX_IN:
-        rc = btree_next(lv->ix, eof);
+        rc = store_next(lv->ix, eof);
         return rc != CHORUS_OK ? rc : index_settle(r, lv, cur, eof);
     default:
-        rc = btree_next(cur->bt, eof);
+        rc = store_next(cur->bt, eof);
         break;
     }
     if (rc == CHORUS_OK && !*eof) {
@@ -780,7 +781,7 @@ vm_loop_close(vm_run *r, plan_query *q)
         plan_level *lv = &q->levels[i];
         plan_cursor *cur = level_cursor(r, lv);
         if (lv->ix != NULL) {
-            btree_cursor_close(lv->ix);
+            store_cursor_close(lv->ix);
             lv->ix = NULL;
         }
         for (int k = 0; k <= KEY_INFO_MAX; k++)
@@ -794,7 +795,7 @@ vm_loop_close(vm_run *r, plan_query *q)
         if (lv->right_pass != NULL) {
             plan_level *rp = lv->right_pass;
             if (rp->ix != NULL) {
-                btree_cursor_close(rp->ix);
+                store_cursor_close(rp->ix);
                 rp->ix = NULL;
             }
             for (int k = 0; k <= KEY_INFO_MAX; k++)

@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include <strings.h>
 
@@ -337,16 +338,56 @@ stmt_produce(vm_stmt *st)
     }
 }
 
+/* An autocommit write in MVCC mode, which the engine retries on conflict
+ * (DESIGN.md "Transactions"; mvcc_mode.c). */
+static bool
+retryable_write(const vm_stmt *st)
+{
+    const vm_conn *conn = st->conn;
+    int kind = st->plan->kind;
+
+    return vm_mvcc_on(conn->db) && !conn->explicit_tx && conn->n_active == 0
+           && !st->plan->readonly && kind != PLAN_TX && kind != PLAN_PRAGMA && kind != PLAN_DDL;
+}
+
+/* Waits before retry number attempt (jittered, doubling, at most 5 ms);
+ * false once busy_timeout has passed since *start_ms (0: not started). */
+static bool
+retry_wait(vm_stmt *st, int attempt, int64_t *start_ms)
+{
+    int64_t now = wall_clock_ms();
+    unsigned us = 100u << (attempt < 6 ? attempt : 6);
+
+    if (*start_ms == 0)
+        *start_ms = now;
+    if (now - *start_ms >= st->conn->busy_ms || atomic_load(&st->conn->interrupt))
+        return false;
+    us = us / 2 + (unsigned)(common_now_ns() % (us / 2 + 1));
+    usleep(us < 5000 ? us : 5000);
+    return true;
+}
+
 int
 vm_step(vm_stmt *st)
 {
     int rc;
 
     if (!st->running) {
-        vm_conn_clear_error(st->conn);
-        rc = stmt_start(st);
-        if (rc != CHORUS_OK)
-            return stmt_stop(st, rc);
+        int64_t start_ms = 0;
+        for (int attempt = 0;; attempt++) {
+            bool retry = retryable_write(st);
+            vm_conn_clear_error(st->conn);
+            rc = stmt_start(st);
+            if (rc == CHORUS_OK) {
+                rc = stmt_produce(st);
+                if (rc == CHORUS_ROW)
+                    return rc;
+            }
+            rc = stmt_stop(st, rc);
+            /* Nothing was returned yet: the engine runs it again itself. */
+            if (!retry || rc != CHORUS_CONFLICT || !retry_wait(st, attempt, &start_ms))
+                return rc;
+        }
     }
     rc = stmt_produce(st);
     if (rc == CHORUS_ROW)

@@ -81,7 +81,14 @@ vm_tx_ensure(vm_conn *conn, bool write)
     char *msg = NULL;
     int rc;
 
-    if (conn->tx == NULL) {
+    if (conn->tx == NULL && vm_mvcc_on(conn->db)) {
+        rc = vm_mvcc_tx_begin(conn);            /* mvcc_mode.c VM2: writes need no lock */
+        if (rc != CHORUS_OK)
+            return rc;
+        write = false;
+    } else if (conn->stx.mv != NULL) {
+        write = false;
+    } else if (conn->tx == NULL) {
         rc = write ? pager_tx_begin_write(p, conn->busy_ms, &conn->interrupt, &conn->tx)
                    : pager_tx_begin_read(p, &conn->tx);
         if (rc != CHORUS_OK) {
@@ -114,7 +121,11 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
     vm_db *db = conn->db;
     int rc = CHORUS_OK;
 
-    if (conn->tx != NULL) {
+    if (conn->tx != NULL && conn->stx.mv != NULL) {
+        rc = vm_mvcc_tx_end(conn, commit);      /* mvcc_mode.c VM2 */
+        pager_tx_rollback(conn->tx);
+        conn->tx = NULL;
+    } else if (conn->tx != NULL) {
         if (commit)
             rc = pager_tx_commit(conn->tx);
         else
@@ -176,12 +187,20 @@ vm_tx_statement_begin(vm_stmt *st)
 
     if (conn->tx_doomed)
         return CHORUS_ERROR;
+    if (st->plan->is_ddl && vm_mvcc_on(conn->db)) {
+        rc = vm_mvcc_ddl_begin(st);             /* mvcc_mode.c VM4 */
+        if (rc != CHORUS_OK)
+            return rc;
+    }
     rc = vm_tx_ensure(conn, write);
     if (rc != CHORUS_OK)
         return rc;
     st->in_tx = true;
     conn->n_active++;
-    if (write) {
+    if (write && conn->stx.mv != NULL) {
+        st->mv_mark = mv_tx_savepoint(conn->mvtx);     /* mvcc R18 */
+        st->has_savepoint = true;
+    } else if (write) {
         rc = pager_savepoint_open(conn->tx, &st->savepoint_id);
         if (rc != CHORUS_OK)
             return rc;
@@ -212,6 +231,13 @@ statement_undo(vm_stmt *st, int conflict)
 {
     vm_conn *conn = st->conn;
 
+    if (conn->stx.mv != NULL) {
+        if (conflict == AST_CONFLICT_ROLLBACK)
+            conn->tx_doomed = true;
+        else if (conflict != AST_CONFLICT_FAIL)
+            mv_tx_rollback_to(conn->mvtx, st->mv_mark);
+        return;
+    }
     if (conflict == AST_CONFLICT_FAIL) {
         pager_savepoint_release(conn->tx, st->savepoint_id);
         return;
@@ -240,7 +266,7 @@ vm_tx_statement_finish(vm_stmt *st, int rc, int conflict)
     if (st->has_savepoint && conn->tx != NULL) {
         if (failed)
             statement_undo(st, conflict);
-        else
+        else if (conn->stx.mv == NULL)
             pager_savepoint_release(conn->tx, st->savepoint_id);
     }
     st->has_savepoint = false;
@@ -273,10 +299,9 @@ tx_begin(vm_stmt *st, const ast_transaction *t)
     if (conn->explicit_tx)
         return vm_run_error(&st->run, CHORUS_ERROR,
                             "cannot start a transaction within a transaction");
-    if (t->mode == AST_TX_CONCURRENT)
-        return vm_run_error(&st->run, CHORUS_ERROR,
-                            "not supported yet: BEGIN CONCURRENT requires journal_mode=mvcc");
-    if (t->mode == AST_TX_IMMEDIATE || t->mode == AST_TX_EXCLUSIVE) {
+    if (t->mode == AST_TX_CONCURRENT && !vm_mvcc_on(conn->db))
+        return vm_run_error(&st->run, CHORUS_ERROR, "BEGIN CONCURRENT requires journal_mode=mvcc");
+    if ((t->mode == AST_TX_IMMEDIATE || t->mode == AST_TX_EXCLUSIVE) && !vm_mvcc_on(conn->db)) {
         rc = vm_tx_ensure(conn, true);
         if (rc != CHORUS_OK)
             return vm_run_error(&st->run, rc, "%s", rc == CHORUS_BUSY ? "database is locked"

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 
 #include "btree.h"
+#include "store.h"
 #include "catalog.h"
 #include "compile.h"
 #include "func.h"
@@ -25,6 +26,8 @@ struct vm_db {
     char *path;             /* owned; immutable after open */
     pthread_mutex_t mu;
     catalog *cat;           /* the published catalog (a reference); guarded by mu */
+    store_db *store;        /* owned: the storage seam; MVCC mode when it has a
+                               version store (mvcc_mode.c) */
 };
 
 typedef struct vm_savepoint {
@@ -39,6 +42,8 @@ typedef struct vm_temp vm_temp;     /* the temp schema (temp.c) */
 struct vm_conn {
     vm_db *db;
     pager_tx *tx;           /* the open transaction, or NULL */
+    store_tx stx;           /* the storage seam over tx (vm_store_tx) */
+    store_tx temp_stx;      /* the same over the temp transaction */
     bool explicit_tx;       /* inside BEGIN ... COMMIT (or a SAVEPOINT transaction) */
     bool tx_doomed;         /* a statement failed so that the tx must roll back */
     bool sp_began_tx;       /* the outermost SAVEPOINT began the transaction */
@@ -56,6 +61,7 @@ struct vm_conn {
     bool foreign_keys, recursive_triggers;
     int64_t cache_size;
     vm_temp *temp;          /* owned: the temp database, or NULL until first used */
+    mv_tx *mvtx;            /* owned: the MVCC transaction context, made on first use */
     int64_t now_ms;         /* 'now' of the date functions: wall clock at the start of
                                the latest statement run (run_init) */
 };
@@ -90,6 +96,7 @@ struct vm_stmt {
     bool in_tx;             /* counted in conn->n_active */
     bool has_savepoint;
     int savepoint_id;
+    uint32_t mv_mark;       /* MVCC: writes before this statement (mvcc R18) */
     bool done_writes;       /* DML/DDL/TX work done; the next step says DONE */
     catalog_writer *writer;
     catalog_result pres;    /* PRAGMA rows */
@@ -111,6 +118,18 @@ struct vm_stmt {
     const value *pres_row;
     vm_run run;
 };
+
+/* ---- MVCC mode (mvcc_mode.c) */
+bool vm_mvcc_on(const vm_db *db);
+int vm_mvcc_open_existing(vm_db *db, char **errmsg_out);
+void vm_mvcc_close(vm_db *db);
+int vm_mvcc_tx_begin(vm_conn *conn);
+int vm_mvcc_tx_end(vm_conn *conn, bool commit);
+/* Before a DDL statement in MVCC mode: the exclusive B-tree transaction it
+ * runs in, or an error for what MVCC mode cannot change yet. */
+int vm_mvcc_ddl_begin(vm_stmt *st);
+/* PRAGMA journal_mode under MVCC rules; *handled false leaves it to the catalog. */
+int vm_mvcc_journal_mode(vm_stmt *st, bool *handled);
 
 /* ---- errors (conn.c) */
 void vm_conn_take_error(vm_conn *conn, int rc, char *msg);
@@ -140,6 +159,9 @@ bool vm_temp_owns(const vm_conn *conn, const catalog_table *t);
 /* The transaction t's b-trees are read through (the temp one, begun if
  * needed, for a temp table). */
 int vm_temp_tx_for(vm_conn *conn, const catalog_table *t, pager_tx **out);
+/* The storage seam over tx, the connection's main or temp transaction
+ * (cursor.c). Borrowed from conn until the transaction ends. */
+store_tx *vm_store_tx(vm_conn *conn, pager_tx *tx);
 /* Whether st writes the temp database only (temp DDL, DML on a temp table
  * without triggers): the main transaction then stays a read one (TP5). */
 bool vm_temp_only(const vm_stmt *st);

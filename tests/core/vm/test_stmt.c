@@ -190,7 +190,7 @@ test_transaction_errors_use_sqlite_words(void **state)
     assert_int_equal(exec(f->conn, "COMMIT"), CHORUS_OK);
     assert_int_equal(exec(f->conn, "BEGIN CONCURRENT"), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn),
-                        "not supported yet: BEGIN CONCURRENT requires journal_mode=mvcc");
+                        "BEGIN CONCURRENT requires journal_mode=mvcc");
 }
 
 static void
