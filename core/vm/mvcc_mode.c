@@ -162,8 +162,10 @@ vm_mvcc_tx_begin(vm_conn *conn)
             mv_tx_rollback(conn->mvtx);
         }
     }
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK) {
+        store_tx_clear(&conn->stx);             /* the last transaction's message */
         store_tx_init(&conn->stx, db->store, conn->tx, conn->mvtx);
+    }
     return rc;
 }
 
