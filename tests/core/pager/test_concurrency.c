@@ -35,6 +35,15 @@ commit_counter(pager *p, uint32_t c)
     return tx_end(tx, rc);
 }
 
+/* Counts a failure and says which rule broke (printed once per kind is
+ * enough to diagnose; every one is counted). */
+static void
+fail_because(const char *why)
+{
+    if (atomic_fetch_add(&failures, 1) < 5)
+        print_error("concurrency failure: %s\n", why);
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -45,14 +54,16 @@ reader_main(void *arg)
         pager_tx *tx;
         uint32_t first = 0;
         if (pager_tx_begin_read(p, &tx) != CHORUS_OK) {
-            atomic_fetch_add(&failures, 1);
+            fail_because("begin_read failed");
             break;
         }
         for (uint32_t pgno = 2; pgno <= pager_tx_page_count(tx) && pgno <= 9; pgno++) {
             pager_page *pg;
             uint32_t v;
-            if (pager_page_get(tx, pgno, &pg) != CHORUS_OK) {
-                atomic_fetch_add(&failures, 1);
+            int rc = pager_page_get(tx, pgno, &pg);
+            if (rc != CHORUS_OK) {
+                fail_because("page_get failed");
+                print_error("page %u: rc %d\n", pgno, rc);
                 break;
             }
             v = get32(pg->data);
@@ -60,10 +71,10 @@ reader_main(void *arg)
             if (pgno == 2)
                 first = v;
             else if (v != first)
-                atomic_fetch_add(&failures, 1);     /* a torn snapshot */
+                fail_because("torn snapshot");
         }
         if (first < last)
-            atomic_fetch_add(&failures, 1);         /* time went backwards */
+            fail_because("time went backwards");
         last = first;
         pager_tx_rollback(tx);
     }
@@ -78,8 +89,10 @@ checkpointer_main(void *arg)
 
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
         int rc = pager_checkpoint(p, mode, NULL, NULL);
-        if (rc != CHORUS_OK && rc != CHORUS_BUSY)
-            atomic_fetch_add(&failures, 1);
+        if (rc != CHORUS_OK && rc != CHORUS_BUSY) {
+            fail_because("checkpoint failed");
+            print_error("checkpoint mode %d: rc %d\n", mode, rc);
+        }
         mode = (mode + 1) % 4;
     }
     return NULL;
