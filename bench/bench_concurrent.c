@@ -30,10 +30,13 @@
  * count toward throughput. After each point the table is checked: row count
  * (batch, single) or counter value (hot) equal to the committed transactions.
  *
- * Memory per version (ChorusDB in MVCC mode only): from PRAGMA mvcc_stats
- * (columns "versions" and "version_bytes") when the engine answers it, else
- * the growth of the process's resident memory over the row versions the
- * point created (an upper bound, marked "~"); skipped in the WAL fallback.
+ * Memory per version (ChorusDB in MVCC mode only), measured once before the
+ * matrix on a fresh heap: a reader opens a snapshot first (so neither GC nor
+ * a checkpoint may drop what follows), then MEM_ROWS rows of the batch
+ * workload are committed; the growth of malloc's bytes in use (mallinfo2)
+ * and of resident memory, divided by the rows, is the cost of one row
+ * version (version header, record, skiplist node). Skipped in the WAL
+ * fallback.
  *
  * Output: one table line per engine per point (ratio = chorus / sqlite,
  * > 1 means ChorusDB is faster), then a CSV block between "--- csv ---" and
@@ -55,6 +58,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -507,8 +511,6 @@ typedef struct point_result {
     double rows_s, tx_s;
     int64_t commits, conflicts, retries, busy, gave_up;
     double p50_ms, p99_ms, commit_p50_ms, commit_p99_ms;
-    double bytes_per_version;   /* < 0: not measured */
-    bool bytes_is_rss;
     bool verified;
     char error[256];
 } point_result;
@@ -570,33 +572,6 @@ rss_bytes(void)
     return (int64_t)pages_rss * sysconf(_SC_PAGESIZE);
 }
 
-/*
- * Bytes per version from PRAGMA mvcc_stats (columns "versions" and
- * "version_bytes"), or -1 when the engine does not answer it.
- */
-static double
-mvcc_stats_bytes_per_version(const engine *e, void *conn)
-{
-    chorus_stmt *st;
-    double result = -1;
-    if (chorus_prepare(conn, "PRAGMA mvcc_stats", -1, &st, NULL) != CHORUS_OK || st == NULL)
-        return -1;
-    if (chorus_step(st) == CHORUS_ROW) {
-        int64_t versions = -1, bytes = -1;
-        for (int c = 0; c < e->column_count(st); c++) {
-            const char *name = e->column_name(st, c);
-            if (name != NULL && strcmp(name, "versions") == 0)
-                versions = e->column_int(st, c);
-            else if (name != NULL && strcmp(name, "version_bytes") == 0)
-                bytes = e->column_int(st, c);
-        }
-        if (versions > 0 && bytes >= 0)
-            result = (double)bytes / (double)versions;
-    }
-    chorus_finalize(st);
-    return result;
-}
-
 /* Creates the schema in the fresh database db at cfg->path. */
 static void
 point_setup(const point_cfg *cfg, void *db)
@@ -611,9 +586,9 @@ point_setup(const point_cfg *cfg, void *db)
     e->conn_close(conn);
 }
 
-/* Checks the table against the commits counted; measures memory per version. */
+/* Checks the table against the commits counted. */
 static void
-point_check(const point_cfg *cfg, void *db, int64_t rss_before, point_result *r)
+point_check(const point_cfg *cfg, void *db, point_result *r)
 {
     const engine *e = cfg->e;
     void *conn = e->conn_open(db, cfg->path);
@@ -631,14 +606,6 @@ point_check(const point_cfg *cfg, void *db, int64_t rss_before, point_result *r)
             snprintf(r->error, sizeof r->error, "check: expected %lld, found %lld",
                      (long long)expect, (long long)got);
     }
-    r->bytes_per_version = -1;
-    if (cfg->mvcc && e == &chorus_engine) {
-        r->bytes_per_version = mvcc_stats_bytes_per_version(e, conn);
-        if (r->bytes_per_version < 0 && expect > 0) {
-            r->bytes_per_version = (double)(rss_bytes() - rss_before) / (double)expect;
-            r->bytes_is_rss = true;
-        }
-    }
     e->conn_close(conn);
 }
 
@@ -650,7 +617,6 @@ point_run(const point_cfg *cfg, point_result *r)
     pthread_t tids[MAX_THREADS];
     memset(r, 0, sizeof *r);
     memset(wks, 0, sizeof wks);
-    int64_t rss_before = rss_bytes();
     remove_db(cfg->path);
     void *db = e->db_open(cfg->path);
     point_setup(cfg, db);
@@ -690,12 +656,79 @@ point_run(const point_cfg *cfg, point_result *r)
         free(wks[i].tx_lat.v);
         free(wks[i].commit_lat.v);
     }
-    point_check(cfg, db, rss_before, r);
+    point_check(cfg, db, r);
     e->db_close(db);
     remove_db(cfg->path);
 }
 
 /* --- the matrix and the output ------------------------------------------- */
+
+/* --- memory per version ---------------------------------------------------- */
+
+enum { MEM_ROWS = 100000 };
+
+static int64_t
+heap_bytes(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (int64_t)(mi.uordblks + mi.hblkhd);
+}
+
+/*
+ * Measures the memory one row version costs (header comment) and returns a
+ * line describing it (static storage).
+ */
+static const char *
+memory_probe(const char *dir)
+{
+    static char note[256];
+    char path[600];
+    snprintf(path, sizeof path, "%s/memory.db", dir);
+    remove_db(path);
+    void *db = ch_db_open(path);
+    void *setup = ch_conn_open(db, path);
+    exec_sql(&chorus_engine, setup, "PRAGMA journal_mode='mvcc'");
+    exec_sql(&chorus_engine, setup,
+             "CREATE TABLE test_table(id INTEGER PRIMARY KEY, data TEXT NOT NULL)");
+    ch_conn_close(setup);
+    void *reader = ch_conn_open(db, path);
+    void *writer = ch_conn_open(db, path);
+    int64_t count = -1;
+    exec_sql(&chorus_engine, writer, "PRAGMA synchronous=OFF");
+    exec_sql(&chorus_engine, reader, "BEGIN CONCURRENT");
+    if (!query_int(&chorus_engine, reader, "SELECT count(*) FROM test_table", &count))
+        die("memory probe", last_error);
+    int64_t heap_before = heap_bytes(), rss_before = rss_bytes();
+    chorus_stmt *ins;
+    if (chorus_prepare(writer, "INSERT INTO test_table(id, data) VALUES (?, ?)", -1, &ins, NULL) !=
+        CHORUS_OK)
+        die("memory probe", chorus_errmsg(writer));
+    for (int64_t id = 1; id <= MEM_ROWS; id++) {
+        char data[32];
+        if (id % BATCH_ROWS == 1)
+            exec_sql(&chorus_engine, writer, "BEGIN CONCURRENT");
+        snprintf(data, sizeof data, "data_%lld", (long long)id);
+        chorus_bind_int64(ins, 1, id);
+        chorus_bind_text(ins, 2, data, -1, CHORUS_TRANSIENT);
+        if (chorus_step(ins) != CHORUS_DONE)
+            die("memory probe insert", chorus_errmsg(writer));
+        chorus_reset(ins);
+        if (id % BATCH_ROWS == 0)
+            exec_sql(&chorus_engine, writer, "COMMIT");
+    }
+    chorus_finalize(ins);
+    int64_t heap = heap_bytes() - heap_before, rss = rss_bytes() - rss_before;
+    exec_sql(&chorus_engine, reader, "COMMIT");
+    ch_conn_close(reader);
+    ch_conn_close(writer);
+    ch_db_close(db);
+    remove_db(path);
+    snprintf(note, sizeof note,
+             "%.0f bytes of heap (%.0f resident) per row version, %d rows of 'data_<id>' held "
+             "by an open snapshot",
+             (double)heap / MEM_ROWS, (double)rss / MEM_ROWS, MEM_ROWS);
+    return note;
+}
 
 typedef struct options {
     double seconds;
@@ -771,15 +804,13 @@ point_pair_run(point_cfg *ch, point_cfg *sq, int rounds, point_result *ch_out, p
 static void
 print_line(FILE *f, const point_cfg *cfg, const point_result *r, double ratio)
 {
-    char mem[32] = "-", rat[16] = "";
-    if (r->bytes_per_version >= 0)
-        snprintf(mem, sizeof mem, "%s%.0f", r->bytes_is_rss ? "~" : "", r->bytes_per_version);
+    char rat[16] = "";
     if (ratio > 0)
         snprintf(rat, sizeof rat, "%.2f", ratio);
-    fprintf(f, "%-7s %-6s %5d  %-6s %11.0f %10.0f %6s %9lld %8lld %9.3f %9.3f %9s  %s%s\n",
+    fprintf(f, "%-7s %-6s %5d  %-6s %11.0f %10.0f %6s %9lld %8lld %9.3f %9.3f  %s%s\n",
             workload_names[cfg->w], cfg->sync_full ? "FULL" : "NORMAL", cfg->n_threads,
             cfg->e->name, r->rows_s, r->tx_s, rat, (long long)r->conflicts, (long long)r->retries,
-            r->p50_ms, r->p99_ms, mem, r->verified ? "ok" : "FAILED ", r->error);
+            r->p50_ms, r->p99_ms, r->verified ? "ok" : "FAILED ", r->error);
     fflush(f);
 }
 
@@ -794,20 +825,18 @@ static void
 csv_write(FILE *f, const csv_row *rows, size_t n)
 {
     fprintf(f, "workload,sync,connections,engine,mode,rows_per_s,tx_per_s,ratio,conflicts,retries,"
-               "busy,p50_ms,p99_ms,commit_p50_ms,commit_p99_ms,bytes_per_version,verified\n");
+               "busy,p50_ms,p99_ms,commit_p50_ms,commit_p99_ms,verified\n");
     for (size_t i = 0; i < n; i++) {
         const csv_row *c = &rows[i];
         const char *mode = c->cfg.e == &sqlite_engine ? "wal" : (c->cfg.mvcc ? "mvcc" : "wal-fallback");
-        char mem[32] = "", ratio[32] = "";
-        if (c->r.bytes_per_version >= 0)
-            snprintf(mem, sizeof mem, "%.1f", c->r.bytes_per_version);
+        char ratio[32] = "";
         if (c->ratio > 0)
             snprintf(ratio, sizeof ratio, "%.3f", c->ratio);
-        fprintf(f, "%s,%s,%d,%s,%s,%.1f,%.1f,%s,%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%s,%s\n",
+        fprintf(f, "%s,%s,%d,%s,%s,%.1f,%.1f,%s,%lld,%lld,%lld,%.4f,%.4f,%.4f,%.4f,%s\n",
                 workload_names[c->cfg.w], c->cfg.sync_full ? "FULL" : "NORMAL", c->cfg.n_threads,
                 c->cfg.e->name, mode, c->r.rows_s, c->r.tx_s, ratio, (long long)c->r.conflicts,
                 (long long)c->r.retries, (long long)c->r.busy, c->r.p50_ms, c->r.p99_ms,
-                c->r.commit_p50_ms, c->r.commit_p99_ms, mem, c->r.verified ? "ok" : "FAILED");
+                c->r.commit_p50_ms, c->r.commit_p99_ms, c->r.verified ? "ok" : "FAILED");
     }
 }
 
@@ -889,7 +918,7 @@ options_parse(int argc, char **argv, options *o)
 }
 
 static void
-header_print(const options *o, const char *dir)
+header_print(const options *o, const char *dir, const char *memory_note)
 {
     char host[128] = "?";
     gethostname(host, sizeof host);
@@ -900,11 +929,13 @@ header_print(const options *o, const char *dir)
     printf("files in %s\n", dir);
     printf("chorus mode : %s\n", chorus_mode_note);
     printf("sqlite mode : WAL + BEGIN IMMEDIATE, busy_timeout 5000\n");
+    if (memory_note != NULL)
+        printf("memory      : %s\n", memory_note);
     printf("latency = first BEGIN to acknowledged COMMIT (retries and lock waits included); "
-           "ratio = chorus/sqlite rows/s; bytes/ver: MVCC memory per row version\n\n");
-    printf("%-7s %-6s %5s  %-6s %11s %10s %6s %9s %8s %9s %9s %9s  %s\n", "work", "sync", "conns",
+           "ratio = chorus/sqlite rows/s\n\n");
+    printf("%-7s %-6s %5s  %-6s %11s %10s %6s %9s %8s %9s %9s  %s\n", "work", "sync", "conns",
            "engine", "rows/s", "tx/s", "ratio", "conflicts", "retries", "p50 ms", "p99 ms",
-           "bytes/ver", "check");
+           "check");
 }
 
 int
@@ -917,7 +948,7 @@ main(int argc, char **argv)
     if (mkdtemp(dir) == NULL)
         die("mkdtemp", dir);
     chorus_mode_detect(dir, o.force_wal);
-    header_print(&o, dir);
+    header_print(&o, dir, chorus_mvcc ? memory_probe(dir) : NULL);
 
     size_t max_rows = (size_t)W_COUNT * 2 * (size_t)o.n_conns * 2, n_rows = 0;
     csv_row *rows = calloc(max_rows, sizeof *rows);

@@ -20,7 +20,7 @@
  * statements; a chorus_stmt owns its vm_stmt and its column text cache.
  *
  * Callers: c-api/database.c, connection.c, transaction.c, statement.c,
- * column.c, handle.c.
+ * column.c, handle.c, function.c, callback.c, collation.c.
  */
 #ifndef CHORUS_CAPI_INT_H
 #define CHORUS_CAPI_INT_H
@@ -31,12 +31,15 @@
 
 #include "chorus.h"
 #include "common.h"
+#include "func.h"
+#include "value.h"
 #include "vm.h"
 
 enum capi_magic {
     CAPI_MAGIC_DB = 0x43444221,     /* "CDB!" */
     CAPI_MAGIC_CONN = 0x43434e21,   /* "CCN!" */
     CAPI_MAGIC_STMT = 0x43535421,   /* "CST!" */
+    CAPI_MAGIC_CONTEXT = 0x43435821,    /* "CCX!": a chorus_context during its callback */
     CAPI_MAGIC_DEAD = 0x44454144    /* "DEAD": a handle in the pool */
 };
 
@@ -57,6 +60,9 @@ struct chorus_conn {
     /* Bumped by chorus_interrupt (any thread); chorus_run_transaction
      * compares it to stop its backoff. Relaxed: only the count matters. */
     atomic_uint interrupts;
+    func_user_set *funcs;       /* owned: application functions (function.c F1), NULL
+                                   until the first; vconn borrows it */
+    collation_user_set *colls;  /* owned: application collations (collation.c), the same */
 };
 
 /* Converted text of one result column in the current row. */
@@ -121,6 +127,41 @@ int capi_stmt_fail(chorus_stmt *stmt, int rc, const char *what);
 /* True when stmt is live and col names one of its result columns; records
  * CHORUS_RANGE on the connection otherwise. */
 bool capi_stmt_column_check(chorus_stmt *stmt, int col);
+
+/* --- function.c, callback.c ---------------------------------------------- */
+
+/* One argument of an application function call (function.c F3). */
+struct chorus_value {
+    const value *v;             /* borrowed: the engine's argument */
+    char *text;                 /* owned: NUL-terminated copy of text or blob bytes made
+                                   by chorus_value_text, or NULL */
+    char num[VALUE_REAL_BUF];   /* a number rendered as text by _text, _blob or _bytes */
+    int num_len;                /* bytes in num; -1 until rendered */
+};
+
+/* One call of an application function (function.c F3). */
+struct chorus_context {
+    uint32_t magic;             /* CAPI_MAGIC_CONTEXT during the callback */
+    func_ctx *fctx;             /* borrowed: the engine's call (result, error) */
+    void *user_data;            /* the registration's */
+    void **agg_mem;             /* aggregates: where chorus_aggregate_context keeps its
+                                   memory (function.c F2); NULL for scalars */
+};
+
+/* Wraps argument v (borrowed) / frees what the wrapper made. */
+void capi_value_init(chorus_value *cv, const value *v);
+void capi_value_clear(chorus_value *cv);
+/* Frees conn's functions, calling their destroy callbacks (disconnect). */
+void capi_functions_free(chorus_conn *conn);
+/* Records rc with message on conn (when live), calls destroy(user_data) if
+ * not NULL (a failed registration releases user_data), returns rc. */
+int capi_register_fail(chorus_conn *conn, int rc, const char *message, void *user_data,
+                       void (*destroy)(void *));
+
+/* --- collation.c ---------------------------------------------------------- */
+
+/* Frees conn's collations, calling their destroy callbacks (disconnect). */
+void capi_collations_free(chorus_conn *conn);
 
 /* --- column.c ------------------------------------------------------------ */
 

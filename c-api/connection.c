@@ -65,6 +65,8 @@ chorus_disconnect(chorus_conn *conn)
     while (conn->stmts != NULL)         /* N2 */
         capi_stmt_destroy(conn->stmts);
     vm_conn_close(conn->vconn);
+    capi_functions_free(conn);          /* after the statements: their cleanup may call them */
+    capi_collations_free(conn);
     db = conn->db;
     capi_handle_free(conn);
     capi_database_count_conn(db, -1);

@@ -14,7 +14,9 @@
  *       aborted versions), because a writer publishes only over a newest
  *       version that is committed at or before its snapshot, or its own.
  *   C2  Only versions of the one transaction allowed to write the key can be
- *       uncommitted and unaborted at a time, and they sit at the top.
+ *       uncommitted and unaborted at a time, and they sit at the top. (A
+ *       version of a transaction an exclusive writer wounded may sit below
+ *       the writer's: its slot already says ABORTED, mvcc R20.)
  *   C3  A version is freed only through mv_retire(), after it is unlinked
  *       (or never published: mv_version_free()).
  *   C4  A version visible to a live snapshot is never unlinked (mvcc R11),
@@ -107,8 +109,10 @@ mv_chain_read(mv_tx *tx, mv_node *node, mv_version **out)
     return MV_ABSENT;
 }
 
-bool
-mv_version_is_aborted(mv_db *db, mv_version *v)
+/* Whether v's creator aborted (its slot says so, or it already stamped
+ * begin INF): readers and writers skip it at once. */
+static bool
+version_aborted(mv_db *db, mv_version *v)
 {
     uint64_t b = atomic_load_explicit(&v->begin, memory_order_acquire);
 
@@ -122,6 +126,17 @@ mv_version_is_aborted(mv_db *db, mv_version *v)
     }
 }
 
+bool
+mv_version_is_aborted(mv_db *db, mv_version *v)
+{
+    (void)db;
+    /* Acquire: pairs with the owner's release store of INF, its last touch
+     * of v (mvcc R7). An ABORTED slot alone is not enough: a transaction an
+     * exclusive writer wounded (mvcc R20) still undoes its versions later,
+     * outside any epoch section, so they must stay allocated until then. */
+    return atomic_load_explicit(&v->begin, memory_order_acquire) == MV_STAMP_INF;
+}
+
 mv_version *
 mv_chain_effective(mv_tx *tx, mv_node *node, uintptr_t *head_out)
 {
@@ -133,7 +148,7 @@ mv_chain_effective(mv_tx *tx, mv_node *node, uintptr_t *head_out)
         return NULL;
     for (mv_version *v = (mv_version *)h; v != NULL;
          v = atomic_load_explicit(&v->older, memory_order_acquire)) {
-        if (!mv_version_is_aborted(tx->db, v))
+        if (!version_aborted(tx->db, v))
             return v;
     }
     return NULL;
@@ -162,8 +177,17 @@ check_newest(mv_tx *tx, mv_version *e)
         if (r.ts == MV_STAMP_INF)
             return PUBLISH_RETRY;
         return r.ts > tx->snapshot ? MV_CONFLICT_COMMITTED : MV_OK;
+    case MV_TX_ACTIVE:
+        if (tx->is_exclusive) {
+            /* mvcc R20: the exclusive writer never loses; it aborts the
+             * owner (reloaded: settle may have followed a newer stamp). */
+            b = atomic_load_explicit(&e->begin, memory_order_acquire);
+            if (!mv_stamp_is_txid(b) || mv_tx_wound(tx, b))
+                return PUBLISH_RETRY;
+        }
+        return MV_CONFLICT_ACTIVE;
     default:
-        return MV_CONFLICT_ACTIVE;      /* ACTIVE, or PREPARING above our snapshot */
+        return MV_CONFLICT_ACTIVE;      /* PREPARING above our snapshot */
     }
 }
 

@@ -1,7 +1,8 @@
 /*
  * mvcc/checkpoint.c: what a checkpoint copies from the version store into
  * the B-tree (mvcc R17): its horizon, and the per-key final images between
- * the previous checkpoint and that horizon.
+ * the previous checkpoint and that horizon; and the clock after recovery,
+ * which must sort above every timestamp the log still holds.
  *
  * Invariants
  *   CK1 The horizon is read as GC reads its live-snapshot set (clock first,
@@ -17,6 +18,19 @@
 #include <stdlib.h>
 
 #include "mvcc_int.h"
+
+void
+mv_checkpoint_recovered(mv_db *db, const mv_log_recovery *rec)
+{
+    uint64_t top = rec->max_ts > rec->checkpoint_ts ? rec->max_ts : rec->checkpoint_ts;
+
+    /* Relaxed: recovery runs alone (mv_replay_frame's rule); the store is
+     * published to other threads after this. */
+    if (atomic_load_explicit(&db->clock, memory_order_relaxed) < top)
+        atomic_store_explicit(&db->clock, top, memory_order_relaxed);
+    /* No snapshot exists yet, so the mark is GC's at once (gc.c G5). */
+    atomic_store_explicit(&db->checkpoint_ts, rec->checkpoint_ts, memory_order_relaxed);
+}
 
 uint64_t
 mv_checkpoint_horizon(mv_db *db)

@@ -32,8 +32,8 @@ mv_outcome_name(mv_outcome outcome)
 {
     static const char *const names[] = {
         "MV_OK", "MV_ROW", "MV_DELETED", "MV_ABSENT", "MV_EXISTS", "MV_NOT_FOUND",
-        "MV_CONFLICT_ACTIVE", "MV_CONFLICT_COMMITTED", "MV_CONFLICT_UNIQUE", "MV_DOOMED",
-        "MV_NOMEM",
+        "MV_CONFLICT_ACTIVE", "MV_CONFLICT_COMMITTED", "MV_CONFLICT_UNIQUE",
+        "MV_CONFLICT_SCHEMA", "MV_CONFLICT_WOUNDED", "MV_DOOMED", "MV_NOMEM",
     };
     if ((unsigned)outcome >= CHORUS_ARRAY_LEN(names))
         return "MV_?";
@@ -75,6 +75,16 @@ mv_outcome_rc(mv_outcome outcome, const char *object_kind, const char *object_na
     case MV_CONFLICT_UNIQUE:
         rc = CHORUS_CONFLICT;
         fmt = "conflict: %s was inserted by a concurrent transaction";
+        break;
+    case MV_CONFLICT_SCHEMA:            /* about the transaction, not one object */
+        rc = CHORUS_CONFLICT_SCHEMA;
+        fmt = "conflict: the database schema changed since the transaction began; "
+              "roll it back and retry";
+        break;
+    case MV_CONFLICT_WOUNDED:
+        rc = CHORUS_CONFLICT;
+        fmt = "conflict: an exclusive transaction (BEGIN IMMEDIATE) took over a row this "
+              "transaction had written; roll it back and retry";
         break;
     case MV_DOOMED:
         rc = CHORUS_CONFLICT;
@@ -128,6 +138,12 @@ mv_unique_check_insert(mv_tx *tx, mv_map *map, const mv_key *k)
             continue;
         uint64_t b = atomic_load_explicit(&e->begin, memory_order_acquire);
         mv_resolved r = mv_stamp_settle(tx->db, &e->begin, b, tx->snapshot);
+        if (r.kind == MV_TX_ACTIVE && tx->is_exclusive) {
+            /* mvcc R20: the exclusive writer aborts the other inserter. */
+            b = atomic_load_explicit(&e->begin, memory_order_acquire);
+            if (!mv_stamp_is_txid(b) || mv_tx_wound(tx, b))
+                continue;
+        }
         if (r.kind == MV_TX_ACTIVE || r.kind == MV_TX_PREPARING) {
             result = MV_CONFLICT_ACTIVE;
             break;

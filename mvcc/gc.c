@@ -23,6 +23,16 @@
  *   G4  A node is sealed only when its one version is committed at or below
  *       both the checkpoint timestamp and every live snapshot, so every
  *       reader finds the same row in the B-tree.
+ *   G5  A checkpoint C becomes the checkpoint timestamp of G4 only once
+ *       every live snapshot began after its B-tree commit: a transaction
+ *       takes its snapshot before its B-tree read transaction (store
+ *       README), so an older one may read a B-tree without C's writes.
+ *       mv_gc_set_checkpoint_ts() ticks the clock after that commit (T);
+ *       a snapshot >= T began after the tick, one below T before it. The
+ *       set refresh promotes C once T <= every live snapshot and <= its
+ *       horizon (later snapshots are >= the horizon). A newer pending
+ *       checkpoint replaces an older one: an older one that is not yet
+ *       promotable is held back by a snapshot that holds the newer back too.
  *
  * Locking: db->gc_mu (try-lock) serializes set refreshes and full passes;
  * gc_busy per node. Callers: mvcc/tx.c (after commit), the integration and
@@ -98,6 +108,32 @@ snapset_compute(mv_db *db)
     return set;
 }
 
+/* G5: makes the pending checkpoint GC's once set shows no snapshot older
+ * than its tick. gc_mu held. */
+static void
+checkpoint_promote(mv_db *db, const mv_snapset *set)
+{
+    /* Seq_cst, as the stores in mv_gc_set_checkpoint_ts(): if ts is a
+     * newer checkpoint's, the second load of visible_at follows that
+     * checkpoint's clearing store in the total order and differs. */
+    uint64_t at = atomic_load_explicit(&db->ckpt_pending_visible_at, memory_order_seq_cst);
+    uint64_t ts = atomic_load_explicit(&db->ckpt_pending_ts, memory_order_seq_cst);
+
+    if (at == 0 || at > set->horizon || (set->n > 0 && at > set->snaps[0]))
+        return;
+    /* Seq_cst: as above; a changed value means a newer checkpoint is being
+     * published: leave it for the next refresh. */
+    if (atomic_load_explicit(&db->ckpt_pending_visible_at, memory_order_seq_cst) != at)
+        return;
+    /* Release: pairs with maybe_remove_node()'s acquire load. */
+    if (ts > atomic_load_explicit(&db->checkpoint_ts, memory_order_relaxed))
+        atomic_store_explicit(&db->checkpoint_ts, ts, memory_order_release);
+    /* Relaxed CAS: only clears the slot; a newer checkpoint (changed at)
+     * stays pending. */
+    atomic_compare_exchange_strong_explicit(&db->ckpt_pending_visible_at, &at, 0,
+                                            memory_order_relaxed, memory_order_relaxed);
+}
+
 /* Publishes a fresh set unless another thread is at it (G1 for the set). */
 static void
 snapset_refresh(mv_tx *tx)
@@ -109,6 +145,7 @@ snapset_refresh(mv_tx *tx)
         return;
     set = snapset_compute(db);
     if (set != NULL) {
+        checkpoint_promote(db, set);
         /* Acq_rel: release publishes the set's contents to the acquire load
          * in current_snapset(); acquire takes ownership of the old one. */
         old = atomic_exchange_explicit(&db->snapset, set, memory_order_acq_rel);
@@ -313,6 +350,12 @@ mv_gc_run(mv_tx *tx)
 void
 mv_gc_set_checkpoint_ts(mv_db *db, uint64_t ts)
 {
-    /* Release: pairs with maybe_remove_node()'s acquire load. */
-    atomic_store_explicit(&db->checkpoint_ts, ts, memory_order_release);
+    /* G5. Seq_cst (a seqlock in one total order, see checkpoint_promote()):
+     * visible_at 0 hides the slot while ts changes. */
+    atomic_store_explicit(&db->ckpt_pending_visible_at, 0, memory_order_seq_cst);
+    atomic_store_explicit(&db->ckpt_pending_ts, ts, memory_order_seq_cst);
+    /* The tick is seq_cst (clock.c): after the B-tree commit that preceded
+     * this call, before every snapshot that reads >= it. */
+    uint64_t at = mv_clock_tick(db);
+    atomic_store_explicit(&db->ckpt_pending_visible_at, at, memory_order_seq_cst);
 }

@@ -19,9 +19,14 @@
  * The file is read through a sliding window, so a log larger than memory
  * can be scanned; one frame must fit in memory.
  *
+ * mv_log_scan_range() walks a part of a live log the same way for the
+ * rewrite that truncates it (log_rewrite.c).
+ *
  * Invariants: nothing past the first bad frame is ever handed out.
- * Locking: none; the caller owns the file during recovery.
- * Callers: mvcc/log_writer.c (mv_log_open), the integration, tests.
+ * Locking: none; the caller owns the file during recovery, and a range scan
+ * reads only bytes the writer has finished with (below the written end).
+ * Callers: mvcc/log_writer.c (mv_log_open), log_rewrite.c, the
+ * integration, tests.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -169,6 +174,26 @@ mv_log_scan_fd(int fd, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out,
     }
 done:
     free(r.buf);
+    return rc;
+}
+
+int
+mv_log_scan_range(int fd, uint64_t salt, int64_t from, int64_t to, mv_log_raw_fn fn, void *ctx,
+                  int64_t *end_out)
+{
+    reader r = {fd, to, NULL, 0, 0, 0};
+    mv_log_frame frame;
+    int64_t off = from, start;
+    int kind, got, rc = CHORUS_OK;
+
+    for (start = off; (got = next_frame(&r, salt, &off, &frame, &kind, &rc)) == 1; start = off) {
+        /* The frame's raw bytes: its header precedes the records. */
+        rc = fn(ctx, kind, &frame, frame.records - MV_LOG_FRAME_HEADER, (uint32_t)(off - start));
+        if (rc != CHORUS_OK)
+            break;
+    }
+    free(r.buf);
+    *end_out = off;
     return rc;
 }
 

@@ -7,6 +7,9 @@
  * -ECANCELED); the rest is then submitted again. One chain is in flight at a
  * time, so acknowledgement order is trivially the write order.
  *
+ * Every completion's result passes through the I/O seam (log_io.h) before
+ * it is acted on, so tests can turn it into a failure or a short write.
+ *
  * io_uring may be missing or refused (old kernel, seccomp in containers,
  * io_uring_disabled): mv_uring_open() then fails and the writer falls back
  * to pwrite + fdatasync. Built without liburing, it always fails.
@@ -17,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "log_io.h"
 #include "mvcc_int.h"
 
 #ifdef CHORUS_HAVE_URING
@@ -61,7 +65,7 @@ chain_prepare(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool 
     if (n > 0) {
         sqe = io_uring_get_sqe(&u->ring);
         io_uring_prep_write(sqe, fd, buf, (unsigned)n, (uint64_t)off);
-        io_uring_sqe_set_data64(sqe, 1);
+        io_uring_sqe_set_data64(sqe, MV_LOG_IO_WRITE);
         if (sync)
             sqe->flags |= IOSQE_IO_LINK;
         count++;
@@ -69,7 +73,7 @@ chain_prepare(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool 
     if (sync) {
         sqe = io_uring_get_sqe(&u->ring);
         io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
-        io_uring_sqe_set_data64(sqe, 2);
+        io_uring_sqe_set_data64(sqe, MV_LOG_IO_FSYNC);
         count++;
     }
     return count;
@@ -91,12 +95,15 @@ mv_uring_write(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool
             struct io_uring_cqe *cqe;
             if (io_uring_wait_cqe(&u->ring, &cqe) < 0)
                 return CHORUS_IOERR_WRITE;
-            uint64_t what = io_uring_cqe_get_data64(cqe);
-            int res = cqe->res;
+            mv_log_io_op what = (mv_log_io_op)io_uring_cqe_get_data64(cqe);
+            int res = mv_log_io_calls.uring_result(what, fd, what == MV_LOG_IO_WRITE ? chunk : 0,
+                                                   cqe->res);
             io_uring_cqe_seen(&u->ring, cqe);
-            if (what == 1) {
+            if (what == MV_LOG_IO_WRITE) {
                 if (res < 0 && res != -EINTR && res != -EAGAIN)
                     return res == -ENOSPC ? CHORUS_FULL : CHORUS_IOERR_WRITE;
+                if (res == 0)
+                    return CHORUS_IOERR_WRITE;  /* no progress: it would loop for ever */
                 if (res > 0) {
                     p += res;
                     n -= (size_t)res;

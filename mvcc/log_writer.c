@@ -26,6 +26,18 @@
  *       it took.
  *   W3  After an I/O error the log is failed for good (mvcc R13): every
  *       later enqueue and wait returns the error.
+ *   W4  The truncation gate (mv_log_gate_enter/leave) is the leader role
+ *       held across the switch to a rewritten file: committers keep
+ *       enqueueing (sealed with the new salt), nobody writes, and the fd,
+ *       the salt and lsn_delta change together under mu.
+ *   W5  Checkpoints of the log's database run one at a time under ckpt_mu
+ *       (mv_log_checkpoint_lock), which is taken before the pager's writer
+ *       lock and never while holding mu.
+ *   W6  The commit fence: a writing commit brackets itself with
+ *       mv_log_commit_enter/leave; mv_log_commits_hold() sets commits_held
+ *       and waits until none is inside, so that its holder sees a log no
+ *       commit can add to until mv_log_commits_release(). Dekker-style:
+ *       both sides store their flag, then load the other's (seq_cst).
  *
  * Locking: mu guards every field marked so; it is held only to copy a frame
  * or swap buffers, never across write or fsync. Lock order: mu is a leaf.
@@ -40,12 +52,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log_io.h"
 #include "mvcc_int.h"
 
 #define MV_LOG_OFF_FLUSH (256 * 1024)
 
 struct mv_log {
-    int fd;                     /* immutable after open */
+    int fd;                     /* the leader's (W2); switched only by the gate's holder (W4) */
+    char *path;                 /* owned; immutable */
     mv_uring *uring;            /* NULL: pwrite backend; used by the leader only (W2) */
     int64_t normal_sync_bytes;  /* immutable */
     pthread_mutex_t mu;
@@ -63,6 +77,10 @@ struct mv_log {
     int64_t unsynced_bytes;     /* guarded by mu */
     bool leader;                /* guarded by mu (W2) */
     int error;                  /* guarded by mu (W3) */
+    int64_t base_bytes;         /* guarded by mu: file size after the last truncation or open */
+    pthread_mutex_t ckpt_mu;    /* one checkpoint at a time (W5); taken before anything else */
+    _Atomic int64_t n_commits_in;   /* W6: commits between commit_enter and commit_leave */
+    _Atomic bool commits_held;      /* W6: commit_enter waits while set */
     mv_log_stats stats;         /* guarded by mu */
 };
 
@@ -79,8 +97,8 @@ mv_log_backend(const mv_log *log)
     return log->uring != NULL ? "io_uring" : "pwrite";
 }
 
-static uint64_t
-salt_new(void)
+uint64_t
+mv_log_salt_new(void)
 {
     uint64_t salt = 0;
 
@@ -95,7 +113,7 @@ static int
 pwrite_all(int fd, const uint8_t *p, size_t n, int64_t off)
 {
     while (n > 0) {
-        ssize_t w = pwrite(fd, p, n, off);
+        ssize_t w = mv_log_io_calls.pwrite(fd, p, n, off);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -114,7 +132,7 @@ io_write(mv_log *log, const uint8_t *p, size_t n, int64_t off, bool sync)
     if (log->uring != NULL)
         return mv_uring_write(log->uring, log->fd, p, n, off, sync);
     int rc = pwrite_all(log->fd, p, n, off);
-    if (rc == CHORUS_OK && sync && fdatasync(log->fd) != 0)
+    if (rc == CHORUS_OK && sync && mv_log_io_calls.fdatasync(log->fd) != 0)
         rc = CHORUS_IOERR_FSYNC;
     return rc;
 }
@@ -307,13 +325,13 @@ header_write(int fd, uint64_t salt)
 {
     uint8_t hdr[MV_LOG_HEADER_SIZE];
 
-    if (ftruncate(fd, 0) != 0)
+    if (mv_log_io_calls.ftruncate(fd, 0) != 0)
         return CHORUS_IOERR_TRUNCATE;
-    if (fdatasync(fd) != 0)
+    if (mv_log_io_calls.fdatasync(fd) != 0)
         return CHORUS_IOERR_FSYNC;
     mv_log_header_encode(hdr, salt);
     int rc = pwrite_all(fd, hdr, sizeof hdr, 0);
-    if (rc == CHORUS_OK && fdatasync(fd) != 0)
+    if (rc == CHORUS_OK && mv_log_io_calls.fdatasync(fd) != 0)
         rc = CHORUS_IOERR_FSYNC;
     return rc;
 }
@@ -322,7 +340,7 @@ int
 mv_log_reset(mv_log *log)
 {
     int rc = mv_log_sync(log);
-    uint64_t salt = salt_new();
+    uint64_t salt = mv_log_salt_new();
 
     if (rc != CHORUS_OK)
         return rc;
@@ -340,6 +358,7 @@ mv_log_reset(mv_log *log)
         /* Frames enqueued from now on go to the new generation (W1). */
         log->leader = true;
         log->lsn_delta = MV_LOG_HEADER_SIZE - (int64_t)log->enq_lsn;
+        log->base_bytes = MV_LOG_HEADER_SIZE;
         /* Release: pairs with mv_log_salt()'s acquire in enqueue. */
         atomic_store_explicit(&log->salt, salt, memory_order_release);
         pthread_mutex_unlock(&log->mu);
@@ -352,6 +371,167 @@ mv_log_reset(mv_log *log)
     }
     pthread_mutex_unlock(&log->mu);
     return rc;
+}
+
+/* --- checkpoint lock (W5) and commit fence (W6) ------------------------------------ */
+
+bool
+mv_log_checkpoint_lock(mv_log *log, bool wait)
+{
+    if (wait)
+        return pthread_mutex_lock(&log->ckpt_mu) == 0;
+    return pthread_mutex_trylock(&log->ckpt_mu) == 0;
+}
+
+void
+mv_log_checkpoint_unlock(mv_log *log)
+{
+    pthread_mutex_unlock(&log->ckpt_mu);
+}
+
+void
+mv_log_commit_enter(mv_log *log)
+{
+    for (;;) {
+        /* Seq_cst (W6): our count is in the total order before our load of
+         * commits_held; the holder stores the flag before loading counts. */
+        atomic_fetch_add_explicit(&log->n_commits_in, 1, memory_order_seq_cst);
+        if (!atomic_load_explicit(&log->commits_held, memory_order_seq_cst))
+            return;
+        mv_log_commit_leave(log);
+        pthread_mutex_lock(&log->mu);
+        while (atomic_load_explicit(&log->commits_held, memory_order_seq_cst))
+            pthread_cond_wait(&log->cv, &log->mu);
+        pthread_mutex_unlock(&log->mu);
+    }
+}
+
+void
+mv_log_commit_leave(mv_log *log)
+{
+    /* Seq_cst (W6): a holder that loaded our count before this decrement
+     * stored its flag before, so we see the flag and wake it. */
+    atomic_fetch_sub_explicit(&log->n_commits_in, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&log->commits_held, memory_order_seq_cst)) {
+        pthread_mutex_lock(&log->mu);
+        pthread_cond_broadcast(&log->cv);
+        pthread_mutex_unlock(&log->mu);
+    }
+}
+
+void
+mv_log_commits_hold(mv_log *log)
+{
+    pthread_mutex_lock(&log->mu);
+    atomic_store_explicit(&log->commits_held, true, memory_order_seq_cst);
+    while (atomic_load_explicit(&log->n_commits_in, memory_order_seq_cst) > 0)
+        pthread_cond_wait(&log->cv, &log->mu);
+    pthread_mutex_unlock(&log->mu);
+}
+
+void
+mv_log_commits_release(mv_log *log)
+{
+    pthread_mutex_lock(&log->mu);
+    atomic_store_explicit(&log->commits_held, false, memory_order_seq_cst);
+    pthread_cond_broadcast(&log->cv);
+    pthread_mutex_unlock(&log->mu);
+}
+
+/* --- the truncation gate (W4; log_rewrite.c drives it) ----------------------------- */
+
+const char *
+mv_log_path(const mv_log *log)
+{
+    return log->path;
+}
+
+bool
+mv_log_checkpoint_due(mv_log *log, int64_t threshold)
+{
+    bool due;
+
+    pthread_mutex_lock(&log->mu);
+    due = threshold > 0 && (int64_t)log->enq_lsn + log->lsn_delta - log->base_bytes >= threshold;
+    pthread_mutex_unlock(&log->mu);
+    return due;
+}
+
+bool
+mv_log_is_empty(mv_log *log)
+{
+    return mv_log_size(log) <= MV_LOG_HEADER_SIZE;
+}
+
+int64_t
+mv_log_size(mv_log *log)
+{
+    int64_t size;
+
+    pthread_mutex_lock(&log->mu);
+    size = (int64_t)log->enq_lsn + log->lsn_delta;
+    pthread_mutex_unlock(&log->mu);
+    return size;
+}
+
+void
+mv_log_written_extent(mv_log *log, int *fd_out, uint64_t *salt_out, int64_t *end_out)
+{
+    pthread_mutex_lock(&log->mu);
+    *fd_out = log->fd;
+    *salt_out = atomic_load_explicit(&log->salt, memory_order_relaxed);
+    *end_out = (int64_t)log->written_lsn + log->lsn_delta;
+    pthread_mutex_unlock(&log->mu);
+}
+
+int
+mv_log_gate_enter(mv_log *log, uint64_t new_salt, int *fd_out, int64_t *end_out)
+{
+    int rc;
+
+    pthread_mutex_lock(&log->mu);
+    while (log->error == CHORUS_OK && (log->leader || log->written_lsn < log->enq_lsn)) {
+        if (!log->leader)
+            lead(log, false);
+        else
+            pthread_cond_wait(&log->cv, &log->mu);
+    }
+    rc = log->error;
+    if (rc == CHORUS_OK) {
+        log->leader = true;                 /* W4: held until mv_log_gate_leave() */
+        *fd_out = log->fd;
+        *end_out = (int64_t)log->written_lsn + log->lsn_delta;
+        /* Release: pairs with mv_log_salt()'s acquire in enqueue; frames
+         * enqueued from now on are sealed for the new file. */
+        atomic_store_explicit(&log->salt, new_salt, memory_order_release);
+    }
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+void
+mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc)
+{
+    int old_fd = -1;
+
+    pthread_mutex_lock(&log->mu);
+    if (rc == CHORUS_OK) {
+        old_fd = log->fd;
+        log->fd = new_fd;
+        /* Nothing was written while the gate was held, so written_lsn is
+         * where the new file's valid bytes end; all of them are synced. */
+        log->lsn_delta = new_end - (int64_t)log->written_lsn;
+        log->base_bytes = new_end;
+        log->synced_lsn = log->written_lsn;
+        log->unsynced_bytes = 0;
+    } else {
+        log->error = rc;                    /* W3 */
+    }
+    log->leader = false;
+    pthread_cond_broadcast(&log->cv);
+    pthread_mutex_unlock(&log->mu);
+    if (old_fd >= 0)
+        close(old_fd);
 }
 
 static bool
@@ -369,13 +549,13 @@ static int
 prepare_file(int fd, const mv_log_recovery *rec, bool fresh, uint64_t *salt)
 {
     if (fresh) {
-        *salt = salt_new();
+        *salt = mv_log_salt_new();
         return header_write(fd, *salt);
     }
     if (rec->torn_tail) {
-        if (ftruncate(fd, rec->end_offset) != 0)
+        if (mv_log_io_calls.ftruncate(fd, rec->end_offset) != 0)
             return CHORUS_IOERR_TRUNCATE;
-        if (fdatasync(fd) != 0)
+        if (mv_log_io_calls.fdatasync(fd) != 0)
             return CHORUS_IOERR_FSYNC;
     }
     return CHORUS_OK;
@@ -392,7 +572,8 @@ mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn repla
     int fd, rc;
 
     *out = NULL;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    mv_log_rewrite_discard(path);
+    fd = mv_log_io_calls.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return CHORUS_CANTOPEN;
     rc = mv_log_scan_fd(fd, replay, ctx, &rec, &salt, &fresh);
@@ -400,7 +581,10 @@ mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn repla
         rc = prepare_file(fd, &rec, fresh, &salt);
     if (rc == CHORUS_OK && (log = calloc(1, sizeof *log)) == NULL)
         rc = CHORUS_NOMEM;
+    if (rc == CHORUS_OK && (log->path = strdup(path)) == NULL)
+        rc = CHORUS_NOMEM;
     if (rc != CHORUS_OK) {
+        free(log);
         close(fd);
         return rc;
     }
@@ -411,8 +595,10 @@ mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn repla
                                                                          : 4 * 1024 * 1024;
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
+    pthread_mutex_init(&log->ckpt_mu, NULL);
     atomic_init(&log->salt, salt);
     log->lsn_delta = rec.end_offset;
+    log->base_bytes = rec.end_offset;
     if (uring_wanted(opts) && mv_uring_open(&log->uring) != CHORUS_OK)
         log->uring = NULL;  /* refused (seccomp, old kernel): pwrite fallback */
     if (rec_out != NULL)
@@ -433,8 +619,10 @@ mv_log_close(mv_log *log)
     close(log->fd);
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cv);
+    pthread_mutex_destroy(&log->ckpt_mu);
     free(log->buf[0]);
     free(log->buf[1]);
+    free(log->path);
     free(log);
     return rc;
 }

@@ -57,6 +57,8 @@ typedef enum mv_outcome {
     MV_CONFLICT_ACTIVE,     /* another transaction holds an uncommitted write (mvcc R8) */
     MV_CONFLICT_COMMITTED,  /* another transaction committed after our snapshot (mvcc R8) */
     MV_CONFLICT_UNIQUE,     /* commit: a concurrent transaction committed the same key (mvcc R9) */
+    MV_CONFLICT_SCHEMA,     /* commit: the schema changed after our snapshot (mvcc R21) */
+    MV_CONFLICT_WOUNDED,    /* an exclusive writer took over a row we wrote (mvcc R20) */
     MV_DOOMED,              /* the transaction already lost a conflict; roll it back */
     MV_NOMEM                /* out of memory; nothing was published */
 } mv_outcome;
@@ -65,7 +67,8 @@ typedef enum mv_outcome {
  * Turns an outcome into a result code: MV_OK, MV_ROW, MV_DELETED, MV_ABSENT
  * -> CHORUS_OK; MV_EXISTS -> CHORUS_CONSTRAINT; MV_NOT_FOUND ->
  * CHORUS_INTERNAL (the caller read the row first); conflicts and MV_DOOMED ->
- * CHORUS_CONFLICT; MV_NOMEM -> CHORUS_NOMEM. When msg_out is not NULL it
+ * CHORUS_CONFLICT (MV_CONFLICT_SCHEMA: CHORUS_CONFLICT_SCHEMA, whose primary
+ * code is CHORUS_CONFLICT); MV_NOMEM -> CHORUS_NOMEM. When msg_out is not NULL it
  * receives a malloc()ed message (free() it; NULL for the OK outcomes or when
  * out of memory) naming the object and key, e.g.
  * "conflict: row 42 of table orders was changed by a concurrent transaction".
@@ -90,6 +93,24 @@ void mv_db_close(mv_db *db);
 /* The current clock value: the newest commit timestamp handed out. */
 uint64_t mv_db_clock(mv_db *db);
 /*
+ * Forgets the map of a dropped table (is_index false) or index id: later
+ * mv_table_open()/mv_index_open() calls for id (a reused root page) get a
+ * new, empty map; checkpoints and GC no longer visit the old one. Its
+ * memory lives until mv_db_close(), so cursors still on it stay valid.
+ * Only by the exclusive writer, after every commit of the map is in the
+ * B-tree (store README, schema changes).
+ */
+void mv_db_drop_map(mv_db *db, uint32_t id, bool is_index);
+/* The same for every map (VACUUM renumbers every tree). */
+void mv_db_drop_maps(mv_db *db);
+/*
+ * Whether tx may read and write through a map (mvcc R21): false when the map
+ * replaced a dropped one and tx's snapshot is older than the drop (the
+ * caller reports a schema change); the exclusive writer that dropped it may.
+ */
+bool mv_table_usable(const mv_table *table, const mv_tx *tx);
+bool mv_index_usable(const mv_index *index, const mv_tx *tx);
+/*
  * Attaches (log != NULL) or detaches the logical log: from now on every
  * committing write transaction appends one frame to it (mvcc R12). The log
  * stays owned by the caller and must outlive the attachment.
@@ -111,6 +132,9 @@ typedef enum mv_sync {
 int mv_tx_new(mv_db *db, mv_tx **out);
 /* Frees it; an open transaction is rolled back first. NULL is harmless. */
 void mv_tx_free(mv_tx *tx);
+/* Frees the memory of a context whose mv_db is already closed (it was not
+ * open then), touching nothing of that mv_db. NULL is harmless. */
+void mv_tx_discard(mv_tx *tx);
 /* Starts a transaction: takes the snapshot (mvcc R3). CHORUS_MISUSE if one is open. */
 int mv_tx_begin(mv_tx *tx);
 /*
@@ -140,6 +164,61 @@ uint64_t mv_tx_snapshot(const mv_tx *tx);
 uint64_t mv_tx_commit_ts(const mv_tx *tx);
 /* The outcome that doomed the transaction (MV_OK when it is not doomed). */
 mv_outcome mv_tx_conflict_outcome(const mv_tx *tx);
+/*
+ * After a commit lost its UNIQUE check (mv_tx_conflict_outcome() is
+ * MV_CONFLICT_UNIQUE): the write that lost, for the message: whether it is
+ * an index entry, its map's name (borrowed until mv_db_close()), rowid and
+ * key bytes (*key_out NULL when unknown; borrowed until the next
+ * mv_tx_begin()). false when there is no such write.
+ */
+bool mv_tx_conflict_where(const mv_tx *tx, bool *is_index_out, const char **name_out,
+                          int64_t *rowid_out, const void **key_out, uint32_t *nkey_out);
+
+/*
+ * Exclusive writers (mvcc R20): BEGIN IMMEDIATE/EXCLUSIVE, and BEGIN
+ * DEFERRED from its first write. One transaction at a time holds the gate;
+ * it never loses a write conflict (it wounds concurrent transactions whose
+ * uncommitted writes are in its way), and while it is open every other
+ * committing write transaction waits in mv_tx_commit().
+ *
+ * mv_tx_set_wait() sets how long gate waits of tx last (busy_ms; 0 or less:
+ * fail at once) and the flag that ends them early (interrupt, borrowed, may
+ * be NULL): a wait returns CHORUS_BUSY or CHORUS_INTERRUPT when it ends so.
+ * mv_tx_begin_exclusive() waits for the gate and for the commits already
+ * past it, then begins (so its snapshot sees every commit).
+ * mv_tx_make_exclusive() takes the gate for the open transaction; when a
+ * commit happened after its snapshot it gives the gate back and returns
+ * CHORUS_BUSY_SNAPSHOT (SQLite's answer to a stale deferred writer).
+ * mv_tx_wait_exclusive() waits until no other transaction holds the gate
+ * (an explicit COMMIT calls it first, so that CHORUS_BUSY leaves its
+ * transaction open). The gate is given back when the transaction ends.
+ */
+void mv_tx_set_wait(mv_tx *tx, int busy_ms, const _Atomic int *interrupt);
+int mv_tx_begin_exclusive(mv_tx *tx);
+int mv_tx_make_exclusive(mv_tx *tx);
+int mv_tx_wait_exclusive(mv_tx *tx);
+bool mv_tx_is_exclusive(const mv_tx *tx);
+
+/*
+ * Schema changes (mvcc R21): the exclusive transaction that changes the
+ * schema marks itself; its commit (writes or not) takes a timestamp and
+ * records it as the schema timestamp. A write transaction whose snapshot is
+ * older fails at commit with MV_CONFLICT_SCHEMA. mv_db_schema_ts() is the
+ * newest schema timestamp (0: none since open).
+ */
+void mv_tx_mark_schema_change(mv_tx *tx);
+uint64_t mv_db_schema_ts(mv_db *db);
+/*
+ * The checkpoint before a schema change writes commits newer than older
+ * live snapshots into the B-tree. It is bracketed by
+ * mv_db_full_checkpoint_mark() (the count is odd while it runs, the second
+ * call after the B-tree commit): a transaction that read an even count
+ * before its snapshot and the same count after its B-tree snapshot began
+ * knows its B-tree holds nothing newer than its snapshot; otherwise it
+ * begins again.
+ */
+void mv_db_full_checkpoint_mark(mv_db *db);
+uint64_t mv_db_full_checkpoint_seq(mv_db *db);
 
 /* --- tables ---------------------------------------------------------------- */
 
@@ -248,9 +327,10 @@ mv_outcome mv_cursor_row(mv_cursor *cur, const void **rec_out, uint32_t *nbytes_
  */
 void mv_gc_run(mv_tx *tx);
 /*
- * The B-tree now holds every commit with timestamp <= ts (a checkpoint
- * finished). GC may then drop whole chains that every live snapshot sees
- * through the B-tree (mvcc R11c).
+ * The B-tree now holds every commit with timestamp <= ts (a checkpoint's
+ * B-tree commit finished; call it after that commit). GC drops whole chains
+ * at or below ts once every live snapshot began after this call (mvcc R11c):
+ * only those read a B-tree that holds ts. One caller at a time.
  */
 void mv_gc_set_checkpoint_ts(mv_db *db, uint64_t ts);
 
@@ -346,6 +426,51 @@ int mv_log_checkpoint(mv_log *log, uint64_t ts);
 int mv_log_reset(mv_log *log);
 /* Which writer runs: "io_uring" or "pwrite". Static text. */
 const char *mv_log_backend(const mv_log *log);
+/* Bytes of the log file once everything enqueued is written (header included). */
+int64_t mv_log_size(mv_log *log);
+/* No frame in the log, written or enqueued (only its header). */
+bool mv_log_is_empty(mv_log *log);
+/* Whether the log grew by threshold bytes (> 0) since it was opened or
+ * last truncated: time for an automatic checkpoint. */
+bool mv_log_checkpoint_due(mv_log *log, int64_t threshold);
+/*
+ * One checkpoint of the log's database at a time: takes the log's checkpoint
+ * lock (waiting, or not: false when another holds it). Take it before the
+ * pager's writer lock. mv_log_checkpoint_unlock() releases it.
+ */
+bool mv_log_checkpoint_lock(mv_log *log, bool wait);
+void mv_log_checkpoint_unlock(mv_log *log);
+/*
+ * The commit fence: a commit that may append a frame runs between
+ * mv_log_commit_enter() and mv_log_commit_leave() (enter waits while a
+ * holder is in); mv_log_commits_hold() waits until no commit is between them
+ * and keeps new ones out until mv_log_commits_release(), so the holder can
+ * act on "the log is empty" (the stock-sqlite3 header guard). Never hold
+ * commits while waiting for something a committer inside may hold.
+ */
+void mv_log_commit_enter(mv_log *log);
+void mv_log_commit_leave(mv_log *log);
+void mv_log_commits_hold(mv_log *log);
+void mv_log_commits_release(mv_log *log);
+
+/* What mv_log_truncate() did. */
+typedef struct mv_log_truncation {
+    int64_t n_frames;           /* commit frames the old file held */
+    int64_t n_kept;             /* of which above the checkpoint: copied */
+    int64_t bytes_after;        /* size of the new file when it took over */
+} mv_log_truncation;
+
+/*
+ * Rewrites the log to hold only the commit frames above upto_ts (mvcc R19),
+ * while commits keep arriving: <path>-new is filled, synced and renamed over
+ * the log. The B-tree must durably hold every commit <= upto_ts and the mark
+ * upto_ts must be in the log (mv_log_checkpoint) before the call; one
+ * truncation at a time. out receives the counts. Returns CHORUS_OK,
+ * CHORUS_CANTOPEN, CHORUS_NOMEM, CHORUS_FULL or CHORUS_IOERR_*: an error
+ * before the switch leaves the old log in use, one after it fails the log
+ * for good (mvcc R13).
+ */
+int mv_log_truncate(mv_log *log, uint64_t upto_ts, mv_log_truncation *out);
 
 typedef struct mv_log_stats {
     int64_t n_frames;           /* commit frames appended */
@@ -385,6 +510,14 @@ int mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_index_fn ind
                     void *ctx);
 
 /* --- checkpoint (checkpoint.c) ---------------------------------------------- */
+
+/*
+ * After recovery (mv_log_open on a store with its replayed frames): raises
+ * the clock to the largest timestamp the log holds, replayed or not, and to
+ * its checkpoint mark, so that later commits and marks sort above them; and
+ * tells GC what the B-tree holds (mvcc R11c). Before any transaction.
+ */
+void mv_checkpoint_recovered(mv_db *db, const mv_log_recovery *rec);
 
 /*
  * The newest commit timestamp a checkpoint may write into the B-tree now:

@@ -146,6 +146,9 @@ typedef struct mv_map {
     void *compare_ctx;
     mv_node *head;              /* sentinel, MV_MAX_HEIGHT links; owned */
     _Atomic int64_t max_rowid;  /* rowid allocator (mvcc R10) */
+    bool dropped;               /* guarded by db->mu: the table or index is gone (store.c D1) */
+    uint64_t dropped_at;        /* guarded by db->mu: first timestamp without it (R21) */
+    uint64_t valid_from;        /* immutable: snapshots below it must not use the map (R21) */
 } mv_map;
 
 struct mv_table {
@@ -219,10 +222,27 @@ struct mv_tx {
     struct mv_frame_buf *frame;         /* owned log frame buffer, reused */
     mv_retire_bag *bag;                 /* owned; filling */
     uint32_t n_retired_since_poll;
+    bool is_exclusive;                  /* holds the exclusive writer gate (mvcc R20) */
+    bool changes_schema;                /* commit publishes a schema change (mvcc R21) */
+    int busy_ms;                        /* how long gate waits last (mv_tx_set_wait) */
+    const _Atomic int *interrupt;       /* borrowed; a set flag ends gate waits */
+    /* The write that lost at commit (mvcc R9), for the message: its map and
+     * key, copied (key owned, reused across transactions). */
+    mv_map *lost_map;
+    int64_t lost_rowid;
+    uint8_t *lost_key;
+    uint32_t lost_key_len;
+    uint32_t lost_key_cap;
 };
 
 /* tx.c */
 void mv_tx_doom(mv_tx *tx, mv_outcome why);
+/* mvcc R20: the exclusive writer tx aborts the ACTIVE transaction whose id
+ * is stamp; true when that transaction is now aborted (or already over). */
+bool mv_tx_wound(mv_tx *tx, uint64_t stamp);
+/* Whether another transaction wounded tx (its slot says ABORTED while tx
+ * still runs): it must doom itself (mvcc R20). */
+bool mv_tx_is_wounded(const mv_tx *tx);
 /* Makes room for one more write record; CHORUS_OK or CHORUS_NOMEM. */
 int mv_tx_write_reserve(mv_tx *tx);
 void mv_epoch_enter(mv_tx *tx);
@@ -239,6 +259,7 @@ void mv_version_free(mv_db *db, mv_version *v);
 mv_outcome mv_chain_read(mv_tx *tx, mv_node *node, mv_version **out);
 /* Newest version not aborted (or NULL), and its creator's resolution. */
 mv_version *mv_chain_effective(mv_tx *tx, mv_node *node, uintptr_t *head_out);
+/* GC (mvcc R11): v is aborted and its creator will not touch it again. */
 bool mv_version_is_aborted(mv_db *db, mv_version *v);
 /* Waits out a PREPARING owner (mvcc R6); returns the final resolution. */
 mv_resolved mv_stamp_settle(mv_db *db, _Atomic uint64_t *field, uint64_t stamp,
@@ -275,9 +296,27 @@ struct mv_db {
     uint32_t cap_maps;
     pthread_mutex_t gc_mu;              /* try-locked by a full GC pass and a snapset refresh */
     mv_snapset *_Atomic snapset;        /* newest live-snapshot set; retired through epochs */
-    _Atomic uint64_t checkpoint_ts;     /* the B-tree holds every commit <= this */
+    _Atomic uint64_t checkpoint_ts;     /* the B-tree holds every commit <= this, and every
+                                           live snapshot's B-tree view does too (R11c) */
+    /* The newest checkpoint not yet in checkpoint_ts (gc.c G5): its timestamp
+     * and the clock tick taken after its B-tree commit; visible_at 0: none.
+     * Written by the checkpointer only (one at a time), read under gc_mu. */
+    _Atomic uint64_t ckpt_pending_ts;
+    _Atomic uint64_t ckpt_pending_visible_at;
     _Atomic uint32_t commits_since_snapset;
     mv_log *_Atomic log;                /* attached log, borrowed */
+    /* The exclusive writer gate (mvcc R20). exclusive is set and cleared
+     * under gate_mu (seq_cst stores: a committer's seq_cst increment of
+     * n_committing and its load of exclusive, against the writer's store of
+     * exclusive and its load of n_committing, cannot both miss each other). */
+    pthread_mutex_t gate_mu;
+    pthread_cond_t gate_cv;             /* broadcast when exclusive is cleared */
+    mv_tx *_Atomic exclusive;           /* the exclusive writer, or NULL */
+    _Atomic uint32_t n_committing;      /* concurrent commits between gate and publish */
+    _Atomic uint64_t schema_ts;         /* commit timestamp of the newest schema change (R21) */
+    _Atomic uint64_t full_ckpt_seq;     /* odd while a schema change's checkpoint runs (R21) */
+    _Atomic uint64_t last_commit_ts;    /* newest published commit (the clock also moves
+                                           without commits: aborted ones, checkpoints) */
     ck_epoch_record_t **records;        /* guarded by mu; every epoch record made, owned */
     uint32_t n_records;
     uint32_t cap_records;
@@ -335,6 +374,37 @@ int mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync
 int mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync,
                    uint64_t *lsn_out);
 int mv_log_wait(mv_log *log, uint64_t lsn, mv_sync sync);
+/* A fresh random salt for a new log generation (mvcc R14). */
+uint64_t mv_log_salt_new(void);
+
+/* The truncation gate (log_writer.c, used by log_rewrite.c; one rewrite at a
+ * time, the caller serialises them):
+ *   mv_log_written_extent  the fd, salt and file end of what is written now;
+ *   mv_log_gate_enter      writes out everything enqueued, then holds the
+ *                          leader role (no batch is written; commits still
+ *                          enqueue) and makes new_salt the salt of every
+ *                          frame enqueued from now on; returns the old fd
+ *                          and the file end, which no longer moves;
+ *   mv_log_gate_leave      with rc == CHORUS_OK switches the writer to
+ *                          new_fd whose valid bytes end at new_end (the
+ *                          frames held back follow them) and closes the old
+ *                          fd; otherwise fails the log for good (mvcc R13:
+ *                          the held-back frames carry the new salt). */
+void mv_log_written_extent(mv_log *log, int *fd_out, uint64_t *salt_out, int64_t *end_out);
+int mv_log_gate_enter(mv_log *log, uint64_t new_salt, int *fd_out, int64_t *end_out);
+void mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc);
+const char *mv_log_path(const mv_log *log);
+/* Removes a <path>-new left by a rewrite that a crash interrupted before its
+ * rename (log_rewrite.c); the log at path is then the whole truth. */
+void mv_log_rewrite_discard(const char *path);
+
+/* Walks the valid frames of fd in [from, to) under salt (log_recover.c):
+ * fn gets each frame, its kind and its raw bytes (borrowed for the call);
+ * *end_out is where the valid frames end (< to when one was bad). */
+typedef int (*mv_log_raw_fn)(void *ctx, int kind, const mv_log_frame *frame,
+                             const uint8_t *raw, uint32_t size);
+int mv_log_scan_range(int fd, uint64_t salt, int64_t from, int64_t to, mv_log_raw_fn fn,
+                      void *ctx, int64_t *end_out);
 
 /* io_uring writer (log_uring.c). */
 typedef struct mv_uring mv_uring;

@@ -9,7 +9,8 @@
  *
  * Invariants
  *   D1  A map, once registered, lives until mv_db_close(); the registry only
- *       grows.
+ *       grows. A dropped map (mv_db_drop_map) stays in it, skipped by every
+ *       lookup and by mv_db_maps(), so its id can name a new map.
  *   D2  Every operation that walks nodes or chains runs inside an epoch
  *       section of its transaction; a cursor keeps one open while it lives.
  *
@@ -20,6 +21,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mvcc_int.h"
 
@@ -45,6 +47,12 @@ mv_db_open(uint64_t first_ts, mv_db **out)
     ck_epoch_init(&db->epoch);
     pthread_mutex_init(&db->mu, NULL);
     pthread_mutex_init(&db->gc_mu, NULL);
+    pthread_mutex_init(&db->gate_mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);     /* tx.c gate waits */
+    pthread_cond_init(&db->gate_cv, &attr);
+    pthread_condattr_destroy(&attr);
     *out = db;
     return CHORUS_OK;
 }
@@ -67,6 +75,8 @@ mv_db_close(mv_db *db)
         free(atomic_load_explicit(&db->slot_chunks[c], memory_order_relaxed));
     pthread_mutex_destroy(&db->mu);
     pthread_mutex_destroy(&db->gc_mu);
+    pthread_mutex_destroy(&db->gate_mu);
+    pthread_cond_destroy(&db->gate_cv);
     free(db);
 }
 
@@ -151,7 +161,7 @@ mv_db_map_by_id(mv_db *db, uint32_t id, bool is_index)
 
     pthread_mutex_lock(&db->mu);
     for (uint32_t i = 0; i < db->n_maps && found == NULL; i++) {
-        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index)
+        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index && !db->maps[i]->dropped)
             found = db->maps[i];
     }
     pthread_mutex_unlock(&db->mu);
@@ -164,14 +174,63 @@ mv_db_maps(mv_db *db, mv_map ***out, uint32_t *n_out)
     int rc = CHORUS_OK;
 
     pthread_mutex_lock(&db->mu);
-    *n_out = db->n_maps;
+    *n_out = 0;
     *out = malloc((db->n_maps + 1) * sizeof **out);
     if (*out == NULL)
         rc = CHORUS_NOMEM;
-    else
-        memcpy(*out, db->maps, db->n_maps * sizeof **out);
+    for (uint32_t i = 0; *out != NULL && i < db->n_maps; i++)
+        if (!db->maps[i]->dropped)
+            (*out)[(*n_out)++] = db->maps[i];
     pthread_mutex_unlock(&db->mu);
     return rc;
+}
+
+void
+mv_db_drop_map(mv_db *db, uint32_t id, bool is_index)
+{
+    pthread_mutex_lock(&db->mu);
+    for (uint32_t i = 0; i < db->n_maps; i++)
+        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index &&
+            !db->maps[i]->dropped) {
+            db->maps[i]->dropped = true;        /* D1: kept until close */
+            /* Acquire: the dropping transaction holds the gate and the
+             * pager's writer lock, so neither a commit nor a checkpoint
+             * moves the clock before its B-tree commit: a snapshot at or
+             * above clock + 1 is taken after that commit (R21). */
+            db->maps[i]->dropped_at = atomic_load_explicit(&db->clock, memory_order_acquire) + 1;
+        }
+    pthread_mutex_unlock(&db->mu);
+}
+
+void
+mv_db_drop_maps(mv_db *db)
+{
+    mv_map **maps;
+    uint32_t n;
+
+    if (mv_db_maps(db, &maps, &n) != CHORUS_OK)
+        return;
+    for (uint32_t i = 0; i < n; i++)
+        mv_db_drop_map(db, maps[i]->id, maps[i]->is_index);
+    free(maps);
+}
+
+static bool
+map_usable(const mv_map *map, const mv_tx *tx)
+{
+    return tx->is_exclusive || tx->snapshot >= map->valid_from;
+}
+
+bool
+mv_table_usable(const mv_table *table, const mv_tx *tx)
+{
+    return map_usable(&table->map, tx);
+}
+
+bool
+mv_index_usable(const mv_index *index, const mv_tx *tx)
+{
+    return map_usable(&index->map, tx);
 }
 
 /* Finds or creates the map (D1). */
@@ -185,7 +244,7 @@ map_open(mv_db *db, uint32_t id, bool is_index, const char *name, mv_key_compare
     *out = NULL;
     pthread_mutex_lock(&db->mu);
     for (uint32_t i = 0; i < db->n_maps; i++) {
-        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index) {
+        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index && !db->maps[i]->dropped) {
             *out = db->maps[i];
             goto done;
         }
@@ -208,6 +267,10 @@ map_open(mv_db *db, uint32_t id, bool is_index, const char *name, mv_key_compare
         rc = CHORUS_NOMEM;
         goto done;
     }
+    for (uint32_t i = 0; i < db->n_maps; i++)       /* R21: a reused id */
+        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index &&
+            db->maps[i]->dropped_at > map->valid_from)
+            map->valid_from = db->maps[i]->dropped_at;
     db->maps[db->n_maps++] = map;
     *out = map;
 done:
@@ -287,6 +350,10 @@ write_entry(mv_tx *tx, mv_map *map, const mv_key *k, enum mv_write_op op, uint8_
         return MV_DOOMED;
     if (tx->doom != MV_OK)
         return MV_DOOMED;
+    if (mv_tx_is_wounded(tx)) {         /* mvcc R20: an exclusive writer aborted us */
+        mv_tx_doom(tx, MV_CONFLICT_WOUNDED);
+        return MV_CONFLICT_WOUNDED;
+    }
     return mv_chain_write(tx, map, k, op, kind, data, nbytes, check_unique);
 }
 

@@ -9,7 +9,9 @@
  *                 |            (take ts)        | validate, log
  *                 |                              | (conflict, error)
  *                 +--> ABORTED <----------------+
- *       mv_tx_rollback(), mv_tx_doom() on a write conflict
+ *       mv_tx_rollback(), mv_tx_doom() on a write conflict, or a CAS by
+ *       the exclusive writer (a wound, mvcc R20: the owner then dooms
+ *       itself at its next write or at commit)
  *
  * After COMMITTED the committer rewrites its stamps to ts (mvcc R7); after
  * ABORTED it sets its versions' begin to MV_STAMP_INF and restores the end
@@ -24,14 +26,18 @@
  *       place in the log (mvcc R12), so anything that reads it and then
  *       commits is behind it in the log.
  *
- * Locking: none on the commit path except the log's short enqueue mutex;
- * no lock is held while waiting for the log.
+ * Locking: none on the commit path except the log's short enqueue mutex
+ * and, only while an exclusive writer is open, the gate's wait (gate_mu, a
+ * leaf; mvcc R20); no lock is held while waiting for the log.
  * Ownership: mv_tx owns its writes array, frame buffer, retire bag and epoch
  * record (the record itself stays with the mv_db, ck_epoch rules).
  * Callers: the integration (catalog row writes, cursors), tests.
  */
+#include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mvcc_int.h"
 
@@ -187,6 +193,247 @@ mv_retire(mv_tx *tx, void *item)
         mv_retire_flush(tx);
 }
 
+/* --- the exclusive writer gate (mvcc R20) ------------------------------------- */
+
+void
+mv_tx_set_wait(mv_tx *tx, int busy_ms, const _Atomic int *interrupt)
+{
+    tx->busy_ms = busy_ms;
+    tx->interrupt = interrupt;
+}
+
+static int64_t
+monotonic_ms(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/*
+ * Waits, holding gate_mu, until no transaction but tx holds the gate;
+ * CHORUS_BUSY once tx->busy_ms has passed since start_ms, CHORUS_INTERRUPT
+ * when tx's interrupt flag is set (checked every 10 ms).
+ */
+static int
+gate_wait_locked(mv_tx *tx, int64_t start_ms)
+{
+    mv_db *db = tx->db;
+
+    for (;;) {
+        /* Relaxed: exclusive is only written under gate_mu, which we hold. */
+        mv_tx *holder = atomic_load_explicit(&db->exclusive, memory_order_relaxed);
+        if (holder == NULL || holder == tx)
+            return CHORUS_OK;
+        /* Acquire: pairs with the release store of whoever interrupts us. */
+        if (tx->interrupt != NULL && atomic_load_explicit(tx->interrupt, memory_order_acquire))
+            return CHORUS_INTERRUPT;
+        int64_t left = start_ms + tx->busy_ms - monotonic_ms();
+        if (left <= 0)
+            return CHORUS_BUSY;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        int64_t ns = until.tv_nsec + (left < 10 ? left : 10) * 1000000;
+        until.tv_sec += ns / 1000000000;
+        until.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&db->gate_cv, &db->gate_mu, &until);
+    }
+}
+
+/* Waits until the gate is free (or tx's own); with take, claims it and then
+ * waits until the concurrent commits already past the gate are published. */
+static int
+gate_acquire(mv_tx *tx, bool take)
+{
+    mv_db *db = tx->db;
+    unsigned round = 0;
+    int rc;
+
+    pthread_mutex_lock(&db->gate_mu);
+    rc = gate_wait_locked(tx, monotonic_ms());
+    if (rc == CHORUS_OK && take) {
+        /* Seq_cst: against gate_enter()'s increment and load (see mv_db). */
+        atomic_store_explicit(&db->exclusive, tx, memory_order_seq_cst);
+        tx->is_exclusive = true;
+    }
+    pthread_mutex_unlock(&db->gate_mu);
+    /* Seq_cst load: a committer that missed our store above incremented
+     * n_committing before it, so we see it here and wait for its publish
+     * (its release decrement makes its stamps visible to us). */
+    while (take && rc == CHORUS_OK &&
+           atomic_load_explicit(&db->n_committing, memory_order_seq_cst) != 0) {
+        if (++round < 64)
+            __builtin_ia32_pause();
+        else
+            sched_yield();
+    }
+    return rc;
+}
+
+static void
+gate_release(mv_tx *tx)
+{
+    mv_db *db = tx->db;
+
+    if (!tx->is_exclusive)
+        return;
+    pthread_mutex_lock(&db->gate_mu);
+    /* Seq_cst: committers that load NULL pass; everything the exclusive
+     * transaction published (release stores) is visible to them. */
+    atomic_store_explicit(&db->exclusive, NULL, memory_order_seq_cst);
+    pthread_cond_broadcast(&db->gate_cv);
+    pthread_mutex_unlock(&db->gate_mu);
+    tx->is_exclusive = false;
+}
+
+/* A concurrent committer passes the gate: counted in n_committing until
+ * gate_leave(), and only while no exclusive writer holds the gate. */
+static int
+gate_enter(mv_tx *tx)
+{
+    mv_db *db = tx->db;
+    int rc;
+
+    for (;;) {
+        /* Seq_cst: see mv_db (Dekker pairing with gate_acquire()). */
+        atomic_fetch_add_explicit(&db->n_committing, 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&db->exclusive, memory_order_seq_cst) == NULL)
+            return CHORUS_OK;
+        atomic_fetch_sub_explicit(&db->n_committing, 1, memory_order_release);
+        rc = mv_tx_wait_exclusive(tx);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+}
+
+static void
+gate_leave(mv_tx *tx)
+{
+    /* Release: our published stamps happen before an exclusive writer's
+     * seq_cst load that sees the count drop. */
+    atomic_fetch_sub_explicit(&tx->db->n_committing, 1, memory_order_release);
+}
+
+int
+mv_tx_wait_exclusive(mv_tx *tx)
+{
+    mv_db *db = tx->db;
+    int rc;
+
+    /* Acquire: a NULL here was stored under gate_mu after the writer's
+     * publish; the fast path needs no lock. */
+    if (atomic_load_explicit(&db->exclusive, memory_order_acquire) == NULL)
+        return CHORUS_OK;
+    pthread_mutex_lock(&db->gate_mu);
+    rc = gate_wait_locked(tx, monotonic_ms());
+    pthread_mutex_unlock(&db->gate_mu);
+    return rc;
+}
+
+int
+mv_tx_begin_exclusive(mv_tx *tx)
+{
+    int rc;
+
+    if (tx->is_open)
+        return CHORUS_MISUSE;
+    rc = gate_acquire(tx, true);
+    if (rc == CHORUS_OK)
+        rc = mv_tx_begin(tx);           /* the snapshot sees every commit */
+    if (rc != CHORUS_OK)
+        gate_release(tx);
+    return rc;
+}
+
+int
+mv_tx_make_exclusive(mv_tx *tx)
+{
+    int rc;
+
+    if (!tx->is_open)
+        return CHORUS_MISUSE;
+    if (tx->is_exclusive)
+        return CHORUS_OK;
+    if (tx->doom != MV_OK)
+        return CHORUS_CONFLICT;
+    rc = gate_acquire(tx, true);
+    if (rc != CHORUS_OK)
+        return rc;
+    /* Acquire: pairs with commit_publish()'s release; no commit runs now. */
+    if (atomic_load_explicit(&tx->db->last_commit_ts, memory_order_acquire) > tx->snapshot) {
+        gate_release(tx);
+        return CHORUS_BUSY_SNAPSHOT;
+    }
+    return CHORUS_OK;
+}
+
+bool
+mv_tx_is_exclusive(const mv_tx *tx)
+{
+    return tx->is_exclusive;
+}
+
+void
+mv_tx_mark_schema_change(mv_tx *tx)
+{
+    tx->changes_schema = true;
+}
+
+uint64_t
+mv_db_schema_ts(mv_db *db)
+{
+    /* Acquire: pairs with the release store at the schema change's commit. */
+    return atomic_load_explicit(&db->schema_ts, memory_order_acquire);
+}
+
+void
+mv_db_full_checkpoint_mark(mv_db *db)
+{
+    /* Seq_cst: the first mark precedes the checkpoint's B-tree commit, the
+     * second follows it; a beginner's loads around its B-tree snapshot are
+     * ordered against both (mvcc.h). */
+    atomic_fetch_add_explicit(&db->full_ckpt_seq, 1, memory_order_seq_cst);
+}
+
+uint64_t
+mv_db_full_checkpoint_seq(mv_db *db)
+{
+    /* Seq_cst: see mv_db_full_checkpoint_mark(). */
+    return atomic_load_explicit(&db->full_ckpt_seq, memory_order_seq_cst);
+}
+
+bool
+mv_tx_wound(mv_tx *tx, uint64_t stamp)
+{
+    mv_slot *slot = mv_slot_get(tx->db, mv_stamp_slot(stamp));
+    uint64_t expected = MV_STATE(MV_TX_ACTIVE, 0);
+
+    /* Acquire (stamp.c S2): a new id means the owner is over and its
+     * stamps are rewritten: the caller looks again. */
+    if (slot == NULL || atomic_load_explicit(&slot->id, memory_order_acquire) != stamp)
+        return true;
+    /* Seq_cst: the same order as the owner's own state stores. The owner's
+     * CAS to PREPARING(0) in commit_prepare() and this CAS meet on one word:
+     * exactly one wins. If the owner finished and began again between the
+     * id load and this CAS, its successor is wounded instead: a spurious
+     * conflict, never a wrong result (it fails as any wounded one). */
+    if (atomic_compare_exchange_strong_explicit(&slot->state, &expected, MV_STATE(MV_TX_ABORTED, 0),
+                                                memory_order_seq_cst, memory_order_seq_cst))
+        return true;
+    return MV_STATE_KIND(expected) == MV_TX_ABORTED;
+}
+
+bool
+mv_tx_is_wounded(const mv_tx *tx)
+{
+    /* Acquire: pairs with the wounding CAS; only a wound makes the state of
+     * an open, undoomed transaction ABORTED. */
+    return tx->is_open && tx->doom == MV_OK &&
+           MV_STATE_KIND(atomic_load_explicit(&tx->slot->state, memory_order_acquire)) ==
+               MV_TX_ABORTED;
+}
+
 /* --- lifecycle ---------------------------------------------------------------- */
 
 int
@@ -237,6 +484,21 @@ mv_tx_free(mv_tx *tx)
     /* Release: pairs with slot_claim()'s acquire (T1). */
     atomic_store_explicit(&tx->slot->in_use, 0, memory_order_release);
     free(tx->writes);
+    free(tx->lost_key);
+    if (tx->frame != NULL)
+        free(tx->frame->data);
+    free(tx->frame);
+    free(tx->bag);
+    free(tx);
+}
+
+void
+mv_tx_discard(mv_tx *tx)
+{
+    if (tx == NULL)
+        return;
+    free(tx->writes);
+    free(tx->lost_key);
     if (tx->frame != NULL)
         free(tx->frame->data);
     free(tx->frame);
@@ -264,6 +526,8 @@ mv_tx_begin(mv_tx *tx)
     tx->snapshot = mv_clock_snapshot(tx->db, slot);
     tx->n_writes = 0;
     tx->doom = MV_OK;
+    tx->lost_map = NULL;
+    tx->changes_schema = false;
     tx->is_open = true;
     return CHORUS_OK;
 }
@@ -383,20 +647,47 @@ mv_tx_rollback(mv_tx *tx)
         snapshot_release(tx);
     }
     tx->is_open = false;
+    gate_release(tx);
     mv_retire_flush(tx);
 }
 
 /* --- commit ------------------------------------------------------------------ */
+
+/* Keeps the key of the write that lost its UNIQUE check (mvcc R9) for the
+ * message (mv_tx_conflict_where). */
+static void
+lost_write_keep(mv_tx *tx, const mv_write *w)
+{
+    uint32_t n = w->node->key_len;
+
+    tx->lost_map = w->map;
+    tx->lost_rowid = w->node->rowid;
+    tx->lost_key_len = 0;
+    if (n > tx->lost_key_cap) {
+        uint8_t *grown = realloc(tx->lost_key, n);
+        if (grown == NULL)
+            return;             /* the message then names no key */
+        tx->lost_key = grown;
+        tx->lost_key_cap = n;
+    }
+    memcpy(tx->lost_key, mv_node_key(w->node), n);
+    tx->lost_key_len = n;
+}
 
 /* PREPARING, the commit timestamp, then the UNIQUE checks (mvcc R6, R9). */
 static mv_outcome
 commit_prepare(mv_tx *tx)
 {
     mv_slot *slot = tx->slot;
+    uint64_t active = MV_STATE(MV_TX_ACTIVE, 0);
 
     /* Seq_cst (mvcc R6): published before the clock tick, so a reader that
-     * still sees ACTIVE took its snapshot before our timestamp. */
-    atomic_store_explicit(&slot->state, MV_STATE(MV_TX_PREPARING, 0), memory_order_seq_cst);
+     * still sees ACTIVE took its snapshot before our timestamp. A CAS, not
+     * a store: an exclusive writer may have wounded us (mvcc R20). */
+    if (!atomic_compare_exchange_strong_explicit(&slot->state, &active,
+                                                 MV_STATE(MV_TX_PREPARING, 0),
+                                                 memory_order_seq_cst, memory_order_seq_cst))
+        return MV_CONFLICT_WOUNDED;
     tx->end_ts = mv_clock_tick(tx->db);
     /* Seq_cst: pairs with the seq_cst loads of commit validation (mvcc R9). */
     atomic_store_explicit(&slot->state, MV_STATE(MV_TX_PREPARING, tx->end_ts),
@@ -405,8 +696,10 @@ commit_prepare(mv_tx *tx)
         if (!tx->writes[i].check_unique)
             continue;
         mv_outcome o = mv_unique_check_commit(tx, &tx->writes[i]);
-        if (o != MV_OK)
+        if (o != MV_OK) {
+            lost_write_keep(tx, &tx->writes[i]);
             return o;
+        }
     }
     return MV_OK;
 }
@@ -459,6 +752,12 @@ commit_publish(mv_tx *tx)
             atomic_store_explicit(&w->superseded->end, ts, memory_order_release);
     }
     tx->commit_ts = ts;
+    uint64_t last = atomic_load_explicit(&tx->db->last_commit_ts, memory_order_relaxed);
+    /* Release: pairs with mv_tx_make_exclusive()'s acquire (mvcc R20). */
+    while (last < ts && !atomic_compare_exchange_weak_explicit(&tx->db->last_commit_ts, &last, ts,
+                                                               memory_order_release,
+                                                               memory_order_relaxed))
+        ;
     /* Relaxed: statistics only. */
     atomic_fetch_add_explicit(&tx->db->n_commits, 1, memory_order_relaxed);
 }
@@ -467,44 +766,66 @@ int
 mv_tx_commit(mv_tx *tx, mv_sync sync)
 {
     mv_log *log = atomic_load_explicit(&tx->db->log, memory_order_acquire);
+    bool passed_gate = false, logged = false;
     uint64_t lsn = 0;
-    mv_outcome o;
+    mv_outcome o = MV_OK;
     int rc = CHORUS_OK;
 
     if (!tx->is_open)
         return CHORUS_MISUSE;
     if (tx->doom != MV_OK) {
         tx->is_open = false;
+        gate_release(tx);
         return CHORUS_CONFLICT;
     }
-    if (tx->n_writes == 0) {
+    if (tx->n_writes == 0 && !tx->changes_schema) {
         snapshot_release(tx);
         tx->is_open = false;
+        gate_release(tx);
         return CHORUS_OK;
     }
+    if (!tx->is_exclusive) {            /* mvcc R20: wait while one is open */
+        rc = gate_enter(tx);
+        if (rc != CHORUS_OK) {
+            mv_tx_rollback(tx);
+            return rc;
+        }
+        passed_gate = true;
+        if (tx->snapshot < mv_db_schema_ts(tx->db))
+            o = MV_CONFLICT_SCHEMA;     /* mvcc R21 */
+    }
     mv_epoch_enter(tx);
-    o = commit_prepare(tx);
+    if (o == MV_OK)
+        o = commit_prepare(tx);
     if (o != MV_OK) {
         abort_writes(tx);
         tx->doom = o;
         rc = CHORUS_CONFLICT;
-    } else if (log != NULL) {
+    } else if (log != NULL && tx->n_writes > 0) {
         rc = commit_frame_build(tx);
         if (rc == CHORUS_OK)
             rc = mv_log_enqueue(log, tx->frame->data, tx->frame->len, sync, &lsn);   /* T3 */
         if (rc != CHORUS_OK)
             abort_writes(tx);
+        logged = rc == CHORUS_OK;
     }
     if (rc == CHORUS_OK) {
         commit_publish(tx);
         mv_gc_after_commit(tx);
+        /* Release: pairs with mv_db_schema_ts(); stored before the gate
+         * opens, so every committer that passes it next sees it (R21). */
+        if (tx->changes_schema)
+            atomic_store_explicit(&tx->db->schema_ts, tx->end_ts, memory_order_release);
     }
     mv_epoch_leave(tx);
+    if (passed_gate)
+        gate_leave(tx);
+    gate_release(tx);
     snapshot_release(tx);
     tx->is_open = false;
     tx->n_writes = 0;
     mv_retire_flush(tx);
-    if (rc == CHORUS_OK && log != NULL)
+    if (logged)
         rc = mv_log_wait(log, lsn, sync);
     return rc;
 }
@@ -531,4 +852,18 @@ mv_outcome
 mv_tx_conflict_outcome(const mv_tx *tx)
 {
     return tx->doom;
+}
+
+bool
+mv_tx_conflict_where(const mv_tx *tx, bool *is_index_out, const char **name_out,
+                     int64_t *rowid_out, const void **key_out, uint32_t *nkey_out)
+{
+    if (tx->doom != MV_CONFLICT_UNIQUE || tx->lost_map == NULL)
+        return false;
+    *is_index_out = tx->lost_map->is_index;
+    *name_out = tx->lost_map->name;
+    *rowid_out = tx->lost_rowid;
+    *key_out = tx->lost_key_len > 0 ? tx->lost_key : NULL;
+    *nkey_out = tx->lost_key_len;
+    return true;
 }

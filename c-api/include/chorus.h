@@ -84,6 +84,14 @@ enum { CHORUS_RESULT_CODES(CHORUS_RESULT_ENUM_) };
  * Extended result codes: the primary code in the low byte, a refinement above
  * it, with SQLite's numbers. chorus_errcode() returns the primary code,
  * chorus_extended_errcode() the extended one.
+ *
+ * CHORUS_CONFLICT_SCHEMA (ChorusDB's own): in journal_mode 'mvcc', a write
+ * transaction that began before a schema change (any DDL) committed fails
+ * at COMMIT with it ("conflict: the database schema changed since the
+ * transaction began; roll it back and retry"), and so does a statement of
+ * an older transaction that opens a table or index the change dropped or
+ * rewrote. Its primary code is CHORUS_CONFLICT: the transaction is over, and
+ * retrying it (chorus_run_transaction does) runs it on the new schema.
  */
 #define CHORUS_EXTENDED_CODES(X)                                                    \
     X(CHORUS_BUSY | (2 << 8), BUSY_SNAPSHOT)                                        \
@@ -453,6 +461,177 @@ CHORUS_API int chorus_stmt_readonly(chorus_stmt *stmt);
 /* chorus_stmt_sql: the statement's SQL text. Borrowed: valid until the
  * statement is finalized. NULL or finalized stmt: NULL. */
 CHORUS_API const char *chorus_stmt_sql(chorus_stmt *stmt);
+
+/* ---------------------------------------------- application functions */
+
+/*
+ * Application-defined SQL functions, per connection, as SQLite's
+ * sqlite3_create_function_v2 and sqlite3_create_window_function.
+ *
+ * A call of such a function hands the callback a chorus_context (the call:
+ * result, error, aggregate memory, user data) and its arguments as
+ * chorus_value pointers. Both are valid only until the callback returns;
+ * copy what must outlive it. Callbacks run on the thread that steps the
+ * statement (chorus_step, chorus_exec), and an aggregate's final also on
+ * the thread that resets or finalizes a statement stopped inside a group, or
+ * disconnects; never on two threads at once for one connection. A callback
+ * may use other connections, but must not change the functions of its own
+ * connection (CHORUS_BUSY) nor close it.
+ *
+ * Errors: a callback that calls chorus_result_error or
+ * chorus_result_error_code makes the statement fail with that code
+ * (CHORUS_ERROR for chorus_result_error) and message, as any SQL error.
+ */
+typedef struct chorus_context chorus_context;
+typedef struct chorus_value chorus_value;
+
+/* flags of chorus_create_function: the function gives the same result for
+ * the same arguments, so the planner may evaluate it once (SQLite's value). */
+enum { CHORUS_DETERMINISTIC = 0x800 };
+
+/* A scalar function, or an aggregate's step or inverse: argc arguments in
+ * argv[0 .. argc). */
+typedef void (*chorus_function_fn)(chorus_context *ctx, int argc, chorus_value **argv);
+/* An aggregate's final, or a window function's value. */
+typedef void (*chorus_final_fn)(chorus_context *ctx);
+
+/*
+ * chorus_create_function: defines (or redefines, or removes) the SQL
+ * function name taking n_args arguments on conn.
+ *
+ *   name       UTF-8, 1 to 255 bytes, case-insensitive.
+ *   n_args     -1 (any number) or 0 to 127. A call uses the definition of
+ *              its exact argument count, else the n_args -1 one.
+ *   flags      0 or CHORUS_DETERMINISTIC.
+ *   user_data  handed to the callbacks through chorus_user_data().
+ *   scalar     for a scalar function; step and final NULL.
+ *   step/final for an aggregate: step per row of a group, final once per
+ *              group (also for an empty group) to set the result; scalar
+ *              NULL. final also runs, its result dropped, for a group whose
+ *              statement stops early.
+ *   destroy    if not NULL, called with user_data once the definition is
+ *              gone: replaced, removed, at chorus_disconnect; and at once
+ *              when this call fails or is itself a removal.
+ * All of scalar, step and final NULL removes the definition of name and
+ * n_args (nothing happens when there is none). A definition takes
+ * precedence over a built-in function of the name for the argument counts
+ * it accepts. Statements already prepared on conn compile again before
+ * their next run.
+ *
+ * Returns CHORUS_OK; CHORUS_BUSY when replacing or removing a definition
+ * while a statement of conn is running (reset it first); CHORUS_NOMEM; CHORUS_MISUSE for a NULL or closed conn, a bad
+ * name, n_args or flags, or callbacks that do not form one of the shapes
+ * above. The message is in chorus_errmsg(). One thread at a time, as conn.
+ */
+CHORUS_API int chorus_create_function(chorus_conn *conn, const char *name, int n_args, int flags,
+                                      void *user_data, chorus_function_fn scalar,
+                                      chorus_function_fn step, chorus_final_fn final,
+                                      void (*destroy)(void *));
+
+/*
+ * chorus_create_window_function: as chorus_create_function for an
+ * aggregate that may also serve as a window function (OVER ...): step,
+ * final, value (the current result, the state unchanged) and inverse
+ * (remove the oldest row of the frame) are all required; all four NULL
+ * removes the definition. As a window function, final runs when a
+ * partition or frame state ends, with its result dropped. Same results and
+ * rules as chorus_create_function.
+ */
+CHORUS_API int chorus_create_window_function(chorus_conn *conn, const char *name, int n_args,
+                                             int flags, void *user_data, chorus_function_fn step,
+                                             chorus_final_fn final, chorus_final_fn value,
+                                             chorus_function_fn inverse,
+                                             void (*destroy)(void *));
+
+/*
+ * Arguments, with the conversions of chorus_column_*:
+ *   chorus_value_type    CHORUS_INTEGER, _FLOAT, _TEXT, _BLOB or _NULL
+ *   chorus_value_int64   reals truncated; text and blobs by numeric prefix;
+ *                        NULL 0
+ *   chorus_value_double  the same as a real
+ *   chorus_value_text    NUL-terminated UTF-8; numbers rendered as SQLite
+ *                        renders them; NULL for SQL NULL (or no memory)
+ *   chorus_value_blob    the bytes of blobs and text; numbers as their text;
+ *                        NULL for SQL NULL and empty values
+ *   chorus_value_bytes   length in bytes of what _text and _blob return
+ * Pointers are valid until the callback returns. A NULL value reads as SQL
+ * NULL.
+ */
+CHORUS_API int chorus_value_type(chorus_value *value);
+CHORUS_API int64_t chorus_value_int64(chorus_value *value);
+CHORUS_API double chorus_value_double(chorus_value *value);
+CHORUS_API const char *chorus_value_text(chorus_value *value);
+CHORUS_API const void *chorus_value_blob(chorus_value *value);
+CHORUS_API int chorus_value_bytes(chorus_value *value);
+
+/*
+ * Results. The last call wins; with none the result is NULL. Text (UTF-8,
+ * nbytes negative: up to the NUL) and blobs (nbytes >= 0) are copied during
+ * the call; destructor, if neither CHORUS_STATIC nor CHORUS_TRANSIENT, is
+ * called on the pointer before the call returns. A NULL text or data
+ * pointer gives NULL.
+ *   chorus_result_error       fails the statement with CHORUS_ERROR and the
+ *                             message (nbytes negative: up to the NUL)
+ *   chorus_result_error_code  fails it with rc (for instance CHORUS_NOMEM,
+ *                             CHORUS_TOOBIG, CHORUS_CONSTRAINT), keeping a
+ *                             message already set, else chorus_errstr(rc);
+ *                             CHORUS_OK, _ROW and _DONE are ignored
+ * A NULL or stale ctx: nothing happens.
+ */
+CHORUS_API void chorus_result_null(chorus_context *ctx);
+CHORUS_API void chorus_result_int64(chorus_context *ctx, int64_t value);
+CHORUS_API void chorus_result_double(chorus_context *ctx, double value);
+CHORUS_API void chorus_result_text(chorus_context *ctx, const char *text, int nbytes,
+                                   void (*destructor)(void *));
+CHORUS_API void chorus_result_blob(chorus_context *ctx, const void *data, int nbytes,
+                                   void (*destructor)(void *));
+CHORUS_API void chorus_result_error(chorus_context *ctx, const char *message, int nbytes);
+CHORUS_API void chorus_result_error_code(chorus_context *ctx, int rc);
+
+/*
+ * chorus_aggregate_context: the memory of the current group (or window
+ * state) of an aggregate: nbytes zeroed bytes made at the first call with
+ * nbytes > 0, the same pointer at later calls of step, inverse, value and
+ * final for that group. Returns NULL when nothing was made yet and nbytes
+ * <= 0 (final of an empty group), outside an aggregate, or when out of
+ * memory (the statement then fails with CHORUS_NOMEM). Owned by the engine:
+ * freed after final; free what the memory points to in final.
+ */
+CHORUS_API void *chorus_aggregate_context(chorus_context *ctx, int nbytes);
+
+/* chorus_user_data: the user_data of the function's registration; NULL for
+ * a NULL or stale ctx. */
+CHORUS_API void *chorus_user_data(chorus_context *ctx);
+
+/* ---------------------------------------------------------- collations */
+
+/* Compares a (na bytes) with b (nb bytes), UTF-8 text not NUL-terminated:
+ * negative, zero or positive as a sorts before, equal to or after b. It
+ * must be a consistent order and cannot fail. */
+typedef int (*chorus_compare_fn)(void *user_data, int na, const void *a, int nb, const void *b);
+
+/*
+ * chorus_create_collation: defines (or redefines, or with compare NULL
+ * removes) the collation name on conn, usable in queries as COLLATE name
+ * (comparisons, ORDER BY, GROUP BY, DISTINCT, min/max). Not usable in
+ * CREATE TABLE or CREATE INDEX: the schema is shared by every connection,
+ * so those accept only the built-ins (BINARY, NOCASE, RTRIM), which cannot
+ * be redefined.
+ *
+ *   name       UTF-8, 1 to 255 bytes, case-insensitive.
+ *   user_data  handed to compare.
+ *   destroy    as for chorus_create_function.
+ * compare runs on the thread stepping the statement. Statements already
+ * prepared on conn compile again before their next run.
+ *
+ * Returns CHORUS_OK; CHORUS_BUSY when replacing or removing name while a
+ * statement of conn runs; CHORUS_FULL
+ * when the process has 253 application collations open; CHORUS_NOMEM;
+ * CHORUS_MISUSE for a NULL or closed conn, a bad name or a built-in name.
+ * Message in chorus_errmsg(). One thread at a time, as conn.
+ */
+CHORUS_API int chorus_create_collation(chorus_conn *conn, const char *name, void *user_data,
+                                       chorus_compare_fn compare, void (*destroy)(void *));
 
 #ifdef __cplusplus
 }

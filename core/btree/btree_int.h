@@ -49,7 +49,7 @@ static inline void bt_put4(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
-/* varint_get with the one- and two-byte cases inline: most lengths and
+/* varint_get with the one- to three-byte cases inline: most lengths and
  * rowids. */
 static inline int bt_varint(const uint8_t *p, size_t avail, uint64_t *out)
 {
@@ -60,6 +60,10 @@ static inline int bt_varint(const uint8_t *p, size_t avail, uint64_t *out)
     if (avail > 1 && p[1] < 0x80) {
         *out = (uint64_t)(p[0] & 0x7f) << 7 | p[1];
         return 2;
+    }
+    if (avail > 2 && p[2] < 0x80) {     /* p[0] and p[1] continue: below 2^21 */
+        *out = (uint64_t)(p[0] & 0x7f) << 14 | (uint64_t)(p[1] & 0x7f) << 7 | p[2];
+        return 3;
     }
     return varint_get(p, avail, out);
 }

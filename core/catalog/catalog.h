@@ -302,6 +302,12 @@ int catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
  */
 int catalog_writer_finish(catalog_writer *w);
 /*
+ * For a writer of a temp catalog: main (borrowed until the writer closes)
+ * holds the tables and views a CREATE TEMP TRIGGER may name, as SQLite
+ * lets TEMP triggers fire on main's tables.
+ */
+void catalog_writer_set_main(catalog_writer *w, const catalog *main);
+/*
  * Makes the writer's cursors use st (borrowed until catalog_writer_close)
  * instead of the B-tree path over its pager transaction: the engine passes
  * the connection's store transaction in journal_mode=mvcc (core/store).
@@ -360,6 +366,23 @@ int catalog_row_delete(catalog_writer *w, const catalog_table *t, int64_t rowid)
 int catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
                        const value *vals, const value *new_rowid, int conflict,
                        catalog_row_result *out);
+
+/*
+ * The rows a REPLACE would delete to make room for vals, found as
+ * catalog_row_insert (old_rowid NULL; rowid as there) or catalog_row_update
+ * of *old_rowid would find them, without writing anything, so that the
+ * engine can delete them itself with their triggers and foreign key work.
+ * victims (room for 1 + t->n_indexes) gets *n_out rowids in the order the
+ * write would delete them. A conflict under another action gives what the
+ * write would: its failure (message on the writer), or *ignored_out.
+ */
+int catalog_row_replace_victims(catalog_writer *w, const catalog_table *t, const value *vals,
+                                const value *rowid, const int64_t *old_rowid, int conflict,
+                                int64_t *victims, int *n_out, bool *ignored_out);
+/* Row rowid of t as stored (t->n_cols values, borrowed from the writer until
+ * its next call); *found_out false when there is none. */
+int catalog_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid,
+                     const value **row_out, bool *found_out);
 
 /* The values the last successful insert/update stored (after affinity; the
  * rowid alias column holds the rowid). t->n_cols values borrowed until the
@@ -449,6 +472,8 @@ typedef struct catalog_pragma_env {
     pager *pager;
     const char *path;               /* the database file (PRAGMA database_list); "" in memory */
     pager_tx *tx;                   /* per catalog_pragma_access; NULL for NO_TX */
+    store_tx *stx;                  /* the storage seam over tx (MVCC mode: the merged
+                                       view of the transaction); NULL: the B-tree path */
     catalog *cat;                   /* the catalog the connection sees (a temp catalog for
                                        PRAGMA temp.x: pager and tx are then temp's too) */
     const catalog *temp_cat;        /* the connection's temp schema, or NULL when it has
@@ -457,6 +482,7 @@ typedef struct catalog_pragma_env {
                                        indexes (NULL: their contents are not checked) */
     int *busy_timeout_ms;
     bool *foreign_keys;
+    bool *defer_foreign_keys;
     bool *recursive_triggers;
     int64_t *cache_size;            /* PRAGMA cache_size as last set (pages, or -KiB) */
 } catalog_pragma_env;
@@ -468,7 +494,7 @@ typedef struct catalog_pragma_env {
  * application_id, schema_version, page_size, page_count, freelist_count,
  * encoding, table_list, database_list, compile_options, journal_mode,
  * synchronous, busy_timeout, cache_size, wal_checkpoint, foreign_keys,
- * recursive_triggers. Unknown pragmas give no rows and no error, as SQLite.
+ * defer_foreign_keys, recursive_triggers. Unknown pragmas give no rows and no error, as SQLite.
  * journal_mode: always "wal" for now; setting "wal" or another SQLite mode
  * reports "wal" (SQLite answers with the unchanged mode when it cannot
  * switch); "mvcc" fails with "not supported yet: journal_mode=mvcc".

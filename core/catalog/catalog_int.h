@@ -129,6 +129,9 @@ struct catalog_writer {
     store_tx own_st;                /* the B-tree path over tx (catalog_writer_open) */
     store_tx *st;                   /* what the cursors use: own_st, or borrowed */
     catalog *cat;                   /* borrowed */
+    const catalog *main;            /* borrowed, or NULL: for a temp catalog's writer, the
+                                       main catalog whose tables and views TEMP triggers
+                                       may name (catalog_writer_set_main) */
     catalog_hooks hooks;
     char *errmsg;                   /* owned; NULL when no failure */
     int conflict;                   /* action of the last constraint failure */
@@ -308,9 +311,10 @@ int analyze_stats_copy(catalog *cat, const catalog *base);
 /* --- fkcheck.c ------------------------------------------------------------ */
 
 /* PRAGMA foreign_key_check rows (table, rowid, parent, fkid) of table
- * (NULL: every table) into out; "no such table: x", "foreign key mismatch
- * - ..." through *errmsg_out (malloc()ed). */
-int fkcheck_run(pager_tx *tx, catalog *cat, const catalog_hooks *hooks, const char *table,
+ * (NULL: every table) into out, read in tx through st (MVCC mode: what the
+ * transaction sees; NULL: the B-tree path); "no such table: x", "foreign
+ * key mismatch - ..." through *errmsg_out (malloc()ed). */
+int fkcheck_run(pager_tx *tx, store_tx *st, catalog *cat, const catalog_hooks *hooks, const char *table,
                 catalog_result *out, char **errmsg_out);
 
 /* --- integrity.c ---------------------------------------------------------- */

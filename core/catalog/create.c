@@ -476,12 +476,42 @@ ddl_create_index(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 
 /* --- CREATE VIEW and CREATE TRIGGER ----------------------------------------------------- */
 
+/* What CREATE VIEW and CREATE TRIGGER share once their checks passed:
+ * the normalized text defines the object, its sqlite_schema row (no
+ * b-tree: root page 0) is written, the cookie bumped, and the object
+ * joins the catalog. */
+static int
+create_schema_object(catalog_writer *w, const ast_stmt *stmt, const char *sql)
+{
+    bool is_view = stmt->kind == STMT_CREATE_VIEW;
+    catalog_view *v = NULL;
+    catalog_trigger *tr = NULL;
+    char *text = NULL, *err = NULL;
+    int rc = normalized(w, stmt, sql, &text);
+
+    if (rc == CHORUS_OK)
+        rc = is_view ? define_view(w->cat, text, &v, &err)
+                     : define_trigger(w->cat, text, &tr, &err);
+    if (rc == CHORUS_ERROR) {
+        free(text);
+        return writer_fail_take(w, rc, err);
+    }
+    free(err);
+    if (rc == CHORUS_OK)
+        rc = is_view ? ddl_schema_insert(w, "view", v->name, v->name, 0, text)
+                     : ddl_schema_insert(w, "trigger", tr->name, tr->table, 0, text);
+    if (rc == CHORUS_OK)
+        rc = ddl_cookie_bump(w);
+    if (rc == CHORUS_OK)
+        rc = is_view ? catalog_view_attach(w->cat, v) : catalog_trigger_attach(w->cat, tr);
+    free(text);
+    return rc;
+}
+
 int
 ddl_create_view(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 {
     const ast_create_view *cv = &stmt->u.create_view;
-    catalog_view *v = NULL;
-    char *text = NULL, *err = NULL;
     bool exists;
     int rc;
 
@@ -490,29 +520,35 @@ ddl_create_view(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     rc = name_check(w, cv->schema, cv->name, 'v', cv->if_not_exists, &exists);
     if (rc != CHORUS_OK || exists)
         return rc;
-    rc = normalized(w, stmt, sql, &text);
-    if (rc == CHORUS_OK)
-        rc = define_view(w->cat, text, &v, &err);
-    if (rc == CHORUS_ERROR) {
-        free(text);
-        return writer_fail_take(w, rc, err);
-    }
-    free(err);
-    if (rc == CHORUS_OK)
-        rc = ddl_schema_insert(w, "view", v->name, v->name, 0, text);
-    if (rc == CHORUS_OK)
-        rc = ddl_cookie_bump(w);
-    if (rc == CHORUS_OK)
-        rc = catalog_view_attach(w->cat, v);
-    free(text);
-    return rc;
+    return create_schema_object(w, stmt, sql);
+}
+
+void
+catalog_writer_set_main(catalog_writer *w, const catalog *main)
+{
+    w->main = main;
+}
+
+/* The catalog whose table or view a new trigger names: the writer's own,
+ * else (a TEMP trigger) main's, or NULL when neither has it. */
+static const catalog *
+trigger_target_catalog(const catalog_writer *w, const char *name)
+{
+    if (catalog_view_find(w->cat, name) != NULL || catalog_table_find(w->cat, name) != NULL)
+        return w->cat;
+    if (w->main != NULL &&
+        (catalog_view_find(w->main, name) != NULL || catalog_table_find(w->main, name) != NULL))
+        return w->main;
+    return NULL;
 }
 
 static int
 trigger_check(catalog_writer *w, const ast_create_trigger *tr)
 {
     const char *time = tr->time == AST_TRIGGER_BEFORE ? "BEFORE" : "AFTER";
-    int rc = ddl_check_schema_name(w, tr->schema);
+    const catalog *cat = trigger_target_catalog(w, tr->table);
+    bool on_main = w->main != NULL && tr->schema != NULL && catalog_name_eq(tr->schema, "main");
+    int rc = on_main ? CHORUS_OK : ddl_check_schema_name(w, tr->schema);
 
     if (rc != CHORUS_OK)
         return rc;
@@ -523,13 +559,15 @@ trigger_check(catalog_writer *w, const ast_create_trigger *tr)
                            tr->name);
     if (catalog_name_is_reserved(tr->table))
         return writer_fail(w, CHORUS_ERROR, "cannot create trigger on system table");
-    if (catalog_view_find(w->cat, tr->table) != NULL) {
+    if (cat == NULL && w->main != NULL)
+        return writer_fail(w, CHORUS_ERROR, "no such table: %s", tr->table);
+    if (cat == NULL)
+        return writer_fail(w, CHORUS_ERROR, "no such table: %s.%s",
+                           w->cat->is_temp ? "temp" : "main", tr->table);
+    if (catalog_view_find(cat, tr->table) != NULL) {
         if (tr->time != AST_TRIGGER_INSTEAD_OF)
             return writer_fail(w, CHORUS_ERROR, "cannot create %s trigger on view: %s", time,
                                tr->table);
-    } else if (catalog_table_find(w->cat, tr->table) == NULL) {
-        return writer_fail(w, CHORUS_ERROR, "no such table: %s.%s",
-                           w->cat->is_temp ? "temp" : "main", tr->table);
     } else if (tr->time == AST_TRIGGER_INSTEAD_OF) {
         return writer_fail(w, CHORUS_ERROR, "cannot create INSTEAD OF trigger on table: %s",
                            tr->table);
@@ -541,8 +579,6 @@ int
 ddl_create_trigger(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 {
     const ast_create_trigger *ctr = &stmt->u.create_trigger;
-    catalog_trigger *tr = NULL;
-    char *text = NULL, *err = NULL;
     int rc;
 
     if (catalog_trigger_find(w->cat, ctr->name) != NULL)
@@ -552,22 +588,7 @@ ddl_create_trigger(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     rc = trigger_check(w, ctr);
     if (rc != CHORUS_OK)
         return rc;
-    rc = normalized(w, stmt, sql, &text);
-    if (rc == CHORUS_OK)
-        rc = define_trigger(w->cat, text, &tr, &err);
-    if (rc == CHORUS_ERROR) {
-        free(text);
-        return writer_fail_take(w, rc, err);
-    }
-    free(err);
-    if (rc == CHORUS_OK)
-        rc = ddl_schema_insert(w, "trigger", tr->name, tr->table, 0, text);
-    if (rc == CHORUS_OK)
-        rc = ddl_cookie_bump(w);
-    if (rc == CHORUS_OK)
-        rc = catalog_trigger_attach(w->cat, tr);
-    free(text);
-    return rc;
+    return create_schema_object(w, stmt, sql);
 }
 
 /* --- dispatch ---------------------------------------------------------------------------- */

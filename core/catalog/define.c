@@ -89,7 +89,7 @@ collation_lookup(def_ctx *d, const char *name, uint8_t *out)
 {
     int c = collation_find(name);
 
-    if (c < 0)
+    if (c < 0 || c >= COLLATE_USER_FIRST)      /* record/collation_user.c CU1 */
         return def_fail(d, "no such collation sequence: %s", name);
     *out = (uint8_t)c;
     return CHORUS_OK;

@@ -15,6 +15,9 @@
  *   FK3 Child values get the parent column's affinity before the lookup,
  *       as SQLite compares them.
  *   FK4 Rows come out by child table (schema order), then rowid, then fkid.
+ *   FK5 Rows are read through the storage seam (core/store), so in MVCC mode
+ *       the check sees what the transaction sees: its own writes and
+ *       commits the B-tree does not hold yet.
  * Locking: read-only, inside the caller's read (or write) transaction.
  * Ownership: cursors and the reading writer are opened and closed here.
  * Callers: pragma.c (run_foreign_key_check).
@@ -32,7 +35,7 @@ typedef struct fk_target {
     const catalog_table *parent;    /* NULL: no such table */
     const catalog_index *idx;       /* NULL with a parent: rowid lookup */
     int map[KEY_INFO_MAX];          /* idx column j takes the fk's column map[j] */
-    btree_cursor *cur;              /* owned: on the parent table or idx */
+    store_cursor *cur;              /* owned: on the parent table or idx */
 } fk_target;
 
 static int
@@ -114,7 +117,7 @@ fk_rowid_exists(fk_target *tg, const value *v, bool *found_out)
         value_clear(&probe);                /* FK1: no integer, no parent */
         return CHORUS_OK;
     }
-    rc = btree_seek_rowid(tg->cur, probe.u.i, BTREE_SEEK_GE, &eof, &exact);
+    rc = store_seek_rowid(tg->cur, probe.u.i, BTREE_SEEK_GE, &eof, &exact);
     value_clear(&probe);
     *found_out = rc == CHORUS_OK && !eof && exact;
     return rc;
@@ -136,11 +139,11 @@ fk_key_exists(fk_target *tg, const value *child_vals, bool *found_out)
         rc = value_apply_affinity(&probe[n], pc->affinity);
     }
     if (rc == CHORUS_OK)
-        rc = btree_seek_key(tg->cur, probe, n, BTREE_SEEK_GE, &eof);
+        rc = store_seek_key(tg->cur, probe, n, BTREE_SEEK_GE, &eof);
     if (rc == CHORUS_OK && !eof) {
         const uint8_t *data;
         uint32_t nbytes;
-        rc = btree_payload(tg->cur, &data, &nbytes);
+        rc = store_payload(tg->cur, &data, &nbytes);
         if (rc == CHORUS_OK)
             *found_out = record_compare_probe(&idx->ki, data, nbytes, probe, n, &rc) == 0;
     }
@@ -191,26 +194,26 @@ fk_check_row(fk_target *tg, const catalog_table *child, const value *vals, int64
 static int
 fk_scan_rows(catalog_writer *w, const catalog_table *t, fk_target *tgs, catalog_result *out)
 {
-    btree_cursor *scan = NULL;
+    store_cursor *scan = NULL;
     bool eof;
     int rc = writer_row_reserve(w, t->n_cols);
 
     if (rc == CHORUS_OK)
-        rc = btree_cursor_open(w->tx, t->root, NULL, false, &scan);
+        rc = store_cursor_open(w->st, t->root, NULL, false, t->name, &scan);
     if (rc == CHORUS_OK)
-        rc = btree_first(scan, &eof);
+        rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof) {
         int64_t rowid;
         bool found = false;
-        rc = btree_rowid(scan, &rowid);
+        rc = store_rowid(scan, &rowid);
         if (rc == CHORUS_OK)
             rc = writer_row_read(w, t, rowid, 0, w->old, &found);
         for (int i = 0; rc == CHORUS_OK && found && i < t->n_fkeys; i++)
             rc = fk_check_row(&tgs[i], t, w->old, rowid, out);
         if (rc == CHORUS_OK)
-            rc = btree_next(scan, &eof);
+            rc = store_next(scan, &eof);
     }
-    btree_cursor_close(scan);
+    store_cursor_close(scan);
     return rc;
 }
 
@@ -233,19 +236,20 @@ fk_check_table(catalog_writer *w, const catalog_table *t, catalog_result *out,
         tg->fkid = i;
         rc = fk_locate(w->cat, t, tg, errmsg_out);
         if (rc == CHORUS_OK && tg->parent != NULL)
-            rc = btree_cursor_open(w->tx, tg->idx ? tg->idx->root : tg->parent->root,
-                                   tg->idx ? &tg->idx->ki : NULL, false, &tg->cur);
+            rc = store_cursor_open(w->st, tg->idx ? tg->idx->root : tg->parent->root,
+                                   tg->idx ? &tg->idx->ki : NULL, false,
+                                   tg->idx ? tg->idx->name : tg->parent->name, &tg->cur);
     }
     if (rc == CHORUS_OK)
         rc = fk_scan_rows(w, t, tgs, out);
     for (int i = 0; i < t->n_fkeys; i++)
-        btree_cursor_close(tgs[i].cur);
+        store_cursor_close(tgs[i].cur);
     free(tgs);
     return rc;
 }
 
 int
-fkcheck_run(pager_tx *tx, catalog *cat, const catalog_hooks *hooks, const char *table,
+fkcheck_run(pager_tx *tx, store_tx *st, catalog *cat, const catalog_hooks *hooks, const char *table,
             catalog_result *out, char **errmsg_out)
 {
     const catalog_table *only = NULL;
@@ -259,6 +263,8 @@ fkcheck_run(pager_tx *tx, catalog *cat, const catalog_hooks *hooks, const char *
     rc = catalog_writer_open(tx, cat, hooks, &w);
     if (rc != CHORUS_OK)
         return rc;
+    if (st != NULL)
+        catalog_writer_use_store(w, st);        /* FK5 */
     if (only != NULL)
         rc = fk_check_table(w, only, out, errmsg_out);
     for (int i = 0; only == NULL && rc == CHORUS_OK && i < catalog_table_count(cat); i++)

@@ -452,7 +452,8 @@ run_foreign_key_list(pragma_run *r)
 static int
 run_foreign_key_check(pragma_run *r)
 {
-    return fkcheck_run(r->env->tx, r->env->cat, r->env->hooks, arg_word(r), r->out, r->errmsg);
+    return fkcheck_run(r->env->tx, r->env->stx, r->env->cat, r->env->hooks, arg_word(r), r->out,
+                       r->errmsg);
 }
 
 static int
@@ -648,9 +649,27 @@ run_foreign_keys(pragma_run *r)
 }
 
 static int
+run_defer_foreign_keys(pragma_run *r)
+{
+    return flag_pragma(r, r->env->defer_foreign_keys);
+}
+
+static int
 run_recursive_triggers(pragma_run *r)
 {
     return flag_pragma(r, r->env->recursive_triggers);
+}
+
+/* Pages of WAL (or, in MVCC mode, of log growth) after which a checkpoint
+ * runs by itself; negative values turn it off as 0 does, as in SQLite. */
+static int
+run_wal_autocheckpoint(pragma_run *r)
+{
+    int64_t n;
+
+    if (arg_int(r, &n))
+        pager_set_autocheckpoint(r->env->pager, n < 0 ? 0 : n > INT32_MAX ? INT32_MAX : (int)n);
+    return answer_int(r, pager_autocheckpoint(r->env->pager));
 }
 
 static int
@@ -692,6 +711,8 @@ static const pragma_def pragmas[] = {
     {"cache_size", run_cache_size, NO_TX, NO_TX, COLS("cache_size"), true},
     {"compile_options", run_compile_options, NO_TX, NO_TX, COLS("compile_options"), false},
     {"database_list", run_database_list, NO_TX, NO_TX, COLS("seq", "name", "file"), false},
+    {"defer_foreign_keys", run_defer_foreign_keys, NO_TX, NO_TX, COLS("defer_foreign_keys"),
+     true},
     {"encoding", run_encoding, NO_TX, NO_TX, COLS("encoding"), true},
     {"foreign_key_check", run_foreign_key_check, RD, RD,
      COLS("table", "rowid", "parent", "fkid"), false},
@@ -717,6 +738,8 @@ static const pragma_def pragmas[] = {
     {"table_xinfo", run_table_xinfo, RD, RD,
      COLS("cid", "name", "type", "notnull", "dflt_value", "pk", "hidden"), false},
     {"user_version", run_user_version, RD, WR, COLS("user_version"), true},
+    {"wal_autocheckpoint", run_wal_autocheckpoint, NO_TX, NO_TX, COLS("wal_autocheckpoint"),
+     false},
     {"wal_checkpoint", run_wal_checkpoint, NO_TX, NO_TX, COLS("busy", "log", "checkpointed"), false},
 };
 

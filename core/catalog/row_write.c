@@ -13,6 +13,9 @@
  *      whose key changed);
  *   6. AUTOINCREMENT: the writer notes the largest rowid used; it goes to
  *      sqlite_sequence once, when the statement ends (writer_seq_flush).
+ * catalog_row_replace_victims runs steps 1-4 without writing: REPLACE
+ * then notes the rows in its way instead of deleting them, so that the
+ * engine can delete them with their triggers and foreign keys first.
  *
  * Invariants
  *   RW1 Constraint failures leave the b-trees as they were unless the
@@ -38,6 +41,11 @@ typedef struct row_op {
     int64_t rowid;                  /* the row's (new) rowid */
     bool rowid_explicit;            /* not allocated: may conflict */
     catalog_row_result *out;
+    /* catalog_row_replace_victims: REPLACE notes the rows in the way here
+     * instead of deleting them (at most one per constraint) */
+    bool collect;
+    int64_t *victims;
+    int n_victims;
 } row_op;
 
 /* --- step 1: values -------------------------------------------------------- */
@@ -153,6 +161,10 @@ row_rowid(catalog_writer *w, row_op *op, const value *rowid_val)
         if (op->has_old)
             return writer_fail(w, CHORUS_MISMATCH, "datatype mismatch");
         op->rowid_explicit = false;
+        if (op->collect) {          /* nothing is written: allocate nothing */
+            op->rowid = INT64_MIN;
+            return CHORUS_OK;
+        }
         rc = rowid_allocate(w, t, &op->rowid);
     } else {
         rc = rowid_from_value(w, v, &op->rowid);
@@ -233,12 +245,22 @@ row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid, const
     return rc;
 }
 
-/* REPLACE: removes row rowid, which stands in the new row's way. */
+/* REPLACE: removes row rowid, which stands in the new row's way (or notes
+ * it, once, when collecting). */
 static int
 row_replace_other(catalog_writer *w, row_op *op, int64_t rowid)
 {
     bool found;
-    int rc = writer_row_read(w, op->t, rowid, 1, w->tmp, &found);
+    int rc;
+
+    if (op->collect) {
+        for (int i = 0; i < op->n_victims; i++)
+            if (op->victims[i] == rowid)
+                return CHORUS_OK;
+        op->victims[op->n_victims++] = rowid;
+        return CHORUS_OK;
+    }
+    rc = writer_row_read(w, op->t, rowid, 1, w->tmp, &found);
 
     if (rc != CHORUS_OK || !found)
         return rc;
@@ -306,6 +328,8 @@ index_unique(catalog_writer *w, row_op *op, const catalog_index *idx, int pass)
             break;
         if (action == AST_CONFLICT_REPLACE) {
             rc = row_replace_other(w, op, other);
+            if (op->collect)
+                break;          /* the row stays: the probe would find it again */
         } else if (action == AST_CONFLICT_IGNORE) {
             op->out->ignored = true;
             break;
@@ -529,7 +553,7 @@ int
 catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
                    const value *rowid, int conflict, catalog_row_result *out)
 {
-    row_op op = {t, conflict, false, 0, 0, false, out};
+    row_op op = {.t = t, .conflict = conflict, .out = out};
     int rc;
 
     memset(out, 0, sizeof *out);
@@ -618,7 +642,8 @@ catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
                    const value *vals, const value *new_rowid, int conflict,
                    catalog_row_result *out)
 {
-    row_op op = {t, conflict, true, old_rowid, old_rowid, true, out};
+    row_op op = {.t = t, .conflict = conflict, .has_old = true, .old_rowid = old_rowid,
+                 .rowid = old_rowid, .rowid_explicit = true, .out = out};
     bool found;
     int rc;
 
@@ -648,6 +673,50 @@ catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
     if (rc == CHORUS_OK && t->autoincrement)
         rc = seq_store(w, t, op.rowid);
     out->rowid = op.rowid;
+    return rc;
+}
+
+int
+catalog_row_replace_victims(catalog_writer *w, const catalog_table *t, const value *vals,
+                            const value *rowid, const int64_t *old_rowid, int conflict,
+                            int64_t *victims, int *n_out, bool *ignored_out)
+{
+    catalog_row_result res;
+    row_op op = {.t = t, .conflict = conflict, .has_old = old_rowid != NULL,
+                 .old_rowid = old_rowid != NULL ? *old_rowid : 0,
+                 .rowid = old_rowid != NULL ? *old_rowid : 0, .rowid_explicit = old_rowid != NULL,
+                 .out = &res, .collect = true, .victims = victims};
+    int rc;
+
+    memset(&res, 0, sizeof res);
+    *n_out = 0;
+    *ignored_out = false;
+    rc = write_check(w, t);
+    if (rc == CHORUS_OK)
+        rc = writer_row_reserve(w, t->n_cols);
+    if (rc == CHORUS_OK)
+        rc = row_prepare(w, t, vals);
+    if (rc == CHORUS_OK)
+        rc = row_not_null(w, &op);
+    if (rc == CHORUS_OK && !res.ignored)
+        rc = row_rowid(w, &op, rowid);
+    if (rc == CHORUS_OK && !res.ignored)
+        rc = row_unique(w, &op);
+    *n_out = op.n_victims;
+    *ignored_out = res.ignored;
+    return rc;
+}
+
+int
+catalog_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid,
+                 const value **row_out, bool *found_out)
+{
+    int rc = writer_row_reserve(w, t->n_cols);
+
+    *row_out = w->tmp;
+    *found_out = false;
+    if (rc == CHORUS_OK)
+        rc = writer_row_read(w, t, rowid, 1, w->tmp, found_out);
     return rc;
 }
 

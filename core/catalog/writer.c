@@ -62,6 +62,7 @@ catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
     store_tx_init(&w->own_st, NULL, tx, NULL);
     w->st = &w->own_st;
     w->cat = cat;
+    w->main = NULL;
     memset(&w->hooks, 0, sizeof w->hooks);
     if (hooks != NULL)
         w->hooks = *hooks;

@@ -164,6 +164,8 @@ typedef struct plan_level {
     bool covering;          /* the index holds every column read: no table lookup */
     bool not_indexed;       /* NOT INDEXED: scan or rowid paths only */
     bool keep_order;        /* ORDER BY relies on this level's order (order.c O3) */
+    bool reverse;           /* PA_SCAN, PA_ROWID_*, PA_INDEX: visit the rows in the
+                               opposite order, last first (order.c O4) */
     bool is_dml_target;     /* the table UPDATE/DELETE writes: a full scan reads the table
                                in rowid order, never a covering index (as SQLite) */
     const catalog_index *indexed_by;        /* INDEXED BY: the only index allowed */
@@ -331,6 +333,7 @@ struct plan_query {
                                bare values show (agg.c A2) */
     int hit_agg;            /* agg.c A2: the min()/max() whose new values choose the
                                row of the bare values (1 + index; 0 none), set on the first run */
+    bool hit_ties_last;     /* agg.c A2: that max() takes the last of equal values */
     bool hit_have;          /* hit_best holds the group's min/max so far */
     value hit_best;         /* owned */
     int values_pos;

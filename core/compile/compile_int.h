@@ -49,6 +49,8 @@ struct scope {
     const ast_expr *where_ast;      /* the core's WHERE, for pushdown.c */
     bool *correlated;               /* set when a name resolves to an outer scope */
     cx **level_on;                  /* per loop level: its ON terms (LEFT JOIN) */
+    cx *group_on;                   /* ON terms of parenthesized joins joined by an inner
+                                       join: WHERE terms (from.c F6) */
     /* growable lists of the aggregate query */
     int cap_gcols, cap_aggs;
     /* window functions (window.c) */
@@ -105,6 +107,9 @@ plan_cursor *cc_cursor(cctx *c, int i);
 /* expr.c */
 int cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out);
 cx *cx_new(cctx *c, int kind, const ast_expr *ast);
+/* e where a row value may stand (UPDATE SET (a, b) = ...): as cc_expr, but a
+ * subquery may give several columns (rowvalue.c V3). */
+int cc_row_value(cctx *c, scope *s, const ast_expr *e, cx **out);
 cx *cx_const_int(cctx *c, int64_t i);
 cx *cx_and(cctx *c, cx *a, cx *b);
 bool ast_is_aggregate_call(const ast_expr *e);
@@ -112,10 +117,14 @@ bool ast_is_aggregate_call(const ast_expr *e);
  * an aggregate query's output. */
 int cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out);
 bool ast_contains_aggregate(const ast_expr *e);
+/* Whether e is an AND that SQLite's parser folds to 0 (a side is the
+ * literal 0, x IN (), or such an AND; expr.c X7). */
+bool ast_and_folds(const ast_expr *e);
 /* Whether e holds an aggregate call that belongs to s's query (expr.c X4):
  * directly, with an argument naming s's sources or none, or inside a
- * subquery, with arguments naming s's sources and none of the subquery's. */
-bool cc_owns_aggregate(scope *s, const ast_expr *e);
+ * subquery, with arguments naming s's sources and none of the subquery's;
+ * what SQLite folds to a constant first names nothing. */
+bool cc_owns_aggregate(cctx *c, scope *s, const ast_expr *e);
 /* Comparison affinity of two operands as SQLite computes it. */
 char cx_compare_affinity(const cx *l, const cx *r);
 /* Collation of a binary comparison: left's explicit, right's explicit,
@@ -201,11 +210,23 @@ int cc_raise(cctx *c, scope *s, const ast_expr *e, cx **out);
 /* upsert.c */
 int cc_upsert(cctx *c, const ast_insert *ins, const catalog_table *t);
 
+/* view_dml.c: views as INSERT/UPDATE/DELETE targets (IV1-IV3) */
+/* IV1: fails unless view (of cat) has an INSTEAD OF trigger for event (and
+ * the SET list of an UPDATE); *item_out: a FROM item naming the view. */
+int cc_view_dml_check(cctx *c, const catalog *cat, const char *schema, const char *view,
+                      int event, const ast_list *set, ast_from_item **item_out);
+/* IV2: the stand-in table of view (of cat), whose FROM source is src. */
+int cc_view_dml_table(cctx *c, const catalog *cat, const scope_source *src, const char *view,
+                      const catalog_table **out);
+bool cc_view_dml_is_stand_in(const catalog_table *t);
+
 /* returning.c */
 int cc_returning(cctx *c, const ast_list *returning, const catalog_table *t, const char *alias);
 
 /* rowvalue.c: row values, compiled into scalar comparisons */
 int cc_vector_size(const cx *e);
+/* Element i of a vector, a multi-column subquery (V3) or a scalar (itself). */
+int cc_vector_element(cctx *c, cx *e, int i, cx **out);
 int cc_row_compare(cctx *c, const ast_expr *ast, int op, cx *l, cx *r, cx **out);
 int cc_row_in_list(cctx *c, const ast_expr *ast, cx *left, cx **items, int n, bool is_not,
                    cx **out);

@@ -23,22 +23,33 @@
 
 #include "compile_int.h"
 
+/* The target of a statement: a table, or a view with INSTEAD OF triggers. */
+typedef struct dml_target {
+    const catalog_table *t;         /* the table, or the view's stand-in (view_dml.c IV2) */
+    const catalog *cat;             /* the catalog holding it */
+    ast_from_item *view;            /* the view as a FROM item (IV3), or NULL */
+} dml_target;
+
+/* Finds the target of event (set: UPDATE's SET list); a view's stand-in
+ * table is made once its FROM source is compiled (view_stand_in). */
 static int
-target_table(cctx *c, const char *schema, const char *name, const catalog_table **out)
+target_table(cctx *c, const char *schema, const char *name, int event, const ast_list *set,
+             dml_target *out)
 {
     const catalog_table *t = NULL;
     const catalog *cat;
     int rc;
 
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     rc = cc_catalog_for(c, schema, name, &cat);
     if (rc != CHORUS_OK)
         return rc;
+    out->cat = cat;
     if (cat != NULL)
         t = catalog_table_find(cat, name);
     if (t == NULL) {
         if (cat != NULL && catalog_view_find(cat, name) != NULL)
-            return cc_error(c, "cannot modify %s because it is a view", name);
+            return cc_view_dml_check(c, cat, schema, name, event, set, &out->view);
         return cc_error(c, "no such table: %s", name);
     }
     if (t->sql == NULL || strncasecmp(t->name, "sqlite_", 7) == 0) {
@@ -47,8 +58,33 @@ target_table(cctx *c, const char *schema, const char *name, const catalog_table 
     }
     if (t->without_rowid)
         return cc_error(c, "not supported yet: WITHOUT ROWID tables");
-    *out = t;
+    out->t = t;
     return CHORUS_OK;
+}
+
+/* IV2: the stand-in table of a view target whose FROM source is s's first. */
+static int
+view_stand_in(cctx *c, dml_target *tg, const scope *s)
+{
+    return cc_view_dml_table(c, tg->cat, &s->src[0], tg->view->name, &tg->t);
+}
+
+/* INSERT into a view: its columns, from a FROM source that is never run. */
+static int
+view_columns(cctx *c, dml_target *tg)
+{
+    plan_query *q = cc_alloc(c, sizeof *q);
+    scope *s = cc_alloc(c, sizeof *s);
+    int rc;
+
+    if (q == NULL || s == NULL)
+        return CHORUS_NOMEM;
+    memset(q, 0, sizeof *q);
+    memset(s, 0, sizeof *s);
+    q->kind = PQ_CORE;
+    s->q = q;
+    rc = cc_from(c, s, tg->view);
+    return rc == CHORUS_OK ? view_stand_in(c, tg, s) : rc;
 }
 
 /* A scope whose one source is the new row of t (CHECK and DEFAULT). */
@@ -208,9 +244,15 @@ insert_body(cctx *c, const ast_stmt *stmt)
     const ast_insert *ins = &stmt->u.insert;
     plan_stmt *p = c->plan;
     const catalog_table *t;
+    dml_target tg;
     int rc;
 
-    rc = target_table(c, ins->schema, ins->table, &t);
+    rc = target_table(c, ins->schema, ins->table, AST_TRIGGER_INSERT, NULL, &tg);
+    if (rc == CHORUS_OK && tg.view != NULL && ins->upsert != NULL)
+        rc = cc_error(c, "cannot UPSERT a view");
+    if (rc == CHORUS_OK && tg.view != NULL)
+        rc = view_columns(c, &tg);
+    t = tg.t;
     if (rc == CHORUS_OK)
         rc = insert_columns(c, ins, t);
     if (rc != CHORUS_OK)
@@ -245,9 +287,10 @@ insert_body(cctx *c, const ast_stmt *stmt)
     return rc;
 }
 
-/* The scan of UPDATE/DELETE over the target, with the WHERE plan. */
+/* The scan of UPDATE/DELETE over the target, with the WHERE plan; a view
+ * target is scanned as a FROM source and gets its stand-in table (IV3). */
 static int
-target_scan(cctx *c, const catalog_table *t, const char *alias, const ast_expr *where,
+target_scan(cctx *c, dml_target *tg, const char *alias, const ast_expr *where,
             const ast_from_item *from, scope *s, plan_query **q_out)
 {
     plan_query *q = cc_alloc(c, sizeof *q);
@@ -258,18 +301,48 @@ target_scan(cctx *c, const catalog_table *t, const char *alias, const ast_expr *
     memset(s, 0, sizeof *s);
     s->q = q;
     q->kind = PQ_CORE;
-    rc = cc_source_add_table(c, s, t, alias, &c->plan->target_cursor);
-    if (rc == CHORUS_OK && from != NULL)
+    if (tg->view != NULL) {
+        tg->view->next = (ast_from_item *)from;     /* read, never changed */
+        from = tg->view;
         rc = cc_from(c, s, from);
+        if (rc == CHORUS_OK) {
+            c->plan->target_cursor = s->src[0].cursor;
+            rc = view_stand_in(c, tg, s);
+        }
+    } else {
+        rc = cc_source_add_table(c, s, tg->t, alias, &c->plan->target_cursor);
+        if (rc == CHORUS_OK && from != NULL)
+            rc = cc_from(c, s, from);
+    }
     if (rc == CHORUS_OK) {
         s->no_agg = true;
         rc = cc_where_plan(c, s, q, where, from);
     }
-    for (int i = 0; rc == CHORUS_OK && i < q->n_levels; i++)
+    for (int i = 0; rc == CHORUS_OK && tg->view == NULL && i < q->n_levels; i++)
         if (q->levels[i].cursor == c->plan->target_cursor)
             q->levels[i].is_dml_target = true;
     *q_out = q;
     return rc;
+}
+
+/* The rowid columns of a view target's rows: NULL (IV3). */
+static int
+null_rowid(cctx *c, cx **out)
+{
+    *out = cx_new(c, CX_CONST, NULL);
+    if (*out == NULL)
+        return CHORUS_NOMEM;
+    value_set_null(&(*out)->v);
+    return CHORUS_OK;
+}
+
+/* Column col of the target (source 0), or NULL for a view's rowid. */
+static int
+target_column(cctx *c, scope *s, bool view, int col, cx **out)
+{
+    if (view && col < 0)
+        return null_rowid(c, out);
+    return cc_source_column(c, s, 0, col, NULL, out);
 }
 
 static int
@@ -315,12 +388,18 @@ order_limit(cctx *c, scope *s, plan_query *q, const ast_list *order, const ast_e
     return rc;
 }
 
-/* Whether writes to t need the old row (triggers, foreign keys). */
+/* Whether writes to t need the old row (triggers, TEMP triggers that may
+ * name it, foreign keys). */
 static bool
-needs_old(const catalog *cat, const catalog_table *t)
+needs_old(const compile_env *env, const catalog *cat, const catalog_table *t)
 {
+    const catalog *tcat = env->temp_cat;
+
     if (t->n_triggers > 0 || t->n_fkeys > 0)
         return true;
+    for (int i = 0; tcat != NULL && tcat != cat && i < catalog_trigger_count(tcat); i++)
+        if (strcasecmp(catalog_trigger_at(tcat, i)->table, t->name) == 0)
+            return true;
     for (int i = 0; i < catalog_table_count(cat); i++) {
         const catalog_table *o = catalog_table_at(cat, i);
         for (int k = 0; k < o->n_fkeys; k++)
@@ -330,31 +409,66 @@ needs_old(const catalog *cat, const catalog_table *t)
     return false;
 }
 
+/* SET name = e: e becomes the new value of the column (or rowid). */
+static int
+set_column(cctx *c, const catalog_table *t, plan_query *q, const char *name, cx *e)
+{
+    int col = catalog_table_column_resolve(t, name);
+
+    if (col == -2 || (col == CATALOG_COLUMN_ROWID && cc_view_dml_is_stand_in(t)))
+        return cc_error(c, "no such column: %s", name);
+    if (col == CATALOG_COLUMN_ROWID)
+        q->result[1] = e;
+    else
+        q->result[2 + col] = e;
+    return CHORUS_OK;
+}
+
+/* SET (a, b, ...) = v, items first.. of the SET list (parse_stmt.c D2): v
+ * a row value or a subquery of as many columns, element i for column i. */
+static int
+set_row_value(cctx *c, scope *s, const ast_update *up, const catalog_table *t, plan_query *q,
+              int first, int *n_out)
+{
+    int n = 1, rc;
+    cx *v;
+
+    while (first + n < up->set.n && up->set_group[first + n] == up->set_group[first])
+        n++;
+    *n_out = n;
+    rc = cc_row_value(c, s, up->set.items[first].expr, &v);
+    if (rc != CHORUS_OK)
+        return rc;
+    if (cc_vector_size(v) != n)
+        return cc_error(c, "%d columns assigned %d values", n, cc_vector_size(v));
+    for (int i = 0; i < n && rc == CHORUS_OK; i++) {
+        cx *e;
+        rc = cc_vector_element(c, v, i, &e);
+        if (rc == CHORUS_OK)
+            rc = set_column(c, t, q, up->set.items[first + i].name, e);
+    }
+    return rc;
+}
+
 static int
 update_set(cctx *c, scope *s, const ast_update *up, const catalog_table *t, plan_query *q)
 {
     plan_stmt *p = c->plan;
-    int rc;
+    int rc = CHORUS_OK, n;
 
-    for (int i = 0; i < up->set.n; i++) {
-        const char *name = up->set.items[i].name;
-        int col;
+    for (int i = 0; i < up->set.n && rc == CHORUS_OK; i += n) {
         cx *e;
-        if (up->set_group != NULL && up->set_group[i] >= 0)
-            return cc_error(c, "not supported yet: row values in SET");
-        col = catalog_table_column_resolve(t, name);
-        if (col == -2)
-            return cc_error(c, "no such column: %s", name);
+        n = 1;
+        if (up->set_group != NULL && up->set_group[i] >= 0) {
+            rc = set_row_value(c, s, up, t, q, i, &n);
+            continue;
+        }
         rc = cc_expr(c, s, up->set.items[i].expr, &e);
-        if (rc != CHORUS_OK)
-            return rc;
-        if (col == CATALOG_COLUMN_ROWID)
-            q->result[1] = e;
-        else
-            q->result[2 + col] = e;
+        if (rc == CHORUS_OK)
+            rc = set_column(c, t, q, up->set.items[i].name, e);
     }
     p->n_assign = up->set.n;
-    return CHORUS_OK;
+    return rc;
 }
 
 static int
@@ -363,17 +477,21 @@ update_body(cctx *c, const ast_stmt *stmt)
     const ast_update *up = &stmt->u.update;
     plan_stmt *p = c->plan;
     const catalog_table *t;
+    dml_target tg;
     plan_query *q;
+    bool view;
     scope s;
     int rc;
 
     p->kind = PLAN_UPDATE;
-    rc = target_table(c, up->schema, up->table, &t);
+    rc = target_table(c, up->schema, up->table, AST_TRIGGER_UPDATE, &up->set, &tg);
     if (rc == CHORUS_OK)
-        rc = target_scan(c, t, up->alias, up->where, up->from, &s, &q);
+        rc = target_scan(c, &tg, up->alias, up->where, up->from, &s, &q);
     if (rc != CHORUS_OK)
         return rc;
-    p->with_old = needs_old(t->is_temp ? c->env->temp_cat : c->env->cat, t) || up->from != NULL;
+    t = tg.t;
+    view = tg.view != NULL;
+    p->with_old = view || needs_old(c->env, tg.cat, t) || up->from != NULL;
     rc = alloc_result(c, q, p->with_old ? 2 * t->n_cols + 2 : t->n_cols + 2);
     if (rc == CHORUS_OK)
         rc = order_limit(c, &s, q, &up->order_by, up->limit, up->offset);
@@ -386,12 +504,14 @@ update_body(cctx *c, const ast_stmt *stmt)
     for (int i = -1; i < t->n_cols; i++) {
         cx **slot = i < 0 ? &q->result[0] : &q->result[2 + i];
         if (*slot == NULL)
-            rc = cc_source_column(c, &s, 0, i, NULL, slot);
+            rc = target_column(c, &s, view, i, slot);
         if (rc != CHORUS_OK)
             return rc;
+        if (view && i >= 0)
+            q->col_aff[2 + i] = s.src[0].col_aff[i];    /* IV3 */
     }
     if (q->result[1] == NULL)
-        rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[1]);
+        rc = target_column(c, &s, view, -1, &q->result[1]);
     for (int i = 0; p->with_old && i < t->n_cols && rc == CHORUS_OK; i++)
         rc = cc_source_column(c, &s, 0, i, NULL, &q->result[2 + t->n_cols + i]);
     if (rc != CHORUS_OK)
@@ -411,20 +531,22 @@ delete_body(cctx *c, const ast_stmt *stmt)
     const ast_delete *del = &stmt->u.del;
     plan_stmt *p = c->plan;
     const catalog_table *t;
+    dml_target tg;
     plan_query *q;
     scope s;
     int rc;
 
     p->kind = PLAN_DELETE;
-    rc = target_table(c, del->schema, del->table, &t);
+    rc = target_table(c, del->schema, del->table, AST_TRIGGER_DELETE, NULL, &tg);
     if (rc == CHORUS_OK)
-        rc = target_scan(c, t, del->alias, del->where, NULL, &s, &q);
+        rc = target_scan(c, &tg, del->alias, del->where, NULL, &s, &q);
     if (rc != CHORUS_OK)
         return rc;
-    p->with_old = needs_old(t->is_temp ? c->env->temp_cat : c->env->cat, t) || del->returning.n > 0;
+    t = tg.t;
+    p->with_old = tg.view != NULL || needs_old(c->env, tg.cat, t) || del->returning.n > 0;
     rc = alloc_result(c, q, p->with_old ? t->n_cols + 1 : 1);
     if (rc == CHORUS_OK)
-        rc = cc_source_column(c, &s, 0, -1, NULL, &q->result[0]);
+        rc = target_column(c, &s, tg.view != NULL, -1, &q->result[0]);
     for (int i = 0; p->with_old && i < t->n_cols && rc == CHORUS_OK; i++)
         rc = cc_source_column(c, &s, 0, i, NULL, &q->result[1 + i]);
     if (rc == CHORUS_OK)

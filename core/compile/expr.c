@@ -17,6 +17,11 @@
  *   X5  A VIRTUAL generated column is read as its expression (records do
  *       not hold it); STORED ones are computed when rows are written
  *       (core/vm/exec_dml.c W5) and read like any column.
+ *   X6  x IS [NOT] NULL (ISNULL, NOTNULL) is the constant 0 or 1 when x
+ *       is never NULL (owner_never_null: a literal, a rowid, a NOT NULL
+ *       column not on the null side of an outer join), as SQLite folds it.
+ *   X7  x AND y is the constant 0 when a side is always false as SQLite's
+ *       parser sees it: the literal 0, x IN (), or such an AND itself.
  *   X4  An aggregate call belongs to the innermost query whose sources its
  *       arguments name (SQLite's rule): sum(t.a) inside a subquery, t being
  *       an outer source, makes the outer query an aggregate, and the
@@ -148,7 +153,7 @@ ast_is_aggregate_call(const ast_expr *e)
 bool
 ast_contains_aggregate(const ast_expr *e)
 {
-    if (e == NULL)
+    if (e == NULL || ast_and_folds(e))
         return false;
     if (ast_is_aggregate_call(e))
         return true;
@@ -588,6 +593,14 @@ compile_operand(cctx *c, scope *s, const ast_expr *op, const ast_expr *e, cx **o
     return cc_expr(c, s, e, out);
 }
 
+int
+cc_row_value(cctx *c, scope *s, const ast_expr *e, cx **out)
+{
+    if (e->kind == EXPR_SUBQUERY)
+        return compile_subquery_value(c, s, e, true, out);
+    return cc_expr(c, s, e, out);
+}
+
 static int
 compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
@@ -797,6 +810,7 @@ scope_has_column(const scope *sc, const ast_expr *e)
  * 0 .. n_chain-1 one of those cores (innermost first), n_chain + i the
  * i-th scope outwards from s. min_level is the innermost level named. */
 typedef struct agg_owner_walk {
+    cctx *c;
     scope *s;
     const ast_select_core *chain[16];
     int n_chain;
@@ -831,7 +845,166 @@ owner_column(agg_owner_walk *w, const ast_expr *e)
         w->min_level = level;
 }
 
+/* Whether column col (-1 the rowid) of t never reads NULL, as SQLite's
+ * sqlite3ExprCanBeNull sees it: the rowid, its alias, NOT NULL columns. */
+static bool
+table_column_never_null(const catalog_table *t, int col)
+{
+    return col < 0 || col == t->rowid_alias || t->cols[col].not_null;
+}
+
+/* Whether source i of sc may be all NULLs (an outer join's null row). */
+static bool
+scope_source_nullable(const scope *sc, int i)
+{
+    const plan_query *q = sc->q;
+
+    if (q == NULL || i >= q->n_levels)
+        return true;
+    if (q->levels[i].is_left)
+        return true;
+    for (int k = i + 1; k < q->n_levels; k++)
+        if (q->levels[k].is_right)
+            return true;
+    return false;
+}
+
+/* Whether column reference e, resolved in compiled scope sc, never reads NULL. */
+static bool
+scope_column_never_null(const scope *sc, const ast_expr *e)
+{
+    for (int i = 0; i < sc->n_src; i++) {
+        const scope_source *src = &sc->src[i];
+        int col;
+        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
+            continue;
+        col = find_in_source(src, e->name, e->table != NULL);
+        if (col == -2)
+            continue;
+        return src->table != NULL && table_column_never_null(src->table, col) &&
+               !scope_source_nullable(sc, i);
+    }
+    return false;
+}
+
+/* Whether column reference e, naming a source of the (not yet compiled)
+ * FROM list from, never reads NULL: a table column as above, on a side of
+ * every join that never gives a null row. */
+static bool
+from_column_never_null(cctx *c, const ast_from_item *from, const ast_expr *e)
+{
+    for (const ast_from_item *it = from; it != NULL; it = it->next) {
+        const char *n = it->alias != NULL ? it->alias : it->name;
+        const catalog *cat;
+        const catalog_table *t;
+        bool nullable = it->join == AST_JOIN_LEFT || it->join == AST_JOIN_FULL;
+        bool had_error = c->errmsg != NULL;
+        int col;
+        if (it->kind != AST_FROM_TABLE || n == NULL ||
+            (e->table != NULL && strcasecmp(n, e->table) != 0))
+            continue;
+        if (it->schema == NULL)
+            for (const cc_cte *x = c->ctes; x != NULL; x = x->next)
+                if (strcasecmp(x->cte->name, it->name) == 0)
+                    return false;
+        if (cc_catalog_for(c, it->schema, it->name, &cat) != CHORUS_OK) {
+            if (!had_error) {           /* compiling the item reports it */
+                free(c->errmsg);
+                c->errmsg = NULL;
+            }
+            return false;
+        }
+        if (cat == NULL || (t = catalog_table_find(cat, it->name)) == NULL)
+            return false;
+        col = catalog_table_column_resolve(t, e->name);
+        if (col < CATALOG_COLUMN_ROWID)
+            continue;
+        for (const ast_from_item *later = it->next; later != NULL; later = later->next)
+            nullable = nullable || later->join == AST_JOIN_RIGHT || later->join == AST_JOIN_FULL;
+        return !nullable && table_column_never_null(t, col);
+    }
+    return false;
+}
+
+/* Whether operand e of IS [NOT] NULL never is NULL (SQLite's
+ * sqlite3ExprCanBeNull after unary + and -): a literal, or a column as above. */
+static bool
+owner_never_null(agg_owner_walk *w, const ast_expr *e)
+{
+    while (e->kind == EXPR_UNARY && (e->op == AST_OP_NEG || e->op == AST_OP_PLUS))
+        e = e->left;
+    switch (e->kind) {
+    case EXPR_INTEGER: case EXPR_FLOAT: case EXPR_STRING: case EXPR_BLOB:
+        return true;
+    case EXPR_COLUMN:
+        break;
+    default:
+        return false;
+    }
+    for (int j = 0; j < w->n_args_sub; j++)
+        if (e->table == NULL || from_names(w->args_sub[j]->from, e->table))
+            return false;
+    for (int j = w->n_chain - 1; j >= 0; j--)
+        if (e->table == NULL || from_names(w->chain[j]->from, e->table))
+            return from_column_never_null(w->c, w->chain[j]->from, e);
+    for (const scope *sc = w->s; sc != NULL; sc = sc->outer)
+        if (scope_has_column(sc, e))
+            return scope_column_never_null(sc, e);
+    return false;
+}
+
+/* Whether SQLite's parser marks e always false (EP_IsFalse): the integer
+ * literal 0, x IN () (not NOT IN), and an AND it folds (ast_and_folds). */
+static bool
+ast_always_false(const ast_expr *e)
+{
+    return e != NULL && ((e->kind == EXPR_INTEGER && e->ival == 0) ||
+                         (e->kind == EXPR_IN_LIST && e->list.n == 0 && !e->is_not) ||
+                         ast_and_folds(e));
+}
+
+bool
+ast_and_folds(const ast_expr *e)
+{
+    return e->kind == EXPR_BINARY && e->op == AST_OP_AND &&
+           (ast_always_false(e->left) || ast_always_false(e->right));
+}
+
+/* Whether SQLite replaces e by a constant before it decides which query
+ * owns an aggregate (so that e names no column): x [NOT] IN () and an AND
+ * with an always false side, folded while parsing; x IS [NOT] NULL, x
+ * never NULL, folded while resolving names ("NOT NULL strength reduction"). */
+static bool
+owner_folded(agg_owner_walk *w, const ast_expr *e)
+{
+    if (e->kind == EXPR_IN_LIST && e->list.n == 0)
+        return true;
+    if (ast_and_folds(e))
+        return true;
+    if (e->kind == EXPR_ISNULL)
+        return owner_never_null(w, e->left);
+    if (e->kind == EXPR_BINARY && (e->op == AST_OP_IS || e->op == AST_OP_IS_NOT) &&
+        e->right->kind == EXPR_NULL)
+        return owner_never_null(w, e->left);
+    return false;
+}
+
 static void owner_walk(agg_owner_walk *w, const ast_expr *e);
+
+/* Whether e is x IS [NOT] NULL (any spelling) with x never NULL in scope s. */
+static bool
+null_test_folds(cctx *c, scope *s, const ast_expr *e)
+{
+    agg_owner_walk w;
+
+    if (e->kind != EXPR_ISNULL && !(e->kind == EXPR_BINARY && e->right->kind == EXPR_NULL &&
+                                    (e->op == AST_OP_IS || e->op == AST_OP_IS_NOT)))
+        return false;
+    memset(&w, 0, sizeof w);
+    w.c = c;
+    w.s = s;
+    return owner_folded(&w, e);
+}
 
 static void
 owner_walk_select(agg_owner_walk *w, const ast_select *sel)
@@ -861,8 +1034,8 @@ owner_walk(agg_owner_walk *w, const ast_expr *e)
         owner_column(w, e);
         return;
     }
-    if (e->kind == EXPR_IN_LIST && e->list.n == 0)
-        return;     /* SQLite folds x [NOT] IN () to a constant while parsing */
+    if (owner_folded(w, e))
+        return;
     if (e->select != NULL)
         owner_walk_select(w, e->select);
     owner_walk(w, e->left);
@@ -891,8 +1064,8 @@ static bool owner_select_has(agg_owner_walk *w, const ast_select *sel);
 static bool
 owner_expr_has(agg_owner_walk *w, const ast_expr *e)
 {
-    if (e == NULL || (e->kind == EXPR_IN_LIST && e->list.n == 0))
-        return false;   /* folded to a constant, see compile_in */
+    if (e == NULL || owner_folded(w, e))
+        return false;
     if (ast_is_aggregate_call(e) && agg_owner_level(w, e) == w->n_chain)
         return true;
     if (e->select != NULL && owner_select_has(w, e->select))
@@ -926,11 +1099,12 @@ owner_select_has(agg_owner_walk *w, const ast_select *sel)
 }
 
 bool
-cc_owns_aggregate(scope *s, const ast_expr *e)
+cc_owns_aggregate(cctx *c, scope *s, const ast_expr *e)
 {
     agg_owner_walk w;
 
     memset(&w, 0, sizeof w);
+    w.c = c;
     w.s = s;
     return owner_expr_has(&w, e);
 }
@@ -951,6 +1125,7 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
         agg_owner_walk w;
         int level;
         memset(&w, 0, sizeof w);
+        w.c = c;
         w.s = s;
         level = agg_owner_level(&w, e);
         if (level > 0) {
@@ -1307,6 +1482,18 @@ int
 cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
     *out = NULL;
+    if (ast_and_folds(e)) {
+        /* X7: SQLite's parser turns x AND 0 (0 AND x, x IN () AND x, ...)
+         * into 0: x is never compiled, so it raises no error */
+        *out = cx_const_int(c, 0);
+        return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+    }
+    if (null_test_folds(c, s, e)) {
+        /* X6: as SQLite, x IS [NOT] NULL with x never NULL is a constant,
+         * also where x's row is missing (an aggregate over no rows) */
+        *out = cx_const_int(c, e->kind == EXPR_ISNULL ? e->is_not : e->op == AST_OP_IS_NOT);
+        return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+    }
     switch (e->kind) {
     case EXPR_NULL:
     case EXPR_INTEGER:

@@ -13,6 +13,12 @@
  *   F4  ON terms of an inner join are WHERE terms; ON terms of a LEFT JOIN
  *       stay with their level (scope.level_on), since they decide whether
  *       the level matched.
+ *   F6  A parenthesized join adds its sources in order, as if written
+ *       without parentheses: the same rows where it is joined by an inner
+ *       join (its ON terms and the group's join the WHERE terms), or where
+ *       it holds one source; its USING and NATURAL see the group's own
+ *       sources only. On the right of an outer join, a group of several
+ *       sources is not supported yet.
  *   F5  json_each / json_tree are sources over a PQ_TABLE_FN query; when
  *       their arguments read earlier sources, the VM fills them again for
  *       every row of those (plan_cursor.refill). Their hidden columns json
@@ -310,6 +316,8 @@ add_table_fn(cctx *c, scope *s, const ast_from_item *it)
     return CHORUS_OK;
 }
 
+static int from_add(cctx *c, scope *s, const ast_from_item *from, bool nested);
+
 static int
 add_item(cctx *c, scope *s, const ast_from_item *it)
 {
@@ -366,15 +374,7 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
             return rc;
         return source_add_query(c, s, sub, it->alias, NULL);
     case AST_FROM_NESTED:
-        for (const ast_from_item *n = it->nested; n != NULL; n = n->next) {
-            if (n->join == AST_JOIN_RIGHT || n->join == AST_JOIN_FULL || n->join == AST_JOIN_LEFT ||
-                n->on != NULL || n->using_cols.n > 0 || n->is_natural)
-                return cc_error(c, "not supported yet: joins inside parentheses");
-            rc = add_item(c, s, n);
-            if (rc != CHORUS_OK)
-                return rc;
-        }
-        return CHORUS_OK;
+        return from_add(c, s, it->nested, true);
     case AST_FROM_FUNCTION:
         return add_table_fn(c, s, it);
     default:
@@ -402,7 +402,7 @@ using_partner(cctx *c, scope_source *left, int lcol, int right, int rcol)
 
 /* left.col = right.col for a USING or NATURAL column; hides the right copy. */
 static int
-join_column(cctx *c, scope *s, int right, const char *name, cx **terms)
+join_column(cctx *c, scope *s, int first, int right, const char *name, cx **terms)
 {
     int rcol = -1, lsrc = -1, lcol = -1;
     cx *l, *r, *eq;
@@ -411,7 +411,7 @@ join_column(cctx *c, scope *s, int right, const char *name, cx **terms)
     for (int k = 0; k < s->src[right].n_cols; k++)
         if (strcasecmp(s->src[right].col_names[k], name) == 0)
             rcol = k;
-    for (int i = 0; i < right && lsrc < 0; i++)
+    for (int i = first; i < right && lsrc < 0; i++)
         for (int k = 0; k < s->src[i].n_cols; k++)
             if (!s->src[i].col_hidden[k] && strcasecmp(s->src[i].col_names[k], name) == 0) {
                 lsrc = i;
@@ -444,38 +444,42 @@ join_column(cctx *c, scope *s, int right, const char *name, cx **terms)
 }
 
 static int
-join_natural(cctx *c, scope *s, int right, cx **terms)
+join_natural(cctx *c, scope *s, int first, int right, cx **terms)
 {
     const scope_source *src = &s->src[right];
     int rc;
 
     for (int k = 0; k < src->n_cols; k++) {
         bool shared = false;
-        for (int i = 0; i < right && !shared; i++)
+        for (int i = first; i < right && !shared; i++)
             for (int j = 0; j < s->src[i].n_cols; j++)
                 if (!s->src[i].col_hidden[j] &&
                     strcasecmp(s->src[i].col_names[j], src->col_names[k]) == 0)
                     shared = true;
         if (!shared)
             continue;
-        rc = join_column(c, s, right, src->col_names[k], terms);
+        rc = join_column(c, s, first, right, src->col_names[k], terms);
         if (rc != CHORUS_OK)
             return rc;
     }
     return CHORUS_OK;
 }
 
-/* The join constraints of source i (F3, F4). */
+/* The join constraints of item it, whose last source is i; its left side
+ * is the sources from first on (F3, F4); those of a parenthesized join of
+ * several sources are WHERE terms (F6). */
 static int
-join_constraints(cctx *c, scope *s, int i, const ast_from_item *it)
+join_constraints(cctx *c, scope *s, int first, int i, const ast_from_item *it)
 {
     cx *terms = NULL;
     int rc = CHORUS_OK;
 
+    if ((it->is_natural || it->using_cols.n > 0) && it->kind == AST_FROM_NESTED)
+        return cc_error(c, "not supported yet: USING or NATURAL with a parenthesized join");
     if (it->is_natural)
-        rc = join_natural(c, s, i, &terms);
+        rc = join_natural(c, s, first, i, &terms);
     for (int k = 0; k < it->using_cols.n && rc == CHORUS_OK; k++)
-        rc = join_column(c, s, i, it->using_cols.items[k].name, &terms);
+        rc = join_column(c, s, first, i, it->using_cols.items[k].name, &terms);
     if (rc == CHORUS_OK && it->on != NULL) {
         cx *on;
         if (ast_contains_aggregate(it->on))
@@ -486,40 +490,72 @@ join_constraints(cctx *c, scope *s, int i, const ast_from_item *it)
     }
     if (rc != CHORUS_OK)
         return rc;
-    s->level_on[i] = terms;
+    if (it->kind == AST_FROM_NESTED && it->nested->next != NULL)
+        s->group_on = cx_and(c, s->group_on, terms);   /* F6: an inner join's */
+    else
+        s->level_on[i] = cx_and(c, s->level_on[i], terms);
+    return CHORUS_OK;
+}
+
+/* Adds the sources of a FROM list, or of a parenthesized join (nested),
+ * one level each (F6). */
+static int
+from_add(cctx *c, scope *s, const ast_from_item *from, bool nested)
+{
+    bool have_right = false;
+    int rc;
+
+    for (const ast_from_item *it = from; it != NULL; it = it->next) {
+        int before = s->n_src;
+        bool right = it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL;
+        bool outer = right || it->join == AST_JOIN_LEFT;
+        if (right && (have_right || nested))
+            return cc_error(c, "not supported yet: more than one RIGHT or FULL JOIN in a FROM "
+                               "clause, or one inside parentheses");
+        if (outer && it->kind == AST_FROM_NESTED && it->nested->next != NULL)
+            return cc_error(c, "not supported yet: a parenthesized join on the right of an "
+                               "outer join");
+        have_right = have_right || right;
+        rc = add_item(c, s, it);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (s->n_src > before && (it->kind != AST_FROM_NESTED || outer)) {
+            s->q->levels[before].is_left = it->join == AST_JOIN_LEFT || it->join == AST_JOIN_FULL;
+            s->q->levels[before].is_right = right;     /* where.c, exec_loop.c L4 */
+        }
+    }
+    return CHORUS_OK;
+}
+
+/* The join constraints of the items of a FROM list or parenthesized join
+ * whose first source is *level; *level ends past its last source. */
+static int
+from_constraints(cctx *c, scope *s, const ast_from_item *from, int *level)
+{
+    int first = *level, rc;
+
+    for (const ast_from_item *it = from; it != NULL; it = it->next) {
+        if (it->kind == AST_FROM_NESTED) {
+            rc = from_constraints(c, s, it->nested, level);
+            if (rc != CHORUS_OK)
+                return rc;
+        } else {
+            (*level)++;
+        }
+        if ((it->is_natural || it->using_cols.n > 0) && *level - 1 == first)
+            return cc_error(c, "a NATURAL join may not be the first table");
+        rc = join_constraints(c, s, first, *level - 1, it);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
     return CHORUS_OK;
 }
 
 int
 cc_from(cctx *c, scope *s, const ast_from_item *from)
 {
-    int first_level = s->n_src;
-    int rc;
+    int level = s->n_src;
+    int rc = from_add(c, s, from, false);
 
-    for (const ast_from_item *it = from; it != NULL; it = it->next) {
-        int before = s->n_src;
-        bool right = it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL;
-        if (right && (it->next != NULL || it->kind == AST_FROM_NESTED))
-            return cc_error(c, "not supported yet: RIGHT or FULL JOIN followed by another join");
-        rc = add_item(c, s, it);
-        if (rc != CHORUS_OK)
-            return rc;
-        if (s->n_src > before) {
-            s->q->levels[before].is_left = it->join == AST_JOIN_LEFT || it->join == AST_JOIN_FULL;
-            s->q->levels[before].is_right = right;     /* where.c, exec_loop.c L4 */
-        }
-    }
-    for (const ast_from_item *it = from; it != NULL; it = it->next, first_level++) {
-        if (it->kind == AST_FROM_NESTED) {
-            for (const ast_from_item *n = it->nested->next; n != NULL; n = n->next)
-                first_level++;
-            continue;
-        }
-        if ((it->is_natural || it->using_cols.n > 0) && first_level == 0)
-            return cc_error(c, "a NATURAL join may not be the first table");
-        rc = join_constraints(c, s, first_level, it);
-        if (rc != CHORUS_OK)
-            return rc;
-    }
-    return CHORUS_OK;
+    return rc != CHORUS_OK ? rc : from_constraints(c, s, from, &level);
 }

@@ -1,20 +1,25 @@
 /*
  * core/compile/order.c: ORDER BY satisfied by the order a single-table
- * core already reads its rows in (rowid order, or an index's), so the
- * sort is dropped; a full scan switches to a full index scan when that
- * index's order is the ORDER BY (EXPLAIN QUERY PLAN then says "SCAN t
- * USING INDEX i", with no "USE TEMP B-TREE FOR ORDER BY").
+ * core already reads its rows in (rowid order, or an index's, forwards or
+ * backwards), so the sort is dropped; a full scan switches to a full index
+ * scan when that index's order is the ORDER BY (EXPLAIN QUERY PLAN then
+ * says "SCAN t USING INDEX i", with no "USE TEMP B-TREE FOR ORDER BY").
  *
  * Invariants
- *   O1  The rows, and their order, never change: a stable sort of a rowid
- *       scan by index columns gives exactly the index's order (ties in
- *       rowid order), and an index lookup reads its entries in key order,
- *       ties by rowid.
- *   O2  Only ascending keys whose collation is the index column's, on a
- *       core with one table level, no aggregation and no window functions.
+ *   O1  The rows never change, and their order is SQLite's: a stable sort
+ *       of a rowid scan by index columns gives exactly the index's order
+ *       (ties in rowid order), and an index lookup reads its entries in key
+ *       order, ties by rowid; backwards (O4), ties come in descending rowid
+ *       order, as from SQLite's reverse scan of that index.
+ *   O2  Only keys whose collation is the index column's, with NULLs where
+ *       the direction puts them (no NULLS FIRST/LAST against it), on a core
+ *       with one table level, no aggregation and no window functions.
  *   O3  A level whose order the query relies on keeps its access path:
  *       cc_where_finish does not turn it into another covering index scan
  *       (plan_level.keep_order).
+ *   O4  Every key runs with its index column's stored direction (forwards)
+ *       or every key against it (backwards: plan_level.reverse; ORDER BY
+ *       x DESC from an ascending index or the rowid); a mix sorts.
  * Callers: select.c (compile_core, after ORDER BY).
  */
 #include <stdio.h>
@@ -50,27 +55,40 @@ key_is_fixed(const plan_query *q, const catalog_index *ix, int n_eq, int i, int 
     return false;
 }
 
-/* Whether the keys of q follow index ix from column k on, its first k
- * columns being fixed by equalities (O2). */
-static bool
+/* Directions a scan can give the ORDER BY in (O4). */
+enum { DIR_NONE = 0, DIR_FORWARD = 1, DIR_REVERSE = 2, DIR_ANY = 3 };
+
+/* The directions that give key i from a column stored descending or not. */
+static int
+key_direction(const plan_query *q, int i, bool stored_desc)
+{
+    if (q->order_desc[i] & PLAN_ORDER_NULLS_FLIP)
+        return DIR_NONE;
+    return ((q->order_desc[i] & PLAN_ORDER_DESC) != 0) == stored_desc ? DIR_FORWARD
+                                                                      : DIR_REVERSE;
+}
+
+/* The directions in which index ix, its first k columns fixed by
+ * equalities, reads the rows in q's key order (O2, O4). */
+static int
 index_follows(const plan_query *q, const catalog_index *ix, int k, int cursor)
 {
     const catalog_table *t = ix->table;
-    int n_eq = k;
+    int n_eq = k, dir = DIR_ANY;
 
-    for (int i = 0; i < q->n_order; i++, k++) {
+    for (int i = 0; i < q->n_order && dir != DIR_NONE; i++, k++) {
         int col = key_column(q, i, cursor);
         if (key_is_fixed(q, ix, n_eq, i, col)) {
             k--;
             continue;
         }
-        if (k >= ix->n_cols)
-            return is_rowid(t, col);        /* entries tie-break by rowid */
-        if (col < 0 || ix->cols[k].column != col || ix->cols[k].desc ||
-            ix->cols[k].collation != q->order_coll[i])
-            return false;
+        if (k >= ix->n_cols)            /* entries tie-break by rowid */
+            return is_rowid(t, col) ? dir & key_direction(q, i, false) : DIR_NONE;
+        if (col < 0 || ix->cols[k].column != col || ix->cols[k].collation != q->order_coll[i])
+            return DIR_NONE;
+        dir &= key_direction(q, i, ix->cols[k].desc);
     }
-    return true;
+    return dir;
 }
 
 static int
@@ -105,14 +123,11 @@ cc_order_plan(cctx *c, plan_query *q)
     plan_level *lv;
     const plan_cursor *cur;
     const catalog_table *t;
-    bool done = false;
+    int dir = DIR_NONE;
 
     if (q->kind != PQ_CORE || q->n_order == 0 || q->n_levels != 1 || q->is_agg ||
         q->n_windows > 0)
         return CHORUS_OK;
-    for (int i = 0; i < q->n_order; i++)
-        if (q->order_desc[i])
-            return CHORUS_OK;
     lv = &q->levels[0];
     cur = cc_cursor(c, lv->cursor);
     if (cur->kind != PC_TABLE || lv->is_right || cur->table->without_rowid)
@@ -123,32 +138,37 @@ cc_order_plan(cctx *c, plan_query *q)
     case PA_ROWID_EQ:
     case PA_ROWID_IN:
     case PA_ROWID_RANGE:
-        done = is_rowid(t, key_column(q, 0, lv->cursor));
+        if (is_rowid(t, key_column(q, 0, lv->cursor)))
+            dir = key_direction(q, 0, false);
         break;
     case PA_INDEX:
-        done = lv->index->where == NULL && index_follows(q, lv->index, lv->n_eq, lv->cursor);
+        if (lv->index->where == NULL)
+            dir = index_follows(q, lv->index, lv->n_eq, lv->cursor);
         break;
     default:
         break;
     }
-    if (!done && lv->access == PA_SCAN && !lv->not_indexed) {
+    if (dir == DIR_NONE && lv->access == PA_SCAN && !lv->not_indexed) {
         /* O1: the scan's own order is the narrowest covering index's when
          * there is one (cc_where_finish); only that index keeps ties alike. */
         const catalog_index *cover = cc_where_narrowest_cover(cur);
-        for (int i = 0; i < t->n_indexes && !done; i++) {
+        for (int i = 0; i < t->n_indexes && dir == DIR_NONE; i++) {
             const catalog_index *ix = t->indexes[i];
             if (ix->where != NULL || (lv->indexed_by != NULL && lv->indexed_by != ix) ||
-                (cover != NULL && ix != cover) || !index_follows(q, ix, 0, lv->cursor))
+                (cover != NULL && ix != cover))
                 continue;
-            int rc = use_index_scan(c, lv, ix);
-            if (rc != CHORUS_OK)
-                return rc;
-            done = true;
+            dir = index_follows(q, ix, 0, lv->cursor);
+            if (dir != DIR_NONE) {
+                int rc = use_index_scan(c, lv, ix);
+                if (rc != CHORUS_OK)
+                    return rc;
+            }
         }
     }
-    if (done) {
+    if (dir != DIR_NONE) {
         q->n_order = 0;         /* the rows come in order already (O1) */
         lv->keep_order = true;  /* O3 */
+        lv->reverse = dir == DIR_REVERSE;
     }
     return CHORUS_OK;
 }

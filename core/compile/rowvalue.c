@@ -40,9 +40,8 @@ cc_vector_size(const cx *e)
     return 1;
 }
 
-/* Element i of a vector (V3). */
-static int
-element(cctx *c, cx *e, int i, cx **out)
+int
+cc_vector_element(cctx *c, cx *e, int i, cx **out)
 {
     cx *x;
 
@@ -106,9 +105,9 @@ cc_row_compare(cctx *c, const ast_expr *ast, int op, cx *l, cx *r, cx **out)
         cx *li, *ri, *pair, *eq;
         bool ordered = op == AST_OP_LT || op == AST_OP_LE || op == AST_OP_GT || op == AST_OP_GE;
         int strict = (op == AST_OP_LT || op == AST_OP_LE) ? AST_OP_LT : AST_OP_GT;
-        rc = element(c, l, i, &li);
+        rc = cc_vector_element(c, l, i, &li);
         if (rc == CHORUS_OK)
-            rc = element(c, r, i, &ri);
+            rc = cc_vector_element(c, r, i, &ri);
         if (rc == CHORUS_OK)
             rc = cc_row_compare(c, ast, ordered && i < n - 1 ? strict : op, li, ri, &pair);
         if (rc != CHORUS_OK)

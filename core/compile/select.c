@@ -338,17 +338,17 @@ group_by(cctx *c, scope *s, plan_query *q, const ast_select_core *core)
 }
 
 static bool
-core_is_aggregate(scope *s, const ast_select_core *core, const ast_list *order)
+core_is_aggregate(cctx *c, scope *s, const ast_select_core *core, const ast_list *order)
 {
     if (core->group_by.n > 0)
         return true;
     for (int i = 0; i < core->result.n; i++)
-        if (cc_owns_aggregate(s, core->result.items[i].expr))
+        if (cc_owns_aggregate(c, s, core->result.items[i].expr))
             return true;
-    if (cc_owns_aggregate(s, core->having))
+    if (cc_owns_aggregate(c, s, core->having))
         return true;
     for (int i = 0; order != NULL && i < order->n; i++)
-        if (cc_owns_aggregate(s, order->items[i].expr))
+        if (cc_owns_aggregate(c, s, order->items[i].expr))
             return true;
     return false;
 }
@@ -403,7 +403,7 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     rc = cc_where_plan(c, &s, q, core->where, core->from);    /* 2 */
     if (rc != CHORUS_OK)
         return rc;
-    q->is_agg = core_is_aggregate(&s, core, order);
+    q->is_agg = core_is_aggregate(c, &s, core, order);
     if (!q->is_agg && core->having != NULL)
         return cc_error(c, "a GROUP BY clause is required before HAVING");
     if (q->is_agg) {
@@ -642,22 +642,49 @@ ast_select_reads(const ast_select *sel, const char *name)
     return false;
 }
 
+/* A recursive CTE's ORDER BY keys, plus a last one: the arrival number
+ * its queue rows carry after their columns, so that equal keys leave the
+ * queue first in, first out (exec_query.c Q5). */
+static int
+queue_order(cctx *c, plan_query *q)
+{
+    int n = q->n_order, *col = q->order_col;
+    uint8_t *desc = q->order_desc, *coll = q->order_coll;
+    int rc = order_alloc(c, q, n + 1);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    memcpy(q->order_col, col, (size_t)n * sizeof *col);
+    memcpy(q->order_desc, desc, (size_t)n);
+    memcpy(q->order_coll, coll, (size_t)n);
+    q->order_col[n] = q->n_cols;
+    q->order_desc[n] = 0;
+    q->order_coll[n] = COLLATE_BINARY;
+    return CHORUS_OK;
+}
+
 /* Seed first (it fixes the columns), then the recursive part, in which the
- * CTE's name reads the queued row (from.c). */
+ * CTE's name reads the queued row (from.c): one or more cores, run in turn
+ * for each row (UNION ALL among them), the last operator choosing UNION
+ * or UNION ALL for the queue, as SQLite. An ORDER BY orders the queue
+ * (exec_query.c Q5). */
 int
 cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
 {
     const ast_select *sel = e->cte->select;
-    const ast_select_core *seed = sel->cores, *rec = seed->next;
+    const ast_select_core *seed = sel->cores, *rec = seed->next, *last = rec;
     plan_query *left, *right, *q;
     int rc;
 
     *out = NULL;
-    if (rec == NULL || rec->next != NULL ||
-        (rec->compound != AST_COMPOUND_UNION && rec->compound != AST_COMPOUND_UNION_ALL))
+    for (const ast_select_core *k = rec; k != NULL; k = k->next) {
+        if (k->compound != AST_COMPOUND_UNION && k->compound != AST_COMPOUND_UNION_ALL)
+            return cc_error(c, "not supported yet: this form of recursive common table "
+                               "expression");
+        last = k;
+    }
+    if (rec == NULL)
         return cc_error(c, "not supported yet: this form of recursive common table expression");
-    if (sel->order_by.n > 0)
-        return cc_error(c, "not supported yet: ORDER BY in a recursive common table expression");
     left = query_new(c);
     right = query_new(c);
     if (left == NULL || right == NULL)
@@ -671,14 +698,26 @@ cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
     cc_cursor(c, e->rec_cursor)->n_cols = left->n_cols;
     e->rec_seed = left;
     rc = compile_core(c, outer, rec, NULL, right);
+    for (const ast_select_core *k = rec->next; k != NULL && rc == CHORUS_OK; k = k->next) {
+        plan_query *arm = query_new(c);
+        if (arm == NULL)
+            return CHORUS_NOMEM;
+        rc = compile_core(c, outer, k, NULL, arm);
+        if (rc == CHORUS_OK)
+            rc = compile_compound(c, right, arm, AST_COMPOUND_UNION_ALL, &right);
+    }
     if (rc == CHORUS_OK)
-        rc = compile_compound(c, left, right, rec->compound, &q);
+        rc = compile_compound(c, left, right, last->compound, &q);
     if (rc == CHORUS_OK) {
         q->kind = PQ_RECURSIVE;
         q->rec_cursor = e->rec_cursor;
     }
     e->rec_cursor = -1;
     e->rec_seed = NULL;
+    if (rc == CHORUS_OK && sel->order_by.n > 0)
+        rc = compound_order_by(c, q, &sel->order_by, sel->cores);
+    if (rc == CHORUS_OK && sel->order_by.n > 0)
+        rc = queue_order(c, q);
     if (rc != CHORUS_OK)
         return rc;
     rc = compile_limit(c, sel, q);

@@ -18,6 +18,7 @@
  *       WHERE terms on it run after its null row is made (plan_level.post).
  * Callers: select.c (compile_core), dml.c.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,20 +430,123 @@ covering_text(cctx *c, plan_level *lv)
     return lv->plan_text == NULL ? CHORUS_NOMEM : CHORUS_OK;
 }
 
-/* A full scan reads the narrowest covering index instead of the table, as
- * SQLite does when the index entry is smaller than the table row. */
+/* SQLite's size estimate of a column (szEst; an integer is 1), from its
+ * declared type as sqlite3AffinityType reads it: TEXT, CLOB or BLOB 5,
+ * CHAR(k) or BLOB(k) k/4 + 1, others (and no type) 1. */
+static unsigned
+column_size_estimate(const char *type)
+{
+    uint32_t h = 0;
+    const char *at = NULL, *digits;
+    bool text_or_blob = false, numeric = true;
+    unsigned v = 0;
+
+    for (const char *p = type; p != NULL && *p != '\0'; ) {
+        h = (h << 8) + (uint32_t)tolower((unsigned char)*p++);
+        if (h == 0x63686172u) {                         /* char */
+            text_or_blob = true;
+            numeric = false;
+            at = p;
+        } else if (h == 0x636c6f62u || h == 0x74657874u) {      /* clob, text */
+            text_or_blob = true;
+            numeric = false;
+        } else if (h == 0x626c6f62u && numeric) {       /* blob */
+            text_or_blob = true;
+            numeric = false;
+            if (*p == '(')
+                at = p;
+        } else if ((h & 0xffffffu) == 0x696e74u) {      /* int */
+            text_or_blob = false;
+            break;
+        }
+    }
+    if (type == NULL || *type == '\0' || !text_or_blob)
+        return 1;
+    if (at == NULL)
+        v = 16;
+    for (digits = at; digits != NULL && *digits != '\0'; digits++) {
+        if (isdigit((unsigned char)*digits)) {
+            v = (unsigned)strtoul(digits, NULL, 10);
+            break;
+        }
+    }
+    v = v / 4 + 1;
+    return v > 255 ? 255 : v;
+}
+
+/* SQLite's LogEst of x (about 10 * log2(x)), as sqlite3LogEst computes it. */
+static int
+log_est(uint64_t x)
+{
+    static const int a[] = {0, 2, 3, 5, 6, 7, 8, 9};
+    int y = 40;
+
+    if (x < 8) {
+        if (x < 2)
+            return 0;
+        while (x < 8) {
+            y -= 10;
+            x <<= 1;
+        }
+    } else {
+        while (x > 255) {
+            y += 40;
+            x >>= 4;
+        }
+        while (x > 15) {
+            y += 10;
+            x >>= 1;
+        }
+    }
+    return a[x & 7] + y - 10;
+}
+
+/* SQLite's szTabRow and szIdxRow: the LogEst of 4 times the summed column
+ * estimates (a table without INTEGER PRIMARY KEY adds 1 for its rowid; an
+ * index counts its rowid and expression columns as 1). */
+static int
+table_row_size(const catalog_table *t)
+{
+    unsigned w = t->rowid_alias < 0 ? 1 : 0;
+
+    for (int i = 0; i < t->n_cols; i++)
+        w += column_size_estimate(t->cols[i].type);
+    return log_est((uint64_t)w * 4);
+}
+
+static int
+index_row_size(const catalog_index *ix)
+{
+    unsigned w = 1;     /* the rowid */
+
+    for (int k = 0; k < ix->n_cols; k++)
+        w += ix->cols[k].column >= 0 ? column_size_estimate(ix->table->cols[ix->cols[k].column].type)
+                                     : 1;
+    return log_est((uint64_t)w * 4);
+}
+
+/* A full scan reads a covering index instead of the table, as SQLite does
+ * when the index entry is estimated smaller than the table row: the one of
+ * least cost (15 * szIdxRow / szTabRow, in integers), the newest of equal
+ * ones (SQLite lists a table's indexes newest first). */
 static const catalog_index *
 narrowest_cover(const plan_cursor *cur)
 {
     const catalog_table *t = cur->table;
     const catalog_index *best = NULL;
+    int tab = table_row_size(t), best_cost = 0;
 
     for (int i = 0; i < t->n_indexes; i++) {
         const catalog_index *ix = t->indexes[i];
-        if (ix->n_cols >= t->n_cols || !index_covers(ix, cur))
+        int size, cost;
+        if (!index_covers(ix, cur))
             continue;
-        if (best == NULL || ix->n_cols < best->n_cols)
+        size = index_row_size(ix);
+        cost = 15 * size / tab;
+        if (size < tab && (best == NULL || cost <= best_cost)) {
             best = ix;
+            best_cost = cost;
+        }
     }
     return best;
 }
@@ -557,20 +661,31 @@ right_pass_plan(cctx *c, plan_level *lv)
     return remember_level(c, rp);   /* may read a covering index, as SQLite's pass does */
 }
 
-/* Gives each term to its level (P1, P4). With a RIGHT or FULL JOIN, every
- * WHERE term that reads a cursor waits for the whole row: it is checked
- * after the last level (exec_loop.c L4). */
+/* The level of the query's RIGHT or FULL JOIN, or -1 (one at most). */
+static int
+right_level(const plan_query *q)
+{
+    for (int i = 0; i < q->n_levels; i++)
+        if (q->levels[i].is_right)
+            return i;
+    return -1;
+}
+
+/* Gives each term to its level (P1, P4). With a RIGHT or FULL JOIN, a
+ * WHERE term that reads a cursor up to that join's level waits for the
+ * row of that level: it is checked after it (exec_loop.c L4); later
+ * terms go to their levels as usual. */
 static void
 place_terms(cctx *c, plan_query *q, term_list *tl)
 {
-    int right = q->n_levels > 0 && q->levels[q->n_levels - 1].is_right ? q->n_levels - 1 : -1;
+    int right = right_level(q);
 
     for (int i = 0; i < tl->n; i++) {
         term *tm = &tl->items[i];
         int level = tm->level >= 0 && tm->on_left ? tm->level
                                                   : term_level(q, cx_cursor_mask(tm->e));
         plan_level *lv;
-        if (right >= 0 && level >= 0 && !tm->on_left) {
+        if (right >= 0 && level >= 0 && level <= right && !tm->on_left) {
             tm->level = right;
             q->levels[right].post = cx_and(c, q->levels[right].post, tm->e);
             continue;
@@ -603,8 +718,10 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
             return rc;
     }
     rc = terms_add(c, &tl, w, false, -1);
+    if (rc == CHORUS_OK)
+        rc = terms_add(c, &tl, s->group_on, false, -1);    /* from.c F6 */
     for (int i = 0; i < q->n_levels && rc == CHORUS_OK; i++) {
-        if (q->levels[i].is_left || q->levels[i].is_right || q->levels[q->n_levels - 1].is_right)
+        if (q->levels[i].is_left || right_level(q) >= 0)
             rc = terms_add(c, &tl, s->level_on[i], true, i);
         else
             rc = terms_add(c, &tl, s->level_on[i], false, -1);
@@ -617,7 +734,7 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
         if (rc != CHORUS_OK)
             return rc;
     }
-    if (q->n_levels > 0 && q->levels[q->n_levels - 1].is_right)
-        return right_pass_plan(c, &q->levels[q->n_levels - 1]);
+    if (right_level(q) >= 0)
+        return right_pass_plan(c, &q->levels[right_level(q)]);
     return CHORUS_OK;
 }

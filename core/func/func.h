@@ -18,8 +18,10 @@
  * Semantics and error messages are SQLite 3.45's; the sqlite3 CLI is the
  * oracle of the tests.
  *
- * Threads: the registry is immutable; functions keep no shared state except
- * the PRNG of random()/randomblob(), which is thread-local.
+ * Threads: the built-in registry is immutable; functions keep no shared
+ * state except the PRNG of random()/randomblob(), which is thread-local.
+ * User function sets belong to one connection, and so to one thread at a
+ * time.
  */
 #ifndef CHORUS_FUNC_H
 #define CHORUS_FUNC_H
@@ -40,6 +42,8 @@ typedef struct func_ctx {
     collation coll;       /* collation of the first argument where it matters (min/max) */
     void *state;          /* aggregate state: state_size zeroed bytes owned by the executor */
     const struct func_env *env;  /* connection hooks (may be NULL) */
+    const struct func_def *def;  /* the definition being called (user functions find their
+                                    callbacks through it); NULL where the caller does not say */
 } func_ctx;
 
 /*
@@ -93,6 +97,36 @@ const func_def *func_find(const char *name, int n_args, bool *exists_out);
 /* The i-th registered definition (0-based), NULL past the end: for
  * PRAGMA function_list and tests. */
 const func_def *func_at(int i);
+
+/*
+ * Application-defined functions (user.c). A connection keeps its own set;
+ * while the connection compiles or runs a statement it makes the set the
+ * calling thread's scope, and func_find() then looks there first: a user
+ * function of the name that accepts the argument count wins over a built-in
+ * (exact arity before variadic), as in SQLite.
+ *
+ * The set borrows each definition until it leaves the set:
+ * func_user_define() adds def, handing back through *replaced_out the
+ * definition it replaced (same name and n_args), or NULL; func_user_remove()
+ * hands back the removed one, or NULL. CHORUS_OK or CHORUS_NOMEM.
+ * func_user_set_free() hands each definition still in the set to release.
+ * func_user_scope_enter() returns the previous scope, to be given back to
+ * func_user_scope_leave(): scopes nest (a function may run a statement of
+ * another connection). One thread at a time uses a set.
+ */
+typedef struct func_user_set func_user_set;
+
+int func_user_set_new(func_user_set **out);
+void func_user_set_free(func_user_set *set, void (*release)(const func_def *def));
+int func_user_define(func_user_set *set, const func_def *def, const func_def **replaced_out);
+const func_def *func_user_remove(func_user_set *set, const char *name, int n_args);
+/* Whether set (may be NULL) defines exactly name with n_args. */
+bool func_user_has(const func_user_set *set, const char *name, int n_args);
+func_user_set *func_user_scope_enter(func_user_set *set);
+void func_user_scope_leave(func_user_set *prev);
+/* The scope's function for (name, n_args), or NULL; *exists_out tells
+ * whether the scope has a function of that name at all. */
+const func_def *func_user_find(const char *name, int n_args, bool *exists_out);
 
 /*
  * Records an error in ctx: rc (e.g. CHORUS_ERROR, CHORUS_NOMEM, CHORUS_TOOBIG)

@@ -6,7 +6,8 @@
  * The registry is the union of the per-file tables (string, printf, misc,
  * math, aggregate, datetime), all static and immutable, so lookups need no
  * lock. A lookup is a linear scan: it runs when a statement is compiled,
- * never per row.
+ * never per row. The functions the application defined on the connection
+ * that is compiling come first (user.c U1).
  *
  * Ownership: ctx->result owns what the result helpers put there; errmsg is
  * malloc()ed and handed to the caller.
@@ -29,7 +30,13 @@ const func_def *
 func_find(const char *name, int n_args, bool *exists_out)
 {
     bool exists = false;
+    const func_def *user = func_user_find(name, n_args, &exists);
 
+    if (user != NULL) {
+        if (exists_out != NULL)
+            *exists_out = true;
+        return user;                /* user.c U1 */
+    }
     for (size_t t = 0; t < CHORUS_ARRAY_LEN(tables); t++) {
         for (int i = 0; i < tables[t]->n; i++) {
             const func_def *def = &tables[t]->defs[i];

@@ -16,6 +16,8 @@
  *   G2  n_pages is the database size of the newest commit; every active
  *       snapshot's page count was n_pages at its start.
  *   G3  No I/O is done while holding the mutex.
+ *   G4  A page read from a WAL frame outside the mutex is used only if the
+ *       WAL generation did not change during the read (pager_fetch).
  *
  * Locking: the pager mutex guards the fields so marked in pager_int.h; the
  * lock order is writer lock, then ckpt_mutex, then mutex (README "Lock
@@ -56,12 +58,12 @@ cond_init_monotonic(pthread_cond_t *cond)
     return r == 0 ? CHORUS_OK : CHORUS_NOMEM;
 }
 
-/* Waits on p->cond until at most deadline_ns (monotonic). Mutex held. */
+/* Waits on cond (monotonic clock) until at most deadline_ns. Mutex held. */
 static void
-cond_wait_until(pager *p, int64_t deadline_ns)
+cond_wait_until(pager *p, pthread_cond_t *cond, int64_t deadline_ns)
 {
     struct timespec ts = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
-    pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
+    pthread_cond_timedwait(cond, &p->mutex, &ts);
 }
 
 static int pager_wal_open(pager *p, bool create);
@@ -93,15 +95,19 @@ header_check(pager *p, const uint8_t *hdr, char **errmsg_out)
         set_errmsg(errmsg_out, "file is not a database", p->path);
         return CHORUS_NOTADB;
     }
-    if (hdr[19] > 2) {
+    if (hdr[18] == PAGER_MVCC_VERSION && hdr[19] == PAGER_MVCC_VERSION) {
+        /* R17: MVCC mode; the engine decides whether its log is there. */
+        atomic_store_explicit(&p->mvcc_header, true, memory_order_relaxed);
+    } else if (hdr[19] > 2) {
         set_errmsg(errmsg_out, "file is not a database (unsupported read version)", p->path);
         return CHORUS_NOTADB;
-    }
-    if (hdr[18] > 2)
+    } else if (hdr[18] > 2) {
         p->is_readonly = true;
+    }
     p->page_size = ps;
     p->usable_size = ps - hdr[20];
-    p->needs_wal_mode = hdr[18] != 2 || hdr[19] != 2;
+    p->needs_wal_mode = !atomic_load_explicit(&p->mvcc_header, memory_order_relaxed)
+                        && (hdr[18] != 2 || hdr[19] != 2);
     return CHORUS_OK;
 }
 
@@ -373,6 +379,25 @@ pager_set_autocheckpoint(pager *p, int frames)
     atomic_store_explicit(&p->autockpt, frames, memory_order_relaxed);
 }
 
+int
+pager_autocheckpoint(pager *p)
+{
+    return atomic_load_explicit(&p->autockpt, memory_order_relaxed);
+}
+
+int
+pager_wal_sync(pager *p)
+{
+    int rc = CHORUS_OK;
+
+    if (p->is_memory || p->wal.file == NULL || pager_synchronous(p) == PAGER_SYNC_OFF)
+        return CHORUS_OK;
+    pthread_mutex_lock(&p->ckpt_mutex);     /* the WAL file is not restarted meanwhile */
+    rc = os_sync(p->wal.file, OS_SYNC_DATA);
+    pthread_mutex_unlock(&p->ckpt_mutex);
+    return rc;
+}
+
 void
 pager_set_checkpoint_busy_timeout(pager *p, int ms)
 {
@@ -407,12 +432,23 @@ page_load(pager *p, uint32_t pgno, uint32_t frame, uint8_t *buf)
  * Gets the committed image of pgno in snapshot (gen, mark) with a cache
  * reference. The first thread to miss loads the page outside the mutex
  * (G3); others wait for it on p->cond.
+ *
+ * G4: a frame read outside the mutex is trusted only if the WAL generation
+ * is still gen once the read is over. A snapshot whose mark is max_frame
+ * can see every frame when a checkpoint backfills all of them, so the WAL
+ * may restart (R4) while such a load is in flight, and the next commit then
+ * rewrites (or TRUNCATE cuts) the very frame being read. A restart bumps the
+ * generation, under the mutex, before any frame is rewritten, so a load
+ * that still sees gen afterwards read the old bytes; one that does not is
+ * discarded and retried: the snapshot now reads the database file, which
+ * R4 made equal to it and R14 keeps so while it is active.
  */
 int
 pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **out)
 {
     cache_entry *e;
     uint32_t frame;
+    bool is_stale;
     int rc;
 
     *out = NULL;
@@ -421,26 +457,30 @@ pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **
         /* R5: an older generation's snapshot is fully in the database file */
         frame = gen == p->wal.gen ? wal_index_find(&p->wal.index, pgno, mark) : 0;
         e = cache_lookup(&p->cache, pgno, frame ? gen : 0, frame);
-        if (e == NULL || e->state == CACHE_READY)
+        if (e != NULL && e->state == CACHE_READY) {
+            rc = CHORUS_OK;
             break;
-        pthread_cond_wait(&p->cond, &p->mutex);
-    }
-    if (e != NULL) {
+        }
+        if (e != NULL) {
+            pthread_cond_wait(&p->cond, &p->mutex);
+            continue;
+        }
+        if ((e = cache_insert(&p->cache, pgno, frame ? gen : 0, frame)) == NULL) {
+            rc = CHORUS_NOMEM;
+            break;
+        }
         pthread_mutex_unlock(&p->mutex);
-        *out = e;
-        return CHORUS_OK;
+        rc = page_load(p, pgno, frame, e->data);
+        pthread_mutex_lock(&p->mutex);
+        is_stale = frame != 0 && p->wal.gen != gen;     /* G4 */
+        if (rc == CHORUS_OK && !is_stale)
+            e->state = CACHE_READY;
+        else
+            cache_discard(&p->cache, e);
+        pthread_cond_broadcast(&p->cond);
+        if (!is_stale)
+            break;
     }
-    e = cache_insert(&p->cache, pgno, frame ? gen : 0, frame);
-    pthread_mutex_unlock(&p->mutex);
-    if (e == NULL)
-        return CHORUS_NOMEM;
-    rc = page_load(p, pgno, frame, e->data);
-    pthread_mutex_lock(&p->mutex);
-    if (rc == CHORUS_OK)
-        e->state = CACHE_READY;
-    else
-        cache_discard(&p->cache, e);
-    pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->mutex);
     if (rc == CHORUS_OK)
         *out = e;
@@ -449,31 +489,105 @@ pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **
 
 /* --- the writer lock (R8) ----------------------------------------------- */
 
+/*
+ * W1: the lock passes first come, first served. A thread that finds it
+ * taken (or others already waiting) queues a writer_waiter and sleeps on
+ * its own condition; a release hands the lock straight to the oldest
+ * waiter (has_writer stays true, is_granted is set) and wakes that one
+ * only. So the releasing thread cannot take the lock back at once and no
+ * waiter loses rounds to newcomers, and a release wakes one thread, not
+ * all. W2: the queue is non-empty only while has_writer is true. A waiter
+ * that gives up (busy timeout, interrupt) leaves the queue itself; one that
+ * was granted the lock meanwhile keeps it (it checks is_granted first).
+ */
+static void
+writer_queue_remove(pager *p, writer_waiter *w)
+{
+    writer_waiter **pp = &p->writer_queue;
+    writer_waiter *prev = NULL;
+
+    while (*pp != w) {
+        prev = *pp;
+        pp = &(*pp)->next;
+    }
+    *pp = w->next;
+    if (p->writer_queue_tail == w)
+        p->writer_queue_tail = prev;
+}
+
 int
 pager_writer_acquire_locked(pager *p, int busy_ms, const _Atomic int *interrupt)
 {
     int64_t deadline = common_now_ns() + (int64_t)(busy_ms > 0 ? busy_ms : 0) * 1000000;
+    writer_waiter w = { .is_granted = false, .next = NULL };
+    int rc = CHORUS_BUSY;
 
-    while (p->has_writer) {
-        int64_t now = common_now_ns();
-        /* Relaxed: only the flag's own value matters; it orders nothing. */
-        if (interrupt != NULL && atomic_load_explicit(interrupt, memory_order_relaxed))
-            return CHORUS_INTERRUPT;
-        if (now >= deadline)
-            return CHORUS_BUSY;
-        /* wake at least every 10 ms to poll the interrupt flag */
-        cond_wait_until(p, deadline - now < 10000000 ? deadline : now + 10000000);
+    if (!p->has_writer) {       /* W2: nobody waits either */
+        p->has_writer = true;
+        return CHORUS_OK;
     }
-    p->has_writer = true;
-    return CHORUS_OK;
+    if (cond_init_monotonic(&w.cond) != CHORUS_OK)
+        return CHORUS_NOMEM;
+    if (p->writer_queue_tail != NULL)
+        p->writer_queue_tail->next = &w;
+    else
+        p->writer_queue = &w;
+    p->writer_queue_tail = &w;
+    for (;;) {
+        int64_t now = common_now_ns();
+        if (w.is_granted) {
+            rc = CHORUS_OK;
+            break;
+        }
+        /* Relaxed: only the flag's own value matters; it orders nothing. */
+        if (interrupt != NULL && atomic_load_explicit(interrupt, memory_order_relaxed)) {
+            rc = CHORUS_INTERRUPT;
+            break;
+        }
+        if (now >= deadline)
+            break;
+        /* wake at least every 10 ms to poll the interrupt flag */
+        cond_wait_until(p, &w.cond, deadline - now < 10000000 ? deadline : now + 10000000);
+    }
+    if (!w.is_granted)
+        writer_queue_remove(p, &w);
+    pthread_cond_destroy(&w.cond);
+    return rc;
+}
+
+void
+pager_writer_release_locked(pager *p)
+{
+    writer_waiter *w = p->writer_queue;
+
+    if (w == NULL) {
+        p->has_writer = false;
+        return;
+    }
+    p->writer_queue = w->next;          /* W1: has_writer passes to w */
+    if (p->writer_queue == NULL)
+        p->writer_queue_tail = NULL;
+    w->is_granted = true;
+    pthread_cond_signal(&w->cond);
+}
+
+int
+pager_writer_waiters(pager *p)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&p->mutex);
+    for (const writer_waiter *w = p->writer_queue; w != NULL; w = w->next)
+        n++;
+    pthread_mutex_unlock(&p->mutex);
+    return n;
 }
 
 void
 pager_writer_release(pager *p)
 {
     pthread_mutex_lock(&p->mutex);
-    p->has_writer = false;
-    pthread_cond_broadcast(&p->cond);
+    pager_writer_release_locked(p);
     pthread_mutex_unlock(&p->mutex);
 }
 

@@ -104,9 +104,11 @@ int pager_tx_begin_read(pager *p, pager_tx **out);
 /*
  * Begins a write transaction: waits for the write lock until busy_ms passes
  * (CHORUS_BUSY), or until *interrupt becomes non-zero (CHORUS_INTERRUPT;
- * interrupt may be NULL).
+ * interrupt may be NULL). Waiters get the lock first come, first served.
  */
 int pager_tx_begin_write(pager *p, int busy_ms, const _Atomic int *interrupt, pager_tx **out);
+/* Threads waiting for the write lock now (statistics and tests). */
+int pager_writer_waiters(pager *p);
 /* Turns a read transaction into a write transaction (same waits as above);
  * CHORUS_BUSY_SNAPSHOT if its snapshot is no longer the newest. */
 int pager_tx_upgrade(pager_tx *tx, int busy_ms, const _Atomic int *interrupt);
@@ -123,6 +125,13 @@ pager *pager_tx_pager(pager_tx *tx);
  * its WAL-mode bytes (18, 19 = 2), its page count [28] and [92] == [24] in
  * step with the database. */
 int pager_tx_commit(pager_tx *tx);
+/* Commits like pager_tx_commit() but keeps tx open as a read transaction on
+ * the snapshot of this commit, with every page it lends out still valid and
+ * unchanged (tx.c T9): for a COMMIT while read statements of the connection
+ * are still stepping (#5). A read transaction stays as it is. On failure tx
+ * stays a write transaction holding its changes (roll it back). End it later
+ * with pager_tx_commit() or pager_tx_rollback(). */
+int pager_tx_commit_keep_reading(pager_tx *tx);
 /* Discards every change and frees tx. NULL is a no-op. */
 void pager_tx_rollback(pager_tx *tx);
 
@@ -131,6 +140,8 @@ void pager_tx_rollback(pager_tx *tx);
 int pager_savepoint_open(pager_tx *tx, int *id_out);
 int pager_savepoint_release(pager_tx *tx, int id);
 int pager_savepoint_rollback(pager_tx *tx, int id);
+/* The number of savepoints open in tx (0 in a read transaction). */
+int pager_savepoint_depth(pager_tx *tx);
 
 /* Pages in the database as this transaction sees it. */
 uint32_t pager_tx_page_count(pager_tx *tx);
@@ -158,6 +169,28 @@ int pager_page_append(pager_tx *tx, pager_page **out);
 /* Shrinks the database to n_pages pages (>= 1) at commit; pages past it
  * become unreachable at once (CHORUS_MISUSE for 0 or for growing). */
 int pager_tx_truncate(pager_tx *tx, uint32_t n_pages);
+
+/* WAL frames after which a commit runs a passive checkpoint (the setting). */
+int pager_autocheckpoint(pager *p);
+/* Makes every committed WAL frame durable (fdatasync of the WAL; nothing with
+ * synchronous=OFF or without a WAL). */
+int pager_wal_sync(pager *p);
+
+/*
+ * MVCC mode's guard for stock SQLite (README R17): while the MVCC log holds
+ * commits the B-tree lacks, page 1's file format bytes 18/19 are 255, which
+ * sqlite3 refuses ("file is not a database"). pager_tx_set_mvcc_header() makes
+ * write transaction tx (on a formatted database: CHORUS_MISUSE otherwise)
+ * commit page 1 with 255 (on) or 2 (off); every later commit keeps the
+ * mode. Going on, the commit also writes 255 into the database file's header
+ * in place and syncs it. pager_header_is_mvcc() says whether the newest
+ * page 1 (through the WAL) is in MVCC mode; call it once after open, alone.
+ */
+#define PAGER_MVCC_VERSION 255
+int pager_tx_set_mvcc_header(pager_tx *tx, bool on);
+int pager_header_is_mvcc(pager *p, bool *out);
+/* The mode the last such commit (or the header at open) set; lock-free. */
+bool pager_mvcc_header(pager *p);
 
 /* Checkpoints the WAL into the database file. The counts may be NULL. */
 int pager_checkpoint(pager *p, int mode, int *wal_frames_out, int *checkpointed_out);

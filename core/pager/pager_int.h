@@ -171,6 +171,14 @@ typedef struct savepoint {
     size_t journal_start;   /* first sp_image taken under it */
 } savepoint;
 
+/* A thread waiting for the writer lock (R8), on its stack while queued in
+ * pager.writer_queue (pager.c W1). */
+typedef struct writer_waiter {
+    pthread_cond_t cond;    /* signalled only when the lock is handed to this waiter */
+    bool is_granted;        /* guarded by pager.mutex: the lock is now this waiter's */
+    struct writer_waiter *next;
+} writer_waiter;
+
 struct pager_tx {
     pager *p;               /* immutable while the tx lives */
     bool is_write;          /* owner thread */
@@ -195,6 +203,7 @@ struct pager_tx {
     sp_image *journal;      /* owned */
     size_t n_journal, cap_journal;
     pager_tx *next, *prev;  /* active list or spare list; guarded by pager.mutex */
+    int mvcc_header;        /* -1, or the header mode this write tx commits (R17) */
 };
 
 struct pager {
@@ -207,8 +216,10 @@ struct pager {
     bool is_memory;         /* private database: files removed at close */
 
     pthread_mutex_t mutex;  /* the pager mutex: guards the fields below */
-    pthread_cond_t cond;    /* broadcast: writer leaves, tx ends, load done */
+    pthread_cond_t cond;    /* broadcast: tx ends, load done (writers wait on their own) */
     bool has_writer;        /* the single-writer lock (R8) */
+    writer_waiter *writer_queue;        /* threads waiting for it, oldest first (pager.c W1) */
+    writer_waiter *writer_queue_tail;
     uint32_t n_pages;       /* page count of the newest commit */
     uint64_t commit_seq;    /* commits so far; names a snapshot for upgrade */
     bool needs_wal_mode;    /* header says rollback mode: switch at first commit (R11) */
@@ -228,6 +239,8 @@ struct pager {
     _Atomic int synchronous;      /* relaxed: a setting read once per commit */
     _Atomic int autockpt;         /* relaxed: same */
     _Atomic int ckpt_busy_ms;     /* relaxed: same */
+    _Atomic bool mvcc_header;     /* page 1 says 255/255 (R17); written under the writer
+                                     lock (or alone at open), release; read acquire */
 };
 
 /* tx.c */
@@ -238,7 +251,9 @@ void pager_pool_free(pager *p);
 int pager_fetch(pager *p, uint32_t gen, uint32_t mark, uint32_t pgno, cache_entry **out);
 /* Waits for the write lock (R8); mutex held on entry and exit. */
 int pager_writer_acquire_locked(pager *p, int busy_ms, const _Atomic int *interrupt);
+/* Releases the write lock, handing it to the oldest waiter if any (R8). */
 void pager_writer_release(pager *p);
+void pager_writer_release_locked(pager *p);
 /* Restarts the WAL when every frame is backfilled (R4); mutex held. */
 void pager_wal_restart_locked(pager *p);
 /* Commits pages (sorted, pgno <= n_pages) as one WAL transaction (R1, R2). */

@@ -34,7 +34,17 @@
  *       one nothing.
  *   T7  Private copies and pre-images come from the writer's page pool
  *       (pager.pool, README R1: only the writer touches it) and return to it
- *       before the writer lock is released.
+ *       before the writer lock is released. The one exception: a
+ *       transaction that committed and goes on reading (T9) keeps its
+ *       private copies, now read-only images of committed pages, and
+ *       free()s them when it ends, since it is no longer the writer.
+ *   T9  pager_tx_commit_keep_reading() turns a write transaction into a read
+ *       transaction on the snapshot of its own commit without touching a
+ *       handle, so pages lent to the connection's open read cursors stay
+ *       valid with the same bytes (#5: COMMIT under open cursors). Its
+ *       former dirty handles stay on the dirty list: if the transaction
+ *       becomes a writer again they are committed again, unchanged, which
+ *       costs frames but never loses a change.
  *   T8  Cache references a transaction no longer needs (a page evicted from
  *       the kept list, a page that turned dirty) wait in tx->deferred and
  *       are dropped TX_RELEASE_BATCH at a time under one mutex hold (and at
@@ -118,6 +128,7 @@ tx_take_locked(pager *p)
     }
     tx->p = p;
     tx->is_write = false;
+    tx->mvcc_header = -1;
     tx->gen = p->wal.gen;
     tx->mark = p->wal.max_frame;
     tx->commit_seq = p->commit_seq;
@@ -353,7 +364,10 @@ tx_end(pager_tx *tx)
         pool_put(p, tx->journal[i].data);
     for (tx_page *h = first; h != NULL; h = h->live_next) {
         tx->buckets[bucket_of(tx, h->pub.pgno)] = NULL;
-        pool_put(p, h->dirty);
+        if (tx->is_write)
+            pool_put(p, h->dirty);
+        else
+            free(h->dirty);     /* T7: copies kept by a committed reader (T9) */
         h->dirty = NULL;
         h->hash_next = h->live_next;
         last = h;
@@ -409,7 +423,7 @@ pager_tx_begin_write(pager *p, int busy_ms, const _Atomic int *interrupt, pager_
     if (rc == CHORUS_OK) {
         tx = tx_take_locked(p);
         if (tx == NULL) {
-            p->has_writer = false;
+            pager_writer_release_locked(p);
             rc = CHORUS_NOMEM;
         } else {
             tx->is_write = true;
@@ -433,8 +447,7 @@ pager_tx_upgrade(pager_tx *tx, int busy_ms, const _Atomic int *interrupt)
     pthread_mutex_lock(&p->mutex);
     rc = pager_writer_acquire_locked(p, busy_ms, interrupt);
     if (rc == CHORUS_OK && tx->commit_seq != p->commit_seq) {
-        p->has_writer = false;  /* its snapshot would fork history */
-        pthread_cond_broadcast(&p->cond);
+        pager_writer_release_locked(p);     /* its snapshot would fork history */
         rc = CHORUS_BUSY_SNAPSHOT;
     }
     if (rc == CHORUS_OK)
@@ -680,6 +693,12 @@ pager_savepoint_release(pager_tx *tx, int id)
 }
 
 int
+pager_savepoint_depth(pager_tx *tx)
+{
+    return tx->n_sps;
+}
+
+int
 pager_savepoint_rollback(pager_tx *tx, int id)
 {
     size_t start;
@@ -729,46 +748,114 @@ dirty_collect(pager_tx *tx, pager_page ***pages_out, uint32_t *n_out)
 }
 
 static int commit_prepare(pager_tx *tx);
+static int mvcc_header_committed(pager_tx *tx);
 
-/*
- * Outline: 1. a read tx, or a write tx without changes, just ends; 2. fix
- * page 1 and the database file (R11, R12, R15); 3. append the frames;
- * 4. end, release the writer lock; 5. auto-checkpoint.
- */
-int
-pager_tx_commit(pager_tx *tx)
+static bool
+tx_has_changes(const pager_tx *tx)
 {
-    pager *p = tx->p;
+    return tx->n_dirty > 0 || tx->n_pages != tx->snap_pages;
+}
+
+/* Fixes page 1 and the database file (R11, R12, R15) and appends the
+ * frames of tx's changes. Writer lock held. */
+static int
+commit_changes(pager_tx *tx)
+{
     pager_page **pages = NULL;
     uint32_t n = 0;
-    int autockpt;
     int rc;
 
-    /* 1 */
-    if (!tx->is_write || (tx->n_dirty == 0 && tx->n_pages == tx->snap_pages)) {
-        bool was_write = tx->is_write;
-        tx_end(tx);
-        if (was_write)
-            pager_writer_release(p);
-        return CHORUS_OK;
-    }
-    /* 2, 3 */
     rc = commit_prepare(tx);
     if (rc == CHORUS_OK)
         rc = dirty_collect(tx, &pages, &n);
     if (rc == CHORUS_OK && n == 0)
         rc = CHORUS_INTERNAL;   /* commit_prepare() guarantees a frame */
     if (rc == CHORUS_OK)
-        rc = pager_commit_frames(p, pages, n, tx->n_pages);
+        rc = pager_commit_frames(tx->p, pages, n, tx->n_pages);
     free(pages);
-    /* 4 */
+    if (rc == CHORUS_OK && tx->mvcc_header >= 0)
+        rc = mvcc_header_committed(tx);
+    return rc;
+}
+
+/* Runs a passive checkpoint once the WAL holds wal_autocheckpoint frames.
+ * Called after a commit, without the writer lock. */
+static void
+checkpoint_if_due(pager *p)
+{
+    int autockpt = atomic_load_explicit(&p->autockpt, memory_order_relaxed);
+
+    if (autockpt > 0 && pager_wal_frames(p) >= autockpt)
+        pager_checkpoint_run(p, PAGER_CKPT_PASSIVE, false, NULL, NULL);
+}
+
+/*
+ * Outline: 1. a read tx, or a write tx without changes, just ends; 2. fix
+ * page 1 and the database file, append the frames (commit_changes); 3. end,
+ * release the writer lock; 4. auto-checkpoint.
+ */
+int
+pager_tx_commit(pager_tx *tx)
+{
+    pager *p = tx->p;
+    int rc;
+
+    /* 1 */
+    if (!tx->is_write || !tx_has_changes(tx)) {
+        bool was_write = tx->is_write;
+        tx_end(tx);
+        if (was_write)
+            pager_writer_release(p);
+        return CHORUS_OK;
+    }
+    /* 2 */
+    rc = commit_changes(tx);
+    /* 3 */
     tx_end(tx);
     pager_writer_release(p);
-    /* 5 */
-    autockpt = atomic_load_explicit(&p->autockpt, memory_order_relaxed);
-    if (rc == CHORUS_OK && autockpt > 0 && pager_wal_frames(p) >= autockpt)
-        pager_checkpoint_run(p, PAGER_CKPT_PASSIVE, false, NULL, NULL);
+    /* 4 */
+    if (rc == CHORUS_OK)
+        checkpoint_if_due(p);
     return rc;
+}
+
+/*
+ * T9. Outline: 1. a read tx stays as it is; 2. commit the changes, if any
+ * (on failure tx is left a write transaction with every change, for the
+ * caller to roll back); 3. pre-images back to the pool, savepoints dropped;
+ * 4. under the mutex, move the snapshot to the commit just published (the
+ * writer lock is still held, so no other commit comes between); 5. release
+ * the writer lock and auto-checkpoint.
+ */
+int
+pager_tx_commit_keep_reading(pager_tx *tx)
+{
+    pager *p = tx->p;
+    int rc;
+
+    /* 1 */
+    if (!tx->is_write)
+        return CHORUS_OK;
+    /* 2 */
+    if (tx_has_changes(tx) && (rc = commit_changes(tx)) != CHORUS_OK)
+        return rc;
+    /* 3 */
+    for (size_t i = 0; i < tx->n_journal; i++)
+        pool_put(p, tx->journal[i].data);
+    tx->n_journal = 0;
+    tx->n_sps = 0;
+    /* 4 */
+    pthread_mutex_lock(&p->mutex);
+    tx->gen = p->wal.gen;
+    tx->mark = p->wal.max_frame;
+    tx->commit_seq = p->commit_seq;
+    tx->snap_pages = tx->n_pages = p->n_pages;
+    tx->is_write = false;
+    pthread_mutex_unlock(&p->mutex);
+    /* 5 */
+    pager_writer_release(p);
+    checkpoint_if_due(p);
+    return CHORUS_OK;
 }
 
 void
@@ -794,26 +881,116 @@ page1_has_header(const uint8_t *d)
     return memcmp(d, "SQLite format 3", 16) == 0;
 }
 
-/* Makes page 1's header agree with the commit: WAL mode bytes, the page
- * count, and [92] == [24] so that readers trust [28]. */
+/* The file format version bytes 18/19 this commit writes (R11, R17). */
+static uint8_t
+page1_version(const pager_tx *tx)
+{
+    bool mvcc = tx->mvcc_header >= 0
+                    ? tx->mvcc_header == 1
+                    : atomic_load_explicit(&tx->p->mvcc_header, memory_order_relaxed);
+    return mvcc ? PAGER_MVCC_VERSION : 2;
+}
+
+/* Makes page 1's header agree with the commit: the mode bytes (R17), the
+ * page count, and [92] == [24] so that readers trust [28]. */
 static int
 page1_fix(pager_tx *tx, pager_page *pg)
 {
     uint8_t *d = pg->data;
+    uint8_t version = page1_version(tx);
     int rc;
 
     if (!page1_has_header(d))
         return CHORUS_OK;       /* not formatted yet: nothing to keep in step */
-    if (d[18] == 2 && d[19] == 2 && get_be32(d + 28) == tx->n_pages
+    if (d[18] == version && d[19] == version && get_be32(d + 28) == tx->n_pages
         && get_be32(d + 92) == get_be32(d + 24))
         return CHORUS_OK;
     if ((rc = pager_page_write(pg)) != CHORUS_OK)
         return rc;
     d = pg->data;
-    d[18] = d[19] = 2;
+    d[18] = d[19] = version;
     put_be32(d + 28, tx->n_pages);
     put_be32(d + 92, get_be32(d + 24));
     return CHORUS_OK;
+}
+
+/* R17: the commit that changed the mode bytes is in the WAL. Going into
+ * MVCC mode, the database file's own header says 255 too (synced), so a
+ * reader that ignores the WAL refuses the file as well; leaving it, the
+ * file keeps 255 until a checkpoint copies page 1 (the WAL has the truth).
+ * Writer lock held. */
+static int
+mvcc_header_committed(pager_tx *tx)
+{
+    pager *p = tx->p;
+    uint8_t bytes[2] = {PAGER_MVCC_VERSION, PAGER_MVCC_VERSION};
+    int rc = CHORUS_OK;
+
+    /* Release: pairs with pager_mvcc_header()'s acquire; the flag is seen
+     * set only after the commit that wrote 255 is in the WAL. */
+    atomic_store_explicit(&p->mvcc_header, tx->mvcc_header == 1, memory_order_release);
+    if (tx->mvcc_header == 0 || p->is_memory)
+        return CHORUS_OK;
+    pthread_mutex_lock(&p->ckpt_mutex);
+    rc = os_write(p->db, bytes, sizeof bytes, 18);
+    if (rc == CHORUS_OK && pager_synchronous(p) != PAGER_SYNC_OFF)
+        rc = os_sync(p->db, OS_SYNC_DATA);
+    pthread_mutex_lock(&p->mutex);
+    cache_invalidate_db_page(&p->cache, 1);  /* R7 */
+    pthread_mutex_unlock(&p->mutex);
+    pthread_mutex_unlock(&p->ckpt_mutex);
+    return rc;
+}
+
+int
+pager_tx_set_mvcc_header(pager_tx *tx, bool on)
+{
+    pager_page *pg;
+    int rc;
+
+    if (!tx->is_write)
+        return CHORUS_READONLY;
+    if ((rc = pager_page_get(tx, 1, &pg)) != CHORUS_OK)
+        return rc;
+    if (!page1_has_header(pg->data)) {
+        pager_page_release(pg);
+        return CHORUS_MISUSE;   /* format the database first */
+    }
+    tx->mvcc_header = on ? 1 : 0;
+    rc = page1_fix(tx, pg);
+    if (rc == CHORUS_OK)
+        rc = pager_page_write(pg);      /* the commit carries page 1 either way */
+    pager_page_release(pg);
+    return rc;
+}
+
+bool
+pager_mvcc_header(pager *p)
+{
+    /* Acquire: pairs with mvcc_header_committed()'s release. */
+    return atomic_load_explicit(&p->mvcc_header, memory_order_acquire);
+}
+
+int
+pager_header_is_mvcc(pager *p, bool *out)
+{
+    pager_tx *tx;
+    pager_page *pg;
+    int rc;
+
+    *out = false;
+    if ((rc = pager_tx_begin_read(p, &tx)) != CHORUS_OK)
+        return rc;
+    if (pager_tx_page_count(tx) > 0 && (rc = pager_page_get(tx, 1, &pg)) == CHORUS_OK) {
+        *out = page1_has_header(pg->data) && pg->data[18] == PAGER_MVCC_VERSION
+               && pg->data[19] == PAGER_MVCC_VERSION;
+        pager_page_release(pg);
+    }
+    pager_tx_rollback(tx);
+    /* Alone at open (pager.h): page 1 may say so through the WAL only. */
+    if (rc == CHORUS_OK && *out)
+        atomic_store_explicit(&p->mvcc_header, true, memory_order_relaxed);
+    return rc;
 }
 
 /* R11: switches a rollback-mode file to WAL mode in place. */

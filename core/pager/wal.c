@@ -33,8 +33,10 @@
  * Locking: the functions here do I/O only and take no lock. wal_recover runs
  * before the pager is shared; the writer alone calls the write functions
  * (R1); wal_read_frame_page reads frames <= a committed end mark, which no
- * one rewrites until a restart, and a restart waits until no reader can see
- * them (R4).
+ * one rewrites until a restart (R4). A restart does not wait for reads in
+ * flight, so a reader checks after the read that no restart happened
+ * (pager.c G4); the checkpoint reads only frames it keeps from being
+ * restarted away (checkpoint.c K1).
  * Callers: pager.c, checkpoint.c.
  */
 #include "pager_int.h"

@@ -8,7 +8,8 @@
  *
  * Collations: BINARY (memcmp, then length), NOCASE (ASCII letters folded to
  * lower case, other bytes as they are, as sqlite3 does), RTRIM (trailing
- * spaces ignored, then BINARY).
+ * spaces ignored, then BINARY); ids from COLLATE_USER_FIRST up are the
+ * application's (collation_user.c).
  *
  * Index keys: fields below key_info.n_fields use that field's collation and
  * direction; later fields (the rowid of an index entry) compare BINARY
@@ -65,8 +66,12 @@ collation_compare(collation coll, const char *a, int na, const char *b, int nb)
         while (nb > 0 && b[nb - 1] == ' ')
             nb--;
         return bytes_compare(a, na, b, nb);
-    default:
+    default: {
+        int c;
+        if (coll != COLLATE_BINARY && collation_user_compare((int)coll, a, na, b, nb, &c))
+            return c;
         return bytes_compare(a, na, b, nb);
+    }
     }
 }
 
@@ -79,15 +84,18 @@ collation_find(const char *name)
         if (strlen(name) == len && nocase_compare(name, (int)len, want, (int)len) == 0)
             return (int)i;
     }
-    return -1;
+    return collation_user_find(name);
 }
 
 const char *
 collation_name(collation coll)
 {
-    if ((unsigned)coll >= CHORUS_ARRAY_LEN(collation_names))
-        return "BINARY";
-    return collation_names[coll];
+    const char *user;
+
+    if ((unsigned)coll < CHORUS_ARRAY_LEN(collation_names))
+        return collation_names[coll];
+    user = collation_user_name((int)coll);
+    return user != NULL ? user : "BINARY";
 }
 
 /* Compares integer i with double r exactly: <0, 0, >0 as i <, =, > r.

@@ -255,8 +255,9 @@ record_cursor_parse(record_cursor *rc, const uint8_t *rec, size_t nbytes)
         return rc2;
     body = hdr_len;
     while (pos < hdr_len) {
-        uint64_t st;
-        int n = varint_get(rec + pos, hdr_len - pos, &st);
+        uint64_t st = rec[pos];
+        /* one-byte serial types (up to 57-byte strings) without a call */
+        int n = st < 0x80 ? 1 : varint_get(rec + pos, hdr_len - pos, &st);
         int64_t size = record_serial_size(st);
 
         if (n == 0 || size < 0)

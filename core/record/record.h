@@ -131,9 +131,44 @@ typedef enum collation {
 
 /* Compares text under a collation: <0, 0, >0. */
 int collation_compare(collation coll, const char *a, int na, const char *b, int nb);
-/* Looks up a collation by name (case-insensitive); -1 if unknown. */
+/* Looks up a collation by name (case-insensitive): a built-in, else one of
+ * the thread's scope (below); -1 if unknown. */
 int collation_find(const char *name);
 const char *collation_name(collation coll);
+
+/*
+ * Application-defined collations (collation_user.c): ids COLLATE_USER_FIRST
+ * .. COLLATE_ID_MAX name process-wide slots, each a comparison function
+ * fn(arg, a, na, b, nb) returning <0, 0, >0. A connection keeps its names
+ * in a collation_user_set, made the thread's scope while it compiles or
+ * runs a statement (the scope nests: enter returns the previous one, to be
+ * given to leave). define adds or replaces name (the replaced one's arg
+ * comes back through *replaced_arg_out); CHORUS_OK, CHORUS_NOMEM, or
+ * CHORUS_FULL when every slot of the process is taken. remove gives back
+ * the arg of name, false when there is none. set_free hands every arg to
+ * release. A set, and the ids found through it, belong to one connection's
+ * thread at a time; the catalog never stores a user id.
+ */
+enum { COLLATE_USER_FIRST = 3, COLLATE_ID_MAX = 255 };
+typedef int (*collation_user_fn)(void *arg, const char *a, int na, const char *b, int nb);
+typedef struct collation_user_set collation_user_set;
+
+int collation_user_set_new(collation_user_set **out);
+void collation_user_set_free(collation_user_set *set, void (*release)(void *arg));
+int collation_user_define(collation_user_set *set, const char *name, collation_user_fn fn,
+                          void *arg, void **replaced_arg_out);
+bool collation_user_remove(collation_user_set *set, const char *name, void **arg_out);
+/* Whether set (may be NULL) defines name. */
+bool collation_user_has(const collation_user_set *set, const char *name);
+collation_user_set *collation_user_scope_enter(collation_user_set *set);
+void collation_user_scope_leave(collation_user_set *prev);
+/* The scope's id for name, or -1. */
+int collation_user_find(const char *name);
+/* Compares under user collation id into *out; false (nothing done) when id
+ * names no open slot. */
+bool collation_user_compare(int id, const char *a, int na, const char *b, int nb, int *out);
+/* The name of user collation id, NULL when it names no open slot. */
+const char *collation_user_name(int id);
 
 /* Compares two values in SQLite's sort order (NULL < numbers < text < blob;
  * integers and reals compared numerically, text by coll). No affinity is

@@ -24,6 +24,9 @@
  *   M3  The version store is never told of a write the B-tree path would
  *       reject: inserts first ask which version is visible (store, then the
  *       B-tree) and publish an insert or an update accordingly (mvcc R8).
+ *   M4  A transaction never reads a map that replaced a dropped one unless
+ *       its snapshot is newer than the drop (mvcc R21): its B-tree snapshot
+ *       may hold the old tree there. It gets CHORUS_CONFLICT_SCHEMA.
  *
  * Ownership: buffers and sub-cursors are the cursor's; versions' bytes are
  * borrowed from the store until the cursor closes (mvcc store.c, D2).
@@ -59,6 +62,8 @@ store_mv_open(store_cursor *cur, uint32_t root, const char *name)
     }
     if (cur->ki == NULL) {
         rc = mv_table_open(mv, root, name, &cur->table);
+        if (rc == CHORUS_OK && !mv_table_usable(cur->table, tx->mv))
+            rc = store_outcome(cur, MV_CONFLICT_SCHEMA, NULL, 0);      /* M4 */
         if (rc == CHORUS_OK)
             rc = mv_cursor_open_table(tx->mv, cur->table, &cur->mv);
         return rc;
@@ -66,6 +71,8 @@ store_mv_open(store_cursor *cur, uint32_t root, const char *name)
     rc = store_db_index_ctx(tx->db, root, cur->ki, &ki);
     if (rc == CHORUS_OK)
         rc = mv_index_open(mv, root, name, store_index_compare, ki, &cur->index);
+    if (rc == CHORUS_OK && !mv_index_usable(cur->index, tx->mv))
+        rc = store_outcome(cur, MV_CONFLICT_SCHEMA, NULL, 0);          /* M4 */
     if (rc == CHORUS_OK)
         rc = mv_cursor_open_index(tx->mv, cur->index, &cur->mv);
     return rc;

@@ -14,9 +14,15 @@
  *       frames whose effect the B-tree already has.
  *   MM3 The checkpoint mark follows the B-tree commit: the log never claims
  *       more than the B-tree holds.
- * Locking: none beyond the store_db's; the caller serialises open, close and
- * checkpoints (one pager write transaction at a time does that for
- * checkpoints).
+ *   MM4 After recovery the clock is above every timestamp the log holds
+ *       and its mark (mv_checkpoint_recovered), so commits made after a
+ *       reopen are never taken for checkpointed ones.
+ *   MM5 The mark and the log truncation follow a durable B-tree commit
+ *       (pager_wal_sync), so a crash never loses a commit whose frame is
+ *       dropped from the log.
+ * Locking: none beyond the store_db's; the caller serialises open and
+ * close; checkpoints run one at a time under the log's checkpoint lock
+ * (store_mvcc_checkpoint_run) or the pager's writer lock (step functions).
  * Ownership: in MVCC mode the store_db owns the mv_db and the mv_log.
  * Callers: the engine (journal_mode, open/close, checkpoints), tests.
  */
@@ -77,7 +83,7 @@ store_mvcc_open(store_db *db, const char *log_path, const mv_log_options *opts,
         return rc;
     }
     atomic_store_explicit(&db->checkpoint_ts, rec.checkpoint_ts, memory_order_relaxed);
-    mv_gc_set_checkpoint_ts(r.mv, rec.checkpoint_ts);
+    mv_checkpoint_recovered(r.mv, &rec);                        /* MM4 */
     mv_db_attach_log(r.mv, log);
     db->log = log;
     db->owns_mv = true;
@@ -219,8 +225,18 @@ ckpt_apply(void *ctx, const mv_log_record *r)
 int
 store_mvcc_checkpoint(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_out)
 {
+    *ts_out = 0;
+    if (db->mv == NULL)
+        return CHORUS_MISUSE;
+    return store_mvcc_checkpoint_upto(db, wtx, scratch, mv_checkpoint_horizon(db->mv), ts_out);
+}
+
+int
+store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t upto,
+                           uint64_t *ts_out)
+{
     ckpt_ctx c;
-    uint64_t upto, after;
+    uint64_t after;
     int rc;
 
     *ts_out = 0;
@@ -229,7 +245,6 @@ store_mvcc_checkpoint(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_
     memset(&c, 0, sizeof c);
     c.db = db;
     c.wtx = wtx;
-    upto = mv_checkpoint_horizon(db->mv);
     after = store_mvcc_checkpoint_ts(db);
     rc = upto > after ? mv_checkpoint_scan(scratch, after, upto, ckpt_apply, &c) : CHORUS_OK;
     for (int i = 0; i < c.n; i++)
@@ -252,9 +267,84 @@ store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log)
         return rc;
     /* Relaxed: see the field. */
     atomic_store_explicit(&db->checkpoint_ts, ts, memory_order_relaxed);
-    if (reset_log) {
-        mv_gc_set_checkpoint_ts(db->mv, ts);
+    mv_gc_set_checkpoint_ts(db->mv, ts);                    /* mvcc R11c, gc.c G5 */
+    if (reset_log)
         rc = mv_log_reset(db->log);
+    return rc;
+}
+
+/* --- a whole checkpoint, online (MM5) -------------------------------------------- *
+ *
+ * Outline of store_mvcc_checkpoint_run(): 1. the log's checkpoint lock (one
+ * checkpoint at a time); 2. a pager write transaction (the writer lock,
+ * within busy_ms); 3. the scan up to the horizon into the B-tree; 4. its
+ * commit, and the WAL synced; 5. the mark, GC told (mvcc R11c); 6. the log
+ * rewritten to hold only the commits above the mark (mvcc R19); 7. a full
+ * GC pass, which drops what the B-tree now holds once no older snapshot
+ * remains. Readers and writers keep running throughout.
+ */
+
+/* Steps 2-4 of store_mvcc_checkpoint_run(): writer lock taken as wtx. */
+static int
+checkpoint_btree(store_db *db, pager *p, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_out)
+{
+    int rc = btree_init_database(wtx);
+
+    if (rc == CHORUS_OK)
+        rc = store_mvcc_checkpoint(db, wtx, scratch, ts_out);
+    if (rc == CHORUS_OK)
+        rc = pager_tx_commit(wtx);
+    else
+        pager_tx_rollback(wtx);
+    if (rc == CHORUS_OK)
+        rc = pager_wal_sync(p);                             /* MM5: durable before the mark */
+    return rc;
+}
+
+int
+store_mvcc_checkpoint_run(store_db *db, pager *p, int busy_ms, bool wait,
+                          store_checkpoint_info *out)
+{
+    uint64_t before = store_mvcc_checkpoint_ts(db), ts = before;
+    mv_log_truncation cut = {0};
+    mv_tx *scratch = NULL;
+    pager_tx *wtx;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (db->mv == NULL || db->log == NULL)
+        return CHORUS_MISUSE;
+    /* 1 */
+    if (!mv_log_checkpoint_lock(db->log, wait)) {
+        out->busy = true;
+        return CHORUS_OK;
     }
+    rc = mv_tx_new(db->mv, &scratch);
+    if (rc == CHORUS_OK) {
+        rc = pager_tx_begin_write(p, busy_ms, NULL, &wtx);
+        if (rc == CHORUS_BUSY) {
+            out->busy = true;
+            rc = CHORUS_OK;
+        } else if (rc == CHORUS_OK) {
+            /* 2, 3, 4 */
+            rc = checkpoint_btree(db, p, wtx, scratch, &ts);
+            /* 5 */
+            if (rc == CHORUS_OK && ts > before)
+                rc = store_mvcc_checkpoint_done(db, ts, false);
+            /* 6: only when the mark moved; else every frame above it is
+             * still needed and the log was cut at it already */
+            if (rc == CHORUS_OK && ts > before && !mv_log_is_empty(db->log))
+                rc = mv_log_truncate(db->log, ts, &cut);
+            /* 7 */
+            if (rc == CHORUS_OK)
+                mv_gc_run(scratch);
+        }
+    }
+    mv_tx_free(scratch);
+    mv_log_checkpoint_unlock(db->log);
+    out->ts = ts;
+    out->n_frames = cut.n_frames;
+    out->n_kept = cut.n_kept;
+    out->log_bytes = mv_log_size(db->log);
     return rc;
 }

@@ -72,12 +72,15 @@ store_db_index_ctx(store_db *db, uint32_t root, const key_info *ki, key_info **o
     key_info fetched;
     int rc = CHORUS_OK;
 
+    /* The newest entry of root first; a root reused by another index after
+     * a DROP (mvcc R21) gets an entry of its own: the old one stays for the
+     * dropped map that compares with it. */
     pthread_mutex_lock(&db->mu);
     for (c = db->indexes; c != NULL; c = c->next)
         if (c->root == root)
             break;
     pthread_mutex_unlock(&db->mu);
-    if (c != NULL) {
+    if (c != NULL && (ki == NULL || memcmp(&c->ki, ki, sizeof *ki) == 0)) {
         *out = &c->ki;
         return CHORUS_OK;
     }
@@ -174,6 +177,37 @@ store_outcome(store_cursor *cur, mv_outcome o, const uint8_t *key, uint32_t nkey
     rc = cur->index != NULL
              ? mv_outcome_rc(o, "index", mv_index_name(cur->index), cur->rowid, text, &msg)
              : mv_outcome_rc(o, "table", mv_table_name(cur->table), cur->rowid, NULL, &msg);
+    free(text);
+    free(tx->msg);
+    tx->msg = msg;
+    return rc;
+}
+
+/* S4 at commit: the write that lost its UNIQUE check (mvcc R9) names its
+ * index and key; other outcomes (schema change, wound) need no object. */
+int
+store_tx_commit(store_tx *tx, mv_sync sync)
+{
+    int rc = mv_tx_commit(tx->mv, sync);
+    mv_outcome o;
+    bool is_index;
+    const char *name = NULL;
+    const void *key = NULL;
+    uint32_t nkey = 0;
+    int64_t rowid = 0;
+    char *text = NULL;
+    char *msg = NULL;
+
+    if (rc != CHORUS_CONFLICT)
+        return rc;
+    o = mv_tx_conflict_outcome(tx->mv);
+    if (mv_tx_conflict_where(tx->mv, &is_index, &name, &rowid, &key, &nkey)) {
+        if (is_index && key != NULL)
+            text = key_text(key, nkey);
+        rc = mv_outcome_rc(o, is_index ? "index" : "table", name, rowid, text, &msg);
+    } else {
+        rc = mv_outcome_rc(o != MV_OK ? o : MV_DOOMED, "table", "?", 0, NULL, &msg);
+    }
     free(text);
     free(tx->msg);
     tx->msg = msg;

@@ -85,6 +85,12 @@ mv_db *store_db_mvcc(const store_db *db);
 void store_tx_init(store_tx *tx, store_db *db, pager_tx *pager, mv_tx *mv);
 /* Frees tx's message; the pager and MVCC transactions are the caller's. */
 void store_tx_clear(store_tx *tx);
+/*
+ * Commits tx's MVCC transaction (mv_tx_commit()); a conflict returns
+ * CHORUS_CONFLICT or CHORUS_CONFLICT_SCHEMA and leaves its message in tx
+ * (S4: a lost UNIQUE key names its index and key).
+ */
+int store_tx_commit(store_tx *tx, mv_sync sync);
 /* The message of the last MVCC failure (S4), "" if none. Borrowed until the
  * next store call on tx. */
 const char *store_tx_errmsg(const store_tx *tx);
@@ -181,11 +187,41 @@ uint64_t store_mvcc_checkpoint_ts(const store_db *db);
  */
 int store_mvcc_checkpoint(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_out);
 /*
+ * The same up to a timestamp the caller chooses: the DDL of an exclusive
+ * transaction (core/vm/mvcc_mode.c VM4) writes every commit, upto = the
+ * clock, past older live snapshots: their pager snapshots keep the old
+ * B-tree and the store keeps their versions (so no GC chain removal
+ * follows: store_mvcc_checkpoint_done() without reset_log).
+ */
+int store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t upto,
+                               uint64_t *ts_out);
+/*
  * Checkpoint, step 2, after wtx committed: appends the checkpoint mark ts to
  * the log, so recovery skips what the B-tree now holds; with reset_log
  * (only when no transaction is open or committing: e.g. at close) the log
  * is emptied. Returns the log's code.
  */
 int store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log);
+
+/* What store_mvcc_checkpoint_run() did. */
+typedef struct store_checkpoint_info {
+    bool busy;                  /* another checkpoint, or the pager's writer lock, was
+                                   not free in time: nothing was done */
+    uint64_t ts;                /* the B-tree holds every commit <= ts */
+    int64_t n_frames;           /* commit frames the log held before its truncation */
+    int64_t n_kept;             /* of which above ts: still in the log */
+    int64_t log_bytes;          /* size of the log after */
+} store_checkpoint_info;
+
+/*
+ * A whole online checkpoint (mvcc_mode.c MM5): the log's checkpoint lock
+ * (waited for with wait, else tried), the pager's writer lock within
+ * busy_ms, the B-tree written up to the horizon and committed durably, the
+ * mark, the log truncated to the commits above it (mvcc R19), and GC. Readers
+ * and writers keep running. Busy is not an error (out->busy). Returns
+ * CHORUS_OK, CHORUS_MISUSE (not in MVCC mode), or the pager's or log's code.
+ */
+int store_mvcc_checkpoint_run(store_db *db, pager *p, int busy_ms, bool wait,
+                              store_checkpoint_info *out);
 
 #endif /* CHORUS_STORE_H */

@@ -17,12 +17,22 @@
  *       aggregate takes a new value (strictly better; a NULL argument while
  *       it has none yet counts) replaces the row. So a NOCASE key shows the
  *       spelling of the group's first row, and max(a), c shows c of the
- *       first row holding the largest a.
+ *       first row holding the largest a. Except where SQLite's min/max
+ *       optimization reads the one row from an index: a lone max(x) over
+ *       one table that no WHERE term narrows by another path, x an index's
+ *       first column (same collation), shows the last row (largest rowid)
+ *       holding the largest x.
  *   A3  Each aggregate's state is state_size zeroed bytes, reset per group;
- *       final() is followed by destroy(). DISTINCT aggregates step only
+ *       final() is followed by destroy(), and the state is zeroed again, so
+ *       a zeroed state owns nothing. A run that stops inside a group (an
+ *       error, a reset) destroys the states it leaves (vm_agg_close), so
+ *       user aggregates always see their state released. DISTINCT aggregates step only
  *       values not seen before in the group.
  *   A4  An aggregate with ORDER BY (group_concat(x ORDER BY y)) keeps the
  *       group's rows and steps them in key order (stable) before final().
+ *   A5  Without GROUP BY and with no input row, the bare values are NULL,
+ *       except a column of a FROM subquery or view that SQLite flattens
+ *       into the query: its expression over null rows (empty_bare_values).
  * Callers: exec_query.c.
  */
 #include <stdlib.h>
@@ -46,6 +56,38 @@ hit_agg_find(const plan_query *q)
     return hit;
 }
 
+/* A2: whether the bare values of q come from the row SQLite's min/max
+ * optimization reads for a lone max(): the last index entry of the
+ * largest value, which is the row of largest rowid among the equal ones. */
+static bool
+hit_ties_last(vm_run *r, const plan_query *q)
+{
+    const plan_agg *g = &q->aggs[0];
+    const plan_level *lv = &q->levels[0];
+    const plan_cursor *cur;
+    const cx *arg;
+
+    if (q->n_aggs != 1 || q->n_group > 0 || q->n_levels != 1 || g->n_args != 1 ||
+        g->distinct || g->filter_col >= 0 || strcmp(g->fn->name, "max") != 0)
+        return false;
+    cur = &r->plan->cursors[lv->cursor];
+    arg = q->gcols[g->first_arg];
+    if (cur->kind != PC_TABLE || arg->kind != CX_COLUMN || arg->cursor != lv->cursor ||
+        arg->column < 0)
+        return false;
+    /* SQLite reads that index unless a WHERE term gives a better path */
+    if (lv->access != PA_SCAN &&
+        !(lv->access == PA_INDEX && (lv->n_eq == 0 || lv->index->cols[0].column == arg->column)))
+        return false;
+    for (int i = 0; i < cur->table->n_indexes; i++) {
+        const catalog_index *ix = cur->table->indexes[i];
+        if (ix->where == NULL && ix->cols[0].column == arg->column &&
+            ix->cols[0].collation == g->coll)
+            return true;
+    }
+    return false;
+}
+
 /* A2: whether the bare values are (re)loaded from this group row; first:
  * the group's first row. */
 static int
@@ -65,7 +107,7 @@ bare_row_loads(plan_query *q, const value *row, bool first, bool *load)
         return CHORUS_OK;
     if (q->hit_have) {
         cmp = value_compare(v, &q->hit_best, (collation)g->coll);
-        if (g->fn->name[1] == 'a' ? cmp <= 0 : cmp >= 0)
+        if (g->fn->name[1] == 'a' ? cmp < 0 || (cmp == 0 && !q->hit_ties_last) : cmp >= 0)
             return CHORUS_OK;
     }
     *load = true;
@@ -83,6 +125,7 @@ agg_arrays(vm_run *r, plan_query *q)
     if (q->last_group != NULL)
         return CHORUS_OK;
     q->hit_agg = hit_agg_find(q);
+    q->hit_ties_last = q->hit_agg != 0 && hit_ties_last(r, q);
     value_set_null(&q->hit_best);
     q->last_group = arena_alloc(a, (size_t)n * sizeof(value));
     if (q->last_group == NULL)
@@ -125,6 +168,7 @@ ctx_init(func_ctx *ctx, vm_run *r, plan_agg *g)
     ctx->state = g->state;
     ctx->coll = (collation)g->coll;
     ctx->env = &r->env;
+    ctx->def = g->fn;
 }
 
 static int
@@ -223,8 +267,10 @@ group_final(vm_run *r, plan_query *q)
             return rc;
         ctx_init(&ctx, r, g);
         g->fn->final(&ctx);
-        if (g->fn->destroy != NULL && g->state != NULL)
+        if (g->fn->destroy != NULL && g->state != NULL) {
             g->fn->destroy(g->state);
+            memset(g->state, 0, g->fn->state_size);
+        }
         value_clear(&g->result);
         rc = ctx_done(r, &ctx);
         if (rc != CHORUS_OK)
@@ -285,12 +331,8 @@ collect_groups(vm_run *r, plan_query *q, value *tmp)
 static int
 having_passes(vm_run *r, plan_query *q, bool *pass)
 {
-    int t = 1, rc = CHORUS_OK;
-
-    if (q->having != NULL)
-        rc = vm_eval_truth(r, q->having, &t);
-    *pass = t == 1;
-    return rc;
+    *pass = true;
+    return q->having != NULL ? vm_eval_condition(r, q->having, pass) : CHORUS_OK;
 }
 
 /* The next group with GROUP BY (A1, A2). */
@@ -341,6 +383,61 @@ keep_bare(plan_query *q, value *tmp)
     return CHORUS_OK;
 }
 
+/* A5: whether SQLite flattens FROM subquery (or view) sub, the source of
+ * level li of q, into q: a plain core (no aggregate, DISTINCT, ORDER BY,
+ * LIMIT or window function) not on the null side of an outer join. */
+static bool
+flattened_into(const plan_query *q, int li, const plan_query *sub)
+{
+    if (sub == NULL || sub->kind != PQ_CORE || sub->is_agg || sub->distinct ||
+        sub->n_order > 0 || sub->limit != NULL || sub->n_windows > 0 || q->levels[li].is_left)
+        return false;
+    for (int k = li + 1; k < q->n_levels; k++)
+        if (q->levels[k].is_right)
+            return false;
+    return true;
+}
+
+static void
+null_rows(vm_run *r, const plan_query *sub, bool on)
+{
+    for (int k = 0; k < sub->n_levels; k++)
+        r->plan->cursors[sub->levels[k].cursor].null_row = on;
+}
+
+/* A5: with no input row, a bare column of a flattened subquery shows the
+ * subquery's expression over null rows of its own sources, as SQLite
+ * evaluates the flattened expression there: a constant, or x IS NULL,
+ * shows its value, not NULL. */
+static int
+empty_bare_values(vm_run *r, plan_query *q)
+{
+    for (int i = 0; i < q->n_gcols; i++) {
+        const cx *g = q->gcols[i];
+        const plan_query *sub;
+        value v;
+        int rc, li = 0;
+        if (g->kind != CX_COLUMN || g->column < 0)
+            continue;
+        while (li < q->n_levels && q->levels[li].cursor != g->cursor)
+            li++;
+        sub = li < q->n_levels ? r->plan->cursors[g->cursor].source : NULL;
+        if (!flattened_into(q, li, sub) || g->column >= sub->n_cols)
+            continue;
+        null_rows(r, sub, true);
+        rc = vm_eval(r, sub->result[g->column], &v);
+        null_rows(r, sub, false);
+        if (rc != CHORUS_OK)
+            return rc;
+        value_clear(&q->last_group[i]);
+        rc = value_copy(&q->last_group[i], &v);
+        value_clear(&v);
+        if (rc != CHORUS_OK)
+            return CHORUS_NOMEM;
+    }
+    return CHORUS_OK;
+}
+
 /* The one group without GROUP BY (A1). */
 static int
 single_group(vm_run *r, plan_query *q, value *tmp)
@@ -365,7 +462,9 @@ single_group(vm_run *r, plan_query *q, value *tmp)
     }
     if (rc != CHORUS_DONE)
         return rc;
-    rc = group_final(r, q);
+    rc = first ? empty_bare_values(r, q) : CHORUS_OK;
+    if (rc == CHORUS_OK)
+        rc = group_final(r, q);
     if (rc != CHORUS_OK)
         return rc;
     q->group_row = q->last_group;
@@ -416,6 +515,10 @@ vm_agg_close(vm_run *r, plan_query *q)
         vm_values_clear(q->last_group, q->n_gcols);
     for (int k = 0; k < q->n_aggs; k++) {
         plan_agg *g = &q->aggs[k];
+        if (g->fn->destroy != NULL && g->state != NULL) {     /* A3 */
+            g->fn->destroy(g->state);
+            memset(g->state, 0, g->fn->state_size);
+        }
         value_clear(&g->result);
         vm_rowset_free(g->seen);
         g->seen = NULL;

@@ -42,7 +42,7 @@ vm_conn_close(vm_conn *conn)
     if (conn->tx != NULL)
         vm_tx_end(conn, false, NULL);
     vm_temp_close(conn);
-    mv_tx_free(conn->mvtx);
+    vm_mvcc_conn_close(conn);
     store_tx_clear(&conn->stx);
     for (int i = 0; i < conn->n_sp; i++)
         free(conn->sp[i].name);
@@ -50,6 +50,25 @@ vm_conn_close(vm_conn *conn)
     catalog_release(conn->cat);
     free(conn->errmsg);
     free(conn);
+}
+
+void
+vm_conn_set_user_defs(vm_conn *conn, func_user_set *funcs, collation_user_set *colls)
+{
+    conn->funcs = funcs;
+    conn->colls = colls;
+}
+
+void
+vm_conn_expire(vm_conn *conn)
+{
+    conn->schema_gen++;         /* statements recompile when they start (stmt.c) */
+}
+
+bool
+vm_conn_is_running(vm_conn *conn)
+{
+    return conn->n_active > 0;      /* every running statement is counted (tx.c) */
 }
 
 int

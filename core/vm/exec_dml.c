@@ -18,10 +18,23 @@
  *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
  *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
  *       triggers, a changed rowid, a scan over an index it changes), as its
- *       rowid set returns them sorted.
- *       A target a REPLACE already removed is skipped.
+ *       rowid set returns them sorted. Its second pass reads each target
+ *       row again when it gets there and evaluates SET over the row it finds
+ *       (which an earlier target may have moved onto that rowid); so does
+ *       this one (finding F3), and a target that is gone is skipped.
  *   W5  Generated columns are computed on the new row after BEFORE
  *       triggers, before CHECK constraints and the write.
+ *   W6  On a view (core/compile/view_dml.c IV1-IV3) the INSTEAD OF
+ *       triggers run in place of each write, over the row as given (UPDATE:
+ *       NEW with the view columns' affinity); RETURNING shows that row
+ *       unless RAISE(IGNORE) dropped it; changes() counts nothing.
+ *   W7  REPLACE's deletions of the rows in the way go through the engine
+ *       when they have work to do: delete triggers under PRAGMA
+ *       recursive_triggers, foreign keys of the table (as SQLite's
+ *       sqlite3GenerateRowDelete). The writer names them first
+ *       (catalog_row_replace_victims); each is deleted as DELETE does, with
+ *       no RETURNING row and no change counted; then the write finds the way
+ *       clear.
  * Callers: stmt.c.
  */
 #include <stdlib.h>
@@ -59,7 +72,7 @@ open_writer(vm_stmt *st, catalog *cat)
     rc = catalog_writer_open(st->conn->tx, cat, &hooks, &st->writer);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
-    if (st->conn->stx.mv != NULL)
+    if (st->conn->stx.mv != NULL && !st->plan->is_ddl)      /* DDL: the B-tree (VM4) */
         catalog_writer_use_store(st->writer, &st->conn->stx);  /* mvcc_mode.c VM2 */
     return CHORUS_OK;
 }
@@ -201,12 +214,34 @@ row_free(value *v, int n)
     free(v);
 }
 
+/* W6: whether the statement's target is a view whose INSTEAD OF triggers
+ * stand for the write of event. */
+static bool
+is_view_target(const vm_stmt *st, int event)
+{
+    return vm_triggers_any(st, st->plan->table, event, AST_TRIGGER_INSTEAD_OF);
+}
+
+/* W6: one row's INSTEAD OF triggers (a view has no rowid: 0 stands for it). */
+static int
+instead_of(vm_stmt *st, int event, const ast_list *set, const value *old_row,
+           const value *new_row)
+{
+    bool ignored;
+    int rc = vm_triggers_fire(st, st->plan->table, event, AST_TRIGGER_INSTEAD_OF, set, old_row, 0,
+                              new_row, 0, &ignored);
+
+    if (rc == CHORUS_OK && !ignored)
+        rc = vm_returning_add(st, new_row != NULL ? new_row : old_row, 0);
+    return rc;
+}
+
 /* After a row was written: RETURNING, then AFTER triggers over the stored row. */
 static int
 after_write(vm_stmt *st, const catalog_table *t, int event, const ast_list *set,
             const value *old_row, int64_t old_rowid, int64_t rowid)
 {
-    bool fire = vm_triggers_any(t, event, AST_TRIGGER_AFTER), ignored;
+    bool fire = vm_triggers_any(st, t, event, AST_TRIGGER_AFTER), ignored;
     value *stored = NULL;
     int rc;
 
@@ -221,6 +256,80 @@ after_write(vm_stmt *st, const catalog_table *t, int event, const ast_list *set,
         rc = vm_triggers_fire(st, t, event, AST_TRIGGER_AFTER, set, old_row, old_rowid, stored,
                               rowid, &ignored);
     row_free(stored, t->n_cols);
+    return rc;
+}
+
+static int delete_row(vm_stmt *st, const catalog_table *t, int64_t rowid, const value *old_row,
+                      int64_t *n_written);
+
+/* W7: whether a REPLACE may delete rows of t in this write. */
+static bool
+replace_possible(const catalog_table *t, int conflict)
+{
+    if (conflict != AST_CONFLICT_DEFAULT)
+        return conflict == AST_CONFLICT_REPLACE;
+    if (t->rowid_alias >= 0 && t->pk_conflict == AST_CONFLICT_REPLACE)
+        return true;
+    for (int i = 0; i < t->n_indexes; i++)
+        if (t->indexes[i]->unique && t->indexes[i]->on_conflict == AST_CONFLICT_REPLACE)
+            return true;
+    return false;
+}
+
+/* W7: deletes, as DELETE does, the rows a write of vals (rowid, old_rowid
+ * as catalog_row_replace_victims takes them) would replace, when that
+ * deletion has triggers or foreign keys to run; *ignored_out: an OR IGNORE
+ * conflict drops the write. */
+static int
+replace_victims(vm_stmt *st, const catalog_table *t, const value *vals, const value *rowid,
+                const int64_t *old_rowid, int conflict, bool *ignored_out)
+{
+    bool triggers = st->conn->recursive_triggers &&
+                    (vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE) ||
+                     vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER));
+    int64_t *victims;
+    int n = 0, rc;
+
+    *ignored_out = false;
+    if (!replace_possible(t, conflict) || (!triggers && !vm_fkeys_involve(st, t)))
+        return CHORUS_OK;
+    victims = calloc((size_t)t->n_indexes + 1, sizeof *victims);
+    if (victims == NULL)
+        return CHORUS_NOMEM;
+    rc = catalog_row_replace_victims(st->writer, t, vals, rowid, old_rowid, conflict, victims, &n,
+                                     ignored_out);
+    if (rc != CHORUS_OK)
+        rc = writer_error(st, rc);
+    for (int i = 0; i < n && rc == CHORUS_OK && !*ignored_out; i++) {
+        const value *row;
+        value *copy = NULL;
+        bool found;
+        rc = catalog_row_read(st->writer, t, victims[i], &row, &found);
+        if (rc == CHORUS_OK && found)
+            rc = row_copy(row, t->n_cols, &copy);
+        if (rc == CHORUS_OK && found)
+            rc = delete_row(st, t, victims[i], copy, NULL);
+        row_free(copy, t->n_cols);
+    }
+    free(victims);
+    return rc;
+}
+
+/* The old side of an UPDATE's foreign keys (fkey.c K2), over vals with
+ * affinity as they will be stored; *counts: the counters before. */
+static int
+update_fkeys_before(vm_stmt *st, int64_t old_rowid, value *vals, const value *old_row,
+                    int64_t rowid, vm_fk_counts *counts)
+{
+    const catalog_table *t = st->plan->table;
+    int rc;
+
+    if (!st->conn->foreign_keys || old_row == NULL)
+        return CHORUS_OK;
+    vm_fkeys_counts_get(st, counts);
+    rc = apply_affinity(t, vals);
+    if (rc == CHORUS_OK)
+        rc = vm_fkeys_before(st, t, old_row, old_rowid, vals, rowid);
     return rc;
 }
 
@@ -239,10 +348,11 @@ update_one(vm_stmt *st, int64_t old_rowid, value *vals, const value *new_rowid,
                         : new_rowid != NULL && new_rowid->type == VALUE_INTEGER ? new_rowid->u.i
                                                                                 : old_rowid;
     catalog_row_result res;
+    vm_fk_counts counts = {0, 0, 0};
     bool ignored = false;
     int rc = CHORUS_OK;
 
-    if (vm_triggers_any(t, AST_TRIGGER_UPDATE, AST_TRIGGER_BEFORE)) {
+    if (vm_triggers_any(st, t, AST_TRIGGER_UPDATE, AST_TRIGGER_BEFORE)) {
         rc = apply_affinity(t, vals);
         if (rc == CHORUS_OK)
             rc = vm_triggers_fire(st, t, AST_TRIGGER_UPDATE, AST_TRIGGER_BEFORE, set, old_row,
@@ -252,11 +362,18 @@ update_one(vm_stmt *st, int64_t old_rowid, value *vals, const value *new_rowid,
         rc = compute_generated(st, t, vals, rowid);
     if (rc == CHORUS_OK && !ignored)
         rc = run_checks(st, vals, rowid);
+    if (rc == CHORUS_OK && !ignored)
+        rc = replace_victims(st, t, vals, t->rowid_alias >= 0 ? NULL : new_rowid, &old_rowid,
+                             conflict, &ignored);
+    if (rc == CHORUS_OK && !ignored)
+        rc = update_fkeys_before(st, old_rowid, vals, old_row, rowid, &counts);
     if (rc == CHORUS_OK && !ignored) {
         rc = catalog_row_update(st->writer, t, old_rowid, vals,
                                 t->rowid_alias >= 0 ? NULL : new_rowid, conflict, &res);
         if (rc != CHORUS_OK)
             rc = writer_error(st, rc);
+        else if (res.ignored && st->conn->foreign_keys)
+            vm_fkeys_counts_set(st, &counts);   /* the write did not happen */
         else if (!res.ignored) {
             (*n_written)++;
             rc = after_write(st, t, AST_TRIGGER_UPDATE, set, old_row, old_rowid, res.rowid);
@@ -347,10 +464,14 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
             }
         }
     }
+    if (rc == CHORUS_OK && is_view_target(st, AST_TRIGGER_INSERT)) {
+        rc = instead_of(st, AST_TRIGGER_INSERT, NULL, NULL, vals);
+        goto out;
+    }
     if (rc == CHORUS_OK && (p->n_upserts > 0 ||
-                            vm_triggers_any(t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)))
+                            vm_triggers_any(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)))
         rc = apply_affinity(t, vals);
-    if (rc == CHORUS_OK && vm_triggers_any(t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)) {
+    if (rc == CHORUS_OK && vm_triggers_any(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)) {
         const value *r = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : &rowid;
         rc = vm_triggers_fire(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE, NULL, NULL, 0,
                               vals, r->type == VALUE_INTEGER ? r->u.i : -1, &skip);
@@ -361,9 +482,11 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
         rc = upsert_try(st, vals, &skip, n_written);
     if (rc == CHORUS_OK && !skip)
         rc = run_checks(st, vals, 0);
+    if (rc == CHORUS_OK && !skip)
+        rc = replace_victims(st, t, vals, rowid_ptr, NULL, st->conflict, &skip);
     if (rc != CHORUS_OK || skip)
         goto out;
-    rc = catalog_row_insert(st->writer, t, vals, rowid_ptr, p->conflict, &res);
+    rc = catalog_row_insert(st->writer, t, vals, rowid_ptr, st->conflict, &res);
     if (rc != CHORUS_OK) {
         rc = writer_error(st, rc);
         goto out;
@@ -407,6 +530,10 @@ vm_exec_insert(vm_stmt *st)
     vals = calloc((size_t)t->n_cols + 1, sizeof *vals);
     if (vals == NULL)
         return CHORUS_NOMEM;
+    if (st->root == NULL) {
+        st->conflict = p->conflict;             /* exec_trigger.c G7 */
+        vm_fkeys_statement_begin(st);
+    }
     rc = open_writer(st, st->conn->cat);
     if (rc == CHORUS_OK && p->query == NULL) {
         rc = insert_row(st, vals, NULL, &n);
@@ -424,7 +551,7 @@ vm_exec_insert(vm_stmt *st)
     vm_rows_free(rows);
     free(vals);
     count_change(st, n);
-    return rc;
+    return st->root == NULL ? vm_fkeys_statement_end(st, rc) : rc;
 }
 
 /* Whether the scan of the UPDATE's target reads an index a SET column of
@@ -456,17 +583,18 @@ scan_index_changes(const plan_stmt *p, const ast_list *set)
  * changed rowid, a scan over an index the UPDATE changes), whose second
  * pass reads the rowids in ascending order. */
 static bool
-update_two_pass(const plan_stmt *p, const ast_list *set)
+update_two_pass(const vm_stmt *st, const ast_list *set)
 {
+    const plan_stmt *p = st->plan;
     const catalog_table *t = p->table;
 
     if (scan_index_changes(p, set))
         return true;
-    if (p->conflict == AST_CONFLICT_REPLACE || t->pk_conflict == AST_CONFLICT_REPLACE)
+    if (st->conflict == AST_CONFLICT_REPLACE || t->pk_conflict == AST_CONFLICT_REPLACE)
         return true;
-    for (int i = 0; i < t->n_triggers; i++)
-        if (t->triggers[i]->ast->event == AST_TRIGGER_UPDATE)
-            return true;
+    if (vm_triggers_any(st, t, AST_TRIGGER_UPDATE, AST_TRIGGER_BEFORE) ||
+        vm_triggers_any(st, t, AST_TRIGGER_UPDATE, AST_TRIGGER_AFTER))
+        return true;
     for (int i = 0; i < t->n_indexes; i++)
         if (t->indexes[i]->on_conflict == AST_CONFLICT_REPLACE)
             return true;
@@ -480,6 +608,56 @@ update_two_pass(const plan_stmt *p, const ast_list *set)
             return true;
     }
     return false;
+}
+
+/* W6: row (as collected) of an UPDATE on a view; vals: its new values,
+ * cleared here. */
+static int
+view_update_one(vm_stmt *st, const value *row, value *vals, const ast_list *set)
+{
+    const plan_stmt *p = st->plan;
+    int n = p->table->n_cols, rc = CHORUS_OK;
+
+    for (int c = 0; c < n && rc == CHORUS_OK; c++)
+        rc = value_apply_affinity(&vals[c], p->query->col_aff[2 + c]);
+    if (rc == CHORUS_OK)
+        rc = instead_of(st, AST_TRIGGER_UPDATE, set, &row[2 + n], vals);
+    vm_values_clear(vals, n);
+    return rc;
+}
+
+/* W4: the row at rowid, read again, in the collected shape (into fresh,
+ * q->n_cols values owned here); *found false when it is gone. */
+static int
+update_reread(vm_stmt *st, int64_t rowid, value *fresh, bool *found)
+{
+    plan_stmt *p = st->plan;
+    plan_query *q = p->query;
+    plan_cursor *cur = &p->cursors[p->target_cursor];
+    bool eof, exact = false;
+    int rc;
+
+    *found = false;
+    /* A fresh cursor on the table itself (never a covering index): the
+     * writer changed the b-tree since the last read. */
+    vm_cursor_close(cur);
+    rc = vm_cursor_open_table(&st->run, cur);
+    if (rc == CHORUS_OK)
+        rc = store_seek_rowid(cur->bt, rowid, BTREE_SEEK_GE, &eof, &exact);
+    if (rc != CHORUS_OK || eof || !exact)
+        return rc;
+    rc = vm_cursor_load(cur);
+    for (int i = 0; i < q->n_cols && rc == CHORUS_OK; i++) {
+        value v;
+        rc = vm_eval(&st->run, q->result[i], &v);
+        if (rc == CHORUS_OK) {
+            value_clear(&fresh[i]);
+            rc = value_copy(&fresh[i], &v);
+            value_clear(&v);
+        }
+    }
+    *found = rc == CHORUS_OK;
+    return rc;
 }
 
 /* UPDATE FROM: a target row joined with several rows is updated once. */
@@ -498,14 +676,21 @@ vm_exec_update(vm_stmt *st)
     plan_stmt *p = st->plan;
     const catalog_table *t = p->table;
     const ast_list *set = &p->ast->u.update.set;
-    bool from = p->ast->u.update.from != NULL;
+    bool view = is_view_target(st, AST_TRIGGER_UPDATE);
+    bool from = p->ast->u.update.from != NULL && !view;
+    bool two_pass;
     vm_rows *rows = NULL;
-    value *vals = NULL;
+    value *vals = NULL, *fresh = NULL;
     int64_t n = 0;
     int rc;
 
+    if (st->root == NULL) {
+        st->conflict = p->conflict;             /* exec_trigger.c G7 */
+        vm_fkeys_statement_begin(st);
+    }
+    two_pass = !from && !view && update_two_pass(st, set);
     rc = collect(st, p->query, &rows);
-    if (rc == CHORUS_OK && !from && update_two_pass(p, set)) {
+    if (rc == CHORUS_OK && two_pass) {
         static const int rowid_col = 0;
         static const uint8_t asc = 0, binary = COLLATE_BINARY;
         rc = vm_rows_sort(rows, 1, &rowid_col, &asc, &binary);
@@ -514,47 +699,81 @@ vm_exec_update(vm_stmt *st)
         rc = open_writer(st, st->conn->cat);
     if (rc == CHORUS_OK && (vals = calloc((size_t)t->n_cols + 1, sizeof *vals)) == NULL)
         rc = CHORUS_NOMEM;
+    if (rc == CHORUS_OK && two_pass &&
+        (fresh = calloc((size_t)p->query->n_cols + 1, sizeof *fresh)) == NULL)
+        rc = CHORUS_NOMEM;
     for (int64_t i = 0; rc == CHORUS_OK && i < rows->n; i++) {
         const value *row = rows->rows[i];
+        bool found = true;
         if (from && seen_before(rows, i))
+            continue;
+        if (two_pass) {
+            rc = update_reread(st, row[0].u.i, fresh, &found);
+            row = fresh;
+        }
+        if (rc != CHORUS_OK || !found)
             continue;
         for (int c = 0; c < t->n_cols; c++) {
             vals[c] = row[2 + c];
             vals[c].flags = VALUE_BORROWED;
         }
+        if (view) {
+            rc = view_update_one(st, row, vals, set);
+            continue;
+        }
         rc = update_one(st, row[0].u.i, vals, &row[1], p->with_old ? &row[2 + t->n_cols] : NULL,
-                        set, p->conflict, &n);
+                        set, st->conflict, &n);
     }
+    if (fresh != NULL)
+        vm_values_clear(fresh, p->query->n_cols);
+    free(fresh);
     free(vals);
     vm_rows_free(rows);
     count_change(st, n);
+    return st->root == NULL ? vm_fkeys_statement_end(st, rc) : rc;
+}
+
+/* Deletes row rowid of t (old_row: its values): BEFORE triggers, RETURNING,
+ * foreign keys, the delete, AFTER triggers. A REPLACE's deletion (W7) fires
+ * the triggers only under recursive_triggers, returns no row and is not
+ * counted (n_written NULL). */
+static int
+delete_row(vm_stmt *st, const catalog_table *t, int64_t rowid, const value *old_row,
+           int64_t *n_written)
+{
+    bool replace = n_written == NULL;
+    bool fire = !replace || st->conn->recursive_triggers, ignored = false;
+    int rc = CHORUS_OK;
+
+    if (fire && vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE))
+        rc = vm_triggers_fire(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE, NULL, old_row, rowid,
+                              NULL, 0, &ignored);
+    if (rc != CHORUS_OK || ignored)
+        return rc;
+    if (!replace)
+        rc = vm_returning_add(st, old_row, rowid);
+    if (rc == CHORUS_OK && old_row != NULL)
+        rc = vm_fkeys_before(st, t, old_row, rowid, NULL, 0);
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = catalog_row_delete(st->writer, t, rowid);
+    if (rc != CHORUS_OK)
+        return writer_error(st, rc);
+    if (!replace)
+        (*n_written)++;
+    rc = vm_fkeys_after(st, t, AST_TRIGGER_DELETE, old_row, rowid, NULL, 0);
+    if (rc == CHORUS_OK && fire && vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER))
+        rc = vm_triggers_fire(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER, NULL, old_row, rowid,
+                              NULL, 0, &ignored);
     return rc;
 }
 
 static int
 delete_one(vm_stmt *st, int64_t rowid, const value *old_row, int64_t *n_written)
 {
-    const catalog_table *t = st->plan->table;
-    bool ignored = false;
-    int rc = CHORUS_OK;
-
-    if (vm_triggers_any(t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE))
-        rc = vm_triggers_fire(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE, NULL, old_row, rowid,
-                              NULL, 0, &ignored);
-    if (rc != CHORUS_OK || ignored)
-        return rc;
-    rc = vm_returning_add(st, old_row, rowid);
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = catalog_row_delete(st->writer, t, rowid);
-    if (rc != CHORUS_OK)
-        return writer_error(st, rc);
-    (*n_written)++;
-    rc = vm_fkeys_after(st, t, AST_TRIGGER_DELETE, old_row, rowid, NULL, 0);
-    if (rc == CHORUS_OK && vm_triggers_any(t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER))
-        rc = vm_triggers_fire(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER, NULL, old_row, rowid,
-                              NULL, 0, &ignored);
-    return rc;
+    if (is_view_target(st, AST_TRIGGER_DELETE))
+        return instead_of(st, AST_TRIGGER_DELETE, NULL, old_row, NULL);
+    return delete_row(st, st->plan->table, rowid, old_row, n_written);
 }
 
 int
@@ -565,6 +784,10 @@ vm_exec_delete(vm_stmt *st)
     int64_t n = 0;
     int rc;
 
+    if (st->root == NULL) {
+        st->conflict = AST_CONFLICT_DEFAULT;    /* exec_trigger.c G7 */
+        vm_fkeys_statement_begin(st);
+    }
     rc = collect(st, p->query, &rows);
     if (rc == CHORUS_OK)
         rc = open_writer(st, st->conn->cat);
@@ -572,7 +795,7 @@ vm_exec_delete(vm_stmt *st)
         rc = delete_one(st, rows->rows[i][0].u.i, p->with_old ? &rows->rows[i][1] : NULL, &n);
     vm_rows_free(rows);
     count_change(st, n);
-    return rc;
+    return st->root == NULL ? vm_fkeys_statement_end(st, rc) : rc;
 }
 
 int
@@ -597,7 +820,10 @@ vm_exec_ddl(vm_stmt *st)
     if (rc != CHORUS_OK)
         return writer_error(st, rc);
     st->conn->schema_gen++;
-    return CHORUS_OK;
+    if (!temp && st->ast->kind == STMT_DROP &&
+        (st->ast->u.drop.what == AST_DROP_TABLE || st->ast->u.drop.what == AST_DROP_VIEW))
+        rc = vm_temp_drop_triggers_on(st, st->ast->u.drop.name);     /* temp.c TP6 */
+    return rc;
 }
 
 int
@@ -659,6 +885,7 @@ vm_exec_pragma(vm_stmt *st)
     env.cat = conn->cat;
     env.busy_timeout_ms = &conn->busy_ms;
     env.foreign_keys = &conn->foreign_keys;
+    env.defer_foreign_keys = &conn->defer_foreign_keys;
     env.recursive_triggers = &conn->recursive_triggers;
     env.cache_size = &conn->cache_size;
     catalog_result_free(&st->pres);
@@ -666,6 +893,8 @@ vm_exec_pragma(vm_stmt *st)
     {
         bool handled;
         rc = vm_mvcc_journal_mode(st, &handled);        /* mvcc_mode.c VM1 */
+        if (rc == CHORUS_OK && !handled)
+            rc = vm_mvcc_checkpoint_pragma(st, &handled);   /* mvcc_mode.c VM8 */
         if (rc != CHORUS_OK || handled)
             return rc != CHORUS_OK && st->run.errmsg == NULL
                        ? vm_run_error(&st->run, rc, "%s", chorus_errstr(rc)) : rc;
@@ -675,6 +904,7 @@ vm_exec_pragma(vm_stmt *st)
     rc = vm_temp_pragma_env(st, &env);
     if (rc != CHORUS_OK)
         return rc;
+    env.stx = env.tx != NULL ? vm_store_tx(conn, env.tx) : NULL;
     rc = catalog_pragma(&env, pr, &st->pres, &msg);
     if (rc != CHORUS_OK) {
         vm_run_error(&st->run, rc, "%s", msg ? msg : chorus_errstr(rc));
@@ -682,6 +912,8 @@ vm_exec_pragma(vm_stmt *st)
         return rc;
     }
     free(msg);
+    if (!conn->defer_foreign_keys)
+        conn->fk_deferred_imm = 0;      /* fkey.c K3: as SQLite when it is turned off */
     if (st->pres.schema_changed)
         conn->schema_gen++;
     return CHORUS_OK;

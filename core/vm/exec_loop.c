@@ -18,11 +18,17 @@
  *       its post terms (WHERE terms on it) are checked then.
  *   L3  Probe values for index seeks are owned copies with the comparison
  *       affinity applied; a NULL probe ends the level (= NULL never holds).
- *   L4  RIGHT / FULL JOIN (always the last level): the rowid of every row
- *       of that level that passes its ON terms is remembered; when the
- *       loops end, the level's right_pass scans the table again and yields
- *       each row not remembered, every earlier cursor in null_row mode,
- *       if the WHERE terms (right_pass->post) hold.
+ *   L4  RIGHT / FULL JOIN (one level at most): the rowid of every row of
+ *       that level that passes its ON terms is remembered; when the loops
+ *       end, the level's right_pass scans the table again and takes each
+ *       row not remembered, every earlier cursor in null_row mode, if the
+ *       WHERE terms up to that level (right_pass->post) hold; the levels
+ *       after it then run for each such row as for any other.
+ *   L5  A level with reverse set (order.c O4) visits its rows last first:
+ *       a scan from the table's end, a rowid range from its upper bound
+ *       down to the lower, an index prefix and range from the last entry
+ *       at or below the upper bound down to the lower bound (or the
+ *       NULLs, which no range holds), rowid IN values in descending order.
  * Callers: exec_query.c, agg.c.
  */
 #include <math.h>
@@ -182,6 +188,17 @@ in_collect(vm_run *r, plan_level *lv, char aff, uint8_t coll, bool rowid)
     return CHORUS_OK;
 }
 
+/* Reverses the collected IN values (a descending index column, L5). */
+static void
+in_reverse(plan_level *lv)
+{
+    for (int i = 0, j = lv->n_in - 1; i < j; i++, j--) {
+        value t = lv->in_vals[i];
+        lv->in_vals[i] = lv->in_vals[j];
+        lv->in_vals[j] = t;
+    }
+}
+
 /* ------------------------------------------------------------ rowid paths */
 
 static int
@@ -261,6 +278,65 @@ rowid_range_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
     return store_first(cur->bt, eof);
 }
 
+/* L5: positions a backwards rowid range level on its last row (upper
+ * bound); the lower bound goes to probe[1]. */
+static int
+rowid_range_last(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    bool is_null = false;
+    int rc;
+
+    value_clear(&lv->probe[1]);
+    value_set_null(&lv->probe[1]);
+    if (lv->lo != NULL) {
+        rc = eval_probe(r, lv->lo, AFFINITY_NUMERIC, &lv->probe[1], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+    }
+    if (lv->hi != NULL) {
+        rc = eval_probe(r, lv->hi, AFFINITY_NUMERIC, &lv->probe[0], &is_null);
+        if (rc != CHORUS_OK || is_null) {
+            *eof = true;
+            return rc;
+        }
+        if (lv->probe[0].type == VALUE_INTEGER) {
+            return store_seek_rowid(cur->bt, lv->probe[0].u.i,
+                                    lv->hi_incl ? BTREE_SEEK_LE : BTREE_SEEK_LT, eof, NULL);
+        }
+        if (lv->probe[0].type == VALUE_REAL) {
+            double d = lv->probe[0].u.r;
+            if (d < -9223372036854775808.0) {
+                *eof = true;
+                return CHORUS_OK;
+            }
+            if (d < 9223372036854775807.0) {
+                double f = floor(d);
+                int op = (f == d && !lv->hi_incl) ? BTREE_SEEK_LT : BTREE_SEEK_LE;
+                return store_seek_rowid(cur->bt, (int64_t)f, op, eof, NULL);
+            }
+        }
+        /* text and blobs sort after every rowid: no upper bound */
+    }
+    return store_last(cur->bt, eof);
+}
+
+/* Whether the row under a backwards rowid range cursor is past the lower bound. */
+static bool
+rowid_past_lo(const plan_level *lv, int64_t id)
+{
+    const value *lo = &lv->probe[1];
+
+    if (lv->lo == NULL)
+        return false;
+    if (lo->type == VALUE_INTEGER)
+        return lv->lo_incl ? id < lo->u.i : id <= lo->u.i;
+    if (lo->type == VALUE_REAL)
+        return lv->lo_incl ? (double)id < lo->u.r : (double)id <= lo->u.r;
+    return true;        /* text and blobs are above every rowid */
+}
+
 /* Whether the row under a rowid range cursor is past the upper bound. */
 static bool
 rowid_past_hi(const plan_level *lv, int64_t id)
@@ -274,6 +350,13 @@ rowid_past_hi(const plan_level *lv, int64_t id)
     if (hi->type == VALUE_REAL)
         return lv->hi_incl ? (double)id > hi->u.r : (double)id >= hi->u.r;
     return false;       /* text and blobs are above every rowid */
+}
+
+/* Whether the row under a rowid range cursor is past the bound it moves to. */
+static bool
+rowid_past_end(const plan_level *lv, int64_t id)
+{
+    return lv->reverse ? rowid_past_lo(lv, id) : rowid_past_hi(lv, id);
 }
 
 /* ------------------------------------------------------------ index paths */
@@ -347,8 +430,60 @@ index_seek(vm_run *r, plan_level *lv, bool *eof)
     return store_seek_key(lv->ix, lv->probe, n, BTREE_SEEK_GE, eof);
 }
 
+/* L5: positions a backwards index level on the last entry of its prefix
+ * at or below the upper bound (index_probe put it in probe[KEY_INFO_MAX]);
+ * the lower bound then goes to probe[KEY_INFO_MAX] for index_accept. */
+static int
+index_seek_last(vm_run *r, plan_level *lv, bool *eof)
+{
+    int n = lv->n_eq;
+    bool is_null = false;
+    int rc;
+
+    if (lv->hi != NULL) {
+        value_clear(&lv->probe[n]);
+        lv->probe[n] = lv->probe[KEY_INFO_MAX];
+        value_set_null(&lv->probe[KEY_INFO_MAX]);
+        rc = store_seek_key(lv->ix, lv->probe, n + 1,
+                            lv->hi_incl ? BTREE_SEEK_LE : BTREE_SEEK_LT, eof);
+    } else if (n > 0) {
+        rc = store_seek_key(lv->ix, lv->probe, n, BTREE_SEEK_LE, eof);
+    } else {
+        rc = store_last(lv->ix, eof);
+    }
+    if (rc != CHORUS_OK || *eof || lv->lo == NULL)
+        return rc;
+    rc = eval_probe(r, lv->lo, lv->eq_aff[n], &lv->probe[KEY_INFO_MAX], &is_null);
+    *eof = *eof || is_null;
+    return rc;
+}
+
+/* Whether the range column value v of an index entry is past the bound
+ * the level moves to: the upper one forwards, the lower one backwards,
+ * where the NULLs (which sort first) also end a range. */
+static bool
+index_past_end(const plan_level *lv, const value *v, collation coll)
+{
+    int cmp;
+
+    if (!lv->reverse) {
+        if (lv->hi == NULL)
+            return false;
+        cmp = value_compare(v, &lv->probe[KEY_INFO_MAX], coll);
+        return cmp > 0 || (cmp == 0 && !lv->hi_incl);
+    }
+    if (lv->lo == NULL && lv->hi == NULL)
+        return false;
+    if (v->type == VALUE_NULL)
+        return true;
+    if (lv->lo == NULL)
+        return false;
+    cmp = value_compare(v, &lv->probe[KEY_INFO_MAX], coll);
+    return cmp < 0 || (cmp == 0 && !lv->lo_incl);
+}
+
 /* Checks the entry under the index cursor against the equality prefix and
- * the upper bound, then moves the table cursor to its row. */
+ * the bound it moves to, then moves the table cursor to its row. */
 static int
 index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
 {
@@ -372,12 +507,11 @@ index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
             return CHORUS_OK;
         }
     }
-    if (lv->hi != NULL) {
+    if (lv->hi != NULL || (lv->reverse && lv->lo != NULL)) {
         rc = record_column(rec, n, lv->n_eq, &v);
         if (rc != CHORUS_OK)
             return rc;
-        cmp = value_compare(&v, &lv->probe[KEY_INFO_MAX], (collation)ix->cols[lv->n_eq].collation);
-        if (cmp > 0 || (cmp == 0 && !lv->hi_incl)) {
+        if (index_past_end(lv, &v, (collation)ix->cols[lv->n_eq].collation)) {
             *eof = true;
             return CHORUS_OK;
         }
@@ -453,7 +587,7 @@ index_settle(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
             continue;
         if (*eof || !skip)
             return CHORUS_OK;
-        rc = store_next(lv->ix, eof);
+        rc = lv->reverse ? store_prev(lv->ix, eof) : store_next(lv->ix, eof);
         if (rc != CHORUS_OK)
             return rc;
     }
@@ -532,9 +666,11 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
     }
     case PA_ROWID_IN:
         rc = in_collect(r, lv, AFFINITY_NUMERIC, COLLATE_BINARY, true);
+        if (rc == CHORUS_OK && lv->reverse)
+            in_reverse(lv);
         return rc != CHORUS_OK ? rc : rowid_in_next(r, lv, cur, eof);
     case PA_ROWID_RANGE:
-        rc = rowid_range_first(r, lv, cur, eof);
+        rc = lv->reverse ? rowid_range_last(r, lv, cur, eof) : rowid_range_first(r, lv, cur, eof);
         break;
     case PA_INDEX:
     case PA_INDEX_IN:
@@ -545,25 +681,20 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
             return rc;
         if (lv->access == PA_INDEX_IN) {
             rc = in_collect(r, lv, lv->eq_aff[0], lv->index->cols[0].collation, false);
-            if (rc == CHORUS_OK && lv->index->cols[0].desc) {
-                for (int i = 0, j = lv->n_in - 1; i < j; i++, j--) {
-                    value t = lv->in_vals[i];
-                    lv->in_vals[i] = lv->in_vals[j];
-                    lv->in_vals[j] = t;
-                }
-            }
+            if (rc == CHORUS_OK && lv->index->cols[0].desc)
+                in_reverse(lv);
             *eof = true;
         } else {
-            rc = index_seek(r, lv, eof);
+            rc = lv->reverse ? index_seek_last(r, lv, eof) : index_seek(r, lv, eof);
         }
         return rc != CHORUS_OK ? rc : index_settle(r, lv, cur, eof);
     default:
-        rc = store_first(cur->bt, eof);
+        rc = lv->reverse ? store_last(cur->bt, eof) : store_first(cur->bt, eof);
         break;
     }
     if (rc == CHORUS_OK && !*eof) {
         rc = vm_cursor_load(cur);
-        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_hi(lv, cur->rowid))
+        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_end(lv, cur->rowid))
             *eof = true;
     }
     return rc;
@@ -587,15 +718,15 @@ level_next(vm_run *r, plan_level *lv, bool *eof)
         return rowid_in_next(r, lv, cur, eof);
     case PA_INDEX:
     case PA_INDEX_IN:
-        rc = store_next(lv->ix, eof);
+        rc = lv->reverse ? store_prev(lv->ix, eof) : store_next(lv->ix, eof);
         return rc != CHORUS_OK ? rc : index_settle(r, lv, cur, eof);
     default:
-        rc = store_next(cur->bt, eof);
+        rc = lv->reverse ? store_prev(cur->bt, eof) : store_next(cur->bt, eof);
         break;
     }
     if (rc == CHORUS_OK && !*eof) {
         rc = vm_cursor_load(cur);
-        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_hi(lv, cur->rowid))
+        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_end(lv, cur->rowid))
             *eof = true;
     }
     return rc;
@@ -604,12 +735,8 @@ level_next(vm_run *r, plan_level *lv, bool *eof)
 static int
 check(vm_run *r, cx *e, bool *pass)
 {
-    int t = 1, rc = CHORUS_OK;
-
-    if (e != NULL)
-        rc = vm_eval_truth(r, e, &t);
-    *pass = t == 1;
-    return rc;
+    *pass = true;
+    return e != NULL ? vm_eval_condition(r, e, pass) : CHORUS_OK;   /* expr_eval.c E4 */
 }
 
 /* L4: remembers the current row of a RIGHT / FULL JOIN level. */
@@ -630,46 +757,56 @@ right_mark(vm_run *r, plan_level *lv)
     return rc;
 }
 
-/* L4: the next row of the RIGHT / FULL JOIN level that nothing matched. */
+/* The level of the query's RIGHT / FULL JOIN, or -1. */
 static int
-right_next(vm_run *r, plan_query *q)
+right_level(const plan_query *q)
 {
-    plan_level *lv = &q->levels[q->n_levels - 1], *rp = lv->right_pass;
+    for (int i = 0; i < q->n_levels; i++)
+        if (q->levels[i].is_right)
+            return i;
+    return -1;
+}
+
+/* L4: moves the RIGHT / FULL JOIN level lv to its next row that nothing
+ * matched (*row_out), every earlier level in null_row mode; *exhausted
+ * when none is left. */
+static int
+right_step(vm_run *r, plan_query *q, plan_level *lv, bool *row_out, bool *exhausted)
+{
+    plan_level *rp = lv->right_pass;
     plan_cursor *cur = level_cursor(r, lv);
     bool eof, pass;
     value id;
     int rc;
 
-    for (;;) {
-        if (!rp->started) {
-            for (int i = 0; i < q->n_levels - 1; i++)
-                level_cursor(r, &q->levels[i])->null_row = true;
-            cur->null_row = false;
-            cur->cover = NULL;
-            cur->cover_bt = NULL;
-            rp->started = true;
-            rc = level_first(r, rp, &eof);
-        } else {
-            rc = level_next(r, rp, &eof);
-        }
-        if (rc != CHORUS_OK)
-            return rc;
-        if (eof) {
-            q->loop_state = LOOP_DONE;
-            return CHORUS_DONE;
-        }
-        if ((++r->tick & 0xff) == 0 && (rc = vm_run_check_interrupt(r)) != CHORUS_OK)
-            return rc;
-        rc = vm_cursor_column(r, cur, -1, &id);
-        if (rc != CHORUS_OK)
-            return rc;
-        pass = lv->right_seen == NULL || !vm_rowset_contains(lv->right_seen, &id);
-        value_clear(&id);
-        if (pass && (rc = check(r, rp->post, &pass)) != CHORUS_OK)
-            return rc;
-        if (pass)
-            return CHORUS_ROW;
+    *row_out = false;
+    *exhausted = false;
+    if (!rp->started) {
+        for (plan_level *before = q->levels; before < lv; before++)
+            level_cursor(r, before)->null_row = true;
+        cur->null_row = false;
+        cur->cover = NULL;
+        cur->cover_bt = NULL;
+        rp->started = true;
+        rc = level_first(r, rp, &eof);
+    } else {
+        rc = level_next(r, rp, &eof);
     }
+    if (rc != CHORUS_OK)
+        return rc;
+    if (eof) {
+        *exhausted = true;
+        return CHORUS_OK;
+    }
+    rc = vm_cursor_column(r, cur, -1, &id);
+    if (rc != CHORUS_OK)
+        return rc;
+    pass = lv->right_seen == NULL || !vm_rowset_contains(lv->right_seen, &id);
+    value_clear(&id);
+    if (pass && (rc = check(r, rp->post, &pass)) != CHORUS_OK)
+        return rc;
+    *row_out = pass;
+    return CHORUS_OK;
 }
 
 /* Moves level lv once; *row_out when it holds a row for the inner levels. */
@@ -723,11 +860,10 @@ int
 vm_loop_next(vm_run *r, plan_query *q)
 {
     int n = q->n_levels, i, rc;
+    int right = right_level(q);
 
     if (q->loop_state == LOOP_DONE)
         return CHORUS_DONE;
-    if (q->loop_state == LOOP_RIGHT)
-        return right_next(r, q);
     if (q->loop_state == LOOP_START) {
         bool pass;
         rc = check(r, q->pre_filter, &pass);
@@ -749,15 +885,20 @@ vm_loop_next(vm_run *r, plan_query *q)
         bool row, exhausted;
         if ((++r->tick & 0xff) == 0 && (rc = vm_run_check_interrupt(r)) != CHORUS_OK)
             return rc;
-        rc = level_step(r, lv, &row, &exhausted);
+        if (q->loop_state == LOOP_RIGHT && i == right)
+            rc = right_step(r, q, lv, &row, &exhausted);            /* L4 */
+        else
+            rc = level_step(r, lv, &row, &exhausted);
         if (rc != CHORUS_OK)
             return rc;
         if (exhausted) {
-            if (i == 0 && q->levels[n - 1].is_right) {
-                q->loop_state = LOOP_RIGHT;
-                return right_next(r, q);
+            if (i == 0 && right >= 0 && q->loop_state == LOOP_RUN) {
+                q->loop_state = LOOP_RIGHT;     /* the rows nothing matched, then the
+                                                   levels after them again (L4) */
+                i = right;
+                continue;
             }
-            if (i == 0) {
+            if (i == 0 || (q->loop_state == LOOP_RIGHT && i == right)) {
                 q->loop_state = LOOP_DONE;
                 return CHORUS_DONE;
             }

@@ -19,6 +19,8 @@
  *       arena on the first open and reused by every later run.
  *   Q6  A table-valued function (json_each, json_tree) evaluates its
  *       arguments when it opens and steps core/func/json.h's iterator.
+ *   Q7  ORDER BY with LIMIT sorts only the LIMIT + OFFSET first rows
+ *       (sort_top); the rows and their order are the full sort's.
  * Callers: stmt.c, expr_eval.c (subqueries), exec_loop.c (materialized
  * sources), exec_dml.c.
  */
@@ -35,11 +37,11 @@ run_arrays(vm_run *r, plan_query *q)
 {
     int n = q->n_cols + q->n_extra;
 
-    if (q->scratch == NULL) {
-        q->scratch = arena_alloc(&r->plan->arena, (size_t)(n ? n : 1) * sizeof(value));
+    if (q->scratch == NULL) {       /* one more: the arrival number of a top-N sort (Q7) */
+        q->scratch = arena_alloc(&r->plan->arena, (size_t)(n + 1) * sizeof(value));
         if (q->scratch == NULL)
             return CHORUS_NOMEM;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i <= n; i++)
             value_set_null(&q->scratch[i]);
     }
     return CHORUS_OK;
@@ -97,6 +99,7 @@ vm_query_open(vm_run *r, plan_query *q)
     q->values_pos = 0;
     q->phase = 0;
     q->sorted_pos = 0;
+    q->group_pos = 0;       /* a recursive CTE's queue restarts (Q5) */
     q->row = NULL;
     rc = vm_eval_int(r, q->limit, -1, &q->n_limit);
     if (rc == CHORUS_OK)
@@ -326,8 +329,10 @@ compound_next(vm_run *r, plan_query *q)
 /* Q5: a recursive CTE queues every new row (UNION: rows not seen before)
  * and delivers it at once; when the seed or the current round runs out,
  * the next queued row becomes the one row of rec_cursor (a window store
- * whose row pointer is swapped, no copy) and the recursive part runs
- * again. It ends when the queue is exhausted. */
+ * whose row pointer is swapped, no copy) and the recursive part (its arms
+ * one after the other) runs again. It ends when the queue is exhausted.
+ * With ORDER BY, rows are delivered when they leave the queue, smallest
+ * first, equal ones first in first out (recursive_ordered_next). */
 static int
 recursive_take(vm_run *r, plan_query *q, const value *row, bool *taken)
 {
@@ -351,7 +356,7 @@ recursive_take(vm_run *r, plan_query *q, const value *row, bool *taken)
 }
 
 static int
-recursive_window(vm_run *r, plan_query *q, plan_cursor *cur)
+recursive_window(plan_query *q, plan_cursor *cur, value *row)
 {
     int rc;
 
@@ -364,9 +369,65 @@ recursive_window(vm_run *r, plan_query *q, plan_cursor *cur)
             return CHORUS_NOMEM;
         cur->rows->cap = 1;
     }
-    cur->rows->rows[0] = q->groups->rows[q->group_pos++];
+    cur->rows->rows[0] = row;
     cur->rows->n = 1;
     return CHORUS_OK;
+}
+
+/* Q5 with ORDER BY: queues a row (UNION: unless seen) with its arrival
+ * number after its columns, built in q->scratch, free between rows. */
+static int
+recursive_push(plan_query *q, const value *row)
+{
+    bool added = true;
+    int rc;
+
+    if (q->op == AST_COMPOUND_UNION) {
+        if (q->seen == NULL && (rc = vm_rowset_new(q->n_cols, q->col_coll, &q->seen)) != CHORUS_OK)
+            return rc;
+        rc = vm_rowset_add(q->seen, row, &added);
+        if (rc != CHORUS_OK || !added)
+            return rc;
+    }
+    borrow_row(q, row);
+    value_set_int(&q->scratch[q->n_cols], q->group_pos++);
+    return vm_rows_push(q->groups, q->n_order, q->order_col, q->order_desc, q->order_coll,
+                        q->scratch);
+}
+
+/* Q5 with ORDER BY: the queue is ordered by it; each call first runs the
+ * recursive part for the row the previous call delivered (phase 1; the
+ * seed at phase 0), then delivers the first queued row. */
+static int
+recursive_ordered_next(vm_run *r, plan_query *q)
+{
+    plan_cursor *cur = &r->plan->cursors[q->rec_cursor];
+    value *row;
+    int rc;
+
+    if (q->groups == NULL && (rc = vm_rows_new(q->n_cols + 1, &q->groups)) != CHORUS_OK)
+        return rc;
+    if (q->phase != 2) {
+        plan_query *child = q->phase == 0 ? q->left : q->right;
+        if (q->phase == 1 && (rc = vm_query_open(r, child)) != CHORUS_OK)
+            return rc;
+        while ((rc = vm_query_next(r, child)) == CHORUS_ROW)
+            if ((rc = recursive_push(q, child->row)) != CHORUS_OK)
+                return rc;
+        if (rc != CHORUS_DONE)
+            return rc;
+        vm_query_close(r, child);
+        q->phase = 2;
+    }
+    row = vm_rows_pop(q->groups, q->n_order, q->order_col, q->order_desc, q->order_coll);
+    if (row == NULL)
+        return CHORUS_DONE;
+    rc = recursive_window(q, cur, row);
+    if (rc != CHORUS_OK)
+        return rc;
+    borrow_row(q, row);
+    q->phase = 1;
+    return CHORUS_ROW;
 }
 
 static int
@@ -376,6 +437,8 @@ recursive_next(vm_run *r, plan_query *q)
     bool taken;
     int rc;
 
+    if (q->n_order > 0)
+        return recursive_ordered_next(r, q);
     if (q->groups == NULL && (rc = vm_rows_new(q->n_cols, &q->groups)) != CHORUS_OK)
         return rc;
     for (;;) {
@@ -396,7 +459,7 @@ recursive_next(vm_run *r, plan_query *q)
         }
         if (q->group_pos >= q->groups->n)
             return CHORUS_DONE;
-        rc = recursive_window(r, q, cur);
+        rc = recursive_window(q, cur, q->groups->rows[q->group_pos++]);
         if (rc == CHORUS_OK)
             rc = vm_query_open(r, q->right);
         if (rc != CHORUS_OK)
@@ -443,6 +506,40 @@ raw_next(vm_run *r, plan_query *q)
     }
 }
 
+/* Q7: ORDER BY with LIMIT keeps only the LIMIT + OFFSET first rows (a heap,
+ * rows.c R4); an arrival number after the row's values is the last key, so
+ * equal keys keep arrival order as the stable full sort does. */
+static int
+sort_top(vm_run *r, plan_query *q, int64_t keep)
+{
+    int n = q->n_cols + q->n_extra, nk = q->n_order + 1, rc;
+    int *col = malloc((size_t)nk * sizeof *col);
+    uint8_t *desc = malloc((size_t)nk), *coll = malloc((size_t)nk);
+    int64_t seq = 0;
+
+    rc = col == NULL || desc == NULL || coll == NULL ? CHORUS_NOMEM
+                                                     : vm_rows_new(n + 1, &q->sorted);
+    if (rc == CHORUS_OK) {
+        memcpy(col, q->order_col, (size_t)q->n_order * sizeof *col);
+        memcpy(desc, q->order_desc, (size_t)q->n_order);
+        memcpy(coll, q->order_coll, (size_t)q->n_order);
+        col[q->n_order] = n;
+        desc[q->n_order] = 0;
+        coll[q->n_order] = COLLATE_BINARY;
+    }
+    while (rc == CHORUS_OK && (rc = raw_next(r, q)) == CHORUS_ROW) {
+        value_set_int(&q->scratch[n], seq++);
+        rc = vm_rows_offer(q->sorted, keep, nk, col, desc, coll, q->scratch);
+    }
+    if (rc == CHORUS_DONE)
+        rc = vm_rows_sort(q->sorted, nk, col, desc, coll);
+    free(col);
+    free(desc);
+    free(coll);
+    q->sorted_pos = 0;
+    return rc;
+}
+
 static int
 sort_all(vm_run *r, plan_query *q)
 {
@@ -450,6 +547,8 @@ sort_all(vm_run *r, plan_query *q)
 
     vm_rows_free(q->sorted);
     q->sorted = NULL;
+    if (q->n_limit >= 0 && q->n_limit <= INT64_MAX - q->n_skip)
+        return sort_top(r, q, q->n_limit + q->n_skip);
     rc = vm_rows_new(q->n_cols + q->n_extra, &q->sorted);
     while (rc == CHORUS_OK && (rc = raw_next(r, q)) == CHORUS_ROW)
         rc = vm_rows_append(q->sorted, q->scratch);
@@ -467,7 +566,7 @@ vm_query_next(vm_run *r, plan_query *q)
     for (;;) {
         if (q->state == Q_DONE || q->n_limit == 0)
             return CHORUS_DONE;
-        if (q->n_order > 0) {
+        if (q->n_order > 0 && q->kind != PQ_RECURSIVE) {   /* a recursive CTE's orders its queue */
             if (q->state == Q_START) {
                 rc = sort_all(r, q);
                 if (rc != CHORUS_OK)

@@ -24,6 +24,13 @@
  *       the program, which abandons the row; RAISE(ABORT|FAIL|ROLLBACK, msg)
  *       fails with CHORUS_CONSTRAINT_TRIGGER and msg, and the root records
  *       the conflict action for the statement's end.
+ *   G6  The triggers of a table fire in SQLite's order: TEMP triggers that
+ *       name it (temp.c TP6) in creation order, then its own, newest first.
+ *       A TEMP trigger's program sees the temp schema (compile_env.temp_cat).
+ *   G7  A statement of a trigger program writes with the OR action of the
+ *       statement that fired the trigger when that one has one (its own OR
+ *       clause or one it got so), else with its own, as SQLite does; the
+ *       statements of foreign key actions keep their own (ABORT).
  * Ownership: sub-plan entries are malloc()ed here and freed by plan_free or
  * vm_subs_free. Callers: exec_dml.c, expr_eval.c (vm_raise), the writer.
  */
@@ -63,6 +70,7 @@ typedef struct sub_spec {
     const ast_stmt *stmt;   /* trigger body statement, or NULL */
     const ast_expr *expr;   /* row expression or WHEN */
     bool trigger;
+    bool sees_temp;         /* compiled with the temp schema in view (G6, TP4) */
 } sub_spec;
 
 /* Finds a free instance of key's sub-plan, or compiles one (G1, G2). */
@@ -89,7 +97,7 @@ sub_get(vm_stmt *st, const void *key, const sub_spec *spec, plan_sub **out)
         return CHORUS_NOMEM;
     env.cat = sub_catalog(root);
     env.sql = spec->sql;
-    env.temp_cat = vm_temp_owns(root->conn, spec->t) ? vm_temp_catalog(root->conn) : NULL;
+    env.temp_cat = spec->sees_temp ? vm_temp_catalog(root->conn) : NULL;
     if (spec->trigger)
         rc = compile_trigger_stmt(&env, spec->t, spec->stmt, spec->expr, &s->plan, &msg);
     else
@@ -168,7 +176,7 @@ vm_hooks_eval(void *arg, const catalog_table *t, const ast_expr *expr, const val
               int64_t rowid, value *out, char **errmsg_out)
 {
     vm_stmt *st = arg;
-    sub_spec spec = {t, expr_sql(t, expr), NULL, expr, false};
+    sub_spec spec = {t, expr_sql(t, expr), NULL, expr, false, vm_temp_owns(st->conn, t)};
     plan_sub *sub;
     vm_run r;
     value v;
@@ -220,12 +228,69 @@ vm_raise(vm_run *r, cx *e)
 
 /* ------------------------------------------------------------ firing */
 
-bool
-vm_triggers_any(const catalog_table *t, int event, int time)
+/* G6: whether trg, a trigger of the temp schema tcat, names t, a table or
+ * view of main. */
+static bool
+temp_trigger_on(const catalog *tcat, const catalog_trigger *trg, const catalog_table *t)
 {
+    return !t->is_temp && strcasecmp(trg->table, t->name) == 0 &&
+           catalog_table_find(tcat, trg->table) == NULL &&
+           catalog_view_find(tcat, trg->table) == NULL;
+}
+
+/* G6: how many triggers t has; list (room for that many, or NULL) gets
+ * them in firing order. */
+static int
+triggers_list(const vm_conn *conn, const catalog_table *t, const catalog_trigger **list)
+{
+    const catalog *tcat = vm_temp_catalog(conn);
+    int n = 0;
+
+    for (int i = 0; tcat != NULL && i < catalog_trigger_count(tcat); i++) {
+        const catalog_trigger *trg = catalog_trigger_at(tcat, i);
+        if (temp_trigger_on(tcat, trg, t)) {
+            if (list != NULL)
+                list[n] = trg;
+            n++;
+        }
+    }
+    for (int i = t->n_triggers - 1; i >= 0; i--) {
+        if (list != NULL)
+            list[n] = t->triggers[i];
+        n++;
+    }
+    return n;
+}
+
+/* Whether trg belongs to the temp schema (G6). */
+static bool
+trigger_is_temp(const vm_conn *conn, const catalog_table *t, const catalog_trigger *trg)
+{
+    const catalog *tcat = vm_temp_catalog(conn);
+
+    if (tcat == NULL)
+        return false;
+    if (t->is_temp)
+        return true;
+    for (int i = 0; i < catalog_trigger_count(tcat); i++)
+        if (catalog_trigger_at(tcat, i) == trg)
+            return true;
+    return false;
+}
+
+bool
+vm_triggers_any(const vm_stmt *st, const catalog_table *t, int event, int time)
+{
+    const catalog *tcat = vm_temp_catalog(st->conn);
+
     for (int i = 0; i < t->n_triggers; i++)
         if (t->triggers[i]->ast->event == event && t->triggers[i]->ast->time == time)
             return true;
+    for (int i = 0; tcat != NULL && i < catalog_trigger_count(tcat); i++) {
+        const catalog_trigger *trg = catalog_trigger_at(tcat, i);
+        if (trg->ast->event == event && trg->ast->time == time && temp_trigger_on(tcat, trg, t))
+            return true;
+    }
     return false;
 }
 
@@ -268,9 +333,11 @@ set_rows(plan_stmt *p, const value *old_row, int64_t old_rowid, const value *new
     p->cursors[1].rowid = old_rowid;
 }
 
-/* Runs one body statement as a child statement of st (G3). */
+/* Runs one body statement as a child statement of st (G3), with st's OR
+ * action when inherit (G7); *n_rows_out (may be NULL): the rows a SELECT
+ * gave. */
 static int
-run_body_stmt(vm_stmt *st, plan_stmt *p, bool *found_out)
+run_body_stmt(vm_stmt *st, plan_stmt *p, bool inherit, int64_t *n_rows_out)
 {
     vm_stmt child;
     int rc;
@@ -281,6 +348,8 @@ run_body_stmt(vm_stmt *st, plan_stmt *p, bool *found_out)
     child.ast = (ast_stmt *)p->ast;
     child.writer = root_of(st)->writer;
     child.root = root_of(st);
+    child.conflict = inherit && p->kind != PLAN_DELETE && st->conflict != AST_CONFLICT_DEFAULT
+                         ? st->conflict : p->conflict;     /* G7: a DELETE passes on none */
     if (child.writer != NULL && p->table != NULL &&
         p->table->is_temp != catalog_is_temp(catalog_writer_catalog(child.writer)))
         child.writer = NULL;        /* the other database (temp.c): a writer of its own */
@@ -299,10 +368,8 @@ run_body_stmt(vm_stmt *st, plan_stmt *p, bool *found_out)
         rc = vm_query_open(&child.run, p->query);
         while (rc == CHORUS_OK && (rc = vm_query_next(&child.run, p->query)) == CHORUS_ROW) {
             rc = CHORUS_OK;
-            if (found_out != NULL) {
-                *found_out = true;
-                break;
-            }
+            if (n_rows_out != NULL)
+                (*n_rows_out)++;
         }
         if (rc == CHORUS_DONE)
             rc = CHORUS_OK;
@@ -328,7 +395,7 @@ run_program(vm_stmt *st, const catalog_trigger *trg, const catalog_table *t,
             const value *old_row, int64_t old_rowid, const value *new_row, int64_t new_rowid)
 {
     const ast_create_trigger *a = trg->ast;
-    sub_spec spec = {t, trg->sql, NULL, a->when, true};
+    sub_spec spec = {t, trg->sql, NULL, a->when, true, trigger_is_temp(st->conn, t, trg)};
     plan_sub *sub;
     int rc;
 
@@ -354,7 +421,7 @@ run_program(vm_stmt *st, const catalog_trigger *trg, const catalog_table *t,
             return rc;
         set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
         sub->busy = true;
-        rc = run_body_stmt(st, sub->plan, NULL);
+        rc = run_body_stmt(st, sub->plan, true, NULL);
         sub->busy = false;
         if (rc != CHORUS_OK)
             return rc;
@@ -370,11 +437,15 @@ vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
     vm_stmt *root = root_of(st);
     vm_conn *conn = st->conn;
     int64_t changes = conn->changes, last_rowid = conn->last_rowid;
-    int rc = CHORUS_OK;
+    const catalog_trigger *few[16], **list = few;
+    int n = triggers_list(conn, t, NULL), rc = CHORUS_OK;
 
     *ignore_out = false;
-    for (int i = 0; i < t->n_triggers && rc == CHORUS_OK; i++) {
-        const catalog_trigger *trg = t->triggers[i];
+    if (n > (int)(sizeof few / sizeof few[0]) && (list = calloc((size_t)n, sizeof *list)) == NULL)
+        return CHORUS_NOMEM;
+    triggers_list(conn, t, list);
+    for (int i = 0; i < n && rc == CHORUS_OK; i++) {
+        const catalog_trigger *trg = list[i];
         vm_frame frame = {trg, root->frames};
         bool ok;
         if (trg->ast->event != event || trg->ast->time != time ||
@@ -394,6 +465,8 @@ vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
             break;
         }
     }
+    if (list != few)
+        free(list);
     conn->changes = changes;
     conn->last_rowid = last_rowid;
     return rc;
@@ -453,7 +526,7 @@ sql_sub_get(vm_stmt *st, const void *key, const catalog_table *t,
 int
 vm_sub_sql_run(vm_stmt *st, const void *key, const catalog_table *t,
                char *(*build)(const void *arg), const void *arg, const value *old_row,
-               int64_t old_rowid, const value *new_row, int64_t new_rowid, bool *found_out)
+               int64_t old_rowid, const value *new_row, int64_t new_rowid, int64_t *n_rows_out)
 {
     plan_sub *sub = NULL;
     int rc = sql_sub_get(st, key, t, build, arg, &sub);
@@ -462,7 +535,8 @@ vm_sub_sql_run(vm_stmt *st, const void *key, const catalog_table *t,
         return rc;
     set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
     sub->busy = true;
-    rc = run_body_stmt(st, sub->plan, found_out);
+    *n_rows_out = 0;
+    rc = run_body_stmt(st, sub->plan, false, n_rows_out);
     sub->busy = false;
     return rc;
 }

@@ -280,6 +280,7 @@ agg_call(agg_run *a, const value *row, bool inverse)
     ctx.state = a->state;
     ctx.coll = (collation)w->coll;
     ctx.env = &a->r->env;
+    ctx.def = w->fn;
     if (inverse)
         w->fn->inverse(&ctx, w->n_args, row + w->first_arg);
     else
@@ -337,6 +338,7 @@ agg_value(agg_run *a, value *out)
     ctx.state = a->state;
     ctx.coll = (collation)a->w->coll;
     ctx.env = &a->r->env;
+    ctx.def = a->w->fn;
     a->w->fn->value(&ctx);
     rc = ctx.rc;
     if (rc != CHORUS_OK) {

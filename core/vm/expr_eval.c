@@ -9,6 +9,10 @@
  * the caller always calls value_clear(out) when done with it.
  * Rule E2: three-valued logic: NULL in a comparison gives NULL (except IS /
  * IS NOT); AND/OR/NOT follow SQL's truth tables and short-circuit.
+ * Rule E4: a condition (WHERE, ON, HAVING, CASE WHEN) is tested the way
+ * SQLite's jumps test it (vm_eval_condition): an AND whose left side is
+ * false or NULL fails without evaluating its right side, so an error
+ * there does not surface; in a value, NULL AND x still evaluates x.
  * Rule E3: an uncorrelated subquery runs once per statement execution; its
  * result is cached in the cx and cleared by vm_eval_reset_caches at the
  * end of the run.
@@ -90,6 +94,22 @@ vm_eval_truth(vm_run *r, cx *e, int *truth_out)
     *truth_out = value_truth(&v);
     value_clear(&v);
     return CHORUS_OK;
+}
+
+int
+vm_eval_condition(vm_run *r, cx *e, bool *pass)
+{
+    int t = 0, rc;
+
+    if (e->kind == CX_AND || e->kind == CX_OR) {
+        rc = vm_eval_condition(r, e->left, pass);
+        if (rc != CHORUS_OK || *pass == (e->kind == CX_OR))
+            return rc;
+        return vm_eval_condition(r, e->right, pass);
+    }
+    rc = vm_eval_truth(r, e, &t);
+    *pass = t == 1;
+    return rc;
 }
 
 static int
@@ -209,6 +229,7 @@ eval_func(vm_run *r, cx *e, value *out)
         memset(&ctx, 0, sizeof ctx);
         value_set_null(&ctx.result);
         ctx.env = &r->env;
+        ctx.def = e->fn;
         ctx.coll = e->n_args > 0 ? (collation)e->args[0]->coll : COLLATE_BINARY;
         if (e->coll_explicit)
             ctx.coll = (collation)e->coll;
@@ -249,11 +270,9 @@ eval_case(vm_run *r, cx *e, value *out)
                                      ? e->left->coll : e->args[i]->coll) == 0;
             value_clear(&w);
         } else {
-            int t;
-            rc = vm_eval_truth(r, e->args[i], &t);
+            rc = vm_eval_condition(r, e->args[i], &hit);     /* E4 */
             if (rc != CHORUS_OK)
                 break;
-            hit = t == 1;
         }
         if (hit) {
             value_clear(&base);

@@ -1,26 +1,49 @@
 /*
- * core/vm/fkey.c: foreign keys (PRAGMA foreign_keys = ON): the checks and
- * actions that follow each written row.
+ * core/vm/fkey.c: foreign keys (PRAGMA foreign_keys = ON): SQLite's
+ * violation counters, the checks that keep them and the ON DELETE / ON
+ * UPDATE actions.
  *
  * Each check or action is a generated SQL statement run in the trigger
- * context (exec_trigger.c vm_sub_sql_run) where NEW and OLD are the written
- * row, compiled once per statement run and kept with the plan:
- *   child check    SELECT 1 FROM parent WHERE pk1 = new.c1 AND ...
- *   parent check   SELECT 1 FROM child WHERE c1 = old.pk1 AND ...
- *   actions        DELETE FROM child WHERE ... (CASCADE on delete),
- *                  UPDATE child SET c1 = new.pk1 ... (CASCADE on update),
+ * context (exec_trigger.c vm_sub_sql_run) where NEW (and OLD) are rows of
+ * the written table, compiled once per statement run and kept with the plan:
+ *   parent lookup  SELECT 1 FROM parent WHERE p1 = new.c1 AND ... LIMIT 1
+ *   child scan     SELECT 1 FROM child WHERE c1 = new.p1 AND ...
+ *                  [AND rowid <> new.rowid when child and parent are one table]
+ *   actions        DELETE FROM child WHERE c1 = old.p1 ... (CASCADE on delete),
+ *                  UPDATE child SET c1 = new.p1 ... (CASCADE on update),
  *                  UPDATE child SET c1 = NULL / its DEFAULT ... (SET NULL /
  *                  SET DEFAULT)
  *
  * Rules
  *   K1  A child row with a NULL in its key columns references nothing.
- *   K2  Checks run after each row (not at statement end as SQLite does), so
- *       a statement that breaks a constraint and mends it later in the same
- *       statement fails here. DEFERRABLE INITIALLY DEFERRED constraints are
- *       not checked yet (they would be counted and checked at COMMIT).
- *   K3  An UPDATE checks only the keys whose values changed.
- *   K4  Failures: "FOREIGN KEY constraint failed", CHORUS_CONSTRAINT_FOREIGNKEY.
- * Callers: exec_dml.c.
+ *   K2  Violations are counted, not failed at once, as SQLite does: a child
+ *       row whose parent is missing adds 1 when it appears and takes 1 away
+ *       when it goes; a parent row adds the number of its children when it
+ *       goes and takes it away when it appears. A row's old side is counted
+ *       before its write (it still stands), its new side after; a child
+ *       scan leaves the written row itself out, whose own keys its child
+ *       side counts. Counting down is skipped while the counter is zero
+ *       (SQLite's OP_FkIfZero: nothing can be repaired).
+ *   K3  The counter (SQLite's OP_FkCounter): the connection's deferred one
+ *       for DEFERRABLE INITIALLY DEFERRED keys; while PRAGMA
+ *       defer_foreign_keys is on, a second connection counter for the
+ *       others; else the root statement's. A root statement fails at its end
+ *       when its counter is not zero, and also, in autocommit, when the
+ *       deferred counters are not; a failed statement gives the deferred
+ *       counters back their values at its start. COMMIT (and RELEASE of the
+ *       savepoint that began the transaction) fails while they are not zero
+ *       and leaves the transaction open; ROLLBACK TO restores their values
+ *       at the SAVEPOINT; the end of a transaction clears them and PRAGMA
+ *       defer_foreign_keys.
+ *   K4  An UPDATE counts only the keys whose values changed, except that
+ *       the child side of a key referencing its own table always counts
+ *       (the row's parent may be the row itself, whose key changed), as
+ *       SQLite's sqlite3FkCheck does.
+ *   K5  Actions run after the write. RESTRICT fails at once when children
+ *       remain (not while defer_foreign_keys is on); CASCADE, SET NULL and
+ *       SET DEFAULT change the children, whose own writes are counted.
+ *   K6  Failures: "FOREIGN KEY constraint failed", CHORUS_CONSTRAINT_FOREIGNKEY.
+ * Callers: exec_dml.c (rows, statements), tx.c (COMMIT, savepoints).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +51,7 @@
 
 #include "vm_int.h"
 
-enum fk_kind { FK_CHILD_CHECK, FK_PARENT_CHECK, FK_ON_DELETE, FK_ON_UPDATE };
+enum fk_kind { FK_PARENT_LOOKUP, FK_CHILD_SCAN, FK_ON_DELETE, FK_ON_UPDATE };
 
 typedef struct fk_job {
     const catalog_fkey *fk;
@@ -40,6 +63,12 @@ static const void *
 job_key(const fk_job *j)
 {
     return (const char *)j->fk + j->kind;
+}
+
+static vm_stmt *
+root_of(vm_stmt *st)
+{
+    return st->root != NULL ? st->root : st;
 }
 
 static void
@@ -73,59 +102,71 @@ child_col(const fk_job *j, int k)
     return j->child->cols[j->fk->from_cols[k]].name;
 }
 
-/* " WHERE a1 = <row>.b1 AND ..." */
+/* " WHERE a1 = <row>.b1 AND ..." over the child (on_child) or the parent. */
 static void
-put_match(strbuf *sb, const fk_job *j, bool on_child)
+put_match(strbuf *sb, const fk_job *j, bool on_child, const char *row)
 {
     strbuf_printf(sb, " WHERE ");
     for (int k = 0; k < j->fk->n_cols; k++) {
         if (k > 0)
             strbuf_printf(sb, " AND ");
         put_name(sb, on_child ? child_col(j, k) : parent_col(j, k));
-        strbuf_printf(sb, " = %s.", on_child ? "old" : "new");
+        strbuf_printf(sb, " = %s.", row);
         put_name(sb, on_child ? parent_col(j, k) : child_col(j, k));
     }
+}
+
+static void
+put_action(strbuf *sb, const fk_job *j)
+{
+    int action = j->kind == FK_ON_DELETE ? j->fk->on_delete : j->fk->on_update;
+
+    if (action == AST_FK_CASCADE && j->kind == FK_ON_DELETE) {
+        strbuf_printf(sb, "DELETE FROM ");
+        put_name(sb, j->child->name);
+        put_match(sb, j, true, "old");
+        return;
+    }
+    strbuf_printf(sb, "UPDATE ");
+    put_name(sb, j->child->name);
+    strbuf_printf(sb, " SET ");
+    for (int k = 0; k < j->fk->n_cols; k++) {
+        const catalog_column *c = &j->child->cols[j->fk->from_cols[k]];
+        if (k > 0)
+            strbuf_printf(sb, ", ");
+        put_name(sb, c->name);
+        if (action == AST_FK_CASCADE) {
+            strbuf_printf(sb, " = new.");
+            put_name(sb, parent_col(j, k));
+        } else if (action == AST_FK_SET_DEFAULT && c->default_text != NULL) {
+            strbuf_printf(sb, " = (%s)", c->default_text);
+        } else {
+            strbuf_printf(sb, " = NULL");
+        }
+    }
+    put_match(sb, j, true, "old");
 }
 
 static char *
 build_sql(const void *arg)
 {
     const fk_job *j = arg;
-    int action = j->kind == FK_ON_DELETE ? j->fk->on_delete : j->fk->on_update;
     strbuf sb;
 
     strbuf_init(&sb);
-    if (j->kind == FK_CHILD_CHECK) {
+    if (j->kind == FK_PARENT_LOOKUP) {
         strbuf_printf(&sb, "SELECT 1 FROM ");
         put_name(&sb, j->parent->name);
-        put_match(&sb, j, false);
-    } else if (j->kind == FK_PARENT_CHECK) {
+        put_match(&sb, j, false, "new");
+        strbuf_printf(&sb, " LIMIT 1");
+    } else if (j->kind == FK_CHILD_SCAN) {
         strbuf_printf(&sb, "SELECT 1 FROM ");
         put_name(&sb, j->child->name);
-        put_match(&sb, j, true);
-    } else if (action == AST_FK_CASCADE && j->kind == FK_ON_DELETE) {
-        strbuf_printf(&sb, "DELETE FROM ");
-        put_name(&sb, j->child->name);
-        put_match(&sb, j, true);
+        put_match(&sb, j, true, "new");
+        if (j->child == j->parent)
+            strbuf_printf(&sb, " AND rowid <> new.rowid");     /* K2: not the row itself */
     } else {
-        strbuf_printf(&sb, "UPDATE ");
-        put_name(&sb, j->child->name);
-        strbuf_printf(&sb, " SET ");
-        for (int k = 0; k < j->fk->n_cols; k++) {
-            const catalog_column *c = &j->child->cols[j->fk->from_cols[k]];
-            if (k > 0)
-                strbuf_printf(&sb, ", ");
-            put_name(&sb, c->name);
-            if (action == AST_FK_CASCADE) {
-                strbuf_printf(&sb, " = new.");
-                put_name(&sb, parent_col(j, k));
-            } else if (action == AST_FK_SET_DEFAULT && c->default_text != NULL) {
-                strbuf_printf(&sb, " = (%s)", c->default_text);
-            } else {
-                strbuf_printf(&sb, " = NULL");
-            }
-        }
-        put_match(&sb, j, true);
+        put_action(&sb, j);
     }
     return strbuf_finish(&sb);
 }
@@ -136,61 +177,43 @@ fk_fail(vm_stmt *st)
     return vm_run_error(&st->run, CHORUS_CONSTRAINT_FOREIGNKEY, "FOREIGN KEY constraint failed");
 }
 
+/* K3: the counter a violation of fk goes to (SQLite's OP_FkCounter). */
+static int64_t *
+fk_counter(vm_stmt *st, const catalog_fkey *fk)
+{
+    vm_conn *conn = st->conn;
+
+    if (conn->defer_foreign_keys)
+        return &conn->fk_deferred_imm;
+    if (fk->deferred)
+        return &conn->fk_deferred;
+    return &root_of(st)->fk_immediate;
+}
+
+/* K2: whether counting down for fk is skipped (SQLite's OP_FkIfZero). */
+static bool
+nothing_to_repair(vm_stmt *st, const catalog_fkey *fk)
+{
+    vm_conn *conn = st->conn;
+
+    if (conn->fk_deferred_imm != 0)
+        return false;
+    return fk->deferred ? conn->fk_deferred == 0 : root_of(st)->fk_immediate == 0;
+}
+
 /* Whether the key columns cols (n of them) hold equal values in a and b. */
 static bool
-same_key(const catalog_table *t, const int16_t *cols, int n, const value *a, const value *b)
+same_key(const int16_t *cols, int n, const value *a, const value *b)
 {
     for (int k = 0; k < n; k++) {
         const value *x = &a[cols[k]], *y = &b[cols[k]];
         if (x->type != y->type || value_compare(x, y, COLLATE_BINARY) != 0)
             return false;
     }
-    (void)t;
     return true;
 }
 
-static int
-run_job(vm_stmt *st, const fk_job *j, const catalog_table *t, const value *old_row,
-        int64_t old_rowid, const value *new_row, int64_t new_rowid, bool *found)
-{
-    *found = false;
-    return vm_sub_sql_run(st, job_key(j), t, build_sql, j, old_row, old_rowid, new_row, new_rowid,
-                          found);
-}
-
-/* t is the child: its new row must find its parent (K1, K3). */
-static int
-child_checks(vm_stmt *st, const catalog_table *t, const value *old_row, const value *new_row,
-             int64_t new_rowid)
-{
-    const catalog *cat = t->is_temp ? vm_temp_catalog(st->conn)        /* temp.c TP4 */
-                         : st->root != NULL ? st->root->cat : st->cat;
-    int rc;
-
-    for (int i = 0; i < t->n_fkeys; i++) {
-        const catalog_fkey *fk = &t->fkeys[i];
-        fk_job j = {fk, t, NULL, FK_CHILD_CHECK};
-        bool has_null = false, found;
-        if (fk->deferred)
-            continue;
-        for (int k = 0; k < fk->n_cols; k++)
-            has_null |= new_row[fk->from_cols[k]].type == VALUE_NULL;
-        if (has_null || (old_row != NULL && same_key(t, fk->from_cols, fk->n_cols, old_row, new_row)))
-            continue;
-        j.parent = catalog_table_find(cat, fk->to_table);
-        if (j.parent == NULL)
-            return vm_run_error(&st->run, CHORUS_ERROR, "no such table: %s.%s",
-                                t->is_temp ? "temp" : "main", fk->to_table);
-        rc = run_job(st, &j, t, NULL, 0, new_row, new_rowid, &found);
-        if (rc != CHORUS_OK)
-            return rc;
-        if (!found)
-            return fk_fail(st);
-    }
-    return CHORUS_OK;
-}
-
-/* Whether an UPDATE of the parent changed the key fk references. */
+/* Whether an UPDATE of the parent changed the key fk references (K4). */
 static bool
 parent_key_changed(const fk_job *j, const value *old_row, int64_t old_rowid,
                    const value *new_row, int64_t new_rowid)
@@ -209,14 +232,95 @@ parent_key_changed(const fk_job *j, const value *old_row, int64_t old_rowid,
     return false;
 }
 
-/* t is the parent: the rows referencing its old row get the action, or
- * the write fails when some remain. */
+/* Runs job j with row (of the table j runs on) as NEW (and old_row as
+ * OLD); *n_rows_out: the rows a SELECT gave. */
 static int
-parent_jobs(vm_stmt *st, const catalog_table *t, int event, const value *old_row,
-            int64_t old_rowid, const value *new_row, int64_t new_rowid)
+run_job(vm_stmt *st, const fk_job *j, const value *old_row, int64_t old_rowid,
+        const value *row, int64_t rowid, int64_t *n_rows_out)
 {
-    const catalog *cat = t->is_temp ? vm_temp_catalog(st->conn)        /* temp.c TP4 */
-                         : st->root != NULL ? st->root->cat : st->cat;
+    const catalog_table *t = j->kind == FK_PARENT_LOOKUP ? j->child : j->parent;
+
+    *n_rows_out = 0;
+    return vm_sub_sql_run(st, job_key(j), t, build_sql, j, old_row, old_rowid, row, rowid,
+                          n_rows_out);
+}
+
+/* The catalog holding t and the tables its keys name (temp.c TP4). */
+static const catalog *
+catalog_of(vm_stmt *st, const catalog_table *t)
+{
+    if (t->is_temp)
+        return vm_temp_catalog(st->conn);
+    return st->root != NULL ? st->root->cat : st->cat;
+}
+
+/* Child side of row (of t) leaving (dir -1) or arriving (+1); other: the
+ * row's other version in an UPDATE (K4), or NULL. */
+static int
+child_side(vm_stmt *st, const catalog_table *t, const value *row, int64_t rowid,
+           const value *other, int dir)
+{
+    const catalog *cat = catalog_of(st, t);
+    int rc;
+
+    for (int i = 0; i < t->n_fkeys; i++) {
+        const catalog_fkey *fk = &t->fkeys[i];
+        fk_job j = {fk, t, NULL, FK_PARENT_LOOKUP};
+        bool has_null = false;
+        int64_t n;
+        for (int k = 0; k < fk->n_cols; k++)
+            has_null |= row[fk->from_cols[k]].type == VALUE_NULL;
+        if (has_null || (dir < 0 && nothing_to_repair(st, fk)) ||
+            (other != NULL && strcasecmp(fk->to_table, t->name) != 0 &&
+             same_key(fk->from_cols, fk->n_cols, row, other)))
+            continue;
+        j.parent = catalog_table_find(cat, fk->to_table);
+        if (j.parent == NULL)
+            return vm_run_error(&st->run, CHORUS_ERROR, "no such table: %s.%s",
+                                t->is_temp ? "temp" : "main", fk->to_table);
+        rc = run_job(st, &j, NULL, 0, row, rowid, &n);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (n == 0)
+            *fk_counter(st, fk) += dir;
+    }
+    return CHORUS_OK;
+}
+
+/* Parent side of row (of t) leaving (dir +1: its children lose it) or
+ * arriving (dir -1: they find it); other as in child_side. */
+static int
+parent_side(vm_stmt *st, const catalog_table *t, const value *row, int64_t rowid,
+            const value *other, int64_t other_rowid, int dir)
+{
+    const catalog *cat = catalog_of(st, t);
+    int rc;
+
+    for (int i = 0; i < catalog_table_count(cat); i++) {
+        const catalog_table *c = catalog_table_at(cat, i);
+        for (int f = 0; f < c->n_fkeys; f++) {
+            const catalog_fkey *fk = &c->fkeys[f];
+            fk_job j = {fk, c, t, FK_CHILD_SCAN};
+            int64_t n;
+            if (strcasecmp(fk->to_table, t->name) != 0 ||
+                (other != NULL && !parent_key_changed(&j, row, rowid, other, other_rowid)) ||
+                (dir < 0 && nothing_to_repair(st, fk)))
+                continue;
+            rc = run_job(st, &j, NULL, 0, row, rowid, &n);
+            if (rc != CHORUS_OK)
+                return rc;
+            *fk_counter(st, fk) += dir * n;
+        }
+    }
+    return CHORUS_OK;
+}
+
+/* K5: the actions of the keys that reference t, after its row changed. */
+static int
+parent_actions(vm_stmt *st, const catalog_table *t, int event, const value *old_row,
+               int64_t old_rowid, const value *new_row, int64_t new_rowid)
+{
+    const catalog *cat = catalog_of(st, t);
     int rc;
 
     for (int i = 0; i < catalog_table_count(cat); i++) {
@@ -225,30 +329,60 @@ parent_jobs(vm_stmt *st, const catalog_table *t, int event, const value *old_row
             const catalog_fkey *fk = &c->fkeys[f];
             fk_job j = {fk, c, t, event == AST_TRIGGER_DELETE ? FK_ON_DELETE : FK_ON_UPDATE};
             int action = event == AST_TRIGGER_DELETE ? fk->on_delete : fk->on_update;
-            bool found;
-            if (strcasecmp(fk->to_table, t->name) != 0)
-                continue;
-            if (event == AST_TRIGGER_UPDATE &&
-                !parent_key_changed(&j, old_row, old_rowid, new_row, new_rowid))
+            int64_t n;
+            if (strcasecmp(fk->to_table, t->name) != 0 ||
+                (event == AST_TRIGGER_UPDATE &&
+                 !parent_key_changed(&j, old_row, old_rowid, new_row, new_rowid)))
                 continue;
             if (action == AST_FK_CASCADE || action == AST_FK_SET_NULL ||
                 action == AST_FK_SET_DEFAULT) {
-                rc = run_job(st, &j, t, old_row, old_rowid, new_row, new_rowid, &found);
-                if (rc != CHORUS_OK)
-                    return rc;
-                continue;       /* the child's own check covers SET DEFAULT */
-            }
-            if (fk->deferred && action != AST_FK_RESTRICT)
+                rc = run_job(st, &j, old_row, old_rowid, new_row, new_rowid, &n);
+            } else if (action == AST_FK_RESTRICT && !st->conn->defer_foreign_keys) {
+                j.kind = FK_CHILD_SCAN;
+                rc = run_job(st, &j, NULL, 0, old_row, old_rowid, &n);
+                if (rc == CHORUS_OK && n > 0)
+                    rc = fk_fail(st);
+            } else {
                 continue;
-            j.kind = FK_PARENT_CHECK;
-            rc = run_job(st, &j, t, old_row, old_rowid, new_row, new_rowid, &found);
+            }
             if (rc != CHORUS_OK)
                 return rc;
-            if (found)
-                return fk_fail(st);
         }
     }
     return CHORUS_OK;
+}
+
+bool
+vm_fkeys_involve(vm_stmt *st, const catalog_table *t)
+{
+    const catalog *cat;
+
+    if (!st->conn->foreign_keys)
+        return false;
+    if (t->n_fkeys > 0)
+        return true;
+    cat = catalog_of(st, t);
+    for (int i = 0; i < catalog_table_count(cat); i++) {
+        const catalog_table *c = catalog_table_at(cat, i);
+        for (int f = 0; f < c->n_fkeys; f++)
+            if (strcasecmp(c->fkeys[f].to_table, t->name) == 0)
+                return true;
+    }
+    return false;
+}
+
+int
+vm_fkeys_before(vm_stmt *st, const catalog_table *t, const value *old_row, int64_t old_rowid,
+                const value *new_row, int64_t new_rowid)
+{
+    int rc;
+
+    if (!st->conn->foreign_keys)
+        return CHORUS_OK;
+    rc = child_side(st, t, old_row, old_rowid, new_row, -1);
+    if (rc == CHORUS_OK)
+        rc = parent_side(st, t, old_row, old_rowid, new_row, new_rowid, 1);
+    return rc;
 }
 
 int
@@ -259,9 +393,89 @@ vm_fkeys_after(vm_stmt *st, const catalog_table *t, int event, const value *old_
 
     if (!st->conn->foreign_keys)
         return CHORUS_OK;
-    if (event != AST_TRIGGER_DELETE && t->n_fkeys > 0)
-        rc = child_checks(st, t, event == AST_TRIGGER_UPDATE ? old_row : NULL, new_row, new_rowid);
-    if (rc == CHORUS_OK && event != AST_TRIGGER_INSERT && old_row != NULL)
-        rc = parent_jobs(st, t, event, old_row, old_rowid, new_row, new_rowid);
+    if (event != AST_TRIGGER_DELETE) {
+        rc = child_side(st, t, new_row, new_rowid, old_row, 1);
+        if (rc == CHORUS_OK)
+            rc = parent_side(st, t, new_row, new_rowid, old_row, old_rowid, -1);
+    }
+    if (rc == CHORUS_OK && event != AST_TRIGGER_INSERT)
+        rc = parent_actions(st, t, event, old_row, old_rowid, new_row, new_rowid);
     return rc;
+}
+
+/* ------------------------------------------------------------ counters (K3) */
+
+void
+vm_fkeys_counts_get(vm_stmt *st, vm_fk_counts *out)
+{
+    out->immediate = root_of(st)->fk_immediate;
+    out->deferred = st->conn->fk_deferred;
+    out->deferred_imm = st->conn->fk_deferred_imm;
+}
+
+void
+vm_fkeys_counts_set(vm_stmt *st, const vm_fk_counts *counts)
+{
+    root_of(st)->fk_immediate = counts->immediate;
+    st->conn->fk_deferred = counts->deferred;
+    st->conn->fk_deferred_imm = counts->deferred_imm;
+}
+
+void
+vm_fkeys_statement_begin(vm_stmt *st)
+{
+    st->fk_immediate = 0;
+    st->fk_deferred_at_start = st->conn->fk_deferred;
+    st->fk_deferred_imm_at_start = st->conn->fk_deferred_imm;
+}
+
+static bool
+deferred_pending(const vm_conn *conn)
+{
+    return conn->fk_deferred > 0 || conn->fk_deferred_imm > 0;
+}
+
+int
+vm_fkeys_statement_end(vm_stmt *st, int rc)
+{
+    vm_conn *conn = st->conn;
+
+    if (rc == CHORUS_OK && conn->foreign_keys &&
+        (st->fk_immediate > 0 || (!conn->explicit_tx && deferred_pending(conn))))
+        rc = fk_fail(st);
+    if (rc != CHORUS_OK) {
+        conn->fk_deferred = st->fk_deferred_at_start;
+        conn->fk_deferred_imm = st->fk_deferred_imm_at_start;
+    }
+    return rc;
+}
+
+int
+vm_fkeys_commit_check(vm_stmt *st)
+{
+    if (deferred_pending(st->conn))
+        return fk_fail(st);
+    return CHORUS_OK;
+}
+
+void
+vm_fkeys_savepoint_save(const vm_conn *conn, vm_savepoint *sp)
+{
+    sp->fk_deferred = conn->fk_deferred;
+    sp->fk_deferred_imm = conn->fk_deferred_imm;
+}
+
+void
+vm_fkeys_savepoint_restore(vm_conn *conn, const vm_savepoint *sp)
+{
+    conn->fk_deferred = sp->fk_deferred;
+    conn->fk_deferred_imm = sp->fk_deferred_imm;
+}
+
+void
+vm_fkeys_tx_end(vm_conn *conn)
+{
+    conn->fk_deferred = 0;
+    conn->fk_deferred_imm = 0;
+    conn->defer_foreign_keys = false;
 }

@@ -11,13 +11,34 @@
  *   VM2 In MVCC mode a transaction takes its MVCC snapshot first, then a
  *       pager READ transaction (store README: the checkpoint horizon); its
  *       writes go to the version store and never take the write lock.
- *   VM3 The mode changes only while no other connection has a transaction
- *       open (store_db_attach_mvcc: no cursor may be open).
- *   VM4 DDL runs on the B-tree path in a pager write transaction of its own
- *       (the single writer lock), outside any concurrent transaction. Only
- *       CREATE TABLE and CREATE VIEW/TRIGGER for now: a new table has no
- *       version in the store; indexes over, and drops or rewrites of, tables
- *       the store may hold versions of need a checkpoint first (not yet).
+ *   VM3 The mode changes only while no connection has a transaction open,
+ *       and none begins while it changes (vm_db.n_open_tx, mode_switching:
+ *       tx.c vm_tx_count). Leaving MVCC mode frees the version store: every
+ *       other connection's mv_tx is then stale (mvcc_gen) and is discarded
+ *       unused.
+ *   VM4 DDL (but TEMP DDL) is the exclusive writer (VM5) of a transaction
+ *       whose first schema change runs a full checkpoint (every commit, up
+ *       to the clock: nothing commits meanwhile) in a pager write
+ *       transaction of its own, then keeps the pager's write lock: the DDL
+ *       itself works on the B-tree alone (its writer takes the B-tree path),
+ *       which now holds every commit; the transaction's row changes still go
+ *       to the version store, over that B-tree. Statements that read or drop
+ *       row data are refused after the transaction's own row changes (the
+ *       B-tree lacks them). DROP TABLE/INDEX, ALTER TABLE DROP COLUMN and
+ *       VACUUM drop the version maps of the trees they free or rewrite
+ *       (roots are reused; mvcc R21). At COMMIT the B-tree goes first, then
+ *       the rows, whose commit publishes the schema timestamp (mvcc R21):
+ *       write transactions that began before it fail at COMMIT with
+ *       CHORUS_CONFLICT_SCHEMA. Not inside BEGIN CONCURRENT.
+ *   VM5 BEGIN IMMEDIATE/EXCLUSIVE, and BEGIN DEFERRED (or a SAVEPOINT
+ *       transaction) from its first write, make the transaction the
+ *       exclusive writer (mvcc R20): one at a time, never losing a write
+ *       conflict; other write transactions wait at COMMIT while it is open
+ *       (busy_timeout, then CHORUS_BUSY; an explicit COMMIT stays open).
+ *       Autocommit writes and BEGIN CONCURRENT stay concurrent.
+ *   VM6 A transaction whose B-tree snapshot may hold commits newer than its
+ *       MVCC snapshot (a full checkpoint, VM4, committed between the two)
+ *       takes both again (mv_db_full_checkpoint_seq).
  * Locking: db->mu guards the mode switch against transaction starts.
  * Ownership: the store_db (db->store) owns the version store and the log.
  * Callers: db.c (open/close), tx.c (transactions), exec_dml.c (PRAGMA).
@@ -25,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -68,6 +90,8 @@ index_info(void *ctx, uint32_t root, key_info *ki_out)
     return rc;
 }
 
+static int header_set(vm_db *db, bool on, int busy_ms);
+
 static int
 mode_open(vm_db *db)
 {
@@ -78,6 +102,11 @@ mode_open(vm_db *db)
         return CHORUS_NOMEM;
     rc = store_mvcc_open(db->store, path, NULL, index_info, db, NULL);
     free(path);
+    if (rc == CHORUS_OK && !pager_mvcc_header(db->pager)) {
+        rc = header_set(db, true, 5000);                        /* VM7 */
+        if (rc != CHORUS_OK)
+            store_mvcc_close(db->store);
+    }
     return rc;
 }
 
@@ -91,6 +120,16 @@ vm_mvcc_open_existing(vm_db *db, char **errmsg_out)
     if (path == NULL)
         return CHORUS_NOMEM;
     exists = access(path, F_OK) == 0;                                /* VM1 */
+    if (!exists && strcmp(db->path, ":memory:") != 0 && db->path[0] != 0) {
+        bool is_mvcc;
+        rc = pager_header_is_mvcc(db->pager, &is_mvcc);
+        if (rc == CHORUS_OK && is_mvcc) {                          /* VM7 */
+            rc = CHORUS_CANTOPEN;
+            *errmsg_out = common_mprintf("database %s is in journal_mode=mvcc but its log %s is "
+                                         "missing: its newest commits are not in the database "
+                                         "file", db->path, path);
+        }
+    }
     free(path);
     if (exists)
         rc = mode_open(db);
@@ -99,30 +138,127 @@ vm_mvcc_open_existing(vm_db *db, char **errmsg_out)
     return rc;
 }
 
-/* Writes every commit the store holds into the B-tree (store README). */
+/* --- checkpoints (VM8) and the stock-sqlite3 header guard (VM7) -------------- */
+
+static mv_sync sync_level(const vm_db *db);
+
+/* Commits page 1 with the MVCC header mode on or off (pager R17). */
 static int
-checkpoint(vm_db *db, bool reset)
+header_set(vm_db *db, bool on, int busy_ms)
 {
-    mv_tx *scratch;
     pager_tx *wtx;
-    uint64_t ts;
-    int rc = mv_tx_new(store_db_mvcc(db->store), &scratch);
+    int rc = pager_tx_begin_write(db->pager, busy_ms, NULL, &wtx);
 
     if (rc != CHORUS_OK)
         return rc;
-    rc = pager_tx_begin_write(db->pager, 5000, NULL, &wtx);
-    if (rc == CHORUS_OK) {
-        rc = btree_init_database(wtx);
-        if (rc == CHORUS_OK)
-            rc = store_mvcc_checkpoint(db->store, wtx, scratch, &ts);
+    rc = btree_init_database(wtx);
+    if (rc == CHORUS_OK)
+        rc = pager_tx_set_mvcc_header(wtx, on);
+    if (rc == CHORUS_OK)
+        rc = pager_tx_commit(wtx);
+    else
+        pager_tx_rollback(wtx);
+    return rc;
+}
+
+/*
+ * VM7: the header back to 2 when the log is empty. Order: the writer lock
+ * (so no header change races ours), then the commit fence held (no commit
+ * can add a frame while we look, and the next one re-arms the header:
+ * commit_logged), then the check. *is_empty_out says whether it was done.
+ */
+static int
+header_clean(vm_db *db, int busy_ms, bool *is_empty_out)
+{
+    mv_log *log = store_mvcc_log(db->store);
+    pager_tx *wtx;
+    int rc = pager_tx_begin_write(db->pager, busy_ms, NULL, &wtx);
+
+    *is_empty_out = false;
+    if (rc != CHORUS_OK)
+        return rc;
+    mv_log_commits_hold(log);
+    *is_empty_out = mv_log_is_empty(log);
+    if (*is_empty_out && pager_mvcc_header(db->pager)) {
+        rc = pager_tx_set_mvcc_header(wtx, false);
         if (rc == CHORUS_OK)
             rc = pager_tx_commit(wtx);
         else
             pager_tx_rollback(wtx);
+    } else {
+        pager_tx_rollback(wtx);
     }
+    mv_log_commits_release(log);
+    return rc;
+}
+
+int
+vm_mvcc_checkpoint_all(vm_db *db, int busy_ms)
+{
+    store_checkpoint_info info;
+    int rc = store_mvcc_checkpoint_run(db->store, db->pager, busy_ms, true, &info);
+
+    return rc == CHORUS_OK && info.busy ? CHORUS_BUSY : rc;
+}
+
+/* VM8: the automatic checkpoint, run by the committer whose commit made the
+ * log grow past wal_autocheckpoint pages since the last one, after its
+ * commit is over (it holds nothing); another checkpoint or writer running
+ * means this one is skipped: the next commit tries again. */
+static void
+autocheckpoint(vm_db *db)
+{
+    int64_t threshold = (int64_t)pager_autocheckpoint(db->pager) * pager_page_size(db->pager);
+    store_checkpoint_info info;
+
+    if (mv_log_checkpoint_due(store_mvcc_log(db->store), threshold))
+        store_mvcc_checkpoint_run(db->store, db->pager, 0, false, &info);
+}
+
+/* Commits the open MVCC transaction. One that wrote (its savepoint mark,
+ * the length of its write list, is not 0: mvcc R18) may append a frame, so
+ * it runs inside the commit fence with the header armed (VM7), and may
+ * then run the automatic checkpoint (VM8). */
+static int
+commit_logged(vm_conn *conn)
+{
+    vm_db *db = conn->db;
+    mv_log *log = store_mvcc_log(db->store);
+    bool writes = mv_tx_savepoint(conn->mvtx) > 0;
+    int rc = CHORUS_OK;
+
+    if (!writes)
+        return store_tx_commit(&conn->stx, sync_level(db));       /* message: S4 */
+    for (;;) {
+        mv_log_commit_enter(log);
+        if (pager_mvcc_header(db->pager))
+            break;
+        mv_log_commit_leave(log);
+        rc = header_set(db, true, conn->busy_ms);
+        if (rc != CHORUS_OK) {
+            mv_tx_rollback(conn->mvtx);
+            return rc;
+        }
+    }
+    rc = store_tx_commit(&conn->stx, sync_level(db));
+    mv_log_commit_leave(log);
     if (rc == CHORUS_OK)
-        rc = store_mvcc_checkpoint_done(db->store, ts, reset);
-    mv_tx_free(scratch);
+        autocheckpoint(db);
+    return rc;
+}
+
+/* Leaving MVCC mode or closing (no transaction is open): every commit into
+ * the B-tree, the log emptied, the header back to 2 (VM7). */
+static int
+checkpoint_clean(vm_db *db)
+{
+    bool is_empty;
+    int rc = vm_mvcc_checkpoint_all(db, 5000);
+
+    if (rc == CHORUS_OK)
+        rc = header_clean(db, 5000, &is_empty);
+    if (rc == CHORUS_OK && !is_empty)
+        rc = CHORUS_BUSY;       /* a transaction still runs: VM3 was broken */
     return rc;
 }
 
@@ -131,7 +267,7 @@ vm_mvcc_close(vm_db *db)
 {
     if (!vm_mvcc_on(db))
         return;
-    checkpoint(db, true);
+    checkpoint_clean(db);
     store_mvcc_close(db->store);
 }
 
@@ -145,28 +281,77 @@ sync_level(const vm_db *db)
            : level == PAGER_SYNC_OFF ? MV_SYNC_OFF : MV_SYNC_NORMAL;
 }
 
+/* VM6: whether a full checkpoint (VM4) may have written commits newer than
+ * the snapshot into the B-tree snapshot just begun (mvcc.h). */
+static bool
+base_too_new(mv_db *mv, uint64_t seq_before)
+{
+    return (seq_before & 1) != 0 || mv_db_full_checkpoint_seq(mv) != seq_before;
+}
+
 int
-vm_mvcc_tx_begin(vm_conn *conn)
+vm_mvcc_tx_begin(vm_conn *conn, bool exclusive)
 {
     vm_db *db = conn->db;
+    mv_db *mv = store_db_mvcc(db->store);
     int rc = CHORUS_OK;
 
-    if (conn->mvtx == NULL)
-        rc = mv_tx_new(store_db_mvcc(db->store), &conn->mvtx);
-    if (rc == CHORUS_OK)
-        rc = mv_tx_begin(conn->mvtx);
-    if (rc == CHORUS_OK) {
+    if (conn->mvtx != NULL && conn->mvtx_gen != db->mvcc_gen) {
+        mv_tx_discard(conn->mvtx);              /* VM3: made by a closed version store */
+        conn->mvtx = NULL;
+    }
+    if (conn->mvtx == NULL) {
+        rc = mv_tx_new(mv, &conn->mvtx);
+        conn->mvtx_gen = db->mvcc_gen;
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    mv_tx_set_wait(conn->mvtx, conn->busy_ms, &conn->interrupt);
+    for (;;) {
+        uint64_t seq = mv_db_full_checkpoint_seq(mv);
+        rc = exclusive ? mv_tx_begin_exclusive(conn->mvtx) : mv_tx_begin(conn->mvtx);
+        if (rc != CHORUS_OK)
+            return rc;
         rc = pager_tx_begin_read(db->pager, &conn->tx);
         if (rc != CHORUS_OK) {
             conn->tx = NULL;
             mv_tx_rollback(conn->mvtx);
+            return rc;
         }
+        if (!base_too_new(mv, seq))
+            break;
+        pager_tx_rollback(conn->tx);            /* VM6: take both snapshots again */
+        conn->tx = NULL;
+        mv_tx_rollback(conn->mvtx);
+        sched_yield();
     }
-    if (rc == CHORUS_OK) {
-        store_tx_clear(&conn->stx);             /* the last transaction's message */
-        store_tx_init(&conn->stx, db->store, conn->tx, conn->mvtx);
-    }
-    return rc;
+    store_tx_clear(&conn->stx);                 /* the last transaction's message */
+    store_tx_init(&conn->stx, db->store, conn->tx, conn->mvtx);
+    return CHORUS_OK;
+}
+
+void
+vm_mvcc_conn_close(vm_conn *conn)
+{
+    if (conn->stx.mv != NULL)
+        vm_tx_end(conn, false, NULL);
+    if (conn->mvtx != NULL && conn->mvtx_gen != conn->db->mvcc_gen)
+        mv_tx_discard(conn->mvtx);
+    else
+        mv_tx_free(conn->mvtx);
+    conn->mvtx = NULL;
+}
+
+int
+vm_mvcc_make_exclusive(vm_conn *conn)
+{
+    return mv_tx_make_exclusive(conn->mvtx);
+}
+
+int
+vm_mvcc_commit_wait(vm_conn *conn)
+{
+    return mv_tx_wait_exclusive(conn->mvtx);
 }
 
 int
@@ -174,42 +359,148 @@ vm_mvcc_tx_end(vm_conn *conn, bool commit)
 {
     int rc = CHORUS_OK;
 
+    if (conn->tx != NULL && pager_tx_is_write(conn->tx) && commit) {
+        rc = pager_tx_commit(conn->tx);         /* VM4: the schema, then the rows */
+        commit = rc == CHORUS_OK;
+    } else if (conn->tx != NULL) {
+        pager_tx_rollback(conn->tx);
+    }
+    conn->tx = NULL;
     if (commit)
-        rc = mv_tx_commit(conn->mvtx, sync_level(conn->db));
+        rc = commit_logged(conn);                                   /* VM7, VM8 */
     else
         mv_tx_rollback(conn->mvtx);
-    if (rc == CHORUS_CONFLICT) {
-        char *msg = NULL;
-        mv_outcome o = mv_tx_conflict_outcome(conn->mvtx);
-        mv_outcome_rc(o != MV_OK ? o : MV_CONFLICT_UNIQUE, "table", "?", 0, NULL, &msg);
-        if (conn->stx.msg == NULL)
-            conn->stx.msg = msg;
-        else
-            free(msg);
-    }
     conn->stx.mv = NULL;
+    conn->stx.pager = NULL;
     return rc;
+}
+
+/* VM4: every commit into the B-tree, in a pager transaction of its own
+ * that commits before the schema change's. The caller is the exclusive
+ * writer, so no commit runs and the clock is the newest commit. */
+static int
+full_checkpoint(vm_conn *conn)
+{
+    vm_db *db = conn->db;
+    mv_db *mv = store_db_mvcc(db->store);
+    mv_tx *scratch;
+    pager_tx *wtx;
+    uint64_t ts = 0;
+    int rc = mv_tx_new(mv, &scratch);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = pager_tx_begin_write(db->pager, conn->busy_ms, &conn->interrupt, &wtx);
+    if (rc == CHORUS_OK) {
+        rc = btree_init_database(wtx);
+        if (rc == CHORUS_OK)
+            rc = store_mvcc_checkpoint_upto(db->store, wtx, scratch, mv_db_clock(mv), &ts);
+        mv_db_full_checkpoint_mark(mv);         /* VM6: odd around the commit */
+        if (rc == CHORUS_OK)
+            rc = pager_tx_commit(wtx);
+        else
+            pager_tx_rollback(wtx);
+        mv_db_full_checkpoint_mark(mv);
+    }
+    if (rc == CHORUS_OK)
+        rc = store_mvcc_checkpoint_done(db->store, ts, false);
+    mv_tx_free(scratch);
+    return rc;
+}
+
+/* VM4: the version maps a schema change makes stale: the trees it drops
+ * or rewrites (their roots may be reused). All their commits are in the
+ * B-tree by now; older transactions that open them fail (mvcc R21). */
+static void
+drop_stale_maps(vm_stmt *st)
+{
+    const ast_stmt *a = st->ast;
+    const catalog *cat = st->conn->cat;
+    mv_db *mv = store_db_mvcc(st->conn->db->store);
+    const catalog_table *t = NULL;
+
+    if (a->kind == STMT_VACUUM) {
+        mv_db_drop_maps(mv);
+        return;
+    }
+    if (a->kind == STMT_DROP && a->u.drop.what == AST_DROP_INDEX) {
+        const catalog_index *idx = catalog_index_find(cat, a->u.drop.name);
+        if (idx != NULL)
+            mv_db_drop_map(mv, idx->root, true);
+        return;
+    }
+    if (a->kind == STMT_DROP && a->u.drop.what == AST_DROP_TABLE)
+        t = catalog_table_find(cat, a->u.drop.name);
+    else if (a->kind == STMT_ALTER && a->u.alter.action == AST_ALTER_DROP_COLUMN)
+        t = catalog_table_find(cat, a->u.alter.table);
+    if (t == NULL)
+        return;
+    mv_db_drop_map(mv, t->root, false);
+    for (int i = 0; i < catalog_index_count(cat); i++)
+        if (catalog_index_at(cat, i)->table == t)
+            mv_db_drop_map(mv, catalog_index_at(cat, i)->root, true);
+}
+
+/* VM4: whether the statement reads, rewrites or drops row data: it then
+ * works on the B-tree alone, which lacks the transaction's own writes. */
+static bool
+touches_rows(const ast_stmt *a)
+{
+    switch (a->kind) {
+    case STMT_CREATE_TABLE:
+    case STMT_CREATE_VIEW:
+    case STMT_CREATE_TRIGGER:
+        return false;
+    case STMT_DROP:
+        return a->u.drop.what == AST_DROP_TABLE || a->u.drop.what == AST_DROP_INDEX;
+    default:
+        return true;
+    }
 }
 
 int
 vm_mvcc_ddl_begin(vm_stmt *st)
 {
     vm_conn *conn = st->conn;
-    int kind = st->ast->kind;
     int rc;
 
-    if (kind != STMT_CREATE_TABLE && kind != STMT_CREATE_VIEW && kind != STMT_CREATE_TRIGGER)
-        return vm_run_error(&st->run, CHORUS_ERROR, "not supported yet: this schema change in "
-                            "journal_mode=mvcc (switch to journal_mode=wal first)");
-    if (conn->stx.mv != NULL)
-        return vm_run_error(&st->run, CHORUS_ERROR, "not supported yet: schema changes inside "
-                            "a concurrent transaction");
-    if (conn->tx != NULL)
-        return CHORUS_OK;                       /* the exclusive one already runs */
-    rc = pager_tx_begin_write(conn->db->pager, conn->busy_ms, &conn->interrupt, &conn->tx);
-    if (rc != CHORUS_OK)
+    if (conn->tx_concurrent)
+        return vm_run_error(&st->run, CHORUS_ERROR, "cannot change the schema inside "
+                            "BEGIN CONCURRENT (use BEGIN or BEGIN IMMEDIATE)");
+    if (conn->stx.mv != NULL && mv_tx_savepoint(conn->mvtx) > 0 && touches_rows(st->ast))
+        return vm_run_error(&st->run, CHORUS_ERROR, "not supported yet: this schema change "
+                            "after row changes in the same transaction in journal_mode=mvcc");
+    if (conn->tx != NULL && pager_tx_is_write(conn->tx)) {
+        drop_stale_maps(st);                    /* checkpointed when it began */
+        return CHORUS_OK;
+    }
+    if (conn->n_active > 0)
+        return vm_run_error(&st->run, CHORUS_LOCKED, "database table is locked: cannot "
+                            "change the schema while statements of the transaction run");
+    rc = vm_tx_count(conn);
+    if (rc == CHORUS_OK && conn->stx.mv == NULL)
+        rc = vm_mvcc_tx_begin(conn, true);
+    else if (rc == CHORUS_OK)
+        rc = vm_mvcc_make_exclusive(conn);
+    if (rc == CHORUS_OK) {
+        pager_tx_rollback(conn->tx);            /* its B-tree snapshot is about to age */
         conn->tx = NULL;
-    return rc;
+        rc = full_checkpoint(conn);
+    }
+    if (rc == CHORUS_OK)
+        rc = pager_tx_begin_write(conn->db->pager, conn->busy_ms, &conn->interrupt, &conn->tx);
+    if (rc != CHORUS_OK) {
+        conn->tx = NULL;
+        if (conn->explicit_tx && conn->stx.mv != NULL)
+            conn->tx_doomed = true;             /* no B-tree snapshot any more */
+        return vm_run_error(&st->run, rc, "%s", rc == CHORUS_BUSY ? "database is locked"
+                                                                  : chorus_errstr(rc));
+    }
+    store_tx_clear(&conn->stx);
+    store_tx_init(&conn->stx, conn->db->store, conn->tx, conn->mvtx);
+    mv_tx_mark_schema_change(conn->mvtx);       /* mvcc R21 */
+    drop_stale_maps(st);
+    return CHORUS_OK;
 }
 
 /* --- PRAGMA journal_mode (VM1, VM3) ----------------------------------------------- */
@@ -242,20 +533,22 @@ arg_word(const ast_pragma *p)
 }
 
 static int
-switch_mode(vm_stmt *st, bool to_mvcc)
+switch_to(vm_stmt *st, bool to_mvcc)
 {
-    vm_conn *conn = st->conn;
-    vm_db *db = conn->db;
+    vm_db *db = st->conn->db;
     char *path;
     int rc;
 
-    if (conn->tx != NULL || conn->explicit_tx)
-        return vm_run_error(&st->run, CHORUS_ERROR,
-                            "cannot change into or out of mvcc mode from within a transaction");
     if (!to_mvcc) {
-        rc = checkpoint(db, true);
-        if (rc == CHORUS_OK)
+        mv_tx_free(st->conn->mvtx);
+        st->conn->mvtx = NULL;
+        rc = checkpoint_clean(db);
+        if (rc == CHORUS_OK) {
             rc = store_mvcc_close(db->store);
+            pthread_mutex_lock(&db->mu);
+            db->mvcc_gen++;                     /* every other mv_tx is stale now */
+            pthread_mutex_unlock(&db->mu);
+        }
         path = log_path(db);
         if (rc == CHORUS_OK && path != NULL)
             unlink(path);
@@ -265,6 +558,33 @@ switch_mode(vm_stmt *st, bool to_mvcc)
     if (strcmp(db->path, ":memory:") == 0 || db->path[0] == 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "journal_mode=mvcc needs a database file");
     return mode_open(db);
+}
+
+/* VM3: no transaction of any connection is open, and none starts, while
+ * the mode changes (tx.c vm_tx_count). */
+static int
+switch_mode(vm_stmt *st, bool to_mvcc)
+{
+    vm_conn *conn = st->conn;
+    vm_db *db = conn->db;
+    bool busy;
+    int rc;
+
+    if (conn->tx != NULL || conn->explicit_tx)
+        return vm_run_error(&st->run, CHORUS_ERROR,
+                            "cannot change into or out of mvcc mode from within a transaction");
+    pthread_mutex_lock(&db->mu);
+    busy = db->n_open_tx > 0 || db->mode_switching;
+    db->mode_switching = !busy;
+    pthread_mutex_unlock(&db->mu);
+    if (busy)
+        return vm_run_error(&st->run, CHORUS_BUSY, "database is locked: cannot change into or "
+                            "out of mvcc mode while another connection has a transaction open");
+    rc = switch_to(st, to_mvcc);
+    pthread_mutex_lock(&db->mu);
+    db->mode_switching = false;
+    pthread_mutex_unlock(&db->mu);
+    return rc;
 }
 
 int
@@ -290,4 +610,75 @@ vm_mvcc_journal_mode(vm_stmt *st, bool *handled)
     if (rc != CHORUS_OK)
         return rc;
     return answer(st, vm_mvcc_on(db) ? "mvcc" : "wal");
+}
+
+/* --- PRAGMA wal_checkpoint in MVCC mode (VM8) ------------------------------------ */
+
+static const char *const checkpoint_cols[] = {"busy", "log", "checkpointed"};
+
+/* One row as SQLite's: busy, frames in the log, frames now in the B-tree. */
+static int
+checkpoint_answer(vm_stmt *st, bool busy, int64_t n_frames, int64_t n_done)
+{
+    catalog_result *r = &st->pres;
+
+    r->n_cols = 3;
+    r->col_names = checkpoint_cols;
+    r->cells = calloc(3, sizeof(value));
+    if (r->cells == NULL)
+        return CHORUS_NOMEM;
+    r->n_rows = 1;
+    r->cap_rows = 1;
+    value_set_int(&r->cells[0], busy);
+    value_set_int(&r->cells[1], n_frames);
+    value_set_int(&r->cells[2], n_done);
+    return CHORUS_OK;
+}
+
+/*
+ * PASSIVE tries the checkpoint without waiting; FULL and RESTART wait for a
+ * running one and for the writer lock (busy_timeout); TRUNCATE also sets the
+ * header back to 2 when the log is left empty and checkpoints the WAL into
+ * the database file, so that sqlite3 opens it (VM7); it answers busy = 1
+ * when commits remain in the log (a live snapshot held the horizon back, or
+ * commits arrived meanwhile) or readers kept the WAL.
+ */
+int
+vm_mvcc_checkpoint_pragma(vm_stmt *st, bool *handled)
+{
+    static const char *const modes[] = {"passive", "full", "restart", "truncate"};
+    const ast_pragma *p = &st->ast->u.pragma;
+    const char *word = arg_word(p);
+    vm_conn *conn = st->conn;
+    vm_db *db = conn->db;
+    store_checkpoint_info info;
+    int mode = PAGER_CKPT_PASSIVE, rc;
+    bool is_empty = false;
+
+    *handled = false;
+    if (strcasecmp(p->name, "wal_checkpoint") != 0 || !vm_mvcc_on(db)
+        || (p->schema != NULL && strcasecmp(p->schema, "main") != 0))
+        return CHORUS_OK;
+    *handled = true;
+    for (int i = 0; word != NULL && i < 4; i++)
+        if (strcasecmp(word, modes[i]) == 0)
+            mode = i;
+    if (conn->tx != NULL || conn->explicit_tx)
+        return vm_run_error(&st->run, CHORUS_ERROR,
+                            "cannot checkpoint in mvcc mode from within a transaction");
+    rc = store_mvcc_checkpoint_run(db->store, db->pager,
+                                   mode == PAGER_CKPT_PASSIVE ? 0 : conn->busy_ms,
+                                   mode != PAGER_CKPT_PASSIVE, &info);
+    if (rc == CHORUS_OK && !info.busy && mode == PAGER_CKPT_TRUNCATE) {
+        rc = header_clean(db, conn->busy_ms, &is_empty);
+        if (rc == CHORUS_OK && is_empty)
+            rc = pager_checkpoint(db->pager, PAGER_CKPT_TRUNCATE, NULL, NULL);
+        if (rc == CHORUS_BUSY || (rc == CHORUS_OK && !is_empty)) {
+            info.busy = true;
+            rc = CHORUS_OK;
+        }
+    }
+    if (rc != CHORUS_OK)
+        return rc;
+    return checkpoint_answer(st, info.busy, info.n_frames, info.n_frames - info.n_kept);
 }

@@ -10,9 +10,20 @@
  *       (the arena grows in blocks; the row pointer array doubles).
  *   R2  Rows compare as value_compare under a per-column collation; the
  *       hash agrees with it: integers and reals with an integral value hash
- *       alike, NOCASE text hashes folded, RTRIM text without trailing spaces.
+ *       alike, NOCASE text hashes folded, RTRIM text without trailing spaces;
+ *       text under an application collation (whose equality the engine
+ *       cannot know) hashes to one value, so only the comparison decides.
  *   R3  The sort is a merge sort, stable: rows with equal keys keep their
  *       arrival order.
+ *   R4  vm_rows_offer keeps the `keep` smallest rows offered (ORDER BY with
+ *       LIMIT: a top-N sort) in a heap of row pointers; the keys must
+ *       order rows totally (the caller adds an arrival number as the last
+ *       key), and a row no better than the worst kept one is not copied.
+ *       The rows come out in heap order: vm_rows_sort them after.
+ *   R5  vm_rows_push / vm_rows_pop make the store a priority queue (a
+ *       recursive CTE's ORDER BY): pop takes the smallest row under keys
+ *       that order rows totally; its bytes stay in the arena until the
+ *       store is freed.
  * Callers: the executor files of core/vm.
  */
 #include <math.h>
@@ -168,6 +179,86 @@ vm_rows_sort(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
     return CHORUS_OK;
 }
 
+/* R4, R5: heaps of row pointers; sign 1 keeps the largest row under the
+ * keys at the root, -1 the smallest. */
+static void
+heap_sift_down(value **h, int64_t n, int64_t i, const sort_keys *k, int sign)
+{
+    for (;;) {
+        int64_t l = 2 * i + 1, top = i;
+        if (l < n && sign * key_compare(k, h[l], h[top]) > 0)
+            top = l;
+        if (l + 1 < n && sign * key_compare(k, h[l + 1], h[top]) > 0)
+            top = l + 1;
+        if (top == i)
+            return;
+        value *t = h[i];
+        h[i] = h[top];
+        h[top] = t;
+        i = top;
+    }
+}
+
+static void
+heap_sift_up(value **h, int64_t i, const sort_keys *k, int sign)
+{
+    for (; i > 0 && sign * key_compare(k, h[(i - 1) / 2], h[i]) < 0; i = (i - 1) / 2) {
+        value *t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+    }
+}
+
+int
+vm_rows_offer(vm_rows *rows, int64_t keep, int n_keys, const int *key_col,
+              const uint8_t *desc, const uint8_t *coll, const value *vals)
+{
+    sort_keys k = {n_keys, key_col, desc, coll};
+    value *row;
+
+    if (rows->n < keep) {
+        int rc = vm_rows_append(rows, vals);
+        if (rc == CHORUS_OK)
+            heap_sift_up(rows->rows, rows->n - 1, &k, 1);
+        return rc;
+    }
+    if (keep <= 0 || key_compare(&k, vals, rows->rows[0]) >= 0)
+        return CHORUS_OK;       /* no better than the worst kept row */
+    row = row_copy(&rows->a, vals, rows->n_cols);   /* the old root's bytes stay in the arena */
+    if (row == NULL)
+        return CHORUS_NOMEM;
+    rows->rows[0] = row;
+    heap_sift_down(rows->rows, rows->n, 0, &k, 1);
+    return CHORUS_OK;
+}
+
+int
+vm_rows_push(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
+             const uint8_t *coll, const value *vals)
+{
+    sort_keys k = {n_keys, key_col, desc, coll};
+    int rc = vm_rows_append(rows, vals);
+
+    if (rc == CHORUS_OK)
+        heap_sift_up(rows->rows, rows->n - 1, &k, -1);
+    return rc;
+}
+
+value *
+vm_rows_pop(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
+            const uint8_t *coll)
+{
+    sort_keys k = {n_keys, key_col, desc, coll};
+    value *top;
+
+    if (rows->n == 0)
+        return NULL;
+    top = rows->rows[0];
+    rows->rows[0] = rows->rows[--rows->n];
+    heap_sift_down(rows->rows, rows->n, 0, &k, -1);
+    return top;
+}
+
 /* ---------------------------------------------------------------- rowset */
 
 struct vm_rowset {
@@ -228,6 +319,8 @@ hash_text(const value *v, uint8_t coll)
     uint64_t h = 1469598103934665603ULL;
     int n = v->n;
 
+    if (coll >= COLLATE_USER_FIRST)
+        return h;                   /* R2 */
     if (coll == COLLATE_RTRIM)
         while (n > 0 && v->u.z[n - 1] == ' ')
             n--;

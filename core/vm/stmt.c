@@ -14,6 +14,9 @@
  *   M2  Errors: the first error message of a run (vm_run.errmsg) becomes
  *       the connection's error, with the extended code.
  *   M3  Column values are borrowed until the next step, reset or finalize.
+ *   M4  While a statement is prepared or stepped, the connection's
+ *       application-defined functions and collations are the thread's
+ *       scopes (func.h, record.h), so compiling anywhere inside finds them.
  * Callers: c-api.
  */
 #include <stdlib.h>
@@ -108,8 +111,8 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
     return CHORUS_OK;
 }
 
-int
-vm_prepare(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, const char **tail)
+static int
+prepare_in_scope(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, const char **tail)
 {
     const char *end = NULL;
     char *msg = NULL;
@@ -367,8 +370,8 @@ retry_wait(vm_stmt *st, int attempt, int64_t *start_ms)
     return true;
 }
 
-int
-vm_step(vm_stmt *st)
+static int
+step_in_scope(vm_stmt *st)
 {
     int rc;
 
@@ -393,6 +396,49 @@ vm_step(vm_stmt *st)
     if (rc == CHORUS_ROW)
         return rc;
     return stmt_stop(st, rc);
+}
+
+/* M4: the scopes a statement of conn compiles and runs in. */
+typedef struct user_scope {
+    func_user_set *funcs;
+    collation_user_set *colls;
+} user_scope;
+
+static user_scope
+scope_enter(vm_conn *conn)
+{
+    user_scope prev;
+
+    prev.funcs = func_user_scope_enter(conn->funcs);
+    prev.colls = collation_user_scope_enter(conn->colls);
+    return prev;
+}
+
+static void
+scope_leave(user_scope prev)
+{
+    func_user_scope_leave(prev.funcs);
+    collation_user_scope_leave(prev.colls);
+}
+
+int
+vm_prepare(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, const char **tail)
+{
+    user_scope prev = scope_enter(conn);
+    int rc = prepare_in_scope(conn, sql, nbytes, out, tail);
+
+    scope_leave(prev);
+    return rc;
+}
+
+int
+vm_step(vm_stmt *st)
+{
+    user_scope prev = scope_enter(st->conn);
+    int rc = step_in_scope(st);
+
+    scope_leave(prev);
+    return rc;
 }
 
 int

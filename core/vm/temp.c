@@ -34,6 +34,11 @@
  *       takes no write lock on main: temp tables work on a read-only
  *       database and never wait for main's writers. Its statement
  *       savepoint is the temp one alone.
+ *   TP6 A TEMP trigger may name a main table or view, as in SQLite: it
+ *       lives in the temp catalog (whose writer checks the name against
+ *       main: catalog_writer_set_main) and fires on that table's writes,
+ *       before main's own triggers (exec_trigger.c G6); DROP TABLE or DROP
+ *       VIEW of that name drops it (vm_temp_drop_triggers_on).
  * Locking: the temp database belongs to the connection's thread.
  * Ownership: conn->temp owns the pager, the transaction and both catalogs.
  * Callers: conn.c (close), stmt.c (compile), tx.c, exec_dml.c, cursor.c,
@@ -340,7 +345,7 @@ enum ddl_target_kind {
     DDL_MAIN = 0,
     DDL_TEMP,
     DDL_TEMP_QUALIFIED,     /* TEMP with a schema other than temp: an error */
-    DDL_TEMP_TRIGGER_ON_MAIN        /* not supported yet */
+    DDL_TEMP_TRIGGER_ON_MAIN        /* the temp schema's, naming a main table or view */
 };
 
 static int
@@ -359,8 +364,9 @@ trigger_target(const vm_conn *conn, const ast_create_trigger *tr)
                                     catalog_view_find(tcat, tr->table) != NULL);
     int kind = created_target(tr->is_temp, tr->schema);
 
-    if (kind == DDL_TEMP && !on_temp)
-        return DDL_TEMP_TRIGGER_ON_MAIN;
+    if ((kind == DDL_TEMP && !on_temp) ||
+        (kind == DDL_TEMP_QUALIFIED && strcasecmp(tr->schema, "main") == 0))
+        return DDL_TEMP_TRIGGER_ON_MAIN;   /* ON m or ON main.m (TP6) */
     return kind == DDL_MAIN && tr->schema == NULL && on_temp ? DDL_TEMP : kind;
 }
 
@@ -408,7 +414,8 @@ vm_temp_only(const vm_stmt *st)
     const plan_stmt *p = st->plan;
 
     if (p->is_ddl)
-        return ddl_target(st->conn, st->ast) == DDL_TEMP;
+        return ddl_target(st->conn, st->ast) == DDL_TEMP ||
+               ddl_target(st->conn, st->ast) == DDL_TEMP_TRIGGER_ON_MAIN;
     return (p->kind == PLAN_INSERT || p->kind == PLAN_UPDATE || p->kind == PLAN_DELETE) &&
            p->table != NULL && p->table->is_temp && p->table->n_triggers == 0;
 }
@@ -441,9 +448,6 @@ vm_temp_ddl_writer(vm_stmt *st, bool *temp_out)
     *temp_out = kind != DDL_MAIN;
     if (kind == DDL_TEMP_QUALIFIED)
         return vm_run_error(&st->run, CHORUS_ERROR, "temporary table name must be unqualified");
-    if (kind == DDL_TEMP_TRIGGER_ON_MAIN)
-        return vm_run_error(&st->run, CHORUS_ERROR,
-                            "not supported yet: TEMP triggers on main tables");
     if (kind == DDL_MAIN)
         return CHORUS_OK;
     rc = vm_temp_open(conn);
@@ -455,6 +459,8 @@ vm_temp_ddl_writer(vm_stmt *st, bool *temp_out)
         rc = catalog_writer_open(conn->temp->tx, cat, &hooks, &st->writer);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+    if (kind == DDL_TEMP_TRIGGER_ON_MAIN)
+        catalog_writer_set_main(st->writer, conn->cat);
     return CHORUS_OK;
 }
 
@@ -474,6 +480,53 @@ vm_temp_dml_writer(vm_stmt *st, const catalog_table *t, bool *temp_out)
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
     return CHORUS_OK;
+}
+
+/* The first TEMP trigger of cat that names main's name (TP6), or NULL. */
+static const catalog_trigger *
+trigger_naming(const catalog *cat, const char *name)
+{
+    if (catalog_table_find(cat, name) != NULL || catalog_view_find(cat, name) != NULL)
+        return NULL;                /* the triggers belong to the temp object */
+    for (int i = 0; i < catalog_trigger_count(cat); i++)
+        if (strcasecmp(catalog_trigger_at(cat, i)->table, name) == 0)
+            return catalog_trigger_at(cat, i);
+    return NULL;
+}
+
+int
+vm_temp_drop_triggers_on(vm_stmt *st, const char *name)
+{
+    vm_conn *conn = st->conn;
+    catalog_hooks hooks = {st->root != NULL ? st->root : st, vm_hooks_eval};
+    const catalog_trigger *trg;
+    catalog_writer *w = NULL;
+    catalog *cat;
+    int rc;
+
+    if (conn->temp == NULL || trigger_naming(conn->temp->cat, name) == NULL)
+        return CHORUS_OK;
+    rc = temp_statement_savepoint(st);
+    if (rc == CHORUS_OK)
+        rc = temp_editable(conn, &cat);
+    if (rc == CHORUS_OK)
+        rc = catalog_writer_open(conn->temp->tx, cat, &hooks, &w);
+    while (rc == CHORUS_OK && (trg = trigger_naming(cat, name)) != NULL) {
+        ast_stmt drop;
+        memset(&drop, 0, sizeof drop);
+        drop.kind = STMT_DROP;
+        drop.u.drop.what = AST_DROP_TRIGGER;
+        drop.u.drop.name = trg->name;
+        rc = catalog_ddl_execute(w, &drop, "");
+    }
+    if (rc != CHORUS_OK)
+        vm_run_error(&st->run, rc, "%s", w != NULL && catalog_writer_errmsg(w) != NULL
+                                             ? catalog_writer_errmsg(w) : chorus_errstr(rc));
+    if (rc == CHORUS_OK)
+        rc = catalog_writer_finish(w);
+    catalog_writer_close(w);
+    conn->schema_gen++;
+    return rc;
 }
 
 /* --- PRAGMA ------------------------------------------------------------------------ */

@@ -24,6 +24,12 @@
  *   T4  SAVEPOINT outside a transaction begins one (a write transaction
  *       here, so its pager savepoint exists at once); releasing that
  *       outermost savepoint commits.
+ *   T5  In MVCC mode an explicit transaction other than BEGIN CONCURRENT
+ *       writes as the exclusive writer (mvcc_mode.c VM5): BEGIN IMMEDIATE/
+ *       EXCLUSIVE at once, BEGIN DEFERRED at its first write
+ *       (CHORUS_BUSY_SNAPSHOT when a commit came after its snapshot). COMMIT
+ *       first waits for another exclusive writer; CHORUS_BUSY leaves the
+ *       transaction open. A commit's conflict reports the store's message.
  * Callers: stmt.c, exec_dml.c, conn.c.
  */
 #include <stdlib.h>
@@ -74,6 +80,48 @@ sync_catalog(vm_conn *conn, char **errmsg_out)
     return CHORUS_OK;
 }
 
+/* VM3: transactions are counted per database so that journal_mode changes
+ * only while none is open; none starts while it changes. */
+int
+vm_tx_count(vm_conn *conn)
+{
+    vm_db *db = conn->db;
+    int rc = CHORUS_OK;
+
+    if (conn->tx_counted)
+        return CHORUS_OK;
+    pthread_mutex_lock(&db->mu);
+    if (db->mode_switching)
+        rc = CHORUS_BUSY;
+    else
+        db->n_open_tx++;
+    pthread_mutex_unlock(&db->mu);
+    conn->tx_counted = rc == CHORUS_OK;
+    return rc;
+}
+
+void
+vm_tx_uncount(vm_conn *conn)
+{
+    vm_db *db = conn->db;
+
+    if (!conn->tx_counted)
+        return;
+    pthread_mutex_lock(&db->mu);
+    db->n_open_tx--;
+    pthread_mutex_unlock(&db->mu);
+    conn->tx_counted = false;
+}
+
+/* T5: an explicit transaction other than BEGIN CONCURRENT writes in MVCC
+ * mode as the exclusive writer (mvcc_mode.c VM5); autocommit writes and
+ * BEGIN CONCURRENT stay concurrent. */
+static bool
+writes_exclusively(const vm_conn *conn, bool write)
+{
+    return write && conn->explicit_tx && !conn->tx_concurrent;
+}
+
 int
 vm_tx_ensure(vm_conn *conn, bool write)
 {
@@ -81,18 +129,31 @@ vm_tx_ensure(vm_conn *conn, bool write)
     char *msg = NULL;
     int rc;
 
-    if (conn->tx == NULL && vm_mvcc_on(conn->db)) {
-        rc = vm_mvcc_tx_begin(conn);            /* mvcc_mode.c VM2: writes need no lock */
+    if (conn->tx == NULL && conn->stx.mv == NULL) {
+        rc = vm_tx_count(conn);
         if (rc != CHORUS_OK)
             return rc;
+    }
+    if (conn->tx == NULL && conn->stx.mv == NULL && vm_mvcc_on(conn->db)) {
+        rc = vm_mvcc_tx_begin(conn, writes_exclusively(conn, write));     /* VM2, VM5 */
+        if (rc != CHORUS_OK) {
+            vm_tx_uncount(conn);
+            return rc;
+        }
         write = false;
     } else if (conn->stx.mv != NULL) {
+        if (writes_exclusively(conn, write)) {
+            rc = vm_mvcc_make_exclusive(conn);
+            if (rc != CHORUS_OK)
+                return rc;
+        }
         write = false;
     } else if (conn->tx == NULL) {
         rc = write ? pager_tx_begin_write(p, conn->busy_ms, &conn->interrupt, &conn->tx)
                    : pager_tx_begin_read(p, &conn->tx);
         if (rc != CHORUS_OK) {
             conn->tx = NULL;
+            vm_tx_uncount(conn);
             return rc;
         }
     } else if (write && !pager_tx_is_write(conn->tx)) {
@@ -114,6 +175,39 @@ vm_tx_ensure(vm_conn *conn, bool write)
     return CHORUS_OK;
 }
 
+/* T3: the catalog DDL edited in the committed transaction becomes the
+ * database's. */
+static void
+catalog_publish(vm_conn *conn)
+{
+    vm_db *db = conn->db;
+
+    pthread_mutex_lock(&db->mu);
+    catalog_release(db->cat);
+    db->cat = catalog_retain(conn->cat);
+    pthread_mutex_unlock(&db->mu);
+    conn->cat_editable = false;
+}
+
+/*
+ * Commits the B-tree write transaction while statements of the connection
+ * are still reading, as SQLite does (#5): the pager commits and keeps the
+ * transaction open as a read transaction on that commit (pager tx.c T9),
+ * and the schema is published at once, so other connections see the commit
+ * and may write. The rest of ending it (temp database, SAVEPOINT names)
+ * waits for the last reader, which ends the transaction as usual
+ * (vm_tx_statement_finish).
+ */
+static int
+commit_keep_reading(vm_conn *conn)
+{
+    int rc = pager_tx_commit_keep_reading(conn->tx);
+
+    if (rc == CHORUS_OK && conn->cat_editable)
+        catalog_publish(conn);
+    return rc;
+}
+
 /* Ends the transaction; *rc_io (may be NULL) gets the commit's code. */
 void
 vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
@@ -121,10 +215,8 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
     vm_db *db = conn->db;
     int rc = CHORUS_OK;
 
-    if (conn->tx != NULL && conn->stx.mv != NULL) {
-        rc = vm_mvcc_tx_end(conn, commit);      /* mvcc_mode.c VM2 */
-        pager_tx_rollback(conn->tx);
-        conn->tx = NULL;
+    if (conn->stx.mv != NULL) {
+        rc = vm_mvcc_tx_end(conn, commit);      /* mvcc_mode.c VM2, VM4 */
     } else if (conn->tx != NULL) {
         if (commit)
             rc = pager_tx_commit(conn->tx);
@@ -139,11 +231,7 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
     }
     if (conn->cat_editable) {
         if (commit && rc == CHORUS_OK) {
-            pthread_mutex_lock(&db->mu);
-            catalog_release(db->cat);
-            db->cat = catalog_retain(conn->cat);
-            pthread_mutex_unlock(&db->mu);
-            conn->cat_editable = false;
+            catalog_publish(conn);
         } else {
             pthread_mutex_lock(&db->mu);
             catalog *cat = catalog_retain(db->cat);
@@ -154,7 +242,10 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
     for (int i = 0; i < conn->n_sp; i++)
         free(conn->sp[i].name);
     conn->n_sp = 0;
+    vm_tx_uncount(conn);
+    vm_fkeys_tx_end(conn);                      /* fkey.c K3 */
     conn->explicit_tx = false;
+    conn->tx_concurrent = false;
     conn->tx_doomed = false;
     conn->sp_began_tx = false;
     if (rc_io != NULL)
@@ -187,14 +278,18 @@ vm_tx_statement_begin(vm_stmt *st)
 
     if (conn->tx_doomed)
         return CHORUS_ERROR;
-    if (st->plan->is_ddl && vm_mvcc_on(conn->db)) {
+    if (st->plan->is_ddl && !vm_temp_only(st) && vm_mvcc_on(conn->db))
         rc = vm_mvcc_ddl_begin(st);             /* mvcc_mode.c VM4 */
-        if (rc != CHORUS_OK)
-            return rc;
-    }
-    rc = vm_tx_ensure(conn, write);
-    if (rc != CHORUS_OK)
+    else
+        rc = CHORUS_OK;
+    if (rc == CHORUS_OK)
+        rc = vm_tx_ensure(conn, write);
+    if (rc != CHORUS_OK) {
+        /* A transaction this statement began for itself ends with it. */
+        if (!conn->explicit_tx && conn->n_active == 0)
+            vm_tx_end(conn, false, NULL);
         return rc;
+    }
     st->in_tx = true;
     conn->n_active++;
     if (write && conn->stx.mv != NULL) {
@@ -252,6 +347,16 @@ statement_undo(vm_stmt *st, int conflict)
         reload_editable(conn);
 }
 
+/* The message of a failed commit: an MVCC conflict names the table or
+ * index and the key (store rule S4). */
+static const char *
+commit_errmsg(const vm_conn *conn, int rc)
+{
+    if ((rc & 0xff) == CHORUS_CONFLICT && conn->stx.msg != NULL)
+        return conn->stx.msg;
+    return rc == CHORUS_BUSY ? "database is locked" : chorus_errstr(rc);
+}
+
 /* Ends a statement's part of the transaction; returns the code to report
  * (a failed autocommit COMMIT replaces success). */
 int
@@ -277,7 +382,15 @@ vm_tx_statement_finish(vm_stmt *st, int rc, int conflict)
         bool commit = !conn->tx_doomed && !conn->explicit_tx;
         vm_tx_end(conn, commit, &rc_commit);
         if (rc_commit != CHORUS_OK && !failed)
-            return rc_commit;
+            return vm_run_error(&st->run, rc_commit, "%s", commit_errmsg(conn, rc_commit));
+    } else if (!conn->explicit_tx && !conn->tx_doomed && conn->stx.mv == NULL
+               && conn->tx != NULL && pager_tx_is_write(conn->tx)
+               && pager_savepoint_depth(conn->tx) == 0) {
+        /* An autocommit write ends while readers run and no other write
+         * statement does: it commits now, as in SQLite (#5). */
+        int rc_commit = commit_keep_reading(conn);
+        if (rc_commit != CHORUS_OK && !failed)
+            return vm_run_error(&st->run, rc_commit, "%s", commit_errmsg(conn, rc_commit));
     }
     return rc;
 }
@@ -301,13 +414,16 @@ tx_begin(vm_stmt *st, const ast_transaction *t)
                             "cannot start a transaction within a transaction");
     if (t->mode == AST_TX_CONCURRENT && !vm_mvcc_on(conn->db))
         return vm_run_error(&st->run, CHORUS_ERROR, "BEGIN CONCURRENT requires journal_mode=mvcc");
-    if ((t->mode == AST_TX_IMMEDIATE || t->mode == AST_TX_EXCLUSIVE) && !vm_mvcc_on(conn->db)) {
-        rc = vm_tx_ensure(conn, true);
-        if (rc != CHORUS_OK)
+    conn->explicit_tx = true;
+    conn->tx_concurrent = t->mode == AST_TX_CONCURRENT;
+    if (t->mode == AST_TX_IMMEDIATE || t->mode == AST_TX_EXCLUSIVE) {
+        rc = vm_tx_ensure(conn, true);          /* MVCC: the exclusive writer (T5) */
+        if (rc != CHORUS_OK) {
+            conn->explicit_tx = false;
             return vm_run_error(&st->run, rc, "%s", rc == CHORUS_BUSY ? "database is locked"
                                                                       : chorus_errstr(rc));
+        }
     }
-    conn->explicit_tx = true;
     return CHORUS_OK;
 }
 
@@ -319,16 +435,34 @@ tx_commit(vm_stmt *st)
 
     if (!conn->explicit_tx)
         return vm_run_error(&st->run, CHORUS_ERROR, "cannot commit - no transaction is active");
-    if (conn->n_active > 0 && conn->tx != NULL && pager_tx_is_write(conn->tx))
-        return vm_run_error(&st->run, CHORUS_BUSY,
-                            "cannot commit transaction - SQL statements in progress");
+    if (!conn->tx_doomed && vm_fkeys_commit_check(st) != CHORUS_OK)  /* fkey.c K3 */
+        return CHORUS_CONSTRAINT_FOREIGNKEY;
+    if (conn->n_active > 0 && conn->stx.mv == NULL && conn->tx != NULL &&
+        pager_tx_is_write(conn->tx)) {
+        /* Statements still reading may go on, as in SQLite (#5): the changes
+         * are committed now and the transaction stays open as a read
+         * transaction on that commit (pager tx.c T9). Not while a writing
+         * statement runs (it holds a pager savepoint beyond the SAVEPOINT
+         * stack, T1), nor when the transaction is doomed. */
+        if (conn->tx_doomed || pager_savepoint_depth(conn->tx) > conn->n_sp)
+            return vm_run_error(&st->run, CHORUS_BUSY,
+                                "cannot commit transaction - SQL statements in progress");
+        rc = commit_keep_reading(conn);
+        if (rc != CHORUS_OK)
+            return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+    }
     if (conn->n_active > 0) {
         conn->explicit_tx = false;      /* the running readers end it */
         return CHORUS_OK;
     }
+    if (conn->stx.mv != NULL && !conn->tx_doomed) {
+        rc = vm_mvcc_commit_wait(conn);         /* T5: BUSY leaves it open */
+        if (rc != CHORUS_OK)
+            return vm_run_error(&st->run, rc, "%s", commit_errmsg(conn, rc));
+    }
     vm_tx_end(conn, !conn->tx_doomed, &rc);
     if (rc != CHORUS_OK)
-        return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+        return vm_run_error(&st->run, rc, "%s", commit_errmsg(conn, rc));
     return CHORUS_OK;
 }
 
@@ -374,6 +508,7 @@ tx_savepoint(vm_stmt *st, const char *name)
         rc = pager_savepoint_open(conn->tx, &id);
     if (rc == CHORUS_OK)
         rc = vm_temp_savepoint_open(conn, &conn->sp[conn->n_sp].temp_id);
+    vm_fkeys_savepoint_save(conn, &conn->sp[conn->n_sp]);     /* fkey.c K3 */
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
     conn->sp[conn->n_sp].name = strdup(name);
@@ -399,6 +534,7 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
         rc = pager_savepoint_rollback(conn->tx, conn->sp[i].id);
         if (rc == CHORUS_OK)
             rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, true);
+        vm_fkeys_savepoint_restore(conn, &conn->sp[i]);        /* fkey.c K3 */
         for (int k = i + 1; k < conn->n_sp; k++)
             free(conn->sp[k].name);
         conn->n_sp = i + 1;
@@ -407,6 +543,8 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
         return rc;
     }
     if (i == 0 && conn->sp_began_tx) {
+        if (vm_fkeys_commit_check(st) != CHORUS_OK)             /* fkey.c K3 */
+            return CHORUS_CONSTRAINT_FOREIGNKEY;
         if (conn->n_active > 0)
             return vm_run_error(&st->run, CHORUS_BUSY,
                                 "cannot commit transaction - SQL statements in progress");

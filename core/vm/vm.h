@@ -60,6 +60,20 @@ void vm_conn_set_busy_timeout(vm_conn *conn, int ms);
 void vm_conn_interrupt(vm_conn *conn);
 
 /*
+ * Application-defined functions and collations: funcs and colls
+ * (borrowed, may be NULL; see func.h and record.h) are the thread's scopes
+ * while conn prepares or steps a statement. vm_conn_expire makes every
+ * statement of conn compile again before its next run, so none keeps a
+ * definition that changed; the caller changes definitions only while no
+ * statement of conn is running.
+ */
+typedef struct func_user_set func_user_set;
+void vm_conn_set_user_defs(vm_conn *conn, func_user_set *funcs, collation_user_set *colls);
+void vm_conn_expire(vm_conn *conn);
+/* True while a statement of conn runs (between its first step and its end). */
+bool vm_conn_is_running(vm_conn *conn);
+
+/*
  * Compiles the first statement of sql. *out is NULL when only whitespace or
  * comments remain. *tail (may be NULL) gets the first byte after it.
  */

@@ -28,12 +28,16 @@ struct vm_db {
     catalog *cat;           /* the published catalog (a reference); guarded by mu */
     store_db *store;        /* owned: the storage seam; MVCC mode when it has a
                                version store (mvcc_mode.c) */
+    int n_open_tx;          /* guarded by mu: connections with a transaction open (VM3) */
+    uint64_t mvcc_gen;      /* guarded by mu: bumped when MVCC mode closes (VM3) */
+    bool mode_switching;    /* guarded by mu: a journal_mode switch runs (VM3) */
 };
 
 typedef struct vm_savepoint {
     char *name;             /* owned */
     int id;                 /* pager savepoint id */
     int temp_id;            /* its temp database savepoint (temp.c TP2), or -1 */
+    int64_t fk_deferred, fk_deferred_imm;  /* the counters when it was opened (fkey.c K3) */
 } vm_savepoint;
 
 typedef struct vm_temp vm_temp;     /* the temp schema (temp.c) */
@@ -45,6 +49,9 @@ struct vm_conn {
     store_tx stx;           /* the storage seam over tx (vm_store_tx) */
     store_tx temp_stx;      /* the same over the temp transaction */
     bool explicit_tx;       /* inside BEGIN ... COMMIT (or a SAVEPOINT transaction) */
+    bool tx_concurrent;     /* BEGIN CONCURRENT: its writes never take the MVCC
+                               exclusive gate (mvcc_mode.c VM5) */
+    bool tx_counted;        /* counted in db->n_open_tx (VM3) */
     bool tx_doomed;         /* a statement failed so that the tx must roll back */
     bool sp_began_tx;       /* the outermost SAVEPOINT began the transaction */
     int n_active;           /* running statements that use tx */
@@ -59,11 +66,19 @@ struct vm_conn {
     int busy_ms;
     _Atomic int interrupt;  /* set by any thread; read by the running statement */
     bool foreign_keys, recursive_triggers;
+    bool defer_foreign_keys;        /* PRAGMA defer_foreign_keys (fkey.c K3) */
+    int64_t fk_deferred;    /* foreign key violations counted for COMMIT (fkey.c K3) */
+    int64_t fk_deferred_imm;        /* those of immediate keys under defer_foreign_keys */
     int64_t cache_size;
     vm_temp *temp;          /* owned: the temp database, or NULL until first used */
     mv_tx *mvtx;            /* owned: the MVCC transaction context, made on first use */
+    uint64_t mvtx_gen;      /* db->mvcc_gen when mvtx was made (stale after a switch) */
     int64_t now_ms;         /* 'now' of the date functions: wall clock at the start of
                                the latest statement run (run_init) */
+    func_user_set *funcs;   /* borrowed from the c-api connection: application-defined
+                               functions, the thread's func scope while compiling or
+                               stepping (stmt.c M4); NULL when there are none */
+    collation_user_set *colls;      /* the same for collations */
 };
 
 /* The state of one execution of a statement. */
@@ -107,6 +122,11 @@ struct vm_stmt {
     int trig_depth;         /* root: their number */
     int raise_conflict;     /* root: the conflict action of a RAISE that failed the
                                statement (AST_CONFLICT_*), 0 if none */
+    int conflict;           /* the OR action its rows are written with: its own, or that
+                               of the statement whose trigger runs it (exec_trigger.c G7) */
+    int64_t fk_immediate;   /* root: immediate foreign key violations (fkey.c K3) */
+    int64_t fk_deferred_at_start, fk_deferred_imm_at_start;    /* root: conn's counters
+                                                                   when it began */
     catalog *temp_cat;      /* reference: the temp schema plan was compiled against, or NULL */
     bool has_temp_savepoint;        /* temp.c TP2 */
     int temp_savepoint_id;
@@ -123,13 +143,36 @@ struct vm_stmt {
 bool vm_mvcc_on(const vm_db *db);
 int vm_mvcc_open_existing(vm_db *db, char **errmsg_out);
 void vm_mvcc_close(vm_db *db);
-int vm_mvcc_tx_begin(vm_conn *conn);
+/* Begins the MVCC transaction (VM2); exclusive: as its writer (VM5). */
+int vm_mvcc_tx_begin(vm_conn *conn, bool exclusive);
+/* Ends the connection's MVCC transaction, if any, and frees its context. */
+void vm_mvcc_conn_close(vm_conn *conn);
+/* Makes the open MVCC transaction the exclusive writer (VM5). */
+int vm_mvcc_make_exclusive(vm_conn *conn);
+/* Ends it: the pager side too (VM4: a schema change commits its B-tree
+ * first). Leaves conn->tx NULL. */
 int vm_mvcc_tx_end(vm_conn *conn, bool commit);
+/* COMMIT's wait for an open exclusive writer, which leaves the transaction
+ * open on CHORUS_BUSY (VM5). */
+int vm_mvcc_commit_wait(vm_conn *conn);
+/* VM3: counts conn's transaction in the database's open ones; CHORUS_BUSY
+ * while a journal_mode switch runs. vm_tx_uncount undoes it. */
+int vm_tx_count(vm_conn *conn);
+void vm_tx_uncount(vm_conn *conn);
 /* Before a DDL statement in MVCC mode: the exclusive B-tree transaction it
  * runs in, or an error for what MVCC mode cannot change yet. */
 int vm_mvcc_ddl_begin(vm_stmt *st);
 /* PRAGMA journal_mode under MVCC rules; *handled false leaves it to the catalog. */
 int vm_mvcc_journal_mode(vm_stmt *st, bool *handled);
+/* PRAGMA wal_checkpoint in MVCC mode (mvcc_mode.c VM8); *handled false
+ * when it is another pragma or the database is not in MVCC mode. */
+int vm_mvcc_checkpoint_pragma(vm_stmt *st, bool *handled);
+/* Checkpoints every commit the horizon allows (the oldest live snapshot, or
+ * the clock when none is live) into the B-tree and truncates the log,
+ * waiting for a running checkpoint and (busy_ms) the writer lock:
+ * CHORUS_BUSY when that lock stayed taken. Not while holding the pager's
+ * writer lock. (mvcc_mode.c VM8) */
+int vm_mvcc_checkpoint_all(vm_db *db, int busy_ms);
 
 /* ---- errors (conn.c) */
 void vm_conn_take_error(vm_conn *conn, int rc, char *msg);
@@ -181,6 +224,9 @@ int vm_temp_ddl_writer(vm_stmt *st, bool *temp_out);
 /* For DML on t, a temp table: opens st->writer on the temp transaction
  * (unless open) and sets *temp_out. */
 int vm_temp_dml_writer(vm_stmt *st, const catalog_table *t, bool *temp_out);
+/* After main's table or view name was dropped: the TEMP triggers that
+ * named it are dropped too (TP6). */
+int vm_temp_drop_triggers_on(vm_stmt *st, const char *name);
 /* Points env at the temp database when the PRAGMA is about it (temp.x, or
  * a table or index the temp schema holds) and sets env->temp_cat. */
 int vm_temp_pragma_env(vm_stmt *st, catalog_pragma_env *env);
@@ -190,6 +236,9 @@ int vm_eval(vm_run *r, cx *e, value *out);
 /* Truth of e: 1, 0 or -1 (NULL); negative codes are not used: errors go
  * through *rc_out. */
 int vm_eval_truth(vm_run *r, cx *e, int *truth_out);
+/* Whether condition e (WHERE, ON, HAVING, CASE WHEN) holds, tested as
+ * SQLite's jumps do (expr_eval.c E4). */
+int vm_eval_condition(vm_run *r, cx *e, bool *pass);
 /* Evaluates an optional integer (LIMIT/OFFSET). */
 int vm_eval_int(vm_run *r, cx *e, int64_t dflt, int64_t *out);
 /* Drops every subquery cache and set of the run (expr_eval.c rule E3). */
@@ -239,6 +288,16 @@ int vm_rows_append(vm_rows *rows, const value *vals);
 /* Stable sort by keys key_col[i] with desc/coll per key. */
 int vm_rows_sort(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
                  const uint8_t *coll);
+/* Top-N (rows.c R4): offers a row to a store that keeps the keep smallest
+ * rows under keys that order rows totally. */
+int vm_rows_offer(vm_rows *rows, int64_t keep, int n_keys, const int *key_col,
+                  const uint8_t *desc, const uint8_t *coll, const value *vals);
+/* Priority queue (rows.c R5): push copies a row in; pop returns the
+ * smallest under keys that order rows totally (NULL when empty). */
+int vm_rows_push(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
+                 const uint8_t *coll, const value *vals);
+value *vm_rows_pop(vm_rows *rows, int n_keys, const int *key_col, const uint8_t *desc,
+                   const uint8_t *coll);
 /* Compares two rows on the first n columns (BINARY unless coll given). */
 int vm_row_compare(const value *a, const value *b, int n, const uint8_t *coll);
 
@@ -266,8 +325,9 @@ int vm_raise(vm_run *r, cx *e);
 /* catalog_hooks.eval with arg the root vm_stmt. */
 int vm_hooks_eval(void *arg, const catalog_table *t, const ast_expr *expr, const value *row,
                   int64_t rowid, value *out, char **errmsg_out);
-/* Whether t has a trigger for event at time (ast_trigger_*). */
-bool vm_triggers_any(const catalog_table *t, int event, int time);
+/* Whether t has a trigger for event at time (ast_trigger_*), its own or a
+ * TEMP trigger that names it (exec_trigger.c G6). */
+bool vm_triggers_any(const vm_stmt *st, const catalog_table *t, int event, int time);
 /* Fires t's triggers for event at time over one row (old_row / new_row: t->n_cols
  * values or NULL). set: the SET list of an UPDATE (UPDATE OF), or NULL.
  * *ignore_out: a RAISE(IGNORE) abandoned the row. */
@@ -275,15 +335,39 @@ int vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
                      const ast_list *set, const value *old_row, int64_t old_rowid,
                      const value *new_row, int64_t new_rowid, bool *ignore_out);
 /* Runs the statement build(arg) gives (malloc()ed SQL text, built on first
- * use and kept under key) where NEW and OLD are rows of t; a SELECT sets
- * *found_out when it gives a row (found_out may be NULL otherwise). */
+ * use and kept under key) where NEW and OLD are rows of t; *n_rows_out gets
+ * the number of rows a SELECT gave (0 for other statements). */
 int vm_sub_sql_run(vm_stmt *st, const void *key, const catalog_table *t,
                    char *(*build)(const void *arg), const void *arg, const value *old_row,
-                   int64_t old_rowid, const value *new_row, int64_t new_rowid, bool *found_out);
-/* Foreign keys (fkey.c): the checks and actions after a row of t was written
- * (event: ast_trigger_event), when PRAGMA foreign_keys is on. */
+                   int64_t old_rowid, const value *new_row, int64_t new_rowid,
+                   int64_t *n_rows_out);
+/* Foreign keys (fkey.c K1-K6), when PRAGMA foreign_keys is on. Before an
+ * UPDATE or DELETE writes row old_rowid of t (new_row: UPDATE's new values
+ * after affinity, else NULL): */
+int vm_fkeys_before(vm_stmt *st, const catalog_table *t, const value *old_row, int64_t old_rowid,
+                    const value *new_row, int64_t new_rowid);
+/* Whether writes to t have foreign key work (t is a child or a parent). */
+bool vm_fkeys_involve(vm_stmt *st, const catalog_table *t);
+/* After a row of t was written (event: ast_trigger_event): */
 int vm_fkeys_after(vm_stmt *st, const catalog_table *t, int event, const value *old_row,
                    int64_t old_rowid, const value *new_row, int64_t new_rowid);
+/* The counters, put back when a write that vm_fkeys_before counted does not
+ * happen after all (an OR IGNORE conflict). */
+typedef struct vm_fk_counts {
+    int64_t immediate, deferred, deferred_imm;
+} vm_fk_counts;
+void vm_fkeys_counts_get(vm_stmt *st, vm_fk_counts *out);
+void vm_fkeys_counts_set(vm_stmt *st, const vm_fk_counts *counts);
+/* A root statement's counters (K3): begin, and end with rc (its result), which
+ * becomes a failure when violations remain. */
+void vm_fkeys_statement_begin(vm_stmt *st);
+int vm_fkeys_statement_end(vm_stmt *st, int rc);
+/* COMMIT (K3): fails while deferred violations remain. */
+int vm_fkeys_commit_check(vm_stmt *st);
+void vm_fkeys_savepoint_save(const vm_conn *conn, vm_savepoint *sp);
+void vm_fkeys_savepoint_restore(vm_conn *conn, const vm_savepoint *sp);
+/* The end of a transaction clears the counters and defer_foreign_keys. */
+void vm_fkeys_tx_end(vm_conn *conn);
 /* The RETURNING row of a written row (vals: t->n_cols values). */
 int vm_returning_add(vm_stmt *st, const value *vals, int64_t rowid);
 

@@ -232,7 +232,6 @@ typedef struct gen {
     int n_tables;           /* base tables come first */
     int n_base;
     int alias_seq;          /* makes every alias of a statement unique */
-    int is_local_only;      /* column references from the innermost scope only */
     const gen_table *dml_target;    /* UPDATE/DELETE: the table subqueries stay off
                                        (deliberate difference F13, see README) */
     int is_no_subquery;     /* gen_expr() makes no subqueries */
@@ -536,7 +535,7 @@ gen_column_ref(gen *g, gen_buf *b, const gen_column **col_out)
         return;
     }
     int depth = 0;
-    while (!g->is_local_only && depth + 1 < g->n_scopes && rng_chance(&g->rng, 25))
+    while (depth + 1 < g->n_scopes && rng_chance(&g->rng, 25))
         depth++;
     const gen_scope *scope = g->scopes[g->n_scopes - 1 - depth];
     if (scope->n_sources == 0) {
@@ -790,23 +789,6 @@ gen_condition(gen *g, gen_buf *b, int depth)
 
 
 /*
- * The argument of an aggregate. It names columns of its own query only: an
- * aggregate over outer columns belongs to the outer query (finding F1). The
- * engine follows that rule, but which query owns such an aggregate also
- * depends on SQLite's constant folding before it looks (x IS NOT NULL on a
- * NOT NULL column or the rowid is 1, x IN () is 0: no column left), which
- * random arguments hit often; keep them local until that is matched.
- */
-static void
-gen_aggregate_arg(gen *g, gen_buf *b, int depth)
-{
-    int was_local_only = g->is_local_only;
-    g->is_local_only = 1;
-    gen_expr(g, b, depth);
-    g->is_local_only = was_local_only;
-}
-
-/*
  * Appends aggregate call fmt (a printf format with one %s) over a random
  * argument. sum(), total() and avg() see only values within +-1e15: SQLite
  * 3.40 adds in doubles where 3.45 (ChorusDB's target) adds integers exactly
@@ -816,7 +798,8 @@ static void
 gen_aggregate(gen *g, gen_buf *b, const char *fmt, int depth)
 {
     gen_buf arg = {0};
-    gen_aggregate_arg(g, &arg, depth);
+    gen_expr(g, &arg, depth);   /* outer columns too: the aggregate may belong to an
+                                   outer query (finding F1) */
     if (strstr(fmt, "sum(") || strstr(fmt, "total(") || strstr(fmt, "avg(")) {
         gen_buf guarded = {0};
         gen_buf_printf(&guarded, "CASE WHEN (%s) + 0 BETWEEN -1e15 AND 1e15 THEN %s END",
@@ -1047,13 +1030,6 @@ gen_query(gen *g, gen_script *script)
 static const char *const CONFLICT_CLAUSES[] = {"", "", "", " OR IGNORE", " OR REPLACE",
                                                " OR ABORT", " OR FAIL", " OR ROLLBACK"};
 
-/* UPDATE keeps to the clauses whose outcome does not depend on how SQLite
- * runs it: F3 (rowid order) is fixed, but in its two-pass UPDATE (OR
- * REPLACE, a changed rowid) SQLite evaluates SET for a rowid when it gets
- * there, reading a row an earlier target may have moved onto it, where
- * ChorusDB computes every new row first (core/vm/exec_dml.c W1). */
-static const char *const UPDATE_CLAUSES[] = {"", "", "", " OR ABORT", " OR ROLLBACK"};
-
 static void
 gen_insert(gen *g, gen_script *script)
 {
@@ -1103,7 +1079,9 @@ gen_update(gen *g, gen_script *script)
     scope.n_sources = 1;
     scope_push(g, &scope);
     g->dml_target = t;
-    gen_buf_printf(&b, "UPDATE%s %s SET ", PICK(&g->rng, UPDATE_CLAUSES), t->name);
+    /* Every clause: F3 is fixed (core/vm/exec_dml.c W4 reads each target of a
+     * two-pass UPDATE again, as SQLite does). */
+    gen_buf_printf(&b, "UPDATE%s %s SET ", PICK(&g->rng, CONFLICT_CLAUSES), t->name);
     int n_sets = 1 + rng_below(&g->rng, 2);
     int first = rng_below(&g->rng, t->n_cols);
     for (int i = 0; i < n_sets; i++) {

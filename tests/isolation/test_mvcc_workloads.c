@@ -5,13 +5,12 @@
  * successful commits (P4 never loses an update); concurrent appenders
  * never lose or duplicate a row (mvcc R10); a conflict names its table and
  * row (DESIGN.md "Conflicts"); autocommit writes that conflict are retried
- * by the engine itself (DESIGN.md "Transactions"). Each test skips itself while the engine does
- * not answer "mvcc".
+ * by the engine itself (DESIGN.md "Transactions"). The thread loops are
+ * mvcc_workers.c's. Each test skips itself while the engine does not
+ * answer "mvcc".
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,205 +20,121 @@
 #include <cmocka.h>
 
 #include "chorus.h"
+#include "mvcc_workers.h"
 #include "test_support.h"
 
 enum { N_THREADS = 4, N_EACH = 150 };
 
-typedef struct workload {
-    chorus_db *db;
-    _Atomic int commits;
-    _Atomic int failures;
-} workload;
-
 static int
 teardown(void **state)
 {
+    (void)state;
     test_tmpdir_remove();
     return 0;
-}
-
-static int64_t
-query_int(chorus_conn *conn, const char *sql)
-{
-    chorus_stmt *stmt;
-    int64_t v = -1;
-
-    assert_int_equal(chorus_prepare(conn, sql, -1, &stmt, NULL), CHORUS_OK);
-    if (chorus_step(stmt) == CHORUS_ROW)
-        v = chorus_column_int64(stmt, 0);
-    chorus_finalize(stmt);
-    return v;
-}
-
-/* Opens a database in MVCC mode with setup run first; NULL when the engine
- * cannot switch (the test then skips). */
-static chorus_db *
-open_mvcc(const char *setup)
-{
-    char path[512];
-    chorus_db *db;
-    chorus_conn *conn;
-    chorus_stmt *stmt;
-    bool on;
-
-    assert_non_null(test_tmpdir());
-    test_path(path, sizeof path, "work.db");
-    assert_int_equal(chorus_open(path, 0, &db), CHORUS_OK);
-    assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
-    assert_int_equal(chorus_exec(conn, setup), CHORUS_OK);
-    on = chorus_prepare(conn, "PRAGMA journal_mode = 'mvcc'", -1, &stmt, NULL) == CHORUS_OK
-         && chorus_step(stmt) == CHORUS_ROW && chorus_column_text(stmt, 0) != NULL
-         && strcmp(chorus_column_text(stmt, 0), "mvcc") == 0;
-    chorus_finalize(stmt);
-    chorus_disconnect(conn);
-    if (!on) {
-        chorus_close(db);
-        return NULL;
-    }
-    return db;
 }
 
 static int
 increment(chorus_conn *conn, void *arg)
 {
+    (void)arg;
     return chorus_exec(conn, "UPDATE counter SET n = n + 1 WHERE id = 1");
 }
 
-static void *
-counter_main(void *arg)
+/* A retried transaction; CHORUS_CONFLICT after the attempts ran out. */
+static int
+counter_step(mw_group *g, chorus_conn *conn, int thread, int i)
 {
-    workload *w = arg;
-    chorus_conn *conn;
-
-    if (chorus_connect(w->db, &conn) != CHORUS_OK) {
-        atomic_fetch_add(&w->failures, 1);
-        return NULL;
-    }
-    for (int i = 0; i < N_EACH; i++) {
-        int rc = chorus_run_transaction(conn, CHORUS_TX_CONCURRENT, 1000, increment, NULL);
-        if (rc == CHORUS_OK)
-            atomic_fetch_add(&w->commits, 1);
-        else if (rc != CHORUS_CONFLICT)
-            atomic_fetch_add(&w->failures, 1);
-    }
-    chorus_disconnect(conn);
-    return NULL;
+    (void)g, (void)thread, (void)i;
+    return chorus_run_transaction(conn, CHORUS_TX_CONCURRENT, 1000, increment, NULL);
 }
 
 static void
 test_hot_counter_ends_at_the_number_of_successful_commits(void **state)
 {
-    pthread_t th[N_THREADS];
-    workload w = {0};
+    mw_group g = {.step = counter_step, .n_threads = N_THREADS, .n_steps = N_EACH};
     chorus_conn *conn;
 
-    w.db = open_mvcc("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INT);"
-                     "INSERT INTO counter VALUES (1, 0)");
-    if (w.db == NULL)
+    (void)state;
+    g.db = mw_open_mvcc("work.db", "CREATE TABLE counter(id INTEGER PRIMARY KEY, n INT);"
+                                   "INSERT INTO counter VALUES (1, 0)");
+    if (g.db == NULL)
         skip();
-    for (int i = 0; i < N_THREADS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, counter_main, &w), 0);
-    for (int i = 0; i < N_THREADS; i++)
-        pthread_join(th[i], NULL);
-    assert_int_equal(atomic_load(&w.failures), 0);
-    assert_int_equal(chorus_connect(w.db, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT n FROM counter WHERE id = 1"),
-                     atomic_load(&w.commits));
-    assert_true(atomic_load(&w.commits) > 0);
+    mw_group_start(&g);
+    mw_group_join(&g);
+    mw_group_assert_clean(&g, "counters");
+    assert_int_equal(chorus_connect(g.db, &conn), CHORUS_OK);
+    assert_int_equal(mw_query_int(conn, "SELECT n FROM counter WHERE id = 1"),
+                     atomic_load(&g.commits));
+    assert_true(atomic_load(&g.commits) > 0);
     chorus_disconnect(conn);
-    assert_int_equal(chorus_close(w.db), CHORUS_OK);
+    assert_int_equal(chorus_close(g.db), CHORUS_OK);
 }
 
-static void *
-appender_main(void *arg)
+static int
+append_step(mw_group *g, chorus_conn *conn, int thread, int i)
 {
-    workload *w = arg;
-    chorus_conn *conn;
-
-    if (chorus_connect(w->db, &conn) != CHORUS_OK) {
-        atomic_fetch_add(&w->failures, 1);
-        return NULL;
-    }
-    for (int i = 0; i < N_EACH; i++) {
-        if (chorus_exec(conn, "INSERT INTO log(msg) VALUES ('x')") == CHORUS_OK)
-            atomic_fetch_add(&w->commits, 1);
-        else
-            atomic_fetch_add(&w->failures, 1);
-    }
-    chorus_disconnect(conn);
-    return NULL;
+    (void)g, (void)thread, (void)i;
+    return chorus_exec(conn, "INSERT INTO log(msg) VALUES ('x')");
 }
 
 static void
 test_concurrent_appenders_neither_lose_nor_duplicate_rows(void **state)
 {
-    pthread_t th[N_THREADS];
-    workload w = {0};
+    mw_group g = {.step = append_step, .n_threads = N_THREADS, .n_steps = N_EACH};
     chorus_conn *conn;
 
-    w.db = open_mvcc("CREATE TABLE log(id INTEGER PRIMARY KEY, msg TEXT)");
-    if (w.db == NULL)
+    (void)state;
+    g.db = mw_open_mvcc("work.db", "CREATE TABLE log(id INTEGER PRIMARY KEY, msg TEXT)");
+    if (g.db == NULL)
         skip();
-    for (int i = 0; i < N_THREADS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, appender_main, &w), 0);
-    for (int i = 0; i < N_THREADS; i++)
-        pthread_join(th[i], NULL);
-    assert_int_equal(atomic_load(&w.failures), 0);
-    assert_int_equal(atomic_load(&w.commits), N_THREADS * N_EACH);
-    assert_int_equal(chorus_connect(w.db, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT count(*) FROM log"), N_THREADS * N_EACH);
-    assert_int_equal(query_int(conn, "SELECT count(DISTINCT id) FROM log"), N_THREADS * N_EACH);
+    mw_group_start(&g);
+    mw_group_join(&g);
+    mw_group_assert_clean(&g, "appenders");
+    assert_int_equal(atomic_load(&g.commits), N_THREADS * N_EACH);
+    assert_int_equal(chorus_connect(g.db, &conn), CHORUS_OK);
+    assert_int_equal(mw_query_int(conn, "SELECT count(*) FROM log"), N_THREADS * N_EACH);
+    assert_int_equal(mw_query_int(conn, "SELECT count(DISTINCT id) FROM log"), N_THREADS * N_EACH);
     chorus_disconnect(conn);
-    assert_int_equal(chorus_close(w.db), CHORUS_OK);
+    assert_int_equal(chorus_close(g.db), CHORUS_OK);
 }
 
-static void *
-autocommit_counter_main(void *arg)
+/* Autocommit: the engine retries a conflicting statement itself, so every
+ * step must succeed (a conflict counts as a failure here). */
+static int
+autocommit_counter_step(mw_group *g, chorus_conn *conn, int thread, int i)
 {
-    workload *w = arg;
-    chorus_conn *conn;
+    int rc = chorus_exec(conn, "UPDATE counter SET n = n + 1 WHERE id = 1");
 
-    if (chorus_connect(w->db, &conn) != CHORUS_OK) {
-        atomic_fetch_add(&w->failures, 1);
-        return NULL;
-    }
-    for (int i = 0; i < N_EACH; i++) {
-        if (chorus_exec(conn, "UPDATE counter SET n = n + 1 WHERE id = 1") == CHORUS_OK)
-            atomic_fetch_add(&w->commits, 1);
-        else
-            atomic_fetch_add(&w->failures, 1);
-    }
-    chorus_disconnect(conn);
-    return NULL;
+    (void)thread, (void)i;
+    return rc == CHORUS_CONFLICT ? mw_group_fail(g, "autocommit conflict: %s", chorus_errmsg(conn))
+                                 : rc;
 }
 
 static void
 test_autocommit_updates_of_one_row_are_retried_by_the_engine(void **state)
 {
-    pthread_t th[N_THREADS];
-    workload w = {0};
+    mw_group g = {.step = autocommit_counter_step, .n_threads = N_THREADS, .n_steps = N_EACH};
     chorus_conn *conn;
 
-    w.db = open_mvcc("CREATE TABLE counter(id INTEGER PRIMARY KEY, n INT);"
-                     "INSERT INTO counter VALUES (1, 0)");
-    if (w.db == NULL)
+    (void)state;
+    g.db = mw_open_mvcc("work.db", "CREATE TABLE counter(id INTEGER PRIMARY KEY, n INT);"
+                                   "INSERT INTO counter VALUES (1, 0)");
+    if (g.db == NULL)
         skip();
-    for (int i = 0; i < N_THREADS; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, autocommit_counter_main, &w), 0);
-    for (int i = 0; i < N_THREADS; i++)
-        pthread_join(th[i], NULL);
-    assert_int_equal(atomic_load(&w.failures), 0);
-    assert_int_equal(chorus_connect(w.db, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT n FROM counter WHERE id = 1"), N_THREADS * N_EACH);
+    mw_group_start(&g);
+    mw_group_join(&g);
+    mw_group_assert_clean(&g, "autocommit counters");
+    assert_int_equal(chorus_connect(g.db, &conn), CHORUS_OK);
+    assert_int_equal(mw_query_int(conn, "SELECT n FROM counter WHERE id = 1"), N_THREADS * N_EACH);
     chorus_disconnect(conn);
-    assert_int_equal(chorus_close(w.db), CHORUS_OK);
+    assert_int_equal(chorus_close(g.db), CHORUS_OK);
 }
 
 static void
 test_conflict_message_names_the_table_and_the_row(void **state)
 {
-    chorus_db *db = open_mvcc("CREATE TABLE accounts(id INTEGER PRIMARY KEY, n INT);"
-                              "INSERT INTO accounts VALUES (42, 0)");
+    chorus_db *db = mw_open_mvcc("work.db", "CREATE TABLE accounts(id INTEGER PRIMARY KEY, n INT);"
+                                 "INSERT INTO accounts VALUES (42, 0)");
     chorus_conn *a, *b;
 
     if (db == NULL)
@@ -235,7 +150,7 @@ test_conflict_message_names_the_table_and_the_row(void **state)
     assert_int_equal(chorus_exec(b, "SELECT * FROM accounts"), CHORUS_CONFLICT);    /* doomed */
     assert_int_equal(chorus_exec(b, "ROLLBACK"), CHORUS_OK);
     assert_int_equal(chorus_exec(a, "COMMIT"), CHORUS_OK);
-    assert_int_equal(query_int(b, "SELECT n FROM accounts WHERE id = 42"), 1);
+    assert_int_equal(mw_query_int(b, "SELECT n FROM accounts WHERE id = 42"), 1);
     chorus_disconnect(a);
     chorus_disconnect(b);
     assert_int_equal(chorus_close(db), CHORUS_OK);

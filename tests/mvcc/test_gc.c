@@ -3,7 +3,7 @@
  * under steady updates with a long reader, the reader keeps its snapshot,
  * aborted versions go, checkpointed chains are dropped (mvcc R11c), and GC
  * running beside writers and readers breaks nothing. Prints the memory one
- * version costs.
+ * version costs. Fixture (mv_fixture.h): f->a writes, f->b is the reader.
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -18,81 +18,38 @@
 
 #include <cmocka.h>
 
-#include "mvcc.h"
+#include "mv_fixture.h"
 
 enum { ROWS = 10 };
 
-typedef struct fixture {
-    mv_db *db;
-    mv_table *t;
-    mv_tx *w;
-    mv_tx *r;
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    assert_int_equal(mv_db_open(0, &f->db), CHORUS_OK);
-    assert_int_equal(mv_table_open(f->db, 1, "t", &f->t), CHORUS_OK);
-    assert_int_equal(mv_tx_new(f->db, &f->w), CHORUS_OK);
-    assert_int_equal(mv_tx_new(f->db, &f->r), CHORUS_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-    mv_tx_free(f->w);
-    mv_tx_free(f->r);
-    mv_db_close(f->db);
-    free(f);
-    return 0;
-}
-
-static int64_t
-get(mv_tx *tx, mv_table *t, int64_t rowid)
-{
-    const void *rec;
-    uint32_t n;
-    int64_t v;
-    mv_outcome o = mv_table_get(tx, t, rowid, &rec, &n);
-    if (o != MV_ROW)
-        return o == MV_DELETED ? -1 : -2;
-    memcpy(&v, rec, sizeof v);
-    return v;
-}
-
 static void
-write_all(fixture *f, int64_t value, bool update)
+write_all(mv_fixture *f, int64_t value, bool update)
 {
-    mv_tx_begin(f->w);
+    mv_tx_begin(f->a);
     for (int64_t i = 0; i < ROWS; i++) {
-        mv_outcome o = update ? mv_table_update(f->w, f->t, i, &value, sizeof value)
-                              : mv_table_insert(f->w, f->t, i, &value, sizeof value);
+        mv_outcome o = update ? mv_table_update(f->a, f->t, i, &value, sizeof value)
+                              : mv_table_insert(f->a, f->t, i, &value, sizeof value);
         assert_int_equal(o, MV_OK);
     }
-    assert_int_equal(mv_tx_commit(f->w, MV_SYNC_OFF), CHORUS_OK);
+    assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
 }
 
 static void
 test_long_reader_does_not_make_versions_pile_up(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_stats st;
     int64_t peak = 0;
 
     write_all(f, 0, false);
-    mv_tx_begin(f->r);                  /* the long reader */
+    mv_tx_begin(f->b);                  /* the long reader */
     for (int64_t round = 1; round <= 3000; round++) {
         write_all(f, round, true);
         mv_db_stats(f->db, &st);
         if (st.n_versions_live > peak)
             peak = st.n_versions_live;
         if (round % 500 == 0)
-            assert_int_equal(get(f->r, f->t, 3), 0);
+            assert_int_equal(mv_fixture_get(f->b, f->t, 3), 0);
     }
     print_message("peak live versions %lld for %d rows and one long reader\n", (long long)peak, ROWS);
     /* Per row: the reader's version, the newest, and the versions newer than
@@ -100,29 +57,29 @@ test_long_reader_does_not_make_versions_pile_up(void **state)
      * (gc.c MV_SNAPSET_EVERY): bounded, whatever the number of rounds. */
     assert_true(peak <= ROWS * (32 + 4));
     for (int64_t i = 0; i < ROWS; i++)
-        assert_int_equal(get(f->r, f->t, i), 0);
-    mv_tx_rollback(f->r);
-    mv_gc_run(f->w);
+        assert_int_equal(mv_fixture_get(f->b, f->t, i), 0);
+    mv_tx_rollback(f->b);
+    mv_gc_run(f->a);
     mv_db_stats(f->db, &st);
     assert_int_equal(st.n_versions_live, ROWS);
-    mv_tx_begin(f->r);
-    assert_int_equal(get(f->r, f->t, 5), 3000);
-    mv_tx_rollback(f->r);
+    mv_tx_begin(f->b);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 5), 3000);
+    mv_tx_rollback(f->b);
 }
 
 static void
 test_freed_versions_leave_the_allocation_count(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_stats st;
 
     write_all(f, 0, false);
     for (int64_t round = 1; round <= 2000; round++)
         write_all(f, round, true);
     for (int i = 0; i < 4; i++)
-        mv_gc_run(f->w);
-    mv_tx_free(f->w);           /* waits for the grace period, frees its retirees */
-    f->w = NULL;
+        mv_gc_run(f->a);
+    mv_tx_free(f->a);           /* waits for the grace period, frees its retirees */
+    f->a = NULL;
     mv_db_stats(f->db, &st);
     print_message("allocated versions after 20010 writes: %lld (live %lld)\n",
                   (long long)st.n_versions, (long long)st.n_versions_live);
@@ -133,15 +90,15 @@ test_freed_versions_leave_the_allocation_count(void **state)
 static void
 test_aborted_versions_are_unlinked(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_stats st;
     int64_t v = 5;
 
     write_all(f, 0, false);
     for (int i = 0; i < 100; i++) {
-        mv_tx_begin(f->w);
-        assert_int_equal(mv_table_update(f->w, f->t, 1, &v, sizeof v), MV_OK);
-        mv_tx_rollback(f->w);
+        mv_tx_begin(f->a);
+        assert_int_equal(mv_table_update(f->a, f->t, 1, &v, sizeof v), MV_OK);
+        mv_tx_rollback(f->a);
     }
     mv_db_stats(f->db, &st);
     assert_int_equal(st.n_versions_live, ROWS);
@@ -151,52 +108,52 @@ test_aborted_versions_are_unlinked(void **state)
 static void
 test_checkpointed_chains_are_dropped_and_reads_fall_to_the_btree(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_stats st;
     int64_t v = 77;
 
     write_all(f, 1, false);
     write_all(f, 2, true);
     mv_gc_set_checkpoint_ts(f->db, mv_db_clock(f->db));
-    mv_gc_run(f->w);
+    mv_gc_run(f->a);
     mv_db_stats(f->db, &st);
     assert_int_equal(st.n_nodes, 0);
     assert_int_equal(st.n_versions_live, 0);
-    mv_tx_begin(f->r);
+    mv_tx_begin(f->b);
     const void *rec;
     uint32_t n;
-    assert_int_equal(mv_table_get(f->r, f->t, 3, &rec, &n), MV_ABSENT);
-    mv_tx_rollback(f->r);
+    assert_int_equal(mv_table_get(f->b, f->t, 3, &rec, &n), MV_ABSENT);
+    mv_tx_rollback(f->b);
     /* The key can be written again: a new node replaces the removed one. */
-    mv_tx_begin(f->w);
-    assert_int_equal(mv_table_update(f->w, f->t, 3, &v, sizeof v), MV_OK);
-    assert_int_equal(mv_tx_commit(f->w, MV_SYNC_OFF), CHORUS_OK);
-    mv_tx_begin(f->r);
-    assert_int_equal(get(f->r, f->t, 3), 77);
-    mv_tx_rollback(f->r);
+    mv_tx_begin(f->a);
+    assert_int_equal(mv_table_update(f->a, f->t, 3, &v, sizeof v), MV_OK);
+    assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
+    mv_tx_begin(f->b);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 3), 77);
+    mv_tx_rollback(f->b);
 }
 
 static void
 test_chain_a_live_snapshot_still_needs_is_not_dropped(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_stats st;
 
     write_all(f, 1, false);
-    mv_tx_begin(f->r);
+    mv_tx_begin(f->b);
     write_all(f, 2, true);
     mv_gc_set_checkpoint_ts(f->db, mv_db_clock(f->db));
-    mv_gc_run(f->w);
+    mv_gc_run(f->a);
     mv_db_stats(f->db, &st);
     assert_int_equal(st.n_nodes, ROWS);
-    assert_int_equal(get(f->r, f->t, 0), 1);
-    mv_tx_rollback(f->r);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 0), 1);
+    mv_tx_rollback(f->b);
 }
 
 static void
 test_memory_per_version_is_printed(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_stats before, after;
     (void)f;
 
@@ -223,7 +180,7 @@ test_memory_per_version_is_printed(void **state)
 enum { BANK = 256 };
 
 typedef struct worker {
-    fixture *f;
+    mv_fixture *f;
     int id;
     _Atomic int *stop;
     int errors;
@@ -300,17 +257,17 @@ collector(void *arg)
 static void
 test_gc_beside_writers_and_readers_keeps_every_snapshot_whole(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     pthread_t th[4];
     worker w[4];
     _Atomic int stop = 0;
     int64_t zero = 0;
 
-    mv_tx_begin(f->w);
+    mv_tx_begin(f->a);
     for (int64_t i = 0; i < BANK; i++)
-        assert_int_equal(mv_table_insert(f->w, f->t, i, &zero, sizeof zero), MV_OK);
-    assert_int_equal(mv_tx_commit(f->w, MV_SYNC_OFF), CHORUS_OK);
-    mv_gc_set_checkpoint_ts(f->db, mv_tx_commit_ts(f->w));
+        assert_int_equal(mv_table_insert(f->a, f->t, i, &zero, sizeof zero), MV_OK);
+    assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
+    mv_gc_set_checkpoint_ts(f->db, mv_tx_commit_ts(f->a));
     for (int i = 0; i < 4; i++) {
         w[i] = (worker){.f = f, .id = i, .stop = &stop};
         pthread_create(&th[i], NULL, i < 2 ? writer : i == 2 ? reader : collector, &w[i]);
@@ -319,25 +276,25 @@ test_gc_beside_writers_and_readers_keeps_every_snapshot_whole(void **state)
         pthread_join(th[i], NULL);
     assert_int_equal(w[2].errors, 0);
     assert_true(w[0].commits + w[1].commits > 0);
-    mv_tx_begin(f->r);
+    mv_tx_begin(f->b);
     int64_t sum = 0;
     for (int64_t i = 0; i < BANK; i++)
-        sum += balance(f->r, f->t, i);
+        sum += balance(f->b, f->t, i);
     assert_int_equal(sum, 0);
-    mv_tx_rollback(f->r);
+    mv_tx_rollback(f->b);
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_long_reader_does_not_make_versions_pile_up, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_freed_versions_leave_the_allocation_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_aborted_versions_are_unlinked, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_checkpointed_chains_are_dropped_and_reads_fall_to_the_btree, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_a_live_snapshot_still_needs_is_not_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memory_per_version_is_printed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gc_beside_writers_and_readers_keeps_every_snapshot_whole, setup, teardown),
+        MV_TEST(test_long_reader_does_not_make_versions_pile_up),
+        MV_TEST(test_freed_versions_leave_the_allocation_count),
+        MV_TEST(test_aborted_versions_are_unlinked),
+        MV_TEST(test_checkpointed_chains_are_dropped_and_reads_fall_to_the_btree),
+        MV_TEST(test_chain_a_live_snapshot_still_needs_is_not_dropped),
+        MV_TEST(test_memory_per_version_is_printed),
+        MV_TEST(test_gc_beside_writers_and_readers_keeps_every_snapshot_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
 }

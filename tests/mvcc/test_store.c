@@ -15,37 +15,7 @@
 
 #include <cmocka.h>
 
-#include "mvcc.h"
-
-typedef struct fixture {
-    mv_db *db;
-    mv_table *t;
-    mv_tx *a;
-    mv_tx *b;
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    assert_int_equal(mv_db_open(0, &f->db), CHORUS_OK);
-    assert_int_equal(mv_table_open(f->db, 2, "orders", &f->t), CHORUS_OK);
-    assert_int_equal(mv_tx_new(f->db, &f->a), CHORUS_OK);
-    assert_int_equal(mv_tx_new(f->db, &f->b), CHORUS_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-    mv_tx_free(f->a);
-    mv_tx_free(f->b);
-    mv_db_close(f->db);
-    free(f);
-    return 0;
-}
+#include "mv_fixture.h"
 
 static mv_outcome
 put(mv_tx *tx, mv_table *t, int64_t rowid, int64_t value, bool update)
@@ -54,27 +24,8 @@ put(mv_tx *tx, mv_table *t, int64_t rowid, int64_t value, bool update)
                   : mv_table_insert(tx, t, rowid, &value, sizeof value);
 }
 
-/* The value of rowid as tx sees it; -1 deleted, -2 absent. */
-static int64_t
-get(mv_tx *tx, mv_table *t, int64_t rowid)
-{
-    const void *rec;
-    uint32_t n;
-    int64_t v;
-    mv_outcome o = mv_table_get(tx, t, rowid, &rec, &n);
-
-    if (o == MV_DELETED)
-        return -1;
-    if (o == MV_ABSENT)
-        return -2;
-    assert_int_equal(o, MV_ROW);
-    assert_int_equal(n, sizeof v);
-    memcpy(&v, rec, sizeof v);
-    return v;
-}
-
 static void
-commit_row(fixture *f, int64_t rowid, int64_t value, bool update)
+commit_row(mv_fixture *f, int64_t rowid, int64_t value, bool update)
 {
     assert_int_equal(mv_tx_begin(f->a), CHORUS_OK);
     assert_int_equal(put(f->a, f->t, rowid, value, update), MV_OK);
@@ -84,25 +35,25 @@ commit_row(fixture *f, int64_t rowid, int64_t value, bool update)
 static void
 test_own_write_is_visible_only_to_its_transaction_until_commit(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     mv_tx_begin(f->a);
     mv_tx_begin(f->b);
     assert_int_equal(put(f->a, f->t, 42, 7, false), MV_OK);
-    assert_int_equal(get(f->a, f->t, 42), 7);
-    assert_int_equal(get(f->b, f->t, 42), -2);
+    assert_int_equal(mv_fixture_get(f->a, f->t, 42), 7);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 42), -2);
     assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
-    assert_int_equal(get(f->b, f->t, 42), -2);     /* b's snapshot predates the commit */
+    assert_int_equal(mv_fixture_get(f->b, f->t, 42), -2);     /* b's snapshot predates the commit */
     mv_tx_rollback(f->b);
     mv_tx_begin(f->b);
-    assert_int_equal(get(f->b, f->t, 42), 7);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 42), 7);
     mv_tx_rollback(f->b);
 }
 
 static void
 test_commit_timestamp_is_above_every_earlier_snapshot(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     mv_tx_begin(f->b);
     uint64_t snap = mv_tx_snapshot(f->b);
@@ -115,11 +66,11 @@ test_commit_timestamp_is_above_every_earlier_snapshot(void **state)
 static void
 test_read_only_commit_does_not_tick_the_clock(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     uint64_t before = mv_db_clock(f->db);
 
     mv_tx_begin(f->a);
-    get(f->a, f->t, 5);
+    mv_fixture_get(f->a, f->t, 5);
     assert_int_equal(mv_tx_commit(f->a, MV_SYNC_FULL), CHORUS_OK);
     assert_int_equal(mv_db_clock(f->db), before);
 }
@@ -127,7 +78,7 @@ test_read_only_commit_does_not_tick_the_clock(void **state)
 static void
 test_begin_twice_is_misuse(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     assert_int_equal(mv_tx_begin(f->a), CHORUS_OK);
     assert_int_equal(mv_tx_begin(f->a), CHORUS_MISUSE);
@@ -138,7 +89,7 @@ test_begin_twice_is_misuse(void **state)
 static void
 test_second_updater_of_a_row_conflicts_at_once(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     commit_row(f, 42, 1, false);
     mv_tx_begin(f->a);
@@ -149,14 +100,14 @@ test_second_updater_of_a_row_conflicts_at_once(void **state)
     assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
     assert_int_equal(mv_tx_commit(f->b, MV_SYNC_OFF), CHORUS_CONFLICT);
     mv_tx_begin(f->a);
-    assert_int_equal(get(f->a, f->t, 42), 2);
+    assert_int_equal(mv_fixture_get(f->a, f->t, 42), 2);
     mv_tx_rollback(f->a);
 }
 
 static void
 test_update_of_a_row_committed_after_the_snapshot_conflicts(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     commit_row(f, 42, 1, false);
     mv_tx_begin(f->b);
@@ -168,7 +119,7 @@ test_update_of_a_row_committed_after_the_snapshot_conflicts(void **state)
 static void
 test_delete_of_a_row_written_by_a_running_transaction_conflicts(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     commit_row(f, 9, 1, false);
     mv_tx_begin(f->a);
@@ -182,7 +133,7 @@ test_delete_of_a_row_written_by_a_running_transaction_conflicts(void **state)
 static void
 test_doomed_transaction_fails_every_later_call(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     commit_row(f, 1, 1, false);
     mv_tx_begin(f->a);
@@ -195,7 +146,7 @@ test_doomed_transaction_fails_every_later_call(void **state)
     uint32_t n;
     assert_int_equal(mv_table_get(f->b, f->t, 2, &rec, &n), MV_DOOMED);
     /* b's earlier insert of row 2 is already undone for everyone. */
-    assert_int_equal(get(f->a, f->t, 2), -2);
+    assert_int_equal(mv_fixture_get(f->a, f->t, 2), -2);
     assert_int_equal(mv_tx_commit(f->b, MV_SYNC_OFF), CHORUS_CONFLICT);
     assert_false(mv_tx_is_open(f->b));
     mv_tx_rollback(f->a);
@@ -204,7 +155,7 @@ test_doomed_transaction_fails_every_later_call(void **state)
 static void
 test_rollback_restores_the_previous_version_for_later_writers(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     commit_row(f, 7, 70, false);
     mv_tx_begin(f->a);
@@ -212,37 +163,37 @@ test_rollback_restores_the_previous_version_for_later_writers(void **state)
     assert_int_equal(mv_table_delete(f->a, f->t, 7), MV_OK);
     mv_tx_rollback(f->a);
     mv_tx_begin(f->b);
-    assert_int_equal(get(f->b, f->t, 7), 70);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 7), 70);
     assert_int_equal(put(f->b, f->t, 7, 72, true), MV_OK);
     assert_int_equal(mv_tx_commit(f->b, MV_SYNC_OFF), CHORUS_OK);
     mv_tx_begin(f->a);
-    assert_int_equal(get(f->a, f->t, 7), 72);
+    assert_int_equal(mv_fixture_get(f->a, f->t, 7), 72);
     mv_tx_rollback(f->a);
 }
 
 static void
 test_insert_over_a_visible_row_reports_exists(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     commit_row(f, 3, 1, false);
     mv_tx_begin(f->a);
     assert_int_equal(put(f->a, f->t, 3, 2, false), MV_EXISTS);
     assert_true(mv_tx_is_open(f->a));
     assert_int_equal(mv_table_delete(f->a, f->t, 3), MV_OK);
-    assert_int_equal(get(f->a, f->t, 3), -1);
+    assert_int_equal(mv_fixture_get(f->a, f->t, 3), -1);
     assert_int_equal(mv_table_delete(f->a, f->t, 3), MV_NOT_FOUND);
     assert_int_equal(put(f->a, f->t, 3, 4, false), MV_OK);
     assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
     mv_tx_begin(f->b);
-    assert_int_equal(get(f->b, f->t, 3), 4);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 3), 4);
     mv_tx_rollback(f->b);
 }
 
 static void
 test_two_inserts_of_one_rowid_let_only_the_first_through(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     mv_tx_begin(f->a);
     mv_tx_begin(f->b);
@@ -255,14 +206,14 @@ test_two_inserts_of_one_rowid_let_only_the_first_through(void **state)
 static void
 test_deleted_row_is_reported_deleted_not_absent(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
 
     mv_tx_begin(f->a);
     /* A row the store never saw: the B-tree's; delete makes a tombstone. */
     assert_int_equal(mv_table_delete(f->a, f->t, 100), MV_OK);
     assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
     mv_tx_begin(f->b);
-    assert_int_equal(get(f->b, f->t, 100), -1);
+    assert_int_equal(mv_fixture_get(f->b, f->t, 100), -1);
     mv_tx_rollback(f->b);
 }
 
@@ -291,7 +242,7 @@ test_outcome_message_names_table_and_row(void **state)
 static void
 test_cursor_walks_keys_in_order_both_ways(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     int64_t rowids[] = {50, 10, 40, 20, 30};
     mv_cursor *cur;
     int64_t seen[5];
@@ -328,7 +279,7 @@ test_cursor_walks_keys_in_order_both_ways(void **state)
 static void
 test_index_cursor_orders_by_key_then_rowid(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_index *ix;
     mv_cursor *cur;
 
@@ -362,7 +313,7 @@ test_index_cursor_orders_by_key_then_rowid(void **state)
 static void
 test_unique_key_taken_by_a_running_transaction_conflicts(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_index *ix;
 
     assert_int_equal(mv_index_open(f->db, 4, "by_email", NULL, NULL, &ix), CHORUS_OK);
@@ -382,7 +333,7 @@ test_unique_key_taken_by_a_running_transaction_conflicts(void **state)
 static void
 test_unique_key_committed_after_the_snapshot_conflicts(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     mv_index *ix;
 
     assert_int_equal(mv_index_open(f->db, 5, "u", NULL, NULL, &ix), CHORUS_OK);
@@ -432,7 +383,7 @@ disjoint_inserter(void *arg)
 static void
 test_concurrent_inserts_of_disjoint_rowids_never_conflict(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     enum { THREADS = 4, PER = 3000 };
     pthread_t th[THREADS];
     worker w[THREADS];
@@ -472,7 +423,7 @@ counter_incrementer(void *arg)
     assert_int_equal(mv_tx_new(w->db, &tx), CHORUS_OK);
     for (int i = 0; i < w->n; i++) {
         mv_tx_begin(tx);
-        int64_t v = get(tx, w->t, 1);
+        int64_t v = mv_fixture_get(tx, w->t, 1);
         mv_outcome o = put(tx, w->t, 1, v + 1, true);
         int rc = mv_tx_commit(tx, MV_SYNC_OFF);
         if (o == MV_OK && rc == CHORUS_OK)
@@ -489,7 +440,7 @@ counter_incrementer(void *arg)
 static void
 test_racing_updaters_of_one_row_lose_no_update(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     enum { THREADS = 4, PER = 3000 };
     pthread_t th[THREADS];
     worker w[THREADS];
@@ -508,7 +459,7 @@ test_racing_updaters_of_one_row_lose_no_update(void **state)
     }
     assert_int_equal(commits + conflicts, THREADS * PER);
     mv_tx_begin(f->a);
-    assert_int_equal(get(f->a, f->t, 1), commits);     /* P4: no lost update */
+    assert_int_equal(mv_fixture_get(f->a, f->t, 1), commits);     /* P4: no lost update */
     mv_tx_rollback(f->a);
 }
 
@@ -539,7 +490,7 @@ unique_racer(void *arg)
 static void
 test_racing_inserts_of_one_unique_key_commit_exactly_one(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     enum { THREADS = 4, ROUNDS = 2000 };
     pthread_t th[THREADS];
     worker w[THREADS];
@@ -574,7 +525,7 @@ bank_teller(void *arg)
         if (from == to)
             continue;
         mv_tx_begin(tx);
-        int64_t a = get(tx, w->t, from), b = get(tx, w->t, to);
+        int64_t a = mv_fixture_get(tx, w->t, from), b = mv_fixture_get(tx, w->t, to);
         if (put(tx, w->t, from, a - 1, true) == MV_OK && put(tx, w->t, to, b + 1, true) == MV_OK)
             (void)0;
         if (mv_tx_commit(tx, MV_SYNC_OFF) == CHORUS_OK)
@@ -598,11 +549,11 @@ bank_auditor(void *arg)
         mv_tx_begin(tx);
         int64_t sum = 0;
         for (int64_t i = 0; i < ACCOUNTS; i++)
-            sum += get(tx, w->t, i);
+            sum += mv_fixture_get(tx, w->t, i);
         /* Read the first account again: a snapshot does not move. */
         int64_t again = 0;
         for (int64_t i = 0; i < ACCOUNTS; i++)
-            again += get(tx, w->t, i);
+            again += mv_fixture_get(tx, w->t, i);
         if (sum != ACCOUNTS * START || again != sum)
             w->failures++;
         w->commits++;
@@ -615,7 +566,7 @@ bank_auditor(void *arg)
 static void
 test_snapshot_reads_keep_the_bank_total_while_transfers_commit(void **state)
 {
-    fixture *f = *state;
+    mv_fixture *f = *state;
     pthread_t th[4];
     worker w[4];
     _Atomic int stop = 0;
@@ -635,7 +586,7 @@ test_snapshot_reads_keep_the_bank_total_while_transfers_commit(void **state)
     mv_tx_begin(f->a);
     int64_t sum = 0;
     for (int64_t i = 0; i < ACCOUNTS; i++)
-        sum += get(f->a, f->t, i);
+        sum += mv_fixture_get(f->a, f->t, i);
     assert_int_equal(sum, ACCOUNTS * START);
     mv_tx_rollback(f->a);
 }
@@ -644,27 +595,27 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_own_write_is_visible_only_to_its_transaction_until_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_timestamp_is_above_every_earlier_snapshot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_only_commit_does_not_tick_the_clock, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_twice_is_misuse, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_updater_of_a_row_conflicts_at_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_update_of_a_row_committed_after_the_snapshot_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete_of_a_row_written_by_a_running_transaction_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_doomed_transaction_fails_every_later_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_restores_the_previous_version_for_later_writers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_insert_over_a_visible_row_reports_exists, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_inserts_of_one_rowid_let_only_the_first_through, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_row_is_reported_deleted_not_absent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_outcome_message_names_table_and_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cursor_walks_keys_in_order_both_ways, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_index_cursor_orders_by_key_then_rowid, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unique_key_taken_by_a_running_transaction_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unique_key_committed_after_the_snapshot_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_inserts_of_disjoint_rowids_never_conflict, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_racing_updaters_of_one_row_lose_no_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_racing_inserts_of_one_unique_key_commit_exactly_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_snapshot_reads_keep_the_bank_total_while_transfers_commit, setup, teardown),
+        MV_TEST(test_own_write_is_visible_only_to_its_transaction_until_commit),
+        MV_TEST(test_commit_timestamp_is_above_every_earlier_snapshot),
+        MV_TEST(test_read_only_commit_does_not_tick_the_clock),
+        MV_TEST(test_begin_twice_is_misuse),
+        MV_TEST(test_second_updater_of_a_row_conflicts_at_once),
+        MV_TEST(test_update_of_a_row_committed_after_the_snapshot_conflicts),
+        MV_TEST(test_delete_of_a_row_written_by_a_running_transaction_conflicts),
+        MV_TEST(test_doomed_transaction_fails_every_later_call),
+        MV_TEST(test_rollback_restores_the_previous_version_for_later_writers),
+        MV_TEST(test_insert_over_a_visible_row_reports_exists),
+        MV_TEST(test_two_inserts_of_one_rowid_let_only_the_first_through),
+        MV_TEST(test_deleted_row_is_reported_deleted_not_absent),
+        MV_TEST(test_outcome_message_names_table_and_row),
+        MV_TEST(test_cursor_walks_keys_in_order_both_ways),
+        MV_TEST(test_index_cursor_orders_by_key_then_rowid),
+        MV_TEST(test_unique_key_taken_by_a_running_transaction_conflicts),
+        MV_TEST(test_unique_key_committed_after_the_snapshot_conflicts),
+        MV_TEST(test_concurrent_inserts_of_disjoint_rowids_never_conflict),
+        MV_TEST(test_racing_updaters_of_one_row_lose_no_update),
+        MV_TEST(test_racing_inserts_of_one_unique_key_commit_exactly_one),
+        MV_TEST(test_snapshot_reads_keep_the_bank_total_while_transfers_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
 }

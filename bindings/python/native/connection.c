@@ -16,13 +16,22 @@
  * because a statement may be garbage-collected, and so finalized, while the
  * same thread holds the lock to build a row.
  *
+ * Statement cache (sqlite3's cached_statements): idle prepared statements
+ * keyed by their SQL text, least recently returned first. A cursor takes a
+ * statement out while it runs it and gives it back when done, so a second
+ * cursor (or thread) running the same SQL meanwhile prepares its own.
+ *
  * Ownership: db and conn are owned and released by close() or deallocation,
- * whichever comes first; closing twice is harmless.
+ * whichever comes first; closing twice is harmless. The cache holds strong
+ * references to statements, which hold one to the connection: both types
+ * take part in garbage collection.
  * Callers: Python (chorusdb/dbapi2.py) and statement.c.
  */
 #include "native.h"
 
 #include <string.h>
+
+static void connection_dealloc(native_connection *self);
 
 int
 native_connection_enter(native_connection *self)
@@ -64,6 +73,127 @@ native_connection_leave(native_connection *self)
     }
 }
 
+int
+native_connection_is(PyObject *obj)
+{
+    return Py_TYPE(obj)->tp_dealloc == (destructor)connection_dealloc;
+}
+
+int
+native_connection_check(native_connection *self)
+{
+    unsigned long me;
+
+    if (self->conn == NULL) {
+        native_error_raise_text(self->state->ProgrammingError,
+                                "Cannot operate on a closed database.");
+        return -1;
+    }
+    if (!self->check_same_thread || (me = PyThread_get_thread_ident()) == self->thread)
+        return 0;
+    PyErr_Format(self->state->ProgrammingError,
+                 "ChorusDB objects created in a thread can only be used in that same thread. "
+                 "The object was created in thread id %lu and this is thread id %lu.",
+                 self->thread, me);
+    return -1;
+}
+
+/* The lent list: statements out of the cache, for rollback(). */
+static void
+lent_link(native_connection *self, native_statement *statement)
+{
+    statement->lent_prev = NULL;
+    statement->lent_next = self->lent;
+    if (self->lent != NULL)
+        self->lent->lent_prev = statement;
+    self->lent = statement;
+    statement->is_lent = 1;
+    statement->aborted = 0;
+}
+
+void
+native_connection_unlend(native_connection *self, native_statement *statement)
+{
+    if (!statement->is_lent)
+        return;
+    if (statement->lent_prev != NULL)
+        statement->lent_prev->lent_next = statement->lent_next;
+    else
+        self->lent = statement->lent_next;
+    if (statement->lent_next != NULL)
+        statement->lent_next->lent_prev = statement->lent_prev;
+    statement->lent_prev = statement->lent_next = NULL;
+    statement->is_lent = 0;
+}
+
+PyObject *
+native_connection_statement(native_connection *self, PyObject *sql, PyObject *owner)
+{
+    PyObject *statement = PyDict_GetItemWithError(self->cache, sql);
+
+    if (statement != NULL) {
+        Py_INCREF(statement);
+        if (PyDict_DelItem(self->cache, sql) < 0) {
+            Py_DECREF(statement);
+            return NULL;
+        }
+    } else if (PyErr_Occurred()) {
+        return NULL;
+    } else {
+        statement = PyObject_CallMethod(owner, "_prepare", "O", sql);
+        if (statement == NULL || statement == Py_None)
+            return statement;
+        if (Py_TYPE(statement) != self->state->statement_type) {
+            Py_DECREF(statement);
+            return PyErr_Format(PyExc_TypeError, "_prepare() must return a Statement or None");
+        }
+    }
+    lent_link(self, (native_statement *)statement);
+    return statement;
+}
+
+/* Drops the least recently returned statement while the cache is too big. */
+static int
+cache_trim(native_connection *self)
+{
+    while (PyDict_GET_SIZE(self->cache) > self->cache_size) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        int rc;
+
+        if (!PyDict_Next(self->cache, &pos, &key, &value))
+            break;
+        Py_INCREF(key);
+        rc = PyDict_DelItem(self->cache, key);      /* finalizes the statement */
+        Py_DECREF(key);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void
+native_connection_recycle(native_connection *self, native_statement *statement)
+{
+    PyObject *exc_type, *exc_value, *exc_tb;
+    int cached;
+
+    if (statement == NULL)
+        return;
+    native_connection_unlend(self, statement);
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (self->conn != NULL && statement->stmt != NULL && self->cache_size > 0
+        && native_statement_reset(statement) == 0) {
+        cached = PyDict_SetDefault(self->cache, statement->sql, (PyObject *)statement)
+                 == (PyObject *)statement;
+        if (cached && cache_trim(self) < 0)
+            PyErr_Clear();
+    }
+    PyErr_Clear();      /* a failed reset was reported by the statement's last step */
+    Py_DECREF(statement);
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+}
+
 /* Releases db and conn. Caller holds the lock and the GIL; the handles are
  * unhooked before the GIL is dropped, so chorus_interrupt() from another
  * thread (which runs under the GIL) never sees a freed connection.
@@ -82,26 +212,38 @@ connection_release(native_connection *self)
     rc = chorus_disconnect(conn);
     rc_close = chorus_close(db);
     Py_END_ALLOW_THREADS
+    if (self->cache != NULL)
+        PyDict_Clear(self->cache);  /* their handles are gone with conn (N3) */
     return rc != CHORUS_OK ? rc : rc_close;
 }
 
 static PyObject *
 connection_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"database", "flags", NULL};
+    static char *keywords[] = {"database", "flags", "cached_statements", "check_same_thread",
+                               NULL};
     PyObject *path = NULL;
     int flags = 0;
+    Py_ssize_t cache_size = 128;
+    int check_same_thread = 1;
     native_connection *self;
     native_error err;
     chorus_db *db = NULL;
     chorus_conn *conn = NULL;
     int rc;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|i:Connection", keywords,
-                                     PyUnicode_FSConverter, &path, &flags))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|inp:Connection", keywords,
+                                     PyUnicode_FSConverter, &path, &flags, &cache_size,
+                                     &check_same_thread))
         return NULL;
     self = (native_connection *)type->tp_alloc(type, 0);
     if (self == NULL)
+        goto fail;
+    self->cache_size = cache_size;
+    self->check_same_thread = check_same_thread;
+    self->thread = PyThread_get_thread_ident();
+    self->cache = PyDict_New();
+    if (self->cache == NULL)
         goto fail;
     self->module = PyType_GetModule(type);
     if (self->module == NULL)
@@ -139,17 +281,36 @@ fail:
     return NULL;
 }
 
+static int
+connection_traverse(native_connection *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->module);
+    Py_VISIT(self->cache);
+    return 0;
+}
+
+static int
+connection_clear(native_connection *self)
+{
+    if (self->cache != NULL)
+        PyDict_Clear(self->cache);
+    return 0;
+}
+
 static void
 connection_dealloc(native_connection *self)
 {
     PyTypeObject *type = Py_TYPE(self);
 
+    PyObject_GC_UnTrack(self);
     if (self->conn != NULL && native_connection_enter(self) == 0) {
         connection_release(self);
         native_connection_leave(self);
     }
     if (self->lock != NULL)
         PyThread_free_lock(self->lock);
+    Py_XDECREF(self->cache);
     Py_XDECREF(self->module);
     type->tp_free((PyObject *)self);
     Py_DECREF(type);
@@ -180,12 +341,17 @@ connection_close(native_connection *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* Encodes sql as UTF-8 into *text / *nbytes (borrowed from sql), refusing
- * text with a NUL character as sqlite3 does. Returns 0 or -1. */
+/* Encodes sql, which must be a str, as UTF-8 into *text / *nbytes (borrowed
+ * from sql), refusing text with a NUL character as sqlite3 does. Returns 0
+ * or -1. */
 static int
 connection_sql_text(native_connection *self, PyObject *sql, const char **text,
                     Py_ssize_t *nbytes)
 {
+    if (!PyUnicode_Check(sql)) {
+        PyErr_Format(PyExc_TypeError, "sql must be str, not %.100s", Py_TYPE(sql)->tp_name);
+        return -1;
+    }
     *text = PyUnicode_AsUTF8AndSize(sql, nbytes);
     if (*text == NULL)
         return -1;
@@ -204,29 +370,36 @@ connection_sql_text(native_connection *self, PyObject *sql, const char **text,
 PyDoc_STRVAR(connection_exec_doc, "exec(sql)\n\nRuns every statement of sql, "
                                   "dropping result rows (chorus_exec).");
 
-static PyObject *
-connection_exec(native_connection *self, PyObject *sql)
+int
+native_connection_exec(native_connection *self, const char *text)
 {
-    const char *text;
-    Py_ssize_t nbytes;
     native_error err;
     int rc;
 
-    if (!PyUnicode_Check(sql))
-        return PyErr_Format(PyExc_TypeError, "sql must be str, not %.100s",
-                            Py_TYPE(sql)->tp_name);
-    if (connection_sql_text(self, sql, &text, &nbytes) < 0)
-        return NULL;
     if (native_connection_enter(self) < 0)
-        return NULL;
+        return -1;
     Py_BEGIN_ALLOW_THREADS
     rc = chorus_exec(self->conn, text);
     if (rc != CHORUS_OK)
         native_error_capture(self->conn, rc, &err);
     Py_END_ALLOW_THREADS
     native_connection_leave(self);
-    if (rc != CHORUS_OK)
-        return native_error_raise(self->state, &err);
+    if (rc != CHORUS_OK) {
+        native_error_raise(self->state, &err);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+connection_exec(native_connection *self, PyObject *sql)
+{
+    const char *text;
+    Py_ssize_t nbytes;
+
+    if (connection_sql_text(self, sql, &text, &nbytes) < 0
+        || native_connection_exec(self, text) < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -247,9 +420,6 @@ connection_prepare(native_connection *self, PyObject *sql)
     native_error err;
     int rc;
 
-    if (!PyUnicode_Check(sql))
-        return PyErr_Format(PyExc_TypeError, "sql must be str, not %.100s",
-                            Py_TYPE(sql)->tp_name);
     if (connection_sql_text(self, sql, &text, &nbytes) < 0)
         return NULL;
     if (native_connection_enter(self) < 0)
@@ -267,7 +437,7 @@ connection_prepare(native_connection *self, PyObject *sql)
         statement = Py_None;
         Py_INCREF(statement);
     } else {
-        statement = native_statement_new(self, stmt);
+        statement = native_statement_new(self, stmt, sql);
     }
     native_connection_leave(self);
     if (statement == NULL)
@@ -280,6 +450,27 @@ connection_prepare(native_connection *self, PyObject *sql)
         return NULL;
     }
     return Py_BuildValue("(NN)", statement, rest);
+}
+
+PyDoc_STRVAR(connection_rollback_doc,
+             "rollback()\n\nROLLBACK, after resetting every statement a cursor still reads "
+             "(the engine cannot roll back under them): those cursors' next fetch raises "
+             "InterfaceError.");
+
+static PyObject *
+connection_rollback(native_connection *self, PyObject *unused)
+{
+    for (native_statement *statement = self->lent; statement != NULL;
+         statement = statement->lent_next) {
+        if (statement->aborted || statement->stmt == NULL)
+            continue;
+        if (native_statement_reset(statement) < 0)
+            return NULL;
+        statement->aborted = 1;
+    }
+    if (native_connection_exec(self, "ROLLBACK") < 0)
+        return NULL;
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(connection_interrupt_doc,
@@ -328,17 +519,28 @@ connection_busy_timeout(native_connection *self, PyObject *arg)
 }
 
 /* The getters below make one quick call under the lock, keeping the GIL. */
+int
+native_connection_read(native_connection *self, int64_t (*read)(chorus_conn *), int64_t *out)
+{
+    if (native_connection_enter(self) < 0)
+        return -1;
+    *out = read(self->conn);
+    native_connection_leave(self);
+    return 0;
+}
+
+int64_t
+native_read_in_transaction(chorus_conn *conn)
+{
+    return chorus_in_transaction(conn);
+}
 
 static PyObject *
 connection_get_changes(native_connection *self, void *unused)
 {
     int64_t n;
 
-    if (native_connection_enter(self) < 0)
-        return NULL;
-    n = chorus_changes(self->conn);
-    native_connection_leave(self);
-    return PyLong_FromLongLong(n);
+    return native_connection_read(self, chorus_changes, &n) < 0 ? NULL : PyLong_FromLongLong(n);
 }
 
 static PyObject *
@@ -346,11 +548,7 @@ connection_get_total_changes(native_connection *self, void *unused)
 {
     int64_t n;
 
-    if (native_connection_enter(self) < 0)
-        return NULL;
-    n = chorus_total_changes(self->conn);
-    native_connection_leave(self);
-    return PyLong_FromLongLong(n);
+    return native_connection_read(self, chorus_total_changes, &n) < 0 ? NULL : PyLong_FromLongLong(n);
 }
 
 static PyObject *
@@ -358,23 +556,17 @@ connection_get_last_insert_rowid(native_connection *self, void *unused)
 {
     int64_t rowid;
 
-    if (native_connection_enter(self) < 0)
-        return NULL;
-    rowid = chorus_last_insert_rowid(self->conn);
-    native_connection_leave(self);
-    return PyLong_FromLongLong(rowid);
+    return native_connection_read(self, chorus_last_insert_rowid, &rowid) < 0
+               ? NULL : PyLong_FromLongLong(rowid);
 }
 
 static PyObject *
 connection_get_in_transaction(native_connection *self, void *unused)
 {
-    int in_transaction;
+    int64_t in_transaction;
 
-    if (native_connection_enter(self) < 0)
-        return NULL;
-    in_transaction = chorus_in_transaction(self->conn);
-    native_connection_leave(self);
-    return PyBool_FromLong(in_transaction);
+    return native_connection_read(self, native_read_in_transaction, &in_transaction) < 0
+               ? NULL : PyBool_FromLong((long)in_transaction);
 }
 
 static PyObject *
@@ -388,8 +580,17 @@ static PyMethodDef connection_methods[] = {
     {"exec", (PyCFunction)connection_exec, METH_O, connection_exec_doc},
     {"prepare", (PyCFunction)connection_prepare, METH_O, connection_prepare_doc},
     {"interrupt", (PyCFunction)connection_interrupt, METH_NOARGS, connection_interrupt_doc},
+    {"rollback", (PyCFunction)connection_rollback, METH_NOARGS, connection_rollback_doc},
     {"busy_timeout", (PyCFunction)connection_busy_timeout, METH_O,
      connection_busy_timeout_doc},
+    {"create_function", (PyCFunction)native_connection_create_function, METH_VARARGS,
+     "create_function(name, narg, func, deterministic=False)"},
+    {"create_aggregate", (PyCFunction)native_connection_create_aggregate, METH_VARARGS,
+     "create_aggregate(name, narg, cls)"},
+    {"create_window_function", (PyCFunction)native_connection_create_window_function,
+     METH_VARARGS, "create_window_function(name, narg, cls)"},
+    {"create_collation", (PyCFunction)native_connection_create_collation, METH_VARARGS,
+     "create_collation(name, func)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -407,10 +608,13 @@ static PyGetSetDef connection_getset[] = {
 };
 
 static PyType_Slot connection_slots[] = {
-    {Py_tp_doc, "Connection(database, flags=0)\n\nA native ChorusDB connection (chorus_open "
-                "+ chorus_connect). Use chorusdb.connect() instead."},
+    {Py_tp_doc, "Connection(database, flags=0, cached_statements=128, check_same_thread=True)"
+                "\n\nA native ChorusDB connection (chorus_open + chorus_connect) with its "
+                "statement cache. Use chorusdb.connect() instead."},
     {Py_tp_new, connection_new},
     {Py_tp_dealloc, connection_dealloc},
+    {Py_tp_traverse, connection_traverse},
+    {Py_tp_clear, connection_clear},
     {Py_tp_methods, connection_methods},
     {Py_tp_getset, connection_getset},
     {0, NULL},
@@ -419,6 +623,6 @@ static PyType_Slot connection_slots[] = {
 PyType_Spec native_connection_spec = {
     .name = "chorusdb._chorus.Connection",
     .basicsize = sizeof(native_connection),
-    .flags = Py_TPFLAGS_DEFAULT,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .slots = connection_slots,
 };

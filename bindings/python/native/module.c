@@ -2,8 +2,8 @@
  * bindings/python/native/module.c: the extension module chorusdb._chorus,
  * with the ChorusDB engine compiled in.
  *
- * It holds the module state (the two handle types and the exception types,
- * native.h N1), the library-level calls (version, errstr) and the integer
+ * It holds the module state (the handle and cursor types, the exception
+ * types and the value adapter, native.h N1), the library-level calls (version, errstr) and the integer
  * constants of chorus.h. Multi-phase initialisation (PEP 489) keeps the
  * module free of C globals, so sub-interpreters each get their own state.
  *
@@ -42,7 +42,32 @@ module_errstr(PyObject *module, PyObject *arg)
     return PyUnicode_FromString(chorus_errstr((int)code));
 }
 
+PyDoc_STRVAR(module_set_adapter_doc,
+             "set_adapter(adapter, adapt_all)\n\nThe function binding calls on a value that "
+             "is not None, int, float, str or bytes-like (on every value when adapt_all); "
+             "chorusdb.adapt installs it (native/bind.c B2).");
+
+static PyObject *
+module_set_adapter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    native_state *st = PyModule_GetState(module);
+    int adapt_all;
+
+    if (nargs != 2)
+        return PyErr_Format(PyExc_TypeError, "set_adapter() takes 2 arguments");
+    if (!PyCallable_Check(args[0]))
+        return PyErr_Format(PyExc_TypeError, "adapter must be callable");
+    if ((adapt_all = PyObject_IsTrue(args[1])) < 0)
+        return NULL;
+    Py_INCREF(args[0]);
+    Py_XSETREF(st->adapter, args[0]);
+    st->adapt_all = adapt_all;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef module_methods[] = {
+    {"set_adapter", (PyCFunction)(void (*)(void))module_set_adapter, METH_FASTCALL,
+     module_set_adapter_doc},
     {"version", module_version, METH_NOARGS, module_version_doc},
     {"version_number", module_version_number, METH_NOARGS, module_version_number_doc},
     {"errstr", module_errstr, METH_O, module_errstr_doc},
@@ -92,11 +117,25 @@ module_exec(PyObject *module)
 {
     native_state *st = PyModule_GetState(module);
 
+    PyObject *abc;
+
     if (module_type_add(module, &native_connection_spec, &st->connection_type) < 0
         || module_type_add(module, &native_statement_spec, &st->statement_type) < 0
+        || module_type_add(module, &native_cursor_spec, &st->cursor_type) < 0
         || native_errors_init(module, st) < 0 || module_constants_add(module) < 0)
         return -1;
-    return 0;
+    if ((st->str_native = PyUnicode_InternFromString("_native")) == NULL
+        || (st->str_row_factory = PyUnicode_InternFromString("row_factory")) == NULL
+        || (st->str_text_factory = PyUnicode_InternFromString("text_factory")) == NULL
+        || (st->str_detect_types = PyUnicode_InternFromString("detect_types")) == NULL
+        || (st->str_implicit_begin = PyUnicode_InternFromString("_implicit_begin")) == NULL)
+        return -1;
+    abc = PyImport_ImportModule("collections.abc");
+    if (abc == NULL)
+        return -1;
+    st->mapping_type = PyObject_GetAttrString(abc, "Mapping");
+    Py_DECREF(abc);
+    return st->mapping_type == NULL ? -1 : 0;
 }
 
 static int
@@ -106,6 +145,14 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
 
     Py_VISIT(st->connection_type);
     Py_VISIT(st->statement_type);
+    Py_VISIT(st->cursor_type);
+    Py_VISIT(st->mapping_type);
+    Py_VISIT(st->adapter);
+    Py_VISIT(st->str_native);
+    Py_VISIT(st->str_row_factory);
+    Py_VISIT(st->str_text_factory);
+    Py_VISIT(st->str_detect_types);
+    Py_VISIT(st->str_implicit_begin);
     Py_VISIT(st->Warning);
     Py_VISIT(st->Error);
     Py_VISIT(st->InterfaceError);
@@ -127,6 +174,14 @@ module_clear(PyObject *module)
 
     Py_CLEAR(st->connection_type);
     Py_CLEAR(st->statement_type);
+    Py_CLEAR(st->cursor_type);
+    Py_CLEAR(st->mapping_type);
+    Py_CLEAR(st->adapter);
+    Py_CLEAR(st->str_native);
+    Py_CLEAR(st->str_row_factory);
+    Py_CLEAR(st->str_text_factory);
+    Py_CLEAR(st->str_detect_types);
+    Py_CLEAR(st->str_implicit_begin);
     Py_CLEAR(st->Warning);
     Py_CLEAR(st->Error);
     Py_CLEAR(st->InterfaceError);

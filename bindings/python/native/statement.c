@@ -3,10 +3,11 @@
  * chorus_stmt of a connection.
  *
  * Only the connection's prepare() makes statements. Each entry point converts
- * its arguments, makes the chorus_* calls one operation needs (binding all
- * parameters, one step, reading one row) and translates the result; which
- * statement runs when, and what a cursor does with the rows, is decided in
- * chorusdb/dbapi2.py.
+ * its arguments, makes the chorus_* calls one operation needs (one step,
+ * reading one row) and translates the result; the same operations are
+ * exported to cursor.c (native.h), which decides which statement runs when.
+ * What the cursor needs to know about a statement (parameter names and
+ * mapping keys, the plain description) is computed once, here.
  *
  * Values cross as sqlite3 maps them: None <-> NULL, int <-> INTEGER (64-bit;
  * a larger int is OverflowError), float <-> REAL, str <-> TEXT (UTF-8),
@@ -17,21 +18,62 @@
  * and finalize without the GIL) and N3 (a closed connection has already freed
  * the handle: stmt is never used again).
  * Ownership: stmt is owned, finalized by finalize() or deallocation; the
- * statement holds a strong reference to its connection.
- * Callers: connection.c (native_statement_new) and chorusdb/dbapi2.py.
+ * statement holds a strong reference to its connection, which may hold the
+ * statement in its cache: both types take part in garbage collection.
+ * Callers: connection.c (native_statement_new), cursor.c, bind.c and
+ * chorusdb (dump.py, dbapi2.py).
  */
 #include "native.h"
 
+#include <stddef.h>
 #include <string.h>
 
-typedef struct {
-    PyObject_HEAD
-    native_connection *connection; /* strong reference (N3) */
-    chorus_stmt *stmt;             /* owned; NULL once finalized */
-} native_statement;
+#include <structmember.h>
+
+/* A str for name (UTF-8 from the engine), or None for NULL. */
+static PyObject *
+name_or_none(const char *name)
+{
+    if (name == NULL)
+        Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "replace");
+}
+
+/* Fills param_names (':a', '?1' or None) and param_keys (the name without
+ * its prefix, the key of a mapping; None for '?'). Returns 0 or -1. */
+static int
+statement_describe_parameters(native_statement *self)
+{
+    int n = chorus_bind_parameter_count(self->stmt);
+
+    self->n_params = n;
+    self->param_names = PyTuple_New(n);
+    self->param_keys = PyTuple_New(n);
+    if (self->param_names == NULL || self->param_keys == NULL)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        const char *name = chorus_bind_parameter_name(self->stmt, i + 1);
+        PyObject *item = name_or_none(name);
+        PyObject *key;
+
+        if (item == NULL)
+            return -1;
+        PyTuple_SET_ITEM(self->param_names, i, item);
+        if (name == NULL || name[0] == '?') {
+            key = Py_None;
+            Py_INCREF(key);
+        } else {
+            key = name_or_none(name + 1);
+            if (key == NULL)
+                return -1;
+        }
+        PyTuple_SET_ITEM(self->param_keys, i, key);
+    }
+    return 0;
+}
 
 PyObject *
-native_statement_new(native_connection *connection, chorus_stmt *stmt)
+native_statement_new(native_connection *connection, chorus_stmt *stmt, PyObject *sql)
 {
     PyTypeObject *type = connection->state->statement_type;
     native_statement *self;
@@ -44,13 +86,17 @@ native_statement_new(native_connection *connection, chorus_stmt *stmt)
     Py_INCREF(connection);
     self->connection = connection;
     self->stmt = stmt;
+    Py_INCREF(sql);
+    self->sql = sql;
+    if (statement_describe_parameters(self) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
     return (PyObject *)self;
 }
 
-/* Takes the connection lock for a call on a live statement. Returns 0, or -1
- * with ProgrammingError set (lock not held). */
-static int
-statement_enter(native_statement *self)
+int
+native_statement_enter(native_statement *self)
 {
     if (native_connection_enter(self->connection) < 0)
         return -1;
@@ -63,20 +109,19 @@ statement_enter(native_statement *self)
     return 0;
 }
 
-static void
-statement_leave(native_statement *self)
+void
+native_statement_leave(native_statement *self)
 {
     native_connection_leave(self->connection);
 }
 
-/* Captures rc's failure, leaves the lock and raises. Returns NULL. */
-static PyObject *
-statement_fail(native_statement *self, int rc)
+PyObject *
+native_statement_fail(native_statement *self, int rc)
 {
     native_error err;
 
     native_error_capture(self->connection->conn, rc, &err);
-    statement_leave(self);
+    native_statement_leave(self);
     return native_error_raise(self->connection->state, &err);
 }
 
@@ -87,12 +132,33 @@ statement_refuse_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
                         "Connection.prepare()", type->tp_name);
 }
 
+static int
+statement_traverse(native_statement *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->connection);
+    Py_VISIT(self->descriptions);
+    return 0;
+}
+
+/* Breaks reference cycles; the handle stays until deallocation, so the
+ * connection it needs is kept too. */
+static int
+statement_clear(native_statement *self)
+{
+    Py_CLEAR(self->descriptions);
+    return 0;
+}
+
 static void
 statement_dealloc(native_statement *self)
 {
     PyTypeObject *type = Py_TYPE(self);
     PyObject *exc_type, *exc_value, *exc_tb;
 
+    PyObject_GC_UnTrack(self);
+    if (self->connection != NULL)
+        native_connection_unlend(self->connection, self);
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
     if (self->stmt != NULL && self->connection != NULL && self->connection->conn != NULL
         && native_connection_enter(self->connection) == 0) {
@@ -103,120 +169,76 @@ statement_dealloc(native_statement *self)
     }
     PyErr_Restore(exc_type, exc_value, exc_tb);
     Py_XDECREF(self->connection);
+    Py_XDECREF(self->sql);
+    Py_XDECREF(self->param_names);
+    Py_XDECREF(self->param_keys);
+    Py_XDECREF(self->description);
+    Py_XDECREF(self->descriptions);
     type->tp_free((PyObject *)self);
     Py_DECREF(type);
-}
-
-/* Binds one Python value to parameter idx. Returns a chorus result code, or
- * -1 with a Python exception set for a value that cannot be bound. */
-static int
-statement_bind_value(native_statement *self, int idx, PyObject *value)
-{
-    if (value == Py_None)
-        return chorus_bind_null(self->stmt, idx);
-    if (PyLong_Check(value)) {
-        int overflow;
-        long long n = PyLong_AsLongLongAndOverflow(value, &overflow);
-
-        if (overflow != 0) {
-            PyErr_SetString(PyExc_OverflowError,
-                            "Python int too large to convert to SQLite INTEGER");
-            return -1;
-        }
-        if (n == -1 && PyErr_Occurred())
-            return -1;
-        return chorus_bind_int64(self->stmt, idx, (int64_t)n);
-    }
-    if (PyFloat_Check(value))
-        return chorus_bind_double(self->stmt, idx, PyFloat_AS_DOUBLE(value));
-    if (PyUnicode_Check(value)) {
-        Py_ssize_t nbytes;
-        const char *text = PyUnicode_AsUTF8AndSize(value, &nbytes);
-
-        if (text == NULL)
-            return -1;
-        if (nbytes > INT32_MAX) {
-            PyErr_SetString(PyExc_OverflowError, "string longer than INT_MAX bytes");
-            return -1;
-        }
-        return chorus_bind_text(self->stmt, idx, text, (int)nbytes, CHORUS_TRANSIENT);
-    }
-    if (PyObject_CheckBuffer(value)) {
-        Py_buffer view;
-        int rc;
-
-        if (PyObject_GetBuffer(value, &view, PyBUF_SIMPLE) < 0)
-            return -1;
-        if (view.len > INT32_MAX) {
-            PyBuffer_Release(&view);
-            PyErr_SetString(PyExc_OverflowError, "BLOB longer than INT_MAX bytes");
-            return -1;
-        }
-        rc = chorus_bind_blob(self->stmt, idx, view.buf != NULL ? view.buf : "", (int)view.len,
-                              CHORUS_TRANSIENT);
-        PyBuffer_Release(&view);
-        return rc;
-    }
-    PyErr_Format(self->connection->state->ProgrammingError,
-                 "Error binding parameter %d: type '%.100s' is not supported", idx,
-                 Py_TYPE(value)->tp_name);
-    return -1;
-}
-
-PyDoc_STRVAR(statement_bind_doc,
-             "bind(values)\n\nBinds values[i] to parameter i + 1 for every item of the "
-             "sequence values (the caller has matched names and counts).");
-
-static PyObject *
-statement_bind(native_statement *self, PyObject *values)
-{
-    PyObject *items;
-    Py_ssize_t i, n;
-    int rc = CHORUS_OK;
-
-    items = PySequence_Fast(values, "bind() needs a sequence of values");
-    if (items == NULL)
-        return NULL;
-    if (statement_enter(self) < 0) {
-        Py_DECREF(items);
-        return NULL;
-    }
-    n = PySequence_Fast_GET_SIZE(items);
-    for (i = 0; i < n && rc == CHORUS_OK; i++)
-        rc = statement_bind_value(self, (int)(i + 1), PySequence_Fast_GET_ITEM(items, i));
-    Py_DECREF(items);
-    if (rc == -1) {
-        statement_leave(self);
-        return NULL;
-    }
-    if (rc != CHORUS_OK)
-        return statement_fail(self, rc);
-    statement_leave(self);
-    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(statement_step_doc, "step() -> bool\n\nRuns to the next row: True when a row "
                                  "is ready, False when the statement is done.");
 
-static PyObject *
-statement_step(native_statement *self, PyObject *unused)
+int
+native_statement_step(native_statement *self)
 {
     native_error err;
     int rc;
 
-    if (statement_enter(self) < 0)
-        return NULL;
+    if (native_statement_enter(self) < 0)
+        return -1;
     Py_BEGIN_ALLOW_THREADS
     rc = chorus_step(self->stmt);
     if (rc != CHORUS_ROW && rc != CHORUS_DONE)
         native_error_capture(self->connection->conn, rc, &err);
     Py_END_ALLOW_THREADS
-    statement_leave(self);
+    native_statement_leave(self);
     if (rc == CHORUS_ROW)
-        Py_RETURN_TRUE;
+        return 1;
     if (rc == CHORUS_DONE)
-        Py_RETURN_FALSE;
-    return native_error_raise(self->connection->state, &err);
+        return 0;
+    native_error_raise(self->connection->state, &err);
+    return -1;
+}
+
+int
+native_statement_run(native_statement *self, int64_t *changes)
+{
+    native_error err;
+    int rc, rc_reset;
+
+    *changes = 0;
+    if (native_statement_enter(self) < 0)
+        return -1;
+    Py_BEGIN_ALLOW_THREADS
+    rc = chorus_step(self->stmt);
+    if (rc == CHORUS_DONE)
+        *changes = chorus_changes(self->connection->conn);
+    else if (rc != CHORUS_ROW)
+        native_error_capture(self->connection->conn, rc, &err);
+    rc_reset = chorus_reset(self->stmt);
+    if (rc_reset != CHORUS_OK && (rc == CHORUS_DONE || rc == CHORUS_ROW)) {
+        rc = rc_reset;
+        native_error_capture(self->connection->conn, rc, &err);
+    }
+    Py_END_ALLOW_THREADS
+    native_statement_leave(self);
+    if (rc == CHORUS_DONE)
+        return 0;
+    if (rc == CHORUS_ROW)
+        return 1;
+    native_error_raise(self->connection->state, &err);
+    return -1;
+}
+
+static PyObject *
+statement_step(native_statement *self, PyObject *unused)
+{
+    int has_row = native_statement_step(self);
+
+    return has_row < 0 ? NULL : PyBool_FromLong(has_row);
 }
 
 /* Column col of the current row as a Python object; TEXT as str when
@@ -286,19 +308,16 @@ PyDoc_STRVAR(statement_row_doc,
              "row(text_factory=str) -> tuple\n\nThe current row. TEXT values become str, "
              "bytes, or whatever text_factory returns for their UTF-8 bytes.");
 
-static PyObject *
-statement_row(native_statement *self, PyObject *const *args, Py_ssize_t nargs)
+PyObject *
+native_statement_row(native_statement *self, PyObject *text_factory)
 {
-    PyObject *text_factory = nargs > 0 ? args[0] : (PyObject *)&PyUnicode_Type;
     int as_str = text_factory == (PyObject *)&PyUnicode_Type;
     int call_factory = !as_str && text_factory != (PyObject *)&PyBytes_Type;
     PyObject *row;
     char *is_text = NULL;
     int i, n;
 
-    if (nargs > 1)
-        return PyErr_Format(PyExc_TypeError, "row() takes at most 1 argument");
-    if (statement_enter(self) < 0)
+    if (native_statement_enter(self) < 0)
         return NULL;
     n = chorus_column_count(self->stmt);
     row = PyTuple_New(n);
@@ -318,7 +337,7 @@ statement_row(native_statement *self, PyObject *const *args, Py_ssize_t nargs)
         else
             PyTuple_SET_ITEM(row, i, value);
     }
-    statement_leave(self);
+    native_statement_leave(self);
     if (row != NULL && is_text != NULL
         && statement_apply_text_factory(row, is_text, text_factory) < 0)
         Py_CLEAR(row);
@@ -328,21 +347,39 @@ statement_row(native_statement *self, PyObject *const *args, Py_ssize_t nargs)
     return row;
 }
 
+static PyObject *
+statement_row(native_statement *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs > 1)
+        return PyErr_Format(PyExc_TypeError, "row() takes at most 1 argument");
+    return native_statement_row(self, nargs > 0 ? args[0] : (PyObject *)&PyUnicode_Type);
+}
+
 PyDoc_STRVAR(statement_reset_doc, "reset()\n\nRewinds the statement; bindings stay.");
+
+int
+native_statement_reset(native_statement *self)
+{
+    int rc;
+
+    if (native_statement_enter(self) < 0)
+        return -1;
+    Py_BEGIN_ALLOW_THREADS
+    rc = chorus_reset(self->stmt);
+    Py_END_ALLOW_THREADS
+    if (rc != CHORUS_OK) {
+        native_statement_fail(self, rc);
+        return -1;
+    }
+    native_statement_leave(self);
+    return 0;
+}
 
 static PyObject *
 statement_reset(native_statement *self, PyObject *unused)
 {
-    int rc;
-
-    if (statement_enter(self) < 0)
+    if (native_statement_reset(self) < 0)
         return NULL;
-    Py_BEGIN_ALLOW_THREADS
-    rc = chorus_reset(self->stmt);
-    Py_END_ALLOW_THREADS
-    if (rc != CHORUS_OK)
-        return statement_fail(self, rc);
-    statement_leave(self);
     Py_RETURN_NONE;
 }
 
@@ -378,26 +415,19 @@ statement_names(native_statement *self, int (*count)(chorus_stmt *),
     PyObject *names;
     int i, n;
 
-    if (statement_enter(self) < 0)
+    if (native_statement_enter(self) < 0)
         return NULL;
     n = count(self->stmt);
     names = PyTuple_New(n);
     for (i = 0; names != NULL && i < n; i++) {
-        const char *name = get(self->stmt, i + first);
-        PyObject *item;
+        PyObject *item = name_or_none(get(self->stmt, i + first));
 
-        if (name == NULL) {
-            item = Py_None;
-            Py_INCREF(item);
-        } else {
-            item = PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "replace");
-        }
         if (item == NULL)
             Py_CLEAR(names);
         else
             PyTuple_SET_ITEM(names, i, item);
     }
-    statement_leave(self);
+    native_statement_leave(self);
     return names;
 }
 
@@ -413,27 +443,41 @@ statement_get_column_decltypes(native_statement *self, void *unused)
     return statement_names(self, chorus_column_count, chorus_column_decltype, 0);
 }
 
-static PyObject *
-statement_get_parameter_names(native_statement *self, void *unused)
+PyObject *
+native_statement_description(native_statement *self)
 {
-    /* Parameters count from 1. */
-    return statement_names(self, chorus_bind_parameter_count, chorus_bind_parameter_name, 1);
+    PyObject *names, *description;
+    Py_ssize_t n;
+
+    if (self->description != NULL)
+        return self->description;
+    names = statement_names(self, chorus_column_count, chorus_column_name, 0);
+    if (names == NULL)
+        return NULL;
+    n = PyTuple_GET_SIZE(names);
+    description = n > 0 ? PyTuple_New(n) : Py_NewRef(Py_None);
+    for (Py_ssize_t i = 0; description != NULL && i < n; i++) {
+        PyObject *column = PyTuple_Pack(7, PyTuple_GET_ITEM(names, i), Py_None, Py_None,
+                                        Py_None, Py_None, Py_None, Py_None);
+        if (column == NULL)
+            Py_CLEAR(description);
+        else
+            PyTuple_SET_ITEM(description, i, column);
+    }
+    Py_DECREF(names);
+    self->description = description;
+    return description;
 }
 
 static PyObject *
-statement_get_readonly(native_statement *self, void *unused)
+statement_get_descriptions(native_statement *self, void *unused)
 {
-    int readonly;
-
-    if (statement_enter(self) < 0)
+    if (self->descriptions == NULL && (self->descriptions = PyDict_New()) == NULL)
         return NULL;
-    readonly = chorus_stmt_readonly(self->stmt);
-    statement_leave(self);
-    return PyBool_FromLong(readonly);
+    return Py_NewRef(self->descriptions);
 }
 
 static PyMethodDef statement_methods[] = {
-    {"bind", (PyCFunction)statement_bind, METH_O, statement_bind_doc},
     {"step", (PyCFunction)statement_step, METH_NOARGS, statement_step_doc},
     {"row", (PyCFunction)(void (*)(void))statement_row, METH_FASTCALL, statement_row_doc},
     {"reset", (PyCFunction)statement_reset, METH_NOARGS, statement_reset_doc},
@@ -446,18 +490,26 @@ static PyGetSetDef statement_getset[] = {
      "The result columns' names (a tuple; empty for statements without rows).", NULL},
     {"column_decltypes", (getter)statement_get_column_decltypes, NULL,
      "The declared type behind each result column, or None.", NULL},
-    {"parameter_names", (getter)statement_get_parameter_names, NULL,
-     "One item per parameter: its name with prefix (':a'), or None for '?'.", NULL},
-    {"readonly", (getter)statement_get_readonly, NULL,
-     "True if the statement never writes the database.", NULL},
+    {"descriptions", (getter)statement_get_descriptions, NULL,
+     "A dict for chorusdb to keep descriptions under detect_types in.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef statement_members[] = {
+    {"sql", T_OBJECT, offsetof(native_statement, sql), READONLY, "The statement's SQL text."},
+    {"is_dml", T_INT, offsetof(native_statement, is_dml), 0,
+     "True for INSERT, UPDATE, DELETE and REPLACE; set by chorusdb after prepare()."},
+    {NULL, 0, 0, 0, NULL},
 };
 
 static PyType_Slot statement_slots[] = {
     {Py_tp_doc, "A prepared ChorusDB statement; made by Connection.prepare()."},
     {Py_tp_new, statement_refuse_new},
     {Py_tp_dealloc, statement_dealloc},
+    {Py_tp_traverse, statement_traverse},
+    {Py_tp_clear, statement_clear},
     {Py_tp_methods, statement_methods},
+    {Py_tp_members, statement_members},
     {Py_tp_getset, statement_getset},
     {0, NULL},
 };
@@ -465,6 +517,6 @@ static PyType_Slot statement_slots[] = {
 PyType_Spec native_statement_spec = {
     .name = "chorusdb._chorus.Statement",
     .basicsize = sizeof(native_statement),
-    .flags = Py_TPFLAGS_DEFAULT,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .slots = statement_slots,
 };

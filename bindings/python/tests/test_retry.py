@@ -68,7 +68,9 @@ class ConflictingCommit:
 
 
 def test_a_conflict_at_commit_is_retried(table, no_sleep, monkeypatch):
-    monkeypatch.setattr(table, "_native", ConflictingCommit(table._native, 2))
+    enter = table._enter_transaction_helper
+    monkeypatch.setattr(table, "_enter_transaction_helper",
+                        lambda: ConflictingCommit(enter(), 2))
     assert table.transaction(insert, "x", mode="immediate") == "x"
     assert names(table) == ["x"]
     assert len(no_sleep) == 2

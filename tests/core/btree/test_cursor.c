@@ -343,6 +343,83 @@ test_seek_key_with_prefix_probe_positions_per_op(void **state)
     fixture_close(&f);
 }
 
+/* First fields of every integer width (serial types 1-6, 8, 9), both
+ * signs, with NULL, real and text among them: each index seek, which
+ * compares integer first fields inline (cursor.c), must land where the
+ * full record comparison says, ascending and descending. */
+static void
+check_integer_first_fields(bool desc)
+{
+    static const int64_t ints[] = {
+        0, 1, -1, 2, 127, -128, 128, 255, 32767, -32768, 40000, 8388607, -8388608,
+        2147483647, -2147483647 - 1, INT64_C(140737488355327), -INT64_C(140737488355328),
+        INT64_C(1) << 62, INT64_MAX, INT64_MIN,
+    };
+    enum { N_INTS = sizeof ints / sizeof ints[0], N_KEYS = N_INTS + 3, ROWIDS = 12 };
+    key_info ki = {.n_fields = 1, .desc = {desc}};
+    btree_cursor *cur;
+    fixture f;
+    uint32_t root;
+
+    fixture_open(&f, 512);
+    assert_int_equal(btree_create(f.tx, BTREE_INDEX, &root), CHORUS_OK);
+    assert_int_equal(btree_cursor_open(f.tx, root, &ki, true, &cur), CHORUS_OK);
+    for (int r = 1; r <= ROWIDS; r++) {
+        for (int k = 0; k < N_KEYS; k++) {
+            value v[2];
+            uint8_t rec[64];
+            if (k < N_INTS)
+                value_set_int(&v[0], ints[(k * 7 + r) % N_INTS]);
+            else if (k == N_INTS)
+                value_set_null(&v[0]);
+            else if (k == N_INTS + 1)
+                value_set_real(&v[0], 2.5);
+            else
+                value_set_text_ref(&v[0], "x", 1);
+            value_set_int(&v[1], r);
+            size_t n = record_encode(v, 2, rec);
+            assert_int_equal(btree_index_insert(cur, rec, (uint32_t)n), CHORUS_OK);
+        }
+    }
+    for (int i = 0; i < N_INTS + 2; i++) {
+        int64_t want = i < N_INTS ? ints[i] : i == N_INTS ? 3 : -3;   /* and two absent */
+        const uint8_t *data;
+        uint32_t n;
+        value probe;
+        bool eof;
+        int rc = CHORUS_OK, c;
+
+        value_set_int(&probe, want);
+        assert_int_equal(btree_seek_key(cur, &probe, 1, BTREE_SEEK_GE, &eof), CHORUS_OK);
+        assert_false(eof);
+        assert_int_equal(btree_payload(cur, &data, &n), CHORUS_OK);
+        c = record_compare_probe(&ki, data, n, &probe, 1, &rc);
+        assert_int_equal(rc, CHORUS_OK);
+        assert_true(c >= 0);                        /* at or after the probe */
+        assert_int_equal(btree_prev(cur, &eof), CHORUS_OK);
+        if (!eof) {
+            assert_int_equal(btree_payload(cur, &data, &n), CHORUS_OK);
+            c = record_compare_probe(&ki, data, n, &probe, 1, &rc);
+            assert_true(c < 0);                     /* and the first such entry */
+        }
+    }
+    btree_cursor_close(cur);
+    fixture_check(&f, (uint32_t[]){1, root}, (const key_info *[]){NULL, &ki}, 2);
+    fixture_close(&f);
+}
+
+static void
+test_index_seek_on_integer_first_fields_ascending(void **state)
+{
+    check_integer_first_fields(false);
+}
+
+static void
+test_index_seek_on_integer_first_fields_descending(void **state)
+{
+    check_integer_first_fields(true);
+}
+
 static void
 test_index_reader_keeps_position_across_writes(void **state)
 {
@@ -402,6 +479,8 @@ main(void)
         cmocka_unit_test_teardown(test_read_only_cursor_refuses_writes, teardown),
         cmocka_unit_test_teardown(test_seek_key_with_prefix_probe_positions_per_op, teardown),
         cmocka_unit_test_teardown(test_index_reader_keeps_position_across_writes, teardown),
+        cmocka_unit_test_teardown(test_index_seek_on_integer_first_fields_ascending, teardown),
+        cmocka_unit_test_teardown(test_index_seek_on_integer_first_fields_descending, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

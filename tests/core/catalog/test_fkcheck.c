@@ -2,7 +2,7 @@
  * tests/core/catalog/test_fkcheck.c: PRAGMA foreign_key_check against the
  * sqlite3 oracle (the same file read by both), and its errors.
  */
-#include "catalog_fixture.h"
+#include "pragma_fixture.h"
 
 static const char schema[] =
     "CREATE TABLE p(id INTEGER PRIMARY KEY, u UNIQUE, v, w, x, UNIQUE(w, x));"
@@ -17,72 +17,11 @@ static const char schema[] =
     "INSERT INTO g VALUES ('2'), ('5');"
     "INSERT INTO h VALUES (10, 20), (20, 10), (11, NULL), (11, 21);";
 
-static char *
-result_text(const catalog_result *r)
-{
-    strbuf sb;
-
-    strbuf_init(&sb);
-    strbuf_puts(&sb, "");
-    for (int64_t i = 0; i < r->n_rows; i++) {
-        for (int c = 0; c < r->n_cols; c++) {
-            const value *v = &r->cells[i * r->n_cols + c];
-            if (c)
-                strbuf_putc(&sb, '|');
-            if (v->type == VALUE_INTEGER)
-                strbuf_printf(&sb, "%lld", (long long)v->u.i);
-            else if (v->type == VALUE_TEXT)
-                strbuf_printf(&sb, "%.*s", (int)v->n, v->u.z);
-        }
-        strbuf_putc(&sb, '\n');
-    }
-    return strbuf_finish(&sb);
-}
-
-/* Runs one PRAGMA in a read transaction: its rows, or its error message. */
-static char *
-run_pragma(fixture *f, const char *text, int *rc_out)
-{
-    catalog_pragma_env env;
-    catalog_result r;
-    char *err = NULL, *out;
-    ast_stmt *stmt = fx_parse(f, text);
-
-    memset(&env, 0, sizeof env);
-    assert_int_equal(fx_begin_read(f, &err), CHORUS_OK);
-    env.pager = f->p;
-    env.path = f->path;
-    env.tx = f->tx;
-    env.cat = f->cat;
-    catalog_result_init(&r);
-    *rc_out = catalog_pragma(&env, &stmt->u.pragma, &r, &err);
-    out = *rc_out == CHORUS_OK ? result_text(&r) : err;
-    catalog_result_free(&r);
-    fx_end_read(f);
-    return out;
-}
-
-static void
-same_as_sqlite(fixture *f, const char *text)
-{
-    char *ours, *theirs;
-    int rc;
-
-    fx_close(f);
-    theirs = fx_sqlite_query(f->path, text);
-    ours = run_pragma(f, text, &rc);
-    assert_int_equal(rc, CHORUS_OK);
-    if (strcmp(ours, theirs) != 0)
-        fail_msg("%s\n ours:\n%s\n sqlite3:\n%s", text, ours, theirs);
-    free(ours);
-    free(theirs);
-}
-
 static void
 fails_with(fixture *f, const char *text, const char *msg)
 {
     int rc;
-    char *got = run_pragma(f, text, &rc);
+    char *got = fx_pragma_run(f, text, &rc);
 
     assert_int_equal(rc, CHORUS_ERROR);
     assert_string_equal(got, msg);
@@ -95,7 +34,7 @@ test_rowid_and_unique_parents_match_sqlite(void **state)
     fixture *f = *state;
 
     fx_sqlite_exec(f->path, schema);
-    same_as_sqlite(f, "PRAGMA foreign_key_check(c)");
+    fx_pragma_same_as_sqlite(f, "PRAGMA foreign_key_check(c)");
 }
 
 static void
@@ -104,7 +43,7 @@ test_missing_parent_table_reports_every_non_null_key(void **state)
     fixture *f = *state;
 
     fx_sqlite_exec(f->path, schema);
-    same_as_sqlite(f, "PRAGMA foreign_key_check(d)");
+    fx_pragma_same_as_sqlite(f, "PRAGMA foreign_key_check(d)");
 }
 
 static void
@@ -113,7 +52,7 @@ test_text_child_values_get_the_parent_affinity(void **state)
     fixture *f = *state;
 
     fx_sqlite_exec(f->path, schema);
-    same_as_sqlite(f, "PRAGMA foreign_key_check(g)");
+    fx_pragma_same_as_sqlite(f, "PRAGMA foreign_key_check(g)");
 }
 
 static void
@@ -122,7 +61,7 @@ test_composite_key_in_other_column_order_matches_sqlite(void **state)
     fixture *f = *state;
 
     fx_sqlite_exec(f->path, schema);
-    same_as_sqlite(f, "PRAGMA foreign_key_check(h)");
+    fx_pragma_same_as_sqlite(f, "PRAGMA foreign_key_check(h)");
 }
 
 static void
@@ -133,7 +72,7 @@ test_whole_database_check_lists_every_table(void **state)
     int rc;
 
     fx_sqlite_exec(f->path, schema);
-    got = run_pragma(f, "PRAGMA foreign_key_check", &rc);
+    got = fx_pragma_run(f, "PRAGMA foreign_key_check", &rc);
     assert_int_equal(rc, CHORUS_OK);
     assert_string_equal(got, "c|2|p|1\nc|3|p|0\nc|6|p|0\nc|7|p|1\nd|1|q|0\ng|2|p|0\n"
                              "h|2|p|0\n");
@@ -148,7 +87,7 @@ test_clean_database_gives_no_rows(void **state)
     fx_sqlite_exec(f->path, "CREATE TABLE p(id INTEGER PRIMARY KEY);"
                             "CREATE TABLE c(x REFERENCES p); INSERT INTO p VALUES (1);"
                             "INSERT INTO c VALUES (1), (NULL);");
-    same_as_sqlite(f, "PRAGMA foreign_key_check");
+    fx_pragma_same_as_sqlite(f, "PRAGMA foreign_key_check");
 }
 
 static void

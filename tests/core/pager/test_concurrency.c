@@ -8,9 +8,14 @@
  * between its snapshots. A checkpointer runs PASSIVE, FULL, RESTART and
  * TRUNCATE checkpoints in turn; small auto-checkpoints and a small cache
  * make restarts and evictions frequent.
+ *
+ * The writer lock passes first come, first served (README R8): waiters get
+ * it in the order they queued, the releasing thread queues behind them, and
+ * a waiter that times out leaves the queue.
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "pager_fixture.h"
 
@@ -126,11 +131,118 @@ test_readers_see_whole_commits_while_writer_and_checkpoints_run(void **state)
     assert_int_equal(pager_close(p), CHORUS_OK);
 }
 
+/* --- the writer lock's hand-off (README R8, pager.c W1) ------------------ */
+
+enum { N_WAITERS = 3 };
+
+static _Atomic int acquired;    /* how many writers got the lock so far */
+
+typedef struct waiter_run {
+    pager *p;
+    int order;                  /* the waiter's turn, as seen by acquired */
+    int rc;
+} waiter_run;
+
+static void *
+waiter_main(void *arg)
+{
+    waiter_run *w = arg;
+    pager_tx *tx;
+
+    w->rc = pager_tx_begin_write(w->p, 10000, NULL, &tx);
+    if (w->rc == CHORUS_OK) {
+        w->order = atomic_fetch_add(&acquired, 1);
+        w->rc = pager_tx_commit(tx);
+    }
+    return NULL;
+}
+
+/* Polls until n threads wait for the writer lock. */
+static void
+wait_for_waiters(pager *p, int n)
+{
+    while (pager_writer_waiters(p) != n)
+        usleep(1000);
+}
+
+static void
+test_writer_lock_is_handed_over_first_come_first_served(void **state)
+{
+    waiter_run runs[N_WAITERS];
+    pthread_t threads[N_WAITERS];
+    pager *p = open_pager(db_path, PS, CHORUS_OK);
+    pager_tx *tx;
+    int order;
+
+    atomic_store(&acquired, 0);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    for (int i = 0; i < N_WAITERS; i++) {
+        runs[i] = (waiter_run){ .p = p, .order = -1, .rc = -1 };
+        pthread_create(&threads[i], NULL, waiter_main, &runs[i]);
+        wait_for_waiters(p, i + 1);     /* queued in this order */
+    }
+    assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
+    /* the releasing thread asks again at once: it queues behind them all */
+    assert_int_equal(pager_tx_begin_write(p, 10000, NULL, &tx), CHORUS_OK);
+    order = atomic_fetch_add(&acquired, 1);
+    pager_tx_rollback(tx);
+    for (int i = 0; i < N_WAITERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(runs[i].rc, CHORUS_OK);
+        assert_int_equal(runs[i].order, i);
+    }
+    assert_int_equal(order, N_WAITERS);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
+static void *
+impatient_main(void *arg)
+{
+    waiter_run *w = arg;
+    pager_tx *tx;
+
+    w->rc = pager_tx_begin_write(w->p, 50, NULL, &tx);
+    if (w->rc == CHORUS_OK)
+        pager_tx_rollback(tx);
+    return NULL;
+}
+
+/* A waiter that times out leaves the queue; the one behind it still gets
+ * the lock, and a release with nobody waiting frees it. */
+static void
+test_writer_waiter_that_times_out_leaves_the_queue(void **state)
+{
+    waiter_run impatient = { .rc = -1 }, patient = { .order = -1, .rc = -1 };
+    pthread_t t1, t2;
+    pager *p = open_pager(db_path, PS, CHORUS_OK);
+    pager_tx *tx;
+
+    atomic_store(&acquired, 0);
+    impatient.p = patient.p = p;
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    pthread_create(&t1, NULL, impatient_main, &impatient);
+    wait_for_waiters(p, 1);
+    pthread_create(&t2, NULL, waiter_main, &patient);
+    pthread_join(t1, NULL);
+    assert_int_equal(impatient.rc, CHORUS_BUSY);
+    wait_for_waiters(p, 1);             /* only the patient one is left */
+    pager_tx_rollback(tx);
+    pthread_join(t2, NULL);
+    assert_int_equal(patient.rc, CHORUS_OK);
+    assert_int_equal(patient.order, 0);
+    assert_int_equal(pager_writer_waiters(p), 0);
+    assert_int_equal(pager_tx_begin_write(p, 0, NULL, &tx), CHORUS_OK);
+    pager_tx_rollback(tx);
+    assert_int_equal(pager_close(p), CHORUS_OK);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         PAGER_TEST(test_readers_see_whole_commits_while_writer_and_checkpoints_run),
+        PAGER_TEST(test_writer_lock_is_handed_over_first_come_first_served),
+        PAGER_TEST(test_writer_waiter_that_times_out_leaves_the_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -596,6 +596,36 @@ test_mvcc_unique_key_inserted_by_two_transactions_lets_only_one_commit(void **st
     fixture_close(&f);
 }
 
+/* mvcc R9 at commit: the loser's message names the index and the key
+ * (store_tx_commit). a skips the insert-time check, as when both inserters
+ * checked before either published. */
+static void
+test_mvcc_unique_key_lost_at_commit_names_index_and_key(void **state)
+{
+    fixture f;
+    txn a, b;
+    store_cursor *ca, *cb;
+
+    fixture_open(&f);
+    fixture_mvcc(&f);
+    txn_begin(&f, &a);
+    txn_begin(&f, &b);
+    ca = index_cursor(&f, &a);
+    cb = index_cursor(&f, &b);
+    index_put(cb, 12345, 602, true, CHORUS_OK);
+    index_put(ca, 12345, 601, false, CHORUS_OK);
+    store_cursor_close(ca);
+    store_cursor_close(cb);
+    assert_int_equal(store_tx_commit(&a.st, MV_SYNC_OFF), CHORUS_OK);
+    assert_int_equal(store_tx_commit(&b.st, MV_SYNC_OFF), CHORUS_CONFLICT);
+    assert_string_equal(store_tx_errmsg(&b.st),
+                        "conflict: key (12345) of index t_v was inserted by a concurrent "
+                        "transaction");
+    txn_end(&a, false);
+    txn_end(&b, false);
+    fixture_close(&f);
+}
+
 /* --- keys (keys.c) ----------------------------------------------------------- */
 
 static void
@@ -655,6 +685,7 @@ main(void)
         cmocka_unit_test(test_mvcc_rowid_next_never_hands_out_a_rowid_twice),
         cmocka_unit_test(test_mvcc_index_scan_merges_entries_in_key_order_with_btree_payloads),
         cmocka_unit_test(test_mvcc_unique_key_inserted_by_two_transactions_lets_only_one_commit),
+        cmocka_unit_test(test_mvcc_unique_key_lost_at_commit_names_index_and_key),
         cmocka_unit_test(test_key_split_and_join_give_back_the_btree_record),
         cmocka_unit_test(test_key_split_rejects_a_record_shorter_than_its_header),
     };

@@ -17,57 +17,7 @@
 
 #include "test_support.h"
 #include "value.h"
-#include "vm.h"
-
-typedef struct fixture {
-    vm_db *db;
-    vm_conn *conn;
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    char *err = NULL;
-
-    assert_int_equal(vm_db_open(":memory:", CHORUS_OPEN_CREATE, &f->db, &err), CHORUS_OK);
-    assert_int_equal(vm_conn_open(f->db, &f->conn), CHORUS_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    vm_conn_close(f->conn);
-    vm_db_close(f->db);
-    free(f);
-    return 0;
-}
-
-/* Runs every statement of sql; returns the first failure's code. */
-static int
-exec(vm_conn *conn, const char *sql)
-{
-    const char *tail = sql;
-
-    while (tail != NULL && *tail) {
-        vm_stmt *st;
-        int rc = vm_prepare(conn, tail, -1, &st, &tail);
-        if (rc != CHORUS_OK)
-            return rc;
-        if (st == NULL)
-            break;
-        while ((rc = vm_step(st)) == CHORUS_ROW)
-            ;
-        vm_finalize(st);
-        if (rc != CHORUS_DONE)
-            return rc;
-    }
-    return CHORUS_OK;
-}
+#include "vm_fixture.h"
 
 /* The first column of the first row as text ("NULL" for NULL); owned. */
 static char *
@@ -118,7 +68,7 @@ test_result_columns_are_named_as_sqlite_names_them(void **state)
     fixture *f = *state;
     vm_stmt *st;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(Alpha INTEGER, b TEXT)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(Alpha INTEGER, b TEXT)"), CHORUS_OK);
     assert_int_equal(vm_prepare(f->conn, "SELECT alpha, b AS bee, alpha+1, * FROM t", -1, &st,
                                 NULL), CHORUS_OK);
     assert_int_equal(vm_column_count(st), 5);
@@ -141,7 +91,7 @@ test_unknown_names_fail_in_sqlite_words(void **state)
 
     assert_int_equal(vm_prepare(f->conn, "SELECT x FROM nowhere", -1, &st, NULL), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn), "no such table: nowhere");
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a)"), CHORUS_OK);
     assert_int_equal(vm_prepare(f->conn, "SELECT zz FROM t", -1, &st, NULL), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn), "no such column: zz");
     assert_int_equal(vm_prepare(f->conn, "SELECT a FROM t ORDER BY 2", -1, &st, NULL),
@@ -155,7 +105,8 @@ test_autocommit_insert_is_visible_to_the_next_statement(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a); INSERT INTO t VALUES (1), (2)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a); INSERT INTO t VALUES (1), (2)"),
+                     CHORUS_OK);
     assert_query(f->conn, "SELECT sum(a) FROM t", "3");
     assert_int_equal(vm_conn_changes(f->conn), 2);
     assert_int_equal(vm_conn_last_insert_rowid(f->conn), 2);
@@ -166,11 +117,11 @@ test_rollback_undoes_the_transaction(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a); BEGIN; INSERT INTO t VALUES (1)"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a); BEGIN; INSERT INTO t VALUES (1)"),
                      CHORUS_OK);
     assert_true(vm_conn_in_transaction(f->conn));
     assert_query(f->conn, "SELECT count(*) FROM t", "1");
-    assert_int_equal(exec(f->conn, "ROLLBACK"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "ROLLBACK"), CHORUS_OK);
     assert_false(vm_conn_in_transaction(f->conn));
     assert_query(f->conn, "SELECT count(*) FROM t", "0");
 }
@@ -180,15 +131,15 @@ test_transaction_errors_use_sqlite_words(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "COMMIT"), CHORUS_ERROR);
+    assert_int_equal(fx_exec(f->conn, "COMMIT"), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn), "cannot commit - no transaction is active");
-    assert_int_equal(exec(f->conn, "BEGIN; BEGIN"), CHORUS_ERROR);
+    assert_int_equal(fx_exec(f->conn, "BEGIN; BEGIN"), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn),
                         "cannot start a transaction within a transaction");
-    assert_int_equal(exec(f->conn, "ROLLBACK TO nope"), CHORUS_ERROR);
+    assert_int_equal(fx_exec(f->conn, "ROLLBACK TO nope"), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn), "no such savepoint: nope");
-    assert_int_equal(exec(f->conn, "COMMIT"), CHORUS_OK);
-    assert_int_equal(exec(f->conn, "BEGIN CONCURRENT"), CHORUS_ERROR);
+    assert_int_equal(fx_exec(f->conn, "COMMIT"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "BEGIN CONCURRENT"), CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn),
                         "BEGIN CONCURRENT requires journal_mode=mvcc");
 }
@@ -198,9 +149,9 @@ test_savepoint_rollback_to_keeps_earlier_work(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a); SAVEPOINT s1; INSERT INTO t VALUES (1);"
-                                   "SAVEPOINT s2; INSERT INTO t VALUES (2); ROLLBACK TO s2;"
-                                   "RELEASE s1"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a); SAVEPOINT s1; INSERT INTO t VALUES (1);"
+                                      "SAVEPOINT s2; INSERT INTO t VALUES (2); ROLLBACK TO s2;"
+                                      "RELEASE s1"), CHORUS_OK);
     assert_false(vm_conn_in_transaction(f->conn));
     assert_query(f->conn, "SELECT group_concat(a) FROM t", "1");
 }
@@ -210,13 +161,13 @@ test_failed_statement_is_undone_but_transaction_stays(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a UNIQUE); BEGIN; INSERT INTO t VALUES (1)"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a UNIQUE); BEGIN; INSERT INTO t VALUES (1)"),
                      CHORUS_OK);
-    assert_int_equal(exec(f->conn, "INSERT INTO t VALUES (2), (1)"), CHORUS_CONSTRAINT);
+    assert_int_equal(fx_exec(f->conn, "INSERT INTO t VALUES (2), (1)"), CHORUS_CONSTRAINT);
     assert_string_equal(vm_conn_errmsg(f->conn), "UNIQUE constraint failed: t.a");
     assert_int_equal(vm_conn_extended_errcode(f->conn), CHORUS_CONSTRAINT_UNIQUE);
     assert_true(vm_conn_in_transaction(f->conn));
-    assert_int_equal(exec(f->conn, "COMMIT"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "COMMIT"), CHORUS_OK);
     assert_query(f->conn, "SELECT group_concat(a) FROM t", "1");
 }
 
@@ -225,13 +176,13 @@ test_check_constraint_names_the_failing_check(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a INT CHECK (a > 0), "
-                                   "b CONSTRAINT positive CHECK (b > 0))"), CHORUS_OK);
-    assert_int_equal(exec(f->conn, "INSERT INTO t VALUES (0, 1)"), CHORUS_CONSTRAINT);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a INT CHECK (a > 0), "
+                                      "b CONSTRAINT positive CHECK (b > 0))"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "INSERT INTO t VALUES (0, 1)"), CHORUS_CONSTRAINT);
     assert_string_equal(vm_conn_errmsg(f->conn), "CHECK constraint failed: a > 0");
-    assert_int_equal(exec(f->conn, "INSERT INTO t VALUES (1, -1)"), CHORUS_CONSTRAINT);
+    assert_int_equal(fx_exec(f->conn, "INSERT INTO t VALUES (1, -1)"), CHORUS_CONSTRAINT);
     assert_string_equal(vm_conn_errmsg(f->conn), "CHECK constraint failed: positive");
-    assert_int_equal(exec(f->conn, "INSERT INTO t VALUES ('5', 1)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "INSERT INTO t VALUES ('5', 1)"), CHORUS_OK);
 }
 
 static void
@@ -260,9 +211,9 @@ test_statement_reprepares_after_schema_change(void **state)
     fixture *f = *state;
     vm_stmt *st;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a); INSERT INTO t VALUES (7)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a); INSERT INTO t VALUES (7)"), CHORUS_OK);
     assert_int_equal(vm_prepare(f->conn, "SELECT * FROM t", -1, &st, NULL), CHORUS_OK);
-    assert_int_equal(exec(f->conn, "CREATE TABLE u(b)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE u(b)"), CHORUS_OK);
     assert_int_equal(vm_step(st), CHORUS_ROW);
     assert_int_equal(vm_column(st, 0)->u.i, 7);
     vm_finalize(st);
@@ -273,12 +224,12 @@ test_update_and_delete_change_the_selected_rows(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a INTEGER PRIMARY KEY, b);"
-                                   "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30);"
-                                   "UPDATE t SET b = b + 1 WHERE a >= 2"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a INTEGER PRIMARY KEY, b);"
+                                      "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30);"
+                                      "UPDATE t SET b = b + 1 WHERE a >= 2"), CHORUS_OK);
     assert_int_equal(vm_conn_changes(f->conn), 2);
     assert_query(f->conn, "SELECT group_concat(b) FROM t", "10,21,31");
-    assert_int_equal(exec(f->conn, "DELETE FROM t WHERE b > 20"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "DELETE FROM t WHERE b > 20"), CHORUS_OK);
     assert_int_equal(vm_conn_changes(f->conn), 2);
     assert_query(f->conn, "SELECT count(*) FROM t", "1");
 }
@@ -288,13 +239,13 @@ test_unsupported_statements_fail_cleanly(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(a)"), CHORUS_OK);
-    assert_int_equal(exec(f->conn, "SELECT 1 FROM t RIGHT JOIN t AS u ON 1 JOIN t AS v"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "SELECT 1 FROM t RIGHT JOIN t AS u ON 1 JOIN t AS v"),
                      CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn),
                         "not supported yet: RIGHT or FULL JOIN followed by another join");
-    assert_int_equal(exec(f->conn, "ATTACH 'other.db' AS other"), CHORUS_ERROR);
-    assert_int_equal(exec(f->conn, "DETACH other"), CHORUS_ERROR);
+    assert_int_equal(fx_exec(f->conn, "ATTACH 'other.db' AS other"), CHORUS_ERROR);
+    assert_int_equal(fx_exec(f->conn, "DETACH other"), CHORUS_ERROR);
 }
 
 static void
@@ -312,8 +263,8 @@ test_written_file_is_read_by_sqlite3(void **state)
     assert_int_equal(vm_db_open(path, CHORUS_OPEN_CREATE | CHORUS_OPEN_READWRITE, &db, &err),
                      CHORUS_OK);
     assert_int_equal(vm_conn_open(db, &conn), CHORUS_OK);
-    assert_int_equal(exec(conn, "CREATE TABLE t(a, b TEXT); CREATE INDEX tb ON t(b);"
-                                "INSERT INTO t VALUES (1, 'x'), (2, 'y')"), CHORUS_OK);
+    assert_int_equal(fx_exec(conn, "CREATE TABLE t(a, b TEXT); CREATE INDEX tb ON t(b);"
+                                   "INSERT INTO t VALUES (1, 'x'), (2, 'y')"), CHORUS_OK);
     vm_conn_close(conn);
     vm_db_close(db);
     assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
@@ -330,29 +281,19 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_select_without_from_computes_expressions, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_result_columns_are_named_as_sqlite_names_them, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_names_fail_in_sqlite_words, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_autocommit_insert_is_visible_to_the_next_statement,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_undoes_the_transaction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transaction_errors_use_sqlite_words, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_savepoint_rollback_to_keeps_earlier_work, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_failed_statement_is_undone_but_transaction_stays,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_check_constraint_names_the_failing_check, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_parameters_bind_by_number_and_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_statement_reprepares_after_schema_change, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_update_and_delete_change_the_selected_rows, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_unsupported_statements_fail_cleanly, setup,
-                                        teardown),
+        VM_TEST_MEMORY(test_select_without_from_computes_expressions),
+        VM_TEST_MEMORY(test_result_columns_are_named_as_sqlite_names_them),
+        VM_TEST_MEMORY(test_unknown_names_fail_in_sqlite_words),
+        VM_TEST_MEMORY(test_autocommit_insert_is_visible_to_the_next_statement),
+        VM_TEST_MEMORY(test_rollback_undoes_the_transaction),
+        VM_TEST_MEMORY(test_transaction_errors_use_sqlite_words),
+        VM_TEST_MEMORY(test_savepoint_rollback_to_keeps_earlier_work),
+        VM_TEST_MEMORY(test_failed_statement_is_undone_but_transaction_stays),
+        VM_TEST_MEMORY(test_check_constraint_names_the_failing_check),
+        VM_TEST_MEMORY(test_parameters_bind_by_number_and_name),
+        VM_TEST_MEMORY(test_statement_reprepares_after_schema_change),
+        VM_TEST_MEMORY(test_update_and_delete_change_the_selected_rows),
+        VM_TEST_MEMORY(test_unsupported_statements_fail_cleanly),
         cmocka_unit_test(test_written_file_is_read_by_sqlite3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,61 +19,7 @@
 
 #include "test_support.h"
 #include "value.h"
-#include "vm.h"
-
-typedef struct fixture {
-    char path[512];
-    vm_db *db;
-    vm_conn *conn;
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    char *err = NULL;
-
-    test_tmpdir();
-    test_path(f->path, sizeof f->path, "temp.db");
-    assert_int_equal(vm_db_open(f->path, CHORUS_OPEN_CREATE, &f->db, &err), CHORUS_OK);
-    assert_int_equal(vm_conn_open(f->db, &f->conn), CHORUS_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    vm_conn_close(f->conn);
-    vm_db_close(f->db);
-    test_tmpdir_remove();
-    free(f);
-    return 0;
-}
-
-/* Runs every statement of sql; returns the first failure's code. */
-static int
-exec(vm_conn *conn, const char *sql)
-{
-    const char *tail = sql;
-
-    while (tail != NULL && *tail) {
-        vm_stmt *st;
-        int rc = vm_prepare(conn, tail, -1, &st, &tail);
-        if (rc != CHORUS_OK)
-            return rc;
-        if (st == NULL)
-            break;
-        while ((rc = vm_step(st)) == CHORUS_ROW)
-            ;
-        vm_finalize(st);
-        if (rc != CHORUS_DONE)
-            return rc;
-    }
-    return CHORUS_OK;
-}
+#include "vm_fixture.h"
 
 /* Every row of sql, columns joined by '|' and rows by ','; owned. NULL
  * when the statement fails. */
@@ -126,7 +72,7 @@ assert_query(vm_conn *conn, const char *sql, const char *expected)
 static void
 assert_error(vm_conn *conn, const char *sql, const char *message)
 {
-    assert_int_not_equal(exec(conn, sql), CHORUS_OK);
+    assert_int_not_equal(fx_exec(conn, sql), CHORUS_OK);
     assert_string_equal(vm_conn_errmsg(conn), message);
 }
 
@@ -136,13 +82,13 @@ test_temp_objects_are_invisible_to_other_connections(void **state)
     fixture *f = *state;
     vm_conn *other;
 
-    assert_int_equal(exec(f->conn, "CREATE TEMP TABLE t(a); INSERT INTO t VALUES (1);"
-                                   "CREATE TEMP VIEW v AS SELECT a + 1 FROM t"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP TABLE t(a); INSERT INTO t VALUES (1);"
+                                      "CREATE TEMP VIEW v AS SELECT a + 1 FROM t"),
                      CHORUS_OK);
     assert_int_equal(vm_conn_open(f->db, &other), CHORUS_OK);
     assert_error(other, "SELECT * FROM t", "no such table: t");
     assert_error(other, "SELECT * FROM v", "no such table: v");
-    assert_int_equal(exec(other, "CREATE TEMP TABLE t(b, c); INSERT INTO t VALUES (8, 9)"),
+    assert_int_equal(fx_exec(other, "CREATE TEMP TABLE t(b, c); INSERT INTO t VALUES (8, 9)"),
                      CHORUS_OK);
     assert_query(other, "SELECT * FROM t", "8|9");
     assert_query(f->conn, "SELECT * FROM v", "2");
@@ -154,8 +100,8 @@ test_temp_objects_are_gone_when_the_connection_closes(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE m(x); CREATE TEMP TABLE t(a);"
-                                   "INSERT INTO t VALUES (1); INSERT INTO m SELECT a FROM t"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE m(x); CREATE TEMP TABLE t(a);"
+                                      "INSERT INTO t VALUES (1); INSERT INTO m SELECT a FROM t"),
                      CHORUS_OK);
     vm_conn_close(f->conn);
     assert_int_equal(vm_conn_open(f->db, &f->conn), CHORUS_OK);
@@ -171,9 +117,9 @@ test_temp_objects_never_reach_the_database_file(void **state)
     sqlite3 *db;
     sqlite3_stmt *st;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE m(x); CREATE TEMP TABLE t(a);"
-                                   "CREATE INDEX ti ON t(a); INSERT INTO t VALUES (1), (2);"
-                                   "CREATE TEMP VIEW v AS SELECT * FROM m"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE m(x); CREATE TEMP TABLE t(a);"
+                                      "CREATE INDEX ti ON t(a); INSERT INTO t VALUES (1), (2);"
+                                      "CREATE TEMP VIEW v AS SELECT * FROM m"),
                      CHORUS_OK);
     vm_conn_close(f->conn);         /* the temp database goes; the file stays */
     vm_db_close(f->db);
@@ -194,13 +140,13 @@ test_a_temp_table_shadows_the_main_table_of_the_same_name(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(x); INSERT INTO t VALUES ('main');"
-                                   "CREATE TEMP TABLE t(x); INSERT INTO t VALUES ('temp')"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(x); INSERT INTO t VALUES ('main');"
+                                      "CREATE TEMP TABLE t(x); INSERT INTO t VALUES ('temp')"),
                      CHORUS_OK);
     assert_query(f->conn, "SELECT x FROM t", "temp");
     assert_query(f->conn, "SELECT x FROM temp.t", "temp");
     assert_query(f->conn, "SELECT x FROM main.t", "main");
-    assert_int_equal(exec(f->conn, "DROP TABLE t"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "DROP TABLE t"), CHORUS_OK);
     assert_query(f->conn, "SELECT x FROM t", "main");
 }
 
@@ -212,7 +158,7 @@ test_database_list_shows_temp_once_it_exists(void **state)
 
     snprintf(expected, sizeof expected, "0|main|%s", f->path);
     assert_query(f->conn, "PRAGMA database_list", expected);
-    assert_int_equal(exec(f->conn, "CREATE TEMP VIEW v AS SELECT 1"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP VIEW v AS SELECT 1"), CHORUS_OK);
     snprintf(expected, sizeof expected, "0|main|%s,1|temp|", f->path);
     assert_query(f->conn, "PRAGMA database_list", expected);
 }
@@ -223,10 +169,10 @@ test_a_prepared_statement_recompiles_when_a_temp_table_shadows_its_table(void **
     fixture *f = *state;
     vm_stmt *st;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE t(x); INSERT INTO t VALUES ('main')"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(x); INSERT INTO t VALUES ('main')"),
                      CHORUS_OK);
     assert_int_equal(vm_prepare(f->conn, "SELECT x FROM t", -1, &st, NULL), CHORUS_OK);
-    assert_int_equal(exec(f->conn, "CREATE TEMP TABLE t(x); INSERT INTO t VALUES ('temp')"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP TABLE t(x); INSERT INTO t VALUES ('temp')"),
                      CHORUS_OK);
     assert_int_equal(vm_step(st), CHORUS_ROW);
     assert_int_equal(vm_column(st, 0)->n, 4);
@@ -239,14 +185,15 @@ test_rollback_undoes_temp_ddl_and_rows(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TEMP TABLE keep(a); INSERT INTO keep VALUES (1)"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP TABLE keep(a); INSERT INTO keep VALUES (1)"),
                      CHORUS_OK);
-    assert_int_equal(exec(f->conn, "BEGIN; CREATE TEMP TABLE gone(a); INSERT INTO gone VALUES (1);"
-                                   "INSERT INTO keep VALUES (2); ROLLBACK"),
+    assert_int_equal(fx_exec(f->conn, "BEGIN; CREATE TEMP TABLE gone(a);"
+                                      "INSERT INTO gone VALUES (1);"
+                                      "INSERT INTO keep VALUES (2); ROLLBACK"),
                      CHORUS_OK);
     assert_error(f->conn, "SELECT * FROM gone", "no such table: gone");
     assert_query(f->conn, "SELECT group_concat(a) FROM keep", "1");
-    assert_int_equal(exec(f->conn, "BEGIN; INSERT INTO keep VALUES (3); COMMIT"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "BEGIN; INSERT INTO keep VALUES (3); COMMIT"), CHORUS_OK);
     assert_query(f->conn, "SELECT group_concat(a) FROM keep", "1,3");
 }
 
@@ -255,11 +202,12 @@ test_rollback_to_a_savepoint_older_than_the_temp_database_undoes_it(void **state
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "SAVEPOINT a; CREATE TEMP TABLE t(x); INSERT INTO t VALUES (1);"
-                                   "SAVEPOINT b; INSERT INTO t VALUES (2); ROLLBACK TO b"),
+    assert_int_equal(fx_exec(f->conn, "SAVEPOINT a; CREATE TEMP TABLE t(x);"
+                                      "INSERT INTO t VALUES (1);"
+                                      "SAVEPOINT b; INSERT INTO t VALUES (2); ROLLBACK TO b"),
                      CHORUS_OK);
     assert_query(f->conn, "SELECT group_concat(x) FROM t", "1");
-    assert_int_equal(exec(f->conn, "ROLLBACK TO a; RELEASE a"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "ROLLBACK TO a; RELEASE a"), CHORUS_OK);
     assert_error(f->conn, "SELECT * FROM t", "no such table: t");
     assert_query(f->conn, "SELECT count(*) FROM sqlite_temp_master", "0");
 }
@@ -269,7 +217,7 @@ test_a_failed_statement_undoes_only_its_own_temp_rows(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TEMP TABLE t(x UNIQUE); INSERT INTO t VALUES (1)"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP TABLE t(x UNIQUE); INSERT INTO t VALUES (1)"),
                      CHORUS_OK);
     assert_error(f->conn, "INSERT INTO t VALUES (2), (1)", "UNIQUE constraint failed: t.x");
     assert_query(f->conn, "SELECT group_concat(x) FROM t", "1");
@@ -280,12 +228,14 @@ test_temp_ddl_errors_use_sqlite_words(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE m(x)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE m(x)"), CHORUS_OK);
     assert_error(f->conn, "CREATE TEMP TABLE main.t(x)",
                  "temporary table name must be unqualified");
-    assert_error(f->conn, "CREATE TEMP TRIGGER tr AFTER INSERT ON m BEGIN SELECT 1; END",
-                 "not supported yet: TEMP triggers on main tables");
-    assert_int_equal(exec(f->conn, "CREATE TEMP VIEW v AS SELECT 1"), CHORUS_OK);
+    assert_error(f->conn, "CREATE TEMP TRIGGER tr AFTER INSERT ON nope BEGIN SELECT 1; END",
+                 "no such table: nope");
+    assert_error(f->conn, "CREATE TEMP TRIGGER tr INSTEAD OF INSERT ON m BEGIN SELECT 1; END",
+                 "cannot create INSTEAD OF trigger on table: m");
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP VIEW v AS SELECT 1"), CHORUS_OK);
     assert_error(f->conn, "CREATE TEMP VIEW v AS SELECT 2", "view v already exists");
     assert_error(f->conn, "DROP TABLE v", "use DROP VIEW to delete view v");
 }
@@ -295,8 +245,8 @@ test_a_main_view_does_not_see_temp_tables(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TEMP TABLE t(x); CREATE VIEW mv AS SELECT * FROM t;"
-                                   "CREATE TEMP VIEW tv AS SELECT * FROM t"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP TABLE t(x); CREATE VIEW mv AS SELECT * FROM t;"
+                                      "CREATE TEMP VIEW tv AS SELECT * FROM t"),
                      CHORUS_OK);
     assert_error(f->conn, "SELECT * FROM mv", "no such table: t");
     assert_query(f->conn, "SELECT count(*) FROM tv", "0");
@@ -310,18 +260,19 @@ test_temp_tables_work_on_a_read_only_database(void **state)
     vm_conn *conn;
     char *err = NULL;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE m(x); INSERT INTO m VALUES (1), (2)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE m(x); INSERT INTO m VALUES (1), (2)"),
+                     CHORUS_OK);
     vm_conn_close(f->conn);
     vm_db_close(f->db);
     f->conn = NULL;
     f->db = NULL;
     assert_int_equal(vm_db_open(f->path, CHORUS_OPEN_READONLY, &ro, &err), CHORUS_OK);
     assert_int_equal(vm_conn_open(ro, &conn), CHORUS_OK);
-    assert_int_equal(exec(conn, "CREATE TEMP TABLE t AS SELECT x * 10 AS y FROM m;"
-                                "CREATE INDEX ti ON t(y); UPDATE t SET y = y + 1"),
+    assert_int_equal(fx_exec(conn, "CREATE TEMP TABLE t AS SELECT x * 10 AS y FROM m;"
+                                   "CREATE INDEX ti ON t(y); UPDATE t SET y = y + 1"),
                      CHORUS_OK);
     assert_query(conn, "SELECT y FROM t ORDER BY y", "11,21");
-    assert_int_not_equal(exec(conn, "INSERT INTO m VALUES (3)"), CHORUS_OK);
+    assert_int_not_equal(fx_exec(conn, "INSERT INTO m VALUES (3)"), CHORUS_OK);
     vm_conn_close(conn);
     vm_db_close(ro);
 }
@@ -332,14 +283,14 @@ test_temp_writes_do_not_wait_for_another_connections_write_transaction(void **st
     fixture *f = *state;
     vm_conn *other;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE m(x)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE m(x)"), CHORUS_OK);
     assert_int_equal(vm_conn_open(f->db, &other), CHORUS_OK);
     vm_conn_set_busy_timeout(f->conn, 0);
-    assert_int_equal(exec(other, "BEGIN IMMEDIATE; INSERT INTO m VALUES (1)"), CHORUS_OK);
-    assert_int_equal(exec(f->conn, "CREATE TEMP TABLE t(a); INSERT INTO t VALUES (1);"
-                                   "DELETE FROM t; DROP TABLE t"),
+    assert_int_equal(fx_exec(other, "BEGIN IMMEDIATE; INSERT INTO m VALUES (1)"), CHORUS_OK);
+    assert_int_equal(fx_exec(f->conn, "CREATE TEMP TABLE t(a); INSERT INTO t VALUES (1);"
+                                      "DELETE FROM t; DROP TABLE t"),
                      CHORUS_OK);
-    assert_int_equal(exec(other, "COMMIT"), CHORUS_OK);
+    assert_int_equal(fx_exec(other, "COMMIT"), CHORUS_OK);
     vm_conn_close(other);
 }
 
@@ -348,10 +299,10 @@ test_a_trigger_on_a_temp_table_writes_main_tables_atomically(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(exec(f->conn, "CREATE TABLE m(x UNIQUE); CREATE TEMP TABLE t(a);"
-                                   "CREATE TRIGGER t_ai AFTER INSERT ON t "
-                                   "BEGIN INSERT INTO m VALUES (new.a); END;"
-                                   "INSERT INTO t VALUES (1), (2)"),
+    assert_int_equal(fx_exec(f->conn, "CREATE TABLE m(x UNIQUE); CREATE TEMP TABLE t(a);"
+                                      "CREATE TRIGGER t_ai AFTER INSERT ON t "
+                                      "BEGIN INSERT INTO m VALUES (new.a); END;"
+                                      "INSERT INTO t VALUES (1), (2)"),
                      CHORUS_OK);
     assert_query(f->conn, "SELECT group_concat(x) FROM m", "1,2");
     assert_error(f->conn, "INSERT INTO t VALUES (3), (1)", "UNIQUE constraint failed: m.x");
@@ -363,34 +314,20 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_temp_objects_are_invisible_to_other_connections,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_temp_objects_are_gone_when_the_connection_closes,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_temp_objects_never_reach_the_database_file, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_a_temp_table_shadows_the_main_table_of_the_same_name,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_database_list_shows_temp_once_it_exists, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(
-            test_a_prepared_statement_recompiles_when_a_temp_table_shadows_its_table, setup,
-            teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_undoes_temp_ddl_and_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_rollback_to_a_savepoint_older_than_the_temp_database_undoes_it, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_failed_statement_undoes_only_its_own_temp_rows,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_temp_ddl_errors_use_sqlite_words, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_main_view_does_not_see_temp_tables, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_temp_tables_work_on_a_read_only_database, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(
-            test_temp_writes_do_not_wait_for_another_connections_write_transaction, setup,
-            teardown),
-        cmocka_unit_test_setup_teardown(
-            test_a_trigger_on_a_temp_table_writes_main_tables_atomically, setup, teardown),
+        VM_TEST_FILE(test_temp_objects_are_invisible_to_other_connections),
+        VM_TEST_FILE(test_temp_objects_are_gone_when_the_connection_closes),
+        VM_TEST_FILE(test_temp_objects_never_reach_the_database_file),
+        VM_TEST_FILE(test_a_temp_table_shadows_the_main_table_of_the_same_name),
+        VM_TEST_FILE(test_database_list_shows_temp_once_it_exists),
+        VM_TEST_FILE(test_a_prepared_statement_recompiles_when_a_temp_table_shadows_its_table),
+        VM_TEST_FILE(test_rollback_undoes_temp_ddl_and_rows),
+        VM_TEST_FILE(test_rollback_to_a_savepoint_older_than_the_temp_database_undoes_it),
+        VM_TEST_FILE(test_a_failed_statement_undoes_only_its_own_temp_rows),
+        VM_TEST_FILE(test_temp_ddl_errors_use_sqlite_words),
+        VM_TEST_FILE(test_a_main_view_does_not_see_temp_tables),
+        VM_TEST_FILE(test_temp_tables_work_on_a_read_only_database),
+        VM_TEST_FILE(test_temp_writes_do_not_wait_for_another_connections_write_transaction),
+        VM_TEST_FILE(test_a_trigger_on_a_temp_table_writes_main_tables_atomically),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

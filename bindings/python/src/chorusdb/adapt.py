@@ -3,6 +3,8 @@ bytes -> Python value), with sqlite3's registration functions and defaults.
 
 A value is bound as it is when it is None, int, float, str or bytes-like; anything else
 goes through adapters[(type(value), PrepareProtocol)] or the value's __conform__ first.
+The binding itself is C (native/bind.c rule B2): it calls adapt_value() for the values
+that need it, and for every value once an adapter is registered for a bindable type.
 Converters run only with detect_types (PARSE_DECLTYPES, PARSE_COLNAMES); they receive the
 stored value as bytes. The date/datetime defaults match sqlite3's, so code that relied on
 them keeps working.
@@ -11,6 +13,7 @@ Callers: chorusdb/dbapi2.py (binding, fetching) and users through the package na
 
 import datetime
 
+from chorusdb import _chorus
 from chorusdb._chorus import ProgrammingError
 
 PARSE_DECLTYPES = 1
@@ -20,7 +23,6 @@ adapters = {}
 converters = {}
 _BINDABLE = frozenset({type(None), int, float, str, bytes, bool, bytearray, memoryview})
 _NO_DEFAULT = object()
-_bindable_adapted = False   # True once an adapter is registered for a _BINDABLE type
 
 
 class PrepareProtocol:
@@ -32,9 +34,9 @@ class PrepareProtocol:
 
 def register_adapter(type_, adapter):
     """Adapts values of exactly type_ with adapter(value) before binding."""
-    global _bindable_adapted
     adapters[(type_, PrepareProtocol)] = adapter
-    _bindable_adapted = _bindable_adapted or type_ in _BINDABLE
+    if type_ in _BINDABLE:
+        _chorus.set_adapter(adapt_value, True)
 
 
 def register_converter(typename, converter):
@@ -62,14 +64,10 @@ def adapt(obj, proto=PrepareProtocol, alt=_NO_DEFAULT):
     raise ProgrammingError("can't adapt")
 
 
-def adapt_parameters(values):
-    """values with every value that is not directly bindable (or has an adapter of its
-    own type) adapted; values itself when nothing needs adapting."""
-    if _bindable_adapted:
-        return [adapt(v, PrepareProtocol, v) for v in values]
-    if all(type(v) in _BINDABLE for v in values):
-        return values
-    return [v if type(v) in _BINDABLE else adapt(v, PrepareProtocol, v) for v in values]
+def adapt_value(value):
+    """value ready to bind: adapted when an adapter or __conform__ applies, else itself
+    (binding then refuses what it cannot store)."""
+    return adapt(value, PrepareProtocol, value)
 
 
 def converter_for(name, decltype, detect_types):
@@ -119,6 +117,7 @@ def _convert_timestamp(raw):
     return datetime.datetime(year, month, mday, hours, minutes, seconds, micro)
 
 
+_chorus.set_adapter(adapt_value, False)
 register_adapter(datetime.date, lambda value: value.isoformat())
 register_adapter(datetime.datetime, lambda value: value.isoformat(" "))
 register_converter("date", _convert_date)

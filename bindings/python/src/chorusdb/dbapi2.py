@@ -15,13 +15,22 @@ Transactions (sqlite3's three modes, chosen by the autocommit attribute)
     after every commit() and rollback()); close() rolls it back.
 
 Statements: a per-connection cache of idle prepared statements keyed by SQL text
-(cached_statements, least recently returned evicted first). A cursor takes the statement
-out of the cache while it runs it and puts it back when done, so a second cursor (or
-thread) executing the same SQL meanwhile prepares its own.
+(cached_statements, least recently returned evicted first; native/connection.c). A cursor
+takes the statement out of the cache while it runs it and puts it back when done, so a
+second cursor (or thread) executing the same SQL meanwhile prepares its own.
 
 Cursors step one row ahead: execute() runs the statement to its first row (so errors
 surface there, and DML runs to completion); each fetch reads the current row and steps to
-the next. A finished statement is reset at once, ending its read.
+the next. A finished statement is reset at once, ending its read. The hot path (binding,
+the step loop, building rows, the statement cache) is C: Cursor extends _chorus.Cursor
+(native/cursor.c rules C1-C4), which calls back into this module only for what is not on
+it: _prepare (a statement not in the cache), _describe (detect_types), _make_row
+(converters, row_factory).
+
+COMMIT with cursors still reading: the engine commits at once and the cursors go on
+(as in sqlite3). ROLLBACK with cursors still reading: the engine cannot roll back under
+them yet, so rollback() first resets them (as sqlite3 did before Python 3.11); their next
+fetch raises InterfaceError.
 
 Threads: with check_same_thread (the default) a connection and its cursors may only be
 used by the thread that made it; interrupt() is allowed from any thread. The engine work
@@ -29,8 +38,6 @@ itself runs without the GIL, so threads with a connection each work in parallel.
 Callers: chorusdb/__init__.py re-exports everything public.
 """
 
-import collections
-import collections.abc
 import datetime
 import os
 import threading
@@ -127,6 +134,27 @@ def _autocommit_value(value):
     raise ValueError("autocommit must be True, False, or chorusdb.LEGACY_TRANSACTION_CONTROL")
 
 
+class _TypeObject(frozenset):
+    """A DB-API type object: compares equal to the type codes it stands for. ChorusDB, like
+    SQLite, types values and not columns, so description's type_code is None (as in
+    sqlite3) and every type object equals None: a column may hold any type."""
+
+    def __eq__(self, other):
+        return other is None or other in self
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = frozenset.__hash__
+
+
+STRING = _TypeObject({"TEXT"})
+BINARY = _TypeObject({"BLOB"})
+NUMBER = _TypeObject({"INTEGER", "REAL", "NUMERIC"})
+DATETIME = _TypeObject({"DATE", "DATETIME", "TIMESTAMP"})
+ROWID = _TypeObject({"ROWID"})
+
+
 def _begin_statement(isolation_level):
     """The BEGIN that isolation_level asks for; None for None (autocommit)."""
     if isolation_level is None:
@@ -138,36 +166,6 @@ def _begin_statement(isolation_level):
         raise ValueError("isolation_level string must be '', 'DEFERRED', 'IMMEDIATE', "
                          "'EXCLUSIVE' or 'CONCURRENT'")
     return f"BEGIN {isolation_level.upper()}".rstrip()
-
-
-class _Statement:
-    """A prepared statement with what the cursor needs to know about it, computed once."""
-
-    __slots__ = ("native", "sql", "is_dml", "parameter_names", "column_names",
-                 "_descriptions")
-
-    def __init__(self, native, sql):
-        self.native = native                # None for SQL holding only comments
-        self.sql = sql
-        self.is_dml = sqltext.is_dml(sql)
-        self.parameter_names = native.parameter_names if native else ()
-        self.column_names = native.column_names if native else ()
-        self._descriptions = {}             # detect_types -> (description, converters)
-
-    def description(self, detect_types):
-        """(description or None, [(column, converter)]) under detect_types."""
-        cached = self._descriptions.get(detect_types)
-        if cached is None:
-            names = self.column_names
-            decltypes = self.native.column_decltypes if detect_types and names else ()
-            description = tuple(
-                (adapt.column_display_name(name, detect_types), None, None, None, None,
-                 None, None) for name in names) or None
-            found = [(i, adapt.converter_for(name, decltypes[i], detect_types))
-                     for i, name in enumerate(names)] if detect_types else []
-            cached = (description, [(i, c) for i, c in found if c is not None])
-            self._descriptions[detect_types] = cached
-        return cached
 
 
 class Connection:
@@ -192,15 +190,16 @@ class Connection:
         autocommit = _autocommit_value(autocommit)
         begin = _begin_statement(isolation_level)
         path, flags = _open_arguments(database, uri)
-        self._native = _chorus.Connection(path, flags)
+        self._native = _chorus.Connection(path, flags, int(cached_statements),
+                                          bool(check_same_thread))
         self._native.busy_timeout(int(max(0.0, float(timeout)) * 1000))
         self._thread_ident = threading.get_ident()
         self._check_same_thread = bool(check_same_thread)
         self._isolation_level = isolation_level
         self._begin = begin
         self._autocommit = autocommit
-        self._cache = collections.OrderedDict()
-        self._cache_size = int(cached_statements)
+        self._implicit_begin = None
+        self._update_implicit_begin()
         self._in_transaction_helper = False
         self.detect_types = int(detect_types)
         self.row_factory = None
@@ -223,48 +222,48 @@ class Connection:
                 f"thread. The object was created in thread id {self._thread_ident} and "
                 f"this is thread id {threading.get_ident()}.")
 
-    # -- statements
-
-    def _statement(self, sql):
-        """A _Statement for sql that the caller has to itself until it hands it back
-        with _recycle(): taken out of the cache, or prepared."""
-        statement = self._cache.pop(sql, None)   # one atomic step: threads never share
-        return statement if statement is not None else self._prepare(sql)
-
-    def _recycle(self, statement):
-        """Takes back a statement from _statement(): reset, and cached while the cache
-        has room for it."""
-        if statement.native is None or self._native.closed:
-            return
-        statement.native.reset()
-        if self._cache_size <= 0 or self._cache.setdefault(statement.sql, statement) \
-                is not statement:
-            statement.native.finalize()
-            return
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)[1].native.finalize()
+    # -- statements (called by native/cursor.c, rule C4)
 
     def _prepare(self, sql):
+        """A new native statement for sql (None for SQL without one)."""
         native, tail = self._native.prepare(sql)
         if not sqltext.is_blank(tail):
             if native is not None:
                 native.finalize()
             raise ProgrammingError("You can only execute one statement at a time.")
-        return _Statement(native, sql)
+        if native is not None:
+            native.is_dml = sqltext.is_dml(sql)
+        return native
 
-    def _begin_implicit(self, statement):
-        """Legacy transaction control: BEGIN before DML outside a transaction."""
-        if (statement.is_dml and self._autocommit is LEGACY_TRANSACTION_CONTROL
-                and self._begin is not None
-                and not self._native.in_transaction):
-            self._native.exec(self._begin)
+    def _describe(self, native, detect_types):
+        """(description, converters or None) of native's result under detect_types,
+        computed once per statement."""
+        cached = native.descriptions.get(detect_types)
+        if cached is None:
+            names = native.column_names
+            decltypes = native.column_decltypes if names else ()
+            description = tuple(
+                (adapt.column_display_name(name, detect_types), None, None, None, None,
+                 None, None) for name in names) or None
+            found = [(i, adapt.converter_for(name, decltypes[i], detect_types))
+                     for i, name in enumerate(names)]
+            cached = (description, [(i, c) for i, c in found if c is not None] or None)
+            native.descriptions[detect_types] = cached
+        return cached
+
+    def _update_implicit_begin(self):
+        """Rule C2 of native/cursor.c: the BEGIN the cursor runs before DML outside a
+        transaction (legacy transaction control), or None."""
+        self._implicit_begin = self._begin if \
+            self._autocommit is LEGACY_TRANSACTION_CONTROL else None
 
     # -- the DB-API surface
 
     def cursor(self, factory=None):
         """A new cursor on this connection (factory: a Cursor subclass)."""
-        self._check()
-        cursor = (factory or Cursor)(self)
+        if factory is None:
+            return Cursor(self)     # checks the connection and the thread (C)
+        cursor = factory(self)
         if not isinstance(cursor, Cursor):
             raise TypeError("factory must return a chorusdb.Cursor")
         return cursor
@@ -297,7 +296,10 @@ class Connection:
         if self._autocommit is True:
             return
         if self._native.in_transaction:
-            self._native.exec(verb)
+            if verb == "ROLLBACK":
+                self._native.rollback()     # resets cursors still reading first
+            else:
+                self._native.exec(verb)
         if self._autocommit is False:
             self._native.exec(self._begin or "BEGIN")
 
@@ -309,9 +311,8 @@ class Connection:
         self._check_thread()
         try:
             if self._autocommit is False and self._native.in_transaction:
-                self._native.exec("ROLLBACK")
+                self._native.rollback()
         finally:
-            self._cache.clear()
             self._native.close()
 
     def interrupt(self):
@@ -385,6 +386,7 @@ class Connection:
             self._native.exec("COMMIT")
         self._isolation_level = value
         self._begin = begin
+        self._update_implicit_begin()
 
     @property
     def autocommit(self):
@@ -400,6 +402,7 @@ class Connection:
         elif value is False and not self._native.in_transaction:
             self._native.exec(self._begin or "BEGIN")
         self._autocommit = value
+        self._update_implicit_begin()
 
     @property
     def in_transaction(self):
@@ -413,172 +416,51 @@ class Connection:
         self._check()
         return self._native.total_changes
 
+    # -- application-defined functions and collations (native/functions.c)
+
+    def create_function(self, name, narg, func, *, deterministic=False):
+        """Makes func(*args) callable from SQL as name with narg arguments (-1: any);
+        func None removes it. Exceptions in func fail the statement with
+        OperationalError, as in sqlite3."""
+        self._check()
+        self._native.create_function(name, narg, func, bool(deterministic))
+
+    def create_aggregate(self, name, n_arg, aggregate_class):
+        """Makes aggregate_class (step(*args) per row, finalize() for the result) an
+        SQL aggregate; None removes it."""
+        self._check()
+        self._native.create_aggregate(name, n_arg, aggregate_class)
+
+    def create_window_function(self, name, num_params, aggregate_class, /):
+        """As create_aggregate, for a class that also has value() and inverse(*args),
+        usable with OVER (...); None removes it."""
+        self._check()
+        self._native.create_window_function(name, num_params, aggregate_class)
+
+    def create_collation(self, name, callable, /):
+        """Makes callable(a, b) -> int the collation name for COLLATE in queries;
+        None removes it."""
+        self._check()
+        self._native.create_collation(name, callable)
+
     def _unsupported(self, *args, **kwargs):
         raise NotSupportedError("not supported by ChorusDB yet")
 
-    create_function = create_aggregate = create_window_function = _unsupported
-    create_collation = set_authorizer = set_progress_handler = _unsupported
+    set_authorizer = set_progress_handler = _unsupported
     set_trace_callback = enable_load_extension = load_extension = _unsupported
     backup = blobopen = serialize = deserialize = getlimit = setlimit = _unsupported
 
 
-class Cursor:
-    """Runs statements and fetches their rows; made by Connection.cursor()."""
+class Cursor(_chorus.Cursor):
+    """Runs statements and fetches their rows; made by Connection.cursor().
 
-    def __init__(self, connection):
-        if not isinstance(connection, Connection):
-            raise TypeError("Cursor() needs a chorusdb.Connection")
-        self.connection = connection
-        self.arraysize = 1
-        self.row_factory = connection.row_factory
-        self.description = None
-        self.rowcount = -1
-        self.lastrowid = None
-        self._closed = False
-        self._statement = None          # the _Statement with a current row, if any
-        self._converters = []
-        self._index = None              # Row's name map for description
-
-    def _check(self):
-        if self._closed:
-            raise ProgrammingError("Cannot operate on a closed cursor.")
-        self.connection._check()
-
-    def _release(self):
-        """Lets go of the statement being read: reset it and hand it back."""
-        statement, self._statement = self._statement, None
-        if statement is not None:
-            self.connection._recycle(statement)
-
-    def _bind(self, statement, parameters):
-        names = statement.parameter_names
-        if isinstance(parameters, collections.abc.Mapping):
-            values = []
-            for position, name in enumerate(names, 1):
-                if name is None or name[0] == "?":
-                    raise ProgrammingError(
-                        f"Binding {position} has no name, but you supplied a dictionary "
-                        "(which has only names).")
-                try:
-                    values.append(parameters[name[1:]])
-                except KeyError:
-                    raise ProgrammingError("You did not supply a value for binding "
-                                           f"parameter {name}.") from None
-        else:
-            try:
-                supplied = len(parameters)
-            except TypeError:
-                raise ProgrammingError("parameters are of unsupported type") from None
-            if supplied != len(names):
-                raise ProgrammingError(
-                    "Incorrect number of bindings supplied. The current statement uses "
-                    f"{len(names)}, and there are {supplied} supplied.")
-            values = parameters if type(parameters) in (tuple, list) else \
-                [parameters[i] for i in range(supplied)]
-        if names:
-            statement.native.bind(adapt.adapt_parameters(values))
-
-    def _start(self, sql):
-        """Common start of the execute methods: checks, and the statement for sql."""
-        self._check()
-        if not isinstance(sql, str):
-            raise TypeError(f"sql must be str, not {type(sql).__name__}")
-        self._release()
-        self.description = None
-        self.rowcount = -1
-        return self.connection._statement(sql)
-
-    def execute(self, sql, parameters=()):
-        """Runs one statement with parameters (a sequence for ?, a mapping for :name);
-        returns the cursor, ready to fetch."""
-        connection = self.connection
-        statement = self._start(sql)
-        if statement.native is None:
-            return self
-        self._statement = statement
-        try:
-            self._bind(statement, parameters)
-            connection._begin_implicit(statement)
-        except BaseException:
-            self._release()
-            raise
-        self.description, self._converters = statement.description(connection.detect_types)
-        self._index = None
-        self.rowcount = 0 if statement.is_dml else -1
-        self._advance()
-        self.lastrowid = connection._native.last_insert_rowid
-        return self
-
-    def _advance(self):
-        """Steps the current statement; releases it when done (counting its changes)."""
-        statement = self._statement
-        try:
-            has_row = statement.native.step()
-        except BaseException:
-            self._release()
-            raise
-        if not has_row:
-            if statement.is_dml:
-                self.rowcount += self.connection._native.changes
-            self._release()
-
-    def executemany(self, sql, seq_of_parameters):
-        """Runs one DML statement once per item of seq_of_parameters; rowcount sums the
-        changes."""
-        connection = self.connection
-        statement = self._start(sql)
-        if statement.native is None:
-            return self
-        if statement.native.readonly:
-            connection._recycle(statement)
-            raise ProgrammingError("executemany() can only execute DML statements.")
-        self.rowcount = 0 if statement.is_dml else -1
-        try:
-            for parameters in seq_of_parameters:
-                self._bind(statement, parameters)
-                connection._begin_implicit(statement)
-                if statement.native.step():
-                    raise ProgrammingError("executemany() can only execute DML statements.")
-                if statement.is_dml:
-                    self.rowcount += connection._native.changes
-                statement.native.reset()
-        finally:
-            connection._recycle(statement)
-        return self
-
-    def executescript(self, sql_script):
-        """Runs every statement of sql_script (committing a pending transaction first in
-        legacy mode); returns the cursor."""
-        self._check()
-        if not isinstance(sql_script, str):
-            raise TypeError(f"script must be str, not {type(sql_script).__name__}")
-        self._release()
-        self.description = None
-        self.rowcount = -1
-        connection = self.connection
-        if connection._autocommit is LEGACY_TRANSACTION_CONTROL and \
-                connection._native.in_transaction:
-            connection._native.exec("COMMIT")
-        connection._native.exec(sql_script)
-        return self
-
-    def fetchone(self):
-        """The next row, or None when there are no more."""
-        connection = self.connection
-        if self._closed or connection._native.closed or (
-                connection._check_same_thread
-                and threading.get_ident() != connection._thread_ident):
-            self._check()   # raises the right error; inlined above as the hot path
-        statement = self._statement
-        if statement is None:
-            return None
-        values = statement.native.row(connection.text_factory)
-        self._advance()
-        if self._converters or self.row_factory is not None:
-            return self._make_row(values)
-        return values
+    execute, executemany, fetchone, fetchmany, fetchall, iteration, close and the
+    attributes connection, description, rowcount, lastrowid, arraysize and row_factory
+    are native (native/cursor.c); Cursor(connection) checks that connection is a
+    chorusdb Connection."""
 
     def _make_row(self, values):
+        """The row handed out for values: converters applied, then row_factory."""
         if self._converters:
             values = list(values)
             for column, converter in self._converters:
@@ -596,47 +478,28 @@ class Cursor:
                            [column[0] for column in self.description or ()])
         return self._index
 
-    def fetchmany(self, size=None):
-        """Up to size rows (default: arraysize) as a list."""
-        size = self.arraysize if size is None else size
-        rows = []
-        while len(rows) < size:
-            row = self.fetchone()
-            if row is None:
-                break
-            rows.append(row)
-        return rows
-
-    def fetchall(self):
-        """Every remaining row as a list."""
-        rows = []
-        row = self.fetchone()
-        while row is not None:
-            rows.append(row)
-            row = self.fetchone()
-        return rows
-
-    def __iter__(self):
+    def executescript(self, sql_script):
+        """Runs every statement of sql_script (committing a pending transaction first in
+        legacy mode); returns the cursor."""
+        self._forget()
+        if not isinstance(sql_script, str):
+            raise TypeError(f"script must be str, not {type(sql_script).__name__}")
+        connection = self.connection
+        if connection._autocommit is LEGACY_TRANSACTION_CONTROL and \
+                connection._native.in_transaction:
+            connection._native.exec("COMMIT")
+        connection._native.exec(sql_script)
         return self
 
-    def __next__(self):
-        row = self.fetchone()
-        if row is None:
-            raise StopIteration
-        return row
-
-    def close(self):
-        """Closes the cursor; later calls raise ProgrammingError. Harmless twice."""
-        if not self._closed:
-            self._release()
-            self._closed = True
-
-    def __del__(self):
-        if getattr(self, "_statement", None) is not None:
-            try:
-                self._release()
-            except Exception:   # a finalizer must not raise; the statement is freed anyway
-                pass
+    def callproc(self, procname, parameters=()):
+        """DB-API callproc for the one kind of procedure SQLite has, a function: runs
+        SELECT procname(parameters...) and returns parameters unchanged (functions have
+        no output parameters); the result is fetched as from execute()."""
+        if not isinstance(procname, str) or not procname.replace("_", "").isalnum():
+            raise ProgrammingError(f"invalid procedure name: {procname!r}")
+        placeholders = ", ".join("?" * len(parameters))
+        self.execute(f"SELECT {procname}({placeholders})", parameters)
+        return parameters
 
     def setinputsizes(self, sizes):
         """Does nothing (DB-API)."""
@@ -650,6 +513,7 @@ __all__ = [
     "chorus_version_info", "LEGACY_TRANSACTION_CONTROL", "PARSE_DECLTYPES", "PARSE_COLNAMES",
     "connect", "Connection", "Cursor", "Row", "PrepareProtocol", "adapters", "converters",
     "register_adapter", "register_converter", "complete_statement", "Binary", "Date",
+    "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID",
     "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Warning",
     "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
     "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",

@@ -124,7 +124,7 @@ def _rollback_quietly(native):
     if native.closed or not native.in_transaction:
         return
     try:
-        native.exec("ROLLBACK")
+        native.rollback()
     except DatabaseError:
         pass
 

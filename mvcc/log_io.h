@@ -1,0 +1,57 @@
+/*
+ * mvcc/log_io.h: the logical log's I/O seam.
+ *
+ * The log writes through a raw file descriptor (io_uring needs one), not the
+ * os VFS, so its faults cannot be injected there. Instead every system call
+ * the log makes on <db>-log goes through the table mv_log_io_calls: the
+ * pwrite/fdatasync backend calls its pwrite and fdatasync, opening and
+ * cutting the file its open and ftruncate, renaming its rename, and the
+ * io_uring backend hands each completion's result to uring_result before it
+ * acts on it (the kernel did the I/O; the hook may report something else: a
+ * failure, a shorter write). Calling through the table is one indirect call.
+ *
+ * Rules
+ *   IO1 The table is replaced (mv_log_io_install) only while no log is open
+ *       and no thread uses one: it is read without synchronisation, so the
+ *       happens-before edge is whatever orders the install before the open
+ *       (program order, thread creation).
+ *   IO2 A replacement keeps the POSIX contract of each call (-1 and errno
+ *       for the calls; -errno for uring_result), so the log's error mapping
+ *       is the one exercised: ENOSPC -> CHORUS_FULL, a failed write ->
+ *       CHORUS_IOERR_WRITE, a failed sync -> CHORUS_IOERR_FSYNC, a failed
+ *       truncate -> CHORUS_IOERR_TRUNCATE.
+ *
+ * Callers: mvcc/log_writer.c, mvcc/log_uring.c; tests install faults.
+ */
+#ifndef CHORUS_MVCC_LOG_IO_H
+#define CHORUS_MVCC_LOG_IO_H
+
+#include <sys/types.h>
+
+/* What an io_uring completion was for. */
+typedef enum mv_log_io_op {
+    MV_LOG_IO_WRITE = 1,
+    MV_LOG_IO_FSYNC = 2
+} mv_log_io_op;
+
+typedef struct mv_log_io {
+    int (*open)(const char *path, int flags, mode_t mode);
+    ssize_t (*pwrite)(int fd, const void *buf, size_t nbytes, off_t offset);
+    int (*fdatasync)(int fd);
+    int (*ftruncate)(int fd, off_t length);
+    int (*rename)(const char *from, const char *to);
+    /* An io_uring completion: res as the kernel returned it (bytes written,
+     * 0, or -errno), for nbytes asked; returns the result the backend uses. */
+    int (*uring_result)(mv_log_io_op op, int fd, size_t nbytes, int res);
+} mv_log_io;
+
+/* The calls the log makes now (IO1). */
+extern mv_log_io mv_log_io_calls;
+
+/* The real system calls. */
+extern const mv_log_io mv_log_io_system;
+
+/* Replaces the table (IO1); NULL restores mv_log_io_system. */
+void mv_log_io_install(const mv_log_io *io);
+
+#endif /* CHORUS_MVCC_LOG_IO_H */
