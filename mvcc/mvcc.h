@@ -138,12 +138,16 @@ void mv_tx_discard(mv_tx *tx);
 /* Starts a transaction: takes the snapshot (mvcc R3). CHORUS_MISUSE if one is open. */
 int mv_tx_begin(mv_tx *tx);
 /*
- * Commits: validates UNIQUE keys (mvcc R9), appends the frame to the attached
- * log, publishes the commit timestamp and waits as sync says (mvcc R12).
+ * Commits: a write transaction other than the exclusive writer first waits
+ * while one is open (mvcc R20); then validates the schema timestamp (R21)
+ * and UNIQUE keys (mvcc R9), appends the frame to the attached log,
+ * publishes the commit timestamp and waits as sync says (mvcc R12).
  * Returns CHORUS_OK, CHORUS_CONFLICT (the transaction is rolled back; see
- * mv_tx_conflict_outcome()), CHORUS_NOMEM (rolled back), or a CHORUS_IOERR
- * code when the log failed after the commit became visible (mvcc R13: the
- * log is then failed for good). The transaction is over in every case.
+ * mv_tx_conflict_outcome()), CHORUS_BUSY or CHORUS_INTERRUPT (the gate wait
+ * ended, mv_tx_set_wait(); rolled back), CHORUS_NOMEM (rolled back), or a
+ * CHORUS_IOERR code when the log failed after the commit became visible
+ * (mvcc R13: the log is then failed for good). The transaction is over in
+ * every case.
  */
 int mv_tx_commit(mv_tx *tx, mv_sync sync);
 /* Rolls back every write of the open transaction; harmless when none is open. */

@@ -12,8 +12,8 @@
  *      down into a new child (height grows; the root keeps its page number);
  *   3. elsewhere: takes the page with up to two siblings (three pages around
  *      it in the parent), pours all their cells plus the dividers between
- *      them into one list, and deals that list into as few pages as hold it,
- *      evening out the fill from right to left; then replaces the old
+ *      them into one list, and deals that list into as few pages as hold it
+ *      (BA4), evening out the fill from right to left; then replaces the old
  *      dividers in the parent with the new ones. When they fit, the parent
  *      is edited in place (its other cells are neither parsed nor copied)
  *      and balanced only if left underfull or, at the root, empty;
@@ -37,6 +37,8 @@
  *   BA2 No page other than the root is left without cells; only page 1 may
  *       be an interior page without cells (when its child does not fit in it).
  *   BA3 Cell bytes move verbatim, so overflow chains stay attached.
+ *   BA4 A balance that is not a bulk append fills the pages it deals to at
+ *       most 7/8 (deal_capacity(); a speed rule, not checked by integrity.c).
  *
  * Memory: all lists and copies of pages come from the cursor's chunks
  * (bal_alloc), which outlive one balance and are reused by the next, so a

@@ -81,7 +81,9 @@ struct cx {
     int32_t cursor;         /* COLUMN */
     int32_t column;         /* COLUMN; SUBQUERY: column of the row */
     int32_t index;          /* PARAM number; AGG / GROUPCOL index; SUBQUERY: 1 when it
-                               reads one column of a multi-column row (rowvalue.c) */
+                               reads one column of a multi-column row (rowvalue.c);
+                               BETWEEN: the lower bound's comparison collation, the
+                               upper's << 8 */
     cx *left, *right, *extra;
     int n_args;
     cx **args;

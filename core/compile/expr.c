@@ -1414,6 +1414,10 @@ compile_between(cctx *c, scope *s, const ast_expr *e, cx **out)
         return cc_error(c, "malformed BETWEEN");
     if (is_vector(x->left) || is_vector(x->args[0]) || is_vector(x->args[1]))
         return cc_row_between(c, e, x->left, x->args[0], x->args[1], e->is_not, out);
+    /* each bound compares under its own comparison's collation, as SQLite's
+     * x >= lo AND x <= hi: a literal x takes a column bound's */
+    x->index = cx_compare_collation(x->left, x->args[0]) |
+               cx_compare_collation(x->left, x->args[1]) << 8;
     *out = x;
     return CHORUS_OK;
 }

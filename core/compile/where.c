@@ -16,6 +16,8 @@
  *       terms that read only outer levels.
  *   P4  A LEFT JOIN level chooses its access path from its ON terms only;
  *       WHERE terms on it run after its null row is made (plan_level.post).
+ *   P5  A partial index serves a level only when the level's terms imply
+ *       its WHERE (partial_index_usable), so it holds every row they pass.
  * Callers: select.c (compile_core), dml.c.
  */
 #include <ctype.h>
@@ -279,8 +281,6 @@ plan_index(const catalog_table *t, const catalog_index *ix, const usable *u, int
     candidate cd;
     int k = 0;
 
-    if (ix->where != NULL)
-        return;
     memset(&cd, 0, sizeof cd);
     cd.index = ix;
     cd.access = PA_INDEX;
@@ -386,13 +386,14 @@ remember_level(cctx *c, plan_level *lv)
     return CHORUS_OK;
 }
 
-/* Whether index ix holds every column of its table that cursor cur reads. */
+/* Whether index ix holds every column of its table that cursor cur reads
+ * (a partial one: of the rows it holds, P5). */
 static bool
 index_covers(const catalog_index *ix, const plan_cursor *cur)
 {
     const catalog_table *t = cur->table;
 
-    if (ix->where != NULL || (cur->used >> 63))
+    if (cur->used >> 63)
         return false;
     for (int col = 0; col < t->n_cols && col < 62; col++) {
         bool held = col == t->rowid_alias;
@@ -539,8 +540,8 @@ narrowest_cover(const plan_cursor *cur)
     for (int i = 0; i < t->n_indexes; i++) {
         const catalog_index *ix = t->indexes[i];
         int size, cost;
-        if (!index_covers(ix, cur))
-            continue;
+        if (ix->where != NULL || !index_covers(ix, cur))
+            continue;       /* a partial index misses rows */
         size = index_row_size(ix);
         cost = 15 * size / tab;
         if (size < tab && (best == NULL || cost <= best_cost)) {
@@ -587,6 +588,131 @@ cc_where_finish(cctx *c)
     return CHORUS_OK;
 }
 
+/* ------------------------------------------------ partial indexes (P5) */
+
+/* Whether two compiled expressions are the same computation (SQLite's
+ * sqlite3ExprCompare in spirit): constants of one type and value, one
+ * column of one cursor, same operators, functions and collations. */
+static bool
+cx_same(const cx *a, const cx *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    if (a->kind != b->kind || a->op != b->op || a->is_not != b->is_not ||
+        a->n_args != b->n_args || a->coll != b->coll)
+        return false;
+    switch (a->kind) {
+    case CX_CONST:
+        return a->v.type == b->v.type && value_compare(&a->v, &b->v, COLLATE_BINARY) == 0;
+    case CX_COLUMN:
+        return a->cursor == b->cursor && a->column == b->column;
+    case CX_FUNC:
+        if (a->fn != b->fn)
+            return false;
+        break;
+    case CX_BETWEEN:
+        if (a->index != b->index)
+            return false;
+        break;
+    case CX_CAST:
+        if (a->aff != b->aff)
+            return false;
+        break;
+    case CX_UNARY: case CX_ARITH: case CX_CMP: case CX_AND: case CX_OR: case CX_CASE:
+    case CX_IN_LIST: case CX_LIKE: case CX_ISNULL:
+        break;
+    default:
+        return false;       /* parameters, subqueries, aggregates: never the same */
+    }
+    if (!cx_same(a->left, b->left) || !cx_same(a->right, b->right) ||
+        !cx_same(a->extra, b->extra))
+        return false;
+    for (int i = 0; i < a->n_args; i++)
+        if (!cx_same(a->args[i], b->args[i]))
+            return false;
+    return true;
+}
+
+/* The column x of x IS NOT NULL (or NOTNULL), else NULL. */
+static const cx *
+not_null_operand(const cx *e)
+{
+    if (e->kind == CX_ISNULL && e->is_not)
+        return e->left;
+    if (e->kind == CX_CMP && e->op == AST_OP_IS_NOT && e->right->kind == CX_CONST &&
+        e->right->v.type == VALUE_NULL)
+        return e->left;
+    return NULL;
+}
+
+/* Whether term t is false or NULL whenever x is NULL (it compares x). */
+static bool
+rejects_null(const cx *t, const cx *x)
+{
+    if (t->kind == CX_CMP && t->op != AST_OP_IS && t->op != AST_OP_IS_NOT)
+        return cx_same(t->left, x) || cx_same(t->right, x);
+    if (t->kind == CX_BETWEEN || t->kind == CX_IN_LIST || t->kind == CX_IN_SELECT ||
+        t->kind == CX_LIKE)
+        return cx_same(t->left, x);
+    return not_null_operand(t) != NULL && cx_same(not_null_operand(t), x);
+}
+
+/* Whether index term w holds for every row the level's terms let through. */
+static bool
+term_implied(const cx *w, const term_list *tl, int li, const plan_level *lv)
+{
+    const cx *x = not_null_operand(w);
+
+    if (w->kind == CX_CONST && value_truth(&w->v) == 1)
+        return true;
+    for (int i = 0; i < tl->n; i++) {
+        const term *tm = &tl->items[i];
+        if (tm->level != li || (lv->is_left && !tm->on_left))
+            continue;
+        if (cx_same(tm->e, w) || (x != NULL && rejects_null(tm->e, x)))
+            return true;
+    }
+    return false;
+}
+
+static bool
+where_implied(const cx *w, const term_list *tl, int li, const plan_level *lv)
+{
+    if (w->kind == CX_AND)
+        return where_implied(w->left, tl, li, lv) && where_implied(w->right, tl, li, lv);
+    return term_implied(w, tl, li, lv);
+}
+
+/* P5: whether partial index ix holds every row level li may pass: each
+ * AND term of its WHERE, compiled over the level's source, is one of the
+ * level's terms, or x IS NOT NULL where a term compares x. */
+static bool
+partial_index_usable(cctx *c, scope *s, int li, const catalog_index *ix, const term_list *tl)
+{
+    scope row;
+    cx *w = NULL;
+    char *prior_error = c->errmsg;
+    plan_cursor *cur = cc_cursor(c, s->src[li].cursor);
+    uint64_t used = cur->used;      /* the columns it names are not read */
+    int rc;
+
+    memset(&row, 0, sizeof row);
+    row.n_src = 1;
+    row.src = &s->src[li];
+    row.no_agg = true;
+    row.first_cursor = s->src[li].cursor;
+    rc = cc_expr(c, &row, ix->where, &w);
+    cur->used = used;
+    if (rc != CHORUS_OK || w == NULL) {
+        if (prior_error == NULL) {      /* the index is then not used, as SQLite */
+            free(c->errmsg);
+            c->errmsg = NULL;
+        }
+        return false;
+    }
+    return where_implied(w, tl, li, &s->q->levels[li]);
+}
+
 /* Chooses the access path of a table level from the terms it may use. */
 static int
 plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
@@ -613,9 +739,12 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     }
     memset(&best, 0, sizeof best);
     plan_rowid(t, forms, nu, &best);
-    for (int i = 0; i < t->n_indexes && !lv->not_indexed; i++)
-        if (lv->indexed_by == NULL || lv->indexed_by == t->indexes[i])
-            plan_index(t, t->indexes[i], forms, nu, &best);
+    for (int i = 0; i < t->n_indexes && !lv->not_indexed; i++) {
+        const catalog_index *ix = t->indexes[i];
+        if ((lv->indexed_by == NULL || lv->indexed_by == ix) &&
+            (ix->where == NULL || partial_index_usable(c, s, li, ix, tl)))
+            plan_index(t, ix, forms, nu, &best);
+    }
     lv->name = s->src[li].name;
     lv->plan_text = plan_text(c, lv, t, s->src[li].name, &best);
     if (lv->plan_text == NULL)
@@ -685,6 +814,12 @@ place_terms(cctx *c, plan_query *q, term_list *tl)
         int level = tm->level >= 0 && tm->on_left ? tm->level
                                                   : term_level(q, cx_cursor_mask(tm->e));
         plan_level *lv;
+        if (tm->on_left && !q->levels[level].is_left && level > right &&
+            cx_cursor_mask(tm->e) == 0) {
+            q->pre_filter = cx_and(c, q->pre_filter, tm->e);    /* as SQLite: a constant
+                                    ON term of an inner join after the RIGHT JOIN */
+            continue;
+        }
         if (right >= 0 && level >= 0 && level <= right && !tm->on_left) {
             tm->level = right;
             q->levels[right].post = cx_and(c, q->levels[right].post, tm->e);

@@ -500,11 +500,24 @@ store_mv_payload(store_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_o
     }
     if (cur->src == SRC_BTREE)
         return CHORUS_MISUSE;   /* deleted through this cursor; not reread */
-    if (mv_table_get(cur->tx->mv, cur->table, cur->rowid, &rec, &n) != MV_ROW)
+    switch (mv_table_get(cur->tx->mv, cur->table, cur->rowid, &rec, &n)) {
+    case MV_ROW:
+        *data_out = rec;
+        *nbytes_out = n;
+        return CHORUS_OK;
+    case MV_ABSENT: {
+        /* GC removed the chain since the cursor settled on it: the B-tree
+         * holds its one version for every live snapshot (mvcc R11c). */
+        bool eof, exact;
+        rc = btree_seek_rowid(cur->bt, cur->rowid, BTREE_SEEK_GE, &eof, &exact);
+        cur->bt_key_ok = false;
+        if (rc != CHORUS_OK)
+            return rc;
+        return exact ? btree_payload(cur->bt, data_out, nbytes_out) : CHORUS_CORRUPT_HERE();
+    }
+    default:
         return CHORUS_MISUSE;
-    *data_out = rec;
-    *nbytes_out = n;
-    return CHORUS_OK;
+    }
 }
 
 /* --- writing ------------------------------------------------------------------ */

@@ -19,9 +19,9 @@
  *       spelling of the group's first row, and max(a), c shows c of the
  *       first row holding the largest a. Except where SQLite's min/max
  *       optimization reads the one row from an index: a lone max(x) over
- *       one table that no WHERE term narrows by another path, x an index's
- *       first column (same collation), shows the last row (largest rowid)
- *       holding the largest x.
+ *       one table that no WHERE term narrows by another path, x the one
+ *       column of the one index led by x (ascending, same collation),
+ *       shows the last row (largest rowid) holding the largest x.
  *   A3  Each aggregate's state is state_size zeroed bytes, reset per group;
  *       final() is followed by destroy(), and the state is zeroed again, so
  *       a zeroed state owns nothing. A run that stops inside a group (an
@@ -79,13 +79,19 @@ hit_ties_last(vm_run *r, const plan_query *q)
     if (lv->access != PA_SCAN &&
         !(lv->access == PA_INDEX && (lv->n_eq == 0 || lv->index->cols[0].column == arg->column)))
         return false;
+    /* the one index led by x: read backwards, ties come in descending rowid
+     * order only when x is its one column, ascending */
+    int n_led = 0;
+    bool single_asc = false;
     for (int i = 0; i < cur->table->n_indexes; i++) {
         const catalog_index *ix = cur->table->indexes[i];
-        if (ix->where == NULL && ix->cols[0].column == arg->column &&
-            ix->cols[0].collation == g->coll)
-            return true;
+        if (ix->where != NULL || ix->cols[0].column != arg->column ||
+            ix->cols[0].collation != g->coll)
+            continue;
+        n_led++;
+        single_asc = ix->n_cols == 1 && !ix->cols[0].desc;
     }
-    return false;
+    return n_led == 1 && single_asc;
 }
 
 /* A2: whether the bare values are (re)loaded from this group row; first:
@@ -385,15 +391,16 @@ keep_bare(plan_query *q, value *tmp)
 
 /* A5: whether SQLite flattens FROM subquery (or view) sub, the source of
  * level li of q, into q: a plain core (no aggregate, DISTINCT, ORDER BY,
- * LIMIT or window function) not on the null side of an outer join. */
+ * LIMIT or window function) on neither side of a RIGHT or FULL JOIN nor
+ * on the right of a LEFT JOIN (SQLite does not flatten those alike). */
 static bool
 flattened_into(const plan_query *q, int li, const plan_query *sub)
 {
     if (sub == NULL || sub->kind != PQ_CORE || sub->is_agg || sub->distinct ||
-        sub->n_order > 0 || sub->limit != NULL || sub->n_windows > 0 || q->levels[li].is_left)
+        sub->n_order > 0 || sub->limit != NULL || sub->n_windows > 0)
         return false;
-    for (int k = li + 1; k < q->n_levels; k++)
-        if (q->levels[k].is_right)
+    for (int k = li; k < q->n_levels; k++)
+        if (q->levels[k].is_right || (k == li && q->levels[k].is_left))
             return false;
     return true;
 }

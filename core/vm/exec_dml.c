@@ -33,8 +33,9 @@
  *       recursive_triggers, foreign keys of the table (as SQLite's
  *       sqlite3GenerateRowDelete). The writer names them first
  *       (catalog_row_replace_victims); each is deleted as DELETE does, with
- *       no RETURNING row and no change counted; then the write finds the way
- *       clear.
+ *       no RETURNING row and no change counted, its triggers' statements
+ *       writing with REPLACE (exec_trigger.c G7); then the write finds the
+ *       way clear.
  * Callers: stmt.c.
  */
 #include <stdlib.h>
@@ -307,8 +308,12 @@ replace_victims(vm_stmt *st, const catalog_table *t, const value *vals, const va
         rc = catalog_row_read(st->writer, t, victims[i], &row, &found);
         if (rc == CHORUS_OK && found)
             rc = row_copy(row, t->n_cols, &copy);
-        if (rc == CHORUS_OK && found)
+        if (rc == CHORUS_OK && found) {
+            int own = st->conflict;
+            st->conflict = AST_CONFLICT_REPLACE;    /* what its triggers inherit (G7) */
             rc = delete_row(st, t, victims[i], copy, NULL);
+            st->conflict = own;
+        }
         row_free(copy, t->n_cols);
     }
     free(victims);

@@ -318,10 +318,7 @@ eval_between(vm_run *r, cx *e, value *out)
     if (x.type == VALUE_NULL) {
         value_set_null(out);
     } else {
-        uint8_t c1 = e->left->coll_explicit || !e->args[0]->coll_explicit ? e->left->coll
-                                                                           : e->args[0]->coll;
-        uint8_t c2 = e->left->coll_explicit || !e->args[1]->coll_explicit ? e->left->coll
-                                                                           : e->args[1]->coll;
+        uint8_t c1 = (uint8_t)(e->index & 0xff), c2 = (uint8_t)(e->index >> 8);
         a = between_side(&x, e->left->aff, &lo, e->args[0], c1, true);
         b = between_side(&x, e->left->aff, &hi, e->args[1], c2, false);
         t = (a == 0 || b == 0) ? 0 : (a == 1 && b == 1) ? 1 : -1;

@@ -39,6 +39,21 @@
  *   VM6 A transaction whose B-tree snapshot may hold commits newer than its
  *       MVCC snapshot (a full checkpoint, VM4, committed between the two)
  *       takes both again (mv_db_full_checkpoint_seq).
+ *   VM7 Stock SQLite never reads stale data: while MVCC mode is open, page
+ *       1 says 255 in bytes 18/19 (pager R17), set when the mode opens and
+ *       by the first writing commit after it was cleared, before that
+ *       commit's frame can reach the log (commit_logged, inside the log's
+ *       commit fence). It goes back to 2 only with the log empty while the
+ *       fence holds every commit out (header_clean): at close, on leaving
+ *       the mode, and by wal_checkpoint(TRUNCATE). A 255 file whose log is
+ *       missing is refused at open: the log was lost, the B-tree may be
+ *       behind acknowledged commits.
+ *   VM8 Checkpoints (store_mvcc_checkpoint_run): automatic, by the
+ *       committer whose commit grew the log by wal_autocheckpoint pages
+ *       since the last one, after its commit and holding nothing, trying
+ *       the locks without waiting (no thread to manage; the work falls on
+ *       the writers that cause it); by PRAGMA wal_checkpoint; at close.
+ *       vm_mvcc_checkpoint_all() waits for them (not under the writer lock).
  * Locking: db->mu guards the mode switch against transaction starts.
  * Ownership: the store_db (db->store) owns the version store and the log.
  * Callers: db.c (open/close), tx.c (transactions), exec_dml.c (PRAGMA).
@@ -403,6 +418,8 @@ full_checkpoint(vm_conn *conn)
         mv_db_full_checkpoint_mark(mv);
     }
     if (rc == CHORUS_OK)
+        rc = pager_wal_sync(db->pager);         /* store MM5: durable before the mark */
+    if (rc == CHORUS_OK)
         rc = store_mvcc_checkpoint_done(db->store, ts, false);
     mv_tx_free(scratch);
     return rc;
@@ -477,6 +494,9 @@ vm_mvcc_ddl_begin(vm_stmt *st)
     if (conn->n_active > 0)
         return vm_run_error(&st->run, CHORUS_LOCKED, "database table is locked: cannot "
                             "change the schema while statements of the transaction run");
+    if (conn->n_sp > 0)                         /* tx.c T6: its savepoints have no B-tree side */
+        return vm_run_error(&st->run, CHORUS_ERROR, "not supported yet: a schema change "
+                            "inside a SAVEPOINT in journal_mode=mvcc");
     rc = vm_tx_count(conn);
     if (rc == CHORUS_OK && conn->stx.mv == NULL)
         rc = vm_mvcc_tx_begin(conn, true);

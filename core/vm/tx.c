@@ -30,6 +30,10 @@
  *       (CHORUS_BUSY_SNAPSHOT when a commit came after its snapshot). COMMIT
  *       first waits for another exclusive writer; CHORUS_BUSY leaves the
  *       transaction open. A commit's conflict reports the store's message.
+ *   T6  In MVCC mode a SAVEPOINT is the mv_tx's write-list mark (mvcc R18):
+ *       ROLLBACK TO undoes the row writes after it; the pager savepoint
+ *       exists only in a transaction that changes the schema (its pager
+ *       transaction writes; a schema change does not start inside one).
  * Callers: stmt.c, exec_dml.c, conn.c.
  */
 #include <stdlib.h>
@@ -295,6 +299,12 @@ vm_tx_statement_begin(vm_stmt *st)
     if (write && conn->stx.mv != NULL) {
         st->mv_mark = mv_tx_savepoint(conn->mvtx);     /* mvcc R18 */
         st->has_savepoint = true;
+        st->savepoint_id = -1;
+        if (pager_tx_is_write(conn->tx)) {              /* mvcc_mode.c VM4: the B-tree side */
+            rc = pager_savepoint_open(conn->tx, &st->savepoint_id);
+            if (rc != CHORUS_OK)
+                return rc;
+        }
     } else if (write) {
         rc = pager_savepoint_open(conn->tx, &st->savepoint_id);
         if (rc != CHORUS_OK)
@@ -326,11 +336,12 @@ statement_undo(vm_stmt *st, int conflict)
 {
     vm_conn *conn = st->conn;
 
-    if (conn->stx.mv != NULL) {
+    if (conn->stx.mv != NULL && conflict != AST_CONFLICT_ROLLBACK &&
+        conflict != AST_CONFLICT_FAIL)
+        mv_tx_rollback_to(conn->mvtx, st->mv_mark);
+    if (conn->stx.mv != NULL && st->savepoint_id < 0) {
         if (conflict == AST_CONFLICT_ROLLBACK)
             conn->tx_doomed = true;
-        else if (conflict != AST_CONFLICT_FAIL)
-            mv_tx_rollback_to(conn->mvtx, st->mv_mark);
         return;
     }
     if (conflict == AST_CONFLICT_FAIL) {
@@ -371,7 +382,7 @@ vm_tx_statement_finish(vm_stmt *st, int rc, int conflict)
     if (st->has_savepoint && conn->tx != NULL) {
         if (failed)
             statement_undo(st, conflict);
-        else if (conn->stx.mv == NULL)
+        else if (conn->stx.mv == NULL || st->savepoint_id >= 0)
             pager_savepoint_release(conn->tx, st->savepoint_id);
     }
     st->has_savepoint = false;
@@ -504,7 +515,10 @@ tx_savepoint(vm_stmt *st, const char *name)
         conn->cap_sp = cap;
     }
     rc = vm_tx_ensure(conn, true);                      /* T4 */
-    if (rc == CHORUS_OK)
+    id = -1;
+    if (rc == CHORUS_OK && conn->stx.mv != NULL)        /* T6 */
+        conn->sp[conn->n_sp].mv_mark = mv_tx_savepoint(conn->mvtx);
+    if (rc == CHORUS_OK && (conn->stx.mv == NULL || pager_tx_is_write(conn->tx)))
         rc = pager_savepoint_open(conn->tx, &id);
     if (rc == CHORUS_OK)
         rc = vm_temp_savepoint_open(conn, &conn->sp[conn->n_sp].temp_id);
@@ -531,7 +545,9 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
     if (i < 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "no such savepoint: %s", name);
     if (rollback_to) {
-        rc = pager_savepoint_rollback(conn->tx, conn->sp[i].id);
+        if (conn->stx.mv != NULL)                               /* T6 */
+            mv_tx_rollback_to(conn->mvtx, conn->sp[i].mv_mark);
+        rc = conn->sp[i].id < 0 ? CHORUS_OK : pager_savepoint_rollback(conn->tx, conn->sp[i].id);
         if (rc == CHORUS_OK)
             rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, true);
         vm_fkeys_savepoint_restore(conn, &conn->sp[i]);        /* fkey.c K3 */
@@ -549,9 +565,9 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
             return vm_run_error(&st->run, CHORUS_BUSY,
                                 "cannot commit transaction - SQL statements in progress");
         vm_tx_end(conn, true, &rc);
-        return rc;
+        return rc != CHORUS_OK ? vm_run_error(&st->run, rc, "%s", commit_errmsg(conn, rc)) : rc;
     }
-    rc = pager_savepoint_release(conn->tx, conn->sp[i].id);
+    rc = conn->sp[i].id < 0 ? CHORUS_OK : pager_savepoint_release(conn->tx, conn->sp[i].id);
     if (rc == CHORUS_OK)
         rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, false);
     for (int k = i; k < conn->n_sp; k++)

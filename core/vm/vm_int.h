@@ -35,7 +35,9 @@ struct vm_db {
 
 typedef struct vm_savepoint {
     char *name;             /* owned */
-    int id;                 /* pager savepoint id */
+    int id;                 /* pager savepoint id; -1 in MVCC mode unless the
+                               transaction changes the schema (tx.c T6) */
+    uint32_t mv_mark;       /* MVCC mode: the mv_tx savepoint (mvcc R18) */
     int temp_id;            /* its temp database savepoint (temp.c TP2), or -1 */
     int64_t fk_deferred, fk_deferred_imm;  /* the counters when it was opened (fkey.c K3) */
 } vm_savepoint;

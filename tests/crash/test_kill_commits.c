@@ -91,6 +91,11 @@ check_database(const char *path, int64_t last_acked)
 {
     chorus_db *db = NULL;
     chorus_conn *conn = NULL;
+    if (access(path, F_OK) != 0) {
+        /* Killed before it even created the file: nothing was acknowledged. */
+        assert_int_equal(last_acked, 0);
+        return;
+    }
     assert_int_equal(chorus_open(path, CHORUS_OPEN_READWRITE, &db), CHORUS_OK);
     assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
 
@@ -154,6 +159,8 @@ test_killed_writer_keeps_every_acknowledged_commit(void **state)
             last_acked = n;
         close(fds[0]);
         check_database(path, last_acked);
+        if (access(path, F_OK) != 0)
+            continue;
         /* The next round continues after whatever the killed commit left. */
         chorus_db *db = NULL;
         chorus_conn *conn = NULL;

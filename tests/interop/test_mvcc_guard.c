@@ -9,6 +9,8 @@
  * nothing left in the log, and after a clean close, it opens the file,
  * integrity_check says ok and it sees every row. The next write arms the
  * guard again. A 255 file whose log is gone is refused by chorus too.
+ * PRAGMA wal_autocheckpoint (pages of log growth) runs checkpoints from the
+ * committers, keeping the log small (core/vm/mvcc_mode.c VM8).
  * sqlite3 reads copies of the files (chorus holds its OS lock on the
  * original while open), as a process that crashed would have left them.
  */
@@ -254,6 +256,62 @@ test_a_guarded_file_without_its_log_is_refused(void **state)
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
 
+static int64_t
+log_bytes(void)
+{
+    char log[600];
+    FILE *f;
+    long n;
+
+    snprintf(log, sizeof log, "%s-log", db_path);
+    f = fopen(log, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* 600 commits of about 250 bytes each: 150 kB of log without checkpoints. */
+static int64_t
+insert_rows(chorus_conn *conn)
+{
+    for (int i = 0; i < 600; i++)
+        exec_ok(conn, "INSERT INTO t(v) VALUES (hex(randomblob(100)))");
+    return log_bytes();
+}
+
+static void
+test_the_log_size_threshold_runs_checkpoints_by_itself(void **state)
+{
+    chorus_db *db;
+    chorus_conn *conn;
+    int64_t n;
+
+    (void)state;
+    setup_paths();
+    open_mvcc(&db, &conn);
+    /* As sqlite3 answers: the default, a setting, a negative one (off). */
+    assert_int_equal(chorus_int(conn, "PRAGMA wal_autocheckpoint"), 1000);
+    assert_int_equal(chorus_int(conn, "PRAGMA wal_autocheckpoint = 5"), 5);
+    assert_int_equal(chorus_int(conn, "PRAGMA wal_autocheckpoint = -3"), 0);
+    assert_int_equal(chorus_int(conn, "PRAGMA wal_autocheckpoint"), 0);
+    exec_ok(conn, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+    exec_ok(conn, "PRAGMA journal_mode = mvcc");
+    exec_ok(conn, "PRAGMA synchronous = NORMAL");
+    assert_true(insert_rows(conn) > 100 * 1024);       /* off: it only grows */
+    /* 2 pages of 4 KiB: the committer past 8 KiB of growth checkpoints and
+     * the log is cut back to what came after the mark. */
+    assert_int_equal(chorus_int(conn, "PRAGMA wal_autocheckpoint = 2"), 2);
+    assert_true(insert_rows(conn) < 3 * 8192);
+    assert_int_equal(chorus_int(conn, "SELECT count(*) FROM t"), 1200);
+    assert_int_equal(chorus_disconnect(conn), CHORUS_OK);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+    snapshot(true);
+    assert_int_equal(sqlite_count(&n), SQLITE_OK);
+    assert_int_equal(n, 1200);
+}
+
 int
 main(void)
 {
@@ -261,6 +319,7 @@ main(void)
         cmocka_unit_test(test_sqlite3_refuses_while_the_log_holds_commits),
         cmocka_unit_test(test_truncate_checkpoint_opens_the_file_and_a_write_closes_it_again),
         cmocka_unit_test(test_a_guarded_file_without_its_log_is_refused),
+        cmocka_unit_test(test_the_log_size_threshold_runs_checkpoints_by_itself),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

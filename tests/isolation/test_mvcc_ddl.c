@@ -228,6 +228,24 @@ test_alter_and_vacuum_keep_every_commit(void **state)
     assert_string_equal(rows_of(f->b, "PRAGMA integrity_check"), "ok");
 }
 
+/* A schema change's statements and savepoints undo its B-tree side too. */
+static void
+test_failed_and_rolled_back_schema_changes_leave_no_trace(void **state)
+{
+    fixture *f = *state;
+
+    exec_ok(f->a, "INSERT INTO t VALUES (5, 10, 'e')");
+    assert_int_equal(chorus_exec(f->a, "CREATE UNIQUE INDEX u ON t(x)"), CHORUS_CONSTRAINT);
+    exec_ok(f->a, "BEGIN; CREATE TABLE w(a); SAVEPOINT e; CREATE INDEX wi ON w(a);"
+                  "INSERT INTO w VALUES (1); ROLLBACK TO e; INSERT INTO w VALUES (2); COMMIT");
+    assert_string_equal(rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,w");
+    assert_string_equal(rows_of(f->b, "SELECT * FROM w"), "2");
+    exec_ok(f->a, "SAVEPOINT d");
+    assert_int_equal(chorus_exec(f->a, "CREATE TABLE z(a)"), CHORUS_ERROR);
+    assert_non_null(strstr(chorus_errmsg(f->a), "inside a SAVEPOINT"));
+    exec_ok(f->a, "ROLLBACK");
+}
+
 /* core/catalog/fkcheck.c FK5: the check reads what the transaction sees. */
 static void
 test_foreign_key_check_sees_the_transactions_view(void **state)
@@ -284,6 +302,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_dropped_table_root_reused_shows_nothing_old, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_alter_and_vacuum_keep_every_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_and_rolled_back_schema_changes_leave_no_trace,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_key_check_sees_the_transactions_view, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stock_sqlite3_reads_the_changed_schema_after_close,

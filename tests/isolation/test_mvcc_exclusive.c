@@ -7,7 +7,8 @@
  * becomes exclusive at its first write (CHORUS_BUSY_SNAPSHOT when a commit
  * came after its snapshot); autocommit writes stay concurrent. Also
  * journal_mode switches refused while another connection has a
- * transaction open (VM3). Connections of one thread with short busy
+ * transaction open (VM3), and SQL savepoints over the version store (tx.c
+ * T6). Connections of one thread with short busy
  * timeouts show the waits; one test waits across threads.
  */
 #include <pthread.h>
@@ -181,6 +182,19 @@ test_begin_concurrent_writes_stay_concurrent(void **state)
     assert_string_equal(text_of(f->a, "SELECT group_concat(v) FROM t"), "a,b");
 }
 
+/* core/vm/tx.c T6: SQL savepoints undo row writes in the version store. */
+static void
+test_rollback_to_savepoint_undoes_row_writes(void **state)
+{
+    fixture *f = *state;
+
+    exec_ok(f->a, "BEGIN CONCURRENT; SAVEPOINT a; INSERT INTO t VALUES (3, 'c');"
+                  "ROLLBACK TO a; INSERT INTO t VALUES (4, 'd'); COMMIT");
+    exec_ok(f->a, "SAVEPOINT b; INSERT INTO t VALUES (5, 'e'); SAVEPOINT c;"
+                  "UPDATE t SET v = 'x'; ROLLBACK TO c; RELEASE b");
+    assert_string_equal(text_of(f->b, "SELECT group_concat(id || v) FROM t"), "1one,2two,4d,5e");
+}
+
 typedef struct waiter {
     chorus_conn *conn;
     _Atomic int rc;             /* -1 while running */
@@ -326,6 +340,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_deferred_transaction_becomes_exclusive_at_its_first_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_concurrent_writes_stay_concurrent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_to_savepoint_undoes_row_writes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_waiting_commit_proceeds_when_the_exclusive_writer_commits, setup, teardown),

@@ -54,11 +54,14 @@ collect(void *ctx, const mv_log_frame *frame)
     seen *s = ctx;
     uint32_t pos = 0;
     mv_log_record rec;
+    int64_t payload;
 
     assert_true(frame->commit_ts < MAX_TS);
     assert_int_equal(mv_log_frame_next(frame, &pos, &rec), 1);
     assert_int_equal(rec.rowid, (int64_t)frame->commit_ts);
-    assert_int_equal(*(const int64_t *)rec.data, (int64_t)frame->commit_ts * 7);
+    assert_int_equal(rec.nbytes, sizeof payload);
+    memcpy(&payload, rec.data, sizeof payload);     /* records are not aligned */
+    assert_int_equal(payload, (int64_t)frame->commit_ts * 7);
     s->count[frame->commit_ts]++;
     s->n++;
     return CHORUS_OK;
@@ -172,7 +175,7 @@ test_truncations_under_a_steady_append_load_lose_nothing(void **state)
     pthread_t th[N_APPENDERS];
     mv_log_truncation cut;
     uint64_t upto = 0;
-    int64_t largest = 0;
+    int64_t largest = 0, n_shrinks = 0;
     seen *s;
 
     (void)state;
@@ -193,6 +196,7 @@ test_truncations_under_a_steady_append_load_lose_nothing(void **state)
         assert_int_equal(mv_log_truncate(l->log, upto, &cut), CHORUS_OK);
         if (cut.bytes_after > largest)
             largest = cut.bytes_after;
+        n_shrinks += cut.n_kept < cut.n_frames;
     }
     atomic_store(&l->stop, 1);
     for (int i = 0; i < N_APPENDERS; i++) {
@@ -200,9 +204,11 @@ test_truncations_under_a_steady_append_load_lose_nothing(void **state)
         assert_int_equal(pthread_join(th[i], &ret), 0);
         assert_null(ret);
     }
-    /* The file only ever held what came after the mark and what arrived
-     * during one truncation, never the run (each frame is 49 bytes). */
-    assert_true(largest < (int64_t)atomic_load(&l->next_ts) * 49 / 3);
+    /* Truncations dropped what was below their marks (not every round
+     * need find new frames on a loaded machine), so the file never held
+     * the run (each frame is 49 bytes). */
+    assert_true(n_shrinks >= 10);
+    assert_true(largest < (int64_t)atomic_load(&l->next_ts) * 49);
     assert_int_equal(mv_log_close(l->log), CHORUS_OK);
     s = recover(path, NULL);
     for (uint64_t ts = 1; ts < MAX_TS; ts++) {
@@ -267,9 +273,9 @@ child_main(const char *path, int fd)
         uint64_t now = atomic_load(&c.next_ts);
         uint64_t upto = now > 30 ? now - 30 : 0;
         usleep(1000);
+        tell(&c, upto | MARK_BIT);      /* before the mark: recovery skips below it */
         if (mv_log_checkpoint(c.log, upto) != CHORUS_OK)
             _exit(7);
-        tell(&c, upto | MARK_BIT);
         if (mv_log_truncate(c.log, upto, &cut) != CHORUS_OK)
             _exit(8);
     }

@@ -460,15 +460,26 @@ PyDoc_STRVAR(connection_rollback_doc,
 static PyObject *
 connection_rollback(native_connection *self, PyObject *unused)
 {
-    for (native_statement *statement = self->lent; statement != NULL;
-         statement = statement->lent_next) {
-        if (statement->aborted || statement->stmt == NULL)
-            continue;
-        if (native_statement_reset(statement) < 0)
-            return NULL;
-        statement->aborted = 1;
+    PyObject *reading = PyList_New(0);
+    Py_ssize_t i;
+    int rc = 0;
+
+    /* A list of strong references first: each reset drops the GIL, and
+     * another thread may recycle (unlink, free) a lent statement meanwhile. */
+    if (reading == NULL)
+        return NULL;
+    for (native_statement *statement = self->lent; statement != NULL && rc == 0;
+         statement = statement->lent_next)
+        if (!statement->aborted && statement->stmt != NULL)
+            rc = PyList_Append(reading, (PyObject *)statement);
+    for (i = 0; i < PyList_GET_SIZE(reading) && rc == 0; i++) {
+        native_statement *statement = (native_statement *)PyList_GET_ITEM(reading, i);
+
+        rc = native_statement_reset(statement);
+        statement->aborted = rc == 0;
     }
-    if (native_connection_exec(self, "ROLLBACK") < 0)
+    Py_DECREF(reading);
+    if (rc < 0 || native_connection_exec(self, "ROLLBACK") < 0)
         return NULL;
     Py_RETURN_NONE;
 }

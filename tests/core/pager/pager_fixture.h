@@ -159,6 +159,23 @@ tx_end(pager_tx *tx, int rc)
     return pager_tx_commit(tx);
 }
 
+/* Commit c of the concurrency tests: writes c to pages 2..9, creating pages
+ * 1..9 on first use (page 1 stays zeroed), waiting up to 5 s for the writer
+ * lock. */
+static inline int
+commit_pages_2_to_9(pager *p, uint32_t c)
+{
+    pager_tx *tx;
+    int rc = pager_tx_begin_write(p, 5000, NULL, &tx);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    rc = pages_grow(tx, 9, 0);
+    for (uint32_t pgno = 2; rc == CHORUS_OK && pgno <= 9; pgno++)
+        rc = page_put32(tx, pgno, 0, c);
+    return tx_end(tx, rc);
+}
+
 /* Copies n bytes at offset off of page pgno into out. */
 static inline void
 page_read(pager_tx *tx, uint32_t pgno, size_t off, void *out, size_t n)

@@ -24,22 +24,6 @@ enum { PS = 1024, N_READERS = 3, N_COMMITS = 400 };
 static _Atomic int stop;
 static _Atomic int failures;
 
-/* Commit c writes c to pages 2..9, creating them on first use; page 1
- * stays zeroed. */
-static int
-commit_counter(pager *p, uint32_t c)
-{
-    pager_tx *tx;
-    int rc = pager_tx_begin_write(p, 5000, NULL, &tx);
-
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = pages_grow(tx, 9, 0);
-    for (uint32_t pgno = 2; rc == CHORUS_OK && pgno <= 9; pgno++)
-        rc = page_put32(tx, pgno, 0, c);
-    return tx_end(tx, rc);
-}
-
 /* Counts a failure and says which rule broke (printed once per kind is
  * enough to diagnose; every one is counted). */
 static void
@@ -114,12 +98,12 @@ test_readers_see_whole_commits_while_writer_and_checkpoints_run(void **state)
     assert_int_equal(pager_open(db_path, &cfg, &p, NULL), CHORUS_OK);
     pager_set_autocheckpoint(p, 30);
     pager_set_checkpoint_busy_timeout(p, 2);
-    assert_int_equal(commit_counter(p, 1), CHORUS_OK);
+    assert_int_equal(commit_pages_2_to_9(p, 1), CHORUS_OK);
     for (int i = 0; i < N_READERS; i++)
         pthread_create(&readers[i], NULL, reader_main, p);
     pthread_create(&ckpt, NULL, checkpointer_main, p);
     for (uint32_t c = 2; c <= N_COMMITS; c++)
-        assert_int_equal(commit_counter(p, c), CHORUS_OK);
+        assert_int_equal(commit_pages_2_to_9(p, c), CHORUS_OK);
     atomic_store(&stop, 1);
     for (int i = 0; i < N_READERS; i++)
         pthread_join(readers[i], NULL);

@@ -179,21 +179,6 @@ gate_release(void)
 
 /* --- the race ------------------------------------------------------------ */
 
-/* Commit c writes c to pages 2..9 (creating pages 1..9 on first use). */
-static int
-commit_counter(pager *p, uint32_t c)
-{
-    pager_tx *tx;
-    int rc = pager_tx_begin_write(p, 1000, NULL, &tx);
-
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = pages_grow(tx, 9, 0);
-    for (uint32_t pgno = 2; rc == CHORUS_OK && pgno <= 9; pgno++)
-        rc = page_put32(tx, pgno, 0, c);
-    return tx_end(tx, rc);
-}
-
 typedef struct load {
     pager_tx *tx;               /* lent to the loading thread until joined */
     int rc;
@@ -230,15 +215,15 @@ check_load_across_restart(int ckpt_mode, uint32_t n_after)
 
     assert_int_equal(pager_open(db_path, &cfg, &p, NULL), CHORUS_OK);
     pager_set_autocheckpoint(p, 0);
-    assert_int_equal(commit_counter(p, 1), CHORUS_OK);
-    assert_int_equal(commit_counter(p, 2), CHORUS_OK);
+    assert_int_equal(commit_pages_2_to_9(p, 1), CHORUS_OK);
+    assert_int_equal(commit_pages_2_to_9(p, 2), CHORUS_OK);
     assert_int_equal(pager_tx_begin_read(p, &l.tx), CHORUS_OK);
     gate_arm();
     pthread_create(&loader, NULL, load_page2, &l);
     gate_wait_reached();
     assert_int_equal(pager_checkpoint(p, ckpt_mode, NULL, NULL), CHORUS_OK);
     for (uint32_t c = 3; c < 3 + n_after; c++)
-        assert_int_equal(commit_counter(p, c), CHORUS_OK);
+        assert_int_equal(commit_pages_2_to_9(p, c), CHORUS_OK);
     gate_release();
     pthread_join(loader, NULL);
     assert_int_equal(l.rc, CHORUS_OK);

@@ -240,10 +240,11 @@ test_unsupported_statements_fail_cleanly(void **state)
     fixture *f = *state;
 
     assert_int_equal(fx_exec(f->conn, "CREATE TABLE t(a)"), CHORUS_OK);
-    assert_int_equal(fx_exec(f->conn, "SELECT 1 FROM t RIGHT JOIN t AS u ON 1 JOIN t AS v"),
+    assert_int_equal(fx_exec(f->conn, "SELECT 1 FROM t RIGHT JOIN t AS u ON 1 RIGHT JOIN t AS v"),
                      CHORUS_ERROR);
     assert_string_equal(vm_conn_errmsg(f->conn),
-                        "not supported yet: RIGHT or FULL JOIN followed by another join");
+                        "not supported yet: more than one RIGHT or FULL JOIN in a FROM clause, "
+                        "or one inside parentheses");
     assert_int_equal(fx_exec(f->conn, "ATTACH 'other.db' AS other"), CHORUS_ERROR);
     assert_int_equal(fx_exec(f->conn, "DETACH other"), CHORUS_ERROR);
 }
