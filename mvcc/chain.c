@@ -248,22 +248,18 @@ write_into_map(mv_tx *tx, mv_map *map, const mv_key *k, enum mv_write_op op, mv_
                mv_node **node_out, mv_version **superseded)
 {
     for (;;) {
-        mv_node *node = mv_skip_find(map, k);
+        bool inserted;
+        mv_node *node = mv_skip_find_or_insert(map, k, v, &inserted);
         int outcome;
 
-        if (node == NULL) {
-            mv_node *fresh = mv_skip_node_new(k, v);
-            if (fresh == NULL)
-                return MV_NOMEM;
-            node = mv_skip_insert(map, fresh);
-            if (node == fresh) {
-                /* Relaxed: statistics only. */
-                atomic_fetch_add_explicit(&tx->db->n_nodes, 1, memory_order_relaxed);
-                *node_out = node;
-                *superseded = NULL;
-                return MV_OK;
-            }
-            free(fresh);    /* never published */
+        if (node == NULL)
+            return MV_NOMEM;
+        if (inserted) {
+            /* Relaxed: statistics only. */
+            atomic_fetch_add_explicit(&tx->db->n_nodes, 1, memory_order_relaxed);
+            *node_out = node;
+            *superseded = NULL;
+            return MV_OK;
         }
         outcome = chain_publish(tx, node, op, v, superseded);
         if (outcome == PUBLISH_RETRY)

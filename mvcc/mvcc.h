@@ -223,6 +223,14 @@ uint64_t mv_db_schema_ts(mv_db *db);
  */
 void mv_db_full_checkpoint_mark(mv_db *db);
 uint64_t mv_db_full_checkpoint_seq(mv_db *db);
+/*
+ * The schema change's commit puts its own writes into the B-tree before its
+ * version store commit (core/vm/mvcc_mode.c VM4): mv_tx_mark_base_ahead()
+ * makes the count odd before that B-tree commit, and tx's mv_tx_commit()
+ * (or mv_tx_rollback()) makes it even again before the gate opens, so no
+ * transaction begins with a B-tree that holds writes its snapshot lacks.
+ */
+void mv_tx_mark_base_ahead(mv_tx *tx);
 
 /* --- tables ---------------------------------------------------------------- */
 
@@ -541,5 +549,13 @@ typedef int (*mv_checkpoint_fn)(void *ctx, const mv_log_record *rec);
  */
 int mv_checkpoint_scan(mv_tx *tx, uint64_t after_ts, uint64_t upto_ts, mv_checkpoint_fn fn,
                        void *ctx);
+
+/*
+ * Calls fn once for every key the open transaction tx wrote, with its final
+ * image as the commit's frame would hold it (writes to maps dropped since
+ * are left out). The exclusive writer that changes the schema uses it to
+ * put its own writes into the B-tree (core/vm/mvcc_mode.c VM4).
+ */
+int mv_tx_own_writes(const mv_tx *tx, mv_checkpoint_fn fn, void *ctx);
 
 #endif /* CHORUS_MVCC_H */

@@ -181,6 +181,10 @@ mv_node *mv_skip_node_new(const mv_key *k, mv_version *head);
 /* Links node (built by mv_skip_node_new) unless a live node with its key
  * exists: returns node itself, or the existing node (node is then unused). */
 mv_node *mv_skip_insert(mv_map *map, mv_node *node);
+/* One search: the live node with key k, or a new node with head linked
+ * (*inserted_out); NULL on no memory. */
+mv_node *mv_skip_find_or_insert(mv_map *map, const mv_key *k, mv_version *head,
+                                bool *inserted_out);
 /* GC only: unlinks a sealed node from every level; the caller retires it. */
 void mv_skip_remove(mv_map *map, mv_node *node);
 
@@ -224,6 +228,7 @@ struct mv_tx {
     uint32_t n_retired_since_poll;
     bool is_exclusive;                  /* holds the exclusive writer gate (mvcc R20) */
     bool changes_schema;                /* commit publishes a schema change (mvcc R21) */
+    bool base_ahead;                    /* the B-tree holds our writes: full_ckpt_seq odd (R21) */
     int busy_ms;                        /* how long gate waits last (mv_tx_set_wait) */
     const _Atomic int *interrupt;       /* borrowed; a set flag ends gate waits */
     /* The write that lost at commit (mvcc R9), for the message: its map and

@@ -12,7 +12,8 @@
  * bottom-up, searching again when a CAS loses. A key that already has a live
  * node is never inserted twice: the level-0 CAS expects the successor the
  * search saw, so of two racing inserters of one key the loser searches again
- * and finds the winner's node.
+ * and finds the winner's node. Writers find-or-insert in that one search
+ * (mv_skip_find_or_insert), allocating a node only for a key not there.
  *
  * Removal (mvcc R11c): GC seals a node's head first (MV_HEAD_SEALED), so no
  * writer can publish into it any more, then marks every next link (new
@@ -275,20 +276,33 @@ link_upper(mv_map *map, mv_node *node, const mv_key *k, mv_node **preds, mv_node
     atomic_store_explicit(&node->linked, 1, memory_order_release);
 }
 
-mv_node *
-mv_skip_insert(mv_map *map, mv_node *node)
+/*
+ * The insert of mvcc R4 in one search: returns the live node with key k, or
+ * links node (when NULL, one built from k and head once the search found no
+ * live node, so a key that exists costs no allocation) and returns it.
+ * *linked_out tells which; NULL on no memory. A built node that loses its
+ * race to a node of the same key was never published and is freed here.
+ */
+static mv_node *
+find_or_link(mv_map *map, const mv_key *k, mv_node *node, mv_version *head, bool *linked_out)
 {
     mv_node *preds[MV_MAX_HEIGHT], *succs[MV_MAX_HEIGHT];
-    mv_key k = node_key(node);
+    bool built = node == NULL;
     unsigned round = 0;
 
+    *linked_out = false;
     for (;;) {
-        search(map, &k, preds, succs);
-        for (mv_node *n = succs[0]; n != NULL && mv_skip_compare(map, n, &k) == 0;
+        search(map, k, preds, succs);
+        for (mv_node *n = succs[0]; n != NULL && mv_skip_compare(map, n, k) == 0;
              n = next_at(n, 0)) {
-            if (node_is_live(n))
+            if (node_is_live(n)) {
+                if (built)
+                    free(node);
                 return n;
+            }
         }
+        if (node == NULL && (node = mv_skip_node_new(k, head)) == NULL)
+            return NULL;
         for (int i = 0; i < node->height; i++)
             atomic_store_explicit(&node->next[i], (uintptr_t)succs[i], memory_order_relaxed);
         uintptr_t expected = (uintptr_t)succs[0];
@@ -301,8 +315,24 @@ mv_skip_insert(mv_map *map, mv_node *node)
             break;
         backoff(&round);
     }
-    link_upper(map, node, &k, preds, succs);
+    link_upper(map, node, k, preds, succs);
+    *linked_out = true;
     return node;
+}
+
+mv_node *
+mv_skip_insert(mv_map *map, mv_node *node)
+{
+    mv_key k = node_key(node);
+    bool linked;
+
+    return find_or_link(map, &k, node, NULL, &linked);
+}
+
+mv_node *
+mv_skip_find_or_insert(mv_map *map, const mv_key *k, mv_version *head, bool *inserted_out)
+{
+    return find_or_link(map, k, NULL, head, inserted_out);
 }
 
 /* The node whose link at level points to node, or NULL when none does. */

@@ -396,6 +396,23 @@ mv_db_full_checkpoint_mark(mv_db *db)
     atomic_fetch_add_explicit(&db->full_ckpt_seq, 1, memory_order_seq_cst);
 }
 
+void
+mv_tx_mark_base_ahead(mv_tx *tx)
+{
+    tx->base_ahead = true;
+    mv_db_full_checkpoint_mark(tx->db);
+}
+
+/* Closes the bracket mv_tx_mark_base_ahead() opened; called while tx still
+ * holds the gate, so no other schema change's bracket interleaves. */
+static void
+base_ahead_end(mv_tx *tx)
+{
+    if (tx->base_ahead)
+        mv_db_full_checkpoint_mark(tx->db);
+    tx->base_ahead = false;
+}
+
 uint64_t
 mv_db_full_checkpoint_seq(mv_db *db)
 {
@@ -469,6 +486,20 @@ fail:
     return rc;
 }
 
+/* Frees tx's own memory: its write list, lost key, savepoint frame, bag
+ * and the record itself (what mv_tx_free and mv_tx_discard share). */
+static void
+tx_free_memory(mv_tx *tx)
+{
+    free(tx->writes);
+    free(tx->lost_key);
+    if (tx->frame != NULL)
+        free(tx->frame->data);
+    free(tx->frame);
+    free(tx->bag);
+    free(tx);
+}
+
 void
 mv_tx_free(mv_tx *tx)
 {
@@ -483,27 +514,14 @@ mv_tx_free(mv_tx *tx)
     atomic_store_explicit(&tx->slot->snapshot, MV_SNAP_NONE, memory_order_release);
     /* Release: pairs with slot_claim()'s acquire (T1). */
     atomic_store_explicit(&tx->slot->in_use, 0, memory_order_release);
-    free(tx->writes);
-    free(tx->lost_key);
-    if (tx->frame != NULL)
-        free(tx->frame->data);
-    free(tx->frame);
-    free(tx->bag);
-    free(tx);
+    tx_free_memory(tx);
 }
 
 void
 mv_tx_discard(mv_tx *tx)
 {
-    if (tx == NULL)
-        return;
-    free(tx->writes);
-    free(tx->lost_key);
-    if (tx->frame != NULL)
-        free(tx->frame->data);
-    free(tx->frame);
-    free(tx->bag);
-    free(tx);
+    if (tx != NULL)
+        tx_free_memory(tx);
 }
 
 int
@@ -646,7 +664,13 @@ mv_tx_rollback(mv_tx *tx)
         mv_epoch_leave(tx);
         snapshot_release(tx);
     }
+    /* R21: a rolled back schema change's dropped maps are stamped
+     * dropped_at = clock + 1; a tick (no commit takes it) lets the next
+     * snapshots reach the trees again. */
+    if (tx->changes_schema)
+        mv_clock_tick(tx->db);
     tx->is_open = false;
+    base_ahead_end(tx);
     gate_release(tx);
     mv_retire_flush(tx);
 }
@@ -704,34 +728,64 @@ commit_prepare(mv_tx *tx)
     return MV_OK;
 }
 
+/* The record of write w (mvcc R12), or false when w is no final image: a
+ * later write of ours superseded it, or (in a schema change) its map was
+ * dropped, its tree freed or rewritten after the write (R21). */
+static bool
+write_record(const mv_tx *tx, const mv_write *w, mv_log_record *out)
+{
+    const mv_version *v = w->version;
+    bool dropped = false;
+
+    /* Relaxed: only we write the end of our own versions now. */
+    if (atomic_load_explicit(&v->end, memory_order_relaxed) == tx->id)
+        return false;
+    if (tx->changes_schema) {           /* only a schema change drops maps */
+        pthread_mutex_lock(&tx->db->mu);
+        dropped = w->map->dropped;
+        pthread_mutex_unlock(&tx->db->mu);
+    }
+    if (dropped)
+        return false;
+    out->object = w->map->id;
+    out->rowid = w->node->rowid;
+    if (w->map->is_index) {
+        out->op = v->kind == MV_KIND_ROW ? MV_LOG_INDEX_PUT : MV_LOG_INDEX_DELETE;
+        out->data = mv_node_key(w->node);
+        out->nbytes = w->node->key_len;
+    } else {
+        out->op = v->kind == MV_KIND_ROW ? MV_LOG_ROW_PUT : MV_LOG_ROW_DELETE;
+        out->data = v->data;
+        out->nbytes = out->op == MV_LOG_ROW_PUT ? v->nbytes : 0;
+    }
+    return true;
+}
+
 /* Builds this transaction's frame (mvcc R12): the final image of each key. */
 static int
 commit_frame_build(mv_tx *tx)
 {
     mv_frame_buf *fb = tx->frame;
+    mv_log_record r;
     int rc = mv_frame_begin(fb);
 
-    for (uint32_t i = 0; rc == CHORUS_OK && i < tx->n_writes; i++) {
-        mv_write *w = &tx->writes[i];
-        mv_version *v = w->version;
-        mv_log_op op;
-
-        /* Relaxed: only we write the end of our own versions now. */
-        if (atomic_load_explicit(&v->end, memory_order_relaxed) == tx->id)
-            continue;   /* superseded by a later write of ours */
-        if (w->map->is_index)
-            op = v->kind == MV_KIND_ROW ? MV_LOG_INDEX_PUT : MV_LOG_INDEX_DELETE;
-        else
-            op = v->kind == MV_KIND_ROW ? MV_LOG_ROW_PUT : MV_LOG_ROW_DELETE;
-        if (w->map->is_index)
-            rc = mv_frame_add(fb, op, w->map->id, w->node->rowid, mv_node_key(w->node),
-                              w->node->key_len);
-        else
-            rc = mv_frame_add(fb, op, w->map->id, w->node->rowid, v->data,
-                              op == MV_LOG_ROW_PUT ? v->nbytes : 0);
-    }
+    for (uint32_t i = 0; rc == CHORUS_OK && i < tx->n_writes; i++)
+        if (write_record(tx, &tx->writes[i], &r))
+            rc = mv_frame_add(fb, r.op, r.object, r.rowid, r.data, r.nbytes);
     if (rc == CHORUS_OK)
         rc = mv_frame_finish(fb, MV_LOG_FRAME_COMMIT, tx->end_ts);
+    return rc;
+}
+
+int
+mv_tx_own_writes(const mv_tx *tx, mv_checkpoint_fn fn, void *ctx)
+{
+    mv_log_record r;
+    int rc = CHORUS_OK;
+
+    for (uint32_t i = 0; rc == CHORUS_OK && i < tx->n_writes; i++)
+        if (write_record(tx, &tx->writes[i], &r))
+            rc = fn(ctx, &r);
     return rc;
 }
 
@@ -775,6 +829,7 @@ mv_tx_commit(mv_tx *tx, mv_sync sync)
         return CHORUS_MISUSE;
     if (tx->doom != MV_OK) {
         tx->is_open = false;
+        base_ahead_end(tx);
         gate_release(tx);
         return CHORUS_CONFLICT;
     }
@@ -818,6 +873,7 @@ mv_tx_commit(mv_tx *tx, mv_sync sync)
             atomic_store_explicit(&tx->db->schema_ts, tx->end_ts, memory_order_release);
     }
     mv_epoch_leave(tx);
+    base_ahead_end(tx);                 /* after the publish, before the gate opens */
     if (passed_gate)
         gate_leave(tx);
     gate_release(tx);

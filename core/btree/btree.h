@@ -105,6 +105,10 @@ int btree_payload(btree_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_
 /* Table trees: inserts, or replaces the record at rowid. The cursor is left
  * on the new entry. */
 int btree_insert(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes);
+/* Table trees: inserts at rowid unless it is taken, in one seek. A taken
+ * rowid sets *taken_out, writes nothing and leaves the cursor on that entry. */
+int btree_insert_new(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+                     bool *taken_out);
 /* Index trees: inserts key (an existing equal key is replaced). */
 int btree_index_insert(btree_cursor *cur, const uint8_t *key, uint32_t nbytes);
 /* Deletes the entry under the cursor (rule B3). */

@@ -113,12 +113,16 @@ bt_index_put(btree_cursor *cur, const uint8_t *key, uint32_t nbytes)
     return leaf_put(cur, BT_FLAG_INDEX_LEAF, 0, key, nbytes, cmp == 0);
 }
 
-int
-btree_insert(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes)
+/* A table insert: seeks rowid, then writes (replacing a taken rowid unless
+ * only_new, which reports it in *taken and writes nothing). */
+static int
+table_put(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes, bool only_new,
+          bool *taken)
 {
     bt_key k = {.rowid = rowid};
     int cmp, rc;
 
+    *taken = false;
     if (!cur->writable)
         return CHORUS_READONLY;
     if (!cur->is_table)
@@ -126,12 +130,31 @@ btree_insert(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nby
     rc = bt_cursor_save_others(cur);
     if (rc == CHORUS_OK)
         rc = bt_cursor_seek(cur, &k, false, false, &cmp);
+    if (rc == CHORUS_OK && only_new && cmp == 0) {
+        *taken = true;              /* the cursor stays on the entry that has rowid */
+        return CHORUS_OK;
+    }
     if (rc == CHORUS_OK)
         rc = leaf_put(cur, BT_FLAG_TABLE_LEAF, rowid, data, nbytes, cmp == 0);
     cur->saved_rowid = rowid;
     if (rc != CHORUS_OK)
         cur->state = BT_CUR_INVALID;
     return rc;
+}
+
+int
+btree_insert(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes)
+{
+    bool taken;
+
+    return table_put(cur, rowid, data, nbytes, false, &taken);
+}
+
+int
+btree_insert_new(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+                 bool *taken_out)
+{
+    return table_put(cur, rowid, data, nbytes, true, taken_out);
 }
 
 int

@@ -23,6 +23,10 @@
  *       undoes if the statement fails later: rule W3).
  *   RW2 w->row, w->old and w->tmp are reused across rows; w->row's values
  *       are cleared at the start of the next write.
+ *   RW3 An INSERT whose rowid conflict cannot be REPLACE, into a table
+ *       without UNIQUE indexes, checks its explicit rowid in the seek of the
+ *       table write (store_insert_new) instead of a seek of its own: no other
+ *       check can fail first, and a taken rowid writes nothing (RW1).
  * Callers: the engine through catalog.h; create.c (CREATE TABLE AS rows go
  * through catalog_row_insert too).
  */
@@ -40,6 +44,7 @@ typedef struct row_op {
     int64_t old_rowid;
     int64_t rowid;                  /* the row's (new) rowid */
     bool rowid_explicit;            /* not allocated: may conflict */
+    bool rowid_deferred;            /* its rowid check is the table write's seek (RW3) */
     catalog_row_result *out;
     /* catalog_row_replace_victims: REPLACE notes the rows in the way here
      * instead of deleting them (at most one per constraint) */
@@ -279,12 +284,41 @@ rowid_fail(catalog_writer *w, const catalog_table *t)
     return writer_fail(w, CHORUS_CONSTRAINT_ROWID, "UNIQUE constraint failed: %s.rowid", t->name);
 }
 
+/* The conflict action of the rowid: the statement's OR, else the INTEGER
+ * PRIMARY KEY's ON CONFLICT. */
+static int
+rowid_action(const row_op *op)
+{
+    return constraint_action(op->conflict, op->t->rowid_alias >= 0 ? op->t->pk_conflict : 0);
+}
+
+/* The new row's rowid is taken and its action is not REPLACE. */
+static int
+rowid_taken(catalog_writer *w, const row_op *op, int action)
+{
+    if (action == AST_CONFLICT_IGNORE) {
+        op->out->ignored = true;
+        return CHORUS_OK;
+    }
+    fail_action(w, action);
+    return rowid_fail(w, op->t);
+}
+
+static bool
+has_unique_index(const catalog_table *t)
+{
+    for (int i = 0; i < t->n_indexes; i++)
+        if (t->indexes[i]->unique)
+            return true;
+    return false;
+}
+
 /* Rowid conflict: pass 0 checks non-REPLACE actions, pass 1 replaces. */
 static int
 rowid_unique(catalog_writer *w, row_op *op, int pass)
 {
     const catalog_table *t = op->t;
-    int action = constraint_action(op->conflict, t->rowid_alias >= 0 ? t->pk_conflict : 0);
+    int action = rowid_action(op);
     store_cursor *cur;
     bool eof, exact;
     int rc;
@@ -293,6 +327,10 @@ rowid_unique(catalog_writer *w, row_op *op, int pass)
         return CHORUS_OK;
     if ((pass == 1) != (action == AST_CONFLICT_REPLACE))
         return CHORUS_OK;
+    if (action != AST_CONFLICT_REPLACE && !op->has_old && !op->collect && !has_unique_index(t)) {
+        op->rowid_deferred = true;          /* RW3 */
+        return CHORUS_OK;
+    }
     rc = writer_cursor(w, t->root, NULL, &cur);
     if (rc == CHORUS_OK)
         rc = store_seek_rowid(cur, op->rowid, BTREE_SEEK_GE, &eof, &exact);
@@ -300,12 +338,7 @@ rowid_unique(catalog_writer *w, row_op *op, int pass)
         return rc;
     if (action == AST_CONFLICT_REPLACE)
         return row_replace_other(w, op, op->rowid);
-    if (action == AST_CONFLICT_IGNORE) {
-        op->out->ignored = true;
-        return CHORUS_OK;
-    }
-    fail_action(w, action);
-    return rowid_fail(w, t);
+    return rowid_taken(w, op, action);
 }
 
 static int
@@ -503,17 +536,24 @@ writer_seq_flush(catalog_writer *w)
 
 /* --- step 5 and the entry points ----------------------------------------------------- */
 
+/* Writes the table record of w->row at rowid; a deferred rowid check
+ * (RW3) happens here, and a taken rowid writes nothing. */
 static int
-table_write(catalog_writer *w, const catalog_table *t, int64_t rowid)
+table_write(catalog_writer *w, const row_op *op)
 {
     store_cursor *cur;
     size_t nbytes;
-    int rc = writer_row_encode(w, t, w->row, &nbytes);
+    bool taken = false;
+    int rc = writer_row_encode(w, op->t, w->row, &nbytes);
 
     if (rc == CHORUS_OK)
-        rc = writer_cursor(w, t->root, NULL, &cur);
-    if (rc == CHORUS_OK)
-        rc = store_insert(cur, rowid, w->buf, (uint32_t)nbytes);
+        rc = writer_cursor(w, op->t->root, NULL, &cur);
+    if (rc == CHORUS_OK && op->rowid_deferred)
+        rc = store_insert_new(cur, op->rowid, w->buf, (uint32_t)nbytes, &taken);
+    else if (rc == CHORUS_OK)
+        rc = store_insert(cur, op->rowid, w->buf, (uint32_t)nbytes);
+    if (rc == CHORUS_OK && taken)
+        rc = rowid_taken(w, op, rowid_action(op));
     return rc;
 }
 
@@ -568,9 +608,10 @@ catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
         rc = row_unique(w, &op);
     if (rc != CHORUS_OK || out->ignored)
         return rc;
-    rc = table_write(w, t, op.rowid);
-    if (rc == CHORUS_OK)
-        rc = indexes_insert(w, t, op.rowid);
+    rc = table_write(w, &op);
+    if (rc != CHORUS_OK || out->ignored)
+        return rc;
+    rc = indexes_insert(w, t, op.rowid);
     if (rc == CHORUS_OK && t->autoincrement)
         rc = seq_store(w, t, op.rowid);
     out->rowid = op.rowid;
@@ -634,7 +675,7 @@ table_move(catalog_writer *w, const row_op *op)
         if (rc != CHORUS_OK)
             return rc;
     }
-    return table_write(w, op->t, op->rowid);
+    return table_write(w, op);
 }
 
 int

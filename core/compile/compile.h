@@ -483,6 +483,11 @@ int compile_row_expr(const compile_env *env, const catalog_table *t, const ast_e
 int compile_trigger_stmt(const compile_env *env, const catalog_table *t, const ast_stmt *stmt,
                          const ast_expr *when, plan_stmt **out, char **errmsg_out);
 
+/* UPDATE OF a, b: whether an UPDATE whose SET list is set (NULL: unknown)
+ * fires trigger a, that is, the list names one of a's columns or a has no
+ * OF list. */
+bool compile_trigger_update_of_matches(const ast_create_trigger *a, const ast_list *set);
+
 /* A sub-plan owned by a plan (plan_stmt.subs); key identifies it for its
  * user (an ast_expr or trigger statement pointer, with a use count). */
 typedef struct plan_sub {

@@ -240,6 +240,24 @@ find_in_source(const scope_source *src, const char *name, bool qualified)
     return -2;
 }
 
+/* The next source of sc, from *i on, with the column e names (a qualified
+ * e only in the source its table names): its index in *i and the column
+ * (-1 the rowid), or -2 when no further source has it. */
+static int
+scope_next_column(const scope *sc, const ast_expr *e, int *i)
+{
+    for (; *i < sc->n_src; (*i)++) {
+        const scope_source *src = &sc->src[*i];
+        int col;
+        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
+            continue;
+        col = find_in_source(src, e->name, e->table != NULL);
+        if (col != -2)
+            return col;
+    }
+    return -2;
+}
+
 /* X5: a VIRTUAL generated column reads as its expression over the same
  * row (the source alone in scope), with the column's affinity and
  * collation; NULL when compiling it fails (c->errmsg tells) or no memory. */
@@ -352,23 +370,16 @@ static int
 lookup_in_scope(cctx *c, scope *sc, const ast_expr *e, cx **out)
 {
     const scope_source *hit = NULL;
-    int hit_col = -2;
+    int hit_col = -2, col;
 
     *out = NULL;
-    for (int i = 0; i < sc->n_src; i++) {
-        const scope_source *src = &sc->src[i];
-        int col;
-        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
-            continue;
-        col = find_in_source(src, e->name, e->table != NULL);
-        if (col == -2)
-            continue;
+    for (int i = 0; (col = scope_next_column(sc, e, &i)) != -2; i++) {
         if (hit != NULL) {
             if (e->table != NULL)
                 return cc_error(c, "ambiguous column name: %s.%s", e->table, e->name);
             return cc_error(c, "ambiguous column name: %s", e->name);
         }
-        hit = src;
+        hit = &sc->src[i];
         hit_col = col;
     }
     if (hit == NULL)
@@ -795,14 +806,9 @@ from_names(const ast_from_item *it, const char *t)
 static bool
 scope_has_column(const scope *sc, const ast_expr *e)
 {
-    for (int i = 0; i < sc->n_src; i++) {
-        const scope_source *src = &sc->src[i];
-        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
-            continue;
-        if (find_in_source(src, e->name, e->table != NULL) != -2)
-            return true;
-    }
-    return false;
+    int i = 0;
+
+    return scope_next_column(sc, e, &i) != -2;
 }
 
 /* A walk over an aggregate's arguments: the aggregate sits n_chain select
@@ -873,18 +879,11 @@ scope_source_nullable(const scope *sc, int i)
 static bool
 scope_column_never_null(const scope *sc, const ast_expr *e)
 {
-    for (int i = 0; i < sc->n_src; i++) {
-        const scope_source *src = &sc->src[i];
-        int col;
-        if (e->table != NULL && (src->name == NULL || strcasecmp(src->name, e->table) != 0))
-            continue;
-        col = find_in_source(src, e->name, e->table != NULL);
-        if (col == -2)
-            continue;
-        return src->table != NULL && table_column_never_null(src->table, col) &&
-               !scope_source_nullable(sc, i);
-    }
-    return false;
+    int i = 0;
+    int col = scope_next_column(sc, e, &i);
+
+    return col != -2 && sc->src[i].table != NULL &&
+           table_column_never_null(sc->src[i].table, col) && !scope_source_nullable(sc, i);
 }
 
 /* Whether column reference e, naming a source of the (not yet compiled)

@@ -18,8 +18,22 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compile_int.h"
+
+bool
+compile_trigger_update_of_matches(const ast_create_trigger *a, const ast_list *set)
+{
+    if (a->update_of.n == 0 || set == NULL)
+        return true;
+    for (int i = 0; i < a->update_of.n; i++)
+        for (int k = 0; k < set->n; k++)
+            if (set->items[k].name != NULL &&
+                strcasecmp(a->update_of.items[i].name, set->items[k].name) == 0)
+                return true;
+    return false;
+}
 
 int
 cc_row_source(cctx *c, scope *s, plan_query *holder, const catalog_table *t, const char *name,

@@ -28,20 +28,6 @@
 
 #include "compile_int.h"
 
-/* UPDATE OF a, b: whether the SET list names one of them (or no list). */
-static bool
-update_of_matches(const ast_create_trigger *a, const ast_list *set)
-{
-    if (a->update_of.n == 0 || set == NULL)
-        return true;
-    for (int i = 0; i < a->update_of.n; i++)
-        for (int k = 0; k < set->n; k++)
-            if (set->items[k].name != NULL &&
-                strcasecmp(a->update_of.items[i].name, set->items[k].name) == 0)
-                return true;
-    return false;
-}
-
 static bool
 is_instead_of(const catalog_trigger *tr, const char *view)
 {
@@ -62,7 +48,8 @@ cc_view_dml_check(cctx *c, const catalog *cat, const char *schema, const char *v
                         !found; i++) {
             const catalog_trigger *tr = catalog_trigger_at(in, i);
             found = is_instead_of(tr, view) && tr->ast->event == event &&
-                    (event != AST_TRIGGER_UPDATE || update_of_matches(tr->ast, set));
+                    (event != AST_TRIGGER_UPDATE ||
+                     compile_trigger_update_of_matches(tr->ast, set));
         }
     }
     if (!found)

@@ -218,6 +218,7 @@ pager_alloc(const char *path, const pager_config *cfg)
     atomic_init(&p->synchronous, PAGER_SYNC_FULL);
     atomic_init(&p->autockpt, PAGER_DEFAULT_AUTOCKPT);
     atomic_init(&p->ckpt_busy_ms, PAGER_DEFAULT_BUSY_MS);
+    atomic_init(&p->mvcc_header, false);      /* header_check() may set it (R17) */
     if (p->path == NULL || p->wal.path == NULL || cond_init_monotonic(&p->cond) != CHORUS_OK) {
         free(p->wal.path);
         free(p->path);

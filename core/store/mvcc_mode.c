@@ -256,6 +256,22 @@ store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t
 }
 
 int
+store_mvcc_write_own(store_db *db, pager_tx *wtx, const mv_tx *tx)
+{
+    ckpt_ctx c;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.db = db;
+    c.wtx = wtx;
+    rc = mv_tx_own_writes(tx, ckpt_apply, &c);
+    for (int i = 0; i < c.n; i++)
+        btree_cursor_close(c.open[i].cur);
+    store_buf_free(&c.rec);
+    return rc;
+}
+
+int
 store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log)
 {
     int rc;

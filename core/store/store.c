@@ -220,13 +220,16 @@ int
 store_cursor_open(store_tx *tx, uint32_t root, const key_info *ki, bool writable,
                   const char *name, store_cursor **out)
 {
-    store_cursor *cur = calloc(1, sizeof *cur);
+    /* Not calloc: glibc's calloc skips the per-thread cache, and a statement
+     * opens a cursor per tree at every execution (btree_cursor_open too). */
+    store_cursor *cur = malloc(sizeof *cur);
     bool mvcc = tx->mv != NULL && tx->db != NULL && tx->db->mv != NULL;
     int rc;
 
     *out = NULL;
     if (cur == NULL)
         return CHORUS_NOMEM;
+    *cur = (store_cursor){0};
     cur->tx = tx;
     cur->ki = ki;
     /* The MVCC path writes to the version store only: its B-tree cursor reads. */
@@ -326,6 +329,21 @@ store_insert(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nby
 {
     if (cur->mv == NULL)
         return btree_insert(cur->bt, rowid, data, nbytes);
+    return store_mv_insert(cur, rowid, data, nbytes);
+}
+
+int
+store_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+                 bool *taken_out)
+{
+    bool eof;
+    int rc;
+
+    if (cur->mv == NULL)
+        return btree_insert_new(cur->bt, rowid, data, nbytes, taken_out);
+    rc = store_mv_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, taken_out);
+    if (rc != CHORUS_OK || *taken_out)
+        return rc;
     return store_mv_insert(cur, rowid, data, nbytes);
 }
 

@@ -127,6 +127,11 @@ int store_payload(store_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_
 /* Table: inserts, or replaces the record at rowid; the cursor is left on it.
  * MVCC: CHORUS_CONFLICT per mvcc R8 (S4). */
 int store_insert(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes);
+/* Table: inserts at rowid unless a row has it (then *taken_out, nothing
+ * written, the cursor on that row): the B-tree path checks and writes in
+ * one seek. */
+int store_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+                     bool *taken_out);
 /* Index: inserts the index record key. unique: the index is UNIQUE, so on
  * the MVCC path the key is also checked against concurrent transactions
  * (mvcc R9; the caller has checked what its snapshot sees). */
@@ -195,6 +200,14 @@ int store_mvcc_checkpoint(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t 
  */
 int store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t upto,
                                uint64_t *ts_out);
+/*
+ * Writes the final image of every key the open transaction tx wrote into
+ * the B-tree through wtx, as a checkpoint writes commits (MM2, idempotent):
+ * the exclusive writer that changes the schema (core/vm/mvcc_mode.c VM4)
+ * puts its own writes there before a DDL that reads rows and before its
+ * commit. tx's versions stay in the store, the same images.
+ */
+int store_mvcc_write_own(store_db *db, pager_tx *wtx, const mv_tx *tx);
 /*
  * Checkpoint, step 2, after wtx committed: appends the checkpoint mark ts to
  * the log, so recovery skips what the B-tree now holds; with reset_log

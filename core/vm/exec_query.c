@@ -326,6 +326,21 @@ compound_next(vm_run *r, plan_query *q)
     return CHORUS_ROW;
 }
 
+/* Q5: whether the CTE takes row: UNION ALL takes every row, UNION only one
+ * it has not seen (*added; the row is then remembered in q->seen). */
+static int
+recursive_first_seen(plan_query *q, const value *row, bool *added)
+{
+    int rc;
+
+    *added = true;
+    if (q->op != AST_COMPOUND_UNION)
+        return CHORUS_OK;
+    if (q->seen == NULL && (rc = vm_rowset_new(q->n_cols, q->col_coll, &q->seen)) != CHORUS_OK)
+        return rc;
+    return vm_rowset_add(q->seen, row, added);
+}
+
 /* Q5: a recursive CTE queues every new row (UNION: rows not seen before)
  * and delivers it at once; when the seed or the current round runs out,
  * the next queued row becomes the one row of rec_cursor (a window store
@@ -336,17 +351,13 @@ compound_next(vm_run *r, plan_query *q)
 static int
 recursive_take(vm_run *r, plan_query *q, const value *row, bool *taken)
 {
-    bool added = true;
+    bool added;
     int rc;
 
     *taken = false;
-    if (q->op == AST_COMPOUND_UNION) {
-        if (q->seen == NULL && (rc = vm_rowset_new(q->n_cols, q->col_coll, &q->seen)) != CHORUS_OK)
-            return rc;
-        rc = vm_rowset_add(q->seen, row, &added);
-        if (rc != CHORUS_OK || !added)
-            return rc;
-    }
+    rc = recursive_first_seen(q, row, &added);
+    if (rc != CHORUS_OK || !added)
+        return rc;
     rc = vm_rows_append(q->groups, row);
     if (rc != CHORUS_OK)
         return rc;
@@ -379,16 +390,11 @@ recursive_window(plan_query *q, plan_cursor *cur, value *row)
 static int
 recursive_push(plan_query *q, const value *row)
 {
-    bool added = true;
-    int rc;
+    bool added;
+    int rc = recursive_first_seen(q, row, &added);
 
-    if (q->op == AST_COMPOUND_UNION) {
-        if (q->seen == NULL && (rc = vm_rowset_new(q->n_cols, q->col_coll, &q->seen)) != CHORUS_OK)
-            return rc;
-        rc = vm_rowset_add(q->seen, row, &added);
-        if (rc != CHORUS_OK || !added)
-            return rc;
-    }
+    if (rc != CHORUS_OK || !added)
+        return rc;
     borrow_row(q, row);
     value_set_int(&q->scratch[q->n_cols], q->group_pos++);
     return vm_rows_push(q->groups, q->n_order, q->order_col, q->order_desc, q->order_coll,

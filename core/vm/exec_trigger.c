@@ -294,19 +294,6 @@ vm_triggers_any(const vm_stmt *st, const catalog_table *t, int event, int time)
     return false;
 }
 
-/* UPDATE OF a, b: fires only when the SET list names one of them. */
-static bool
-update_of_matches(const ast_create_trigger *a, const ast_list *set)
-{
-    if (a->update_of.n == 0 || set == NULL)
-        return true;
-    for (int i = 0; i < a->update_of.n; i++)
-        for (int k = 0; k < set->n; k++)
-            if (strcasecmp(a->update_of.items[i].name, set->items[k].name) == 0)
-                return true;
-    return false;
-}
-
 /* Whether trg may fire now (G4); an error when nesting is too deep. */
 static int
 may_fire(vm_stmt *st, const catalog_trigger *trg, bool *ok)
@@ -449,7 +436,7 @@ vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
         vm_frame frame = {trg, root->frames};
         bool ok;
         if (trg->ast->event != event || trg->ast->time != time ||
-            (event == AST_TRIGGER_UPDATE && !update_of_matches(trg->ast, set)))
+            (event == AST_TRIGGER_UPDATE && !compile_trigger_update_of_matches(trg->ast, set)))
             continue;
         rc = may_fire(st, trg, &ok);
         if (rc != CHORUS_OK || !ok)

@@ -9,6 +9,7 @@
  * the caller always calls value_clear(out) when done with it.
  * Rule E2: three-valued logic: NULL in a comparison gives NULL (except IS /
  * IS NOT); AND/OR/NOT follow SQL's truth tables and short-circuit.
+ * Rule E5: coalesce, ifnull and iif evaluate only the arguments they need.
  * Rule E4: a condition (WHERE, ON, HAVING, CASE WHEN) is tested the way
  * SQLite's jumps test it (vm_eval_condition): an AND whose left side is
  * false or NULL fails without evaluating its right side, so an error
@@ -214,11 +215,46 @@ eval_cast(vm_run *r, cx *e, value *out)
     return rc;
 }
 
+/* E5: coalesce and ifnull (the first argument not NULL) and iif (a CASE)
+ * evaluate only the arguments they need, as SQLite's inline code does, so
+ * an error in an argument never reached does not surface. *done false:
+ * e is another function. */
+static int
+eval_inline(vm_run *r, cx *e, value *out, bool *done)
+{
+    const char *name = e->fn->name;
+    bool pass;
+    int rc;
+
+    *done = true;
+    if (strcmp(name, "iif") == 0 && e->n_args == 3) {
+        rc = vm_eval_condition(r, e->args[0], &pass);
+        return rc != CHORUS_OK ? rc : vm_eval(r, e->args[pass ? 1 : 2], out);
+    }
+    if (strcmp(name, "coalesce") != 0 && strcmp(name, "ifnull") != 0) {
+        *done = false;
+        return CHORUS_OK;
+    }
+    for (int i = 0; i < e->n_args; i++) {
+        rc = vm_eval(r, e->args[i], out);
+        if (rc != CHORUS_OK || out->type != VALUE_NULL || i + 1 == e->n_args)
+            return rc;
+        value_clear(out);
+    }
+    value_set_null(out);
+    return CHORUS_OK;
+}
+
 static int
 eval_func(vm_run *r, cx *e, value *out)
 {
     func_ctx ctx;
     int rc = CHORUS_OK, i;
+    bool done;
+
+    rc = eval_inline(r, e, out, &done);
+    if (done)
+        return rc;
 
     for (i = 0; i < e->n_args; i++) {
         rc = vm_eval(r, e->args[i], &e->argv[i]);

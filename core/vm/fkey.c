@@ -287,30 +287,52 @@ child_side(vm_stmt *st, const catalog_table *t, const value *row, int64_t rowid,
     return CHORUS_OK;
 }
 
+/* A walk over the foreign keys, of every table in the catalog cat, that
+ * reference the table parent: fk_ref_next() returns each in turn (child
+ * then names its table), then NULL. table and key start at 0. */
+typedef struct fk_ref_walk {
+    const catalog *cat;
+    const catalog_table *parent;
+    const catalog_table *child;
+    int table, key;
+} fk_ref_walk;
+
+static const catalog_fkey *
+fk_ref_next(fk_ref_walk *w)
+{
+    for (; w->table < catalog_table_count(w->cat); w->table++, w->key = 0) {
+        const catalog_table *c = catalog_table_at(w->cat, w->table);
+        while (w->key < c->n_fkeys) {
+            const catalog_fkey *fk = &c->fkeys[w->key++];
+            if (strcasecmp(fk->to_table, w->parent->name) == 0) {
+                w->child = c;
+                return fk;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Parent side of row (of t) leaving (dir +1: its children lose it) or
  * arriving (dir -1: they find it); other as in child_side. */
 static int
 parent_side(vm_stmt *st, const catalog_table *t, const value *row, int64_t rowid,
             const value *other, int64_t other_rowid, int dir)
 {
-    const catalog *cat = catalog_of(st, t);
+    fk_ref_walk w = {catalog_of(st, t), t, NULL, 0, 0};
+    const catalog_fkey *fk;
     int rc;
 
-    for (int i = 0; i < catalog_table_count(cat); i++) {
-        const catalog_table *c = catalog_table_at(cat, i);
-        for (int f = 0; f < c->n_fkeys; f++) {
-            const catalog_fkey *fk = &c->fkeys[f];
-            fk_job j = {fk, c, t, FK_CHILD_SCAN};
-            int64_t n;
-            if (strcasecmp(fk->to_table, t->name) != 0 ||
-                (other != NULL && !parent_key_changed(&j, row, rowid, other, other_rowid)) ||
-                (dir < 0 && nothing_to_repair(st, fk)))
-                continue;
-            rc = run_job(st, &j, NULL, 0, row, rowid, &n);
-            if (rc != CHORUS_OK)
-                return rc;
-            *fk_counter(st, fk) += dir * n;
-        }
+    while ((fk = fk_ref_next(&w)) != NULL) {
+        fk_job j = {fk, w.child, t, FK_CHILD_SCAN};
+        int64_t n;
+        if ((other != NULL && !parent_key_changed(&j, row, rowid, other, other_rowid)) ||
+            (dir < 0 && nothing_to_repair(st, fk)))
+            continue;
+        rc = run_job(st, &j, NULL, 0, row, rowid, &n);
+        if (rc != CHORUS_OK)
+            return rc;
+        *fk_counter(st, fk) += dir * n;
     }
     return CHORUS_OK;
 }
@@ -320,34 +342,30 @@ static int
 parent_actions(vm_stmt *st, const catalog_table *t, int event, const value *old_row,
                int64_t old_rowid, const value *new_row, int64_t new_rowid)
 {
-    const catalog *cat = catalog_of(st, t);
+    fk_ref_walk w = {catalog_of(st, t), t, NULL, 0, 0};
+    const catalog_fkey *fk;
     int rc;
 
-    for (int i = 0; i < catalog_table_count(cat); i++) {
-        const catalog_table *c = catalog_table_at(cat, i);
-        for (int f = 0; f < c->n_fkeys; f++) {
-            const catalog_fkey *fk = &c->fkeys[f];
-            fk_job j = {fk, c, t, event == AST_TRIGGER_DELETE ? FK_ON_DELETE : FK_ON_UPDATE};
-            int action = event == AST_TRIGGER_DELETE ? fk->on_delete : fk->on_update;
-            int64_t n;
-            if (strcasecmp(fk->to_table, t->name) != 0 ||
-                (event == AST_TRIGGER_UPDATE &&
-                 !parent_key_changed(&j, old_row, old_rowid, new_row, new_rowid)))
-                continue;
-            if (action == AST_FK_CASCADE || action == AST_FK_SET_NULL ||
-                action == AST_FK_SET_DEFAULT) {
-                rc = run_job(st, &j, old_row, old_rowid, new_row, new_rowid, &n);
-            } else if (action == AST_FK_RESTRICT && !st->conn->defer_foreign_keys) {
-                j.kind = FK_CHILD_SCAN;
-                rc = run_job(st, &j, NULL, 0, old_row, old_rowid, &n);
-                if (rc == CHORUS_OK && n > 0)
-                    rc = fk_fail(st);
-            } else {
-                continue;
-            }
-            if (rc != CHORUS_OK)
-                return rc;
+    while ((fk = fk_ref_next(&w)) != NULL) {
+        fk_job j = {fk, w.child, t, event == AST_TRIGGER_DELETE ? FK_ON_DELETE : FK_ON_UPDATE};
+        int action = event == AST_TRIGGER_DELETE ? fk->on_delete : fk->on_update;
+        int64_t n;
+        if (event == AST_TRIGGER_UPDATE &&
+            !parent_key_changed(&j, old_row, old_rowid, new_row, new_rowid))
+            continue;
+        if (action == AST_FK_CASCADE || action == AST_FK_SET_NULL ||
+            action == AST_FK_SET_DEFAULT) {
+            rc = run_job(st, &j, old_row, old_rowid, new_row, new_rowid, &n);
+        } else if (action == AST_FK_RESTRICT && !st->conn->defer_foreign_keys) {
+            j.kind = FK_CHILD_SCAN;
+            rc = run_job(st, &j, NULL, 0, old_row, old_rowid, &n);
+            if (rc == CHORUS_OK && n > 0)
+                rc = fk_fail(st);
+        } else {
+            continue;
         }
+        if (rc != CHORUS_OK)
+            return rc;
     }
     return CHORUS_OK;
 }
@@ -355,20 +373,14 @@ parent_actions(vm_stmt *st, const catalog_table *t, int event, const value *old_
 bool
 vm_fkeys_involve(vm_stmt *st, const catalog_table *t)
 {
-    const catalog *cat;
+    fk_ref_walk w = {NULL, t, NULL, 0, 0};
 
     if (!st->conn->foreign_keys)
         return false;
     if (t->n_fkeys > 0)
         return true;
-    cat = catalog_of(st, t);
-    for (int i = 0; i < catalog_table_count(cat); i++) {
-        const catalog_table *c = catalog_table_at(cat, i);
-        for (int f = 0; f < c->n_fkeys; f++)
-            if (strcasecmp(c->fkeys[f].to_table, t->name) == 0)
-                return true;
-    }
-    return false;
+    w.cat = catalog_of(st, t);
+    return fk_ref_next(&w) != NULL;
 }
 
 int

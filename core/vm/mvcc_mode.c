@@ -22,14 +22,22 @@
  *       transaction of its own, then keeps the pager's write lock: the DDL
  *       itself works on the B-tree alone (its writer takes the B-tree path),
  *       which now holds every commit; the transaction's row changes still go
- *       to the version store, over that B-tree. Statements that read or drop
- *       row data are refused after the transaction's own row changes (the
- *       B-tree lacks them). DROP TABLE/INDEX, ALTER TABLE DROP COLUMN and
- *       VACUUM drop the version maps of the trees they free or rewrite
- *       (roots are reused; mvcc R21). At COMMIT the B-tree goes first, then
- *       the rows, whose commit publishes the schema timestamp (mvcc R21):
+ *       to the version store, over that B-tree. Before each DDL statement the
+ *       transaction's own row writes are written into the B-tree too (their
+ *       final images, idempotent: store_mvcc_write_own), so the DDL sees
+ *       them; the store keeps the same images. DROP TABLE/INDEX, ALTER TABLE
+ *       DROP COLUMN and VACUUM drop the version maps of the trees they free
+ *       or rewrite (roots are reused; mvcc R21); writes to dropped maps are
+ *       left out of the B-tree and of the log. SQL savepoints opened before
+ *       get pager savepoints (tx.c T6). At COMMIT the own writes go into the
+ *       B-tree once more, the B-tree commits and is synced, so that one WAL
+ *       commit holds the whole transaction (a crash leaves all or nothing);
+ *       then the version store commit (its log frame repeats those images:
+ *       replay is idempotent) publishes the schema timestamp (mvcc R21):
  *       write transactions that began before it fail at COMMIT with
- *       CHORUS_CONFLICT_SCHEMA. Not inside BEGIN CONCURRENT.
+ *       CHORUS_CONFLICT_SCHEMA. From that B-tree commit until the version
+ *       store commit is visible, full_ckpt_seq is odd (VM6,
+ *       mv_tx_mark_base_ahead). Not inside BEGIN CONCURRENT.
  *   VM5 BEGIN IMMEDIATE/EXCLUSIVE, and BEGIN DEFERRED (or a SAVEPOINT
  *       transaction) from its first write, make the transaction the
  *       exclusive writer (mvcc R20): one at a time, never losing a write
@@ -369,22 +377,55 @@ vm_mvcc_commit_wait(vm_conn *conn)
     return mv_tx_wait_exclusive(conn->mvtx);
 }
 
+/* VM4: the transaction's own row writes into its pager write transaction
+ * (a DDL about to read them, or the commit). */
+static int
+write_own(vm_conn *conn)
+{
+    if (mv_tx_savepoint(conn->mvtx) == 0)
+        return CHORUS_OK;
+    return store_mvcc_write_own(conn->db->store, conn->tx, conn->mvtx);
+}
+
+/* VM4: the schema change's B-tree commit, holding its own row writes too,
+ * durable before the version store commit can append its frame. The seq
+ * goes odd first (VM6); the version store commit or rollback ends it. A
+ * failed sync still leaves the B-tree committed: the rows then commit too. */
+static int
+base_commit(vm_conn *conn, bool *committed_out)
+{
+    int rc = write_own(conn);
+
+    *committed_out = false;
+    if (rc != CHORUS_OK) {
+        pager_tx_rollback(conn->tx);
+        return rc;
+    }
+    mv_tx_mark_base_ahead(conn->mvtx);
+    rc = pager_tx_commit(conn->tx);
+    *committed_out = rc == CHORUS_OK;
+    if (rc == CHORUS_OK)
+        rc = pager_wal_sync(conn->db->pager);
+    return rc;
+}
+
 int
 vm_mvcc_tx_end(vm_conn *conn, bool commit)
 {
-    int rc = CHORUS_OK;
+    int rc = CHORUS_OK, rc_rows;
 
     if (conn->tx != NULL && pager_tx_is_write(conn->tx) && commit) {
-        rc = pager_tx_commit(conn->tx);         /* VM4: the schema, then the rows */
-        commit = rc == CHORUS_OK;
+        rc = base_commit(conn, &commit);        /* VM4: the schema and own rows, then the log */
     } else if (conn->tx != NULL) {
         pager_tx_rollback(conn->tx);
     }
     conn->tx = NULL;
-    if (commit)
-        rc = commit_logged(conn);                                   /* VM7, VM8 */
-    else
+    if (commit) {
+        rc_rows = commit_logged(conn);                              /* VM7, VM8 */
+        rc = rc == CHORUS_OK ? rc_rows : rc;
+    } else {
         mv_tx_rollback(conn->mvtx);
+    }
     conn->stx.mv = NULL;
     conn->stx.pager = NULL;
     return rc;
@@ -458,23 +499,6 @@ drop_stale_maps(vm_stmt *st)
             mv_db_drop_map(mv, catalog_index_at(cat, i)->root, true);
 }
 
-/* VM4: whether the statement reads, rewrites or drops row data: it then
- * works on the B-tree alone, which lacks the transaction's own writes. */
-static bool
-touches_rows(const ast_stmt *a)
-{
-    switch (a->kind) {
-    case STMT_CREATE_TABLE:
-    case STMT_CREATE_VIEW:
-    case STMT_CREATE_TRIGGER:
-        return false;
-    case STMT_DROP:
-        return a->u.drop.what == AST_DROP_TABLE || a->u.drop.what == AST_DROP_INDEX;
-    default:
-        return true;
-    }
-}
-
 int
 vm_mvcc_ddl_begin(vm_stmt *st)
 {
@@ -484,19 +508,16 @@ vm_mvcc_ddl_begin(vm_stmt *st)
     if (conn->tx_concurrent)
         return vm_run_error(&st->run, CHORUS_ERROR, "cannot change the schema inside "
                             "BEGIN CONCURRENT (use BEGIN or BEGIN IMMEDIATE)");
-    if (conn->stx.mv != NULL && mv_tx_savepoint(conn->mvtx) > 0 && touches_rows(st->ast))
-        return vm_run_error(&st->run, CHORUS_ERROR, "not supported yet: this schema change "
-                            "after row changes in the same transaction in journal_mode=mvcc");
     if (conn->tx != NULL && pager_tx_is_write(conn->tx)) {
-        drop_stale_maps(st);                    /* checkpointed when it began */
+        rc = write_own(conn);                   /* the rest was checkpointed when it began */
+        if (rc != CHORUS_OK)
+            return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
+        drop_stale_maps(st);
         return CHORUS_OK;
     }
     if (conn->n_active > 0)
         return vm_run_error(&st->run, CHORUS_LOCKED, "database table is locked: cannot "
                             "change the schema while statements of the transaction run");
-    if (conn->n_sp > 0)                         /* tx.c T6: its savepoints have no B-tree side */
-        return vm_run_error(&st->run, CHORUS_ERROR, "not supported yet: a schema change "
-                            "inside a SAVEPOINT in journal_mode=mvcc");
     rc = vm_tx_count(conn);
     if (rc == CHORUS_OK && conn->stx.mv == NULL)
         rc = vm_mvcc_tx_begin(conn, true);
@@ -509,6 +530,16 @@ vm_mvcc_ddl_begin(vm_stmt *st)
     }
     if (rc == CHORUS_OK)
         rc = pager_tx_begin_write(conn->db->pager, conn->busy_ms, &conn->interrupt, &conn->tx);
+    if (rc == CHORUS_OK) {
+        rc = vm_tx_savepoints_to_pager(conn);   /* tx.c T6, before the own writes */
+        if (rc == CHORUS_OK)
+            rc = write_own(conn);
+        if (rc != CHORUS_OK) {
+            pager_tx_rollback(conn->tx);
+            for (int i = 0; i < conn->n_sp; i++)
+                conn->sp[i].id = -1;            /* T6: that pager transaction is gone */
+        }
+    }
     if (rc != CHORUS_OK) {
         conn->tx = NULL;
         if (conn->explicit_tx && conn->stx.mv != NULL)

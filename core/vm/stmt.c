@@ -45,14 +45,6 @@ env_last_rowid(void *conn)
     return ((vm_conn *)conn)->last_rowid;
 }
 
-static int64_t
-env_now(void *arg)
-{
-    vm_conn *conn = arg;
-
-    return conn->now_ms;
-}
-
 /* Wall-clock milliseconds since the Unix epoch. */
 static int64_t
 wall_clock_ms(void)
@@ -61,6 +53,19 @@ wall_clock_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 'now' of the statement run: read from the clock on first use, then the
+ * same for the rest of the run (SQLite's rule: one 'now' per statement),
+ * so runs that never ask pay no clock read. 0 means not read yet. */
+static int64_t
+env_now(void *arg)
+{
+    vm_conn *conn = arg;
+
+    if (conn->now_ms == 0)
+        conn->now_ms = wall_clock_ms();
+    return conn->now_ms;
 }
 
 static int
@@ -236,7 +241,7 @@ run_init(vm_stmt *st)
     r->env.total_changes = env_total_changes;
     r->env.last_insert_rowid = env_last_rowid;
     r->env.now_ms = env_now;
-    st->conn->now_ms = wall_clock_ms();     /* one 'now' per statement run, as SQLite */
+    st->conn->now_ms = 0;       /* read lazily by env_now: one 'now' per statement run */
 }
 
 /* Runs the work of a statement that is not a query (M1). */

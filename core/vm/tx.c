@@ -33,7 +33,10 @@
  *   T6  In MVCC mode a SAVEPOINT is the mv_tx's write-list mark (mvcc R18):
  *       ROLLBACK TO undoes the row writes after it; the pager savepoint
  *       exists only in a transaction that changes the schema (its pager
- *       transaction writes; a schema change does not start inside one).
+ *       transaction writes). A schema change that begins inside SAVEPOINTs
+ *       gives each a pager savepoint at the start of its pager write
+ *       transaction (vm_tx_savepoints_to_pager), so ROLLBACK TO undoes
+ *       both sides.
  * Callers: stmt.c, exec_dml.c, conn.c.
  */
 #include <stdlib.h>
@@ -498,6 +501,17 @@ find_savepoint(vm_conn *conn, const char *name)
         if (strcasecmp(conn->sp[i].name, name) == 0)
             return i;
     return -1;
+}
+
+int
+vm_tx_savepoints_to_pager(vm_conn *conn)
+{
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && i < conn->n_sp; i++)     /* T6 */
+        if (conn->sp[i].id < 0)
+            rc = pager_savepoint_open(conn->tx, &conn->sp[i].id);
+    return rc;
 }
 
 static int

@@ -75,8 +75,8 @@ struct vm_conn {
     vm_temp *temp;          /* owned: the temp database, or NULL until first used */
     mv_tx *mvtx;            /* owned: the MVCC transaction context, made on first use */
     uint64_t mvtx_gen;      /* db->mvcc_gen when mvtx was made (stale after a switch) */
-    int64_t now_ms;         /* 'now' of the date functions: wall clock at the start of
-                               the latest statement run (run_init) */
+    int64_t now_ms;         /* 'now' of the date functions: wall clock at their first
+                               call in the latest statement run; 0 until then */
     func_user_set *funcs;   /* borrowed from the c-api connection: application-defined
                                functions, the thread's func scope while compiling or
                                stepping (stmt.c M4); NULL when there are none */
@@ -161,8 +161,12 @@ int vm_mvcc_commit_wait(vm_conn *conn);
  * while a journal_mode switch runs. vm_tx_uncount undoes it. */
 int vm_tx_count(vm_conn *conn);
 void vm_tx_uncount(vm_conn *conn);
+/* T6: a pager savepoint for each open SQL savepoint that lacks one, once a
+ * schema change began conn's pager write transaction. */
+int vm_tx_savepoints_to_pager(vm_conn *conn);
 /* Before a DDL statement in MVCC mode: the exclusive B-tree transaction it
- * runs in, or an error for what MVCC mode cannot change yet. */
+ * runs in (holding the transaction's own row writes), or an error for what
+ * MVCC mode cannot change. */
 int vm_mvcc_ddl_begin(vm_stmt *st);
 /* PRAGMA journal_mode under MVCC rules; *handled false leaves it to the catalog. */
 int vm_mvcc_journal_mode(vm_stmt *st, bool *handled);

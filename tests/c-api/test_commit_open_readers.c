@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
 #include "test_support.h"
 
@@ -55,19 +56,6 @@ teardown(void **state)
     chorus_close(f->db);
     test_tmpdir_remove();
     return 0;
-}
-
-static int64_t
-count_rows(chorus_conn *conn, const char *sql)
-{
-    chorus_stmt *stmt;
-    int64_t n;
-
-    assert_int_equal(chorus_prepare(conn, sql, -1, &stmt, NULL), CHORUS_OK);
-    assert_int_equal(chorus_step(stmt), CHORUS_ROW);
-    n = chorus_column_int64(stmt, 0);
-    chorus_finalize(stmt);
-    return n;
 }
 
 /* A reader of t, stepped to its first row. */
@@ -134,13 +122,13 @@ test_commit_with_an_open_reader_publishes_at_once(void **state)
     reader = reader_open(f->a);
     assert_int_equal(chorus_exec(f->a, "COMMIT"), CHORUS_OK);
     assert_int_equal(chorus_in_transaction(f->a), 0);
-    assert_int_equal(count_rows(f->b, "SELECT count(*) FROM t"), 4);
+    assert_int_equal(capi_query_int(f->b, "SELECT count(*) FROM t"), 4);
     /* the writer lock is free again: another connection writes meanwhile */
     assert_int_equal(chorus_exec(f->b, "INSERT INTO t VALUES (5)"), CHORUS_OK);
     /* the reader goes on over the snapshot of its own commit */
     reader_expect_rest(reader, rest, 3);
     chorus_finalize(reader);
-    assert_int_equal(count_rows(f->a, "SELECT count(*) FROM t"), 5);
+    assert_int_equal(capi_query_int(f->a, "SELECT count(*) FROM t"), 5);
     assert_int_equal(sqlite3_count_after_close(f, "SELECT count(*) FROM t"), 5);
 }
 
@@ -155,7 +143,7 @@ test_commit_with_an_open_reader_keeps_ddl(void **state)
                      CHORUS_OK);
     reader = reader_open(f->a);
     assert_int_equal(chorus_exec(f->a, "COMMIT"), CHORUS_OK);
-    assert_int_equal(count_rows(f->b, "SELECT y FROM u"), 7);
+    assert_int_equal(capi_query_int(f->b, "SELECT y FROM u"), 7);
     reader_expect_rest(reader, rest, 2);
     chorus_finalize(reader);
     assert_int_equal(sqlite3_count_after_close(f, "SELECT y FROM u"), 7);
@@ -176,10 +164,10 @@ test_commit_refused_while_a_writing_statement_runs(void **state)
     assert_string_equal(chorus_errmsg(f->a),
                         "cannot commit transaction - SQL statements in progress");
     assert_int_equal(chorus_in_transaction(f->a), 1);
-    assert_int_equal(count_rows(f->b, "SELECT count(*) FROM t"), 3);
+    assert_int_equal(capi_query_int(f->b, "SELECT count(*) FROM t"), 3);
     chorus_finalize(writer);
     assert_int_equal(chorus_exec(f->a, "COMMIT"), CHORUS_OK);
-    assert_int_equal(count_rows(f->b, "SELECT count(*) FROM t"), 5);
+    assert_int_equal(capi_query_int(f->b, "SELECT count(*) FROM t"), 5);
 }
 
 static void
@@ -196,7 +184,7 @@ test_autocommit_writes_under_an_open_reader_commit_at_once(void **state)
     assert_int_equal(chorus_exec(f->a, "UPDATE t SET x = x + 100 WHERE x = 4"), CHORUS_OK);
     assert_int_equal(chorus_exec(f->a, "INSERT INTO t VALUES (5)"), CHORUS_OK);
     assert_int_equal(chorus_in_transaction(f->a), 0);
-    assert_int_equal(count_rows(f->b, "SELECT sum(x) FROM t"), 1 + 2 + 3 + 104 + 5);
+    assert_int_equal(capi_query_int(f->b, "SELECT sum(x) FROM t"), 1 + 2 + 3 + 104 + 5);
     assert_int_equal(chorus_exec(f->b, "INSERT INTO t VALUES (6)"), CHORUS_OK);
     /* the reader sees its own connection's changes, not b's */
     reader_expect_rest(reader, rest, 4);

@@ -13,40 +13,19 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *conn;
-} fixture;
 
 static int
 setup(void **state)
 {
-    static fixture f;
-
-    if (chorus_open(":memory:", 0, &f.db) != CHORUS_OK)
-        return -1;
-    if (chorus_connect(f.db, &f.conn) != CHORUS_OK)
-        return -1;
-    *state = &f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->conn);
-    chorus_close(f->db);
-    return 0;
+    return capi_fixture_setup(state, NULL);
 }
 
 static void
 test_exec_runs_every_statement(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
                                           "INSERT INTO t VALUES (2); -- trailing comment"),
@@ -58,7 +37,7 @@ test_exec_runs_every_statement(void **state)
 static void
 test_exec_of_empty_and_comment_only_text_is_ok(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_exec(f->conn, ""), CHORUS_OK);
     assert_int_equal(chorus_exec(f->conn, "  /* nothing */ -- here\n ;;"), CHORUS_OK);
@@ -67,7 +46,7 @@ test_exec_of_empty_and_comment_only_text_is_ok(void **state)
 static void
 test_exec_stops_at_the_first_failure_with_its_message(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x); SELECT * FROM nope;"
@@ -82,7 +61,7 @@ test_exec_stops_at_the_first_failure_with_its_message(void **state)
 static void
 test_exec_reports_a_constraint_with_its_extended_code(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x UNIQUE); INSERT INTO t VALUES (1)"),
                      CHORUS_OK);
@@ -95,7 +74,7 @@ test_exec_reports_a_constraint_with_its_extended_code(void **state)
 static void
 test_success_clears_the_previous_error(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_exec(f->conn, "SELEC 1"), CHORUS_ERROR);
     assert_int_equal(chorus_exec(f->conn, "SELECT 1"), CHORUS_OK);
@@ -105,7 +84,7 @@ test_success_clears_the_previous_error(void **state)
 static void
 test_exec_with_null_arguments_is_misuse(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_exec(NULL, "SELECT 1"), CHORUS_MISUSE);
     assert_int_equal(chorus_exec(f->conn, NULL), CHORUS_MISUSE);
@@ -130,7 +109,7 @@ test_error_getters_of_null_connection_report_misuse(void **state)
 static void
 test_changes_count_the_last_statement_and_total_counts_all(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(x);"
                                           "INSERT INTO t VALUES (1), (2), (3)"),
@@ -144,7 +123,7 @@ test_changes_count_the_last_statement_and_total_counts_all(void **state)
 static void
 test_last_insert_rowid_follows_inserts(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_last_insert_rowid(f->conn), 0);
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(id INTEGER PRIMARY KEY, x);"
@@ -157,7 +136,7 @@ test_last_insert_rowid_follows_inserts(void **state)
 static void
 test_in_transaction_follows_begin_and_commit(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_in_transaction(f->conn), 0);
     assert_int_equal(chorus_exec(f->conn, "BEGIN"), CHORUS_OK);
@@ -169,7 +148,7 @@ test_in_transaction_follows_begin_and_commit(void **state)
 static void
 test_busy_timeout_accepts_any_value(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_busy_timeout(f->conn, 0), CHORUS_OK);
     assert_int_equal(chorus_busy_timeout(f->conn, -5), CHORUS_OK);
@@ -179,7 +158,7 @@ test_busy_timeout_accepts_any_value(void **state)
 static void
 test_interrupt_before_a_statement_does_not_break_the_connection(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     /* An interrupt with nothing running may or may not hit the next
      * statement; afterwards the connection must work as before. */
@@ -201,7 +180,7 @@ interrupt_later(void *arg)
 static void
 test_interrupt_from_another_thread_stops_a_long_query(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     pthread_t thread;
     int rc;
 
@@ -271,30 +250,25 @@ test_disconnect_rolls_back_an_open_transaction(void **state)
 int
 main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, capi_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_exec_runs_every_statement, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exec_of_empty_and_comment_only_text_is_ok, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_exec_stops_at_the_first_failure_with_its_message,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exec_reports_a_constraint_with_its_extended_code,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_success_clears_the_previous_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exec_with_null_arguments_is_misuse, setup, teardown),
+        T(test_exec_runs_every_statement),
+        T(test_exec_of_empty_and_comment_only_text_is_ok),
+        T(test_exec_stops_at_the_first_failure_with_its_message),
+        T(test_exec_reports_a_constraint_with_its_extended_code),
+        T(test_success_clears_the_previous_error),
+        T(test_exec_with_null_arguments_is_misuse),
         cmocka_unit_test(test_error_getters_of_null_connection_report_misuse),
-        cmocka_unit_test_setup_teardown(test_changes_count_the_last_statement_and_total_counts_all,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_last_insert_rowid_follows_inserts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_in_transaction_follows_begin_and_commit, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_busy_timeout_accepts_any_value, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_interrupt_before_a_statement_does_not_break_the_connection, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_interrupt_from_another_thread_stops_a_long_query,
-                                        setup, teardown),
+        T(test_changes_count_the_last_statement_and_total_counts_all),
+        T(test_last_insert_rowid_follows_inserts),
+        T(test_in_transaction_follows_begin_and_commit),
+        T(test_busy_timeout_accepts_any_value),
+        T(test_interrupt_before_a_statement_does_not_break_the_connection),
+        T(test_interrupt_from_another_thread_stops_a_long_query),
         cmocka_unit_test(test_disconnect_finalizes_statements_which_become_misuse),
         cmocka_unit_test(test_disconnect_of_null_is_ok),
         cmocka_unit_test(test_disconnect_rolls_back_an_open_transaction),
     };
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
 #include "test_support.h"
 
@@ -31,20 +32,6 @@ teardown(void **state)
     (void)state;
     test_tmpdir_remove();
     return 0;
-}
-
-/* Runs one statement through conn and returns its single integer result. */
-static int64_t
-query_int(chorus_conn *conn, const char *sql)
-{
-    chorus_stmt *stmt;
-    int64_t v;
-
-    assert_int_equal(chorus_prepare(conn, sql, -1, &stmt, NULL), CHORUS_OK);
-    assert_int_equal(chorus_step(stmt), CHORUS_ROW);
-    v = chorus_column_int64(stmt, 0);
-    assert_int_equal(chorus_finalize(stmt), CHORUS_OK);
-    return v;
 }
 
 static void
@@ -180,7 +167,7 @@ test_same_path_shares_one_database(void **state)
     assert_int_equal(chorus_connect(a, &ca), CHORUS_OK);
     assert_int_equal(chorus_connect(b, &cb), CHORUS_OK);
     assert_int_equal(chorus_exec(ca, "CREATE TABLE t(x); INSERT INTO t VALUES (42)"), CHORUS_OK);
-    assert_int_equal(query_int(cb, "SELECT x FROM t"), 42);
+    assert_int_equal(capi_query_int(cb, "SELECT x FROM t"), 42);
     assert_int_equal(chorus_disconnect(ca), CHORUS_OK);
     assert_int_equal(chorus_disconnect(cb), CHORUS_OK);
     assert_int_equal(chorus_close(a), CHORUS_OK);
@@ -203,7 +190,7 @@ test_database_stays_open_until_its_last_handle_closes(void **state)
     assert_int_equal(chorus_disconnect(conn), CHORUS_OK);
     assert_int_equal(chorus_close(a), CHORUS_OK);
     assert_int_equal(chorus_connect(b, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT x FROM t"), 7);
+    assert_int_equal(capi_query_int(conn, "SELECT x FROM t"), 7);
     assert_int_equal(chorus_disconnect(conn), CHORUS_OK);
     assert_int_equal(chorus_close(b), CHORUS_OK);
 }
@@ -224,7 +211,7 @@ test_reopen_after_close_sees_the_data(void **state)
     assert_int_equal(chorus_close(db), CHORUS_OK);
     assert_int_equal(chorus_open(path, 0, &db), CHORUS_OK);
     assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT x FROM t"), 3);
+    assert_int_equal(capi_query_int(conn, "SELECT x FROM t"), 3);
     chorus_disconnect(conn);
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
@@ -364,7 +351,7 @@ test_threads_opening_one_file_share_it(void **state)
         assert_int_equal(pthread_join(threads[i], &result), 0);
         assert_int_equal((int)(intptr_t)result, CHORUS_OK);
     }
-    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), N_OPENERS);
+    assert_int_equal(capi_query_int(conn, "SELECT count(*) FROM t"), N_OPENERS);
     chorus_disconnect(conn);
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }

@@ -17,63 +17,24 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *conn;
-} fixture;
 
 static int
 setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-
-    if (f == NULL || chorus_open(":memory:", 0, &f->db) != CHORUS_OK ||
-        chorus_connect(f->db, &f->conn) != CHORUS_OK)
-        return -1;
-    *state = f;
-    return 0;
+    return capi_fixture_setup(state, NULL);
 }
 
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->conn);
-    chorus_close(f->db);
-    free(f);
-    return 0;
-}
-
-/* Runs sql (one row, one column expected) and copies the text of the value
- * into buf ("NULL" for SQL NULL). Returns the step's code. */
-static int
-query_text(chorus_conn *conn, const char *sql, char *buf, size_t n)
-{
-    chorus_stmt *stmt;
-    int rc = chorus_prepare(conn, sql, -1, &stmt, NULL);
-
-    buf[0] = 0;
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = chorus_step(stmt);
-    if (rc == CHORUS_ROW) {
-        const char *text = chorus_column_text(stmt, 0);
-        snprintf(buf, n, "%s", text != NULL ? text : "NULL");
-    }
-    chorus_finalize(stmt);
-    return rc;
-}
-
+/* Defines name(n_args) on conn as the scalar fn with user_data (fn and
+ * user_data NULL: removes it); asserts that the call is accepted. */
 static void
-assert_query(chorus_conn *conn, const char *sql, const char *expected)
+define_scalar(chorus_conn *conn, const char *name, int n_args, void *user_data,
+              chorus_function_fn fn)
 {
-    char buf[256];
-
-    assert_int_equal(query_text(conn, sql, buf, sizeof buf), CHORUS_ROW);
-    assert_string_equal(buf, expected);
+    assert_int_equal(chorus_create_function(conn, name, n_args, 0, user_data, fn, NULL, NULL,
+                                            NULL),
+                     CHORUS_OK);
 }
 
 /* --------------------------------------------------------------- callbacks */
@@ -177,77 +138,65 @@ count_calls(chorus_context *ctx, int argc, chorus_value **argv)
 static void
 test_arguments_convert_as_columns_do(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_function(f->conn, "describe", 1, CHORUS_DETERMINISTIC, NULL,
                                             describe, NULL, NULL, NULL),
                      CHORUS_OK);
-    assert_query(f->conn, "SELECT describe(42)", "1|42|42|42|2");
-    assert_query(f->conn, "SELECT describe(1.5)", "2|1|1.5|1.5|3");
-    assert_query(f->conn, "SELECT describe('12abc')", "3|12|12|12abc|5");
-    assert_query(f->conn, "SELECT describe(x'414243')", "4|0|0|ABC|3");
-    assert_query(f->conn, "SELECT describe(NULL)", "5|0|0|(null)|0");
-    assert_query(f->conn, "SELECT describe(1e20)", "2|9223372036854775807|1e+20|1.0e+20|7");
+    capi_assert_query(f->conn, "SELECT describe(42)", "1|42|42|42|2");
+    capi_assert_query(f->conn, "SELECT describe(1.5)", "2|1|1.5|1.5|3");
+    capi_assert_query(f->conn, "SELECT describe('12abc')", "3|12|12|12abc|5");
+    capi_assert_query(f->conn, "SELECT describe(x'414243')", "4|0|0|ABC|3");
+    capi_assert_query(f->conn, "SELECT describe(NULL)", "5|0|0|(null)|0");
+    capi_assert_query(f->conn, "SELECT describe(1e20)", "2|9223372036854775807|1e+20|1.0e+20|7");
 }
 
 static void
 test_variadic_function_takes_any_count(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "total_of", -1, 0, NULL, sum_args, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT total_of()", "0");
-    assert_query(f->conn, "SELECT total_of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)", "55");
-    assert_query(f->conn, "SELECT TOTAL_OF(40, '2')", "42");
+    define_scalar(f->conn, "total_of", -1, NULL, sum_args);
+    capi_assert_query(f->conn, "SELECT total_of()", "0");
+    capi_assert_query(f->conn, "SELECT total_of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)", "55");
+    capi_assert_query(f->conn, "SELECT TOTAL_OF(40, '2')", "42");
 }
 
 static void
 test_every_result_kind_reaches_sql(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "result_kind", 1, 0, NULL, result_kind,
-                                            NULL, NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT typeof(result_kind('int')) || result_kind('int')",
-                 "integer-9223372036854775808");
-    assert_query(f->conn, "SELECT typeof(result_kind('double')) || result_kind('double')",
-                 "real2.5");
-    assert_query(f->conn, "SELECT typeof(result_kind('blob')) || hex(result_kind('blob'))",
-                 "blob010203");
-    assert_query(f->conn, "SELECT result_kind('owned')", "given away");
-    assert_query(f->conn, "SELECT typeof(result_kind('null'))", "null");
+    define_scalar(f->conn, "result_kind", 1, NULL, result_kind);
+    capi_assert_query(f->conn, "SELECT typeof(result_kind('int')) || result_kind('int')",
+                      "integer-9223372036854775808");
+    capi_assert_query(f->conn, "SELECT typeof(result_kind('double')) || result_kind('double')",
+                      "real2.5");
+    capi_assert_query(f->conn, "SELECT typeof(result_kind('blob')) || hex(result_kind('blob'))",
+                      "blob010203");
+    capi_assert_query(f->conn, "SELECT result_kind('owned')", "given away");
+    capi_assert_query(f->conn, "SELECT typeof(result_kind('null'))", "null");
 }
 
 static void
 test_user_data_reaches_the_callback(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     static char hello[] = "hello from C";
 
-    assert_int_equal(chorus_create_function(f->conn, "greeting", 0, 0, hello, user_text, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT greeting()", "hello from C");
+    define_scalar(f->conn, "greeting", 0, hello, user_text);
+    capi_assert_query(f->conn, "SELECT greeting()", "hello from C");
 }
 
 static void
 test_error_from_callback_fails_the_statement_with_its_message(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "fail_with", 1, 0, NULL, fail_with, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_int_equal(query_text(f->conn, "SELECT fail_with('msg')", buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "bad input");
-    assert_int_equal(query_text(f->conn, "SELECT fail_with('code')", buf, sizeof buf),
-                     CHORUS_TOOBIG);
-    assert_string_equal(chorus_errmsg(f->conn), "string or blob too big");
+    define_scalar(f->conn, "fail_with", 1, NULL, fail_with);
+    capi_assert_query_fails(f->conn, "SELECT fail_with('msg')", CHORUS_ERROR, "bad input");
+    capi_assert_query_fails(f->conn, "SELECT fail_with('code')",
+                            CHORUS_TOOBIG, "string or blob too big");
     assert_int_equal(chorus_exec(f->conn, "SELECT fail_with('both')"), CHORUS_CONSTRAINT);
     assert_string_equal(chorus_errmsg(f->conn), "custom failure");
 }
@@ -255,100 +204,77 @@ test_error_from_callback_fails_the_statement_with_its_message(void **state)
 static void
 test_error_inside_a_write_rolls_the_statement_back(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "fail_with", 1, 0, NULL, fail_with, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "fail_with", 1, NULL, fail_with);
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE t(a); INSERT INTO t VALUES ('ok')"),
                      CHORUS_OK);
     assert_int_equal(chorus_exec(f->conn, "INSERT INTO t SELECT 'x' UNION ALL SELECT "
                                           "fail_with('msg')"),
                      CHORUS_ERROR);
-    assert_int_equal(query_text(f->conn, "SELECT count(*) FROM t", buf, sizeof buf), CHORUS_ROW);
-    assert_string_equal(buf, "1");
+    capi_assert_query(f->conn, "SELECT count(*) FROM t", "1");
 }
 
 static void
 test_wrong_argument_count_is_reported(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "one_arg", 1, 0, NULL, describe, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_int_equal(query_text(f->conn, "SELECT one_arg()", buf, sizeof buf), CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "wrong number of arguments to function one_arg()");
-    assert_int_equal(query_text(f->conn, "SELECT one_arg(1, 2)", buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "wrong number of arguments to function one_arg()");
-    assert_int_equal(query_text(f->conn, "SELECT one_arg(1) OVER ()", buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "one_arg() may not be used as a window function");
+    define_scalar(f->conn, "one_arg", 1, NULL, describe);
+    capi_assert_query_fails(f->conn, "SELECT one_arg()",
+                            CHORUS_ERROR, "wrong number of arguments to function one_arg()");
+    capi_assert_query_fails(f->conn, "SELECT one_arg(1, 2)",
+                            CHORUS_ERROR, "wrong number of arguments to function one_arg()");
+    capi_assert_query_fails(f->conn, "SELECT one_arg(1) OVER ()",
+                            CHORUS_ERROR, "one_arg() may not be used as a window function");
 }
 
 static void
 test_user_function_overrides_builtin_of_its_arity(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "length", 1, 0, "mine", user_text, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT length('abc')", "mine");
+    define_scalar(f->conn, "length", 1, "mine", user_text);
+    capi_assert_query(f->conn, "SELECT length('abc')", "mine");
     /* a variadic user abs() wins over the built-in for every count */
-    assert_int_equal(chorus_create_function(f->conn, "abs", -1, 0, "any", user_text, NULL, NULL,
-                                            NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT abs(-1)", "any");
+    define_scalar(f->conn, "abs", -1, "any", user_text);
+    capi_assert_query(f->conn, "SELECT abs(-1)", "any");
     /* removing gives the built-in back */
-    assert_int_equal(chorus_create_function(f->conn, "length", 1, 0, NULL, NULL, NULL, NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT length('abc')", "3");
-    assert_int_equal(query_text(f->conn, "SELECT upper()", buf, sizeof buf), CHORUS_ERROR);
+    define_scalar(f->conn, "length", 1, NULL, NULL);
+    capi_assert_query(f->conn, "SELECT length('abc')", "3");
+    capi_assert_query_fails(f->conn, "SELECT upper()", CHORUS_ERROR, NULL);
 }
 
 static void
 test_functions_belong_to_their_connection(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_conn *other;
-    char buf[64];
 
     assert_int_equal(chorus_connect(f->db, &other), CHORUS_OK);
-    assert_int_equal(chorus_create_function(f->conn, "only_here", 0, 0, "here", user_text, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT only_here()", "here");
-    assert_int_equal(query_text(other, "SELECT only_here()", buf, sizeof buf), CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(other), "no such function: only_here");
+    define_scalar(f->conn, "only_here", 0, "here", user_text);
+    capi_assert_query(f->conn, "SELECT only_here()", "here");
+    capi_assert_query_fails(other, "SELECT only_here()",
+                            CHORUS_ERROR, "no such function: only_here");
     chorus_disconnect(other);
 }
 
 static void
 test_prepared_statement_uses_the_new_definition(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
-    assert_int_equal(chorus_create_function(f->conn, "which", 0, 0, "first", user_text, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "which", 0, "first", user_text);
     assert_int_equal(chorus_prepare(f->conn, "SELECT which()", -1, &stmt, NULL), CHORUS_OK);
     assert_int_equal(chorus_step(stmt), CHORUS_ROW);
     assert_string_equal(chorus_column_text(stmt, 0), "first");
     assert_int_equal(chorus_reset(stmt), CHORUS_OK);
-    assert_int_equal(chorus_create_function(f->conn, "which", 0, 0, "second", user_text, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "which", 0, "second", user_text);
     assert_int_equal(chorus_step(stmt), CHORUS_ROW);
     assert_string_equal(chorus_column_text(stmt, 0), "second");
     assert_int_equal(chorus_reset(stmt), CHORUS_OK);
-    assert_int_equal(chorus_create_function(f->conn, "which", 0, 0, NULL, NULL, NULL, NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "which", 0, NULL, NULL);
     assert_int_equal(chorus_step(stmt), CHORUS_ERROR);
     assert_string_equal(chorus_errmsg(f->conn), "no such function: which");
     chorus_finalize(stmt);
@@ -357,13 +283,11 @@ test_prepared_statement_uses_the_new_definition(void **state)
 static void
 test_changing_functions_while_a_statement_runs_is_busy(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     destroyed = 0;
-    assert_int_equal(chorus_create_function(f->conn, "counter", 0, 0, NULL, count_calls, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "counter", 0, NULL, count_calls);
     assert_int_equal(chorus_prepare(f->conn, "SELECT counter() FROM (VALUES (1), (2))", -1,
                                     &stmt, NULL),
                      CHORUS_OK);
@@ -375,21 +299,17 @@ test_changing_functions_while_a_statement_runs_is_busy(void **state)
                         "unable to delete/modify user-function due to active statements");
     assert_int_equal(destroyed, 1);     /* a failed registration releases user_data */
     /* a new name (or arity) may be added meanwhile */
-    assert_int_equal(chorus_create_function(f->conn, "counter", 1, 0, NULL, count_calls, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "counter", 1, NULL, count_calls);
     assert_int_equal(chorus_step(stmt), CHORUS_ROW);
     assert_int_equal(chorus_step(stmt), CHORUS_DONE);
-    assert_int_equal(chorus_create_function(f->conn, "counter", 0, 0, NULL, NULL, NULL, NULL,
-                                            NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "counter", 0, NULL, NULL);
     chorus_finalize(stmt);
 }
 
 static void
 test_destroy_runs_on_replace_remove_and_disconnect(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_conn *other;
 
     destroyed = 0;
@@ -400,8 +320,7 @@ test_destroy_runs_on_replace_remove_and_disconnect(void **state)
                                             count_destroy),
                      CHORUS_OK);
     assert_int_equal(destroyed, 1);
-    assert_int_equal(chorus_create_function(f->conn, "d", 0, 0, NULL, NULL, NULL, NULL, NULL),
-                     CHORUS_OK);
+    define_scalar(f->conn, "d", 0, NULL, NULL);
     assert_int_equal(destroyed, 2);
     assert_int_equal(chorus_connect(f->db, &other), CHORUS_OK);
     assert_int_equal(chorus_create_function(other, "d", 1, 0, NULL, count_calls, NULL, NULL,
@@ -417,21 +336,19 @@ test_destroy_runs_on_replace_remove_and_disconnect(void **state)
 static void
 test_non_deterministic_function_runs_per_row(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     calls = 0;
-    assert_int_equal(chorus_create_function(f->conn, "counter", 0, 0, NULL, count_calls, NULL,
-                                            NULL, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT max(c) FROM (SELECT counter() AS c FROM "
-                          "(VALUES (1), (2), (3)))",
-                 "3");
+    define_scalar(f->conn, "counter", 0, NULL, count_calls);
+    capi_assert_query(f->conn, "SELECT max(c) FROM (SELECT counter() AS c FROM "
+                               "(VALUES (1), (2), (3)))",
+                      "3");
 }
 
 static void
 test_misuse_is_refused(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     char long_name[300];
 
     destroyed = 0;
@@ -479,29 +396,23 @@ test_misuse_is_refused(void **state)
 int
 main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, capi_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_arguments_convert_as_columns_do, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_variadic_function_takes_any_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_result_kind_reaches_sql, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_data_reaches_the_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_error_from_callback_fails_the_statement_with_its_message,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_error_inside_a_write_rolls_the_statement_back, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_argument_count_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_function_overrides_builtin_of_its_arity, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_functions_belong_to_their_connection, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prepared_statement_uses_the_new_definition, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_changing_functions_while_a_statement_runs_is_busy,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_destroy_runs_on_replace_remove_and_disconnect, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_non_deterministic_function_runs_per_row, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_misuse_is_refused, setup, teardown),
+        T(test_arguments_convert_as_columns_do),
+        T(test_variadic_function_takes_any_count),
+        T(test_every_result_kind_reaches_sql),
+        T(test_user_data_reaches_the_callback),
+        T(test_error_from_callback_fails_the_statement_with_its_message),
+        T(test_error_inside_a_write_rolls_the_statement_back),
+        T(test_wrong_argument_count_is_reported),
+        T(test_user_function_overrides_builtin_of_its_arity),
+        T(test_functions_belong_to_their_connection),
+        T(test_prepared_statement_uses_the_new_definition),
+        T(test_changing_functions_while_a_statement_runs_is_busy),
+        T(test_destroy_runs_on_replace_remove_and_disconnect),
+        T(test_non_deterministic_function_runs_per_row),
+        T(test_misuse_is_refused),
     };
-
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,12 +17,8 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *conn;
-} fixture;
 
 /* What the callbacks count, checked by the tests. */
 static int contexts_made, finals_run;
@@ -30,56 +26,9 @@ static int contexts_made, finals_run;
 static int
 setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-
     contexts_made = finals_run = 0;
-    if (f == NULL || chorus_open(":memory:", 0, &f->db) != CHORUS_OK ||
-        chorus_connect(f->db, &f->conn) != CHORUS_OK)
-        return -1;
-    if (chorus_exec(f->conn, "CREATE TABLE t(g, x); INSERT INTO t VALUES ('a', 1), ('a', 2), "
-                             "('b', 10), ('a', 3), ('b', 20), ('c', NULL)") != CHORUS_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->conn);
-    chorus_close(f->db);
-    free(f);
-    return 0;
-}
-
-/* The text of the one value sql gives, or the step's error code in buf. */
-static int
-query_text(chorus_conn *conn, const char *sql, char *buf, size_t n)
-{
-    chorus_stmt *stmt;
-    int rc = chorus_prepare(conn, sql, -1, &stmt, NULL);
-
-    buf[0] = 0;
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = chorus_step(stmt);
-    if (rc == CHORUS_ROW) {
-        const char *text = chorus_column_text(stmt, 0);
-        snprintf(buf, n, "%s", text != NULL ? text : "NULL");
-    }
-    chorus_finalize(stmt);
-    return rc;
-}
-
-static void
-assert_query(chorus_conn *conn, const char *sql, const char *expected)
-{
-    char buf[256];
-
-    assert_int_equal(query_text(conn, sql, buf, sizeof buf), CHORUS_ROW);
-    assert_string_equal(buf, expected);
+    return capi_fixture_setup(state, "CREATE TABLE t(g, x); INSERT INTO t VALUES ('a', 1), "
+                                     "('a', 2), ('b', 10), ('a', 3), ('b', 20), ('c', NULL)");
 }
 
 /* ------------------------------------------------------- the aggregate isum */
@@ -173,19 +122,26 @@ define_isum(chorus_conn *conn)
                      CHORUS_OK);
 }
 
+/* Defines name(1) on conn as a plain aggregate (no window use) of
+ * isum_step ending with final; asserts that the definition is accepted. */
+static void
+define_aggregate(chorus_conn *conn, const char *name, chorus_final_fn final)
+{
+    assert_int_equal(chorus_create_function(conn, name, 1, 0, NULL, NULL, isum_step, final, NULL),
+                     CHORUS_OK);
+}
+
 /* ------------------------------------------------------------------- tests */
 
 static void
 test_aggregate_sums_each_group(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "isum", 1, 0, NULL, NULL, isum_step,
-                                            isum_final, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT group_concat(g || ':' || s, ',') FROM "
-                          "(SELECT g, isum(x) s FROM t GROUP BY g)",
-                 "a:6,b:30");
+    define_aggregate(f->conn, "isum", isum_final);
+    capi_assert_query(f->conn, "SELECT group_concat(g || ':' || s, ',') FROM "
+                               "(SELECT g, isum(x) s FROM t GROUP BY g)",
+                      "a:6,b:30");
     assert_int_equal(finals_run, 3);
     assert_int_equal(contexts_made, 3);
 }
@@ -193,12 +149,10 @@ test_aggregate_sums_each_group(void **state)
 static void
 test_aggregate_of_no_rows_calls_final_without_context(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "isum", 1, 0, NULL, NULL, isum_step,
-                                            isum_final, NULL),
-                     CHORUS_OK);
-    assert_query(f->conn, "SELECT isum(x) FROM t WHERE 0", "NULL");
+    define_aggregate(f->conn, "isum", isum_final);
+    capi_assert_query(f->conn, "SELECT isum(x) FROM t WHERE 0", "NULL");
     assert_int_equal(finals_run, 1);
     assert_int_equal(contexts_made, 0);
 }
@@ -206,47 +160,43 @@ test_aggregate_of_no_rows_calls_final_without_context(void **state)
 static void
 test_distinct_aggregate_steps_each_value_once(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     define_isum(f->conn);
-    assert_query(f->conn, "SELECT isum(DISTINCT x) FROM "
-                          "(SELECT 1 x UNION ALL SELECT 1 UNION ALL SELECT 2)",
-                 "3");
+    capi_assert_query(f->conn, "SELECT isum(DISTINCT x) FROM "
+                               "(SELECT 1 x UNION ALL SELECT 1 UNION ALL SELECT 2)",
+                      "3");
 }
 
 static void
 test_window_function_slides_over_its_frame(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     define_isum(f->conn);
-    assert_query(f->conn, "SELECT group_concat(s, ',') FROM (SELECT isum(x) OVER (ORDER BY "
-                          "rowid ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) s FROM t)",
-                 "3,13,15,33,23,20");
-    assert_query(f->conn, "SELECT group_concat(s, ',') FROM "
-                          "(SELECT isum(x) OVER (PARTITION BY g ORDER BY x) s FROM t)",
-                 "1,3,6,10,30");
+    capi_assert_query(f->conn, "SELECT group_concat(s, ',') FROM (SELECT isum(x) OVER (ORDER BY "
+                               "rowid ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) s FROM t)",
+                      "3,13,15,33,23,20");
+    capi_assert_query(f->conn, "SELECT group_concat(s, ',') FROM "
+                               "(SELECT isum(x) OVER (PARTITION BY g ORDER BY x) s FROM t)",
+                      "1,3,6,10,30");
     assert_int_equal(finals_run, contexts_made);
 }
 
 static void
 test_plain_aggregate_is_not_a_window_function(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "isum", 1, 0, NULL, NULL, isum_step,
-                                            isum_final, NULL),
-                     CHORUS_OK);
-    assert_int_equal(query_text(f->conn, "SELECT isum(x) OVER () FROM t", buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "isum() may not be used as a window function");
+    define_aggregate(f->conn, "isum", isum_final);
+    capi_assert_query_fails(f->conn, "SELECT isum(x) OVER () FROM t",
+                            CHORUS_ERROR, "isum() may not be used as a window function");
 }
 
 static void
 test_window_function_needs_all_four_callbacks(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_window_function(f->conn, "w", 1, 0, NULL, isum_step,
                                                    isum_final, isum_value, NULL, NULL),
@@ -259,14 +209,11 @@ test_window_function_needs_all_four_callbacks(void **state)
 static void
 test_error_in_step_fails_the_statement_and_finalizes(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
     define_isum(f->conn);
-    assert_int_equal(query_text(f->conn, "SELECT isum(column1) FROM (VALUES (1), (2), ('boom'), (4))",
-                                buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "isum step failed");
+    capi_assert_query_fails(f->conn, "SELECT isum(column1) FROM (VALUES (1), (2), ('boom'), (4))",
+                            CHORUS_ERROR, "isum step failed");
     assert_int_equal(contexts_made, 1);
     assert_int_equal(finals_run, 1);
 }
@@ -274,22 +221,15 @@ test_error_in_step_fails_the_statement_and_finalizes(void **state)
 static void
 test_error_in_final_or_value_fails_the_statement(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_function(f->conn, "fsum", 1, 0, NULL, NULL, isum_step,
-                                            failing_final, NULL),
-                     CHORUS_OK);
-    assert_int_equal(query_text(f->conn, "SELECT fsum(x) FROM t", buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "final failed");
+    define_aggregate(f->conn, "fsum", failing_final);
+    capi_assert_query_fails(f->conn, "SELECT fsum(x) FROM t", CHORUS_ERROR, "final failed");
     assert_int_equal(chorus_create_window_function(f->conn, "vsum", 1, 0, NULL, isum_step,
                                                    isum_final, failing_value, isum_inverse,
                                                    NULL),
                      CHORUS_OK);
-    assert_int_equal(query_text(f->conn, "SELECT vsum(x) OVER () FROM t", buf, sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "value failed");
+    capi_assert_query_fails(f->conn, "SELECT vsum(x) OVER () FROM t", CHORUS_ERROR, "value failed");
     assert_int_equal(contexts_made, 2);
     assert_int_equal(finals_run, 2);
 }
@@ -297,7 +237,7 @@ test_error_in_final_or_value_fails_the_statement(void **state)
 static void
 test_reset_inside_a_group_finalizes_its_context(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     define_isum(f->conn);
@@ -324,38 +264,30 @@ context_probe(chorus_context *ctx, int argc, chorus_value **argv)
 static void
 test_aggregate_context_outside_an_aggregate_is_null(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_function(f->conn, "probe", 0, 0, NULL, context_probe, NULL,
                                             NULL, NULL),
                      CHORUS_OK);
-    assert_query(f->conn, "SELECT probe()", "1");
+    capi_assert_query(f->conn, "SELECT probe()", "1");
 }
 
 int
 main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, capi_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_aggregate_sums_each_group, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_aggregate_of_no_rows_calls_final_without_context,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_distinct_aggregate_steps_each_value_once, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_window_function_slides_over_its_frame, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_plain_aggregate_is_not_a_window_function, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_window_function_needs_all_four_callbacks, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_error_in_step_fails_the_statement_and_finalizes,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_error_in_final_or_value_fails_the_statement, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_reset_inside_a_group_finalizes_its_context, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_aggregate_context_outside_an_aggregate_is_null,
-                                        setup, teardown),
+        T(test_aggregate_sums_each_group),
+        T(test_aggregate_of_no_rows_calls_final_without_context),
+        T(test_distinct_aggregate_steps_each_value_once),
+        T(test_window_function_slides_over_its_frame),
+        T(test_plain_aggregate_is_not_a_window_function),
+        T(test_window_function_needs_all_four_callbacks),
+        T(test_error_in_step_fails_the_statement_and_finalizes),
+        T(test_error_in_final_or_value_fails_the_statement),
+        T(test_reset_inside_a_group_finalizes_its_context),
+        T(test_aggregate_context_outside_an_aggregate_is_null),
     };
-
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,67 +18,17 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *conn;
-} fixture;
 
 static int destroyed;
 
 static int
 setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-
     destroyed = 0;
-    if (f == NULL || chorus_open(":memory:", 0, &f->db) != CHORUS_OK ||
-        chorus_connect(f->db, &f->conn) != CHORUS_OK)
-        return -1;
-    if (chorus_exec(f->conn, "CREATE TABLE w(x); "
-                             "INSERT INTO w VALUES ('b'), ('A'), ('c'), ('a'), ('B')") != CHORUS_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->conn);
-    chorus_close(f->db);
-    free(f);
-    return 0;
-}
-
-static int
-query_text(chorus_conn *conn, const char *sql, char *buf, size_t n)
-{
-    chorus_stmt *stmt;
-    int rc = chorus_prepare(conn, sql, -1, &stmt, NULL);
-
-    buf[0] = 0;
-    if (rc != CHORUS_OK)
-        return rc;
-    rc = chorus_step(stmt);
-    if (rc == CHORUS_ROW) {
-        const char *text = chorus_column_text(stmt, 0);
-        snprintf(buf, n, "%s", text != NULL ? text : "NULL");
-    }
-    chorus_finalize(stmt);
-    return rc;
-}
-
-static void
-assert_query(chorus_conn *conn, const char *sql, const char *expected)
-{
-    char buf[256];
-
-    assert_int_equal(query_text(conn, sql, buf, sizeof buf), CHORUS_ROW);
-    assert_string_equal(buf, expected);
+    return capi_fixture_setup(state, "CREATE TABLE w(x); "
+                                     "INSERT INTO w VALUES ('b'), ('A'), ('c'), ('a'), ('B')");
 }
 
 /* Byte order, reversed. */
@@ -120,56 +70,54 @@ count_destroy(void *arg)
 static void
 test_order_by_uses_the_collation(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_collation(f->conn, "rev", NULL, reverse_compare, NULL),
                      CHORUS_OK);
-    assert_query(f->conn, "SELECT group_concat(x, '') FROM (SELECT x FROM w ORDER BY x COLLATE rev)",
-                 "cbaBA");
-    assert_query(f->conn, "SELECT max(x COLLATE REV) FROM w", "A");
-    assert_query(f->conn, "SELECT 'a' < 'b' COLLATE rev", "0");
+    capi_assert_query(f->conn,
+                      "SELECT group_concat(x, '') FROM (SELECT x FROM w ORDER BY x COLLATE rev)",
+                      "cbaBA");
+    capi_assert_query(f->conn, "SELECT max(x COLLATE REV) FROM w", "A");
+    capi_assert_query(f->conn, "SELECT 'a' < 'b' COLLATE rev", "0");
 }
 
 static void
 test_comparisons_grouping_and_distinct_use_the_collation(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     int calls = 0;
 
     assert_int_equal(chorus_create_collation(f->conn, "ci", &calls, caseless_compare, NULL),
                      CHORUS_OK);
-    assert_query(f->conn, "SELECT group_concat(x, '') FROM "
-                          "(SELECT x FROM w ORDER BY x COLLATE ci, x)",
-                 "AaBbc");
-    assert_query(f->conn, "SELECT count(*) FROM w WHERE x = 'a' COLLATE ci", "2");
-    assert_query(f->conn, "SELECT group_concat(n, ',') FROM "
-                          "(SELECT count(*) n FROM w GROUP BY x COLLATE ci)",
-                 "2,2,1");
-    assert_query(f->conn, "SELECT count(DISTINCT x COLLATE ci) FROM w", "3");
+    capi_assert_query(f->conn, "SELECT group_concat(x, '') FROM "
+                               "(SELECT x FROM w ORDER BY x COLLATE ci, x)",
+                      "AaBbc");
+    capi_assert_query(f->conn, "SELECT count(*) FROM w WHERE x = 'a' COLLATE ci", "2");
+    capi_assert_query(f->conn, "SELECT group_concat(n, ',') FROM "
+                               "(SELECT count(*) n FROM w GROUP BY x COLLATE ci)",
+                      "2,2,1");
+    capi_assert_query(f->conn, "SELECT count(DISTINCT x COLLATE ci) FROM w", "3");
     assert_true(calls > 0);
 }
 
 static void
 test_removed_collation_is_unknown(void **state)
 {
-    fixture *f = *state;
-    char buf[64];
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_collation(f->conn, "rev", NULL, reverse_compare,
                                              count_destroy),
                      CHORUS_OK);
     assert_int_equal(chorus_create_collation(f->conn, "rev", NULL, NULL, NULL), CHORUS_OK);
     assert_int_equal(destroyed, 1);
-    assert_int_equal(query_text(f->conn, "SELECT x FROM w ORDER BY x COLLATE rev", buf,
-                                sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "no such collation sequence: rev");
+    capi_assert_query_fails(f->conn, "SELECT x FROM w ORDER BY x COLLATE rev",
+                            CHORUS_ERROR, "no such collation sequence: rev");
 }
 
 static void
 test_prepared_statement_follows_a_redefinition(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
     int calls = 0;
 
@@ -197,19 +145,17 @@ test_prepared_statement_follows_a_redefinition(void **state)
 static void
 test_collations_belong_to_their_connection(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_conn *other;
     char buf[64];
 
     assert_int_equal(chorus_connect(f->db, &other), CHORUS_OK);
     assert_int_equal(chorus_create_collation(other, "rev", NULL, reverse_compare, count_destroy),
                      CHORUS_OK);
-    assert_int_equal(query_text(f->conn, "SELECT x FROM w ORDER BY x COLLATE rev", buf,
-                                sizeof buf),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->conn), "no such collation sequence: rev");
-    assert_int_equal(query_text(other, "SELECT x FROM w ORDER BY x COLLATE rev", buf,
-                                sizeof buf),
+    capi_assert_query_fails(f->conn, "SELECT x FROM w ORDER BY x COLLATE rev",
+                            CHORUS_ERROR, "no such collation sequence: rev");
+    assert_int_equal(capi_query_text(other, "SELECT x FROM w ORDER BY x COLLATE rev", buf,
+                                     sizeof buf),
                      CHORUS_ROW);
     assert_string_equal(buf, "c");
     assert_int_equal(chorus_disconnect(other), CHORUS_OK);
@@ -219,7 +165,7 @@ test_collations_belong_to_their_connection(void **state)
 static void
 test_schema_definitions_refuse_user_collations(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_collation(f->conn, "rev", NULL, reverse_compare, NULL),
                      CHORUS_OK);
@@ -232,7 +178,7 @@ test_schema_definitions_refuse_user_collations(void **state)
 static void
 test_misuse_is_refused(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
 
     assert_int_equal(chorus_create_collation(NULL, "x", NULL, reverse_compare, count_destroy),
                      CHORUS_MISUSE);
@@ -246,25 +192,22 @@ test_misuse_is_refused(void **state)
                      CHORUS_MISUSE);
     assert_string_equal(chorus_errmsg(f->conn), "cannot redefine a built-in collation");
     assert_int_equal(destroyed, 2);
-    assert_query(f->conn, "SELECT 'a' = 'A' COLLATE NOCASE", "1");
+    capi_assert_query(f->conn, "SELECT 'a' = 'A' COLLATE NOCASE", "1");
 }
 
 int
 main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, capi_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_order_by_uses_the_collation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comparisons_grouping_and_distinct_use_the_collation,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_removed_collation_is_unknown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prepared_statement_follows_a_redefinition, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_collations_belong_to_their_connection, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_schema_definitions_refuse_user_collations, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_misuse_is_refused, setup, teardown),
+        T(test_order_by_uses_the_collation),
+        T(test_comparisons_grouping_and_distinct_use_the_collation),
+        T(test_removed_collation_is_unknown),
+        T(test_prepared_statement_follows_a_redefinition),
+        T(test_collations_belong_to_their_connection),
+        T(test_schema_definitions_refuse_user_collations),
+        T(test_misuse_is_refused),
     };
-
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

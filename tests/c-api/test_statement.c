@@ -12,38 +12,17 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *conn;
-} fixture;
 
 static int
 setup(void **state)
 {
-    static fixture f;
-
-    if (chorus_open(":memory:", 0, &f.db) != CHORUS_OK || chorus_connect(f.db, &f.conn) != CHORUS_OK)
-        return -1;
-    if (chorus_exec(f.conn, "CREATE TABLE t(a INTEGER, b TEXT, c BLOB)") != CHORUS_OK)
-        return -1;
-    *state = &f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->conn);
-    chorus_close(f->db);
-    return 0;
+    return capi_fixture_setup(state, "CREATE TABLE t(a INTEGER, b TEXT, c BLOB)");
 }
 
 static chorus_stmt *
-prepare(fixture *f, const char *sql)
+prepare(capi_fixture *f, const char *sql)
 {
     chorus_stmt *stmt = NULL;
 
@@ -55,7 +34,7 @@ prepare(fixture *f, const char *sql)
 static void
 test_prepare_sets_tail_after_the_first_statement(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     const char *sql = "SELECT 1; SELECT 2";
     const char *tail;
     chorus_stmt *stmt;
@@ -68,7 +47,7 @@ test_prepare_sets_tail_after_the_first_statement(void **state)
 static void
 test_prepare_of_only_comments_gives_null_statement(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = (chorus_stmt *)&stmt;
 
     assert_int_equal(chorus_prepare(f->conn, "  -- nothing\n", -1, &stmt, NULL), CHORUS_OK);
@@ -78,7 +57,7 @@ test_prepare_of_only_comments_gives_null_statement(void **state)
 static void
 test_prepare_honours_nbytes(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     /* Only "SELECT 5" of the text is given. */
@@ -91,7 +70,7 @@ test_prepare_honours_nbytes(void **state)
 static void
 test_prepare_of_bad_sql_fails_with_null_statement(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = (chorus_stmt *)&stmt;
 
     assert_int_equal(chorus_prepare(f->conn, "SELEC 1", -1, &stmt, NULL), CHORUS_ERROR);
@@ -102,7 +81,7 @@ test_prepare_of_bad_sql_fails_with_null_statement(void **state)
 static void
 test_prepare_with_null_arguments_is_misuse(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     assert_int_equal(chorus_prepare(NULL, "SELECT 1", -1, &stmt, NULL), CHORUS_MISUSE);
@@ -114,7 +93,7 @@ test_prepare_with_null_arguments_is_misuse(void **state)
 static void
 test_step_runs_to_done_and_reset_runs_again(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     assert_int_equal(chorus_exec(f->conn, "INSERT INTO t(a) VALUES (1), (2)"), CHORUS_OK);
@@ -133,7 +112,7 @@ test_step_runs_to_done_and_reset_runs_again(void **state)
 static void
 test_step_reports_a_runtime_error(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE u(x NOT NULL)"), CHORUS_OK);
@@ -148,7 +127,7 @@ test_step_reports_a_runtime_error(void **state)
 static void
 test_finalized_statement_is_misuse_everywhere(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?");
 
     assert_int_equal(chorus_finalize(stmt), CHORUS_OK);
@@ -182,7 +161,7 @@ test_null_statement_is_misuse_or_harmless(void **state)
 static void
 test_bind_all_types_round_trip(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?, ?, ?, ?, ?");
     const unsigned char blob[3] = { 0, 1, 2 };
 
@@ -208,7 +187,7 @@ test_bind_all_types_round_trip(void **state)
 static void
 test_bind_text_with_length_takes_only_those_bytes(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?");
 
     assert_int_equal(chorus_bind_text(stmt, 1, "abcdef", 3, CHORUS_STATIC), CHORUS_OK);
@@ -220,7 +199,7 @@ test_bind_text_with_length_takes_only_those_bytes(void **state)
 static void
 test_bind_null_text_pointer_binds_null(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?");
 
     assert_int_equal(chorus_bind_text(stmt, 1, NULL, 0, CHORUS_STATIC), CHORUS_OK);
@@ -241,7 +220,7 @@ counting_free(void *p)
 static void
 test_bind_calls_a_custom_destructor_once_even_on_failure(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?");
 
     destructor_calls = 0;
@@ -257,7 +236,7 @@ test_bind_calls_a_custom_destructor_once_even_on_failure(void **state)
 static void
 test_bind_index_out_of_range_is_range(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?, ?");
 
     assert_int_equal(chorus_bind_int64(stmt, 0, 1), CHORUS_RANGE);
@@ -270,7 +249,7 @@ test_bind_index_out_of_range_is_range(void **state)
 static void
 test_bind_while_running_is_misuse_until_reset(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt;
 
     assert_int_equal(chorus_exec(f->conn, "INSERT INTO t(a) VALUES (1), (2)"), CHORUS_OK);
@@ -289,7 +268,7 @@ test_bind_while_running_is_misuse_until_reset(void **state)
 static void
 test_bindings_survive_reset_and_clear_bindings_nulls_them(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT ?");
 
     assert_int_equal(chorus_bind_int64(stmt, 1, 9), CHORUS_OK);
@@ -307,7 +286,7 @@ test_bindings_survive_reset_and_clear_bindings_nulls_them(void **state)
 static void
 test_named_parameters_have_index_and_name(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT :a, @b, $c, ?, :a");
 
     assert_int_equal(chorus_bind_parameter_count(stmt), 4);
@@ -329,7 +308,7 @@ test_named_parameters_have_index_and_name(void **state)
 static void
 test_column_metadata_names_table_and_origin(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT a AS x, b, a + 1 FROM t");
 
     assert_int_equal(chorus_column_count(stmt), 3);
@@ -348,7 +327,7 @@ test_column_metadata_names_table_and_origin(void **state)
 static void
 test_column_metadata_out_of_range_is_null_and_range(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *stmt = prepare(f, "SELECT 1");
 
     assert_null(chorus_column_name(stmt, 1));
@@ -363,7 +342,7 @@ test_column_metadata_out_of_range_is_null_and_range(void **state)
 static void
 test_stmt_readonly_and_sql(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *select = prepare(f, "SELECT * FROM t");
     chorus_stmt *insert = prepare(f, "INSERT INTO t(a) VALUES (1)");
 
@@ -377,7 +356,7 @@ test_stmt_readonly_and_sql(void **state)
 static void
 test_a_statement_keeps_working_while_another_is_finalized(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     chorus_stmt *a = prepare(f, "SELECT 1");
     chorus_stmt *b = prepare(f, "SELECT 2");
     chorus_stmt *c = prepare(f, "SELECT 3");
@@ -393,7 +372,7 @@ test_a_statement_keeps_working_while_another_is_finalized(void **state)
 int
 main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, capi_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_prepare_sets_tail_after_the_first_statement),
         T(test_prepare_of_only_comments_gives_null_statement),

@@ -14,50 +14,21 @@
 
 #include <cmocka.h>
 
+#include "capi_fixture.h"
 #include "chorus.h"
 #include "test_support.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *conn;
-} fixture;
 
 static int
 setup(void **state)
 {
-    static fixture f;
-
-    if (chorus_open(":memory:", 0, &f.db) != CHORUS_OK || chorus_connect(f.db, &f.conn) != CHORUS_OK)
-        return -1;
-    if (chorus_exec(f.conn, "CREATE TABLE t(id INTEGER PRIMARY KEY, n INT);"
-                            "INSERT INTO t VALUES (1, 0)") != CHORUS_OK)
-        return -1;
-    *state = &f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->conn);
-    chorus_close(f->db);
-    return 0;
+    return capi_fixture_setup(state, "CREATE TABLE t(id INTEGER PRIMARY KEY, n INT);"
+                                     "INSERT INTO t VALUES (1, 0)");
 }
 
 static int64_t
 counter(chorus_conn *conn)
 {
-    chorus_stmt *stmt;
-    int64_t n;
-
-    assert_int_equal(chorus_prepare(conn, "SELECT n FROM t WHERE id = 1", -1, &stmt, NULL),
-                     CHORUS_OK);
-    assert_int_equal(chorus_step(stmt), CHORUS_ROW);
-    n = chorus_column_int64(stmt, 0);
-    chorus_finalize(stmt);
-    return n;
+    return capi_query_int(conn, "SELECT n FROM t WHERE id = 1");
 }
 
 /* The transaction body of most cases: increments the counter, then returns
@@ -86,7 +57,7 @@ scripted_body(chorus_conn *conn, void *arg)
 static void
 test_success_commits_once(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { 0 };
 
     assert_int_equal(chorus_run_transaction(f->conn, CHORUS_TX_DEFERRED, 0, scripted_body, &sc),
@@ -99,7 +70,7 @@ test_success_commits_once(void **state)
 static void
 test_every_mode_begins_a_transaction(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { 0 };
 
     assert_int_equal(chorus_run_transaction(f->conn, CHORUS_TX_IMMEDIATE, 1, scripted_body, &sc),
@@ -115,7 +86,7 @@ test_every_mode_begins_a_transaction(void **state)
 static void
 test_other_failure_rolls_back_without_retry(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { .n_codes = 1, .codes = { CHORUS_CONSTRAINT } };
 
     assert_int_equal(chorus_run_transaction(f->conn, CHORUS_TX_DEFERRED, 5, scripted_body, &sc),
@@ -128,7 +99,7 @@ test_other_failure_rolls_back_without_retry(void **state)
 static void
 test_conflict_is_retried_until_success(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { .n_codes = 2, .codes = { CHORUS_CONFLICT, CHORUS_BUSY_SNAPSHOT } };
 
     assert_int_equal(chorus_run_transaction(f->conn, CHORUS_TX_DEFERRED, 0, scripted_body, &sc),
@@ -140,7 +111,7 @@ test_conflict_is_retried_until_success(void **state)
 static void
 test_conflict_gives_up_after_max_attempts(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { .n_codes = 4, .codes = { CHORUS_CONFLICT, CHORUS_CONFLICT, CHORUS_CONFLICT,
                                             CHORUS_CONFLICT } };
 
@@ -162,7 +133,7 @@ always_conflict(chorus_conn *conn, void *arg)
 static void
 test_zero_attempts_means_eight(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     int calls = 0;
 
     assert_int_equal(chorus_run_transaction(f->conn, CHORUS_TX_DEFERRED, 0, always_conflict, &calls),
@@ -173,7 +144,7 @@ test_zero_attempts_means_eight(void **state)
 static void
 test_interrupt_stops_the_backoff(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { .n_codes = 4, .codes = { CHORUS_CONFLICT, CHORUS_CONFLICT }, .interrupt = true };
 
     assert_int_equal(chorus_run_transaction(f->conn, CHORUS_TX_DEFERRED, 8, scripted_body, &sc),
@@ -186,7 +157,7 @@ test_interrupt_stops_the_backoff(void **state)
 static void
 test_misuse_is_reported(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     int calls = 0;
 
     assert_int_equal(chorus_run_transaction(NULL, 0, 1, always_conflict, &calls), CHORUS_MISUSE);
@@ -198,7 +169,7 @@ test_misuse_is_reported(void **state)
 static void
 test_failing_begin_is_returned(void **state)
 {
-    fixture *f = *state;
+    capi_fixture *f = *state;
     script sc = { 0 };
 
     assert_int_equal(chorus_exec(f->conn, "BEGIN"), CHORUS_OK);
@@ -283,7 +254,7 @@ test_real_conflict_in_mvcc_mode_is_retried(void **state)
 int
 main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, capi_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_success_commits_once),
         T(test_every_mode_begins_a_transaction),

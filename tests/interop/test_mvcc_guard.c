@@ -10,7 +10,9 @@
  * integrity_check says ok and it sees every row. The next write arms the
  * guard again. A 255 file whose log is gone is refused by chorus too.
  * PRAGMA wal_autocheckpoint (pages of log growth) runs checkpoints from the
- * committers, keeping the log small (core/vm/mvcc_mode.c VM8).
+ * committers, keeping the log small (core/vm/mvcc_mode.c VM8). TRUNCATE
+ * checkpoints beside writers on other connections lose no row and end with
+ * a plain file once the writers stop.
  * sqlite3 reads copies of the files (chorus holds its OS lock on the
  * original while open), as a process that crashed would have left them.
  */
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -312,6 +315,65 @@ test_the_log_size_threshold_runs_checkpoints_by_itself(void **state)
     assert_int_equal(n, 1200);
 }
 
+/* Writers on their own connections; the guard is cleared and armed again
+ * around them (commit fence, VM7) without a lost row or a deadlock. */
+typedef struct writer_arg {
+    chorus_db *db;
+    int failed;
+} writer_arg;
+
+static void *
+writer_main(void *p)
+{
+    writer_arg *w = p;
+    chorus_conn *conn;
+
+    if (chorus_connect(w->db, &conn) != CHORUS_OK) {
+        w->failed = 1;
+        return NULL;
+    }
+    chorus_busy_timeout(conn, 10000);
+    for (int i = 0; i < 150 && !w->failed; i++)
+        if (chorus_exec(conn, "INSERT INTO t(v) VALUES ('w')") != CHORUS_OK)
+            w->failed = 1;
+    chorus_disconnect(conn);
+    return NULL;
+}
+
+static void
+test_truncate_checkpoints_beside_writers(void **state)
+{
+    writer_arg w[2];
+    pthread_t th[2];
+    chorus_db *db;
+    chorus_conn *conn;
+    int64_t n;
+
+    (void)state;
+    setup_paths();
+    open_mvcc(&db, &conn);
+    chorus_busy_timeout(conn, 10000);
+    exec_ok(conn, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+    exec_ok(conn, "PRAGMA journal_mode = mvcc");
+    for (int i = 0; i < 2; i++) {
+        w[i] = (writer_arg){db, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, writer_main, &w[i]), 0);
+    }
+    for (int i = 0; i < 20; i++)
+        exec_ok(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(w[i].failed, 0);
+    }
+    assert_int_equal(chorus_int(conn, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);     /* not busy */
+    assert_int_equal(header_version(db_path), 2);
+    snapshot(false);
+    assert_int_equal(sqlite_count(&n), SQLITE_OK);
+    assert_int_equal(n, 300);
+    assert_int_equal(chorus_disconnect(conn), CHORUS_OK);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+}
+
 int
 main(void)
 {
@@ -320,6 +382,7 @@ main(void)
         cmocka_unit_test(test_truncate_checkpoint_opens_the_file_and_a_write_closes_it_again),
         cmocka_unit_test(test_a_guarded_file_without_its_log_is_refused),
         cmocka_unit_test(test_the_log_size_threshold_runs_checkpoints_by_itself),
+        cmocka_unit_test(test_truncate_checkpoints_beside_writers),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -25,174 +25,120 @@
 #include <cmocka.h>
 
 #include "chorus.h"
+#include "mvcc_fixture.h"
+#include "mvcc_workers.h"
 #include "test_support.h"
-
-typedef struct fixture {
-    chorus_db *db;
-    chorus_conn *a, *b;
-} fixture;
 
 static int
 setup(void **state)
 {
-    static fixture f;
-    char path[512];
-    chorus_stmt *stmt;
+    static mvcc_pair p;
 
-    if (test_tmpdir() == NULL)
-        return -1;
-    test_path(path, sizeof path, "x.db");
-    unlink(path);
-    if (chorus_open(path, 0, &f.db) != CHORUS_OK || chorus_connect(f.db, &f.a) != CHORUS_OK ||
-        chorus_connect(f.db, &f.b) != CHORUS_OK)
-        return -1;
-    if (chorus_exec(f.a, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
-                         "INSERT INTO t VALUES (1, 'one'), (2, 'two')") != CHORUS_OK)
-        return -1;
-    if (chorus_prepare(f.a, "PRAGMA journal_mode = 'mvcc'", -1, &stmt, NULL) != CHORUS_OK ||
-        chorus_step(stmt) != CHORUS_ROW || strcmp(chorus_column_text(stmt, 0), "mvcc") != 0)
-        return -1;
-    chorus_finalize(stmt);
-    chorus_busy_timeout(f.a, 50);
-    chorus_busy_timeout(f.b, 50);
-    *state = &f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-
-    chorus_disconnect(f->a);
-    chorus_disconnect(f->b);
-    chorus_close(f->db);
-    test_tmpdir_remove();
-    return 0;
-}
-
-static void
-exec_ok(chorus_conn *conn, const char *sql)
-{
-    int rc = chorus_exec(conn, sql);
-    if (rc != CHORUS_OK)
-        fail_msg("%s: %d %s", sql, rc, chorus_errmsg(conn));
-}
-
-static const char *
-text_of(chorus_conn *conn, const char *sql)
-{
-    static char buf[256];
-    chorus_stmt *stmt;
-
-    assert_int_equal(chorus_prepare(conn, sql, -1, &stmt, NULL), CHORUS_OK);
-    assert_int_equal(chorus_step(stmt), CHORUS_ROW);
-    snprintf(buf, sizeof buf, "%s", (const char *)chorus_column_text(stmt, 0));
-    chorus_finalize(stmt);
-    return buf;
+    return mvcc_pair_setup(state, &p, "x.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+                                            "INSERT INTO t VALUES (1, 'one'), (2, 'two')", 50);
 }
 
 static void
 test_concurrent_commit_waits_while_an_immediate_writer_is_open(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->a, "BEGIN IMMEDIATE; INSERT INTO t VALUES (3, 'a')");
-    exec_ok(f->b, "BEGIN CONCURRENT; INSERT INTO t VALUES (4, 'b')");
+    mvcc_exec_ok(f->a, "BEGIN IMMEDIATE; INSERT INTO t VALUES (3, 'a')");
+    mvcc_exec_ok(f->b, "BEGIN CONCURRENT; INSERT INTO t VALUES (4, 'b')");
     assert_int_equal(chorus_exec(f->b, "COMMIT"), CHORUS_BUSY);
     assert_string_equal(chorus_errmsg(f->b), "database is locked");
     assert_int_equal(chorus_in_transaction(f->b), 1);      /* COMMIT can be retried */
-    exec_ok(f->a, "COMMIT");
-    exec_ok(f->b, "COMMIT");
-    assert_string_equal(text_of(f->a, "SELECT group_concat(v) FROM t WHERE id > 2"), "a,b");
+    mvcc_exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->b, "COMMIT");
+    mw_assert_text(f->a, "SELECT group_concat(v) FROM t WHERE id > 2", "a,b");
 }
 
 static void
 test_one_exclusive_writer_at_a_time(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->a, "BEGIN EXCLUSIVE");
+    mvcc_exec_ok(f->a, "BEGIN EXCLUSIVE");
     assert_int_equal(chorus_exec(f->b, "BEGIN IMMEDIATE"), CHORUS_BUSY);
     assert_string_equal(chorus_errmsg(f->b), "database is locked");
     assert_int_equal(chorus_in_transaction(f->b), 0);
-    exec_ok(f->b, "BEGIN CONCURRENT; SELECT * FROM t; ROLLBACK");   /* readers run */
-    exec_ok(f->a, "COMMIT");
-    exec_ok(f->b, "BEGIN IMMEDIATE; COMMIT");
+    mvcc_exec_ok(f->b, "BEGIN CONCURRENT; SELECT * FROM t; ROLLBACK");   /* readers run */
+    mvcc_exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->b, "BEGIN IMMEDIATE; COMMIT");
 }
 
 static void
 test_autocommit_write_waits_for_the_exclusive_writer(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->a, "BEGIN IMMEDIATE; UPDATE t SET v = 'x' WHERE id = 1");
+    mvcc_exec_ok(f->a, "BEGIN IMMEDIATE; UPDATE t SET v = 'x' WHERE id = 1");
     assert_int_equal(chorus_exec(f->b, "INSERT INTO t VALUES (5, 'e')"), CHORUS_BUSY);
-    exec_ok(f->a, "COMMIT");
-    exec_ok(f->b, "INSERT INTO t VALUES (5, 'e')");
-    assert_string_equal(text_of(f->b, "SELECT group_concat(v) FROM t"), "x,two,e");
+    mvcc_exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->b, "INSERT INTO t VALUES (5, 'e')");
+    mw_assert_text(f->b, "SELECT group_concat(v) FROM t", "x,two,e");
 }
 
 static void
 test_exclusive_writer_wounds_a_concurrent_one_in_its_way(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->b, "BEGIN CONCURRENT; UPDATE t SET v = 'b' WHERE id = 1");
-    exec_ok(f->a, "BEGIN IMMEDIATE; UPDATE t SET v = 'a' WHERE id = 1");  /* no conflict */
-    exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->b, "BEGIN CONCURRENT; UPDATE t SET v = 'b' WHERE id = 1");
+    mvcc_exec_ok(f->a, "BEGIN IMMEDIATE; UPDATE t SET v = 'a' WHERE id = 1");  /* no conflict */
+    mvcc_exec_ok(f->a, "COMMIT");
     assert_int_equal(chorus_exec(f->b, "UPDATE t SET v = 'b' WHERE id = 2"), CHORUS_CONFLICT);
     assert_non_null(strstr(chorus_errmsg(f->b), "exclusive transaction"));
     assert_int_equal(chorus_exec(f->b, "COMMIT"), CHORUS_CONFLICT);
-    assert_string_equal(text_of(f->b, "SELECT group_concat(v) FROM t"), "a,two");
+    mw_assert_text(f->b, "SELECT group_concat(v) FROM t", "a,two");
     /* The wounded one also fails at COMMIT when it writes nothing more. */
-    exec_ok(f->b, "BEGIN CONCURRENT; UPDATE t SET v = 'b' WHERE id = 2");
-    exec_ok(f->a, "BEGIN; UPDATE t SET v = 'c' WHERE id = 2; COMMIT");
+    mvcc_exec_ok(f->b, "BEGIN CONCURRENT; UPDATE t SET v = 'b' WHERE id = 2");
+    mvcc_exec_ok(f->a, "BEGIN; UPDATE t SET v = 'c' WHERE id = 2; COMMIT");
     assert_int_equal(chorus_exec(f->b, "COMMIT"), CHORUS_CONFLICT);
-    assert_string_equal(text_of(f->a, "SELECT group_concat(v) FROM t"), "a,c");
+    mw_assert_text(f->a, "SELECT group_concat(v) FROM t", "a,c");
 }
 
 static void
 test_deferred_transaction_becomes_exclusive_at_its_first_write(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->a, "BEGIN; SELECT * FROM t; INSERT INTO t VALUES (6, 'f')");
+    mvcc_exec_ok(f->a, "BEGIN; SELECT * FROM t; INSERT INTO t VALUES (6, 'f')");
     assert_int_equal(chorus_exec(f->b, "BEGIN IMMEDIATE"), CHORUS_BUSY);
-    exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->a, "COMMIT");
     /* A commit after a deferred transaction's snapshot: its first write is
      * refused as in SQLite's WAL mode. */
-    exec_ok(f->a, "BEGIN; SELECT * FROM t");
-    exec_ok(f->b, "INSERT INTO t VALUES (7, 'g')");
+    mvcc_exec_ok(f->a, "BEGIN; SELECT * FROM t");
+    mvcc_exec_ok(f->b, "INSERT INTO t VALUES (7, 'g')");
     assert_int_equal(chorus_exec(f->a, "INSERT INTO t VALUES (8, 'h')"), CHORUS_BUSY);
     assert_int_equal(chorus_extended_errcode(f->a), CHORUS_BUSY_SNAPSHOT);
-    exec_ok(f->a, "ROLLBACK");
-    assert_string_equal(text_of(f->a, "SELECT count(*) FROM t"), "4");
+    mvcc_exec_ok(f->a, "ROLLBACK");
+    mw_assert_text(f->a, "SELECT count(*) FROM t", "4");
 }
 
 static void
 test_begin_concurrent_writes_stay_concurrent(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->a, "BEGIN CONCURRENT; UPDATE t SET v = 'a' WHERE id = 1");
-    exec_ok(f->b, "BEGIN CONCURRENT; UPDATE t SET v = 'b' WHERE id = 2");
-    exec_ok(f->a, "COMMIT");
-    exec_ok(f->b, "COMMIT");
-    assert_string_equal(text_of(f->a, "SELECT group_concat(v) FROM t"), "a,b");
+    mvcc_exec_ok(f->a, "BEGIN CONCURRENT; UPDATE t SET v = 'a' WHERE id = 1");
+    mvcc_exec_ok(f->b, "BEGIN CONCURRENT; UPDATE t SET v = 'b' WHERE id = 2");
+    mvcc_exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->b, "COMMIT");
+    mw_assert_text(f->a, "SELECT group_concat(v) FROM t", "a,b");
 }
 
 /* core/vm/tx.c T6: SQL savepoints undo row writes in the version store. */
 static void
 test_rollback_to_savepoint_undoes_row_writes(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->a, "BEGIN CONCURRENT; SAVEPOINT a; INSERT INTO t VALUES (3, 'c');"
-                  "ROLLBACK TO a; INSERT INTO t VALUES (4, 'd'); COMMIT");
-    exec_ok(f->a, "SAVEPOINT b; INSERT INTO t VALUES (5, 'e'); SAVEPOINT c;"
-                  "UPDATE t SET v = 'x'; ROLLBACK TO c; RELEASE b");
-    assert_string_equal(text_of(f->b, "SELECT group_concat(id || v) FROM t"), "1one,2two,4d,5e");
+    mvcc_exec_ok(f->a, "BEGIN CONCURRENT; SAVEPOINT a; INSERT INTO t VALUES (3, 'c');"
+                       "ROLLBACK TO a; INSERT INTO t VALUES (4, 'd'); COMMIT");
+    mvcc_exec_ok(f->a, "SAVEPOINT b; INSERT INTO t VALUES (5, 'e'); SAVEPOINT c;"
+                       "UPDATE t SET v = 'x'; ROLLBACK TO c; RELEASE b");
+    mw_assert_text(f->b, "SELECT group_concat(id || v) FROM t", "1one,2two,4d,5e");
 }
 
 typedef struct waiter {
@@ -211,19 +157,19 @@ waiter_main(void *arg)
 static void
 test_waiting_commit_proceeds_when_the_exclusive_writer_commits(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
     waiter w = {f->b, -1};
     pthread_t th;
 
     chorus_busy_timeout(f->b, 5000);
-    exec_ok(f->a, "BEGIN IMMEDIATE; INSERT INTO t VALUES (10, 'j')");
+    mvcc_exec_ok(f->a, "BEGIN IMMEDIATE; INSERT INTO t VALUES (10, 'j')");
     assert_int_equal(pthread_create(&th, NULL, waiter_main, &w), 0);
     usleep(100 * 1000);
     assert_int_equal(atomic_load(&w.rc), -1);               /* still waiting */
-    exec_ok(f->a, "COMMIT");
+    mvcc_exec_ok(f->a, "COMMIT");
     pthread_join(th, NULL);
     assert_int_equal(atomic_load(&w.rc), CHORUS_OK);
-    assert_string_equal(text_of(f->a, "SELECT group_concat(id) FROM t WHERE id > 2"), "9,10");
+    mw_assert_text(f->a, "SELECT group_concat(id) FROM t WHERE id > 2", "9,10");
 }
 
 /* Transfers between 8 accounts: two threads as exclusive writers (BEGIN
@@ -287,15 +233,15 @@ bank_main(void *arg)
 static void
 test_exclusive_and_concurrent_transfers_keep_the_total(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
     bank_thread th[4];
     pthread_t handles[4];
 
-    exec_ok(f->a, "CREATE TABLE acct(id INTEGER PRIMARY KEY, n INT)");
+    mvcc_exec_ok(f->a, "CREATE TABLE acct(id INTEGER PRIMARY KEY, n INT)");
     for (int i = 0; i < N_ACCOUNTS; i++) {
         char sql[64];
         snprintf(sql, sizeof sql, "INSERT INTO acct VALUES (%d, 100)", i);
-        exec_ok(f->a, sql);
+        mvcc_exec_ok(f->a, sql);
     }
     for (int i = 0; i < 4; i++) {
         th[i] = (bank_thread){f->db, i, i < 2, 0, 0};
@@ -307,23 +253,23 @@ test_exclusive_and_concurrent_transfers_keep_the_total(void **state)
         if (th[i].failures != 0)
             fail_msg("thread %d (%s): %d failures, last rc %d", i,
                      th[i].exclusive ? "exclusive" : "concurrent", th[i].failures, th[i].last_rc);
-    assert_string_equal(text_of(f->a, "SELECT sum(n) FROM acct"), "800");
+    mw_assert_text(f->a, "SELECT sum(n) FROM acct", "800");
 }
 
 static void
 test_journal_mode_switch_waits_for_other_connections(void **state)
 {
-    fixture *f = *state;
+    mvcc_pair *f = *state;
 
-    exec_ok(f->b, "BEGIN; SELECT * FROM t");
+    mvcc_exec_ok(f->b, "BEGIN; SELECT * FROM t");
     assert_int_equal(chorus_exec(f->a, "PRAGMA journal_mode = 'wal'"), CHORUS_BUSY);
     assert_non_null(strstr(chorus_errmsg(f->a), "another connection has a transaction open"));
-    exec_ok(f->b, "COMMIT");
-    assert_string_equal(text_of(f->a, "PRAGMA journal_mode = 'wal'"), "wal");
-    exec_ok(f->b, "BEGIN; SELECT * FROM t");
+    mvcc_exec_ok(f->b, "COMMIT");
+    mw_assert_text(f->a, "PRAGMA journal_mode = 'wal'", "wal");
+    mvcc_exec_ok(f->b, "BEGIN; SELECT * FROM t");
     assert_int_equal(chorus_exec(f->a, "PRAGMA journal_mode = 'mvcc'"), CHORUS_BUSY);
-    exec_ok(f->b, "COMMIT");
-    assert_string_equal(text_of(f->a, "PRAGMA journal_mode = 'mvcc'"), "mvcc");
+    mvcc_exec_ok(f->b, "COMMIT");
+    mw_assert_text(f->a, "PRAGMA journal_mode = 'mvcc'", "mvcc");
 }
 
 int
@@ -331,24 +277,28 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_concurrent_commit_waits_while_an_immediate_writer_is_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_exclusive_writer_at_a_time, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_autocommit_write_waits_for_the_exclusive_writer,
-                                        setup, teardown),
+            test_concurrent_commit_waits_while_an_immediate_writer_is_open,
+            setup, mvcc_pair_teardown),
+        cmocka_unit_test_setup_teardown(test_one_exclusive_writer_at_a_time, setup,
+                                        mvcc_pair_teardown),
+        cmocka_unit_test_setup_teardown(test_autocommit_write_waits_for_the_exclusive_writer, setup,
+                                        mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(test_exclusive_writer_wounds_a_concurrent_one_in_its_way,
-                                        setup, teardown),
+                                        setup, mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(
-            test_deferred_transaction_becomes_exclusive_at_its_first_write, setup, teardown),
+            test_deferred_transaction_becomes_exclusive_at_its_first_write,
+            setup, mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(test_begin_concurrent_writes_stay_concurrent, setup,
-                                        teardown),
+                                        mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(test_rollback_to_savepoint_undoes_row_writes, setup,
-                                        teardown),
+                                        mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(
-            test_waiting_commit_proceeds_when_the_exclusive_writer_commits, setup, teardown),
+            test_waiting_commit_proceeds_when_the_exclusive_writer_commits,
+            setup, mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(test_exclusive_and_concurrent_transfers_keep_the_total,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_journal_mode_switch_waits_for_other_connections,
-                                        setup, teardown),
+                                        setup, mvcc_pair_teardown),
+        cmocka_unit_test_setup_teardown(test_journal_mode_switch_waits_for_other_connections, setup,
+                                        mvcc_pair_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

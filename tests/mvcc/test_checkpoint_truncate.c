@@ -147,6 +147,7 @@ test_truncation_keeps_the_frames_above_the_mark(void **state)
 typedef struct load {
     mv_log *log;
     _Atomic uint64_t next_ts;
+    _Atomic uint64_t limit;     /* appenders take no timestamp at or above it */
     _Atomic int stop;
     uint8_t acked[MAX_TS];      /* each index written by the one appender that owns it */
 } load;
@@ -157,6 +158,10 @@ appender(void *arg)
     load *l = arg;
 
     while (!atomic_load(&l->stop)) {
+        if (atomic_load(&l->next_ts) >= atomic_load(&l->limit)) {
+            usleep(100);
+            continue;
+        }
         uint64_t ts = atomic_fetch_add(&l->next_ts, 1);
         if (ts >= MAX_TS)
             break;
@@ -187,7 +192,15 @@ test_truncations_under_a_steady_append_load_lose_nothing(void **state)
     for (int i = 0; i < N_APPENDERS; i++)
         assert_int_equal(pthread_create(&th[i], NULL, appender, l), 0);
     for (int round = 0; round < 30; round++) {
-        usleep(3000);
+        /* Pace by appends, not by time: every round sees 100 new
+         * timestamps and lets 100 more be taken while it truncates, so
+         * no round's mark stands still and a descheduled main thread
+         * cannot let the appenders run out of timestamps. Bounded
+         * (10 s) in case every appender failed. */
+        uint64_t start = atomic_load(&l->next_ts);
+        atomic_store(&l->limit, start + 200);
+        for (int waited = 0; atomic_load(&l->next_ts) < start + 100 && waited < 10000; waited++)
+            usleep(1000);
         /* A checkpoint "wrote" everything below a point the appenders
          * passed: timestamps there are taken (acknowledged or about to be). */
         uint64_t now = atomic_load(&l->next_ts);

@@ -330,6 +330,38 @@ test_partial_and_expression_indexes_use_the_hooks(void **state)
     check_with_sqlite(f, "SELECT * FROM t", "1|1\n5|3\n");
 }
 
+/* RW3: without UNIQUE indexes the table write's own seek finds a taken
+ * rowid; it writes neither the row nor its index entries. */
+static void
+test_taken_rowid_found_by_the_write_writes_nothing(void **state)
+{
+    fixture *f = with_schema(state, "CREATE TABLE t(id INTEGER PRIMARY KEY ON CONFLICT IGNORE, k);"
+                                    "CREATE INDEX t_k ON t(k);"
+                                    "CREATE TABLE u(id INTEGER PRIMARY KEY, k);"
+                                    "CREATE INDEX u_k ON u(k);"
+                                    "INSERT INTO t VALUES(1, 10); INSERT INTO u VALUES(1, 10);");
+    catalog_row_result res;
+    value v[2];
+
+    fx_values(v, 2, "i:2", "i:20");
+    insert_ok(f, "t", v);
+    insert_ok(f, "u", v);
+    fx_values(v, 2, "i:1", "i:30");
+    assert_int_equal(insert(f, "t", AST_CONFLICT_DEFAULT, &res, v), CHORUS_OK);
+    assert_true(res.ignored);
+    assert_int_equal(insert(f, "u", AST_CONFLICT_IGNORE, &res, v), CHORUS_OK);
+    assert_true(res.ignored);
+    assert_int_equal(insert(f, "u", AST_CONFLICT_DEFAULT, &res, v), CHORUS_CONSTRAINT_PRIMARYKEY);
+    assert_string_equal(catalog_writer_errmsg(f->w), "UNIQUE constraint failed: u.id");
+    assert_int_equal(catalog_writer_conflict(f->w), AST_CONFLICT_ABORT);
+    assert_int_equal(insert(f, "u", AST_CONFLICT_FAIL, &res, v), CHORUS_CONSTRAINT_PRIMARYKEY);
+    assert_int_equal(catalog_writer_conflict(f->w), AST_CONFLICT_FAIL);
+    fx_assert_index(f, "t_k", "10,1;20,2;");
+    fx_assert_index(f, "u_k", "10,1;20,2;");
+    check_with_sqlite(f, "SELECT 't', * FROM t UNION ALL SELECT 'u', * FROM u",
+                      "t|1|10\nt|2|20\nu|1|10\nu|2|20\n");
+}
+
 static void
 test_writes_to_sqlite_schema_are_refused(void **state)
 {
@@ -362,6 +394,7 @@ main(void)
         T(test_autoincrement_never_reuses_rowids),
         T(test_rowid_after_the_largest_is_random_or_full),
         T(test_partial_and_expression_indexes_use_the_hooks),
+        T(test_taken_rowid_found_by_the_write_writes_nothing),
         T(test_writes_to_sqlite_schema_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -354,6 +354,22 @@ checkpoint_quiet(bank *b)
 }
 
 static void
+checkpoint_under_reader(bank *b)
+{
+    store_checkpoint_info info;
+    mv_stats stats;
+
+    assert_int_equal(store_mvcc_checkpoint_run(b->store, b->pager, 1000, true, &info),
+                     CHORUS_OK);
+    assert_false(info.busy);
+    mv_db_stats(store_db_mvcc(b->store), &stats);
+    if (stats.n_versions_live > 2 * N_ACCOUNTS)
+        fail_msg("%lld live versions after a quiet checkpoint, over %d",
+                 (long long)stats.n_versions_live, 2 * N_ACCOUNTS);
+    assert_true(stats.n_nodes <= N_ACCOUNTS);
+}
+
+static void
 test_memory_stays_bounded_with_a_long_reader_during_checkpoints(void **state)
 {
     bank b;
@@ -368,10 +384,17 @@ test_memory_stays_bounded_with_a_long_reader_during_checkpoints(void **state)
     assert_int_equal(check_snapshot(&b, &long_st), CHORUS_OK);     /* the snapshot stays open */
     run_load(&b);
     /* At least N_WRITERS * TRANSFERS commits of 2 rows each (6000
-     * versions); a chain keeps the newest version and the few that commits
-     * since the last live-snapshot refresh left (about 5 per row here). */
-    assert_true(atomic_load(&b.max_live) <= 12 * N_ACCOUNTS);
+     * versions). While they run, pruning is opportunistic (committers
+     * prune with a live-snapshot set refreshed every 32 commits, GC
+     * try-locks), so how many versions wait depends on scheduling: seen
+     * 5 to 25 per row; the loose bound only says they never pile up. */
+    if (atomic_load(&b.max_live) > 2 * N_WRITERS * TRANSFERS / 3)
+        fail_msg("%lld live versions at most, over the bound %d",
+                 (long long)atomic_load(&b.max_live), 2 * N_WRITERS * TRANSFERS / 3);
     assert_true(atomic_load(&b.max_nodes) <= N_ACCOUNTS);
+    /* Once the writers stop, a checkpoint's GC pass leaves per row the
+     * newest version and the one the long reader sees. */
+    checkpoint_under_reader(&b);
     assert_int_equal(check_snapshot(&b, &long_st), CHORUS_OK);
     mv_tx_rollback(long_tx);
     pager_tx_rollback(long_ptx);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -234,6 +235,28 @@ test_update_and_delete_change_the_selected_rows(void **state)
     assert_query(f->conn, "SELECT count(*) FROM t", "1");
 }
 
+/* SQLite's rule: one 'now' for the whole of a statement run, read when a
+ * date function first asks (core/vm/stmt.c env_now), new at the next run. */
+static void
+test_now_is_one_instant_per_statement_run(void **state)
+{
+    fixture *f = *state;
+    const char *now_ms = "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    struct timespec pause = {0, 5 * 1000 * 1000};
+    char *first, *second;
+
+    assert_query(f->conn, "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
+                          "WHERE i < 20000) "
+                          "SELECT count(DISTINCT strftime('%Y-%m-%d %H:%M:%f', 'now')) FROM c",
+                 "1");
+    first = query1(f->conn, now_ms);
+    nanosleep(&pause, NULL);
+    second = query1(f->conn, now_ms);
+    assert_true(strtoll(second, NULL, 10) > strtoll(first, NULL, 10));
+    free(first);
+    free(second);
+}
+
 static void
 test_unsupported_statements_fail_cleanly(void **state)
 {
@@ -294,6 +317,7 @@ main(void)
         VM_TEST_MEMORY(test_parameters_bind_by_number_and_name),
         VM_TEST_MEMORY(test_statement_reprepares_after_schema_change),
         VM_TEST_MEMORY(test_update_and_delete_change_the_selected_rows),
+        VM_TEST_MEMORY(test_now_is_one_instant_per_statement_run),
         VM_TEST_MEMORY(test_unsupported_statements_fail_cleanly),
         cmocka_unit_test(test_written_file_is_read_by_sqlite3),
     };
