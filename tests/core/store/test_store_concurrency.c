@@ -17,212 +17,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "store.h"
+#include "bank_fixture.h"
 #include "test_support.h"
 
-enum { N_ACCOUNTS = 64, START = 100, N_WRITERS = 3, TRANSFERS = 2000 };
-
-typedef struct bank {
-    char path[512];
-    char log_path[512];
-    pager *pager;
-    store_db *store;
-    uint32_t table;
-    _Atomic int writers_left;
-    _Atomic int64_t conflicts;
-    _Atomic int64_t checks;
-    _Atomic int64_t checkpoints;
-    _Atomic int failed;             /* first failure code seen by a thread */
-} bank;
-
-static int
-no_index(void *ctx, uint32_t root, key_info *ki_out)
-{
-    return CHORUS_CORRUPT;
-}
-
-static uint8_t *
-rec_int(int64_t v, uint32_t *n)
-{
-    value val;
-    uint8_t *buf;
-    size_t nb;
-
-    value_set_int(&val, v);
-    if (record_build(&val, 1, &buf, &nb) != CHORUS_OK)
-        return NULL;
-    *n = (uint32_t)nb;
-    return buf;
-}
-
-static void
-fail_with(bank *b, int rc)
-{
-    int zero = 0;
-    atomic_compare_exchange_strong(&b->failed, &zero, rc);
-}
-
-/* Begins: MVCC snapshot first, then the B-tree's (checkpoint horizon). */
-static int
-begin(bank *b, mv_tx *mtx, pager_tx **ptx, store_tx *st)
-{
-    int rc = mv_tx_begin(mtx);
-
-    if (rc == CHORUS_OK)
-        rc = pager_tx_begin_read(b->pager, ptx);
-    store_tx_init(st, b->store, *ptx, mtx);
-    return rc;
-}
-
-static int
-read_balance(store_cursor *c, int64_t rowid, int64_t *out)
-{
-    const uint8_t *data;
-    uint32_t n;
-    value v;
-    bool eof, exact;
-    int rc = store_seek_rowid(c, rowid, BTREE_SEEK_GE, &eof, &exact);
-
-    if (rc == CHORUS_OK && !exact)
-        rc = CHORUS_CORRUPT;
-    if (rc == CHORUS_OK)
-        rc = store_payload(c, &data, &n);
-    if (rc == CHORUS_OK)
-        rc = record_column(data, n, 0, &v);
-    *out = v.u.i;
-    return rc;
-}
-
-static int
-write_balance(store_cursor *c, int64_t rowid, int64_t v)
-{
-    uint32_t n;
-    uint8_t *r = rec_int(v, &n);
-    int rc = r != NULL ? store_insert(c, rowid, r, n) : CHORUS_NOMEM;
-
-    free(r);
-    return rc;
-}
-
-/* One transfer attempt: CHORUS_OK, CHORUS_CONFLICT, or a failure. */
-static int
-transfer(bank *b, mv_tx *mtx, uint64_t *seed)
-{
-    pager_tx *ptx = NULL;
-    store_tx st;
-    store_cursor *c = NULL;
-    int64_t from, to, bf, bt;
-    int rc;
-
-    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
-    from = 1 + (int64_t)((*seed >> 33) % N_ACCOUNTS);
-    to = 1 + (int64_t)((*seed >> 13) % N_ACCOUNTS);
-    if (to == from)
-        to = to % N_ACCOUNTS + 1;
-    rc = begin(b, mtx, &ptx, &st);
-    if (rc == CHORUS_OK)
-        rc = store_cursor_open(&st, b->table, NULL, true, "accounts", &c);
-    if (rc == CHORUS_OK)
-        rc = read_balance(c, from, &bf);
-    if (rc == CHORUS_OK)
-        rc = read_balance(c, to, &bt);
-    if (rc == CHORUS_OK)
-        rc = write_balance(c, from, bf - 7);
-    if (rc == CHORUS_OK)
-        rc = write_balance(c, to, bt + 7);
-    store_cursor_close(c);
-    if (rc == CHORUS_OK)
-        rc = mv_tx_commit(mtx, MV_SYNC_OFF);
-    else
-        mv_tx_rollback(mtx);
-    if (ptx != NULL)
-        pager_tx_rollback(ptx);
-    store_tx_clear(&st);
-    return rc;
-}
-
-static void *
-writer_main(void *arg)
-{
-    bank *b = arg;
-    uint64_t seed = (uint64_t)(uintptr_t)&seed;
-    mv_tx *mtx;
-    int done = 0;
-
-    if (mv_tx_new(store_db_mvcc(b->store), &mtx) != CHORUS_OK) {
-        fail_with(b, CHORUS_NOMEM);
-        atomic_fetch_sub(&b->writers_left, 1);
-        return NULL;
-    }
-    while (done < TRANSFERS && atomic_load(&b->failed) == 0) {
-        int rc = transfer(b, mtx, &seed);
-        if (rc == CHORUS_OK)
-            done++;
-        else if (rc == CHORUS_CONFLICT)
-            atomic_fetch_add(&b->conflicts, 1);
-        else
-            fail_with(b, rc);
-    }
-    mv_tx_free(mtx);
-    atomic_fetch_sub(&b->writers_left, 1);
-    return NULL;
-}
-
-/* One snapshot check: count and sum of every account. */
-static int
-check_once(bank *b, mv_tx *mtx)
-{
-    pager_tx *ptx = NULL;
-    store_tx st;
-    store_cursor *c = NULL;
-    int64_t n = 0, sum = 0;
-    bool eof;
-    int rc = begin(b, mtx, &ptx, &st);
-
-    if (rc == CHORUS_OK)
-        rc = store_cursor_open(&st, b->table, NULL, false, "accounts", &c);
-    for (rc = rc == CHORUS_OK ? store_first(c, &eof) : rc; rc == CHORUS_OK && !eof;
-         rc = store_next(c, &eof)) {
-        const uint8_t *data;
-        uint32_t len;
-        value v;
-        rc = store_payload(c, &data, &len);
-        if (rc == CHORUS_OK)
-            rc = record_column(data, len, 0, &v);
-        if (rc != CHORUS_OK)
-            break;
-        n++;
-        sum += v.u.i;
-    }
-    store_cursor_close(c);
-    mv_tx_rollback(mtx);
-    if (ptx != NULL)
-        pager_tx_rollback(ptx);
-    store_tx_clear(&st);
-    if (rc == CHORUS_OK && (n != N_ACCOUNTS || sum != (int64_t)N_ACCOUNTS * START))
-        rc = CHORUS_INTERNAL;
-    return rc;
-}
-
-static void *
-reader_main(void *arg)
-{
-    bank *b = arg;
-    mv_tx *mtx;
-
-    if (mv_tx_new(store_db_mvcc(b->store), &mtx) != CHORUS_OK) {
-        fail_with(b, CHORUS_NOMEM);
-        return NULL;
-    }
-    do {                        /* at least once, however fast the writers are */
-        int rc = check_once(b, mtx);
-        if (rc != CHORUS_OK)
-            fail_with(b, rc);
-        atomic_fetch_add(&b->checks, 1);
-    } while (atomic_load(&b->writers_left) > 0 && atomic_load(&b->failed) == 0);
-    mv_tx_free(mtx);
-    return NULL;
-}
+enum { N_WRITERS = 3, TRANSFERS = 2000 };
 
 static void *
 checkpointer_main(void *arg)
@@ -231,7 +29,7 @@ checkpointer_main(void *arg)
     mv_tx *scratch;
 
     if (mv_tx_new(store_db_mvcc(b->store), &scratch) != CHORUS_OK) {
-        fail_with(b, CHORUS_NOMEM);
+        bank_fail_with(b, CHORUS_NOMEM);
         return NULL;
     }
     do {
@@ -248,42 +46,12 @@ checkpointer_main(void *arg)
         if (rc == CHORUS_OK)
             rc = store_mvcc_checkpoint_done(b->store, ts, false);
         if (rc != CHORUS_OK)
-            fail_with(b, rc);
+            bank_fail_with(b, rc);
         atomic_fetch_add(&b->checkpoints, 1);
         mv_gc_run(scratch);
     } while (atomic_load(&b->writers_left) > 0 && atomic_load(&b->failed) == 0);
     mv_tx_free(scratch);
     return NULL;
-}
-
-static void
-bank_open(bank *b)
-{
-    pager_config cfg = {.create = true};
-    mv_log_options opts = {.use_uring = 0};
-    store_tx st;
-    store_cursor *c;
-    pager_tx *tx;
-    char *err = NULL;
-
-    memset(b, 0, sizeof *b);
-    assert_non_null(test_tmpdir());
-    test_path(b->path, sizeof b->path, "bank.db");
-    test_path(b->log_path, sizeof b->log_path, "bank.db-log");
-    assert_int_equal(pager_open(b->path, &cfg, &b->pager, &err), CHORUS_OK);
-    free(err);
-    assert_int_equal(store_db_open(&b->store), CHORUS_OK);
-    assert_int_equal(pager_tx_begin_write(b->pager, 1000, NULL, &tx), CHORUS_OK);
-    assert_int_equal(btree_init_database(tx), CHORUS_OK);
-    assert_int_equal(btree_create(tx, BTREE_TABLE, &b->table), CHORUS_OK);
-    store_tx_init(&st, b->store, tx, NULL);
-    assert_int_equal(store_cursor_open(&st, b->table, NULL, true, "accounts", &c), CHORUS_OK);
-    for (int64_t r = 1; r <= N_ACCOUNTS; r++)
-        assert_int_equal(write_balance(c, r, START), CHORUS_OK);
-    store_cursor_close(c);
-    assert_int_equal(pager_tx_commit(tx), CHORUS_OK);
-    assert_int_equal(store_mvcc_open(b->store, b->log_path, &opts, no_index, NULL, NULL),
-                     CHORUS_OK);
 }
 
 static void
@@ -294,10 +62,11 @@ test_bank_transfers_keep_every_snapshot_balanced_during_checkpoints(void **state
     mv_tx *mtx;
 
     bank_open(b);
+    b->transfers = TRANSFERS;
     atomic_store(&b->writers_left, N_WRITERS);
     for (int i = 0; i < N_WRITERS; i++)
-        assert_int_equal(pthread_create(&writers[i], NULL, writer_main, b), 0);
-    assert_int_equal(pthread_create(&reader, NULL, reader_main, b), 0);
+        assert_int_equal(pthread_create(&writers[i], NULL, bank_writer_main, b), 0);
+    assert_int_equal(pthread_create(&reader, NULL, bank_reader_main, b), 0);
     assert_int_equal(pthread_create(&ckpt, NULL, checkpointer_main, b), 0);
     for (int i = 0; i < N_WRITERS; i++)
         pthread_join(writers[i], NULL);
@@ -310,7 +79,7 @@ test_bank_transfers_keep_every_snapshot_balanced_during_checkpoints(void **state
                   (long long)atomic_load(&b->checks), (long long)atomic_load(&b->checkpoints),
                   (long long)atomic_load(&b->conflicts));
     assert_int_equal(mv_tx_new(store_db_mvcc(b->store), &mtx), CHORUS_OK);
-    assert_int_equal(check_once(b, mtx), CHORUS_OK);
+    assert_int_equal(bank_check_once(b, mtx), CHORUS_OK);
     mv_tx_free(mtx);
     assert_int_equal(store_mvcc_close(b->store), CHORUS_OK);
     store_db_close(b->store);
