@@ -1,15 +1,17 @@
 /*
  * mvcc/log_io.c: the logical log's I/O seam (log_io.h): the table of system
  * calls the log makes on <db>-log, the real ones by default, replaced by
- * tests that inject faults.
+ * tests that inject faults; and the one write loop every log writer uses.
  *
  * Invariant IO1 (log_io.h): replaced only while no log is open.
  * Callers: mvcc/log_writer.c, mvcc/log_uring.c; tests.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "log_io.h"
 
 static int
@@ -41,4 +43,25 @@ void
 mv_log_io_install(const mv_log_io *io)
 {
     mv_log_io_calls = io != NULL ? *io : mv_log_io_system;
+}
+
+int
+mv_log_pwrite_all(int fd, const void *p, size_t n, int64_t off)
+{
+    const uint8_t *at = p;
+
+    while (n > 0) {
+        ssize_t w = mv_log_io_calls.pwrite(fd, at, n, off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == ENOSPC ? CHORUS_FULL : CHORUS_IOERR_WRITE;
+        }
+        if (w == 0)
+            return CHORUS_IOERR_WRITE;
+        at += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return CHORUS_OK;
 }

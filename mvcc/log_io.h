@@ -21,11 +21,12 @@
  *       CHORUS_IOERR_WRITE, a failed sync -> CHORUS_IOERR_FSYNC, a failed
  *       truncate -> CHORUS_IOERR_TRUNCATE.
  *
- * Callers: mvcc/log_writer.c, mvcc/log_uring.c; tests install faults.
+ * Callers: mvcc/log_writer.c, log_rewrite.c, log_uring.c; tests install faults.
  */
 #ifndef CHORUS_MVCC_LOG_IO_H
 #define CHORUS_MVCC_LOG_IO_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What an io_uring completion was for. */
@@ -50,6 +51,11 @@ extern mv_log_io mv_log_io_calls;
 
 /* The real system calls. */
 extern const mv_log_io mv_log_io_system;
+
+/* Writes all n bytes at off through mv_log_io_calls.pwrite, going on after
+ * short writes and EINTR: CHORUS_OK, CHORUS_FULL (ENOSPC) or
+ * CHORUS_IOERR_WRITE (any other failure, or a write of 0 bytes). */
+int mv_log_pwrite_all(int fd, const void *p, size_t n, int64_t off);
 
 /* Replaces the table (IO1); NULL restores mv_log_io_system. */
 void mv_log_io_install(const mv_log_io *io);

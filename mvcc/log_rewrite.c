@@ -60,25 +60,6 @@ typedef struct rewrite {
     mv_log_truncation *stats;
 } rewrite;
 
-static int
-write_all(int fd, const uint8_t *p, size_t n, int64_t off)
-{
-    while (n > 0) {
-        ssize_t w = mv_log_io_calls.pwrite(fd, p, n, off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno == ENOSPC ? CHORUS_FULL : CHORUS_IOERR_WRITE;
-        }
-        if (w == 0)
-            return CHORUS_IOERR_WRITE;
-        p += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return CHORUS_OK;
-}
-
 /* mv_log_raw_fn: copies one commit frame above the checkpoint. */
 static int
 copy_frame(void *ctx, int kind, const mv_log_frame *frame, const uint8_t *raw, uint32_t size)
@@ -99,7 +80,7 @@ copy_frame(void *ctx, int kind, const mv_log_frame *frame, const uint8_t *raw, u
     }
     memcpy(w->copy, raw, size);
     mv_frame_seal(w->copy, size, w->salt);
-    rc = write_all(w->fd, w->copy, size, w->end);
+    rc = mv_log_pwrite_all(w->fd, w->copy, size, w->end);
     if (rc == CHORUS_OK) {
         w->end += size;
         w->stats->n_kept += kind == MV_LOG_FRAME_COMMIT;
@@ -202,7 +183,7 @@ mv_log_truncate(mv_log *log, uint64_t upto_ts, mv_log_truncation *out)
         rc = CHORUS_CANTOPEN;
     if (rc == CHORUS_OK) {
         mv_log_header_encode(hdr, w.salt);
-        rc = write_all(w.fd, hdr, sizeof hdr, 0);
+        rc = mv_log_pwrite_all(w.fd, hdr, sizeof hdr, 0);
     }
     /* 2: the fd stays open, since only a rewrite (this one) switches it. */
     mv_log_written_extent(log, &old_fd, &old_salt, &written);

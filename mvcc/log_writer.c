@@ -110,28 +110,11 @@ mv_log_salt_new(void)
 /* --- file I/O (outside mu) ---------------------------------------------------- */
 
 static int
-pwrite_all(int fd, const uint8_t *p, size_t n, int64_t off)
-{
-    while (n > 0) {
-        ssize_t w = mv_log_io_calls.pwrite(fd, p, n, off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno == ENOSPC ? CHORUS_FULL : CHORUS_IOERR_WRITE;
-        }
-        p += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return CHORUS_OK;
-}
-
-static int
 io_write(mv_log *log, const uint8_t *p, size_t n, int64_t off, bool sync)
 {
     if (log->uring != NULL)
         return mv_uring_write(log->uring, log->fd, p, n, off, sync);
-    int rc = pwrite_all(log->fd, p, n, off);
+    int rc = mv_log_pwrite_all(log->fd, p, n, off);
     if (rc == CHORUS_OK && sync && mv_log_io_calls.fdatasync(log->fd) != 0)
         rc = CHORUS_IOERR_FSYNC;
     return rc;
@@ -330,7 +313,7 @@ header_write(int fd, uint64_t salt)
     if (mv_log_io_calls.fdatasync(fd) != 0)
         return CHORUS_IOERR_FSYNC;
     mv_log_header_encode(hdr, salt);
-    int rc = pwrite_all(fd, hdr, sizeof hdr, 0);
+    int rc = mv_log_pwrite_all(fd, hdr, sizeof hdr, 0);
     if (rc == CHORUS_OK && mv_log_io_calls.fdatasync(fd) != 0)
         rc = CHORUS_IOERR_FSYNC;
     return rc;
