@@ -51,6 +51,21 @@ bank_begin(bank *b, mv_tx *mtx, pager_tx **ptx, store_tx *st)
     return rc;
 }
 
+/* Ends what bank_begin began: commits when asked and rc is CHORUS_OK,
+ * else rolls back; returns the commit's result or rc. */
+static int
+end(mv_tx *mtx, pager_tx *ptx, store_tx *st, int rc, bool commit)
+{
+    if (rc == CHORUS_OK && commit)
+        rc = mv_tx_commit(mtx, MV_SYNC_OFF);
+    else
+        mv_tx_rollback(mtx);
+    if (ptx != NULL)
+        pager_tx_rollback(ptx);
+    store_tx_clear(st);
+    return rc;
+}
+
 static int
 read_balance(store_cursor *c, int64_t rowid, int64_t *out)
 {
@@ -108,14 +123,7 @@ transfer(bank *b, mv_tx *mtx, uint64_t *seed)
     if (rc == CHORUS_OK)
         rc = write_balance(c, to, bt + 7);
     store_cursor_close(c);
-    if (rc == CHORUS_OK)
-        rc = mv_tx_commit(mtx, MV_SYNC_OFF);
-    else
-        mv_tx_rollback(mtx);
-    if (ptx != NULL)
-        pager_tx_rollback(ptx);
-    store_tx_clear(&st);
-    return rc;
+    return end(mtx, ptx, &st, rc, true);
 }
 
 void *
@@ -185,11 +193,7 @@ bank_check_once(bank *b, mv_tx *mtx)
 
     if (rc == CHORUS_OK)
         rc = bank_check_snapshot(b, &st);
-    mv_tx_rollback(mtx);
-    if (ptx != NULL)
-        pager_tx_rollback(ptx);
-    store_tx_clear(&st);
-    return rc;
+    return end(mtx, ptx, &st, rc, false);
 }
 
 void *
