@@ -16,6 +16,10 @@
  *   V2  Results copy their bytes at once; a destructor the application
  *       passes is called once, before the result function returns.
  *
+ * The connection's progress handler and statement trace
+ * (chorus_progress_handler, chorus_trace) are registered here too; the
+ * engine calls them (core/vm conn.c vm_run_tick, stmt.c M6).
+ *
  * Locking: none; only the thread running the callback sees these objects.
  * Callers: the public API, from inside function callbacks; function.c.
  */
@@ -208,4 +212,24 @@ void *
 chorus_user_data(chorus_context *ctx)
 {
     return context_live(ctx) ? ctx->user_data : NULL;
+}
+
+/* ------------------------------------------------- progress and trace */
+
+int
+chorus_progress_handler(chorus_conn *conn, int n_steps, int (*callback)(void *), void *arg)
+{
+    if (!capi_conn_live(conn))
+        return CHORUS_MISUSE;
+    vm_conn_set_progress(conn->vconn, n_steps, callback, arg);
+    return CHORUS_OK;
+}
+
+int
+chorus_trace(chorus_conn *conn, void (*callback)(void *arg, const char *sql), void *arg)
+{
+    if (!capi_conn_live(conn))
+        return CHORUS_MISUSE;
+    vm_conn_set_trace(conn->vconn, callback, arg);
+    return CHORUS_OK;
 }

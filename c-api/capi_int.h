@@ -20,7 +20,7 @@
  * statements; a chorus_stmt owns its vm_stmt and its column text cache.
  *
  * Callers: c-api/database.c, connection.c, transaction.c, statement.c,
- * column.c, handle.c, function.c, callback.c, collation.c.
+ * column.c, handle.c, function.c, callback.c, collation.c, backup.c.
  */
 #ifndef CHORUS_CAPI_INT_H
 #define CHORUS_CAPI_INT_H
@@ -63,6 +63,7 @@ struct chorus_conn {
     func_user_set *funcs;       /* owned: application functions (function.c F1), NULL
                                    until the first; vconn borrows it */
     collation_user_set *colls;  /* owned: application collations (collation.c), the same */
+    int n_backups;              /* unfinished backups using this connection (backup.c B1) */
 };
 
 /* Converted text of one result column in the current row. */

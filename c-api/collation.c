@@ -2,8 +2,11 @@
  * c-api/collation.c: application-defined collations (chorus_create_collation).
  *
  * Each registration is a capi_collation handed to the record module as the
- * argument of a comparison slot (core/record/collation_user.c); the slot
- * calls collation_call, which calls the application's compare.
+ * argument of the connection's function for the name's process-wide id
+ * (core/record/collation_user.c); collation_call calls the application's
+ * compare. Tables and indexes may name the collation (catalog define.c D4);
+ * a connection without it fails only the statements that compare under it
+ * (core/vm stmt.c M5).
  *
  * Rules
  *   C1  As for functions (function.c F1): a collation is replaced or
@@ -12,7 +15,8 @@
  *       once, and every statement of the connection compiles again before
  *       it next runs.
  *   C2  Built-in collation names (BINARY, NOCASE, RTRIM) cannot be
- *       redefined: tables and indexes store those by number.
+ *       redefined: tables and indexes store those by number, and sqlite3
+ *       reads the same file with its own built-ins.
  *
  * Threads: compare runs on the thread stepping a statement of the
  * connection. Callers: the public API; connection.c on disconnect.
@@ -114,7 +118,8 @@ chorus_create_collation(chorus_conn *conn, const char *name, void *user_data,
     rc = collation_install(conn, name, coll);
     if (rc != CHORUS_OK) {
         free(coll);
-        return capi_register_fail(conn, rc, rc == CHORUS_FULL ? "too many collations" : "out of memory",
+        return capi_register_fail(conn, rc,
+                                  rc == CHORUS_FULL ? "too many collation names" : "out of memory",
                                   user_data, destroy);
     }
     if (coll == NULL && destroy != NULL)

@@ -62,6 +62,11 @@ chorus_disconnect(chorus_conn *conn)
         return CHORUS_OK;
     if (!capi_conn_live(conn))
         return CHORUS_MISUSE;
+    if (conn->n_backups > 0) {          /* backup.c B1 */
+        vm_conn_set_error(conn->vconn, CHORUS_BUSY,
+                          "unable to close due to unfinished backup operations");
+        return CHORUS_BUSY;
+    }
     while (conn->stmts != NULL)         /* N2 */
         capi_stmt_destroy(conn->stmts);
     vm_conn_close(conn->vconn);

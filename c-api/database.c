@@ -3,11 +3,12 @@
  * open database files, the open error message, and the library-level calls
  * (version, errstr).
  *
- * The registry maps a file's canonical path (realpath of the file, or of its
- * directory plus the file name when the file does not exist yet) to one
- * capi_shared entry holding the engine's vm_db. Every chorus_open of that
- * file returns a new chorus_db handle on the same entry; the entry, and the
- * vm_db with it, is closed when its last handle is closed. ":memory:", the
+ * The registry maps a file's canonical path (vm_path_canonical: realpath of
+ * the file, or of its directory plus the file name when the file does not
+ * exist yet) to one capi_shared entry holding the engine's vm_db. Every
+ * chorus_open of that file returns a new chorus_db handle on the same entry;
+ * the entry drops its vm_db reference when its last handle is closed (the
+ * engine keeps the vm_db while an ATTACH still uses it: core/vm/db.c D3). ":memory:", the
  * empty path and CHORUS_OPEN_MEMORY always get a private entry that is never
  * registered.
  *
@@ -26,8 +27,6 @@
  */
 #include "capi_int.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,38 +126,6 @@ is_private_path(const char *path, int flags)
     return (flags & CHORUS_OPEN_MEMORY) != 0 || path[0] == '\0' || strcmp(path, ":memory:") == 0;
 }
 
-/*
- * The canonical form of path: realpath() of the file, or realpath() of its
- * directory joined with the file name when the file does not exist. Owned;
- * NULL when out of memory or when the directory cannot be resolved; the
- * file is then opened unregistered under the path as given, and the engine
- * reports the real reason when the open fails.
- */
-static char *
-path_canonical(const char *path)
-{
-    char *full = realpath(path, NULL);
-    const char *slash, *base;
-    char *dir, *dir_full;
-
-    if (full != NULL || errno != ENOENT)
-        return full;
-    slash = strrchr(path, '/');
-    base = slash != NULL ? slash + 1 : path;
-    dir = slash == NULL ? strdup(".")
-        : slash == path ? strdup("/")
-                        : strndup(path, (size_t)(slash - path));
-    if (dir == NULL)
-        return NULL;
-    dir_full = realpath(dir, NULL);
-    free(dir);
-    if (dir_full == NULL)
-        return NULL;
-    full = common_mprintf("%s%s%s", dir_full, strcmp(dir_full, "/") == 0 ? "" : "/", base);
-    free(dir_full);
-    return full;
-}
-
 static capi_shared *
 registry_find(const char *canonical)
 {
@@ -233,7 +200,7 @@ chorus_open(const char *path, int flags, chorus_db **out)
         flags |= CHORUS_OPEN_READWRITE | CHORUS_OPEN_CREATE;     /* chorus.h */
     db = capi_handle_alloc(CAPI_MAGIC_DB);
     if (!is_private_path(path, flags))
-        canonical = path_canonical(path);
+        canonical = vm_path_canonical(path);    /* core/vm/db.c D3 */
     if (db == NULL) {
         open_errmsg_set(common_mprintf("out of memory"));
         free(canonical);

@@ -108,11 +108,14 @@ mv_checkpoint_scan(mv_tx *tx, uint64_t after_ts, uint64_t upto_ts, mv_checkpoint
 {
     mv_map **maps;
     uint32_t n_maps;
-    int rc = mv_db_maps(tx->db, &maps, &n_maps);
+    int rc;
 
-    if (rc != CHORUS_OK)
+    mv_epoch_enter(tx);                     /* CK2; before the list (store.c D2, D3) */
+    rc = mv_db_maps(tx->db, &maps, &n_maps);
+    if (rc != CHORUS_OK) {
+        mv_epoch_leave(tx);
         return rc;
-    mv_epoch_enter(tx);                                     /* CK2 */
+    }
     for (uint32_t i = 0; i < n_maps && rc == CHORUS_OK; i++)
         rc = scan_map(tx->db, maps[i], after_ts, upto_ts, fn, ctx);
     mv_epoch_leave(tx);

@@ -34,6 +34,11 @@
  *       checkpoint replaces an older one: an older one that is not yet
  *       promotable is held back by a snapshot that holds the newer back too.
  *
+ *   G6  Each set refresh also reclaims the dropped maps no live snapshot
+ *       can reach any more (store.c D3: dropped_at at or below the oldest
+ *       snapshot and the horizon), so DROP TABLE/INDEX frees their versions
+ *       within MV_SNAPSET_EVERY commits or at the next full pass.
+ *
  * Locking: db->gc_mu (try-lock) serializes set refreshes and full passes;
  * gc_busy per node. Callers: mvcc/tx.c (after commit), the integration and
  * tests (mv_gc_run, mv_gc_set_checkpoint_ts).
@@ -146,6 +151,12 @@ snapset_refresh(mv_tx *tx)
     set = snapset_compute(db);
     if (set != NULL) {
         checkpoint_promote(db, set);
+        uint64_t oldest = set->n > 0 && set->snaps[0] < set->horizon ? set->snaps[0]
+                                                                     : set->horizon;
+        /* G6. Polling never blocks, so it may run inside the committer's
+         * epoch section: it frees what earlier refreshes retired. */
+        if (mv_db_reclaim_dropped(tx, oldest) > 0)
+            ck_epoch_poll(tx->epoch);
         /* Acq_rel: release publishes the set's contents to the acquire load
          * in current_snapset(); acquire takes ownership of the old one. */
         old = atomic_exchange_explicit(&db->snapset, set, memory_order_acq_rel);
@@ -328,9 +339,11 @@ mv_gc_run(mv_tx *tx)
     uint32_t n_maps;
 
     snapset_refresh(tx);
-    if (mv_db_maps(db, &maps, &n_maps) != CHORUS_OK)
+    mv_epoch_enter(tx);                 /* store.c D2: before the list of maps */
+    if (mv_db_maps(db, &maps, &n_maps) != CHORUS_OK) {
+        mv_epoch_leave(tx);
         return;
-    mv_epoch_enter(tx);
+    }
     const mv_snapset *set = current_snapset(db);
     for (uint32_t i = 0; set != NULL && i < n_maps; i++) {
         for (mv_node *n = mv_skip_first(maps[i]); n != NULL;) {

@@ -239,6 +239,18 @@ mv_frame_seal(uint8_t *frame, size_t nbytes, uint64_t salt)
     put32(frame + nbytes - MV_LOG_FRAME_TRAILER, frame_checksum(frame, nbytes, salt));
 }
 
+void
+mv_frames_reseal(uint8_t *frames, size_t nbytes, uint64_t salt)
+{
+    size_t at = 0;
+
+    while (at < nbytes) {
+        uint32_t size = get32(frames + at);
+        mv_frame_seal(frames + at, size, salt);
+        at += size;
+    }
+}
+
 int
 mv_log_frame_next(const mv_log_frame *frame, uint32_t *pos, mv_log_record *out)
 {

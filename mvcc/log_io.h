@@ -20,6 +20,9 @@
  *       is the one exercised: ENOSPC -> CHORUS_FULL, a failed write ->
  *       CHORUS_IOERR_WRITE, a failed sync -> CHORUS_IOERR_FSYNC, a failed
  *       truncate -> CHORUS_IOERR_TRUNCATE.
+ *   IO3 Every CHORUS_IOERR_* or CHORUS_FULL that the log's I/O returns
+ *       leaves errno saying why (a write that makes no progress: EIO), so
+ *       the log can name the cause in its message (mv_log_io_errmsg).
  *
  * Callers: mvcc/log_writer.c, log_rewrite.c, log_uring.c; tests install faults.
  */
@@ -56,6 +59,11 @@ extern const mv_log_io mv_log_io_system;
  * short writes and EINTR: CHORUS_OK, CHORUS_FULL (ENOSPC) or
  * CHORUS_IOERR_WRITE (any other failure, or a write of 0 bytes). */
 int mv_log_pwrite_all(int fd, const void *p, size_t n, int64_t off);
+
+/* The message of a log I/O failure rc (IO3: err is the errno it left), e.g.
+ * "disk I/O error: writing the MVCC log <path>: Input/output error";
+ * malloc()ed, NULL on no memory. */
+char *mv_log_io_errmsg(int rc, int err, const char *path);
 
 /* Replaces the table (IO1); NULL restores mv_log_io_system. */
 void mv_log_io_install(const mv_log_io *io);

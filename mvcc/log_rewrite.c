@@ -34,6 +34,18 @@
  * e.g. a schema change); recovery raises the clock to the largest timestamp
  * it finds (mv_checkpoint_recovered).
  *
+ * Rules
+ *   RW1 A failure before the rename (creating, filling or syncing the new
+ *       file, or the rename itself) leaves <db>-log untouched: the rewrite
+ *       is dropped (mv_log_gate_cancel: the held-back frames go to the old
+ *       file under its salt), the new file removed, and the error returned;
+ *       the log is not failed, and the next checkpoint tries again (the cut
+ *       mark, mv_log_cut_ts, did not move).
+ *   RW2 After the rename the directory is fsynced before the writer
+ *       switches; if that fails the log is failed for good (mvcc R13): the
+ *       frames that would follow may sit in a file whose name a power loss
+ *       can take back.
+ *
  * Locking: the log's mutex through the gate functions only; the caller
  * serialises rewrites (store_mvcc_checkpoint_run: one checkpoint at a time).
  * Callers: core/store/mvcc_mode.c (checkpoints), tests.
@@ -141,7 +153,8 @@ dir_sync(const char *path)
     return rc;
 }
 
-/* Steps 3 and 4: under the gate. */
+/* Steps 3 and 4: under the gate. A failure before the rename touched only
+ * the new file: the rewrite is dropped and the old log goes on (RW1). */
 static int
 switch_over(mv_log *log, rewrite *w, const char *tmp, int64_t from, uint64_t old_salt)
 {
@@ -156,11 +169,16 @@ switch_over(mv_log *log, rewrite *w, const char *tmp, int64_t from, uint64_t old
         rc = CHORUS_IOERR_FSYNC;
     if (rc == CHORUS_OK && mv_log_io_calls.rename(tmp, mv_log_path(log)) != 0)
         rc = CHORUS_IOERR_WRITE;
-    if (rc == CHORUS_OK)
-        rc = dir_sync(mv_log_path(log));
+    if (rc != CHORUS_OK) {
+        mv_log_gate_cancel(log, old_salt);
+        return rc;
+    }
+    rc = dir_sync(mv_log_path(log));    /* RW2 */
     mv_log_gate_leave(log, w->fd, w->end, rc);
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK) {
+        mv_log_set_cut_ts(log, w->upto_ts);
         w->fd = -1;                     /* the log owns it now */
+    }
     return rc;
 }
 

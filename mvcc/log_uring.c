@@ -9,6 +9,7 @@
  *
  * Every completion's result passes through the I/O seam (log_io.h) before
  * it is acted on, so tests can turn it into a failure or a short write.
+ * A failure leaves errno saying why (log_io.h IO3).
  *
  * io_uring may be missing or refused (old kernel, seccomp in containers,
  * io_uring_disabled): mv_uring_open() then fails and the writer falls back
@@ -89,21 +90,30 @@ mv_uring_write(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool
         size_t chunk = n > (1u << 30) ? (1u << 30) : n;
         unsigned count = chain_prepare(u, fd, p, chunk, off, !synced);
         int rc = io_uring_submit_and_wait(&u->ring, count);
-        if (rc < 0 && rc != -EINTR)
+        if (rc < 0 && rc != -EINTR) {
+            errno = -rc;                        /* log_io.h IO3 */
             return CHORUS_IOERR_WRITE;
+        }
         for (unsigned i = 0; i < count; i++) {
             struct io_uring_cqe *cqe;
-            if (io_uring_wait_cqe(&u->ring, &cqe) < 0)
+            rc = io_uring_wait_cqe(&u->ring, &cqe);
+            if (rc < 0) {
+                errno = -rc;
                 return CHORUS_IOERR_WRITE;
+            }
             mv_log_io_op what = (mv_log_io_op)io_uring_cqe_get_data64(cqe);
             int res = mv_log_io_calls.uring_result(what, fd, what == MV_LOG_IO_WRITE ? chunk : 0,
                                                    cqe->res);
             io_uring_cqe_seen(&u->ring, cqe);
             if (what == MV_LOG_IO_WRITE) {
-                if (res < 0 && res != -EINTR && res != -EAGAIN)
+                if (res < 0 && res != -EINTR && res != -EAGAIN) {
+                    errno = -res;
                     return res == -ENOSPC ? CHORUS_FULL : CHORUS_IOERR_WRITE;
-                if (res == 0)
-                    return CHORUS_IOERR_WRITE;  /* no progress: it would loop for ever */
+                }
+                if (res == 0) {
+                    errno = EIO;                /* no progress: it would loop for ever */
+                    return CHORUS_IOERR_WRITE;
+                }
                 if (res > 0) {
                     p += res;
                     n -= (size_t)res;
@@ -112,6 +122,7 @@ mv_uring_write(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool
             } else if (res == 0) {
                 synced = (n == 0);
             } else if (res != -ECANCELED) {
+                errno = res < 0 ? -res : EIO;
                 return CHORUS_IOERR_FSYNC;
             }
         }
@@ -142,6 +153,7 @@ int
 mv_uring_write(mv_uring *u, int fd, const void *buf, size_t n, int64_t off, bool sync)
 {
     (void)u; (void)fd; (void)buf; (void)n; (void)off; (void)sync;
+    errno = ENOSYS;
     return CHORUS_IOERR_WRITE;
 }
 

@@ -25,11 +25,16 @@
  *   W2  At most one leader; only the leader touches the file or the buffer
  *       it took.
  *   W3  After an I/O error the log is failed for good (mvcc R13): every
- *       later enqueue and wait returns the error.
+ *       later enqueue and wait returns the error, and mv_log_errmsg() names
+ *       the call, the file and errno's reason (log_io.h IO3). A rewrite
+ *       dropped before its rename (mv_log_gate_cancel) is no log error.
  *   W4  The truncation gate (mv_log_gate_enter/leave) is the leader role
  *       held across the switch to a rewritten file: committers keep
  *       enqueueing (sealed with the new salt), nobody writes, and the fd,
- *       the salt and lsn_delta change together under mu.
+ *       the salt and lsn_delta change together under mu. A rewrite dropped
+ *       before its rename leaves through mv_log_gate_cancel: the old salt
+ *       comes back and the held-back frames are sealed again under it, so
+ *       the old file goes on as if the gate had never been held.
  *   W5  Checkpoints of the log's database run one at a time under ckpt_mu
  *       (mv_log_checkpoint_lock), which is taken before the pager's writer
  *       lock and never while holding mu.
@@ -39,6 +44,18 @@
  *       commit can add to until mv_log_commits_release(). Dekker-style:
  *       both sides store their flag, then load the other's (seq_cst).
  *
+ *   W7  Gathering: a leader that must sync first waits, mu released and
+ *       the leader role held, for the committers the previous batch
+ *       released to enqueue again (log_gather.c), at most half the recent
+ *       sync time; an enqueue that completes the gathering wakes it
+ *       (fill_cv). Checkpoint syncs (force_sync) never wait.
+ *   W8  A committer waiting for a leader's batch spins, yielding the CPU,
+ *       while batches take under MV_LOG_SPIN_MAX_NS on average (at most
+ *       twice that average), and sleeps on cv only after: on fast storage
+ *       a sleep and a wake-up per commit cost more than the I/O. It
+ *       watches batch_seq, which the leader bumps under mu as each batch
+ *       ends, so no wake-up is lost: the waiter re-checks under mu.
+ *
  * Locking: mu guards every field marked so; it is held only to copy a frame
  * or swap buffers, never across write or fsync. Lock order: mu is a leaf.
  * Ownership: the log owns both buffers, the path, the fd and the ring.
@@ -46,16 +63,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log_io.h"
 #include "mvcc_int.h"
 
 #define MV_LOG_OFF_FLUSH (256 * 1024)
+#define MV_LOG_SPIN_MAX_NS (50 * 1000)      /* W8 */
 
 struct mv_log {
     int fd;                     /* the leader's (W2); switched only by the gate's holder (W4) */
@@ -64,6 +84,12 @@ struct mv_log {
     int64_t normal_sync_bytes;  /* immutable */
     pthread_mutex_t mu;
     pthread_cond_t cv;          /* signalled when a batch finishes */
+    pthread_cond_t fill_cv;     /* CLOCK_MONOTONIC; signalled when a waiting leader's
+                                   batch is gathered (W7) */
+    bool fill_waiting;          /* guarded by mu: a leader waits on fill_cv */
+    mv_log_gather gather;       /* guarded by mu (W7) */
+    int64_t batch_ns_avg;       /* guarded by mu: recent time of one batch's I/O (W8) */
+    _Atomic uint64_t batch_seq; /* W8: bumped under mu (release) as each batch ends */
     _Atomic uint64_t salt;      /* written under mu (reset); read lock-free to seal */
     uint8_t *buf[2];            /* guarded by mu, except the one the leader took */
     size_t cap[2];
@@ -77,6 +103,8 @@ struct mv_log {
     int64_t unsynced_bytes;     /* guarded by mu */
     bool leader;                /* guarded by mu (W2) */
     int error;                  /* guarded by mu (W3) */
+    int error_errno;            /* guarded by mu: errno of that failure (log_io.h IO3) */
+    uint64_t cut_ts;            /* guarded by ckpt_mu: the mark the file was last cut at (R19) */
     int64_t base_bytes;         /* guarded by mu: file size after the last truncation or open */
     pthread_mutex_t ckpt_mu;    /* one checkpoint at a time (W5); taken before anything else */
     _Atomic int64_t n_commits_in;   /* W6: commits between commit_enter and commit_leave */
@@ -124,25 +152,62 @@ io_write(mv_log *log, const uint8_t *p, size_t n, int64_t off, bool sync)
  * Leads one batch (W2): called with mu held and no leader; returns with mu
  * held. Writes everything enqueued so far and fsyncs when asked to.
  */
+static bool
+batch_needs_sync(const mv_log *log, bool force_sync)
+{
+    return force_sync || log->want_sync_lsn > log->synced_lsn ||
+           log->unsynced_bytes + (int64_t)log->len >= log->normal_sync_bytes;
+}
+
+/* W7: called with mu held and the leader role taken. */
+static void
+gather(mv_log *log)
+{
+    int64_t wait_ns = mv_gather_wait_ns(&log->gather);
+    struct timespec deadline;
+
+    if (wait_ns == 0)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += wait_ns;
+    deadline.tv_sec += deadline.tv_nsec / 1000000000;
+    deadline.tv_nsec %= 1000000000;
+    log->fill_waiting = true;
+    while (log->error == CHORUS_OK && mv_gather_missing(&log->gather) > 0)
+        if (pthread_cond_timedwait(&log->fill_cv, &log->mu, &deadline) != 0)
+            break;
+    log->fill_waiting = false;
+}
+
 static void
 lead(mv_log *log, bool force_sync)
 {
+    log->leader = true;
+    if (!force_sync && batch_needs_sync(log, false))
+        gather(log);
+
     uint8_t *batch = log->buf[log->cur];
     size_t nbytes = log->len;
     uint64_t end = log->enq_lsn;
     int64_t off = (int64_t)log->written_lsn + log->lsn_delta;
-    bool sync = force_sync || log->want_sync_lsn > log->synced_lsn ||
-                log->unsynced_bytes + (int64_t)nbytes >= log->normal_sync_bytes;
+    bool sync = batch_needs_sync(log, force_sync);
+    int64_t started = common_now_ns(), took;
     int rc;
 
-    log->leader = true;
     log->cur ^= 1;
     log->len = 0;
+    mv_gather_swap(&log->gather);
     pthread_mutex_unlock(&log->mu);
     rc = (nbytes > 0 || sync) ? io_write(log, batch, nbytes, off, sync) : CHORUS_OK;
+    int err = errno;            /* log_io.h IO3 */
     pthread_mutex_lock(&log->mu);
+    took = common_now_ns() - started;
+    log->batch_ns_avg += (took - log->batch_ns_avg) / 8;        /* W8 */
+    if (sync && rc == CHORUS_OK)
+        mv_gather_sync_took(&log->gather, took);
     if (rc != CHORUS_OK) {
         log->error = rc;        /* W3 */
+        log->error_errno = err;
     } else {
         log->written_lsn = end;
         log->unsynced_bytes += (int64_t)nbytes;
@@ -156,7 +221,40 @@ lead(mv_log *log, bool force_sync)
         log->stats.bytes += (int64_t)nbytes;
     }
     log->leader = false;
+    /* Release: W8's spinners read the batch's outcome under mu after they
+     * see the bump; the order only keeps them from spinning too long. */
+    atomic_fetch_add_explicit(&log->batch_seq, 1, memory_order_release);
     pthread_cond_broadcast(&log->cv);
+}
+
+/*
+ * W8: waits for the batch a leader is writing to end. Called with mu held
+ * and returns with it held; the caller checks again what it waits for.
+ */
+static void
+wait_for_batch(mv_log *log)
+{
+    int64_t limit = 2 * log->batch_ns_avg;
+    uint64_t seq = atomic_load_explicit(&log->batch_seq, memory_order_relaxed);
+
+    if (limit > 0 && log->batch_ns_avg < MV_LOG_SPIN_MAX_NS) {
+        int64_t end = common_now_ns() + limit;
+        unsigned round = 0;
+
+        pthread_mutex_unlock(&log->mu);
+        /* Acquire: pairs with the bump in lead(). */
+        while (atomic_load_explicit(&log->batch_seq, memory_order_acquire) == seq &&
+               common_now_ns() < end) {
+            if (++round < 16)
+                __builtin_ia32_pause();
+            else
+                sched_yield();
+        }
+        pthread_mutex_lock(&log->mu);
+        if (atomic_load_explicit(&log->batch_seq, memory_order_relaxed) != seq)
+            return;
+    }
+    pthread_cond_wait(&log->cv, &log->mu);
 }
 
 /* --- enqueue and wait ------------------------------------------------------------- */
@@ -182,7 +280,8 @@ buffer_append(mv_log *log, const uint8_t *frame, size_t nbytes)
 }
 
 int
-mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync, uint64_t *lsn_out)
+mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync,
+               const void *committer, uint64_t *lsn_out)
 {
     uint64_t salt = mv_log_salt(log);
     int rc;
@@ -204,6 +303,9 @@ mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync, u
         if (sync == MV_SYNC_FULL && log->want_sync_lsn < log->enq_lsn)
             log->want_sync_lsn = log->enq_lsn;
         log->stats.n_frames++;
+        mv_gather_note(&log->gather, committer);
+        if (log->fill_waiting && mv_gather_missing(&log->gather) == 0)
+            pthread_cond_signal(&log->fill_cv);         /* W7 */
     }
     pthread_mutex_unlock(&log->mu);
     return rc;
@@ -231,7 +333,7 @@ mv_log_wait(mv_log *log, uint64_t lsn, mv_sync sync)
             if (!log->leader)
                 lead(log, false);
             else
-                pthread_cond_wait(&log->cv, &log->mu);
+                wait_for_batch(log);
         }
     }
     rc = log->error;
@@ -243,7 +345,7 @@ int
 mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync)
 {
     uint64_t lsn;
-    int rc = mv_log_enqueue(log, frame, nbytes, sync, &lsn);
+    int rc = mv_log_enqueue(log, frame, nbytes, sync, NULL, &lsn);
 
     return rc == CHORUS_OK ? mv_log_wait(log, lsn, sync) : rc;
 }
@@ -261,7 +363,7 @@ mv_log_sync(mv_log *log)
         if (!log->leader)
             lead(log, true);
         else
-            pthread_cond_wait(&log->cv, &log->mu);
+            wait_for_batch(log);
     }
     rc = log->error;
     pthread_mutex_unlock(&log->mu);
@@ -287,7 +389,7 @@ mv_log_append(mv_log *log, uint64_t commit_ts, const mv_log_record *records, uin
 }
 
 int
-mv_log_checkpoint(mv_log *log, uint64_t ts)
+mv_log_checkpoint(mv_log *log, uint64_t ts, mv_sync sync)
 {
     mv_frame_buf fb = {0};
     int rc = mv_frame_begin(&fb);
@@ -295,7 +397,7 @@ mv_log_checkpoint(mv_log *log, uint64_t ts)
     if (rc == CHORUS_OK)
         rc = mv_frame_finish(&fb, MV_LOG_FRAME_CHECKPOINT, ts);
     if (rc == CHORUS_OK)
-        rc = mv_log_submit(log, fb.data, fb.len, MV_SYNC_FULL);
+        rc = mv_log_submit(log, fb.data, fb.len, sync == MV_SYNC_OFF ? MV_SYNC_OFF : MV_SYNC_FULL);
     free(fb.data);
     return rc;
 }
@@ -346,9 +448,12 @@ mv_log_reset(mv_log *log)
         atomic_store_explicit(&log->salt, salt, memory_order_release);
         pthread_mutex_unlock(&log->mu);
         rc = header_write(log->fd, salt);
+        int err = errno;
         pthread_mutex_lock(&log->mu);
-        if (rc != CHORUS_OK)
+        if (rc != CHORUS_OK) {
             log->error = rc;
+            log->error_errno = err;
+        }
         log->leader = false;
         pthread_cond_broadcast(&log->cv);
     }
@@ -495,7 +600,7 @@ mv_log_gate_enter(mv_log *log, uint64_t new_salt, int *fd_out, int64_t *end_out)
 void
 mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc)
 {
-    int old_fd = -1;
+    int old_fd = -1, err = errno;       /* the failure's, when rc is one (IO3) */
 
     pthread_mutex_lock(&log->mu);
     if (rc == CHORUS_OK) {
@@ -509,12 +614,50 @@ mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc)
         log->unsynced_bytes = 0;
     } else {
         log->error = rc;                    /* W3 */
+        log->error_errno = err;
     }
     log->leader = false;
     pthread_cond_broadcast(&log->cv);
     pthread_mutex_unlock(&log->mu);
     if (old_fd >= 0)
         close(old_fd);
+}
+
+void
+mv_log_gate_cancel(mv_log *log, uint64_t old_salt)
+{
+    pthread_mutex_lock(&log->mu);
+    /* The frames held back were sealed for the dropped file: seal them
+     * again for the old one. Release: pairs with mv_log_salt()'s acquire. */
+    mv_frames_reseal(log->buf[log->cur], log->len, old_salt);
+    atomic_store_explicit(&log->salt, old_salt, memory_order_release);
+    log->leader = false;
+    pthread_cond_broadcast(&log->cv);
+    pthread_mutex_unlock(&log->mu);
+}
+
+uint64_t
+mv_log_cut_ts(const mv_log *log)
+{
+    return log->cut_ts;
+}
+
+void
+mv_log_set_cut_ts(mv_log *log, uint64_t ts)
+{
+    log->cut_ts = ts;
+}
+
+char *
+mv_log_errmsg(mv_log *log)
+{
+    char *msg = NULL;
+
+    pthread_mutex_lock(&log->mu);
+    if ((log->error & 0xff) == CHORUS_IOERR || log->error == CHORUS_FULL)
+        msg = mv_log_io_errmsg(log->error, log->error_errno, log->path);
+    pthread_mutex_unlock(&log->mu);
+    return msg;
 }
 
 static bool
@@ -578,6 +721,11 @@ mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn repla
                                                                          : 4 * 1024 * 1024;
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&log->fill_cv, &attr);
+    pthread_condattr_destroy(&attr);
     pthread_mutex_init(&log->ckpt_mu, NULL);
     atomic_init(&log->salt, salt);
     log->lsn_delta = rec.end_offset;
@@ -602,6 +750,7 @@ mv_log_close(mv_log *log)
     close(log->fd);
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cv);
+    pthread_cond_destroy(&log->fill_cv);
     pthread_mutex_destroy(&log->ckpt_mu);
     free(log->buf[0]);
     free(log->buf[1]);

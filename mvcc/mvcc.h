@@ -96,7 +96,9 @@ uint64_t mv_db_clock(mv_db *db);
  * Forgets the map of a dropped table (is_index false) or index id: later
  * mv_table_open()/mv_index_open() calls for id (a reused root page) get a
  * new, empty map; checkpoints and GC no longer visit the old one. Its
- * memory lives until mv_db_close(), so cursors still on it stay valid.
+ * memory is freed once no snapshot older than the drop remains and every
+ * epoch section of that time has ended (store.c D3), so cursors still on
+ * it stay valid.
  * Only by the exclusive writer, after every commit of the map is in the
  * B-tree (store README, schema changes).
  */
@@ -213,13 +215,14 @@ bool mv_tx_is_exclusive(const mv_tx *tx);
 void mv_tx_mark_schema_change(mv_tx *tx);
 uint64_t mv_db_schema_ts(mv_db *db);
 /*
- * The checkpoint before a schema change writes commits newer than older
- * live snapshots into the B-tree. It is bracketed by
+ * The checkpoint before a schema change, and every online checkpoint
+ * (core/store/mvcc_mode.c MM6), write commits newer than older live
+ * snapshots into the B-tree. Each is bracketed by
  * mv_db_full_checkpoint_mark() (the count is odd while it runs, the second
- * call after the B-tree commit): a transaction that read an even count
- * before its snapshot and the same count after its B-tree snapshot began
- * knows its B-tree holds nothing newer than its snapshot; otherwise it
- * begins again.
+ * call after the B-tree commit; brackets never interleave): a transaction
+ * that read an even count before its snapshot and the same count after its
+ * B-tree snapshot began knows its B-tree holds nothing newer than its
+ * snapshot; otherwise it begins again.
  */
 void mv_db_full_checkpoint_mark(mv_db *db);
 uint64_t mv_db_full_checkpoint_seq(mv_db *db);
@@ -311,6 +314,14 @@ mv_outcome mv_index_delete(mv_tx *tx, mv_index *index, const void *key, uint32_t
 int mv_cursor_open_table(mv_tx *tx, mv_table *table, mv_cursor **out);
 int mv_cursor_open_index(mv_tx *tx, mv_index *index, mv_cursor **out);
 void mv_cursor_close(mv_cursor *cur);
+/*
+ * Suspend leaves the cursor's epoch section (a cursor kept between
+ * statements must not hold back reclamation) and forgets its position;
+ * resume enters it again. A suspended cursor may only be resumed or
+ * closed; a resumed one must be positioned before it is read.
+ */
+void mv_cursor_suspend(mv_cursor *cur);
+void mv_cursor_resume(mv_cursor *cur);
 /* Positions on the first key >= rowid (tables) / >= (key, rowid) (indexes);
  * false when there is none. */
 bool mv_cursor_seek_rowid(mv_cursor *cur, int64_t rowid);
@@ -354,6 +365,8 @@ typedef struct mv_stats {
     int64_t bytes_versions;     /* bytes of version memory not yet freed */
     int64_t n_commits;
     int64_t n_aborts;
+    int64_t n_maps;             /* maps registered, dropped ones not yet reclaimed included */
+    int64_t n_maps_dropped;     /* of which dropped (mvcc R21) */
 } mv_stats;
 void mv_db_stats(mv_db *db, mv_stats *out);
 /* Bytes one version of a payload of nbytes costs (header and payload). */
@@ -430,9 +443,11 @@ int mv_log_recover(const char *path, mv_log_replay_fn replay, void *ctx, mv_log_
 int mv_log_sync(mv_log *log);
 /*
  * Appends a checkpoint mark: the B-tree holds every commit <= ts, so recovery
- * skips those frames. Synced before it returns.
+ * skips those frames. Synced before it returns, but with MV_SYNC_OFF (the
+ * database's synchronous=OFF: the B-tree commit was not synced either),
+ * which leaves it to the next leader like an OFF commit (mvcc R12).
  */
-int mv_log_checkpoint(mv_log *log, uint64_t ts);
+int mv_log_checkpoint(mv_log *log, uint64_t ts, mv_sync sync);
 /* Empties the log (new salt, header only, synced). Only when every frame in
  * it is checkpointed and no commit is in flight. */
 int mv_log_reset(mv_log *log);
@@ -479,10 +494,21 @@ typedef struct mv_log_truncation {
  * upto_ts must be in the log (mv_log_checkpoint) before the call; one
  * truncation at a time. out receives the counts. Returns CHORUS_OK,
  * CHORUS_CANTOPEN, CHORUS_NOMEM, CHORUS_FULL or CHORUS_IOERR_*: an error
- * before the switch leaves the old log in use, one after it fails the log
- * for good (mvcc R13).
+ * before the rename drops the rewrite (its file is removed, the old log stays
+ * in use, unharmed: the next checkpoint tries again), one after it fails the
+ * log for good (mvcc R13).
  */
 int mv_log_truncate(mv_log *log, uint64_t upto_ts, mv_log_truncation *out);
+/* The checkpoint mark the log file was last cut at by mv_log_truncate (0
+ * since open): a checkpoint truncates only above it (mvcc R19). Under the
+ * log's checkpoint lock. */
+uint64_t mv_log_cut_ts(const mv_log *log);
+
+/* The message of the log's failure (mvcc R13) when it is an I/O error or a
+ * full disk, naming the call, the log file and the reason, e.g. "disk I/O
+ * error: writing the MVCC log <path>: No space left on device"; malloc()ed;
+ * NULL when the log has not failed so (or no memory). */
+char *mv_log_errmsg(mv_log *log);
 
 typedef struct mv_log_stats {
     int64_t n_frames;           /* commit frames appended */

@@ -147,6 +147,7 @@ typedef struct mv_map {
     mv_node *head;              /* sentinel, MV_MAX_HEIGHT links; owned */
     _Atomic int64_t max_rowid;  /* rowid allocator (mvcc R10) */
     bool dropped;               /* guarded by db->mu: the table or index is gone (store.c D1) */
+    ck_epoch_entry_t reclaim;   /* a dropped map's retirement (store.c D3) */
     uint64_t dropped_at;        /* guarded by db->mu: first timestamp without it (R21) */
     uint64_t valid_from;        /* immutable: snapshots below it must not use the map (R21) */
 } mv_map;
@@ -168,6 +169,10 @@ typedef struct mv_key {
 int mv_map_init(mv_map *map, mv_db *db, uint32_t id, bool is_index, const char *name,
                 mv_key_compare compare, void *compare_ctx);
 void mv_map_destroy(mv_map *map);       /* frees every node and version; quiescent only */
+/* Retires (through tx's epoch record) every dropped map that no snapshot
+ * can reach: dropped_at <= oldest, the oldest live snapshot or, when it is
+ * older, the horizon of the same set (store.c D3). Returns how many. */
+uint32_t mv_db_reclaim_dropped(mv_tx *tx, uint64_t oldest);
 
 /* skiplist.c */
 int mv_skip_compare(const mv_map *map, const mv_node *n, const mv_key *k);
@@ -231,9 +236,13 @@ struct mv_tx {
     bool base_ahead;                    /* the B-tree holds our writes: full_ckpt_seq odd (R21) */
     int busy_ms;                        /* how long gate waits last (mv_tx_set_wait) */
     const _Atomic int *interrupt;       /* borrowed; a set flag ends gate waits */
-    /* The write that lost at commit (mvcc R9), for the message: its map and
-     * key, copied (key owned, reused across transactions). */
-    mv_map *lost_map;
+    /* The write that lost at commit (mvcc R9), for the message: its map's
+     * kind and name and its key, copied (owned, reused across transactions:
+     * the map may be dropped and reclaimed once our snapshot is released,
+     * store.c D3). */
+    bool has_lost;
+    bool lost_is_index;
+    char *lost_name;
     int64_t lost_rowid;
     uint8_t *lost_key;
     uint32_t lost_key_len;
@@ -296,9 +305,11 @@ struct mv_db {
     ck_epoch_t epoch;                   /* the reclamation domain */
     pthread_mutex_t mu;                 /* guards slot chunk creation and the map registry */
     mv_slot *_Atomic slot_chunks[MV_SLOT_CHUNKS];   /* created under mu, never freed before close */
-    mv_map **maps;                      /* guarded by mu; entries immutable once added */
+    mv_map **maps;                      /* guarded by mu; dropped ones leave when reclaimed
+                                           (store.c D3) */
     uint32_t n_maps;
     uint32_t cap_maps;
+    _Atomic uint32_t n_dropped;         /* dropped maps still registered (written under mu) */
     pthread_mutex_t gc_mu;              /* try-locked by a full GC pass and a snapset refresh */
     mv_snapset *_Atomic snapset;        /* newest live-snapshot set; retired through epochs */
     _Atomic uint64_t checkpoint_ts;     /* the B-tree holds every commit <= this, and every
@@ -363,6 +374,9 @@ int mv_frame_add(mv_frame_buf *fb, mv_log_op op, uint32_t object, int64_t rowid,
 int mv_frame_finish(mv_frame_buf *fb, int kind, uint64_t ts);
 /* Writes the checksum of a finished frame under the log's salt (mvcc R14). */
 void mv_frame_seal(uint8_t *frame, size_t nbytes, uint64_t salt);
+/* Seals again, under salt, the finished frames lying back to back in
+ * frames[0..nbytes) (log_writer.c: frames held back by a dropped rewrite). */
+void mv_frames_reseal(uint8_t *frames, size_t nbytes, uint64_t salt);
 /* Checks the frame at buf (avail bytes): 1 valid (fills *frame, *kind,
  * *size), 0 torn or corrupt. */
 int mv_frame_parse(const uint8_t *buf, size_t avail, uint64_t salt, mv_log_frame *frame,
@@ -373,11 +387,37 @@ uint64_t mv_log_salt(const mv_log *log);
  * header yet (empty, or a header torn before anything followed it). */
 int mv_log_scan_fd(int fd, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out,
                    uint64_t *salt_out, bool *fresh_out);
+/* How long a group-commit leader waits for its batch to fill
+ * (log_gather.c; the log's mu guards it). */
+#define MV_GATHER_MAX 64
+typedef struct mv_log_gather {
+    const void *cur[MV_GATHER_MAX];     /* committers of the batch filling now */
+    uint32_t n_cur;
+    bool cur_untracked;
+    const void *prev[MV_GATHER_MAX];    /* committers of the batch taken before it */
+    bool prev_back[MV_GATHER_MAX];      /* ... that enqueued again since */
+    uint32_t n_prev;
+    uint32_t n_back;
+    int64_t sync_ns_avg;                /* recent write + sync time */
+} mv_log_gather;
+/* An enqueue by committer (NULL: unknown) into the filling batch. */
+void mv_gather_note(mv_log_gather *g, const void *committer);
+/* The filling batch is taken by its leader. */
+void mv_gather_swap(mv_log_gather *g);
+/* Committers of the previous batch not back yet. */
+uint32_t mv_gather_missing(const mv_log_gather *g);
+/* How long the leader may still wait for them (0: write now). */
+int64_t mv_gather_wait_ns(const mv_log_gather *g);
+/* A batch's write and sync took ns. */
+void mv_gather_sync_took(mv_log_gather *g, int64_t ns);
+
 /* Enqueues a finished frame (bytes copied) and waits as sync says (mvcc R12). */
 int mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync);
-/* Reserves the frame's place without waiting; returns the lsn to wait for. */
+/* Reserves the frame's place without waiting; returns the lsn to wait for.
+ * committer identifies who commits (the same for all of one connection's
+ * transactions; NULL: unknown) so a leader can wait for it (W7). */
 int mv_log_enqueue(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync,
-                   uint64_t *lsn_out);
+                   const void *committer, uint64_t *lsn_out);
 int mv_log_wait(mv_log *log, uint64_t lsn, mv_sync sync);
 /* A fresh random salt for a new log generation (mvcc R14). */
 uint64_t mv_log_salt_new(void);
@@ -393,11 +433,18 @@ uint64_t mv_log_salt_new(void);
  *   mv_log_gate_leave      with rc == CHORUS_OK switches the writer to
  *                          new_fd whose valid bytes end at new_end (the
  *                          frames held back follow them) and closes the old
- *                          fd; otherwise fails the log for good (mvcc R13:
- *                          the held-back frames carry the new salt). */
+ *                          fd; otherwise (the rename happened, the switch
+ *                          is not durable) fails the log for good (mvcc R13);
+ *   mv_log_gate_cancel     drops a rewrite before its rename: old_salt (the
+ *                          old file's) comes back, the frames held back are
+ *                          sealed again under it, the old fd stays;
+ *   mv_log_set_cut_ts      records the mark a rewrite cut the file at
+ *                          (mv_log_cut_ts, mvcc.h). */
 void mv_log_written_extent(mv_log *log, int *fd_out, uint64_t *salt_out, int64_t *end_out);
 int mv_log_gate_enter(mv_log *log, uint64_t new_salt, int *fd_out, int64_t *end_out);
 void mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc);
+void mv_log_gate_cancel(mv_log *log, uint64_t old_salt);
+void mv_log_set_cut_ts(mv_log *log, uint64_t ts);
 const char *mv_log_path(const mv_log *log);
 /* Removes a <path>-new left by a rewrite that a crash interrupted before its
  * rename (log_rewrite.c); the log at path is then the whole truth. */

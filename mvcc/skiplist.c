@@ -93,6 +93,16 @@ mv_skip_compare(const mv_map *map, const mv_node *n, const mv_key *k)
     return n->rowid < k->rowid ? -1 : n->rowid > k->rowid;
 }
 
+/* n orders before k: the search loops' test, a plain rowid comparison in
+ * a table map. */
+static inline bool
+node_before(const mv_map *map, const mv_node *n, const mv_key *k)
+{
+    if (!map->is_index)
+        return n->rowid < k->rowid;
+    return mv_skip_compare(map, n, k) < 0;
+}
+
 static mv_key
 node_key(const mv_node *n)
 {
@@ -154,7 +164,7 @@ search(mv_map *map, const mv_key *k, mv_node **preds, mv_node **succs)
     for (int level = MV_MAX_HEIGHT - 1; level >= 0; level--) {
         mv_node *curr = next_at(pred, level);
 
-        while (curr != NULL && mv_skip_compare(map, curr, k) < 0) {
+        while (curr != NULL && node_before(map, curr, k)) {
             pred = curr;
             curr = next_at(curr, level);
         }
@@ -171,7 +181,7 @@ lower_bound(mv_map *map, const mv_key *k)
 
     for (int level = MV_MAX_HEIGHT - 1; level >= 0; level--) {
         curr = next_at(pred, level);
-        while (curr != NULL && mv_skip_compare(map, curr, k) < 0) {
+        while (curr != NULL && node_before(map, curr, k)) {
             pred = curr;
             curr = next_at(curr, level);
         }
@@ -343,7 +353,7 @@ find_pred(mv_map *map, mv_node *node, const mv_key *k, int level)
 
     for (int l = MV_MAX_HEIGHT - 1; l > level; l--) {
         curr = next_at(pred, l);
-        while (curr != NULL && mv_skip_compare(map, curr, k) < 0) {
+        while (curr != NULL && node_before(map, curr, k)) {
             pred = curr;
             curr = next_at(curr, l);
         }

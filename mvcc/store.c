@@ -8,11 +8,23 @@
  * mv_chain_write() and the first-updater-wins rule (mvcc R8).
  *
  * Invariants
- *   D1  A map, once registered, lives until mv_db_close(); the registry only
- *       grows. A dropped map (mv_db_drop_map) stays in it, skipped by every
- *       lookup and by mv_db_maps(), so its id can name a new map.
+ *   D1  A map, once registered, lives until mv_db_close() or until it is
+ *       dropped and reclaimed (D3). A dropped map (mv_db_drop_map) stays in
+ *       the registry until then, skipped by every lookup and by mv_db_maps(),
+ *       so its id can name a new map.
  *   D2  Every operation that walks nodes or chains runs inside an epoch
  *       section of its transaction; a cursor keeps one open while it lives.
+ *       A walk over mv_db_maps() enters its section before taking the list.
+ *   D3  A dropped map is reclaimed (mv_db_reclaim_dropped, from GC's
+ *       live-snapshot refresh) once its dropped_at is at or below every
+ *       live snapshot and the horizon: only a transaction whose snapshot is
+ *       below dropped_at can hold it (it got it from a lookup before the
+ *       drop, D1), and it touches it only while that snapshot is live or
+ *       inside an epoch section (a cursor's, its commit's or abort's). The
+ *       map leaves the registry under mu and is freed through ck_epoch after
+ *       a grace period, so a walker that took it before is done with it. A
+ *       new map for a reused id then needs no valid_from: every snapshot is
+ *       at or above the old dropped_at.
  *
  * Locking: db->mu guards the registry (cold path: open of a table or index);
  * nothing else here takes a lock.
@@ -29,6 +41,7 @@ struct mv_cursor {
     mv_tx *tx;          /* borrowed; outlives the cursor */
     mv_map *map;        /* borrowed from the mv_db */
     mv_node *node;      /* current node; protected by the open epoch section */
+    bool suspended;     /* outside its epoch section, node NULL (mv_cursor_suspend) */
 };
 
 /* --- the database ---------------------------------------------------------- */
@@ -62,6 +75,8 @@ mv_db_close(mv_db *db)
 {
     if (db == NULL)
         return;
+    for (uint32_t i = 0; i < db->n_records; i++)
+        ck_epoch_reclaim(db->records[i]);           /* quiescent: what still waits (D3) */
     for (uint32_t i = 0; i < db->n_maps; i++) {
         mv_map_destroy(db->maps[i]);
         free(db->maps[i]);
@@ -97,6 +112,10 @@ mv_db_stats(mv_db *db, mv_stats *out)
     out->bytes_versions = atomic_load_explicit(&db->bytes_versions, memory_order_relaxed);
     out->n_commits = atomic_load_explicit(&db->n_commits, memory_order_relaxed);
     out->n_aborts = atomic_load_explicit(&db->n_aborts, memory_order_relaxed);
+    pthread_mutex_lock(&db->mu);
+    out->n_maps = db->n_maps;
+    out->n_maps_dropped = atomic_load_explicit(&db->n_dropped, memory_order_relaxed);
+    pthread_mutex_unlock(&db->mu);
 }
 
 /* --- maps ---------------------------------------------------------------- */
@@ -145,8 +164,11 @@ mv_map_destroy(mv_map *map)
         while (v != NULL) {
             mv_version *older = atomic_load_explicit(&v->older, memory_order_relaxed);
             mv_version_free(map->db, v);
+            /* Relaxed: statistics only. */
+            atomic_fetch_sub_explicit(&map->db->n_versions_live, 1, memory_order_relaxed);
             v = older;
         }
+        atomic_fetch_sub_explicit(&map->db->n_nodes, 1, memory_order_relaxed);
         free(n);
         n = next;
     }
@@ -192,7 +214,9 @@ mv_db_drop_map(mv_db *db, uint32_t id, bool is_index)
     for (uint32_t i = 0; i < db->n_maps; i++)
         if (db->maps[i]->id == id && db->maps[i]->is_index == is_index &&
             !db->maps[i]->dropped) {
-            db->maps[i]->dropped = true;        /* D1: kept until close */
+            db->maps[i]->dropped = true;        /* D1: kept until reclaimed (D3) */
+            /* Relaxed: written under mu; a racy read only delays a reclaim. */
+            atomic_fetch_add_explicit(&db->n_dropped, 1, memory_order_relaxed);
             /* Acquire: the dropping transaction holds the gate and the
              * pager's writer lock, so neither a commit nor a checkpoint
              * moves the clock before its B-tree commit: a snapshot at or
@@ -200,6 +224,42 @@ mv_db_drop_map(mv_db *db, uint32_t id, bool is_index)
             db->maps[i]->dropped_at = atomic_load_explicit(&db->clock, memory_order_acquire) + 1;
         }
     pthread_mutex_unlock(&db->mu);
+}
+
+CK_EPOCH_CONTAINER(mv_map, reclaim, map_of_reclaim)
+
+static void
+map_reclaim_cb(ck_epoch_entry_t *entry)
+{
+    mv_map *map = map_of_reclaim(entry);
+
+    mv_map_destroy(map);
+    free(map);
+}
+
+uint32_t
+mv_db_reclaim_dropped(mv_tx *tx, uint64_t oldest)
+{
+    mv_db *db = tx->db;
+    uint32_t kept = 0, n_maps;
+
+    /* Relaxed: see n_dropped; most refreshes stop here. */
+    if (atomic_load_explicit(&db->n_dropped, memory_order_relaxed) == 0)
+        return 0;
+    pthread_mutex_lock(&db->mu);
+    for (uint32_t i = 0; i < db->n_maps; i++) {
+        mv_map *map = db->maps[i];
+        if (map->dropped && map->dropped_at <= oldest) {
+            atomic_fetch_sub_explicit(&db->n_dropped, 1, memory_order_relaxed);
+            ck_epoch_call(tx->epoch, &map->reclaim, map_reclaim_cb);    /* D3 */
+        } else {
+            db->maps[kept++] = map;
+        }
+    }
+    n_maps = db->n_maps;
+    db->n_maps = kept;
+    pthread_mutex_unlock(&db->mu);
+    return n_maps - kept;
 }
 
 void
@@ -442,7 +502,8 @@ cursor_open(mv_tx *tx, mv_map *map, mv_cursor **out)
     cur->tx = tx;
     cur->map = map;
     cur->node = NULL;
-    mv_epoch_enter(tx);         /* D2: left in mv_cursor_close() */
+    cur->suspended = false;
+    mv_epoch_enter(tx);         /* D2: left in mv_cursor_close() or mv_cursor_suspend() */
     *out = cur;
     return CHORUS_OK;
 }
@@ -464,8 +525,28 @@ mv_cursor_close(mv_cursor *cur)
 {
     if (cur == NULL)
         return;
-    mv_epoch_leave(cur->tx);
+    if (!cur->suspended)
+        mv_epoch_leave(cur->tx);
     free(cur);
+}
+
+void
+mv_cursor_suspend(mv_cursor *cur)
+{
+    if (cur->suspended)
+        return;
+    cur->node = NULL;           /* D2: no longer protected */
+    cur->suspended = true;
+    mv_epoch_leave(cur->tx);
+}
+
+void
+mv_cursor_resume(mv_cursor *cur)
+{
+    if (!cur->suspended)
+        return;
+    mv_epoch_enter(cur->tx);
+    cur->suspended = false;
 }
 
 bool

@@ -493,6 +493,7 @@ tx_free_memory(mv_tx *tx)
 {
     free(tx->writes);
     free(tx->lost_key);
+    free(tx->lost_name);
     if (tx->frame != NULL)
         free(tx->frame->data);
     free(tx->frame);
@@ -544,7 +545,7 @@ mv_tx_begin(mv_tx *tx)
     tx->snapshot = mv_clock_snapshot(tx->db, slot);
     tx->n_writes = 0;
     tx->doom = MV_OK;
-    tx->lost_map = NULL;
+    tx->has_lost = false;
     tx->changes_schema = false;
     tx->is_open = true;
     return CHORUS_OK;
@@ -683,8 +684,14 @@ static void
 lost_write_keep(mv_tx *tx, const mv_write *w)
 {
     uint32_t n = w->node->key_len;
+    char *name = strdup(w->map->name);
 
-    tx->lost_map = w->map;
+    if (name == NULL)
+        return;                 /* the message then names nothing */
+    free(tx->lost_name);
+    tx->lost_name = name;
+    tx->lost_is_index = w->map->is_index;
+    tx->has_lost = true;
     tx->lost_rowid = w->node->rowid;
     tx->lost_key_len = 0;
     if (n > tx->lost_key_cap) {
@@ -859,7 +866,7 @@ mv_tx_commit(mv_tx *tx, mv_sync sync)
     } else if (log != NULL && tx->n_writes > 0) {
         rc = commit_frame_build(tx);
         if (rc == CHORUS_OK)
-            rc = mv_log_enqueue(log, tx->frame->data, tx->frame->len, sync, &lsn);   /* T3 */
+            rc = mv_log_enqueue(log, tx->frame->data, tx->frame->len, sync, tx, &lsn);   /* T3 */
         if (rc != CHORUS_OK)
             abort_writes(tx);
         logged = rc == CHORUS_OK;
@@ -914,10 +921,10 @@ bool
 mv_tx_conflict_where(const mv_tx *tx, bool *is_index_out, const char **name_out,
                      int64_t *rowid_out, const void **key_out, uint32_t *nkey_out)
 {
-    if (tx->doom != MV_CONFLICT_UNIQUE || tx->lost_map == NULL)
+    if (tx->doom != MV_CONFLICT_UNIQUE || !tx->has_lost)
         return false;
-    *is_index_out = tx->lost_map->is_index;
-    *name_out = tx->lost_map->name;
+    *is_index_out = tx->lost_is_index;
+    *name_out = tx->lost_name;
     *rowid_out = tx->lost_rowid;
     *key_out = tx->lost_key_len > 0 ? tx->lost_key : NULL;
     *nkey_out = tx->lost_key_len;

@@ -71,13 +71,17 @@ static void
 report_error(shell *sh, shell_source source, int line, bool in_prepare, int rc)
 {
     const char *msg = chorus_errmsg(sh->conn);
+    char code[16] = "";
 
+    /* The CLI names the result code unless it is plain SQLITE_ERROR. */
+    if ((rc & 0xff) > CHORUS_ERROR)
+        snprintf(code, sizeof code, " (%d)", rc & 0xff);
     fflush(sh->out);
     if (source == SHELL_SOURCE_ARGUMENT) {
         if (in_prepare)
             fprintf(stderr, "Error: in prepare, %s\n", msg);
         else
-            fprintf(stderr, "Error: stepping, %s (%d)\n", msg, rc & 0xff);
+            fprintf(stderr, "Error: stepping, %s%s\n", msg, code);
     } else {
         char where[40] = "";
 
@@ -86,7 +90,7 @@ report_error(shell *sh, shell_source source, int line, bool in_prepare, int rc)
         if (in_prepare)
             fprintf(stderr, "Parse error%s: %s\n", where, msg);
         else
-            fprintf(stderr, "Runtime error%s: %s (%d)\n", where, msg, rc & 0xff);
+            fprintf(stderr, "Runtime error%s: %s%s\n", where, msg, code);
     }
     sh->n_errors++;
     sh->last_rc = rc & 0xff;
@@ -103,6 +107,8 @@ shell_run_sql(shell *sh, const char *sql, shell_source source, int line)
     if (sh->timer)
         timer_start(&timer);
     while (*tail != '\0') {
+        const char *text = tail;
+
         rc = chorus_prepare(sh->conn, tail, -1, &stmt, &tail);
         if (rc != CHORUS_OK) {
             report_error(sh, source, line, true, rc);
@@ -110,7 +116,7 @@ shell_run_sql(shell *sh, const char *sql, shell_source source, int line)
         }
         if (stmt == NULL)
             break;
-        rc = output_statement(sh, stmt);
+        rc = query_plan_sql(text) ? output_query_plan(sh, stmt) : output_statement(sh, stmt);
         if (rc != CHORUS_OK)
             report_error(sh, source, line, false, rc);
         chorus_finalize(stmt);

@@ -9,7 +9,8 @@
  * a statement.
  *
  * Files: main.c (options, start-up), input.c (reading statements and
- * running them), output.c (result modes), dot.c (dot commands).
+ * running them), output.c (result modes), query_plan.c (EXPLAIN QUERY
+ * PLAN trees), dot.c (dot commands).
  */
 #ifndef CHORUS_SHELL_H
 #define CHORUS_SHELL_H
@@ -74,6 +75,14 @@ int shell_run_sql(shell *sh, const char *sql, shell_source source, int line);
 int output_statement(shell *sh, chorus_stmt *stmt);
 /* Sets the mode from its name: true, or false for an unknown name. */
 bool output_mode_set(shell *sh, const char *name);
+
+/* --- query_plan.c ---------------------------------------------------------- */
+
+/* Whether sql (one statement's text) is an EXPLAIN QUERY PLAN. */
+bool query_plan_sql(const char *sql);
+/* Runs an EXPLAIN QUERY PLAN statement, drawing its rows as the CLI's tree.
+ * Returns CHORUS_OK or the code of the failing step. */
+int output_query_plan(shell *sh, chorus_stmt *stmt);
 
 /* --- dot.c ----------------------------------------------------------------- */
 

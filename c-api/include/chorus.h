@@ -111,6 +111,7 @@ enum { CHORUS_RESULT_CODES(CHORUS_RESULT_ENUM_) };
     X(CHORUS_CONSTRAINT | (7 << 8), CONSTRAINT_TRIGGER)                             \
     X(CHORUS_CONSTRAINT | (8 << 8), CONSTRAINT_UNIQUE)                              \
     X(CHORUS_CONSTRAINT | (10 << 8), CONSTRAINT_ROWID)                              \
+    X(CHORUS_CONSTRAINT | (12 << 8), CONSTRAINT_DATATYPE)                           \
     X(CHORUS_CONFLICT | (1 << 8), CONFLICT_SCHEMA)
 
 #define CHORUS_EXTENDED_ENUM_(num, name) CHORUS_##name = (num),
@@ -224,8 +225,9 @@ CHORUS_API int chorus_connect(chorus_db *db, chorus_conn **out);
 /*
  * chorus_disconnect: finalizes every statement of conn (their handles
  * become invalid), rolls back an open transaction and frees conn. Returns
- * CHORUS_OK; NULL conn: CHORUS_OK, nothing done; a closed conn:
- * CHORUS_MISUSE.
+ * CHORUS_OK; CHORUS_BUSY (nothing done) while a backup started by
+ * chorus_backup_init on conn is not finished; NULL conn: CHORUS_OK, nothing
+ * done; a closed conn: CHORUS_MISUSE.
  */
 CHORUS_API int chorus_disconnect(chorus_conn *conn);
 
@@ -613,10 +615,16 @@ typedef int (*chorus_compare_fn)(void *user_data, int na, const void *a, int nb,
 /*
  * chorus_create_collation: defines (or redefines, or with compare NULL
  * removes) the collation name on conn, usable in queries as COLLATE name
- * (comparisons, ORDER BY, GROUP BY, DISTINCT, min/max). Not usable in
- * CREATE TABLE or CREATE INDEX: the schema is shared by every connection,
- * so those accept only the built-ins (BINARY, NOCASE, RTRIM), which cannot
- * be redefined.
+ * (comparisons, ORDER BY, GROUP BY, DISTINCT, min/max) and in CREATE TABLE
+ * and CREATE INDEX, whose b-trees it then orders. A connection that has not
+ * defined name still opens the database and reads such tables; a statement
+ * of it that must compare under name fails with "no such collation
+ * sequence: name" (at its first step that compares, or at prepare for
+ * COLLATE name in its own text; writes to an index ordered by name fail
+ * always), and rolls back. In journal_mode mvcc a checkpoint that must place
+ * such index keys fails (CHORUS_ERROR; the rows stay in the log) on a
+ * connection without the collation, and so does DDL, which checkpoints
+ * first. The built-ins (BINARY, NOCASE, RTRIM) cannot be redefined.
  *
  *   name       UTF-8, 1 to 255 bytes, case-insensitive.
  *   user_data  handed to compare.
@@ -625,13 +633,99 @@ typedef int (*chorus_compare_fn)(void *user_data, int na, const void *a, int nb,
  * prepared on conn compile again before their next run.
  *
  * Returns CHORUS_OK; CHORUS_BUSY when replacing or removing name while a
- * statement of conn runs; CHORUS_FULL
- * when the process has 253 application collations open; CHORUS_NOMEM;
+ * statement of conn runs; CHORUS_FULL when the process has seen 253
+ * distinct application collation names (names are never forgotten, so that
+ * a stored schema keeps its meaning); CHORUS_NOMEM;
  * CHORUS_MISUSE for a NULL or closed conn, a bad name or a built-in name.
  * Message in chorus_errmsg(). One thread at a time, as conn.
  */
 CHORUS_API int chorus_create_collation(chorus_conn *conn, const char *name, void *user_data,
                                        chorus_compare_fn compare, void (*destroy)(void *));
+
+/* --------------------------------------------------- progress and trace */
+
+/*
+ * chorus_progress_handler: makes callback(arg) run every n_steps steps of
+ * work (the start of each statement run, and each row visit of a scan or
+ * join) of conn's statements, as sqlite3_progress_handler; a nonzero return
+ * stops the statement with CHORUS_INTERRUPT ("interrupted"). n_steps < 1 or
+ * callback NULL removes the handler; a new one replaces the old. callback
+ * runs on the thread stepping the statement and must not use conn. Returns
+ * CHORUS_OK; CHORUS_MISUSE for a NULL or closed conn. One thread at a time,
+ * as conn.
+ */
+CHORUS_API int chorus_progress_handler(chorus_conn *conn, int n_steps, int (*callback)(void *),
+                                       void *arg);
+
+/*
+ * chorus_trace: makes callback(arg, sql) run each time a statement of conn
+ * starts running (its first chorus_step after prepare or reset, before any
+ * work), as sqlite3_trace_v2 with SQLITE_TRACE_STMT: sql is the text given
+ * to chorus_prepare for it, up to its tail, parameters not expanded;
+ * borrowed for the call. Statements inside triggers are not reported.
+ * callback NULL removes the trace. callback runs on the stepping thread and
+ * must not use conn. Returns CHORUS_OK; CHORUS_MISUSE for a NULL or closed
+ * conn. One thread at a time, as conn.
+ */
+CHORUS_API int chorus_trace(chorus_conn *conn, void (*callback)(void *arg, const char *sql),
+                            void *arg);
+
+/* ------------------------------------------------------------------ backup */
+
+typedef struct chorus_backup chorus_backup;
+
+/*
+ * chorus_backup_init: starts an online backup that copies the database
+ * src_name of src into the database dest_name of dest, as sqlite3_backup_init.
+ * Both names must be "main" (or NULL); src and dest must be different
+ * connections on different databases, and dest must not be reading or
+ * writing in a transaction ("destination database is in use"; a BEGIN that
+ * has run no statement yet is fine, as in sqlite3) nor be in journal_mode
+ * mvcc.
+ * Nothing is copied yet.
+ *
+ * Returns the backup, or NULL with the error recorded on dest (NULL or
+ * closed connections: NULL, nothing recorded). The backup keeps both
+ * connections in use: chorus_disconnect of either returns CHORUS_BUSY until
+ * chorus_backup_finish. One thread at a time per backup and per connection.
+ */
+CHORUS_API chorus_backup *chorus_backup_init(chorus_conn *dest, const char *dest_name,
+                                             chorus_conn *src, const char *src_name);
+
+/*
+ * chorus_backup_step: copies up to n_pages more pages (all remaining when
+ * n_pages is negative). Each step reads a fresh snapshot of the source's
+ * committed data; when the source changed since the previous step (a
+ * commit by any connection), the copy starts again from the first page. In
+ * journal_mode mvcc the source's log is first checkpointed into its pages,
+ * so committed rows not yet checkpointed are in the copy. The first step
+ * takes the destination's write lock and keeps it until the copy is done:
+ * the destination's readers see the old database until then.
+ *
+ * Returns CHORUS_OK while pages remain; CHORUS_DONE when the destination
+ * holds the copy (committed; its connections load the new schema);
+ * CHORUS_BUSY or CHORUS_LOCKED when a lock could not be had (the
+ * destination's writer lock, or an mvcc source whose log a live snapshot
+ * keeps from being checkpointed): wait and call again; CHORUS_READONLY
+ * when the page sizes differ (every ChorusDB database is in WAL mode,
+ * where sqlite3 refuses a page size change too); any other error ends the
+ * backup (later steps return it again). Errors are recorded on dest.
+ * A finished or NULL backup: CHORUS_MISUSE.
+ */
+CHORUS_API int chorus_backup_step(chorus_backup *backup, int n_pages);
+
+/* chorus_backup_remaining, chorus_backup_pagecount: the pages left to copy
+ * and the source's size in pages, as of the latest step (0 before it). */
+CHORUS_API int chorus_backup_remaining(chorus_backup *backup);
+CHORUS_API int chorus_backup_pagecount(chorus_backup *backup);
+
+/*
+ * chorus_backup_finish: ends the backup and frees it (an unfinished copy is
+ * rolled back, leaving the destination as it was). Returns CHORUS_OK when no
+ * step failed (finished or not), else the error that ended the backup,
+ * which also stays the destination's error. NULL: CHORUS_OK.
+ */
+CHORUS_API int chorus_backup_finish(chorus_backup *backup);
 
 #ifdef __cplusplus
 }

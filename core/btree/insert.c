@@ -1,7 +1,8 @@
 /*
  * core/btree/insert.c: inserting and replacing entries.
  *
- * An insert seeks its key, builds the new cell (spilling to overflow pages as
+ * An insert seeks its key (a table cursor already on the entry just before
+ * it stays there: table_append_position), builds the new cell (spilling to overflow pages as
  * needed) and puts it on the leaf in place when it fits. Otherwise the page's
  * new cell list goes to balance.c. A replaced entry's old cell is removed
  * first and its overflow chain freed.
@@ -113,6 +114,41 @@ bt_index_put(btree_cursor *cur, const uint8_t *key, uint32_t nbytes)
     return leaf_put(cur, BT_FLAG_INDEX_LEAF, 0, key, nbytes, cmp == 0);
 }
 
+/*
+ * Whether a cursor valid on a table leaf already sits where rowid goes: the
+ * entry under it is below rowid and the next one (on this leaf; past its
+ * end only on the rightmost leaf) is not. Then it moves there and sets
+ * *cmp_out as bt_cursor_seek would. Ascending inserts through one cursor
+ * (checkpoints, INSERT ... SELECT) skip the descent from the root this way;
+ * a VALID path is current, since a write through any other cursor saves
+ * this one first (B2).
+ */
+static bool
+table_append_position(btree_cursor *cur, int64_t rowid, int *cmp_out)
+{
+    int top = cur->depth - 1;
+    bt_page *p = &cur->path[top];
+    uint32_t i = cur->idx[top];
+    int64_t here, next;
+
+    if (cur->state != BT_CUR_VALID || !p->is_leaf || i >= p->n_cells)
+        return false;
+    if (bt_cell_rowid(&cur->env, p, i, &here) != CHORUS_OK || here >= rowid)
+        return false;
+    if (i + 1 < p->n_cells) {
+        if (bt_cell_rowid(&cur->env, p, i + 1, &next) != CHORUS_OK || next < rowid)
+            return false;
+        *cmp_out = next == rowid ? 0 : 1;
+    } else {
+        for (int level = 0; level < top; level++)
+            if (cur->idx[level] != cur->path[level].n_cells)
+                return false;       /* a leaf further right may hold rowid */
+        *cmp_out = 1;
+    }
+    cur->idx[top] = i + 1;
+    return true;
+}
+
 /* A table insert: seeks rowid, then writes (replacing a taken rowid unless
  * only_new, which reports it in *taken and writes nothing). */
 static int
@@ -128,7 +164,7 @@ table_put(btree_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes
     if (!cur->is_table)
         return CHORUS_MISUSE;
     rc = bt_cursor_save_others(cur);
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK && !table_append_position(cur, rowid, &cmp))
         rc = bt_cursor_seek(cur, &k, false, false, &cmp);
     if (rc == CHORUS_OK && only_new && cmp == 0) {
         *taken = true;              /* the cursor stays on the entry that has rowid */

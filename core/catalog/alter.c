@@ -19,7 +19,9 @@
  *     (catalog.h, catalog_column.stored_index).
  *   - DROP COLUMN cuts the column's definition out of the CREATE TABLE,
  *     checks that nothing else uses it (SQLite's "error in <kind> <name>
- *     after drop column: ..."), and rewrites every row without its field.
+ *     after drop column: ..."), and rewrites every row without its field
+ *     (a WITHOUT ROWID table's rows keep their key order: the field is not
+ *     a PK field, which follow one another at the front).
  * After the schema rows change, the catalog is rebuilt from sqlite_schema
  * (catalog_reload below): ALTER is rare, and one code path (load.c) then
  * defines every object.
@@ -457,19 +459,62 @@ add_column_check(catalog_writer *w, const catalog_table *t, const ast_column_def
     return CHORUS_OK;
 }
 
-/* Offset of the ')' closing the column list of a CREATE TABLE, or -1. */
+/* The table's new CREATE statement must define a table (SQLite's "error in
+ * table t after add column: ..."), checked before anything is written.
+ * *nt_out (may be NULL until then) gets the definition: altered_table_free. */
+static int
+altered_table_define(catalog_writer *w, const catalog_table *t, const char *sql, const char *what,
+                     table_def **nt_out)
+{
+    char *err = NULL;
+    int rc = define_table(w->cat, sql, t->root, nt_out, &err);
+
+    if (rc == CHORUS_ERROR) {
+        rc = writer_fail(w, rc, "error in table %s after %s: %s", t->name, what, err ? err : "");
+        free(err);
+    } else if (rc != CHORUS_OK) {
+        rc = writer_fail_take(w, rc, err);
+    }
+    return rc;
+}
+
+static void
+altered_table_free(table_def *nt)
+{
+    if (nt != NULL) {               /* its memory is in the arena; only the lists are not */
+        ptr_list_free(&nt->indexes);
+        ptr_list_free(&nt->triggers);
+    }
+}
+
+/* Whether t starts a table constraint in a CREATE TABLE's list. */
+static bool
+starts_table_constraint(const sqltok *t)
+{
+    return sqltok_is(t, "CONSTRAINT") || sqltok_is(t, "PRIMARY") || sqltok_is(t, "UNIQUE") ||
+           sqltok_is(t, "CHECK") || sqltok_is(t, "FOREIGN");
+}
+
+/* Offset where a new column definition goes in a CREATE TABLE: after the
+ * last column, before any table constraint (as SQLite places it), or -1. */
 static long
-column_list_end(const char *sql)
+column_defs_end(const char *sql)
 {
     size_t pos = 0;
     int depth = 0;
+    const char *comma = NULL;
     sqltok t;
 
     while (sqltok_next(sql, &pos, &t)) {
-        if (t.n == 1 && t.p[0] == '(')
+        if (comma != NULL && starts_table_constraint(&t))
+            return comma - sql;
+        comma = NULL;
+        if (sqltok_punct(&t, '('))
             depth++;
-        else if (t.n == 1 && t.p[0] == ')' && --depth == 0)
+        else if (sqltok_punct(&t, ')') && --depth == 0)
             return t.p - sql;
+        else if (sqltok_punct(&t, ',') && depth == 1)
+            comma = t.p;
     }
     return -1;
 }
@@ -478,6 +523,7 @@ static int
 alter_add_column(catalog_writer *w, const ast_alter *a, const char *stmt_sql)
 {
     const catalog_table *t = catalog_table_find(w->cat, a->table);
+    table_def *nt = NULL;
     long end;
     strbuf sb;
     char *sql;
@@ -492,7 +538,7 @@ alter_add_column(catalog_writer *w, const ast_alter *a, const char *stmt_sql)
     rc = add_column_check(w, t, a->column);
     if (rc != CHORUS_OK)
         return rc;
-    end = column_list_end(t->sql);
+    end = column_defs_end(t->sql);
     if (end < 0)
         return CHORUS_CORRUPT_HERE();
     strbuf_init(&sb);
@@ -503,12 +549,21 @@ alter_add_column(catalog_writer *w, const ast_alter *a, const char *stmt_sql)
     sql = strbuf_finish(&sb);
     if (sql == NULL)
         return CHORUS_NOMEM;
-    rc = ddl_schema_update(w, t->name, NULL, NULL, sql);
+    rc = altered_table_define(w, t, sql, "add column", &nt);
+    altered_table_free(nt);
+    if (rc == CHORUS_OK)
+        rc = ddl_schema_update(w, t->name, NULL, NULL, sql);
     free(sql);
     if (rc == CHORUS_OK)
         rc = ddl_cookie_bump(w);
     if (rc == CHORUS_OK)
         rc = catalog_reload(w);
+    if (rc == CHORUS_OK && (t = catalog_table_find(w->cat, a->table)) != NULL) {
+        char *err;
+        rc = define_collations_check(table_def_of(t), NULL, &err);       /* define.c D4 */
+        if (rc != CHORUS_OK)
+            rc = writer_fail_take(w, rc, err);
+    }
     return rc;
 }
 
@@ -688,12 +743,77 @@ drop_rows(catalog_writer *w, const catalog_table *t, int k)
     return rc;
 }
 
+/* Appends one record (its length, then its bytes) to a growable buffer. */
+static int
+records_append(uint8_t **all, size_t *len, size_t *cap, const value *vals, int n)
+{
+    uint32_t size = (uint32_t)record_size(vals, n);
+
+    if (*len + sizeof size + size > *cap) {
+        size_t want = (*cap ? *cap * 2 : 4096) + sizeof size + size;
+        uint8_t *grown = realloc(*all, want);
+        if (grown == NULL)
+            return CHORUS_NOMEM;
+        *all = grown;
+        *cap = want;
+    }
+    memcpy(*all + *len, &size, sizeof size);
+    record_encode(vals, n, *all + *len + sizeof size);
+    *len += sizeof size + size;
+    return CHORUS_OK;
+}
+
+/* Rewrites every record of WITHOUT ROWID table t without field k, which
+ * follows the PK fields, so each record keeps its place in the key order.
+ * The new records are all built first (the scan must not meet its own
+ * inserts), then replace the old entries. */
+static int
+drop_rows_key(catalog_writer *w, const catalog_table *t, int k)
+{
+    record_cursor *rec = &w->rec[0];
+    store_cursor *cur;
+    uint8_t *all = NULL;
+    size_t len = 0, cap = 0;
+    bool eof = true;
+    int rc = writer_cursor(w, t->root, &catalog_table_pk_index(t)->ki, &cur);
+
+    if (rc == CHORUS_OK)
+        rc = store_first(cur, &eof);
+    while (rc == CHORUS_OK && !eof) {
+        const uint8_t *data;
+        uint32_t nbytes;
+        int n = 0;
+        rc = store_payload(cur, &data, &nbytes);
+        if (rc == CHORUS_OK)
+            rc = record_cursor_parse(rec, data, nbytes);
+        if (rc == CHORUS_OK)
+            rc = writer_row_reserve(w, rec->n_cols);
+        for (int i = 0; rc == CHORUS_OK && i < rec->n_cols; i++)
+            if (i != k)
+                record_cursor_column(rec, i, &w->enc[n++]);
+        if (rc == CHORUS_OK)
+            rc = records_append(&all, &len, &cap, w->enc, n);
+        if (rc == CHORUS_OK)
+            rc = store_next(cur, &eof);
+    }
+    while (rc == CHORUS_OK && (rc = store_first(cur, &eof)) == CHORUS_OK && !eof)
+        rc = store_delete(cur);
+    for (size_t off = 0; rc == CHORUS_OK && off < len;) {
+        uint32_t size;
+        memcpy(&size, all + off, sizeof size);
+        rc = store_index_insert(cur, all + off + sizeof size, size, false);
+        off += sizeof size + size;
+    }
+    free(all);
+    return rc;
+}
+
 static int
 alter_drop_column(catalog_writer *w, const ast_alter *a)
 {
     const catalog_table *t;
     table_def *nt = NULL;
-    char *sql = NULL, *err = NULL;
+    char *sql = NULL;
     int col, rc = alter_table_find(w, a, "cannot drop column from view \"%s\"", &t);
 
     if (rc != CHORUS_OK)
@@ -704,30 +824,18 @@ alter_drop_column(catalog_writer *w, const ast_alter *a)
     rc = drop_column_check(w, t, col);
     if (rc != CHORUS_OK)
         return rc;
-    if (t->without_rowid)
-        return writer_fail(w, CHORUS_ERROR, "not supported yet: DROP COLUMN of WITHOUT ROWID "
-                                            "table %s", t->name);
     sql = column_def_cut(t->sql, col);
     if (sql == NULL)
         return CHORUS_NOMEM;
-    rc = define_table(w->cat, sql, t->root, &nt, &err);
-    if (rc == CHORUS_ERROR) {
-        rc = writer_fail(w, rc, "error in table %s after drop column: %s", t->name,
-                         err ? err : "");
-        free(err);
-    } else if (rc != CHORUS_OK) {
-        rc = writer_fail_take(w, rc, err);
-    }
+    rc = altered_table_define(w, t, sql, "drop column", &nt);
     if (rc == CHORUS_OK)
         rc = drop_validate_table(w, t, &nt->pub, col);
-    if (nt != NULL) {               /* its memory is in the arena; only the lists are not */
-        ptr_list_free(&nt->indexes);
-        ptr_list_free(&nt->triggers);
-    }
+    altered_table_free(nt);
     if (rc == CHORUS_OK)
         rc = drop_validate_users(w, t, t->cols[col].name);
     if (rc == CHORUS_OK && t->cols[col].stored_index >= 0)
-        rc = drop_rows(w, t, t->cols[col].stored_index);
+        rc = t->without_rowid ? drop_rows_key(w, t, t->cols[col].stored_index)
+                              : drop_rows(w, t, t->cols[col].stored_index);
     if (rc == CHORUS_OK)
         rc = ddl_schema_update(w, t->name, NULL, NULL, sql);
     if (rc == CHORUS_OK)

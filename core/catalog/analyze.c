@@ -11,15 +11,22 @@
  *       (nrow + d - 1) / d over the d distinct prefixes of i key columns
  *       (NULLs equal, key collations), lowered from 2 to 1 when
  *       nrow * 10 <= d * 11; per non-empty table with no full (non-partial)
- *       index, (tbl, NULL, "nrow"). Tables named sqlite_* are skipped.
+ *       index, (tbl, NULL, "nrow"). Tables named sqlite_* are skipped. A
+ *       WITHOUT ROWID table's PRIMARY KEY index is named by its table.
  *   AN3 Old rows go first: all of them for ANALYZE of the database, the
  *       table's for ANALYZE table, the index's for ANALYZE index (which
  *       writes no table row).
- *   AN4 Rows are written through catalog_row_insert/delete (rule W1); the
- *       numbers also go into the writer's private catalog (n_stat, stat) so
- *       the published copy carries them.
- *   AN5 Loading ignores stat rows that name nothing or do not parse, as
- *       SQLite does; only I/O errors and NOMEM fail a load.
+ *   AN4 Rows are written through catalog_row_insert/delete (rule W1); then,
+ *       as SQLite does after every ANALYZE, the whole of sqlite_stat1 is
+ *       read again into the writer's private catalog (index n_stat/stat,
+ *       table stat_rows), so the published copy carries the numbers and
+ *       hand-written rows count too (ANALYZE sqlite_schema only re-reads).
+ *   AN5 Loading ignores stat rows that name no table or do not parse; a
+ *       row whose idx is NULL or names no index is the table's row count
+ *       (catalog_table.stat_rows), as SQLite reads it. Only I/O errors and
+ *       NOMEM fail a load. Of the words after the numbers, "sz=N" is kept
+ *       (stat_size, the planner's row size guess); others ("unordered",
+ *       "noskipscan") are ignored.
  * Locking: runs in the writer's (or loader's) transaction.
  * Ownership: stat arrays live in the catalog's arena; scan buffers are
  * malloc()ed per index and freed before returning (no malloc per row).
@@ -261,9 +268,9 @@ analyze_index(catalog_writer *w, const catalog_table *st, catalog_index *idx)
     rc = stat_scan_run(w->tx, &s);
     if (rc == CHORUS_OK && s.n_rows > 0) {
         stat_numbers(&s, nums);
-        rc = stat1_insert(w, st, idx->table->name, idx->name, nums, idx->n_cols + 1);
-        if (rc == CHORUS_OK)
-            rc = stat_keep(w->cat, idx, nums, idx->n_cols + 1);
+        rc = stat1_insert(w, st, idx->table->name,      /* a WITHOUT ROWID PK: the table's name */
+                          catalog_index_is_table(idx) ? idx->table->name : idx->name, nums,
+                          idx->n_cols + 1);
     }
     record_cursor_free(&s.prev_rec);
     record_cursor_free(&s.cur_rec);
@@ -297,8 +304,8 @@ analyze_table(catalog_writer *w, const catalog_table *st, const catalog_table *t
     table_def *td = table_def_of(t);
     int rc = CHORUS_OK;
 
-    if (catalog_name_is_reserved(t->name) || t->without_rowid)
-        return CHORUS_OK;                   /* AN2; WITHOUT ROWID is not written yet */
+    if (catalog_name_is_reserved(t->name))
+        return CHORUS_OK;                   /* AN2 */
     /* SQLite visits a table's indexes newest first. */
     for (int i = td->indexes.n - 1; rc == CHORUS_OK && i >= 0; i--)
         rc = analyze_index(w, st, td->indexes.items[i]);
@@ -309,30 +316,33 @@ analyze_table(catalog_writer *w, const catalog_table *st, const catalog_table *t
 
 /* --- ANALYZE ------------------------------------------------------------------------ */
 
-/* Clears the numbers of every index of t (before they are counted again). */
-static void
-stat_forget(const catalog_table *t)
-{
-    table_def *td = table_def_of(t);
-
-    for (int i = 0; i < td->indexes.n; i++) {
-        catalog_index *idx = td->indexes.items[i];
-        idx->n_stat = 0;
-        idx->stat = NULL;
-    }
-}
-
 static int
 analyze_all(catalog_writer *w, const catalog_table *st)
 {
     int rc = stat1_delete(w, st, NULL, NULL);
 
-    for (int i = 0; rc == CHORUS_OK && i < catalog_table_count(w->cat); i++) {
-        const catalog_table *t = catalog_table_at(w->cat, i);
-        stat_forget(t);
-        rc = analyze_table(w, st, t);
-    }
+    for (int i = 0; rc == CHORUS_OK && i < catalog_table_count(w->cat); i++)
+        rc = analyze_table(w, st, catalog_table_at(w->cat, i));
     return rc;
+}
+
+/* AN4: the numbers of every table and index, read again from sqlite_stat1. */
+static int
+stats_reload(catalog_writer *w, int rc)
+{
+    if (rc != CHORUS_OK)
+        return rc;
+    for (int i = 0; i < catalog_table_count(w->cat); i++) {
+        table_def_of(catalog_table_at(w->cat, i))->pub.stat_rows = 0;
+        table_def_of(catalog_table_at(w->cat, i))->pub.stat_size = 0;
+    }
+    for (int i = 0; i < w->cat->indexes.n; i++) {
+        catalog_index *idx = w->cat->indexes.items[i];
+        idx->n_stat = 0;
+        idx->stat = NULL;
+        idx->stat_size = 0;
+    }
+    return analyze_stats_load(w->tx, w->cat);
 }
 
 int
@@ -358,18 +368,17 @@ ddl_analyze(catalog_writer *w, const ast_stmt *stmt)
     if (rc != CHORUS_OK)
         return rc;
     if (idx != NULL) {
-        idx->n_stat = 0;
-        idx->stat = NULL;
         rc = stat1_delete(w, st, NULL, idx->name);
-        return rc == CHORUS_OK && !catalog_name_is_reserved(idx->table->name)
-                   ? analyze_index(w, st, idx)
-                   : rc;
+        if (rc == CHORUS_OK && !catalog_name_is_reserved(idx->table->name))
+            rc = analyze_index(w, st, idx);
+    } else if (t == NULL) {
+        rc = analyze_all(w, st);
+    } else {
+        rc = stat1_delete(w, st, t->name, NULL);
+        if (rc == CHORUS_OK)
+            rc = analyze_table(w, st, t);
     }
-    if (t == NULL)
-        return analyze_all(w, st);
-    rc = stat1_delete(w, st, t->name, NULL);
-    stat_forget(t);
-    return rc == CHORUS_OK ? analyze_table(w, st, t) : rc;
+    return stats_reload(w, rc);
 }
 
 /* --- loading ------------------------------------------------------------------------ */
@@ -396,27 +405,68 @@ stat_parse(const char *z, int32_t n, int64_t *nums, int max)
     return count;
 }
 
-/* One row of sqlite_stat1 onto its index, if it names one. */
+/* N of the word "sz=N" in stat text z (SQLite's size guess), or 0. */
+static int
+stat_size_word(const char *z, int32_t n)
+{
+    for (int32_t i = 0; i + 3 < n; i++) {
+        if ((i == 0 || z[i - 1] == ' ') && memcmp(z + i, "sz=", 3) == 0 && z[i + 3] >= '0' &&
+            z[i + 3] <= '9') {
+            int v = 0;
+            for (int32_t k = i + 3; k < n && z[k] >= '0' && z[k] <= '9' && v < 1000000; k++)
+                v = v * 10 + (z[k] - '0');
+            return v;
+        }
+    }
+    return 0;
+}
+
+/* Text value v as a C string in buf (of size n), or NULL. */
+static const char *
+stat_text(const value *v, char *buf, size_t n)
+{
+    if (v->type != VALUE_TEXT || (size_t)v->n >= n)
+        return NULL;
+    memcpy(buf, v->u.z, (size_t)v->n);
+    buf[v->n] = '\0';
+    return buf;
+}
+
+/* One row of sqlite_stat1 onto the table it names: onto its index, or,
+ * where idx is NULL or names no index, onto the table (as SQLite). */
 static int
 stat_row_load(catalog *cat, const record_cursor *rec)
 {
     value tbl, name, stat;
-    catalog_index *idx;
+    const catalog_table *t;
+    catalog_index *idx = NULL;
     int64_t nums[KEY_INFO_MAX + 1];
-    char buf[256];
+    char tbuf[256], ibuf[256];
+    const char *tname, *iname;
     int n;
 
     record_cursor_column(rec, 0, &tbl);
     record_cursor_column(rec, 1, &name);
     record_cursor_column(rec, 2, &stat);
-    if (name.type != VALUE_TEXT || stat.type != VALUE_TEXT || (size_t)name.n >= sizeof buf)
+    tname = stat_text(&tbl, tbuf, sizeof tbuf);
+    t = tname != NULL ? catalog_table_find(cat, tname) : NULL;
+    if (t == NULL || stat.type != VALUE_TEXT)
         return CHORUS_OK;
-    memcpy(buf, name.u.z, (size_t)name.n);
-    buf[name.n] = '\0';
-    idx = (catalog_index *)catalog_index_find(cat, buf);
-    if (idx == NULL || tbl.type != VALUE_TEXT || !stat_row_names(rec, 0, idx->table->name))
+    iname = stat_text(&name, ibuf, sizeof ibuf);
+    if (iname != NULL)
+        idx = (catalog_index *)catalog_index_find(cat, iname);
+    if (idx == NULL) {
+        if (stat_parse(stat.u.z, stat.n, nums, 1) == 1) {
+            table_def_of(t)->pub.stat_rows = nums[0];
+            table_def_of(t)->pub.stat_size = stat_size_word(stat.u.z, stat.n);
+        }
+        return CHORUS_OK;
+    }
+    if (idx->table != t)
         return CHORUS_OK;
     n = stat_parse(stat.u.z, stat.n, nums, idx->n_cols + 1);
+    if (n > 0)
+        idx->stat_size = stat_size_word(stat.u.z, stat.n);
     return n > 0 ? stat_keep(cat, idx, nums, n) : CHORUS_OK;
 }
 
@@ -454,14 +504,24 @@ analyze_stats_copy(catalog *cat, const catalog *base)
 {
     int rc = CHORUS_OK;
 
+    for (int i = 0; i < catalog_table_count(base); i++) {
+        const catalog_table *old = catalog_table_at(base, i);
+        const catalog_table *t = catalog_table_find(cat, old->name);
+        if (t != NULL) {
+            table_def_of(t)->pub.stat_rows = old->stat_rows;
+            table_def_of(t)->pub.stat_size = old->stat_size;
+        }
+    }
     for (int i = 0; rc == CHORUS_OK && i < base->indexes.n; i++) {
         const catalog_index *old = base->indexes.items[i];
         catalog_index *idx;
         if (old->n_stat == 0)
             continue;
         idx = (catalog_index *)catalog_index_find(cat, old->name);
-        if (idx != NULL)
+        if (idx != NULL) {
+            idx->stat_size = old->stat_size;
             rc = stat_keep(cat, idx, old->stat, old->n_stat);
+        }
     }
     return rc;
 }

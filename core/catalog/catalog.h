@@ -31,7 +31,10 @@
  *   W2  A writer belongs to one statement of one write transaction: it keeps
  *       its b-tree cursors and row buffers open across the statement's rows
  *       (no malloc per row) and must be closed before the transaction ends
- *       (btree rule B1).
+ *       (btree rule B1). Parked (catalog_writer_park), it keeps its cursors
+ *       for the next statement of the same transaction; it must then be
+ *       closed before the transaction ends, a savepoint rolls back or DDL
+ *       runs.
  *   W3  The caller wraps each statement in a pager savepoint and undoes it
  *       on failure; the writer never opens savepoints itself.
  *   W4  The caller evaluates DEFAULT and CHECK constraints; the writer applies
@@ -79,9 +82,24 @@ enum catalog_hidden {
     CATALOG_COL_STORED = 3          /* GENERATED ALWAYS AS (...) STORED */
 };
 
+/* The declared type of a STRICT table's column (SQLite's six). */
+enum catalog_strict_type {
+    CATALOG_STRICT_NONE = 0,        /* not a STRICT table */
+    CATALOG_STRICT_ANY,
+    CATALOG_STRICT_BLOB,
+    CATALOG_STRICT_INT,
+    CATALOG_STRICT_INTEGER,
+    CATALOG_STRICT_REAL,
+    CATALOG_STRICT_TEXT
+};
+
+/* "INT", "TEXT", ... for a catalog_strict_type ("" for NONE). */
+const char *catalog_strict_type_name(int type);
+
 typedef struct catalog_column {
     const char *name;               /* in the catalog's arena, as all strings below */
     const char *type;               /* declared type as written, or NULL */
+    uint8_t strict_type;            /* enum catalog_strict_type */
     char affinity;                  /* enum affinity (value.h), never NONE */
     uint8_t collation;              /* enum collation (COLLATE clause, else BINARY) */
     const char *collation_name;     /* as written, or NULL for the default */
@@ -135,6 +153,8 @@ struct catalog_table {
     catalog_trigger *const *triggers;
     bool is_temp;                   /* a table of a temp catalog (catalog_set_temp): its
                                        b-trees live in the connection's temp database */
+    int64_t stat_rows;              /* sqlite_stat1 row "tbl, NULL, n" (ANALYZE): n; 0 none */
+    int stat_size;                  /* its "sz=N" word: N, the row size guess; 0 none */
 };
 
 /* catalog_index_column.column for entries that are not a table column. */
@@ -163,6 +183,12 @@ enum catalog_index_origin {
  * the rowid; ki orders the key columns (the rowid after them compares
  * BINARY ascending). unique: no two entries whose key columns are all
  * non-NULL may be equal (NULLs are distinct).
+ *
+ * WITHOUT ROWID tables (define.c D3, D5): the PRIMARY KEY index is the table
+ * b-tree itself (catalog_index_is_table); its entries are the table's
+ * records (PK columns first). Any other index of such a table ends its
+ * entries with the n_suffix PK columns its key does not hold (same column
+ * and collation), in PK order, instead of a rowid; ki covers them too.
  */
 struct catalog_index {
     const char *name;
@@ -176,12 +202,16 @@ struct catalog_index {
     uint8_t on_conflict;            /* ast_conflict of the UNIQUE/PRIMARY KEY constraint */
     char origin;                    /* enum catalog_index_origin */
     const ast_expr *where;          /* partial index condition or NULL */
+    int n_suffix;                   /* WITHOUT ROWID secondary index: PK columns after the
+                                       key (suffix holds their table columns); else 0 */
+    const int16_t *suffix;
     /* sqlite_stat1 numbers (ANALYZE), read by catalog_load; for the planner.
      * n_stat 0: not analyzed. stat[0] estimates the entries; stat[i] (1 <= i
      * < n_stat, at most n_cols) the entries per distinct value of the first i
      * key columns. */
     int n_stat;
     const int64_t *stat;
+    int stat_size;                  /* "sz=N" in its stat row: N, the entry size guess; 0 none */
 };
 
 struct catalog_view {
@@ -246,6 +276,25 @@ const catalog_index *catalog_index_find(const catalog *cat, const char *name);
 const catalog_view *catalog_view_find(const catalog *cat, const char *name);
 const catalog_trigger *catalog_trigger_find(const catalog *cat, const char *name);
 
+/* The PRIMARY KEY index of a WITHOUT ROWID table (its own b-tree), else NULL.
+ * Borrowed (C2). */
+const catalog_index *catalog_table_pk_index(const catalog_table *t);
+/* Whether idx is the b-tree of its WITHOUT ROWID table (D3). */
+static inline bool
+catalog_index_is_table(const catalog_index *idx)
+{
+    return idx->table->without_rowid && idx->origin == CATALOG_INDEX_PK;
+}
+/* Fields of an index entry: the key, then the rowid or the PK suffix. */
+static inline int
+catalog_index_entry_fields(const catalog_index *idx)
+{
+    return idx->n_cols + (idx->table->without_rowid ? idx->n_suffix : 1);
+}
+/* For each PK column k of idx's WITHOUT ROWID table, the field of idx's
+ * entries that holds it, into field_out[k] (room for t->n_pk). */
+void catalog_index_pk_fields(const catalog_index *idx, int16_t *field_out);
+
 /* Index of column name in t, or -1. */
 int catalog_table_column_find(const catalog_table *t, const char *name);
 /*
@@ -308,11 +357,30 @@ int catalog_writer_finish(catalog_writer *w);
  */
 void catalog_writer_set_main(catalog_writer *w, const catalog *main);
 /*
+ * For a writer of an attached database's catalog (core/vm/temp.c): name
+ * (borrowed until the writer closes) is the schema name its DDL may be
+ * qualified with, where a main catalog's accepts "main".
+ */
+void catalog_writer_set_schema_name(catalog_writer *w, const char *name);
+/*
  * Makes the writer's cursors use st (borrowed until catalog_writer_close)
  * instead of the B-tree path over its pager transaction: the engine passes
  * the connection's store transaction in journal_mode=mvcc (core/store).
  */
 void catalog_writer_use_store(catalog_writer *w, store_tx *st);
+/*
+ * Park: a finished statement's writer keeps its cursors, suspended
+ * (store_cursor_suspend), for the next statement of the same transaction
+ * on the same catalog and store; the caller holds it and must close it
+ * before the transaction ends, a savepoint rolls back or DDL runs (W2).
+ * Resume: that next statement takes it, with its own hooks, as if from
+ * catalog_writer_open.
+ */
+void catalog_writer_park(catalog_writer *w);
+void catalog_writer_resume(catalog_writer *w, const catalog_hooks *hooks);
+/* The pager transaction and store transaction the writer works in. */
+pager_tx *catalog_writer_tx(const catalog_writer *w);
+const store_tx *catalog_writer_store(const catalog_writer *w);
 /* Closes its cursors and frees it (its buffers are kept for the catalog's
  * next writer). Calls catalog_writer_finish when rows were written since
  * the last finish; an error there is lost, so callers should finish first.
@@ -351,6 +419,10 @@ typedef struct catalog_row_result {
 int catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
                        const value *rowid, int conflict, catalog_row_result *out);
 
+/* The rowid catalog_row_insert would give a new row of t whose rowid is left
+ * to the table (for the caller to pass on explicitly). */
+int catalog_row_new_rowid(catalog_writer *w, const catalog_table *t, int64_t *out);
+
 /* Deletes the row with rowid from t and its index entries. A missing row
  * is not an error. */
 int catalog_row_delete(catalog_writer *w, const catalog_table *t, int64_t rowid);
@@ -379,6 +451,31 @@ int catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_ro
 int catalog_row_replace_victims(catalog_writer *w, const catalog_table *t, const value *vals,
                                 const value *rowid, const int64_t *old_rowid, int conflict,
                                 int64_t *victims, int *n_out, bool *ignored_out);
+/*
+ * WITHOUT ROWID tables have no rowid: a row is named by its PRIMARY KEY,
+ * taken from key_row (t->n_cols values as stored; only the PK columns are
+ * read). catalog_row_delete_key deletes that row and its index entries (a
+ * missing row is not an error); catalog_row_update_key replaces it with
+ * vals as catalog_row_update does (out->ignored when it is gone). Their
+ * REPLACE deletes the rows in the way itself; the engine names them first
+ * with catalog_row_replace_victims_key (catalog_row_replace_victims names
+ * none for these tables). catalog_row_insert works on them as on any table
+ * (rowid must be NULL; out->rowid is 0).
+ */
+int catalog_row_delete_key(catalog_writer *w, const catalog_table *t, const value *key_row);
+int catalog_row_update_key(catalog_writer *w, const catalog_table *t, const value *key_row,
+                           const value *vals, int conflict, catalog_row_result *out);
+/*
+ * catalog_row_replace_victims for a WITHOUT ROWID table (old_row: the row
+ * an UPDATE changes, as key_row above; NULL for an INSERT): the rows in the
+ * way go into victims (room for t->n_indexes rows of t->n_cols values,
+ * each row at victims[i * t->n_cols]) as copies the caller owns (clear
+ * each value with value_clear).
+ */
+int catalog_row_replace_victims_key(catalog_writer *w, const catalog_table *t, const value *vals,
+                                    const value *old_row, int conflict, value *victims, int *n_out,
+                                    bool *ignored_out);
+
 /* Row rowid of t as stored (t->n_cols values, borrowed from the writer until
  * its next call); *found_out false when there is none. */
 int catalog_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid,
@@ -478,6 +575,11 @@ typedef struct catalog_pragma_env {
                                        PRAGMA temp.x: pager and tx are then temp's too) */
     const catalog *temp_cat;        /* the connection's temp schema, or NULL when it has
                                        none (database_list, table_list list it) */
+    const char *schema_name;        /* cat is an attached database's of this name (the
+                                       pragma's schema), or NULL: "main" or "temp" */
+    int n_attached;                 /* the attached databases in order (database_list) */
+    const char *const *attached_names;
+    const char *const *attached_paths;      /* "" for an in-memory one */
     const catalog_hooks *hooks;     /* for integrity_check of expression and partial
                                        indexes (NULL: their contents are not checked) */
     int *busy_timeout_ms;

@@ -103,6 +103,13 @@ int define_view(catalog *cat, const char *sql, catalog_view **out, char **errmsg
 int define_trigger(catalog *cat, const char *sql, catalog_trigger **out, char **errmsg_out);
 /* Builds sqlite_schema's own table object. */
 int define_schema_table(catalog *cat, table_def **out);
+/* define.c D4: CHORUS_ERROR with "no such collation sequence: X" in
+ * *errmsg_out (malloc()ed) when td's columns and autoindexes or idx (either
+ * may be NULL) name a collation the thread's scope does not define. */
+int define_collations_check(const table_def *td, const catalog_index *idx, char **errmsg_out);
+/* The first user collation of ki that the thread's scope does not define,
+ * or -1 (define.c D4). */
+int define_key_collation_undefined(const key_info *ki);
 
 /* --- writer.c: the write context ---------------------------------------- */
 
@@ -132,6 +139,8 @@ struct catalog_writer {
     const catalog *main;            /* borrowed, or NULL: for a temp catalog's writer, the
                                        main catalog whose tables and views TEMP triggers
                                        may name (catalog_writer_set_main) */
+    const char *schema_name;        /* borrowed, or NULL: the attached database's name
+                                       (catalog_writer_set_schema_name) */
     catalog_hooks hooks;
     char *errmsg;                   /* owned; NULL when no failure */
     int conflict;                   /* action of the last constraint failure */
@@ -175,6 +184,18 @@ int writer_buf_reserve(catalog_writer *w, size_t n);
  * until the next read into the same slot. *found_out false if absent. */
 int writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int slot,
                     value *vals, bool *found_out);
+/* Copies the record under cur (a row of t whose rowid is rowid) into row
+ * buffer slot and lays it out in vals as writer_row_read does. */
+int writer_row_load(catalog_writer *w, const catalog_table *t, store_cursor *cur, int64_t rowid,
+                    int slot, value *vals);
+/* WITHOUT ROWID tables: positions the writer's cursor on t's b-tree
+ * (*cur_out, borrowed from w) at the row whose PK equals key_row's (t->n_cols
+ * values; *found_out false: none), and reads that row as writer_row_read
+ * does (key_row may borrow from another slot). */
+int writer_row_seek_key(catalog_writer *w, const catalog_table *t, const value *key_row,
+                        store_cursor **cur_out, bool *found_out);
+int writer_row_read_key(catalog_writer *w, const catalog_table *t, const value *key_row, int slot,
+                        value *vals, bool *found_out);
 /* Encodes vals (t->n_cols; the rowid alias stored as NULL) into buf. */
 int writer_row_encode(catalog_writer *w, const catalog_table *t, const value *vals,
                       size_t *nbytes_out);
@@ -215,9 +236,34 @@ int constraint_index_delete(catalog_writer *w, const catalog_index *idx, const v
 /* Writes the AUTOINCREMENT counters that grew to sqlite_sequence and
  * forgets them all (statement end, and before DDL changes the catalog). */
 int writer_seq_flush(catalog_writer *w);
-/* Deletes row rowid (found in vals) of t and its index entries. */
+/* Deletes row rowid (found in vals) of t and its index entries (a WITHOUT
+ * ROWID table's row by the key in vals). */
 int row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid,
                      const value *vals);
+/* Steps shared with without_rowid.c: the writer's error state reset (and
+ * sqlite_schema refused); vals into w->row with affinity; NOT NULL over
+ * w->row; the action a failure leaves on w; index entries (not the table's
+ * own b-tree) for w->row, and moved from w->old to w->row. */
+int row_write_check(catalog_writer *w, const catalog_table *t);
+int row_prepare(catalog_writer *w, const catalog_table *t, const value *vals);
+int row_not_null(catalog_writer *w, const catalog_table *t, int conflict, catalog_row_result *out);
+void row_fail_action(catalog_writer *w, int action);
+int row_indexes_insert(catalog_writer *w, const catalog_table *t, int64_t rowid);
+int row_indexes_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid, int64_t rowid);
+
+/* --- without_rowid.c: rows named by their PRIMARY KEY -------------------- */
+
+/* catalog_row_insert on a WITHOUT ROWID table (checked by the caller). */
+int row_insert_key(catalog_writer *w, const catalog_table *t, const value *vals, int conflict,
+                   catalog_row_result *out);
+/* row_delete_known on a WITHOUT ROWID table. */
+int row_delete_known_key(catalog_writer *w, const catalog_table *t, const value *vals);
+/* A UNIQUE index idx of a WITHOUT ROWID table: whether an entry other than
+ * self's (a row, or NULL: any) has key[0..n_cols); the other row's PK
+ * columns then go into other (t->n_cols values; borrowed until the writer's
+ * index cursor moves). */
+int row_unique_probe_key(catalog_writer *w, const catalog_index *idx, const value *key,
+                         const value *self, bool *found_out, value *other);
 
 /* --- create.c / drop.c / alter.c: DDL ------------------------------------ */
 
@@ -319,9 +365,11 @@ int fkcheck_run(pager_tx *tx, store_tx *st, catalog *cat, const catalog_hooks *h
 
 /* --- integrity.c ---------------------------------------------------------- */
 
-/* Appends one row per problem found (at most max_errors), or "ok". */
+/* Appends one row per problem found (at most max_errors), or "ok". A failure
+ * that has a message (an index under a collation the connection lacks:
+ * define.c D4) leaves it, malloc()ed, in *errmsg_out. */
 int integrity_run(pager_tx *tx, const catalog *cat, const catalog_hooks *hooks, bool quick,
-                  int max_errors, catalog_result *out);
+                  int max_errors, catalog_result *out, char **errmsg_out);
 
 /* --- pragma.c (result helpers) ------------------------------------------- */
 

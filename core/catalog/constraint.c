@@ -2,7 +2,8 @@
  * core/catalog/constraint.c: index keys and UNIQUE / PRIMARY KEY checks.
  *
  * An index entry is a record of the index's key values followed by the
- * rowid. Two rows conflict in a UNIQUE index when their key values are all
+ * rowid, or by the PK suffix on a WITHOUT ROWID table (catalog.h). Two
+ * rows conflict in a UNIQUE index when their key values are all
  * non-NULL and compare equal under the index's key_info (collations
  * included); NULLs are distinct, as SQLite.
  *
@@ -86,7 +87,12 @@ constraint_index_key(catalog_writer *w, const catalog_index *idx, const value *v
         if (key[i].type == VALUE_NULL)
             *has_null_out = true;
     }
-    value_set_int(&key[idx->n_cols], rowid);
+    for (int j = 0; j < idx->n_suffix; j++) {
+        key[idx->n_cols + j] = vals[idx->suffix[j]];
+        key[idx->n_cols + j].flags = VALUE_BORROWED;    /* rule K1 */
+    }
+    if (!idx->table->without_rowid)
+        value_set_int(&key[idx->n_cols], rowid);
     return CHORUS_OK;
 }
 
@@ -110,7 +116,7 @@ value_same(const value *a, const value *b)
 bool
 constraint_key_same(const catalog_index *idx, const value *a, const value *b)
 {
-    for (int i = 0; i <= idx->n_cols; i++)
+    for (int i = 0; i < catalog_index_entry_fields(idx); i++)
         if (!value_same(&a[i], &b[i]))
             return false;
     return true;
@@ -195,14 +201,14 @@ int
 constraint_index_insert(catalog_writer *w, const catalog_index *idx, const value *key)
 {
     store_cursor *cur;
-    size_t nbytes = record_size(key, idx->n_cols + 1);
+    size_t nbytes = record_size(key, catalog_index_entry_fields(idx));
     int rc = writer_buf_reserve(w, nbytes);
 
     if (rc == CHORUS_OK)
         rc = writer_cursor(w, idx->root, &idx->ki, &cur);
     if (rc != CHORUS_OK)
         return rc;
-    nbytes = record_encode(key, idx->n_cols + 1, w->buf);
+    nbytes = record_encode(key, catalog_index_entry_fields(idx), w->buf);
     return store_index_insert(cur, w->buf, (uint32_t)nbytes, idx->unique);
 }
 
@@ -217,13 +223,14 @@ constraint_index_delete(catalog_writer *w, const catalog_index *idx, const value
     int rc = writer_cursor(w, idx->root, &idx->ki, &cur);
 
     if (rc == CHORUS_OK)
-        rc = store_seek_key(cur, key, idx->n_cols + 1, BTREE_SEEK_GE, &eof);
+        rc = store_seek_key(cur, key, catalog_index_entry_fields(idx), BTREE_SEEK_GE, &eof);
     if (rc != CHORUS_OK || eof)
         return rc;
     rc = store_payload(cur, &data, &nbytes);
     if (rc != CHORUS_OK)
         return rc;
-    cmp = record_compare_probe(&idx->ki, data, nbytes, key, idx->n_cols + 1, &cmp_rc);
+    cmp = record_compare_probe(&idx->ki, data, nbytes, key, catalog_index_entry_fields(idx),
+                               &cmp_rc);
     if (cmp_rc != CHORUS_OK)
         return cmp_rc;
     return cmp == 0 ? store_delete(cur) : CHORUS_OK;

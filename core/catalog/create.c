@@ -25,7 +25,9 @@
 int
 ddl_check_schema_name(catalog_writer *w, const char *schema)
 {
-    if (schema == NULL || catalog_name_eq(schema, w->cat->is_temp ? "temp" : "main"))
+    if (schema == NULL || catalog_name_eq(schema, w->schema_name != NULL ? w->schema_name
+                                                  : w->cat->is_temp    ? "temp"
+                                                                       : "main"))
         return CHORUS_OK;
     if (catalog_name_eq(schema, "temp") || catalog_name_eq(schema, "main"))
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP schema objects");
@@ -228,6 +230,8 @@ table_create_text(catalog_writer *w, const char *text, const catalog_table **out
     char *err = NULL;
     int rc = define_table(w->cat, text, 0, &td, &err);
 
+    if (rc == CHORUS_OK && (rc = define_collations_check(td, NULL, &err)) != CHORUS_OK)
+        ptr_list_free(&td->indexes);                            /* define.c D4 */
     if (rc == CHORUS_ERROR)
         return writer_fail_take(w, rc, err);
     free(err);
@@ -401,7 +405,9 @@ index_fill_row(catalog_writer *w, const catalog_index *idx, int64_t rowid)
 
     if (rc != CHORUS_OK || skip)
         return rc;
-    if (idx->unique && !has_null)
+    if (idx->unique && !has_null && idx->table->without_rowid)
+        rc = row_unique_probe_key(w, idx, w->key, NULL, &found, w->tmp);
+    else if (idx->unique && !has_null)
         rc = constraint_unique_probe(w, idx, w->key, rowid, &found, &other);
     if (rc == CHORUS_OK && found)
         rc = constraint_unique_fail(w, idx);
@@ -416,21 +422,22 @@ int
 ddl_index_fill(catalog_writer *w, const catalog_index *idx)
 {
     const catalog_table *t = idx->table;
+    const catalog_index *pk = catalog_table_pk_index(t);
     store_cursor *scan = NULL;
     bool eof;
     int rc = writer_row_reserve(w, t->n_cols);
 
     if (rc == CHORUS_OK)
-        rc = store_cursor_open(w->st, t->root, NULL, false, NULL, &scan);
+        rc = store_cursor_open(w->st, t->root, pk != NULL ? &pk->ki : NULL, false, NULL, &scan);
     if (rc == CHORUS_OK)
         rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof) {
-        int64_t rowid;
-        bool found;
-        rc = store_rowid(scan, &rowid);
+        int64_t rowid = 0;
+        if (!t->without_rowid)
+            rc = store_rowid(scan, &rowid);
         if (rc == CHORUS_OK)
-            rc = writer_row_read(w, t, rowid, 0, w->old, &found);
-        if (rc == CHORUS_OK && found)
+            rc = writer_row_load(w, t, scan, rowid, 0, w->old);
+        if (rc == CHORUS_OK)
             rc = index_fill_row(w, idx, rowid);
         if (rc == CHORUS_OK)
             rc = store_next(scan, &eof);
@@ -453,13 +460,13 @@ ddl_create_index(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     rc = normalized(w, stmt, sql, &text);
     if (rc == CHORUS_OK)
         rc = define_index(w->cat, text, 0, &idx, &err);
+    if (rc == CHORUS_OK)
+        rc = define_collations_check(NULL, idx, &err);          /* define.c D4 */
     if (rc == CHORUS_ERROR) {
         free(text);
         return writer_fail_take(w, rc, err);
     }
     free(err);
-    if (rc == CHORUS_OK && idx->table->without_rowid)
-        rc = writer_fail(w, CHORUS_ERROR, "not supported yet: indexes on WITHOUT ROWID tables");
     if (rc == CHORUS_OK)
         rc = btree_create(w->tx, BTREE_INDEX, &idx->root);
     if (rc == CHORUS_OK)
@@ -527,6 +534,12 @@ void
 catalog_writer_set_main(catalog_writer *w, const catalog *main)
 {
     w->main = main;
+}
+
+void
+catalog_writer_set_schema_name(catalog_writer *w, const char *name)
+{
+    w->schema_name = name;
 }
 
 /* The catalog whose table or view a new trigger names: the writer's own,

@@ -14,7 +14,19 @@
  *       constraints appear; a constraint over the same columns and
  *       collations as an earlier one reuses its index.
  *   D3  In a WITHOUT ROWID table the primary key index is the table b-tree
- *       itself (same root, no sqlite_schema row) and its columns are NOT NULL.
+ *       itself (same root, no sqlite_schema row), its columns are NOT NULL
+ *       and each appears once (a repeat with the same collation is dropped).
+ *   D4  A COLLATE clause may name any collation: a built-in one is stored
+ *       by number, another by its process-wide id (record/collation_user.c
+ *       CU1), so the schema loads on a connection that has not defined it.
+ *       New DDL (create.c) passes define_collations_check: it may name only
+ *       collations the connection has defined, as in sqlite3.
+ *   D5  Any other index of a WITHOUT ROWID table ends its entries with the
+ *       PRIMARY KEY columns that its key does not already hold with the same
+ *       collation, in PK order, with the PK's collations (ki covers them);
+ *       at most KEY_INFO_MAX fields in all. They keep the PK's DESC orders
+ *       in a CREATE INDEX, but are ascending in an autoindex, as SQLite
+ *       stores them (its ticket bba7b69f9849b5bf).
  *
  * Ownership: objects are built in the catalog's arena and are not attached
  * (schema.c attaches). Callers: load.c, create.c, alter.c.
@@ -84,15 +96,53 @@ span_text(def_ctx *d, ast_span span)
     return arena_strndup(&d->cat->mem, d->text + span.start, span.len);
 }
 
+/* D4: any name is accepted here, so a connection that has not defined an
+ * application collation still reads the schema; new DDL is checked by
+ * define_collations_check. */
 static int
 collation_lookup(def_ctx *d, const char *name, uint8_t *out)
 {
     int c = collation_find(name);
 
-    if (c < 0 || c >= COLLATE_USER_FIRST)      /* record/collation_user.c CU1 */
+    if (c < 0)
+        c = collation_user_intern(name);        /* record/collation_user.c CU1 */
+    if (c < 0)
         return def_fail(d, "no such collation sequence: %s", name);
     *out = (uint8_t)c;
     return CHORUS_OK;
+}
+
+int
+define_key_collation_undefined(const key_info *ki)
+{
+    for (int i = 0; i < ki->n_fields; i++)
+        if (ki->coll[i] >= COLLATE_USER_FIRST && !collation_user_defined(ki->coll[i]))
+            return ki->coll[i];
+    return -1;
+}
+
+int
+define_collations_check(const table_def *td, const catalog_index *idx, char **errmsg_out)
+{
+    int missing = idx != NULL ? define_key_collation_undefined(&idx->ki) : -1;
+    strbuf sb;
+
+    *errmsg_out = NULL;
+    for (int i = 0; td != NULL && missing < 0 && i < td->pub.n_cols; i++) {
+        uint8_t c = td->pub.cols[i].collation;
+        if (c >= COLLATE_USER_FIRST && !collation_user_defined(c))
+            missing = c;
+    }
+    for (int i = 0; td != NULL && missing < 0 && i < td->indexes.n; i++) {
+        const catalog_index *autoindex = td->indexes.items[i];
+        missing = define_key_collation_undefined(&autoindex->ki);
+    }
+    if (missing < 0)
+        return CHORUS_OK;
+    strbuf_init(&sb);
+    strbuf_printf(&sb, "no such collation sequence: %s", collation_name((collation)missing));
+    *errmsg_out = strbuf_finish(&sb);
+    return *errmsg_out == NULL ? CHORUS_NOMEM : CHORUS_ERROR;
 }
 
 /* --- columns ----------------------------------------------------------------- */
@@ -113,16 +163,29 @@ default_text(def_ctx *d, const ast_constraint *c)
     return span_text(d, s);
 }
 
-static int
-strict_type_check(def_ctx *d, const char *table, const catalog_column *col)
+const char *
+catalog_strict_type_name(int type)
 {
-    static const char *const types[] = {"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"};
+    static const char *const names[] = {
+        [CATALOG_STRICT_ANY] = "ANY",   [CATALOG_STRICT_BLOB] = "BLOB",
+        [CATALOG_STRICT_INT] = "INT",   [CATALOG_STRICT_INTEGER] = "INTEGER",
+        [CATALOG_STRICT_REAL] = "REAL", [CATALOG_STRICT_TEXT] = "TEXT"};
 
+    return type > CATALOG_STRICT_NONE && type <= CATALOG_STRICT_TEXT ? names[type] : "";
+}
+
+/* A STRICT table's column must declare one of SQLite's six types. */
+static int
+strict_type_set(def_ctx *d, const char *table, catalog_column *col)
+{
     if (col->type == NULL)
         return def_fail(d, "missing datatype for %s.%s", table, col->name);
-    for (size_t i = 0; i < CHORUS_ARRAY_LEN(types); i++)
-        if (catalog_name_eq(col->type, types[i]))
+    for (int t = CATALOG_STRICT_ANY; t <= CATALOG_STRICT_TEXT; t++) {
+        if (catalog_name_eq(col->type, catalog_strict_type_name(t))) {
+            col->strict_type = (uint8_t)t;
             return CHORUS_OK;
+        }
+    }
     return def_fail(d, "unknown datatype for %s.%s: \"%s\"", table, col->name, col->type);
 }
 
@@ -329,7 +392,7 @@ table_columns(table_build *b, const ast_create_table *ct)
             col->affinity = AFFINITY_BLOB;
         col->collation = COLLATE_BINARY;
         b->td->pub.n_cols = n + 1;
-        if (ct->is_strict && (rc = strict_type_check(b->d, b->td->pub.name, col)) != CHORUS_OK)
+        if (ct->is_strict && (rc = strict_type_set(b->d, b->td->pub.name, col)) != CHORUS_OK)
             return rc;
         for (const ast_constraint *c = cd->constraints; c != NULL; c = c->next)
             if (c->kind == AST_CONS_COLLATE && (rc = column_constraint(b, n, c)) != CHORUS_OK)
@@ -377,13 +440,13 @@ table_constraints(table_build *b, const ast_create_table *ct)
 
 /* --- primary key and autoindexes ---------------------------------------------- */
 
-/* Rule D1. */
+/* Rule D1 (without_rowid false: whether the key has an alias's shape). */
 static bool
-is_rowid_alias(const table_build *b, const ast_create_table *ct)
+is_rowid_alias(const table_build *b, bool without_rowid)
 {
     const key_spec *pk;
 
-    if (b->pk_spec < 0 || ct->without_rowid)
+    if (b->pk_spec < 0 || without_rowid)
         return false;
     pk = &b->specs[b->pk_spec];
     if (pk->n != 1 || b->cols[pk->cols[0]].type == NULL ||
@@ -427,6 +490,41 @@ autoindex_build(table_build *b, const key_spec *ks, int number, catalog_index **
     return CHORUS_OK;
 }
 
+/* Rule D5: the PK suffix of idx, a secondary index of a WITHOUT ROWID
+ * table (whose PK index is already built). */
+static int
+index_suffix(def_ctx *d, catalog_index *idx)
+{
+    const catalog_table *t = idx->table;
+    const catalog_index *pk = catalog_table_pk_index(t);
+    int16_t *suffix;
+    int n = 0;
+
+    if (pk == NULL || catalog_index_is_table(idx))
+        return CHORUS_OK;
+    suffix = arena_alloc(&d->cat->mem, sizeof *suffix * (size_t)t->n_pk);
+    if (suffix == NULL)
+        return CHORUS_NOMEM;
+    for (int k = 0; k < t->n_pk; k++) {
+        bool dup = false;
+        for (int i = 0; i < idx->n_cols && !dup; i++)
+            dup = idx->cols[i].column == pk->cols[k].column &&
+                  idx->cols[i].collation == pk->cols[k].collation;
+        if (dup)
+            continue;
+        if (idx->n_cols + n >= KEY_INFO_MAX)
+            return def_fail(d, "too many columns on %s", idx->name);
+        suffix[n] = pk->cols[k].column;
+        idx->ki.coll[idx->n_cols + n] = pk->cols[k].collation;
+        idx->ki.desc[idx->n_cols + n] = idx->origin == CATALOG_INDEX_CREATE && pk->cols[k].desc;
+        n++;
+    }
+    idx->suffix = suffix;
+    idx->n_suffix = n;
+    idx->ki.n_fields = idx->n_cols + n;
+    return CHORUS_OK;
+}
+
 /* Rule D2: one index per distinct key spec, numbered in order. */
 static int
 table_autoindexes(table_build *b, bool alias)
@@ -464,26 +562,54 @@ table_autoindexes(table_build *b, bool alias)
             made[i]->root = b->td->pub.root;        /* rule D3 */
     }
     catalog_table_sync(b->td);
+    for (int i = 0; i < b->td->indexes.n; i++) {
+        int rc = index_suffix(b->d, b->td->indexes.items[i]);      /* rule D5 */
+        if (rc != CHORUS_OK)
+            return rc;
+    }
     return CHORUS_OK;
+}
+
+/* Rule D3: a WITHOUT ROWID key names each column (and collation) once, as
+ * SQLite drops the repeats: PRIMARY KEY(a, a) is PRIMARY KEY(a). */
+static void
+key_spec_dedupe(key_spec *ks)
+{
+    int n = 0;
+
+    for (int i = 0; i < ks->n; i++) {
+        bool dup = false;
+        for (int k = 0; k < n && !dup; k++)
+            dup = ks->cols[k] == ks->cols[i] && ks->coll[k] == ks->coll[i];
+        if (dup)
+            continue;
+        ks->cols[n] = ks->cols[i];
+        ks->coll[n] = ks->coll[i];
+        ks->desc[n] = ks->desc[i];
+        n++;
+    }
+    ks->n = n;
 }
 
 static int
 table_primary_key(table_build *b, const ast_create_table *ct)
 {
     catalog_table *t = &b->td->pub;
-    bool alias = is_rowid_alias(b, ct);
+    bool alias = is_rowid_alias(b, ct->without_rowid);
     int16_t *pk;
 
     t->rowid_alias = -1;
     if (ct->without_rowid && b->pk_spec < 0)
         return def_fail(b->d, "PRIMARY KEY missing on table %s", t->name);
+    if (b->pk_autoinc && !is_rowid_alias(b, false))
+        return def_fail(b->d, "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
     if (b->pk_autoinc && ct->without_rowid)
         return def_fail(b->d, "AUTOINCREMENT not allowed on WITHOUT ROWID tables");
-    if (b->pk_autoinc && !alias)
-        return def_fail(b->d, "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
     t->autoincrement = b->pk_autoinc;
     if (b->pk_spec < 0)
         return table_autoindexes(b, false);
+    if (ct->without_rowid)
+        key_spec_dedupe(&b->specs[b->pk_spec]);
     const key_spec *ks = &b->specs[b->pk_spec];
     pk = arena_alloc(&b->d->cat->mem, sizeof *pk * (size_t)ks->n);
     if (pk == NULL)
@@ -701,7 +827,7 @@ index_from_ast(def_ctx *d, const ast_create_index *ci, uint32_t root, catalog_in
     idx->on_conflict = AST_CONFLICT_DEFAULT;
     idx->origin = CATALOG_INDEX_CREATE;
     idx->where = ci->where;
-    return CHORUS_OK;
+    return index_suffix(d, idx);                    /* rule D5 */
 }
 
 int

@@ -15,6 +15,7 @@
  *   FK3 Child values get the parent column's affinity before the lookup,
  *       as SQLite compares them.
  *   FK4 Rows come out by child table (schema order), then rowid, then fkid.
+ *       A WITHOUT ROWID child's rows come in PK order, their rowid NULL.
  *   FK5 Rows are read through the storage seam (core/store), so in MVCC mode
  *       the check sees what the transaction sees: its own writes and
  *       commits the B-tree does not hold yet.
@@ -161,8 +162,8 @@ fk_violation(catalog_result *out, const catalog_table *child, int64_t rowid,
 
     if (rc == CHORUS_OK)
         rc = value_set_text_copy(&row[0], child->name, (int32_t)strlen(child->name));
-    if (rc == CHORUS_OK)
-        value_set_int(&row[1], rowid);
+    if (rc == CHORUS_OK && !child->without_rowid)
+        value_set_int(&row[1], rowid);                  /* FK4: else NULL */
     if (rc == CHORUS_OK)
         rc = value_set_text_copy(&row[2], tg->fk->to_table, (int32_t)strlen(tg->fk->to_table));
     if (rc == CHORUS_OK)
@@ -194,21 +195,23 @@ fk_check_row(fk_target *tg, const catalog_table *child, const value *vals, int64
 static int
 fk_scan_rows(catalog_writer *w, const catalog_table *t, fk_target *tgs, catalog_result *out)
 {
+    const catalog_index *pk = catalog_table_pk_index(t);
     store_cursor *scan = NULL;
     bool eof;
     int rc = writer_row_reserve(w, t->n_cols);
 
     if (rc == CHORUS_OK)
-        rc = store_cursor_open(w->st, t->root, NULL, false, t->name, &scan);
+        rc = store_cursor_open(w->st, t->root, pk != NULL ? &pk->ki : NULL, false, t->name,
+                               &scan);
     if (rc == CHORUS_OK)
         rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof) {
-        int64_t rowid;
-        bool found = false;
-        rc = store_rowid(scan, &rowid);
+        int64_t rowid = 0;
+        if (!t->without_rowid)
+            rc = store_rowid(scan, &rowid);
         if (rc == CHORUS_OK)
-            rc = writer_row_read(w, t, rowid, 0, w->old, &found);
-        for (int i = 0; rc == CHORUS_OK && found && i < t->n_fkeys; i++)
+            rc = writer_row_load(w, t, scan, rowid, 0, w->old);
+        for (int i = 0; rc == CHORUS_OK && i < t->n_fkeys; i++)
             rc = fk_check_row(&tgs[i], t, w->old, rowid, out);
         if (rc == CHORUS_OK)
             rc = store_next(scan, &eof);
@@ -224,7 +227,7 @@ fk_check_table(catalog_writer *w, const catalog_table *t, catalog_result *out,
     fk_target *tgs;
     int rc = CHORUS_OK;
 
-    if (t->n_fkeys == 0 || t->without_rowid)
+    if (t->n_fkeys == 0)
         return CHORUS_OK;
     tgs = calloc((size_t)t->n_fkeys, sizeof *tgs);
     if (tgs == NULL)

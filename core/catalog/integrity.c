@@ -4,9 +4,10 @@
  * Outline:
  *   1. the b-tree structure of every tree (btree_integrity_check over
  *      sqlite_schema, each table and each index with its key_info);
- *   2. integrity_check only: for every row of every rowid table, NOT NULL
+ *   2. integrity_check only: for every row of every table, NOT NULL
  *      columns hold values ("NULL value in t.a") and each index holds the
- *      row's entry ("row N missing from index i"); then each index has one
+ *      row's entry ("row N missing from index i"; N is the rowid, or the
+ *      row's position in a WITHOUT ROWID table); then each index has one
  *      entry per row it covers ("wrong # of entries in index i").
  * Messages use SQLite's words; "ok" when nothing is wrong.
  *
@@ -114,18 +115,20 @@ entry_present(catalog_writer *w, const catalog_index *idx, const value *key, boo
 
     *out = false;
     if (rc == CHORUS_OK)
-        rc = store_seek_key(cur, key, idx->n_cols + 1, BTREE_SEEK_GE, &eof);
+        rc = store_seek_key(cur, key, catalog_index_entry_fields(idx), BTREE_SEEK_GE, &eof);
     if (rc != CHORUS_OK || eof)
         return rc;
     rc = store_payload(cur, &data, &nbytes);
     if (rc != CHORUS_OK)
         return rc;
-    *out = record_compare_probe(&idx->ki, data, nbytes, key, idx->n_cols + 1, &cmp_rc) == 0 &&
+    *out = record_compare_probe(&idx->ki, data, nbytes, key, catalog_index_entry_fields(idx),
+                                &cmp_rc) == 0 &&
            cmp_rc == CHORUS_OK;
     return CHORUS_OK;
 }
 
-/* Step 2 for one row; expected[i] counts the entries index i should have. */
+/* Step 2 for one row (rowid: its number in messages); expected[i] counts
+ * the entries index i should have. */
 static int
 check_row(check_state *s, const catalog_table *t, int64_t rowid, int64_t *expected)
 {
@@ -140,7 +143,8 @@ check_row(check_state *s, const catalog_table *t, int64_t rowid, int64_t *expect
         bool skip, has_null, present;
         if (!index_checkable(s, idx))
             continue;
-        rc = constraint_index_key(w, idx, w->old, rowid, w->key, &skip, &has_null);
+        rc = constraint_index_key(w, idx, w->old, t->without_rowid ? 0 : rowid, w->key, &skip,
+                                  &has_null);
         if (rc != CHORUS_OK)
             break;
         if (!skip) {
@@ -178,22 +182,24 @@ check_counts(check_state *s, const catalog_table *t, const int64_t *expected)
 static int
 check_table(check_state *s, const catalog_table *t)
 {
+    const catalog_index *pk = catalog_table_pk_index(t);
     store_cursor *scan = NULL;
     int64_t *expected = calloc((size_t)t->n_indexes + 1, sizeof *expected);
+    int64_t n_rows = 0;
     bool eof;
     int rc = expected == NULL ? CHORUS_NOMEM : writer_row_reserve(s->w, t->n_cols);
 
     if (rc == CHORUS_OK)
-        rc = store_cursor_open(s->w->st, t->root, NULL, false, NULL, &scan);
+        rc = store_cursor_open(s->w->st, t->root, pk != NULL ? &pk->ki : NULL, false, NULL, &scan);
     if (rc == CHORUS_OK)
         rc = store_first(scan, &eof);
     while (rc == CHORUS_OK && !eof && !check_full(s)) {
-        int64_t rowid;
-        bool found;
-        rc = store_rowid(scan, &rowid);
+        int64_t rowid = ++n_rows;
+        if (!t->without_rowid)
+            rc = store_rowid(scan, &rowid);
         if (rc == CHORUS_OK)
-            rc = writer_row_read(s->w, t, rowid, 0, s->w->old, &found);
-        if (rc == CHORUS_OK && found)
+            rc = writer_row_load(s->w, t, scan, rowid, 0, s->w->old);
+        if (rc == CHORUS_OK)
             rc = check_row(s, t, rowid, expected);
         if (rc == CHORUS_OK)
             rc = store_next(scan, &eof);
@@ -211,9 +217,7 @@ check_contents(const catalog *cat, check_state *s)
     int rc = CHORUS_OK;
 
     for (int i = 0; rc == CHORUS_OK && i < catalog_table_count(cat) && !check_full(s); i++) {
-        const catalog_table *t = catalog_table_at(cat, i);
-        if (!t->without_rowid)
-            rc = check_table(s, t);
+        rc = check_table(s, catalog_table_at(cat, i));
     }
     /* A corrupt row is a finding, not a failure of the check itself. */
     if (rc == CHORUS_CORRUPT) {
@@ -243,7 +247,7 @@ add_lines(catalog_result *out, const char *text)
 
 int
 integrity_run(pager_tx *tx, const catalog *cat, const catalog_hooks *hooks, bool quick,
-              int max_errors, catalog_result *out)
+              int max_errors, catalog_result *out, char **errmsg_out)
 {
     catalog_writer *w = NULL;
     strbuf errors;
@@ -261,6 +265,8 @@ integrity_run(pager_tx *tx, const catalog *cat, const catalog_hooks *hooks, bool
         rc = check_structure(tx, cat, &s);
     if (rc == CHORUS_OK && !quick && !check_full(&s))
         rc = check_contents(cat, &s);
+    if (rc != CHORUS_OK && w != NULL && catalog_writer_errmsg(w)[0] != 0)
+        *errmsg_out = common_mprintf("%s", catalog_writer_errmsg(w));
     catalog_writer_close(w);
     if (rc == CHORUS_OK && errors.failed)
         rc = CHORUS_NOMEM;

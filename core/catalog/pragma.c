@@ -379,6 +379,11 @@ index_info_rows(pragma_run *r, bool extended)
                               idx->cols[i].collation_name, extended);
     if (!extended)
         return rc;
+    for (int j = 0; rc == CHORUS_OK && j < idx->n_suffix; j++, seq++)   /* define.c D5 */
+        rc = index_column_row(r, idx, seq, idx->suffix[j], false, idx->ki.desc[idx->n_cols + j],
+                              collation_name((collation)idx->ki.coll[idx->n_cols + j]), true);
+    if (idx->table->without_rowid && !catalog_index_is_table(idx))
+        return rc;
     if (idx->root != idx->table->root)
         return rc == CHORUS_OK ? index_column_row(r, idx, seq, -1, false, false, "BINARY", true)
                                : rc;
@@ -479,7 +484,7 @@ table_list_row(pragma_run *r, const char *schema, const char *name, const char *
 static int
 table_list_schema(pragma_run *r, const catalog *cat, bool temp, const char *only)
 {
-    const char *schema = temp ? "temp" : "main";
+    const char *schema = temp ? "temp" : r->env->schema_name ? r->env->schema_name : "main";
     const char *self = temp ? "sqlite_temp_schema" : "sqlite_schema";
     int rc = CHORUS_OK;
 
@@ -515,7 +520,7 @@ run_table_list(pragma_run *r)
 }
 
 static int
-run_database_list(pragma_run *r)
+database_list_fixed(pragma_run *r)
 {
     value *row;
     int rc = result_add_row(r->out, &row);
@@ -534,6 +539,26 @@ run_database_list(pragma_run *r)
     value_set_int(&row[0], 1);
     rc = set_text(&row[1], "temp");
     return rc == CHORUS_OK ? set_text(&row[2], "") : rc;
+}
+
+/* database_list: main, temp when it exists, then the attached databases
+ * (their seq counts from 2, as SQLite's slots). */
+static int
+run_database_list(pragma_run *r)
+{
+    int rc = database_list_fixed(r);
+
+    for (int i = 0; rc == CHORUS_OK && i < r->env->n_attached; i++) {
+        value *row;
+        rc = result_add_row(r->out, &row);
+        if (rc != CHORUS_OK)
+            return rc;
+        value_set_int(&row[0], 2 + i);
+        rc = set_text(&row[1], r->env->attached_names[i]);
+        if (rc == CHORUS_OK)
+            rc = set_text(&row[2], r->env->attached_paths[i]);
+    }
+    return rc;
 }
 
 static int
@@ -556,7 +581,8 @@ run_integrity_check(pragma_run *r)
 
     if (!arg_int(r, &n) || n <= 0)
         n = 100;
-    return integrity_run(r->env->tx, r->env->cat, r->env->hooks, false, (int)n, r->out);
+    return integrity_run(r->env->tx, r->env->cat, r->env->hooks, false, (int)n, r->out,
+                         r->errmsg);
 }
 
 static int
@@ -566,7 +592,8 @@ run_quick_check(pragma_run *r)
 
     if (!arg_int(r, &n) || n <= 0)
         n = 100;
-    return integrity_run(r->env->tx, r->env->cat, r->env->hooks, true, (int)n, r->out);
+    return integrity_run(r->env->tx, r->env->cat, r->env->hooks, true, (int)n, r->out,
+                         r->errmsg);
 }
 
 /* --- connection settings --------------------------------------------------------- */
@@ -783,7 +810,9 @@ catalog_pragma(const catalog_pragma_env *env, const ast_pragma *p, catalog_resul
     int rc;
 
     *errmsg_out = NULL;
-    if (p->schema != NULL && !catalog_name_eq(p->schema, env->cat->is_temp ? "temp" : "main")) {
+    if (p->schema != NULL && !catalog_name_eq(p->schema, env->schema_name != NULL ? env->schema_name
+                                                         : env->cat->is_temp   ? "temp"
+                                                                               : "main")) {
         *errmsg_out = common_mprintf("unknown database %s", p->schema);
         return CHORUS_ERROR;
     }

@@ -1,14 +1,16 @@
 /*
  * core/catalog/row_write.c: INSERT, UPDATE and DELETE of one row of a
- * rowid table with its index entries (catalog.h rule W1).
+ * rowid table with its index entries (catalog.h rule W1). WITHOUT ROWID
+ * tables take the steps shared here (1, 3, 5's index entries) and their own
+ * key checks in without_rowid.c.
  *
  * The steps of a row write, in SQLite's order:
  *   1. copy the values and apply column affinity (writer row buffer);
  *   2. the rowid: from the rowid alias, the caller, or allocated;
  *   3. NOT NULL, per column;
- *   4. uniqueness of the rowid, then of each UNIQUE index, first for every
- *      constraint whose action is not REPLACE (so an IGNORE or ABORT never
- *      follows a deletion), then REPLACE deletes the rows in the way;
+ *   4. uniqueness of the rowid, then of each UNIQUE index (RW4), first for
+ *      every constraint whose action is not REPLACE (so an IGNORE or ABORT
+ *      never follows a deletion), then REPLACE deletes the rows in the way;
  *   5. the table record, then each index entry (on UPDATE only the entries
  *      whose key changed);
  *   6. AUTOINCREMENT: the writer notes the largest rowid used; it goes to
@@ -27,6 +29,10 @@
  *       without UNIQUE indexes, checks its explicit rowid in the seek of the
  *       table write (store_insert_new) instead of a seek of its own: no other
  *       check can fail first, and a taken rowid writes nothing (RW1).
+ *   RW4 Indexes are checked newest first, as SQLite keeps a table's
+ *       index list (each new index goes to its front): a row that breaks
+ *       two constraints reports the newer one, and REPLACE deletes the
+ *       newer one's row first.
  * Callers: the engine through catalog.h; create.c (CREATE TABLE AS rows go
  * through catalog_row_insert too).
  */
@@ -55,7 +61,43 @@ typedef struct row_op {
 
 /* --- step 1: values -------------------------------------------------------- */
 
+/* A STRICT table's value after affinity: NULL, or of the column's type (an
+ * ANY column takes anything), as SQLite checks it. */
 static int
+row_strict_check(catalog_writer *w, const catalog_table *t, int i)
+{
+    static const char *const value_types[] = {
+        [VALUE_INTEGER] = "INT", [VALUE_REAL] = "REAL", [VALUE_TEXT] = "TEXT", [VALUE_BLOB] = "BLOB"};
+    const catalog_column *col = &t->cols[i];
+    int type = w->row[i].type;
+    bool ok;
+
+    switch (col->strict_type) {
+    case CATALOG_STRICT_INT:
+    case CATALOG_STRICT_INTEGER:
+        ok = type == VALUE_INTEGER;
+        break;
+    case CATALOG_STRICT_REAL:
+        ok = type == VALUE_REAL;
+        break;
+    case CATALOG_STRICT_TEXT:
+        ok = type == VALUE_TEXT;
+        break;
+    case CATALOG_STRICT_BLOB:
+        ok = type == VALUE_BLOB;
+        break;
+    default:
+        ok = true;
+        break;
+    }
+    if (ok || type == VALUE_NULL)
+        return CHORUS_OK;
+    return writer_fail(w, CHORUS_CONSTRAINT_DATATYPE, "cannot store %s value in %s column %s.%s",
+                       value_types[type], catalog_strict_type_name(col->strict_type), t->name,
+                       col->name);
+}
+
+int
 row_prepare(catalog_writer *w, const catalog_table *t, const value *vals)
 {
     int rc = writer_row_reserve(w, t->n_cols);
@@ -65,6 +107,8 @@ row_prepare(catalog_writer *w, const catalog_table *t, const value *vals)
         w->row[i] = vals[i];
         w->row[i].flags = VALUE_BORROWED;   /* the caller's bytes, read only */
         rc = value_apply_affinity(&w->row[i], t->cols[i].affinity);
+        if (rc == CHORUS_OK && t->is_strict && i != t->rowid_alias)
+            rc = row_strict_check(w, t, i);
     }
     return rc;
 }
@@ -149,6 +193,12 @@ rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
     return writer_fail(w, CHORUS_FULL, "database or disk is full");
 }
 
+int
+catalog_row_new_rowid(catalog_writer *w, const catalog_table *t, int64_t *out)
+{
+    return rowid_allocate(w, t, out);
+}
+
 /* The rowid of the new row image in w->row (rowid_val: the caller's). */
 static int
 row_rowid(catalog_writer *w, row_op *op, const value *rowid_val)
@@ -183,25 +233,22 @@ row_rowid(catalog_writer *w, row_op *op, const value *rowid_val)
 
 /* --- step 3: NOT NULL ---------------------------------------------------------- */
 
-static int
-fail_action(catalog_writer *w, int action)
+void
+row_fail_action(catalog_writer *w, int action)
 {
     w->conflict = action == AST_CONFLICT_FAIL || action == AST_CONFLICT_ROLLBACK
                       ? action : AST_CONFLICT_ABORT;
-    return CHORUS_OK;
 }
 
-static int
-row_not_null(catalog_writer *w, row_op *op)
+int
+row_not_null(catalog_writer *w, const catalog_table *t, int conflict, catalog_row_result *out)
 {
-    const catalog_table *t = op->t;
-
     for (int i = 0; i < t->n_cols; i++) {
         const catalog_column *col = &t->cols[i];
         int action, rc;
         if (!col->not_null || w->row[i].type != VALUE_NULL || i == t->rowid_alias)
             continue;
-        action = constraint_action(op->conflict, col->not_null_conflict);
+        action = constraint_action(conflict, col->not_null_conflict);
         if (action == AST_CONFLICT_REPLACE && col->default_expr != NULL) {
             rc = writer_default(w, t, i, &w->row[i]);
             if (rc == CHORUS_OK)
@@ -212,10 +259,10 @@ row_not_null(catalog_writer *w, row_op *op)
                 continue;
         }
         if (action == AST_CONFLICT_IGNORE) {
-            op->out->ignored = true;
+            out->ignored = true;
             return CHORUS_OK;
         }
-        fail_action(w, action);
+        row_fail_action(w, action);
         return writer_fail(w, CHORUS_CONSTRAINT_NOTNULL, "NOT NULL constraint failed: %s.%s",
                            t->name, col->name);
     }
@@ -231,6 +278,8 @@ row_delete_known(catalog_writer *w, const catalog_table *t, int64_t rowid, const
     bool eof, exact;
     int rc = CHORUS_OK;
 
+    if (t->without_rowid)
+        return row_delete_known_key(w, t, vals);
     for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
         const catalog_index *idx = t->indexes[i];
         bool skip, has_null;
@@ -300,7 +349,7 @@ rowid_taken(catalog_writer *w, const row_op *op, int action)
         op->out->ignored = true;
         return CHORUS_OK;
     }
-    fail_action(w, action);
+    row_fail_action(w, action);
     return rowid_fail(w, op->t);
 }
 
@@ -367,7 +416,7 @@ index_unique(catalog_writer *w, row_op *op, const catalog_index *idx, int pass)
             op->out->ignored = true;
             break;
         } else {
-            fail_action(w, action);
+            row_fail_action(w, action);
             rc = constraint_unique_fail(w, idx);
         }
     }
@@ -382,8 +431,8 @@ row_unique(catalog_writer *w, row_op *op)
 
     for (int pass = 0; pass < 2 && rc == CHORUS_OK && !op->out->ignored; pass++) {
         rc = rowid_unique(w, op, pass);
-        for (int i = 0; rc == CHORUS_OK && !op->out->ignored && i < op->t->n_indexes; i++)
-            rc = index_unique(w, op, op->t->indexes[i], pass);
+        for (int i = op->t->n_indexes - 1; rc == CHORUS_OK && !op->out->ignored && i >= 0; i--)
+            rc = index_unique(w, op, op->t->indexes[i], pass);      /* RW4 */
     }
     return rc;
 }
@@ -557,14 +606,16 @@ table_write(catalog_writer *w, const row_op *op)
     return rc;
 }
 
-static int
-indexes_insert(catalog_writer *w, const catalog_table *t, int64_t rowid)
+int
+row_indexes_insert(catalog_writer *w, const catalog_table *t, int64_t rowid)
 {
     int rc = CHORUS_OK;
 
     for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
         const catalog_index *idx = t->indexes[i];
         bool skip, has_null;
+        if (catalog_index_is_table(idx))
+            continue;                       /* the table write (without_rowid.c) */
         rc = constraint_index_key(w, idx, w->row, rowid, w->key, &skip, &has_null);
         if (rc != CHORUS_OK)
             break;
@@ -575,18 +626,23 @@ indexes_insert(catalog_writer *w, const catalog_table *t, int64_t rowid)
     return rc;
 }
 
-static int
-write_check(catalog_writer *w, const catalog_table *t)
+int
+row_write_check(catalog_writer *w, const catalog_table *t)
 {
     free(w->errmsg);
     w->errmsg = NULL;
     w->conflict = AST_CONFLICT_ABORT;
     if (t->root == 1 || catalog_name_eq(t->name, "sqlite_schema"))
         return writer_fail(w, CHORUS_ERROR, "table sqlite_master may not be modified");
-    if (t->without_rowid)
-        return writer_fail(w, CHORUS_ERROR, "not supported yet: writing WITHOUT ROWID table %s",
-                           t->name);
     return CHORUS_OK;
+}
+
+/* The rowid entry points on a WITHOUT ROWID table: the engine names its
+ * rows by key (catalog.h). */
+static int
+rowid_only(catalog_writer *w, const catalog_table *t)
+{
+    return writer_fail(w, CHORUS_MISUSE, "table %s has no rowid", t->name);
 }
 
 int
@@ -597,13 +653,15 @@ catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = write_check(w, t);
+    rc = row_write_check(w, t);
+    if (rc == CHORUS_OK && t->without_rowid)
+        return rowid != NULL ? rowid_only(w, t) : row_insert_key(w, t, vals, conflict, out);
     if (rc == CHORUS_OK)
         rc = row_prepare(w, t, vals);
     if (rc == CHORUS_OK)
-        rc = row_not_null(w, &op);
-    if (rc == CHORUS_OK && !out->ignored)
-        rc = row_rowid(w, &op, rowid);
+        rc = row_rowid(w, &op, rowid);          /* a mismatch fails before NOT NULL */
+    if (rc == CHORUS_OK)
+        rc = row_not_null(w, t, conflict, out);
     if (rc == CHORUS_OK && !out->ignored)
         rc = row_unique(w, &op);
     if (rc != CHORUS_OK || out->ignored)
@@ -611,7 +669,7 @@ catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
     rc = table_write(w, &op);
     if (rc != CHORUS_OK || out->ignored)
         return rc;
-    rc = indexes_insert(w, t, op.rowid);
+    rc = row_indexes_insert(w, t, op.rowid);
     if (rc == CHORUS_OK && t->autoincrement)
         rc = seq_store(w, t, op.rowid);
     out->rowid = op.rowid;
@@ -622,8 +680,10 @@ int
 catalog_row_delete(catalog_writer *w, const catalog_table *t, int64_t rowid)
 {
     bool found;
-    int rc = write_check(w, t);
+    int rc = row_write_check(w, t);
 
+    if (rc == CHORUS_OK && t->without_rowid)
+        return rowid_only(w, t);
     if (rc == CHORUS_OK)
         rc = writer_row_reserve(w, t->n_cols);
     if (rc == CHORUS_OK)
@@ -633,19 +693,22 @@ catalog_row_delete(catalog_writer *w, const catalog_table *t, int64_t rowid)
     return row_delete_known(w, t, rowid, w->old);
 }
 
-/* UPDATE step 5: each index entry whose key changed moves. */
-static int
-indexes_update(catalog_writer *w, const row_op *op)
+/* UPDATE step 5: each index entry whose key changed moves (w->old to
+ * w->row). */
+int
+row_indexes_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid, int64_t rowid)
 {
     int rc = CHORUS_OK;
 
-    for (int i = 0; rc == CHORUS_OK && i < op->t->n_indexes; i++) {
-        const catalog_index *idx = op->t->indexes[i];
+    for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
+        const catalog_index *idx = t->indexes[i];
         bool skip_old, skip_new, has_null;
-        rc = constraint_index_key(w, idx, w->old, op->old_rowid, w->key2, &skip_old, &has_null);
+        if (catalog_index_is_table(idx))
+            continue;                       /* the table write (without_rowid.c) */
+        rc = constraint_index_key(w, idx, w->old, old_rowid, w->key2, &skip_old, &has_null);
         if (rc != CHORUS_OK)
             break;
-        rc = constraint_index_key(w, idx, w->row, op->rowid, w->key, &skip_new, &has_null);
+        rc = constraint_index_key(w, idx, w->row, rowid, w->key, &skip_new, &has_null);
         if (rc == CHORUS_OK && !(skip_old == skip_new &&
                                  (skip_old || constraint_key_same(idx, w->key2, w->key)))) {
             if (!skip_old)
@@ -690,7 +753,9 @@ catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
 
     memset(out, 0, sizeof *out);
     out->rowid = old_rowid;
-    rc = write_check(w, t);
+    rc = row_write_check(w, t);
+    if (rc == CHORUS_OK && t->without_rowid)
+        return rowid_only(w, t);
     if (rc == CHORUS_OK)
         rc = writer_row_reserve(w, t->n_cols);
     if (rc == CHORUS_OK)
@@ -701,14 +766,14 @@ catalog_row_update(catalog_writer *w, const catalog_table *t, int64_t old_rowid,
         return rc;
     rc = row_prepare(w, t, vals);
     if (rc == CHORUS_OK)
-        rc = row_not_null(w, &op);
-    if (rc == CHORUS_OK && !out->ignored)
-        rc = row_rowid(w, &op, new_rowid);
+        rc = row_rowid(w, &op, new_rowid);      /* a mismatch fails before NOT NULL */
+    if (rc == CHORUS_OK)
+        rc = row_not_null(w, t, conflict, out);
     if (rc == CHORUS_OK && !out->ignored)
         rc = row_unique(w, &op);
     if (rc != CHORUS_OK || out->ignored)
         return rc;
-    rc = indexes_update(w, &op);
+    rc = row_indexes_update(w, t, op.old_rowid, op.rowid);
     if (rc == CHORUS_OK)
         rc = table_move(w, &op);
     if (rc == CHORUS_OK && t->autoincrement)
@@ -732,15 +797,16 @@ catalog_row_replace_victims(catalog_writer *w, const catalog_table *t, const val
     memset(&res, 0, sizeof res);
     *n_out = 0;
     *ignored_out = false;
-    rc = write_check(w, t);
-    if (rc == CHORUS_OK)
-        rc = writer_row_reserve(w, t->n_cols);
+    rc = row_write_check(w, t);
+    if (rc != CHORUS_OK || t->without_rowid)
+        return rc;                          /* its REPLACE deletes in the writer (catalog.h) */
+    rc = writer_row_reserve(w, t->n_cols);
     if (rc == CHORUS_OK)
         rc = row_prepare(w, t, vals);
     if (rc == CHORUS_OK)
-        rc = row_not_null(w, &op);
-    if (rc == CHORUS_OK && !res.ignored)
-        rc = row_rowid(w, &op, rowid);
+        rc = row_rowid(w, &op, rowid);          /* a mismatch fails before NOT NULL */
+    if (rc == CHORUS_OK)
+        rc = row_not_null(w, t, conflict, &res);
     if (rc == CHORUS_OK && !res.ignored)
         rc = row_unique(w, &op);
     *n_out = op.n_victims;
@@ -756,7 +822,7 @@ catalog_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid,
 
     *row_out = w->tmp;
     *found_out = false;
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK && !t->without_rowid)
         rc = writer_row_read(w, t, rowid, 1, w->tmp, found_out);
     return rc;
 }

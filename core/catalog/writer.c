@@ -6,7 +6,8 @@
  * Invariants
  *   WR1 A writer holds at most one cursor per (root, key_info) pair, opened
  *       on first use and kept until catalog_writer_close or DDL
- *       (writer_cursors_close), so a statement's rows reuse them (rule W2).
+ *       (writer_cursors_close), so a statement's rows reuse them (rule W2);
+ *       a parked writer keeps them, suspended, for the next statement.
  *   WR2 Buffers only grow; after the first rows of a statement no call
  *       allocates, except affinity conversions of numbers into TEXT columns
  *       and expression evaluation in the hooks. A closed writer goes back to
@@ -14,9 +15,14 @@
  *       next statement's writer starts warm; its cursors are closed (btree
  *       rule B1: the transaction may end meanwhile).
  *   WR4 Only values [0, n_row_used) of row/old/tmp may own memory.
+ *   WR5 A WITHOUT ROWID table's record holds its PRIMARY KEY index's columns
+ *       first, a column named twice there (with two collations) twice, as
+ *       SQLite stores it, then its other stored columns: enc needs room for
+ *       t->n_cols + t->n_pk values (writer_row_reserve).
  *   WR3 Rows read back lay out their values by table column: the rowid alias
  *       holds the rowid, VIRTUAL columns hold NULL, fields missing from a
- *       short record hold the column DEFAULT.
+ *       short record hold the column DEFAULT. A WITHOUT ROWID table's rows
+ *       are found by their PK (writer_row_seek_key) and read the same way.
  *
  * Ownership: the writer borrows tx and cat; everything else is its own.
  * Callers: the engine (open/close/errmsg), row_write.c, constraint.c and the
@@ -48,6 +54,17 @@ writer_take(catalog *cat)
     return w;
 }
 
+/* What a statement's writer starts with. */
+static void
+writer_statement_begin(catalog_writer *w, const catalog_hooks *hooks)
+{
+    w->main = NULL;
+    memset(&w->hooks, 0, sizeof w->hooks);
+    if (hooks != NULL)
+        w->hooks = *hooks;
+    w->conflict = AST_CONFLICT_ABORT;
+}
+
 int
 catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
                     catalog_writer **out)
@@ -62,11 +79,7 @@ catalog_writer_open(pager_tx *tx, catalog *cat, const catalog_hooks *hooks,
     store_tx_init(&w->own_st, NULL, tx, NULL);
     w->st = &w->own_st;
     w->cat = cat;
-    w->main = NULL;
-    memset(&w->hooks, 0, sizeof w->hooks);
-    if (hooks != NULL)
-        w->hooks = *hooks;
-    w->conflict = AST_CONFLICT_ABORT;
+    writer_statement_begin(w, hooks);
     *out = w;
     return CHORUS_OK;
 }
@@ -120,6 +133,19 @@ writer_free(catalog_writer *w)
 /* Large buffers (a statement over huge rows) are not kept for the next. */
 enum { WRITER_KEEP_BYTES = 1 << 20 };
 
+/* What a statement leaves in the writer, dropped (WR4). */
+static void
+writer_statement_end(catalog_writer *w)
+{
+    values_clear(w->row, w->n_row_used);
+    values_clear(w->old, w->n_row_used);
+    values_clear(w->tmp, w->n_row_used);
+    w->n_row_used = 0;
+    w->n_seqs = 0;
+    free(w->errmsg);
+    w->errmsg = NULL;
+}
+
 /* Keeps w's buffers for the next writer of its catalog (rule WR2 across
  * statements); frees w when the catalog already has a spare. */
 static void
@@ -129,13 +155,7 @@ writer_give_back(catalog_writer *w)
     catalog_writer *expected = NULL;
 
     writer_cursors_close(w);
-    values_clear(w->row, w->n_row_used);
-    values_clear(w->old, w->n_row_used);
-    values_clear(w->tmp, w->n_row_used);
-    w->n_row_used = 0;
-    w->n_seqs = 0;
-    free(w->errmsg);
-    w->errmsg = NULL;
+    writer_statement_end(w);
     w->tx = NULL;
     w->cat = NULL;
     if (w->cap_buf > WRITER_KEEP_BYTES || w->cap_rowbuf[0] > WRITER_KEEP_BYTES ||
@@ -154,6 +174,34 @@ int
 catalog_writer_finish(catalog_writer *w)
 {
     return writer_seq_flush(w);
+}
+
+void
+catalog_writer_park(catalog_writer *w)
+{
+    for (int i = 0; i < w->n_cursors; i++)
+        store_cursor_suspend(w->cursors[i].cur);
+    writer_statement_end(w);
+}
+
+void
+catalog_writer_resume(catalog_writer *w, const catalog_hooks *hooks)
+{
+    for (int i = 0; i < w->n_cursors; i++)
+        store_cursor_resume(w->cursors[i].cur);
+    writer_statement_begin(w, hooks);
+}
+
+pager_tx *
+catalog_writer_tx(const catalog_writer *w)
+{
+    return w->tx;
+}
+
+const store_tx *
+catalog_writer_store(const catalog_writer *w)
+{
+    return w->st;
 }
 
 void
@@ -235,6 +283,9 @@ writer_cursor(catalog_writer *w, uint32_t root, const key_info *ki, store_cursor
             return CHORUS_OK;
         }
     *out = NULL;
+    if (ki != NULL && (rc = define_key_collation_undefined(ki)) >= 0)     /* define.c D4 */
+        return writer_fail(w, CHORUS_ERROR, "no such collation sequence: %s",
+                           collation_name((collation)rc));
     if (w->n_cursors == w->cap_cursors) {
         int cap = w->cap_cursors ? w->cap_cursors * 2 : 8;
         writer_slot *s = realloc(w->cursors, (size_t)cap * sizeof *s);
@@ -404,12 +455,29 @@ row_fields(catalog_writer *w, const catalog_table *t, int64_t rowid, const recor
 }
 
 int
+writer_row_load(catalog_writer *w, const catalog_table *t, store_cursor *cur, int64_t rowid,
+                int slot, value *vals)
+{
+    const uint8_t *data;
+    uint32_t nbytes;
+    int rc = store_payload(cur, &data, &nbytes);
+
+    if (rc == CHORUS_OK)
+        rc = bytes_reserve(&w->rowbuf[slot], &w->cap_rowbuf[slot], nbytes ? nbytes : 1);
+    if (rc != CHORUS_OK)
+        return rc;
+    memcpy(w->rowbuf[slot], data, nbytes);
+    rc = record_cursor_parse(&w->rec[slot], w->rowbuf[slot], nbytes);
+    if (rc == CHORUS_OK)
+        rc = row_fields(w, t, rowid, &w->rec[slot], vals);
+    return rc;
+}
+
+int
 writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int slot,
                 value *vals, bool *found_out)
 {
     store_cursor *cur;
-    const uint8_t *data;
-    uint32_t nbytes;
     bool eof, exact = false;
     int rc;
 
@@ -419,16 +487,47 @@ writer_row_read(catalog_writer *w, const catalog_table *t, int64_t rowid, int sl
         rc = store_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, &exact);
     if (rc != CHORUS_OK || eof || !exact)
         return rc;
-    rc = store_payload(cur, &data, &nbytes);
-    if (rc == CHORUS_OK)
-        rc = bytes_reserve(&w->rowbuf[slot], &w->cap_rowbuf[slot], nbytes ? nbytes : 1);
-    if (rc != CHORUS_OK)
-        return rc;
-    memcpy(w->rowbuf[slot], data, nbytes);
-    rc = record_cursor_parse(&w->rec[slot], w->rowbuf[slot], nbytes);
-    if (rc == CHORUS_OK)
-        rc = row_fields(w, t, rowid, &w->rec[slot], vals);
+    rc = writer_row_load(w, t, cur, rowid, slot, vals);
     *found_out = rc == CHORUS_OK;
+    return rc;
+}
+
+int
+writer_row_seek_key(catalog_writer *w, const catalog_table *t, const value *key_row,
+                    store_cursor **cur_out, bool *found_out)
+{
+    const catalog_index *pk = catalog_table_pk_index(t);
+    value probe[KEY_INFO_MAX];
+    const uint8_t *data;
+    uint32_t nbytes;
+    bool eof;
+    int cmp_rc, rc = writer_cursor(w, t->root, &pk->ki, cur_out);
+
+    *found_out = false;
+    for (int k = 0; k < t->n_pk; k++) {
+        probe[k] = key_row[t->pk_cols[k]];
+        probe[k].flags = VALUE_BORROWED;
+    }
+    if (rc == CHORUS_OK)
+        rc = store_seek_key(*cur_out, probe, t->n_pk, BTREE_SEEK_GE, &eof);
+    if (rc != CHORUS_OK || eof)
+        return rc;
+    rc = store_payload(*cur_out, &data, &nbytes);
+    if (rc == CHORUS_OK)
+        *found_out = record_compare_probe(&pk->ki, data, nbytes, probe, t->n_pk, &cmp_rc) == 0;
+    return rc != CHORUS_OK ? rc : cmp_rc;
+}
+
+int
+writer_row_read_key(catalog_writer *w, const catalog_table *t, const value *key_row, int slot,
+                    value *vals, bool *found_out)
+{
+    store_cursor *cur;
+    int rc = writer_row_seek_key(w, t, key_row, &cur, found_out);
+
+    if (rc == CHORUS_OK && *found_out)
+        rc = writer_row_load(w, t, cur, 0, slot, vals);
+    *found_out = *found_out && rc == CHORUS_OK;
     return rc;
 }
 
@@ -436,12 +535,15 @@ int
 writer_row_encode(catalog_writer *w, const catalog_table *t, const value *vals,
                   size_t *nbytes_out)
 {
+    const catalog_index *pk = catalog_table_pk_index(t);
     int n = 0, rc;
     size_t nbytes;
 
+    for (int k = 0; pk != NULL && k < pk->n_cols; k++, n++)
+        w->enc[k] = vals[pk->cols[k].column];   /* WR5: the PK's fields first, repeats kept */
     for (int i = 0; i < t->n_cols; i++) {
         int16_t k = t->cols[i].stored_index;
-        if (k < 0)
+        if (k < 0 || (pk != NULL && t->cols[i].is_pk))
             continue;
         if (i == t->rowid_alias)
             value_set_null(&w->enc[k]);

@@ -126,6 +126,30 @@ compile_create_as(cctx *c, const ast_stmt *stmt)
     return CHORUS_OK;
 }
 
+/* An ATTACH or DETACH operand: a bare name means itself as text. */
+static int
+attach_operand(cctx *c, const ast_expr *e, cx **out)
+{
+    *out = NULL;
+    if (e->kind == EXPR_COLUMN && e->table == NULL)
+        return CHORUS_OK;
+    return cc_expr(c, NULL, e, out);
+}
+
+static int
+compile_attach(cctx *c, const ast_stmt *stmt)
+{
+    plan_stmt *p = c->plan;
+    int rc;
+
+    p->kind = stmt->kind == STMT_ATTACH ? PLAN_ATTACH : PLAN_DETACH;
+    p->readonly = true;
+    rc = attach_operand(c, stmt->u.misc.expr, &p->args[0]);
+    if (rc == CHORUS_OK && stmt->kind == STMT_ATTACH)
+        rc = attach_operand(c, stmt->u.misc.alias, &p->args[1]);
+    return rc;
+}
+
 /* Statements the engine does not run yet fail here, never later. */
 static int
 compile_unsupported(cctx *c, const ast_stmt *stmt)
@@ -133,10 +157,6 @@ compile_unsupported(cctx *c, const ast_stmt *stmt)
     switch (stmt->kind) {
     case STMT_CREATE_VIRTUAL:
         return cc_error(c, "not supported yet: CREATE VIRTUAL TABLE");
-    case STMT_ATTACH:
-        return cc_error(c, "not supported yet: ATTACH");
-    case STMT_DETACH:
-        return cc_error(c, "not supported yet: DETACH");
     default:
         return cc_error(c, "not supported yet: this statement");
     }
@@ -176,6 +196,9 @@ compile_dispatch(cctx *c, const ast_stmt *stmt)
         p->kind = PLAN_TX;
         p->readonly = true;
         return CHORUS_OK;
+    case STMT_ATTACH:
+    case STMT_DETACH:
+        return compile_attach(c, stmt);
     case STMT_REINDEX:
         if (stmt->u.misc.name != NULL && catalog_table_find(c->env->cat, stmt->u.misc.name) == NULL &&
             catalog_index_find(c->env->cat, stmt->u.misc.name) == NULL &&

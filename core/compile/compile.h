@@ -158,6 +158,8 @@ typedef struct plan_level {
     int n_eq;               /* equality terms on the leading index columns */
     cx *eq[KEY_INFO_MAX];   /* the values they compare with */
     char eq_aff[KEY_INFO_MAX];      /* affinity applied to each probe value */
+    uint32_t eq_is;         /* bit i: eq[i] comes from IS (or IS NULL): a NULL probe
+                               finds the NULL entries (exec_loop.c L3) */
     cx *lo, *hi;            /* range bounds (rowid, or index column n_eq) */
     bool lo_incl, hi_incl;
     cx *in_list;            /* PA_*_IN: the CX_IN_LIST or CX_IN_SELECT term */
@@ -302,6 +304,7 @@ struct plan_query {
 
     /* COMPOUND, RECURSIVE */
     uint8_t op;             /* ast_compound_op */
+    bool merge_dedup;       /* COMPOUND under an ORDER BY (exec_query.c Q2) */
     plan_query *left, *right;
     int rec_cursor;         /* RECURSIVE: the cursor whose one row is the queued row */
 
@@ -369,6 +372,8 @@ typedef enum plan_kind {
     PLAN_CREATE_AS,         /* CREATE TABLE ... AS SELECT */
     PLAN_PRAGMA,            /* catalog_pragma */
     PLAN_TX,                /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE */
+    PLAN_ATTACH,            /* ATTACH: args[0] the file, args[1] the name */
+    PLAN_DETACH,            /* DETACH: args[0] the name */
     PLAN_ROWS               /* rows computed at compile time (EXPLAIN QUERY PLAN) */
 } plan_kind;
 
@@ -436,6 +441,9 @@ struct plan_stmt {
     int excl_cursor;
     /* compile_row_expr and trigger WHEN (compile_trigger_stmt with no statement) */
     cx *row_expr;
+    /* ATTACH / DETACH operands; NULL where the AST's operand is a bare name,
+       which means that name as text (as SQLite) */
+    cx *args[2];
     /* Sub-plans compiled later and owned by this plan (trigger programs,
      * row expressions), freed by plan_free; the VM keeps the list */
     struct plan_sub *subs;
@@ -455,6 +463,12 @@ typedef struct compile_env {
     const char *sql;        /* the text the AST's spans index */
     const catalog *temp_cat;        /* the connection's temp schema, or NULL: unqualified
                                        names look there first, then in cat */
+    int n_attached;                 /* attached databases in ATTACH order (core/vm/temp.c
+                                       TP4): unqualified names not in temp or cat are
+                                       looked up there; 0 in views and triggers of main
+                                       or an attached database (TP8) */
+    const catalog *const *attached;
+    const char *const *attached_names;
 } compile_env;
 
 /*
@@ -487,6 +501,11 @@ int compile_trigger_stmt(const compile_env *env, const catalog_table *t, const a
  * fires trigger a, that is, the list names one of a's columns or a has no
  * OF list. */
 bool compile_trigger_update_of_matches(const ast_create_trigger *a, const ast_list *set);
+
+/* The collation of a comparison of l and r as SQLite picks it (expr.c):
+ * an explicit COLLATE, left first, else the first side whose value carries
+ * a collation (a column), else BINARY. The VM's CASE x WHEN y uses it. */
+uint8_t cx_compare_collation(const cx *l, const cx *r);
 
 /* A sub-plan owned by a plan (plan_stmt.subs); key identifies it for its
  * user (an ast_expr or trigger statement pointer, with a use count). */

@@ -51,6 +51,10 @@ struct scope {
     cx **level_on;                  /* per loop level: its ON terms (LEFT JOIN) */
     cx *group_on;                   /* ON terms of parenthesized joins joined by an inner
                                        join: WHERE terms (from.c F6) */
+    bool fixed_order;               /* a CROSS JOIN: the loops run in FROM order (where.c P3) */
+    bool plan_late;                 /* cc_where_plan keeps its terms in where_terms for
+                                       cc_where_access (where.c P8) */
+    struct term_list *where_terms;
     /* growable lists of the aggregate query */
     int cap_gcols, cap_aggs;
     /* window functions (window.c) */
@@ -87,15 +91,20 @@ typedef struct cctx {
     scope *base;                    /* trigger programs: NEW and OLD, found by qualified
                                        names that no scope has (trigger.c) */
     bool in_trigger;                /* RAISE() is allowed */
+    /* An aggregate call whose arguments compile in an enclosing owner's scope
+     * (expr.c X4): that scope and the one the call appears in, where its
+     * NULL tests fold (X6) as SQLite folds them before choosing the owner. */
+    scope *agg_owner, *agg_origin;
 } cctx;
 
 /* errors.c-like helpers (compile.c) */
 int cc_error(cctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The catalog where name (a table or view) is looked up under schema (NULL,
- * "main" or "temp"; from.c): an unqualified name finds the connection's
- * temp schema first (compile_env.temp_cat), then main. *out is NULL for
+ * "main", "temp" or an attached name; from.c): an unqualified name finds
+ * the connection's temp schema first (compile_env.temp_cat), then main,
+ * then the attached databases in order. *out is NULL for
  * "temp" when the connection has no temp schema. An unknown schema is an
- * error ("unknown database x"). */
+ * error ("no such table: x.name", as SQLite). */
 int cc_catalog_for(cctx *c, const char *schema, const char *name, const catalog **out);
 int cc_nomem(cctx *c);
 void *cc_alloc(cctx *c, size_t nbytes);
@@ -127,9 +136,11 @@ bool ast_and_folds(const ast_expr *e);
 bool cc_owns_aggregate(cctx *c, scope *s, const ast_expr *e);
 /* Comparison affinity of two operands as SQLite computes it. */
 char cx_compare_affinity(const cx *l, const cx *r);
-/* Collation of a binary comparison: left's explicit, right's explicit,
- * left's, right's. */
-uint8_t cx_compare_collation(const cx *l, const cx *r);
+/* Whether e's value carries e->coll (SQLite's rule: a column, a COLLATE
+ * inside, CAST, unary '+', a scalar subquery's column); the 0/1 result of a
+ * comparison, IN, BETWEEN or LIKE carries none (their coll is the one they
+ * compare with). */
+bool cx_carries_collation(const cx *e);
 /* Bit i set when the expression reads cursor i (i < 64); bit 63 covers the rest.
  * *other_out (may be NULL) is set when it reads parameters-like state that
  * rules out compile-time use (subqueries, non-deterministic functions). */
@@ -169,11 +180,46 @@ void cc_prune_columns(cctx *c);
 /* where.c */
 int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
                   const ast_from_item *from);
+/* With s->plan_late, cc_where_plan only compiles and keeps the terms; this
+ * then chooses the join order and the access paths (where.c P8). */
+int cc_where_access(cctx *c, scope *s, plan_query *q);
 /* After the whole statement is compiled (every column use known): turns
  * index lookups and scans into covering-index reads where possible. */
 int cc_where_finish(cctx *c);
 /* The index a full scan of cur would read instead of the table, or NULL. */
 const catalog_index *cc_where_narrowest_cover(const plan_cursor *cur);
+/* Whether two compiled expressions are the same computation (SQLite's
+ * sqlite3ExprCompare in spirit): constants of one type and value, one
+ * column of one cursor, same operators, functions and collations. */
+bool cc_cx_same(const cx *a, const cx *b);
+/* ast (an index expression or partial index condition) compiled over source
+ * src alone, or NULL where it does not compile there (the index then serves
+ * nothing, as in SQLite); the columns it names are not marked read. */
+cx *cc_compile_on_source(cctx *c, scope_source *src, const ast_expr *ast);
+
+/* cost.c: estimates in LogEst units (10 * log2 of a count) */
+enum { COST_DEFAULT_ROWS = 200 };   /* a table's rows without statistics: about 1M */
+int cost_log(uint64_t x);
+/* The LogEst of the sum of two counts given as LogEst. */
+int cost_add(int a, int b);
+/* The work of a seek into a b-tree of rows entries (LogEst of log2(rows)). */
+int cost_seek(int rows);
+int cost_table_rows(const catalog_table *t);
+/* Rows per distinct value of the first n_eq columns (0: the index's entries). */
+int cost_index_rows(const catalog_index *ix, int n_eq);
+/* SQLite's szTabRow and szIdxRow: LogEst of 4 times the summed column sizes. */
+int cost_table_row_size(const catalog_table *t);
+int cost_index_row_size(const catalog_index *ix);
+
+/* join_order.c: the order of n levels of least estimated cost into order
+ * (order[i]: the level that runs i-th) in which the levels of bit set
+ * requires[j] run outside level j (the given order must be one); cost
+ * gives a level's run cost and rows out when the levels of bit set ready
+ * run outside it. */
+enum { JOIN_ORDER_MAX_LEVELS = 32 };
+typedef void (*cc_level_cost_fn)(void *arg, int level, uint32_t ready, int *run, int *out);
+void cc_join_order(int n, const uint32_t *requires, cc_level_cost_fn cost, void *arg,
+                   int *order);
 
 /* order.c */
 /* PLAN_ORDER_* flags of an ORDER BY term. */
@@ -212,9 +258,14 @@ int cc_upsert(cctx *c, const ast_insert *ins, const catalog_table *t);
 
 /* view_dml.c: views as INSERT/UPDATE/DELETE targets (IV1-IV3) */
 /* IV1: fails unless view (of cat) has an INSTEAD OF trigger for event (and
- * the SET list of an UPDATE); *item_out: a FROM item naming the view. */
+ * the SET list of an UPDATE), or has_returning and any trigger; *item_out:
+ * a FROM item naming the view. */
 int cc_view_dml_check(cctx *c, const catalog *cat, const char *schema, const char *view,
-                      int event, const ast_list *set, ast_from_item **item_out);
+                      int event, const ast_list *set, bool has_returning,
+                      ast_from_item **item_out);
+/* The view of FROM item it compiled as the one source of a new scope that
+ * is never run (*out). */
+int cc_view_dml_source(cctx *c, ast_from_item *it, scope **out);
 /* IV2: the stand-in table of view (of cat), whose FROM source is src. */
 int cc_view_dml_table(cctx *c, const catalog *cat, const scope_source *src, const char *view,
                       const catalog_table **out);
@@ -232,8 +283,16 @@ int cc_row_in_list(cctx *c, const ast_expr *ast, cx *left, cx **items, int n, bo
                    cx **out);
 int cc_row_between(cctx *c, const ast_expr *ast, cx *x, cx *lo, cx *hi, bool is_not, cx **out);
 
-/* order.c: drops the sort when the rows come in ORDER BY order already */
-int cc_order_plan(cctx *c, plan_query *q);
+/* order.c: drops the sort when the rows come in ORDER BY order already
+ * (s: the core's scope, for its index expressions) */
+int cc_order_plan(cctx *c, scope *s, plan_query *q);
+/* Whether q's one level lv, reading its rows through index ix (NULL: a scan
+ * or rowid path) with n_eq leading columns fixed (forward_only: an IN list
+ * on the first, or a range on a DESC column: O6, O7), gives them in ORDER BY
+ * order (1) or leaves a sort (0); -1 where the order is never taken from
+ * the level (no ORDER BY, joins, aggregates: O2). */
+int cc_order_served(cctx *c, scope *s, const plan_query *q, const plan_level *lv,
+                    const catalog_index *ix, int n_eq, bool forward_only);
 
 /* explain.c */
 int cc_explain_query_plan(cctx *c);

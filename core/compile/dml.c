@@ -3,9 +3,10 @@
  *
  * Shapes
  *   INSERT  plan.query produces the source rows (VALUES or SELECT); assign[i]
- *           names the table column of source column i; defaults[] and
- *           checks[] are evaluated by the VM per row over row_cursor, an
- *           ephemeral cursor whose row is the new row.
+ *           names the table column of source column i; defaults[] (none for
+ *           an INTEGER PRIMARY KEY: a new rowid) and checks[] are evaluated
+ *           by the VM per row over row_cursor, an ephemeral cursor whose row
+ *           is the new row.
  *           ON CONFLICT clauses compile in upsert.c, RETURNING in returning.c.
  *   UPDATE  plan.query scans the target (cursor target_cursor, joined with
  *           the FROM sources of UPDATE ... FROM) with the WHERE plan, ORDER BY
@@ -30,11 +31,12 @@ typedef struct dml_target {
     ast_from_item *view;            /* the view as a FROM item (IV3), or NULL */
 } dml_target;
 
-/* Finds the target of event (set: UPDATE's SET list); a view's stand-in
- * table is made once its FROM source is compiled (view_stand_in). */
+/* Finds the target of event (set: UPDATE's SET list; has_returning: the
+ * statement has RETURNING); a view's stand-in table is made once its FROM
+ * source is compiled (view_stand_in). */
 static int
 target_table(cctx *c, const char *schema, const char *name, int event, const ast_list *set,
-             dml_target *out)
+             bool has_returning, dml_target *out)
 {
     const catalog_table *t = NULL;
     const catalog *cat;
@@ -49,15 +51,14 @@ target_table(cctx *c, const char *schema, const char *name, int event, const ast
         t = catalog_table_find(cat, name);
     if (t == NULL) {
         if (cat != NULL && catalog_view_find(cat, name) != NULL)
-            return cc_view_dml_check(c, cat, schema, name, event, set, &out->view);
+            return cc_view_dml_check(c, cat, schema, name, event, set, has_returning,
+                                     &out->view);
         return cc_error(c, "no such table: %s", name);
     }
     if (t->sql == NULL || strncasecmp(t->name, "sqlite_", 7) == 0) {
         if (strcasecmp(t->name, "sqlite_sequence") != 0 && strcasecmp(t->name, "sqlite_stat1") != 0)
             return cc_error(c, "table %s may not be modified", t->name);
     }
-    if (t->without_rowid)
-        return cc_error(c, "not supported yet: WITHOUT ROWID tables");
     out->t = t;
     return CHORUS_OK;
 }
@@ -73,17 +74,9 @@ view_stand_in(cctx *c, dml_target *tg, const scope *s)
 static int
 view_columns(cctx *c, dml_target *tg)
 {
-    plan_query *q = cc_alloc(c, sizeof *q);
-    scope *s = cc_alloc(c, sizeof *s);
-    int rc;
+    scope *s;
+    int rc = cc_view_dml_source(c, tg->view, &s);
 
-    if (q == NULL || s == NULL)
-        return CHORUS_NOMEM;
-    memset(q, 0, sizeof *q);
-    memset(s, 0, sizeof *s);
-    q->kind = PQ_CORE;
-    s->q = q;
-    rc = cc_from(c, s, tg->view);
     return rc == CHORUS_OK ? view_stand_in(c, tg, s) : rc;
 }
 
@@ -138,7 +131,9 @@ compile_defaults(cctx *c, const catalog_table *t)
     if (p->defaults == NULL)
         return CHORUS_NOMEM;
     for (int i = 0; i < t->n_cols; i++) {
-        if (t->cols[i].default_expr == NULL)
+        /* An INTEGER PRIMARY KEY left out gets a new rowid, never its
+         * DEFAULT (SQLite ignores it there). */
+        if (t->cols[i].default_expr == NULL || i == t->rowid_alias)
             continue;
         rc = cc_expr(c, NULL, t->cols[i].default_expr, &p->defaults[i]);
         if (rc != CHORUS_OK)
@@ -247,7 +242,8 @@ insert_body(cctx *c, const ast_stmt *stmt)
     dml_target tg;
     int rc;
 
-    rc = target_table(c, ins->schema, ins->table, AST_TRIGGER_INSERT, NULL, &tg);
+    rc = target_table(c, ins->schema, ins->table, AST_TRIGGER_INSERT, NULL,
+                      ins->returning.n > 0, &tg);
     if (rc == CHORUS_OK && tg.view != NULL && ins->upsert != NULL)
         rc = cc_error(c, "cannot UPSERT a view");
     if (rc == CHORUS_OK && tg.view != NULL)
@@ -395,8 +391,8 @@ needs_old(const compile_env *env, const catalog *cat, const catalog_table *t)
 {
     const catalog *tcat = env->temp_cat;
 
-    if (t->n_triggers > 0 || t->n_fkeys > 0)
-        return true;
+    if (t->n_triggers > 0 || t->n_fkeys > 0 || t->without_rowid)
+        return true;                /* a WITHOUT ROWID row is named by its old PK */
     for (int i = 0; tcat != NULL && tcat != cat && i < catalog_trigger_count(tcat); i++)
         if (strcasecmp(catalog_trigger_at(tcat, i)->table, t->name) == 0)
             return true;
@@ -484,7 +480,8 @@ update_body(cctx *c, const ast_stmt *stmt)
     int rc;
 
     p->kind = PLAN_UPDATE;
-    rc = target_table(c, up->schema, up->table, AST_TRIGGER_UPDATE, &up->set, &tg);
+    rc = target_table(c, up->schema, up->table, AST_TRIGGER_UPDATE, &up->set,
+                      up->returning.n > 0, &tg);
     if (rc == CHORUS_OK)
         rc = target_scan(c, &tg, up->alias, up->where, up->from, &s, &q);
     if (rc != CHORUS_OK)
@@ -537,7 +534,8 @@ delete_body(cctx *c, const ast_stmt *stmt)
     int rc;
 
     p->kind = PLAN_DELETE;
-    rc = target_table(c, del->schema, del->table, AST_TRIGGER_DELETE, NULL, &tg);
+    rc = target_table(c, del->schema, del->table, AST_TRIGGER_DELETE, NULL,
+                      del->returning.n > 0, &tg);
     if (rc == CHORUS_OK)
         rc = target_scan(c, &tg, del->alias, del->where, NULL, &s, &q);
     if (rc != CHORUS_OK)

@@ -1,13 +1,17 @@
 /*
  * core/compile/explain.c: EXPLAIN QUERY PLAN. Turns a compiled plan into
  * the rows SQLite gives (id, parent, notused, detail): one row per loop
- * level ("SCAN t", "SEARCH t USING INDEX i (a=?)"), plus the temporary
- * b-trees for ORDER BY, GROUP BY and DISTINCT, and the compound parts.
+ * level, in the order the loops run (where.c P3: "SCAN t", "SEARCH t USING
+ * INDEX i (a=?)", "MATERIALIZE s" and "SCAN s" for a materialized source
+ * named s), plus the temporary b-trees for ORDER BY, GROUP BY and
+ * DISTINCT, and the compound parts.
  *
  * The plan is replaced by a PLAN_ROWS plan holding those rows; the
  * statement then only returns them.
  * Callers: compile.c (compile_stmt).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +47,19 @@ eqp_add(eqp *x, int parent, const char *detail, int *id_out)
     value_set_text_ref(&r[3], detail, (int32_t)strlen(detail));
     x->n++;
     return CHORUS_OK;
+}
+
+/* A detail line built from fmt, in the plan arena. */
+static const char *
+eqp_text(eqp *x, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return cc_strdup(x->c, buf);
 }
 
 static int eqp_query(eqp *x, const plan_query *q, int parent);
@@ -84,17 +101,20 @@ eqp_core(eqp *x, const plan_query *q, int parent)
         const plan_cursor *cur = &x->c->plan->cursors[lv->cursor];
         if (cur->kind == PC_EPHEMERAL && cur->source != NULL &&
             cur->source->kind == PQ_TABLE_FN) {
-            rc = eqp_add(x, parent, cur->source->fn_recursive ? "SCAN json_tree VIRTUAL TABLE"
-                                                              : "SCAN json_each VIRTUAL TABLE",
-                         &id);
+            /* SQLite's json_each plan number: 1 with the JSON argument, 3 with a path too */
+            const char *text = eqp_text(x, "SCAN %s VIRTUAL TABLE INDEX %d:",
+                                        lv->name ? lv->name : "json_each",
+                                        cur->source->n_fn_args == 2 ? 3 : 1);
+            rc = text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
             continue;
         }
         if (cur->kind == PC_EPHEMERAL && cur->source != NULL) {
-            rc = eqp_add(x, parent, "MATERIALIZE (subquery)", &id);
+            const char *text = eqp_text(x, "MATERIALIZE %s", lv->name ? lv->name : "(subquery)");
+            rc = text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
             if (rc == CHORUS_OK)
                 rc = eqp_query(x, cur->source, id);
             if (rc == CHORUS_OK)
-                rc = eqp_add(x, parent, "SCAN (subquery)", &id);
+                rc = eqp_add(x, parent, lv->plan_text ? lv->plan_text : "SCAN (subquery)", &id);
             continue;
         }
         rc = eqp_add(x, parent, lv->plan_text ? lv->plan_text : "SCAN", &id);
@@ -118,7 +138,9 @@ eqp_query(eqp *x, const plan_query *q, int parent)
     if (q->kind == PQ_CORE) {
         rc = eqp_core(x, q, parent);
     } else if (q->kind == PQ_VALUES) {
-        rc = eqp_add(x, parent, "SCAN CONSTANT ROW", &id);
+        const char *text = q->n_rows > 1 ? eqp_text(x, "SCAN %d CONSTANT ROWS", q->n_rows)
+                                         : "SCAN CONSTANT ROW";
+        rc = text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
     } else {
         static const char *const ops[] = {"", "UNION USING TEMP B-TREE", "UNION ALL",
                                           "INTERSECT USING TEMP B-TREE",

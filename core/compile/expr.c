@@ -22,6 +22,10 @@
  *       column not on the null side of an outer join), as SQLite folds it.
  *   X7  x AND y is the constant 0 when a side is always false as SQLite's
  *       parser sees it: the literal 0, x IN (), or such an AND itself.
+ *   X8  x IS [NOT] TRUE / FALSE (the literal, or y [NOT] IN (), COLLATE
+ *       aside) tests x's truth, as SQLite's TK_TRUTH: never NULL.
+ *   X9  A COLLATE inside an expression gives the expression's value that
+ *       collation (coll_explicit), as SQLite's EP_Collate (explicit_collation).
  *   X4  An aggregate call belongs to the innermost query whose sources its
  *       arguments name (SQLite's rule): sum(t.a) inside a subquery, t being
  *       an outer source, makes the outer query an aggregate, and the
@@ -96,6 +100,19 @@ cx_compare_affinity(const cx *l, const cx *r)
     return a != AFFINITY_NONE ? a : b;
 }
 
+bool
+cx_carries_collation(const cx *e)
+{
+    if (e->coll_explicit || e->kind == CX_COLUMN || e->kind == CX_GROUPCOL)
+        return true;
+    switch (e->kind) {
+    case CX_CMP: case CX_IN_LIST: case CX_IN_SELECT: case CX_BETWEEN: case CX_LIKE:
+        return false;   /* coll is the collation they compare with */
+    default:
+        return e->coll != COLLATE_BINARY;
+    }
+}
+
 uint8_t
 cx_compare_collation(const cx *l, const cx *r)
 {
@@ -103,9 +120,9 @@ cx_compare_collation(const cx *l, const cx *r)
         return l->coll;
     if (r->coll_explicit)
         return r->coll;
-    if (l->kind == CX_COLUMN || l->kind == CX_GROUPCOL || l->coll != COLLATE_BINARY)
+    if (cx_carries_collation(l))
         return l->coll;
-    return r->coll;
+    return cx_carries_collation(r) ? r->coll : COLLATE_BINARY;
 }
 
 uint64_t
@@ -305,12 +322,34 @@ column_cx(cctx *c, const scope_source *src, int col, const ast_expr *e)
     return x;
 }
 
+/* coalesce(left, right), with left's collation; NULL when out of memory. */
+static cx *
+coalesce_of(cctx *c, const ast_expr *ast, cx *left, cx *right)
+{
+    cx *x = cx_new(c, CX_FUNC, ast);
+
+    if (x == NULL)
+        return NULL;
+    x->fn = func_find("coalesce", 2, NULL);
+    x->n_args = 2;
+    x->args = cc_alloc(c, 2 * sizeof *x->args);
+    x->argv = cc_alloc(c, 2 * sizeof *x->argv);
+    if (x->fn == NULL || x->args == NULL || x->argv == NULL)
+        return NULL;
+    x->args[0] = left;
+    x->args[1] = right;
+    value_set_null(&x->argv[0]);
+    value_set_null(&x->argv[1]);
+    x->coll = left->coll;
+    return x;
+}
+
 /* RIGHT/FULL JOIN USING (from.c): an unqualified read of the left copy of
  * a USING column is coalesce(left, right copy); left is compiled already. */
 static int
 using_coalesce(cctx *c, scope *s, const scope_source *src, int col, cx *left, cx **out)
 {
-    cx *x, *right;
+    cx *right;
     int rc;
 
     *out = left;
@@ -319,22 +358,8 @@ using_coalesce(cctx *c, scope *s, const scope_source *src, int col, cx *left, cx
     rc = cc_source_column(c, s, src->col_using_src[col], src->col_using_col[col], NULL, &right);
     if (rc != CHORUS_OK)
         return rc;
-    x = cx_new(c, CX_FUNC, left->ast);
-    if (x == NULL)
-        return CHORUS_NOMEM;
-    x->fn = func_find("coalesce", 2, NULL);
-    x->n_args = 2;
-    x->args = cc_alloc(c, 2 * sizeof *x->args);
-    x->argv = cc_alloc(c, 2 * sizeof *x->argv);
-    if (x->fn == NULL || x->args == NULL || x->argv == NULL)
-        return CHORUS_NOMEM;
-    x->args[0] = left;
-    x->args[1] = right;
-    value_set_null(&x->argv[0]);
-    value_set_null(&x->argv[1]);
-    x->coll = left->coll;
-    *out = x;
-    return CHORUS_OK;
+    *out = coalesce_of(c, left->ast, left, right);
+    return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
 }
 
 static int
@@ -461,7 +486,10 @@ resolve_column(cctx *c, scope *s, const ast_expr *e, cx **out)
     }
     if (e->table == NULL && (strcasecmp(e->name, "true") == 0 || strcasecmp(e->name, "false") == 0)) {
         *out = cx_const_int(c, strcasecmp(e->name, "true") == 0);
-        return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+        if (*out == NULL)
+            return CHORUS_NOMEM;
+        (*out)->ast = e;        /* a truth constant (core/vm/expr_eval.c E6) */
+        return CHORUS_OK;
     }
     if (e->table != NULL)
         return cc_error(c, "no such column: %s.%s", e->table, e->name);
@@ -612,10 +640,51 @@ cc_row_value(cctx *c, scope *s, const ast_expr *e, cx **out)
     return cc_expr(c, s, e, out);
 }
 
+/* X8: whether right (compiled: r) makes x IS [NOT] right one of SQLite's
+ * truth tests: COLLATE aside, the literal TRUE or FALSE (not a column so
+ * named) or y [NOT] IN (), which the parser turns into one. *truth: its
+ * value. */
+static bool
+truth_literal(const ast_expr *right, const cx *r, bool *truth)
+{
+    while (right->kind == EXPR_COLLATE)
+        right = right->left;
+    if (right->kind == EXPR_IN_LIST && right->list.n == 0) {
+        *truth = right->is_not;
+        return true;
+    }
+    if (right->kind != EXPR_COLUMN || right->table != NULL || r->kind != CX_CONST)
+        return false;
+    *truth = strcasecmp(right->name, "true") == 0;
+    return *truth || strcasecmp(right->name, "false") == 0;
+}
+
+/* X8: x IS TRUE is coalesce(NOT NOT x, 0), x IS FALSE coalesce(NOT x, 0),
+ * x IS NOT TRUE coalesce(NOT x, 1), x IS NOT FALSE coalesce(NOT NOT x, 1). */
+static int
+compile_truth_test(cctx *c, const ast_expr *e, cx *x, bool truth, cx **out)
+{
+    bool is_not = e->op == AST_OP_IS_NOT;
+    cx *test = x;
+
+    for (int i = 0; i < (truth != is_not ? 2 : 1); i++) {
+        cx *not = cx_new(c, CX_UNARY, e);
+        if (not == NULL)
+            return CHORUS_NOMEM;
+        not->op = AST_OP_NOT;
+        not->left = test;
+        test = not;
+    }
+    x = cx_const_int(c, is_not);
+    *out = x == NULL ? NULL : coalesce_of(c, e, test, x);
+    return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+}
+
 static int
 compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
     cx *l, *r, *x;
+    bool truth;
     int rc;
 
     rc = compile_operand(c, s, e, e->left, &l);
@@ -623,6 +692,9 @@ compile_binary(cctx *c, scope *s, const ast_expr *e, cx **out)
         rc = compile_operand(c, s, e, e->right, &r);
     if (rc != CHORUS_OK)
         return rc;
+    if ((e->op == AST_OP_IS || e->op == AST_OP_IS_NOT) && !is_vector(l) &&
+        truth_literal(e->right, r, &truth))
+        return compile_truth_test(c, e, l, truth, out);
     switch (e->op) {
     case AST_OP_AND:
     case AST_OP_OR:
@@ -1118,6 +1190,7 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
     plan_agg *agg;
     int agg_index, first = 0, idx;
     cx *x;
+    scope *saved_owner = c->agg_owner, *saved_origin = c->agg_origin, *origin = s;
     int rc;
 
     if (s != NULL) {                /* X4: it may belong to an enclosing query */
@@ -1145,6 +1218,10 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
     args = cc_alloc(c, (size_t)(n + 1) * sizeof *args);
     if (args == NULL)
         return CHORUS_NOMEM;
+    if (origin != s) {
+        c->agg_owner = s;
+        c->agg_origin = origin;
+    }
     s->in_agg_arg = true;
     rc = CHORUS_OK;
     for (int i = 0; i < n && rc == CHORUS_OK; i++)
@@ -1152,6 +1229,8 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
     if (rc == CHORUS_OK && e->filter != NULL)
         rc = cc_expr(c, s, e->filter, &args[n]);
     s->in_agg_arg = false;
+    c->agg_owner = saved_owner;
+    c->agg_origin = saved_origin;
     if (rc != CHORUS_OK)
         return rc;
     first = s->q->n_gcols;
@@ -1292,7 +1371,10 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
         /* SQLite folds x [NOT] IN () to a constant while parsing: x is never
          * compiled (nor its aggregates or subqueries) */
         *out = cx_const_int(c, e->is_not);
-        return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+        if (*out == NULL)
+            return CHORUS_NOMEM;
+        (*out)->ast = e;        /* a truth constant (core/vm/expr_eval.c E6) */
+        return CHORUS_OK;
     }
     x->is_not = e->is_not;
     rc = cc_expr(c, s, e->left, &x->left);
@@ -1481,6 +1563,46 @@ compile_simple(cctx *c, scope *s, const ast_expr *e, int kind, cx **out)
     return CHORUS_OK;
 }
 
+/* X9: SQLite's EP_Collate: a COLLATE anywhere inside an operator, CASE,
+ * BETWEEN, IN, LIKE or IS NULL gives its value that collation (for a
+ * compound's ORDER BY, an outer comparison): the first operand's, else the
+ * first other operand's that has one, in SQLite's order (LIKE: the pattern
+ * first). IN keeps its left operand's, the collation it compares with. */
+static int
+explicit_collation(int rc, cx **out)
+{
+    const cx *order[4];
+    cx *x = *out;
+    int n = 0;
+
+    if (rc != CHORUS_OK || x == NULL || x->coll_explicit)
+        return rc;
+    if (x->kind == CX_IN_LIST || x->kind == CX_IN_SELECT) {
+        x->coll_explicit = x->left != NULL && x->left->coll_explicit;
+        return rc;
+    }
+    if (x->kind == CX_LIKE)
+        order[n++] = x->right;
+    order[n++] = x->left;
+    for (int i = 0; i < x->n_args; i++) {
+        if (x->args[i] != NULL && x->args[i]->coll_explicit) {
+            order[n++] = x->args[i];
+            break;
+        }
+    }
+    if (x->kind != CX_LIKE)
+        order[n++] = x->right;
+    order[n++] = x->kind == CX_LIKE ? x->extra : NULL;
+    for (int i = 0; i < n; i++) {
+        if (order[i] != NULL && order[i]->coll_explicit) {
+            x->coll = order[i]->coll;
+            x->coll_explicit = true;
+            break;
+        }
+    }
+    return rc;
+}
+
 int
 cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
@@ -1491,9 +1613,11 @@ cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
         *out = cx_const_int(c, 0);
         return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
     }
-    if (null_test_folds(c, s, e)) {
+    if (null_test_folds(c, s == c->agg_owner ? c->agg_origin : s, e)) {
         /* X6: as SQLite, x IS [NOT] NULL with x never NULL is a constant,
-         * also where x's row is missing (an aggregate over no rows) */
+         * also where x's row is missing (an aggregate over no rows); in the
+         * arguments of an aggregate owned by an enclosing query, x may name
+         * the query the call appears in */
         *out = cx_const_int(c, e->kind == EXPR_ISNULL ? e->is_not : e->op == AST_OP_IS_NOT);
         return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
     }
@@ -1514,9 +1638,9 @@ cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
     case EXPR_STAR:
         return cc_error(c, "near \"*\": syntax error");
     case EXPR_UNARY:
-        return compile_unary(c, s, e, out);
+        return explicit_collation(compile_unary(c, s, e, out), out);
     case EXPR_BINARY:
-        return compile_binary(c, s, e, out);
+        return explicit_collation(compile_binary(c, s, e, out), out);
     case EXPR_COLLATE:
         return compile_collate(c, s, e, out);
     case EXPR_CAST:
@@ -1524,17 +1648,17 @@ cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
     case EXPR_FUNCTION:
         return compile_function(c, s, e, out);
     case EXPR_CASE:
-        return compile_case(c, s, e, out);
+        return explicit_collation(compile_case(c, s, e, out), out);
     case EXPR_BETWEEN:
-        return compile_between(c, s, e, out);
+        return explicit_collation(compile_between(c, s, e, out), out);
     case EXPR_IN_LIST:
     case EXPR_IN_SELECT:
     case EXPR_IN_TABLE:
-        return compile_in(c, s, e, out);
+        return explicit_collation(compile_in(c, s, e, out), out);
     case EXPR_LIKE:
-        return compile_like(c, s, e, out);
+        return explicit_collation(compile_like(c, s, e, out), out);
     case EXPR_ISNULL:
-        return compile_simple(c, s, e, CX_ISNULL, out);
+        return explicit_collation(compile_simple(c, s, e, CX_ISNULL, out), out);
     case EXPR_EXISTS:
     case EXPR_SUBQUERY:
         return compile_scalar_subquery(c, s, e, out);

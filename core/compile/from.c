@@ -4,7 +4,9 @@
  * order; join constraints (ON, USING, NATURAL) become terms of the levels.
  *
  * Invariants
- *   F1  Level i of the core moves the cursor of source i.
+ *   F1  Level i of the core moves the cursor of source i, until where.c
+ *       orders the loops by estimated cost (P3); scope.src stays in FROM
+ *       order (names, *).
  *   F2  Views, CTEs and FROM subqueries are materialized (PC_EPHEMERAL):
  *       the VM fills their rows when the level first runs in a query run.
  *   F3  USING/NATURAL: the right source's copies of the shared columns are
@@ -221,8 +223,14 @@ add_view(cctx *c, scope *s, const catalog_view *v, const ast_from_item *it)
     if (++c->depth > 64)
         return cc_error(c, "view %s is circularly defined", v->name);
     env.sql = v->sql;       /* the view's AST spans index its own text */
-    if (env.temp_cat != NULL && catalog_view_find(env.temp_cat, v->name) != v)
-        env.temp_cat = NULL;        /* a main view sees main only, as SQLite */
+    if (env.temp_cat == NULL || catalog_view_find(env.temp_cat, v->name) != v) {
+        /* a view of main or an attached database sees its own only (temp.c TP8) */
+        for (int i = 0; i < env.n_attached; i++)
+            if (catalog_view_find(env.attached[i], v->name) == v)
+                env.cat = env.attached[i];
+        env.temp_cat = NULL;
+        env.n_attached = 0;
+    }
     c->env = &env;
     c->ctes = NULL;
     rc = cc_pushdown(c, s, it, alias != NULL ? alias : v->name, v->select, v->columns, &sel);
@@ -249,14 +257,26 @@ cc_catalog_for(cctx *c, const char *schema, const char *name, const catalog **ou
             return CHORUS_OK;
         if (t != NULL || (temp != NULL && catalog_view_find(temp, name) != NULL))
             *out = temp;
+        else if (catalog_table_find(c->env->cat, name) == NULL &&
+                 catalog_view_find(c->env->cat, name) == NULL)
+            for (int i = c->env->n_attached - 1; i >= 0; i--)      /* the first holder */
+                if (catalog_table_find(c->env->attached[i], name) != NULL ||
+                    catalog_view_find(c->env->attached[i], name) != NULL)
+                    *out = c->env->attached[i];
         return CHORUS_OK;
     }
     if (strcasecmp(schema, "temp") == 0) {
         *out = temp;
         return CHORUS_OK;
     }
+    for (int i = 0; i < c->env->n_attached; i++) {
+        if (strcasecmp(schema, c->env->attached_names[i]) == 0) {
+            *out = c->env->attached[i];
+            return CHORUS_OK;
+        }
+    }
     if (strcasecmp(schema, "main") != 0)
-        return cc_error(c, "unknown database %s", schema);
+        return cc_error(c, "no such table: %s.%s", schema, name);   /* SQLite's words */
     return CHORUS_OK;
 }
 
@@ -342,8 +362,6 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
             if (t != NULL) {
                 const catalog_index *ix = NULL;
                 plan_level *lv;
-                if (t->without_rowid)
-                    return cc_error(c, "not supported yet: WITHOUT ROWID tables");
                 if (it->indexed_by != NULL) {
                     ix = catalog_index_find(cat, it->indexed_by);
                     if (ix == NULL || ix->table != t)
@@ -502,20 +520,18 @@ join_constraints(cctx *c, scope *s, int first, int i, const ast_from_item *it)
 static int
 from_add(cctx *c, scope *s, const ast_from_item *from, bool nested)
 {
-    bool have_right = false;
     int rc;
 
     for (const ast_from_item *it = from; it != NULL; it = it->next) {
         int before = s->n_src;
         bool right = it->join == AST_JOIN_RIGHT || it->join == AST_JOIN_FULL;
         bool outer = right || it->join == AST_JOIN_LEFT;
-        if (right && (have_right || nested))
-            return cc_error(c, "not supported yet: more than one RIGHT or FULL JOIN in a FROM "
-                               "clause, or one inside parentheses");
+        if (right && nested)
+            return cc_error(c, "not supported yet: a RIGHT or FULL JOIN inside parentheses");
         if (outer && it->kind == AST_FROM_NESTED && it->nested->next != NULL)
             return cc_error(c, "not supported yet: a parenthesized join on the right of an "
                                "outer join");
-        have_right = have_right || right;
+        s->fixed_order = s->fixed_order || it->join == AST_JOIN_CROSS;   /* where.c P3 */
         rc = add_item(c, s, it);
         if (rc != CHORUS_OK)
             return rc;

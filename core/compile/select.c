@@ -400,6 +400,7 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
         return rc;
     s.aliases = &core->result;
     s.no_agg = true;
+    s.plan_late = true;                                         /* where.c P8 */
     rc = cc_where_plan(c, &s, q, core->where, core->from);    /* 2 */
     if (rc != CHORUS_OK)
         return rc;
@@ -432,7 +433,9 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     if (rc == CHORUS_OK)
         rc = cc_window_finish(c, q);
     if (rc == CHORUS_OK)
-        rc = cc_order_plan(c, q);                               /* order.c */
+        rc = cc_where_access(c, &s, q);                         /* where.c P8 */
+    if (rc == CHORUS_OK)
+        rc = cc_order_plan(c, &s, q);                           /* order.c */
     return rc;
 }
 
@@ -493,8 +496,8 @@ query_new(cctx *c)
 }
 
 /* The collation column i of q has, as SQLite's compound rule reads it: from
- * the first arm, left to right, whose expression has one (a column or a
- * COLLATE; a literal or other expression has none). False when none has. */
+ * the first arm, left to right, whose expression carries one
+ * (cx_carries_collation). False when none has. */
 static bool
 arm_collation(const plan_query *q, int i, uint8_t *out)
 {
@@ -505,11 +508,25 @@ arm_collation(const plan_query *q, int i, uint8_t *out)
     if (q->kind != PQ_CORE || q->result == NULL || i >= q->n_cols)
         return false;
     e = q->result[i];
-    if (!e->coll_explicit && e->kind != CX_COLUMN && e->kind != CX_GROUPCOL &&
-        e->coll == COLLATE_BINARY)
+    if (!cx_carries_collation(e))
         return false;
     *out = e->coll;
     return true;
+}
+
+/* An arm of a UNION, INTERSECT or EXCEPT without ORDER BY (or of a UNION
+ * ALL under one) delivers its rows into the compound's temporary index,
+ * which keeps one of equal rows; SQLite drops the arm's own DISTINCT then
+ * (IgnorableDistinct), so which of equal rows stays is the index's (Q2). */
+static void
+drop_arm_distinct(plan_query *arm)
+{
+    if (arm->kind == PQ_COMPOUND && arm->op == AST_COMPOUND_UNION_ALL) {
+        drop_arm_distinct(arm->left);
+        drop_arm_distinct(arm->right);
+    } else if (arm->kind == PQ_CORE) {
+        arm->distinct = false;
+    }
 }
 
 static int
@@ -581,6 +598,7 @@ cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out)
 {
     const ast_select_core *core = sel->cores;
     bool single = core->next == NULL;
+    bool limit_first = single && !core->is_values;     /* where.c P10 weighs it */
     cc_cte *saved;
     plan_query *q;
     int rc;
@@ -594,7 +612,7 @@ cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out)
         return CHORUS_NOMEM;
     if (core->is_values)
         rc = compile_values(c, core, q);
-    else
+    else if ((rc = limit_first ? compile_limit(c, sel, q) : CHORUS_OK) == CHORUS_OK)
         rc = compile_core(c, outer, core, single ? &sel->order_by : NULL, q);
     for (core = core->next; core != NULL && rc == CHORUS_OK; core = core->next) {
         plan_query *right = query_new(c);
@@ -607,11 +625,21 @@ cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out)
         if (rc == CHORUS_OK)
             rc = compile_compound(c, q, right, core->compound, &q);
     }
-    if (rc == CHORUS_OK && !single && sel->order_by.n > 0)
+    if (rc == CHORUS_OK && !single && sel->order_by.n > 0) {
         rc = compound_order_by(c, q, &sel->order_by, sel->cores);
+        for (plan_query *arm = q; arm->kind == PQ_COMPOUND; arm = arm->left)
+            arm->merge_dedup = true;        /* SQLite merges the sorted arms */
+    } else if (rc == CHORUS_OK && !single) {
+        for (plan_query *p = q; p->kind == PQ_COMPOUND; p = p->left) {
+            if (p->op != AST_COMPOUND_UNION_ALL) {
+                drop_arm_distinct(p->left);
+                drop_arm_distinct(p->right);
+            }
+        }
+    }
     if (rc == CHORUS_OK && single && core == NULL && sel->cores->is_values && sel->order_by.n > 0)
         rc = compound_order_by(c, q, &sel->order_by, sel->cores);
-    if (rc == CHORUS_OK)
+    if (rc == CHORUS_OK && !limit_first)
         rc = compile_limit(c, sel, q);
     c->ctes = saved;
     if (rc == CHORUS_OK)

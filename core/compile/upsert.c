@@ -15,7 +15,8 @@
  * Rules (SQLite's): a target must name the columns of the INTEGER PRIMARY
  * KEY or of a UNIQUE index ("ON CONFLICT clause does not match any PRIMARY
  * KEY or UNIQUE constraint"); a clause without a target matches every
- * uniqueness constraint.
+ * uniqueness constraint, probed in the order the writer checks them (the
+ * rowid, then the indexes newest first: core/catalog/row_write.c RW4).
  * Callers: dml.c (cc_insert).
  */
 #include <string.h>
@@ -231,8 +232,8 @@ clause_compile(cctx *c, scope *excl, const ast_upsert *u, const catalog_table *t
         if (rc != CHORUS_OK)
             return rc;
     }
-    for (int i = 0; i < t->n_indexes && !rowid; i++) {
-        const catalog_index *ix = t->indexes[i];
+    for (int i = t->n_indexes - 1; i >= 0 && !rowid; i--) {   /* the writer's order, newest */
+        const catalog_index *ix = t->indexes[i];            /* first (row_write.c RW4) */
         if (!ix->unique || (only != NULL && ix != only))
             continue;
         rc = probe_compile(c, excl, u, t, alias, ix, &pu->probes[n++]);

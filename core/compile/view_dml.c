@@ -5,9 +5,13 @@
  * Rules
  *   IV1 A view is a statement's target only when it has an INSTEAD OF
  *       trigger for the event (for UPDATE, one whose UPDATE OF list names a
- *       SET column, or that has no list); otherwise the statement fails with
- *       "cannot modify v because it is a view". UPSERT on a view fails with
- *       "cannot UPSERT a view".
+ *       SET column, or that has no list), or, with RETURNING, any trigger at
+ *       all (SQLite 3.45's quirk: then only RETURNING runs for each row;
+ *       3.40 takes a view with no trigger too); otherwise the statement
+ *       fails with "cannot modify v because it is a view", once the view
+ *       itself compiled (a view over a dropped table fails with "no such
+ *       table" first, as in SQLite). UPSERT on a view fails with "cannot
+ *       UPSERT a view".
  *   IV2 The target is a stand-in table built here in the plan's arena: the
  *       view's column names, no affinity (NEW and OLD compare without one,
  *       as in SQLite's view triggers), no constraints, no rowid alias, root
@@ -34,33 +38,62 @@ is_instead_of(const catalog_trigger *tr, const char *view)
     return tr->ast->time == AST_TRIGGER_INSTEAD_OF && strcasecmp(tr->table, view) == 0;
 }
 
-int
-cc_view_dml_check(cctx *c, const catalog *cat, const char *schema, const char *view, int event,
-                  const ast_list *set, ast_from_item **item_out)
+/* Whether view has an INSTEAD OF trigger for event (any event when event
+ * is 0), in its schema or temp's (TP6). */
+static bool
+has_instead_of(cctx *c, const catalog *cat, const char *view, int event, const ast_list *set)
 {
-    ast_from_item *it;
-    bool found = false;
-
-    *item_out = NULL;
-    for (int k = 0; k < 2 && !found; k++) {     /* the view's schema, then temp's (TP6) */
+    for (int k = 0; k < 2; k++) {
         const catalog *in = k == 0 ? cat : c->env->temp_cat;
-        for (int i = 0; in != NULL && (k == 0 || in != cat) && i < catalog_trigger_count(in) &&
-                        !found; i++) {
+        for (int i = 0; in != NULL && (k == 0 || in != cat) && i < catalog_trigger_count(in);
+             i++) {
             const catalog_trigger *tr = catalog_trigger_at(in, i);
-            found = is_instead_of(tr, view) && tr->ast->event == event &&
-                    (event != AST_TRIGGER_UPDATE ||
-                     compile_trigger_update_of_matches(tr->ast, set));
+            if (is_instead_of(tr, view) &&
+                (event == 0 || (tr->ast->event == event &&
+                                (event != AST_TRIGGER_UPDATE ||
+                                 compile_trigger_update_of_matches(tr->ast, set)))))
+                return true;
         }
     }
-    if (!found)
-        return cc_error(c, "cannot modify %s because it is a view", view);
-    it = cc_alloc(c, sizeof *it);
+    return false;
+}
+
+int
+cc_view_dml_source(cctx *c, ast_from_item *it, scope **out)
+{
+    plan_query *q = cc_alloc(c, sizeof *q);
+    scope *s = cc_alloc(c, sizeof *s);
+
+    *out = s;
+    if (q == NULL || s == NULL)
+        return CHORUS_NOMEM;
+    memset(q, 0, sizeof *q);
+    memset(s, 0, sizeof *s);
+    q->kind = PQ_CORE;
+    s->q = q;
+    return cc_from(c, s, it);
+}
+
+int
+cc_view_dml_check(cctx *c, const catalog *cat, const char *schema, const char *view, int event,
+                  const ast_list *set, bool has_returning, ast_from_item **item_out)
+{
+    ast_from_item *it = cc_alloc(c, sizeof *it);
+    scope *never_run;
+    int rc;
+
+    *item_out = NULL;
     if (it == NULL)
         return CHORUS_NOMEM;
     memset(it, 0, sizeof *it);
     it->kind = AST_FROM_TABLE;
     it->schema = schema;
     it->name = view;
+    if (!has_instead_of(c, cat, view, event, set) &&
+        !(has_returning && has_instead_of(c, cat, view, 0, NULL))) {
+        rc = cc_view_dml_source(c, it, &never_run);
+        return rc != CHORUS_OK ? rc : cc_error(c, "cannot modify %s because it is a view", view);
+    }
     *item_out = it;
     return CHORUS_OK;
 }

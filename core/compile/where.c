@@ -1,7 +1,8 @@
 /*
  * core/compile/where.c: the planner. Splits WHERE and inner-join ON
- * conditions into AND terms, gives each term to the innermost loop level
- * it reads, and picks each level's access path: rowid lookup or range,
+ * conditions into AND terms, orders the loops of inner joins (join_order.c),
+ * gives each term to the innermost loop level it reads, and picks each
+ * level's access path by estimated cost (cost.c): rowid lookup or range,
  * index equality prefix plus range or IN, else a full scan.
  *
  * Rules
@@ -12,16 +13,42 @@
  *       affinity suits the column (BLOB/none: always; TEXT: TEXT columns;
  *       numeric: numeric columns) and the comparison collation is the
  *       column's collation in the index (SQLite's rule).
- *   P3  The join order is the FROM order; inner levels use lookups through
- *       terms that read only outer levels.
- *   P4  A LEFT JOIN level chooses its access path from its ON terms only;
- *       WHERE terms on it run after its null row is made (plan_level.post).
+ *   P3  The join order is the FROM order when a RIGHT or FULL JOIN, a
+ *       CROSS JOIN, a table-valued function reading another source or the
+ *       DML target is among the levels; else the order of least estimated
+ *       cost (join_order.c) in which each LEFT JOIN level stays inside the
+ *       sources before it. Inner levels use lookups through terms that
+ *       read only outer levels.
+ *   P4  A LEFT, RIGHT or FULL JOIN level chooses its access path from its
+ *       ON terms only; WHERE terms on it run after its null row is made
+ *       (plan_level.post).
  *   P5  A partial index serves a level only when the level's terms imply
  *       its WHERE (partial_index_usable), so it holds every row they pass.
+ *   P6  Each access path is costed (cost.c): the full scan, then rowid
+ *       paths, then each index newest first (as SQLite lists them); the
+ *       cheapest run wins, then the fewest rows out, then the first tried.
+ *   P7  An index column on an expression serves terms comparing the same
+ *       computation (cx_same) as a column would; EXPLAIN shows "<expr>".
+ *       A search of join orders weighs neither those nor partial indexes.
+ *   P8  A SELECT core (scope.plan_late) chooses its paths after its result,
+ *       HAVING and ORDER BY are compiled (cc_where_access), so the columns
+ *       it reads are known and a covering index costs no table lookups.
+ *   P9  In such a core, a LEFT JOIN level whose null row a WHERE term
+ *       rejects (rejects_null_row) becomes an inner join level, its ON
+ *       terms WHERE terms, as SQLite does: no row changes.
+ *   P10 Where a core's one level may give the ORDER BY order (order.c O2),
+ *       a path that leaves a sort pays SQLite's guess of its cost, and a
+ *       full scan of each index that reads the rows in that order is a
+ *       path too ("SCAN t USING INDEX i"); order.c then drops the sort.
+ *   P11 x IS y and x IS NULL serve an index lookup as x = y does; their
+ *       probe may be NULL and then finds the NULL entries (plan_level.eq_is,
+ *       exec_loop.c L3); a rowid is never NULL, so a NULL rowid probe finds
+ *       nothing, as IS demands.
+ *   P12 A term x = a OR x = b ... (x one column, a, b constants or
+ *       parameters) also gives a stand-in term x IN (a, b, ...) that only
+ *       serves access paths, never filters (SQLite's OR-to-IN rewrite).
  * Callers: select.c (compile_core), dml.c.
  */
-#include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +56,16 @@
 
 typedef struct term {
     cx *e;
+    uint64_t mask;          /* cx_cursor_mask(e) */
     int level;              /* level whose filter holds it, -1 for the pre-filter */
     bool on_left;           /* ON term of a LEFT JOIN level */
+    bool stands_in;         /* an IN list for an OR of equalities: access paths only (P12) */
 } term;
 
 typedef struct term_list {
     int n, cap;
     term *items;
+    cx *null_value;         /* a NULL constant: the value IS NULL terms look up (P11) */
 } term_list;
 
 static int
@@ -58,6 +88,8 @@ terms_add(cctx *c, term_list *tl, cx *e, bool on_left, int level)
         tl->cap = cap;
     }
     tl->items[tl->n].e = e;
+    tl->items[tl->n].mask = cx_cursor_mask(e);
+    tl->items[tl->n].stands_in = false;
     tl->items[tl->n].on_left = on_left;
     tl->items[tl->n].level = level;
     tl->n++;
@@ -96,6 +128,7 @@ typedef struct usable {
     cx *colx, *other;       /* the column side and the value side */
     cx *term;
     uint8_t coll;
+    bool is;                /* from IS or IS NULL: a NULL value finds NULLs (P11) */
 } usable;
 
 static int
@@ -116,35 +149,70 @@ is_col_of(const cx *e, int cursor)
     return e->kind == CX_COLUMN && e->cursor == cursor;
 }
 
-/* Collects the usable forms of term t for cursor (BETWEEN gives two). */
+static bool index_covers(const catalog_index *ix, const plan_cursor *cur);
+static const catalog_index *narrowest_cover(const plan_cursor *cur);
+
+/* What a form constrains: a column of a cursor, or (expr not NULL) an
+ * index expression, recorded as column expr_column (P7). */
+typedef struct form_target {
+    int cursor;
+    const cx *expr;
+    int expr_column;
+    cx *null_value;         /* term_list.null_value */
+} form_target;
+
+enum { FORM_EXPR_COLUMN = -100 };   /* FORM_EXPR_COLUMN - k: index column k's expression */
+
+static bool
+is_target(const cx *e, const form_target *tg)
+{
+    return tg->expr != NULL ? cc_cx_same(e, tg->expr) : is_col_of(e, tg->cursor);
+}
+
 static int
-usable_forms(const cx *t, int cursor, uint64_t later, usable *out)
+target_column(const cx *e, const form_target *tg)
+{
+    return tg->expr != NULL ? tg->expr_column : e->column;
+}
+
+/* Collects the usable forms of term t for target tg (BETWEEN gives two). */
+static int
+usable_forms(const cx *t, const form_target *tg, uint64_t later, usable *out)
 {
     int n = 0;
 
-    if (t->kind == CX_CMP && t->op != AST_OP_NE && t->op != AST_OP_IS && t->op != AST_OP_IS_NOT) {
-        if (is_col_of(t->left, cursor) && !(cx_cursor_mask(t->right) & later)) {
-            out[n++] = (usable){t->left->column, t->op, t->left, t->right, (cx *)t, t->coll};
-        } else if (is_col_of(t->right, cursor) && !(cx_cursor_mask(t->left) & later)) {
-            out[n++] = (usable){t->right->column, flip_op(t->op), t->right, t->left, (cx *)t,
-                                t->coll};
+    if (t->kind == CX_CMP && t->op != AST_OP_NE && t->op != AST_OP_IS_NOT) {
+        bool is = t->op == AST_OP_IS;
+        int op = is ? AST_OP_EQ : t->op;
+        if (is_target(t->left, tg) && !(cx_cursor_mask(t->right) & later)) {
+            out[n++] = (usable){target_column(t->left, tg), op, t->left, t->right, (cx *)t,
+                                t->coll, is};
+        } else if (is_target(t->right, tg) && !(cx_cursor_mask(t->left) & later)) {
+            out[n++] = (usable){target_column(t->right, tg), flip_op(op), t->right, t->left,
+                                (cx *)t, t->coll, is};
         }
-    } else if (t->kind == CX_BETWEEN && !t->is_not && is_col_of(t->left, cursor)) {
+    } else if (t->kind == CX_ISNULL && !t->is_not && tg->null_value != NULL &&
+               is_target(t->left, tg)) {
+        out[n++] = (usable){target_column(t->left, tg), AST_OP_EQ, t->left, tg->null_value,
+                            (cx *)t, t->left->coll, true};
+    } else if (t->kind == CX_BETWEEN && !t->is_not && is_target(t->left, tg)) {
+        int col = target_column(t->left, tg);
         if (!(cx_cursor_mask(t->args[0]) & later))
-            out[n++] = (usable){t->left->column, AST_OP_GE, t->left, t->args[0], (cx *)t,
-                                cx_compare_collation(t->left, t->args[0])};
+            out[n++] = (usable){col, AST_OP_GE, t->left, t->args[0], (cx *)t,
+                                cx_compare_collation(t->left, t->args[0]), false};
         if (!(cx_cursor_mask(t->args[1]) & later))
-            out[n++] = (usable){t->left->column, AST_OP_LE, t->left, t->args[1], (cx *)t,
-                                cx_compare_collation(t->left, t->args[1])};
+            out[n++] = (usable){col, AST_OP_LE, t->left, t->args[1], (cx *)t,
+                                cx_compare_collation(t->left, t->args[1]), false};
     } else if ((t->kind == CX_IN_LIST || t->kind == CX_IN_SELECT) && !t->is_not &&
-               is_col_of(t->left, cursor)) {
+               is_target(t->left, tg)) {
         uint64_t m = 0;
         for (int i = 0; i < t->n_args; i++)
             m |= cx_cursor_mask(t->args[i]);
         if (t->kind == CX_IN_SELECT && t->is_correlated)
             m = ~(uint64_t)0;
         if (!(m & later))
-            out[n++] = (usable){t->left->column, OP_IN, t->left, NULL, (cx *)t, t->coll};
+            out[n++] = (usable){target_column(t->left, tg), OP_IN, t->left, NULL, (cx *)t,
+                                t->coll, false};
     }
     return n;
 }
@@ -172,8 +240,9 @@ index_column_ok(const usable *u, char col_aff, uint8_t col_coll)
 {
     char aff = usable_affinity(u);
 
-    if (u->coll != col_coll)
-        return false;
+    if (u->coll != col_coll &&
+        !(u->is && u->other->kind == CX_CONST && u->other->v.type == VALUE_NULL))
+        return false;       /* IS NULL finds NULLs under any collation */
     if (aff == AFFINITY_NONE || aff == AFFINITY_BLOB)
         return true;
     if (aff == AFFINITY_TEXT)
@@ -190,19 +259,84 @@ probe_affinity(const usable *u)
 }
 
 typedef struct candidate {
-    int score;
+    int run, out;           /* estimates (cost.c, LogEst): work, rows passed on */
+    int total;              /* run and the sort it leaves (P10) */
     const catalog_index *index;
     int access;
     int n_eq;
     cx *eq[KEY_INFO_MAX];
     char eq_aff[KEY_INFO_MAX];
+    uint32_t eq_is;         /* plan_level.eq_is */
     cx *lo, *hi;
     bool lo_incl, hi_incl;
     cx *in_list;
+    int n_used;
+    const cx *used[KEY_INFO_MAX + 2];       /* the terms the path applies */
     const char *cols[KEY_INFO_MAX + 1];     /* for the plan text */
     const char *ops[KEY_INFO_MAX + 1];
     int n_text;
 } candidate;
+
+enum { MAX_FORMS = 128, MAX_WEIGHED = 16 };
+
+/* An index path already weighed for the level (consider). */
+typedef struct weighed {
+    int run, out;
+    int n_used;
+    const cx *used[KEY_INFO_MAX + 2];
+} weighed;
+
+/* What the access path of one level is chosen from. */
+typedef struct level_view {
+    cctx *c;
+    scope *s;
+    const plan_query *q;
+    int li;
+    const plan_level *lv;
+    scope_source *src;
+    const catalog_table *t;         /* NULL for a materialized source */
+    uint64_t self;                  /* the level's cursor */
+    uint64_t later;                 /* cursors not positioned before the level (its own
+                                       too), and bit 63 */
+    bool search;                    /* join_order.c weighs an order (P3, P7) */
+    int rows;                       /* the table's rows (cost.c) */
+    const term_list *tl;
+    int nu;
+    usable forms[MAX_FORMS];
+    int n_weighed;
+    weighed weighed[MAX_WEIGHED];
+} level_view;
+
+/* Whether term tm belongs to the level: a LEFT, RIGHT or FULL JOIN level's
+ * are its ON terms (P4: the WHERE terms place_terms gives a RIGHT JOIN
+ * level run after it, and a row they drop still matched); else, in a
+ * search, the terms that read the level's cursor and no other not
+ * positioned yet; else those place_terms gave it. */
+static bool
+term_of_level(const level_view *v, const term *tm)
+{
+    bool outer = v->lv->is_left || v->lv->is_right;
+
+    if (v->search && !tm->on_left && !v->lv->is_left)
+        return (tm->mask & v->self) != 0 && !(tm->mask & v->later & ~v->self);
+    return tm->level == v->li && (!outer || tm->on_left);
+}
+
+/* Whether form f constrains column (CATALOG_COLUMN_ROWID: the rowid or its alias). */
+static bool
+form_on(const usable *f, int column, const catalog_table *t)
+{
+    if (column == CATALOG_COLUMN_ROWID)
+        return f->column == -1 || (t->rowid_alias >= 0 && f->column == t->rowid_alias);
+    return f->column == column;
+}
+
+static void
+use_term(candidate *cd, const usable *f)
+{
+    if (cd->n_used < KEY_INFO_MAX + 2)
+        cd->used[cd->n_used++] = f->term;
+}
 
 static void
 range_pick(candidate *cd, const usable *u, int nu, int column, const catalog_table *t,
@@ -210,18 +344,16 @@ range_pick(candidate *cd, const usable *u, int nu, int column, const catalog_tab
 {
     for (int i = 0; i < nu; i++) {
         const usable *f = &u[i];
-        bool is_rowid = column < 0;
-        if (is_rowid ? !(f->column == -1 || (t->rowid_alias >= 0 && f->column == t->rowid_alias))
-                     : f->column != column)
-            continue;
-        if (check_index && !index_column_ok(f, aff, coll))
+        if (!form_on(f, column, t) || (check_index && !index_column_ok(f, aff, coll)))
             continue;
         if ((f->op == AST_OP_GT || f->op == AST_OP_GE) && cd->lo == NULL) {
             cd->lo = f->other;
             cd->lo_incl = f->op == AST_OP_GE;
+            use_term(cd, f);
         } else if ((f->op == AST_OP_LT || f->op == AST_OP_LE) && cd->hi == NULL) {
             cd->hi = f->other;
             cd->hi_incl = f->op == AST_OP_LE;
+            use_term(cd, f);
         }
     }
 }
@@ -232,19 +364,209 @@ find_form(const usable *u, int nu, int column, int op, const catalog_table *t, c
 {
     for (int i = 0; i < nu; i++) {
         const usable *f = &u[i];
-        bool col_ok = column < 0 ? (f->column == -1 ||
-                                    (t->rowid_alias >= 0 && f->column == t->rowid_alias))
-                                 : f->column == column;
-        if (col_ok && f->op == op && (!is_index || index_column_ok(f, aff, coll)))
+        if (form_on(f, column, t) && f->op == op && (!is_index || index_column_ok(f, aff, coll)))
             return f;
     }
     return NULL;
 }
 
-static void
-plan_rowid(const catalog_table *t, const usable *u, int nu, candidate *best)
+/* The values an IN term probes: its list's length, or SQLite's guess of
+ * 25 rows for a subquery (LogEst). */
+static int
+in_size(const cx *in)
 {
-    const usable *f = find_form(u, nu, -1, AST_OP_EQ, t, 0, 0, false);
+    return in->kind == CX_IN_LIST ? cost_log((uint64_t)in->n_args) : 46;
+}
+
+/* A range bound keeps a quarter of the rows, two bounds 1/64 (not below
+ * 2 rows), as SQLite guesses without stat4. */
+static void
+range_rows(candidate *cd)
+{
+    int n = cd->out - (cd->lo ? 20 : 0) - (cd->hi ? 20 : 0) - (cd->lo && cd->hi ? 20 : 0);
+
+    if (n < 10)
+        n = 10;
+    if (n < cd->out)
+        cd->out = n;
+}
+
+/* The run cost of a path that seeks (seeks more times for IN values),
+ * reads cd->out entries of relative size entry, and, with lookup, finds
+ * each row in the table. */
+static void
+path_cost(candidate *cd, const level_view *v, int seeks, int entry, bool lookup)
+{
+    cd->run = cost_add(cost_seek(v->rows) + seeks, cd->out + 1 + entry);
+    if (lookup)
+        cd->run = cost_add(cd->run, cd->out + 16);
+}
+
+/* Whether e is an integer constant -1, 0 or 1. */
+static bool
+small_int_constant(const cx *e)
+{
+    return e->kind == CX_CONST && e->v.type == VALUE_INTEGER && e->v.u.i >= -1 && e->v.u.i <= 1;
+}
+
+/* Terms of the level the path does not apply still filter its rows: one
+ * step each, and an equality at least 1/4 of the table (1/2 when it
+ * compares with -1, 0 or 1), as SQLite estimates. */
+static void
+output_adjust(const level_view *v, candidate *cd)
+{
+    int reduce = 0;
+
+    for (int i = 0; i < v->tl->n; i++) {
+        const term *tm = &v->tl->items[i];
+        bool used = false;
+        if (!term_of_level(v, tm) || tm->stands_in)
+            continue;
+        for (int k = 0; k < cd->n_used && !used; k++)
+            used = cd->used[k] == tm->e;
+        if (used)
+            continue;
+        cd->out -= 1;
+        if (tm->e->kind == CX_CMP && (tm->e->op == AST_OP_EQ || tm->e->op == AST_OP_IS)) {
+            int k = small_int_constant(tm->e->left) || small_int_constant(tm->e->right) ? 10
+                                                                                          : 20;
+            if (reduce < k)
+                reduce = k;
+        }
+    }
+    if (cd->out > v->rows - reduce)
+        cd->out = v->rows - reduce;
+}
+
+/* Whether path a applies fewer terms than b, each of them one b applies. */
+static bool
+uses_proper_subset(const cx *const *a, int na, const cx *const *b, int nb)
+{
+    if (na >= nb)
+        return false;
+    for (int i = 0; i < na; i++) {
+        bool found = false;
+        for (int j = 0; j < nb && !found; j++)
+            found = a[i] == b[j];
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* P10: the cost of sorting the rows a path passes on, as SQLite guesses
+ * it (rows, times 2 for the result width, more with LIMIT, a log factor),
+ * when the path leaves a sort for the ORDER BY; else 0. */
+static int
+sort_cost(const level_view *v, const candidate *cd)
+{
+    const cx *limit = v->q->limit;
+    int served, rows = cd->out, cost;
+
+    if (v->search)
+        return 0;
+    served = cc_order_served(v->c, v->s, v->q, v->lv,
+                             cd->access == PA_INDEX || cd->access == PA_INDEX_IN ? cd->index
+                                                                                : NULL,
+                             cd->access == PA_INDEX_IN ? 0 : cd->n_eq,
+                             cd->access == PA_INDEX_IN ||
+                                 (cd->access == PA_INDEX && (cd->lo != NULL || cd->hi != NULL) &&
+                                  cd->index->cols[cd->n_eq].desc));
+    if (served != 0)
+        return 0;
+    cost = cd->out + cost_log((uint64_t)(v->q->n_cols + 59) / 30);
+    if (limit != NULL && limit->kind == CX_CONST && limit->v.type == VALUE_INTEGER) {
+        cost += 10;
+        if (limit->v.u.i > 0 && cost_log((uint64_t)limit->v.u.i) < rows)
+            rows = cost_log((uint64_t)limit->v.u.i);
+    }
+    return cost + cost_seek(rows);
+}
+
+/* cd's total: its run and the sort it leaves. */
+static void
+set_total(const level_view *v, candidate *cd)
+{
+    int sort = sort_cost(v, cd);
+
+    cd->total = sort > 0 ? cost_add(cd->run, sort) : cd->run;
+}
+
+/* P6: keeps cd when it is cheaper than best. As SQLite does, an index path
+ * that applies every term another index path applies, and more, is taken
+ * as no costlier than that one and passing one row fewer (and the other
+ * way round). */
+static void
+consider(level_view *v, candidate *cd, candidate *best)
+{
+    output_adjust(v, cd);
+    if (cd->index != NULL) {
+        for (int i = 0; i < v->n_weighed; i++) {
+            const weighed *w = &v->weighed[i];
+            if (uses_proper_subset(w->used, w->n_used, cd->used, cd->n_used)) {
+                cd->run = cd->run < w->run ? cd->run : w->run;
+                cd->out = (cd->out < w->out ? cd->out : w->out) - 1;
+            } else if (uses_proper_subset(cd->used, cd->n_used, w->used, w->n_used)) {
+                cd->run = cd->run > w->run ? cd->run : w->run;
+                cd->out = (cd->out > w->out ? cd->out : w->out) + 1;
+            }
+        }
+        if (v->n_weighed < MAX_WEIGHED) {
+            weighed *w = &v->weighed[v->n_weighed++];
+            w->run = cd->run;
+            w->out = cd->out;
+            w->n_used = cd->n_used;
+            memcpy(w->used, cd->used, sizeof w->used);
+        }
+    }
+    set_total(v, cd);
+    if (cd->total < best->total || (cd->total == best->total && cd->out < best->out))
+        *best = *cd;
+}
+
+/* The full scan: of the table, or of the covering index cc_where_finish
+ * will read instead (cheaper by the smaller entries). */
+static void
+plan_scan(const level_view *v, candidate *best)
+{
+    const catalog_index *cover = NULL;
+
+    memset(best, 0, sizeof *best);
+    best->out = v->rows;
+    best->run = v->rows + 16;
+    if (v->t != NULL && !v->lv->not_indexed)
+        cover = narrowest_cover(cc_cursor(v->c, v->lv->cursor));
+    if (cover != NULL)
+        best->run = v->rows + 1 + 15 * cost_index_row_size(cover) / cost_table_row_size(v->t);
+    output_adjust(v, best);
+    set_total(v, best);
+}
+
+/* P10: a full scan of index ix, when it reads the rows in ORDER BY order. */
+static void
+plan_ordered_scan(level_view *v, const catalog_index *ix, candidate *best)
+{
+    candidate cd;
+
+    if (v->search || ix->where != NULL || catalog_index_is_table(ix) ||
+        cc_order_served(v->c, v->s, v->q, v->lv, ix, 0, false) != 1)
+        return;
+    memset(&cd, 0, sizeof cd);
+    cd.index = ix;
+    cd.access = PA_INDEX;
+    cd.out = v->rows;
+    cd.run = v->rows + 1 + 15 * cost_index_row_size(ix) / cost_table_row_size(v->t);
+    if (!index_covers(ix, cc_cursor(v->c, v->lv->cursor)))
+        cd.run = cost_add(cd.run, cd.out + 16);
+    consider(v, &cd, best);
+}
+
+static void
+plan_rowid(level_view *v, candidate *best)
+{
+    const usable *f = find_form(v->forms, v->nu, CATALOG_COLUMN_ROWID, AST_OP_EQ, v->t, 0, 0,
+                                false);
+    int seeks = 0;
     candidate cd;
 
     memset(&cd, 0, sizeof cd);
@@ -252,68 +574,85 @@ plan_rowid(const catalog_table *t, const usable *u, int nu, candidate *best)
         cd.access = PA_ROWID_EQ;
         cd.eq[0] = f->other;
         cd.n_eq = 1;
-        cd.score = 1000;
-    } else if ((f = find_form(u, nu, -1, OP_IN, t, 0, 0, false)) != NULL) {
+        use_term(&cd, f);
+    } else if ((f = find_form(v->forms, v->nu, CATALOG_COLUMN_ROWID, OP_IN, v->t, 0, 0,
+                              false)) != NULL) {
         cd.access = PA_ROWID_IN;
         cd.in_list = f->term;
-        cd.score = 500;
+        cd.out = seeks = in_size(f->term);
+        use_term(&cd, f);
     } else {
-        range_pick(&cd, u, nu, -1, t, 0, 0, false);
+        range_pick(&cd, v->forms, v->nu, CATALOG_COLUMN_ROWID, v->t, 0, 0, false);
         if (cd.lo == NULL && cd.hi == NULL)
             return;
         cd.access = PA_ROWID_RANGE;
-        cd.score = cd.lo && cd.hi ? 60 : 30;
+        cd.out = v->rows;
+        range_rows(&cd);
     }
-    if (cd.score > best->score)
-        *best = cd;
+    path_cost(&cd, v, seeks, 15, false);
+    consider(v, &cd, best);
 }
 
 static const char *
 column_name(const catalog_table *t, int col)
 {
+    if (col <= FORM_EXPR_COLUMN)
+        return "<expr>";
     return col >= 0 ? t->cols[col].name : "rowid";
 }
 
+/* Index ix's lookup from forms u (exprs: its expression columns compiled
+ * over the level's source, NULL where not). */
 static void
-plan_index(const catalog_table *t, const catalog_index *ix, const usable *u, int nu,
-           candidate *best)
+plan_index(level_view *v, const catalog_index *ix, const usable *u, int nu,
+           cx *const *exprs, candidate *best)
 {
+    const catalog_table *t = v->t;
     candidate cd;
-    int k = 0;
+    int k = 0, seeks = 0;
 
     memset(&cd, 0, sizeof cd);
     cd.index = ix;
     cd.access = PA_INDEX;
     for (; k < ix->n_cols && k < KEY_INFO_MAX; k++) {
         const catalog_index_column *ic = &ix->cols[k];
+        int col = ic->column >= 0 ? ic->column : FORM_EXPR_COLUMN - k;
         const usable *f;
         char aff;
-        if (ic->column < 0)
+        if (ic->column < 0 && exprs[k] == NULL)
             break;
-        aff = t->cols[ic->column].affinity;
-        f = find_form(u, nu, ic->column, AST_OP_EQ, t, aff, ic->collation, true);
-        if (f == NULL && k == 0 && (f = find_form(u, nu, ic->column, OP_IN, t, aff,
-                                                  ic->collation, true)) != NULL) {
+        aff = ic->column >= 0 ? t->cols[ic->column].affinity : exprs[k]->aff;
+        f = find_form(u, nu, col, AST_OP_EQ, t, aff, ic->collation, true);
+        if (f == NULL && k == 0 &&
+            (f = find_form(u, nu, col, OP_IN, t, aff, ic->collation, true)) != NULL) {
             cd.access = PA_INDEX_IN;
             cd.in_list = f->term;
+            seeks = in_size(f->term);
             cd.eq_aff[0] = probe_affinity(f);
-            cd.cols[cd.n_text] = column_name(t, ic->column);
+            cd.cols[cd.n_text] = column_name(t, col);
             cd.ops[cd.n_text++] = "=";
             cd.n_eq = 1;
+            use_term(&cd, f);
             continue;
         }
         if (f == NULL)
             break;
         cd.eq[k] = f->other;
         cd.eq_aff[k] = probe_affinity(f);
-        cd.cols[cd.n_text] = column_name(t, ic->column);
+        if (f->is)
+            cd.eq_is |= 1u << k;
+        cd.cols[cd.n_text] = column_name(t, col);
         cd.ops[cd.n_text++] = "=";
         cd.n_eq = k + 1;
+        use_term(&cd, f);
     }
-    if (k < ix->n_cols && ix->cols[k].column >= 0 && !ix->cols[k].desc &&
-        cd.access == PA_INDEX) {
+    cd.out = cost_index_rows(ix, cd.n_eq) + seeks;
+    if (k < ix->n_cols && (ix->cols[k].column >= 0 || exprs[k] != NULL) &&
+        cd.access == PA_INDEX) {       /* a DESC column too (exec_loop.c L6) */
         const catalog_index_column *ic = &ix->cols[k];
-        range_pick(&cd, u, nu, ic->column, t, t->cols[ic->column].affinity, ic->collation, true);
+        int col = ic->column >= 0 ? ic->column : FORM_EXPR_COLUMN - k;
+        range_pick(&cd, u, nu, col, t, ic->column >= 0 ? t->cols[col].affinity : exprs[k]->aff,
+                   ic->collation, true);
         if (cd.lo != NULL || cd.hi != NULL) {
             const usable *f = NULL;
             for (int i = 0; i < nu && f == NULL; i++)
@@ -321,24 +660,24 @@ plan_index(const catalog_table *t, const catalog_index *ix, const usable *u, int
                     f = &u[i];
             cd.eq_aff[k] = f != NULL ? probe_affinity(f) : AFFINITY_NONE;
             if (cd.lo != NULL) {
-                cd.cols[cd.n_text] = column_name(t, ic->column);
+                cd.cols[cd.n_text] = column_name(t, col);
                 cd.ops[cd.n_text++] = ">";
             }
             if (cd.hi != NULL) {
-                cd.cols[cd.n_text] = column_name(t, ic->column);
+                cd.cols[cd.n_text] = column_name(t, col);
                 cd.ops[cd.n_text++] = "<";
             }
+            range_rows(&cd);
         }
     }
     if (cd.n_eq == 0 && cd.lo == NULL && cd.hi == NULL)
         return;
-    cd.score = cd.n_eq * 20 + (cd.lo ? 5 : 0) + (cd.hi ? 5 : 0);
-    if (cd.access == PA_INDEX_IN)
-        cd.score -= 5;
-    if (ix->unique && cd.n_eq == ix->n_cols && cd.access == PA_INDEX)
-        cd.score += 200;
-    if (cd.score > best->score)
-        *best = cd;
+    if (catalog_index_is_table(ix))     /* a WITHOUT ROWID table's own key: no lookup */
+        path_cost(&cd, v, seeks, 15, false);
+    else
+        path_cost(&cd, v, seeks, 15 * cost_index_row_size(ix) / cost_table_row_size(t),
+                  !index_covers(ix, cc_cursor(v->c, v->lv->cursor)));
+    consider(v, &cd, best);
 }
 
 static char *
@@ -346,7 +685,7 @@ plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *ali
           const candidate *cd)
 {
     strbuf sb;
-    const char *name = alias != NULL ? alias : t->name;
+    const char *name = alias != NULL ? alias : t->name;     /* t NULL: alias given */
 
     strbuf_init(&sb);
     if (cd->access == 0) {
@@ -357,12 +696,19 @@ plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *ali
         strbuf_printf(&sb, "SEARCH %s USING INTEGER PRIMARY KEY (%s%s%s)", name,
                       cd->lo ? "rowid>?" : "", cd->lo && cd->hi ? " AND " : "",
                       cd->hi ? "rowid<?" : "");
+    } else if (cd->n_text == 0) {                       /* P10: a full index scan */
+        strbuf_printf(&sb, "SCAN %s USING INDEX %s", name, cd->index->name);
     } else {
-        strbuf_printf(&sb, "SEARCH %s USING INDEX %s (", name, cd->index->name);
+        if (catalog_index_is_table(cd->index))         /* a WITHOUT ROWID table's own key */
+            strbuf_printf(&sb, "SEARCH %s USING PRIMARY KEY (", name);
+        else
+            strbuf_printf(&sb, "SEARCH %s USING INDEX %s (", name, cd->index->name);
         for (int i = 0; i < cd->n_text; i++)
             strbuf_printf(&sb, "%s%s%s?", i ? " AND " : "", cd->cols[i], cd->ops[i]);
         strbuf_putc(&sb, ')');
     }
+    if (lv->is_left)
+        strbuf_puts(&sb, " LEFT-JOIN");
     {
         char *text = strbuf_finish(&sb);
         char *out = text ? cc_strdup(c, text) : NULL;
@@ -401,6 +747,9 @@ index_covers(const catalog_index *ix, const plan_cursor *cur)
             continue;
         for (int k = 0; k < ix->n_cols && !held; k++)
             held = ix->cols[k].column == col;
+        for (int k = 0; k < ix->n_suffix && !held && ix->origin == CATALOG_INDEX_CREATE; k++)
+            held = ix->suffix[k] == col;        /* WITHOUT ROWID: the PK after the key; SQLite
+                                                   does not count it in its autoindexes */
         if (!held)
             return false;
     }
@@ -421,7 +770,8 @@ covering_text(cctx *c, plan_level *lv)
         strbuf_puts(&sb, "USING COVERING INDEX ");
         strbuf_puts(&sb, at + strlen("USING INDEX "));
     } else {
-        strbuf_printf(&sb, "SCAN %s USING COVERING INDEX %s", lv->name, lv->index->name);
+        strbuf_printf(&sb, "SCAN %s USING COVERING INDEX %s%s", lv->name, lv->index->name,
+                      lv->is_left ? " LEFT-JOIN" : "");
     }
     text = strbuf_finish(&sb);
     if (text == NULL)
@@ -431,120 +781,28 @@ covering_text(cctx *c, plan_level *lv)
     return lv->plan_text == NULL ? CHORUS_NOMEM : CHORUS_OK;
 }
 
-/* SQLite's size estimate of a column (szEst; an integer is 1), from its
- * declared type as sqlite3AffinityType reads it: TEXT, CLOB or BLOB 5,
- * CHAR(k) or BLOB(k) k/4 + 1, others (and no type) 1. */
-static unsigned
-column_size_estimate(const char *type)
-{
-    uint32_t h = 0;
-    const char *at = NULL, *digits;
-    bool text_or_blob = false, numeric = true;
-    unsigned v = 0;
-
-    for (const char *p = type; p != NULL && *p != '\0'; ) {
-        h = (h << 8) + (uint32_t)tolower((unsigned char)*p++);
-        if (h == 0x63686172u) {                         /* char */
-            text_or_blob = true;
-            numeric = false;
-            at = p;
-        } else if (h == 0x636c6f62u || h == 0x74657874u) {      /* clob, text */
-            text_or_blob = true;
-            numeric = false;
-        } else if (h == 0x626c6f62u && numeric) {       /* blob */
-            text_or_blob = true;
-            numeric = false;
-            if (*p == '(')
-                at = p;
-        } else if ((h & 0xffffffu) == 0x696e74u) {      /* int */
-            text_or_blob = false;
-            break;
-        }
-    }
-    if (type == NULL || *type == '\0' || !text_or_blob)
-        return 1;
-    if (at == NULL)
-        v = 16;
-    for (digits = at; digits != NULL && *digits != '\0'; digits++) {
-        if (isdigit((unsigned char)*digits)) {
-            v = (unsigned)strtoul(digits, NULL, 10);
-            break;
-        }
-    }
-    v = v / 4 + 1;
-    return v > 255 ? 255 : v;
-}
-
-/* SQLite's LogEst of x (about 10 * log2(x)), as sqlite3LogEst computes it. */
-static int
-log_est(uint64_t x)
-{
-    static const int a[] = {0, 2, 3, 5, 6, 7, 8, 9};
-    int y = 40;
-
-    if (x < 8) {
-        if (x < 2)
-            return 0;
-        while (x < 8) {
-            y -= 10;
-            x <<= 1;
-        }
-    } else {
-        while (x > 255) {
-            y += 40;
-            x >>= 4;
-        }
-        while (x > 15) {
-            y += 10;
-            x >>= 1;
-        }
-    }
-    return a[x & 7] + y - 10;
-}
-
-/* SQLite's szTabRow and szIdxRow: the LogEst of 4 times the summed column
- * estimates (a table without INTEGER PRIMARY KEY adds 1 for its rowid; an
- * index counts its rowid and expression columns as 1). */
-static int
-table_row_size(const catalog_table *t)
-{
-    unsigned w = t->rowid_alias < 0 ? 1 : 0;
-
-    for (int i = 0; i < t->n_cols; i++)
-        w += column_size_estimate(t->cols[i].type);
-    return log_est((uint64_t)w * 4);
-}
-
-static int
-index_row_size(const catalog_index *ix)
-{
-    unsigned w = 1;     /* the rowid */
-
-    for (int k = 0; k < ix->n_cols; k++)
-        w += ix->cols[k].column >= 0 ? column_size_estimate(ix->table->cols[ix->cols[k].column].type)
-                                     : 1;
-    return log_est((uint64_t)w * 4);
-}
-
 /* A full scan reads a covering index instead of the table, as SQLite does
  * when the index entry is estimated smaller than the table row: the one of
  * least cost (15 * szIdxRow / szTabRow, in integers), the newest of equal
- * ones (SQLite lists a table's indexes newest first). */
+ * ones (SQLite lists a table's indexes newest first). A WITHOUT ROWID
+ * table's own scan has such a cost too (its PK index's, listed after every
+ * CREATE INDEX), which a covering index must match. */
 static const catalog_index *
 narrowest_cover(const plan_cursor *cur)
 {
     const catalog_table *t = cur->table;
-    const catalog_index *best = NULL;
-    int tab = table_row_size(t), best_cost = 0;
+    const catalog_index *best = NULL, *pk = catalog_table_pk_index(t);
+    int tab = cost_table_row_size(t), best_cost = 0;
+    int pk_cost = pk != NULL ? 15 * cost_index_row_size(pk) / tab : 0;
 
     for (int i = 0; i < t->n_indexes; i++) {
         const catalog_index *ix = t->indexes[i];
         int size, cost;
-        if (ix->where != NULL || !index_covers(ix, cur))
-            continue;       /* a partial index misses rows */
-        size = index_row_size(ix);
+        if (ix->where != NULL || !index_covers(ix, cur) || catalog_index_is_table(ix))
+            continue;       /* a partial index misses rows; a WITHOUT ROWID PK is the table */
+        size = cost_index_row_size(ix);
         cost = 15 * size / tab;
-        if (size < tab && (best == NULL || cost <= best_cost)) {
+        if ((pk != NULL ? cost <= pk_cost : size < tab) && (best == NULL || cost <= best_cost)) {
             best = ix;
             best_cost = cost;
         }
@@ -577,7 +835,7 @@ cc_where_finish(cctx *c)
             lv->index = ix;
             lv->n_eq = 0;
         } else if ((lv->access != PA_INDEX && lv->access != PA_INDEX_IN) ||
-                   !index_covers(lv->index, cur)) {
+                   !index_covers(lv->index, cur) || catalog_index_is_table(lv->index)) {
             continue;
         }
         lv->covering = true;
@@ -590,11 +848,8 @@ cc_where_finish(cctx *c)
 
 /* ------------------------------------------------ partial indexes (P5) */
 
-/* Whether two compiled expressions are the same computation (SQLite's
- * sqlite3ExprCompare in spirit): constants of one type and value, one
- * column of one cursor, same operators, functions and collations. */
-static bool
-cx_same(const cx *a, const cx *b)
+bool
+cc_cx_same(const cx *a, const cx *b)
 {
     if (a == NULL || b == NULL)
         return a == b;
@@ -624,11 +879,11 @@ cx_same(const cx *a, const cx *b)
     default:
         return false;       /* parameters, subqueries, aggregates: never the same */
     }
-    if (!cx_same(a->left, b->left) || !cx_same(a->right, b->right) ||
-        !cx_same(a->extra, b->extra))
+    if (!cc_cx_same(a->left, b->left) || !cc_cx_same(a->right, b->right) ||
+        !cc_cx_same(a->extra, b->extra))
         return false;
     for (int i = 0; i < a->n_args; i++)
-        if (!cx_same(a->args[i], b->args[i]))
+        if (!cc_cx_same(a->args[i], b->args[i]))
             return false;
     return true;
 }
@@ -650,103 +905,194 @@ static bool
 rejects_null(const cx *t, const cx *x)
 {
     if (t->kind == CX_CMP && t->op != AST_OP_IS && t->op != AST_OP_IS_NOT)
-        return cx_same(t->left, x) || cx_same(t->right, x);
+        return cc_cx_same(t->left, x) || cc_cx_same(t->right, x);
     if (t->kind == CX_BETWEEN || t->kind == CX_IN_LIST || t->kind == CX_IN_SELECT ||
         t->kind == CX_LIKE)
-        return cx_same(t->left, x);
-    return not_null_operand(t) != NULL && cx_same(not_null_operand(t), x);
+        return cc_cx_same(t->left, x);
+    return not_null_operand(t) != NULL && cc_cx_same(not_null_operand(t), x);
 }
 
 /* Whether index term w holds for every row the level's terms let through. */
 static bool
-term_implied(const cx *w, const term_list *tl, int li, const plan_level *lv)
+term_implied(const cx *w, const level_view *v)
 {
     const cx *x = not_null_operand(w);
 
     if (w->kind == CX_CONST && value_truth(&w->v) == 1)
         return true;
-    for (int i = 0; i < tl->n; i++) {
-        const term *tm = &tl->items[i];
-        if (tm->level != li || (lv->is_left && !tm->on_left))
+    for (int i = 0; i < v->tl->n; i++) {
+        const term *tm = &v->tl->items[i];
+        if (!term_of_level(v, tm))
             continue;
-        if (cx_same(tm->e, w) || (x != NULL && rejects_null(tm->e, x)))
+        if (cc_cx_same(tm->e, w) || (x != NULL && rejects_null(tm->e, x)))
             return true;
     }
     return false;
 }
 
 static bool
-where_implied(const cx *w, const term_list *tl, int li, const plan_level *lv)
+where_implied(const cx *w, const level_view *v)
 {
     if (w->kind == CX_AND)
-        return where_implied(w->left, tl, li, lv) && where_implied(w->right, tl, li, lv);
-    return term_implied(w, tl, li, lv);
+        return where_implied(w->left, v) && where_implied(w->right, v);
+    return term_implied(w, v);
 }
 
-/* P5: whether partial index ix holds every row level li may pass: each
- * AND term of its WHERE, compiled over the level's source, is one of the
- * level's terms, or x IS NOT NULL where a term compares x. */
-static bool
-partial_index_usable(cctx *c, scope *s, int li, const catalog_index *ix, const term_list *tl)
+cx *
+cc_compile_on_source(cctx *c, scope_source *src, const ast_expr *ast)
 {
     scope row;
-    cx *w = NULL;
+    cx *e = NULL;
     char *prior_error = c->errmsg;
-    plan_cursor *cur = cc_cursor(c, s->src[li].cursor);
-    uint64_t used = cur->used;      /* the columns it names are not read */
+    plan_cursor *cur = cc_cursor(c, src->cursor);
+    uint64_t used = cur->used;
     int rc;
 
     memset(&row, 0, sizeof row);
     row.n_src = 1;
-    row.src = &s->src[li];
+    row.src = src;
     row.no_agg = true;
-    row.first_cursor = s->src[li].cursor;
-    rc = cc_expr(c, &row, ix->where, &w);
+    row.first_cursor = src->cursor;
+    rc = cc_expr(c, &row, ast, &e);
     cur->used = used;
-    if (rc != CHORUS_OK || w == NULL) {
-        if (prior_error == NULL) {      /* the index is then not used, as SQLite */
-            free(c->errmsg);
-            c->errmsg = NULL;
-        }
-        return false;
+    if (rc != CHORUS_OK && prior_error == NULL) {
+        free(c->errmsg);
+        c->errmsg = NULL;
     }
-    return where_implied(w, tl, li, &s->q->levels[li]);
+    return rc == CHORUS_OK ? e : NULL;
 }
 
-/* Chooses the access path of a table level from the terms it may use. */
+/* P5: whether partial index ix holds every row the level may pass: each
+ * AND term of its WHERE, compiled over the level's source, is one of the
+ * level's terms, or x IS NOT NULL where a term compares x. */
+static bool
+partial_index_usable(const level_view *v, const catalog_index *ix)
+{
+    const cx *w = cc_compile_on_source(v->c, v->src, ix->where);
+
+    return w != NULL && where_implied(w, v);
+}
+
+/* P7: index ix's lookup, its expression columns compiled over the source
+ * and their forms added to the level's (none in a search). */
+static void
+plan_index_exprs(level_view *v, const catalog_index *ix, candidate *best)
+{
+    cx *exprs[KEY_INFO_MAX];
+    usable forms[MAX_FORMS];
+    int nu = v->nu;
+    bool has_expr = false;
+
+    for (int k = 0; k < ix->n_cols && k < KEY_INFO_MAX; k++) {
+        exprs[k] = NULL;
+        has_expr = has_expr || ix->cols[k].column == CATALOG_COLUMN_EXPR;
+    }
+    if (!has_expr || v->search) {
+        plan_index(v, ix, v->forms, v->nu, exprs, best);
+        return;
+    }
+    memcpy(forms, v->forms, (size_t)nu * sizeof *forms);
+    for (int k = 0; k < ix->n_cols && k < KEY_INFO_MAX; k++) {
+        form_target tg = {v->lv->cursor, NULL, FORM_EXPR_COLUMN - k, v->tl->null_value};
+        if (ix->cols[k].column != CATALOG_COLUMN_EXPR)
+            continue;
+        exprs[k] = cc_compile_on_source(v->c, v->src, ix->cols[k].expr);
+        tg.expr = exprs[k];
+        for (int i = 0; exprs[k] != NULL && i < v->tl->n && nu < MAX_FORMS - 2; i++)
+            if (term_of_level(v, &v->tl->items[i]))
+                nu += usable_forms(v->tl->items[i].e, &tg, v->later, &forms[nu]);
+    }
+    plan_index(v, ix, forms, nu, exprs, best);
+}
+
+/* The source a level moves (levels may run in another order than the
+ * sources, P3). */
+static scope_source *
+level_source(scope *s, const plan_level *lv)
+{
+    for (int i = 0; i < s->n_src; i++)
+        if (s->src[i].cursor == lv->cursor)
+            return &s->src[i];
+    return NULL;
+}
+
+/* The forms and estimates of level li when the cursors in later are not
+ * positioned before it. */
+static void
+level_view_init(level_view *v, cctx *c, scope *s, const plan_query *q, int li,
+                const term_list *tl, uint64_t later, bool search)
+{
+    const plan_cursor *cur;
+    form_target tg;
+
+    v->c = c;
+    v->s = s;
+    v->q = q;
+    v->li = li;
+    v->lv = &q->levels[li];
+    v->src = level_source(s, v->lv);
+    cur = cc_cursor(c, v->lv->cursor);
+    v->t = cur->kind == PC_TABLE ? cur->table : NULL;
+    v->self = cursor_bit(v->lv->cursor);
+    v->later = later | v->self | cursor_bit(63);
+    v->search = search;
+    v->rows = v->t != NULL ? cost_table_rows(v->t) : COST_DEFAULT_ROWS;
+    v->tl = tl;
+    v->nu = 0;
+    v->n_weighed = 0;
+    tg = (form_target){v->lv->cursor, NULL, 0, tl->null_value};
+    for (int i = 0; v->t != NULL && i < tl->n && v->nu < MAX_FORMS - 2; i++)
+        if (term_of_level(v, &tl->items[i]))
+            v->nu += usable_forms(tl->items[i].e, &tg, v->later, &v->forms[v->nu]);
+}
+
+/* P6: the cheapest access path of the level. */
+static void
+best_access(level_view *v, candidate *best)
+{
+    const plan_level *lv = v->lv;
+
+    plan_scan(v, best);
+    if (v->t == NULL)
+        return;
+    if (!v->t->without_rowid)
+        plan_rowid(v, best);
+    for (int i = v->t->n_indexes - 1; i >= 0 && !lv->not_indexed; i--) {
+        const catalog_index *ix = v->t->indexes[i];
+        if (lv->indexed_by != NULL && lv->indexed_by != ix)
+            continue;
+        plan_ordered_scan(v, ix, best);
+        if (ix->where != NULL && (v->search || !partial_index_usable(v, ix)))
+            continue;
+        plan_index_exprs(v, ix, best);
+    }
+}
+
+/* Chooses the access path of level li from the terms it may use. */
 static int
 plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
 {
     plan_level *lv = &q->levels[li];
-    const plan_cursor *cur = cc_cursor(c, lv->cursor);
-    const catalog_table *t = cur->table;
-    uint64_t later = cursor_bit(63);
-    usable forms[128];
-    int nu = 0, rc;
+    uint64_t later = 0;
+    level_view *v = malloc(sizeof *v);
     candidate best;
+    int rc;
 
-    if (cur->kind != PC_TABLE) {
-        lv->plan_text = cc_strdup(c, "SCAN (subquery)");
-        return CHORUS_OK;
-    }
+    if (v == NULL)
+        return CHORUS_NOMEM;
     for (int i = li; i < q->n_levels; i++)
         later |= cursor_bit(q->levels[i].cursor);
-    for (int i = 0; i < tl->n && nu < 120; i++) {
-        const term *tm = &tl->items[i];
-        if (tm->level != li || (lv->is_left && !tm->on_left))
-            continue;
-        nu += usable_forms(tm->e, lv->cursor, later, &forms[nu]);
+    level_view_init(v, c, s, q, li, tl, later, false);
+    lv->name = v->src->name != NULL ? v->src->name : "(subquery)";
+    if (v->t == NULL) {         /* a materialized source: scanned (explain.c) */
+        free(v);
+        memset(&best, 0, sizeof best);
+        lv->plan_text = plan_text(c, lv, NULL, lv->name, &best);
+        return lv->plan_text == NULL ? CHORUS_NOMEM : CHORUS_OK;
     }
-    memset(&best, 0, sizeof best);
-    plan_rowid(t, forms, nu, &best);
-    for (int i = 0; i < t->n_indexes && !lv->not_indexed; i++) {
-        const catalog_index *ix = t->indexes[i];
-        if ((lv->indexed_by == NULL || lv->indexed_by == ix) &&
-            (ix->where == NULL || partial_index_usable(c, s, li, ix, tl)))
-            plan_index(t, ix, forms, nu, &best);
-    }
-    lv->name = s->src[li].name;
-    lv->plan_text = plan_text(c, lv, t, s->src[li].name, &best);
+    best_access(v, &best);
+    lv->plan_text = plan_text(c, lv, v->t, lv->name, &best);
+    free(v);
     if (lv->plan_text == NULL)
         return CHORUS_NOMEM;
     rc = remember_level(c, lv);
@@ -757,6 +1103,7 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     lv->n_eq = best.n_eq;
     memcpy(lv->eq, best.eq, sizeof lv->eq);
     memcpy(lv->eq_aff, best.eq_aff, sizeof lv->eq_aff);
+    lv->eq_is = best.eq_is;
     lv->lo = best.lo;
     lv->hi = best.hi;
     lv->lo_incl = best.lo_incl;
@@ -765,7 +1112,97 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
     return CHORUS_OK;
 }
 
-/* The scan of a RIGHT or FULL JOIN's last level that finds the rows no
+/* ------------------------------------------------------ join order (P3) */
+
+typedef struct order_search {
+    cctx *c;
+    scope *s;
+    const plan_query *q;
+    const term_list *tl;
+    level_view v;
+} order_search;
+
+/* join_order.c's question: level li's cost with the levels in ready outside it. */
+static void
+level_cost(void *arg, int li, uint32_t ready, int *run, int *out)
+{
+    order_search *os = arg;
+    uint64_t later = 0;
+    candidate best;
+
+    for (int i = 0; i < os->q->n_levels; i++)
+        if (!(ready & (1u << i)))
+            later |= cursor_bit(os->q->levels[i].cursor);
+    level_view_init(&os->v, os->c, os->s, os->q, li, os->tl, later, true);
+    best_access(&os->v, &best);
+    *run = best.run;
+    *out = best.out;
+}
+
+/* Whether the levels may run in another order than the sources' (P3):
+ * then requires[j] holds the levels that must run outside level j (a LEFT
+ * JOIN level: every source before it, as SQLite; its ON terms read no
+ * later one). LEFT JOINs move only in a SELECT core (scope.plan_late),
+ * whose expressions are all compiled, since expr.c reads levels by source
+ * while compiling. */
+static bool
+order_is_free(cctx *c, const scope *s, const plan_query *q, const term_list *tl,
+              uint32_t *requires)
+{
+    bool dml = c->plan->kind == PLAN_UPDATE || c->plan->kind == PLAN_DELETE;
+
+    if (q->n_levels < 2 || q->n_levels > JOIN_ORDER_MAX_LEVELS || s->fixed_order)
+        return false;
+    for (int i = 0; i < q->n_levels; i++) {
+        const plan_level *lv = &q->levels[i];
+        if ((lv->is_left && !s->plan_late) || lv->is_right || cc_cursor(c, lv->cursor)->refill ||
+            (dml && lv->cursor == c->plan->target_cursor))
+            return false;
+        requires[i] = lv->is_left ? (1u << i) - 1 : 0;
+    }
+    for (int i = 0; i < tl->n; i++) {
+        const term *tm = &tl->items[i];
+        for (int k = tm->on_left ? tm->level + 1 : q->n_levels; k < q->n_levels; k++)
+            if (tm->mask & cursor_bit(q->levels[k].cursor))
+                return false;
+    }
+    return true;
+}
+
+/* P3: puts the levels in the order of least estimated cost. */
+static int
+order_levels(cctx *c, scope *s, plan_query *q, term_list *tl)
+{
+    order_search *os;
+    plan_level *sorted;
+    int order[JOIN_ORDER_MAX_LEVELS], position[JOIN_ORDER_MAX_LEVELS];
+    uint32_t requires[JOIN_ORDER_MAX_LEVELS];
+
+    if (!order_is_free(c, s, q, tl, requires))
+        return CHORUS_OK;
+    os = malloc(sizeof *os);
+    sorted = malloc((size_t)q->n_levels * sizeof *sorted);
+    if (os == NULL || sorted == NULL) {
+        free(os);
+        free(sorted);
+        return CHORUS_NOMEM;
+    }
+    *os = (order_search){.c = c, .s = s, .q = q, .tl = tl};
+    cc_join_order(q->n_levels, requires, level_cost, os, order);
+    for (int i = 0; i < q->n_levels; i++) {
+        sorted[i] = q->levels[order[i]];
+        position[order[i]] = i;
+    }
+    memcpy(q->levels, sorted, (size_t)q->n_levels * sizeof *sorted);
+    for (int i = 0; i < tl->n; i++)         /* ON terms keep their LEFT JOIN level */
+        if (tl->items[i].on_left)
+            tl->items[i].level = position[tl->items[i].level];
+    free(sorted);
+    free(os);
+    return CHORUS_OK;
+}
+
+/* The scan of a RIGHT or FULL JOIN's level that finds the rows no
  * earlier row matched: every row (rowid order, or a covering index's), checked against the
  * WHERE terms only (exec_loop.c L4). */
 static int
@@ -790,7 +1227,7 @@ right_pass_plan(cctx *c, plan_level *lv)
     return remember_level(c, rp);   /* may read a covering index, as SQLite's pass does */
 }
 
-/* The level of the query's RIGHT or FULL JOIN, or -1 (one at most). */
+/* The level of the query's first RIGHT or FULL JOIN, or -1. */
 static int
 right_level(const plan_query *q)
 {
@@ -800,29 +1237,44 @@ right_level(const plan_query *q)
     return -1;
 }
 
-/* Gives each term to its level (P1, P4). With a RIGHT or FULL JOIN, a
- * WHERE term that reads a cursor up to that join's level waits for the
- * row of that level: it is checked after it (exec_loop.c L4); later
- * terms go to their levels as usual. */
+/* The level of the query's last RIGHT or FULL JOIN, or -1. */
+static int
+last_right_level(const plan_query *q)
+{
+    for (int i = q->n_levels - 1; i >= 0; i--)
+        if (q->levels[i].is_right)
+            return i;
+    return -1;
+}
+
+/* Gives each term to its level (P1, P4). With RIGHT or FULL JOINs, a
+ * WHERE term that reads a cursor up to the last such join's level waits
+ * for the row of that level: it is checked after it (exec_loop.c L4: the
+ * pass of that join's unmatched rows makes every earlier cursor NULL);
+ * later terms go to their levels as usual. */
 static void
 place_terms(cctx *c, plan_query *q, term_list *tl)
 {
-    int right = right_level(q);
+    int right = right_level(q), last_right = last_right_level(q);
 
     for (int i = 0; i < tl->n; i++) {
         term *tm = &tl->items[i];
         int level = tm->level >= 0 && tm->on_left ? tm->level
                                                   : term_level(q, cx_cursor_mask(tm->e));
         plan_level *lv;
-        if (tm->on_left && !q->levels[level].is_left && level > right &&
-            cx_cursor_mask(tm->e) == 0) {
+        if (tm->stands_in) {        /* P12: its OR term filters */
+            tm->level = level;
+            continue;
+        }
+        if (tm->on_left && !q->levels[level].is_left && !q->levels[level].is_right &&
+            level > right && cx_cursor_mask(tm->e) == 0) {
             q->pre_filter = cx_and(c, q->pre_filter, tm->e);    /* as SQLite: a constant
                                     ON term of an inner join after the RIGHT JOIN */
             continue;
         }
-        if (right >= 0 && level >= 0 && level <= right && !tm->on_left) {
-            tm->level = right;
-            q->levels[right].post = cx_and(c, q->levels[right].post, tm->e);
+        if (last_right >= 0 && level >= 0 && level <= last_right && !tm->on_left) {
+            tm->level = last_right;
+            q->levels[last_right].post = cx_and(c, q->levels[last_right].post, tm->e);
             continue;
         }
         tm->level = level;
@@ -838,10 +1290,144 @@ place_terms(cctx *c, plan_query *q, term_list *tl)
     }
 }
 
+/* Whether e is NULL or false whenever cursor's row is all NULLs, as SQLite
+ * judges it: a column of the cursor reached through comparisons (not IS;
+ * an IN list of one value is one), arithmetic, NOT, CAST or BETWEEN's
+ * operand; IS NULL, OR, CASE, IN, LIKE, functions and subqueries end the
+ * search. */
+static bool
+rejects_null_row(const cx *e, int cursor)
+{
+    switch (e->kind) {
+    case CX_COLUMN:
+        return e->cursor == cursor;
+    case CX_CMP:
+        if (e->op == AST_OP_IS || e->op == AST_OP_IS_NOT)
+            return false;
+        /* fall through */
+    case CX_ARITH:
+        return rejects_null_row(e->left, cursor) || rejects_null_row(e->right, cursor);
+    case CX_AND:
+        return rejects_null_row(e->left, cursor) && rejects_null_row(e->right, cursor);
+    case CX_UNARY: case CX_CAST: case CX_BETWEEN:
+        return rejects_null_row(e->left, cursor);
+    case CX_IN_LIST:        /* x IN (y) is x = y to SQLite */
+        return e->n_args == 1 &&
+               (rejects_null_row(e->left, cursor) || rejects_null_row(e->args[0], cursor));
+    default:
+        return false;
+    }
+}
+
+/* P9: a LEFT JOIN whose null row a WHERE term rejects is an inner join (its
+ * ON terms join the WHERE terms), as SQLite simplifies it. */
+static void
+simplify_left_joins(const scope *s, plan_query *q, term_list *tl)
+{
+    if (!s->plan_late || right_level(q) >= 0)
+        return;
+    for (int j = 0; j < q->n_levels; j++) {
+        bool rejected = false;
+        if (!q->levels[j].is_left)
+            continue;
+        for (int i = 0; i < tl->n && !rejected; i++)
+            rejected = !tl->items[i].on_left &&
+                       rejects_null_row(tl->items[i].e, q->levels[j].cursor);
+        if (!rejected)
+            continue;
+        q->levels[j].is_left = false;
+        for (int i = 0; i < tl->n; i++) {
+            if (tl->items[i].on_left && tl->items[i].level == j) {
+                tl->items[i].on_left = false;
+                tl->items[i].level = -1;
+            }
+        }
+    }
+}
+
+/* Whether t, an OR of equalities between one column and constants or
+ * parameters (the comparison in the column's collation), gives its values
+ * into vals (up to max; *n counted) and its column into *col. */
+static bool
+or_of_equalities(const cx *t, const cx **col, cx **vals, int *n, int max)
+{
+    const cx *c_side, *v_side;
+
+    if (t->kind == CX_OR)
+        return or_of_equalities(t->left, col, vals, n, max) &&
+               or_of_equalities(t->right, col, vals, n, max);
+    if (t->kind != CX_CMP || t->op != AST_OP_EQ || *n == max)
+        return false;
+    c_side = t->left->kind == CX_COLUMN ? t->left : t->right;
+    v_side = c_side == t->left ? t->right : t->left;
+    if (c_side->kind != CX_COLUMN || (v_side->kind != CX_CONST && v_side->kind != CX_PARAM) ||
+        t->coll != c_side->coll)
+        return false;
+    if (*col != NULL && ((*col)->cursor != c_side->cursor || (*col)->column != c_side->column))
+        return false;
+    *col = c_side;
+    vals[(*n)++] = (cx *)v_side;
+    return true;
+}
+
+/* P12: for each term x = a OR x = b ..., a term x IN (a, b, ...) of the
+ * same kind (WHERE or ON) that only serves access paths (SQLite's OR-to-IN
+ * rewrite); the OR term stays the filter, so the rows are the same. */
+static int
+add_stand_ins(cctx *c, term_list *tl)
+{
+    int n_terms = tl->n;
+
+    for (int i = 0; i < n_terms; i++) {
+        cx *vals[64];
+        const cx *col = NULL;
+        int n = 0, rc;
+        cx *in;
+        if (tl->items[i].e->kind != CX_OR ||
+            !or_of_equalities(tl->items[i].e, &col, vals, &n, 64))
+            continue;
+        in = cx_new(c, CX_IN_LIST, NULL);
+        if (in == NULL || (in->args = cc_alloc(c, (size_t)n * sizeof *in->args)) == NULL)
+            return CHORUS_NOMEM;
+        in->left = (cx *)col;
+        in->n_args = n;
+        in->coll = col->coll;
+        memcpy(in->args, vals, (size_t)n * sizeof *vals);
+        rc = terms_add(c, tl, in, tl->items[i].on_left, tl->items[i].level);
+        if (rc != CHORUS_OK)
+            return rc;
+        tl->items[tl->n - 1].stands_in = true;
+    }
+    return CHORUS_OK;
+}
+
+/* The join order, the terms' levels and each level's access path. */
+static int
+where_access(cctx *c, scope *s, plan_query *q, term_list *tl)
+{
+    int rc;
+
+    simplify_left_joins(s, q, tl);
+    rc = order_levels(c, s, q, tl);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    place_terms(c, q, tl);
+    for (int i = 0; i < q->n_levels; i++) {
+        rc = plan_level_access(c, s, q, i, tl);
+        if (rc != CHORUS_OK)
+            return rc;
+    }
+    for (int i = 0; i < q->n_levels && rc == CHORUS_OK; i++)
+        if (q->levels[i].is_right)
+            rc = right_pass_plan(c, &q->levels[i]);
+    return rc;
+}
+
 int
 cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast_from_item *from)
 {
-    term_list tl = {0, 0, NULL};
+    term_list tl = {0, 0, NULL, NULL};
     cx *w = NULL;
     int rc;
 
@@ -861,15 +1447,26 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
         else
             rc = terms_add(c, &tl, s->level_on[i], false, -1);
     }
+    if (rc == CHORUS_OK && right_level(q) < 0)
+        rc = add_stand_ins(c, &tl);
+    for (int i = 0; i < tl.n && rc == CHORUS_OK && tl.null_value == NULL; i++)
+        if (tl.items[i].e->kind == CX_ISNULL && !tl.items[i].e->is_not &&
+            (tl.null_value = cx_new(c, CX_CONST, NULL)) == NULL)
+            rc = CHORUS_NOMEM;
     if (rc != CHORUS_OK)
         return rc;
-    place_terms(c, q, &tl);
-    for (int i = 0; i < q->n_levels; i++) {
-        rc = plan_level_access(c, s, q, i, &tl);
-        if (rc != CHORUS_OK)
-            return rc;
+    if (s->plan_late) {             /* P8 */
+        s->where_terms = cc_alloc(c, sizeof tl);
+        if (s->where_terms == NULL)
+            return CHORUS_NOMEM;
+        *s->where_terms = tl;
+        return CHORUS_OK;
     }
-    if (right_level(q) >= 0)
-        return right_pass_plan(c, &q->levels[right_level(q)]);
-    return CHORUS_OK;
+    return where_access(c, s, q, &tl);
+}
+
+int
+cc_where_access(cctx *c, scope *s, plan_query *q)
+{
+    return s->where_terms != NULL ? where_access(c, s, q, s->where_terms) : CHORUS_OK;
 }

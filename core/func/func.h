@@ -64,8 +64,10 @@ typedef struct func_env {
 enum {
     FUNC_DETERMINISTIC = 1,     /* same arguments, same result (may be constant-folded) */
     FUNC_AGGREGATE = 2,         /* step/final (and perhaps inverse/value) */
-    FUNC_WINDOW = 4             /* usable as a window function: has value(); inverse() may be
+    FUNC_WINDOW = 4,            /* usable as a window function: has value(); inverse() may be
                                    NULL (min, max), and then the executor recomputes the frame */
+    FUNC_LAZY_ARGS = 8          /* coalesce, ifnull, iif: the executor evaluates only the
+                                   arguments needed (core/vm/expr_eval.c E5), not scalar() */
 };
 
 typedef struct func_def {

@@ -229,14 +229,16 @@ fn_sqlite_version(func_ctx *ctx, int argc, const value *argv)
 }
 
 #define DET FUNC_DETERMINISTIC
+#define LAZY FUNC_LAZY_ARGS
 static const func_def defs[] = {
     { .name = "abs", .n_args = 1, .flags = DET, .scalar = fn_abs },
     { .name = "changes", .n_args = 0, .scalar = fn_changes },
     { .name = "total_changes", .n_args = 0, .scalar = fn_total_changes },
     { .name = "last_insert_rowid", .n_args = 0, .scalar = fn_last_insert_rowid },
-    { .name = "coalesce", .n_args = -1, .min_args = 2, .flags = DET, .scalar = fn_coalesce },
-    { .name = "ifnull", .n_args = 2, .flags = DET, .scalar = fn_coalesce },
-    { .name = "iif", .n_args = 3, .flags = DET, .scalar = fn_iif },
+    { .name = "coalesce", .n_args = -1, .min_args = 2, .flags = DET | LAZY,
+      .scalar = fn_coalesce },
+    { .name = "ifnull", .n_args = 2, .flags = DET | LAZY, .scalar = fn_coalesce },
+    { .name = "iif", .n_args = 3, .flags = DET | LAZY, .scalar = fn_iif },
     { .name = "nullif", .n_args = 2, .flags = DET, .scalar = fn_nullif },
     { .name = "likely", .n_args = 1, .flags = DET, .scalar = fn_first_arg },
     { .name = "unlikely", .n_args = 1, .flags = DET, .scalar = fn_first_arg },

@@ -113,6 +113,10 @@ int pager_writer_waiters(pager *p);
  * CHORUS_BUSY_SNAPSHOT if its snapshot is no longer the newest. */
 int pager_tx_upgrade(pager_tx *tx, int busy_ms, const _Atomic int *interrupt);
 bool pager_tx_is_write(pager_tx *tx);
+/* Names tx's snapshot: the pager's count of commits when tx began (or last
+ * committed). Two transactions of one pager with the same number see the
+ * same pages (the online backup compares them: core/vm/backup.c). */
+uint64_t pager_tx_snapshot_seq(pager_tx *tx);
 /* The pager of tx (for its page size and usable size). Borrowed: lives as
  * long as the pager. */
 pager *pager_tx_pager(pager_tx *tx);

@@ -462,6 +462,12 @@ pager_tx_is_write(pager_tx *tx)
     return tx->is_write;
 }
 
+uint64_t
+pager_tx_snapshot_seq(pager_tx *tx)
+{
+    return tx->commit_seq;
+}
+
 pager *
 pager_tx_pager(pager_tx *tx)
 {

@@ -1,28 +1,36 @@
 /*
  * core/record/collation_user.c: application-defined collations
- * (chorus_create_collation): process-wide comparison slots and the
- * per-connection names that lead to them.
+ * (chorus_create_collation): process-wide collation names and the
+ * per-connection comparison functions behind them.
  *
- * A collation travels through plans and sorters as a small integer (enum
- * collation, one byte in key_info). The built-ins are 0..2; an application
- * collation gets a slot id in COLLATE_USER_FIRST..COLLATE_ID_MAX from a
- * process-wide table, and collation_compare() calls the slot's function. A
- * connection maps names to its slot ids in a collation_user_set, which is
- * the thread's scope while the connection compiles or runs (core/vm
- * stmt.c M4); collation_find() looks there after the built-ins.
+ * A collation travels through plans, sorters and the catalog as a small
+ * integer (enum collation, one byte in key_info). The built-ins are 0..2; any
+ * other name gets an id in COLLATE_USER_FIRST..COLLATE_ID_MAX from a
+ * process-wide table of interned names, so that a table or index stored with
+ * COLLATE mycoll keeps the same id for every connection. What the id compares
+ * with belongs to a connection: its collation_user_set maps ids to the
+ * application's functions, and is the thread's scope while the connection
+ * compiles or runs (core/vm stmt.c M4).
  *
  * Rules
- *   CU1  Only statements of the owning connection hold a user id: the
- *        catalog never stores one (catalog/define.c refuses user
- *        collations in table and index definitions), so an id is used only
- *        on the thread running that connection.
- *   CU2  A slot is closed only while no statement of its connection runs,
- *        and the connection's statements compile again before they next
- *        run (vm_conn_expire), so no comparison reads a closed slot.
- *   CU3  Slots are taken and given back under slots_mutex. A slot pointer
- *        is published with a release store after its fields are written;
- *        collation_compare() reads it with an acquire load (its partner).
- * Callers: compare.c (compare, find, name), core/vm (scope), c-api.
+ *   CU1  A name, once interned, keeps its id until the process ends; ids
+ *        are never reused, so a catalog built by one connection is read
+ *        correctly by all (at most COLLATE_ID_MAX - COLLATE_USER_FIRST + 1
+ *        distinct names per process: CHORUS_FULL beyond).
+ *   CU2  A comparison under an id that the thread's scope does not define
+ *        compares as BINARY and records the id (the thread's first such
+ *        since collation_user_missing_take); the engine turns that into
+ *        "no such collation sequence" and rolls the statement back
+ *        (core/vm stmt.c M5), so no result or write built on it survives.
+ *   CU3  A function is replaced or removed only while no statement of its
+ *        connection runs, and the connection's statements compile again
+ *        before they next run (vm_conn_expire), so no comparison calls a
+ *        removed function.
+ *   CU4  Names are interned under names_mutex; an entry is published with a
+ *        release store after its bytes are written, and read with an acquire
+ *        load (its partner) without the mutex.
+ * Callers: compare.c (compare, find, name), core/catalog (intern, defined),
+ * core/vm (scope, missing), c-api.
  */
 #include "record_int.h"
 
@@ -32,98 +40,120 @@
 #include <string.h>
 #include <strings.h>
 
-typedef struct collation_slot {
+enum { N_USER_IDS = COLLATE_ID_MAX - COLLATE_USER_FIRST + 1 };
+
+static pthread_mutex_t names_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* Entry i names id COLLATE_USER_FIRST + i; owned, never freed (CU1, CU4). */
+static _Atomic(char *) names[N_USER_IDS];
+
+/* One function of a set. */
+typedef struct user_entry {
+    int id;
     collation_user_fn fn;
     void *arg;                  /* the caller's, given to fn */
-    char *name;                 /* owned */
-} collation_slot;
-
-static pthread_mutex_t slots_mutex = PTHREAD_MUTEX_INITIALIZER;
-/* Slot i holds id COLLATE_USER_FIRST + i; NULL when free. Written under
- * slots_mutex, read anywhere (CU3). */
-static _Atomic(collation_slot *) slots[COLLATE_ID_MAX - COLLATE_USER_FIRST + 1];
+} user_entry;
 
 struct collation_user_set {
     int n, cap;
-    int *ids;                   /* owned: the set's slot ids */
+    user_entry *entries;        /* owned */
 };
 
-/* The set of the connection this thread is running, or NULL (CU1). */
+/* The set of the connection this thread is running, or NULL. */
 static _Thread_local collation_user_set *current_set;
+/* The first id compared without a function since the last take (CU2). */
+static _Thread_local int missing_id = -1;
 
-static collation_slot *
-slot_get(int id)
+static const char *
+name_get(int i)
 {
-    if (id < COLLATE_USER_FIRST || id > COLLATE_ID_MAX)
-        return NULL;
-    /* Acquire: pairs with the release store in slot_open (CU3). */
-    return atomic_load_explicit(&slots[id - COLLATE_USER_FIRST], memory_order_acquire);
+    /* Acquire: pairs with the release store in collation_user_intern (CU4). */
+    return atomic_load_explicit(&names[i], memory_order_acquire);
 }
 
-/* Takes a free slot for fn/arg/name; CHORUS_FULL when all are taken. */
-static int
-slot_open(const char *name, collation_user_fn fn, void *arg, int *id_out)
+int
+collation_user_intern(const char *name)
 {
-    collation_slot *slot = calloc(1, sizeof *slot);
-    int rc = CHORUS_FULL;
+    int id = -1;
 
-    if (slot == NULL || (slot->name = strdup(name)) == NULL) {
-        free(slot);
-        return CHORUS_NOMEM;
-    }
-    slot->fn = fn;
-    slot->arg = arg;
-    pthread_mutex_lock(&slots_mutex);
-    for (size_t i = 0; i < CHORUS_ARRAY_LEN(slots); i++) {
-        /* Relaxed: slots_mutex orders this with every other writer. */
-        if (atomic_load_explicit(&slots[i], memory_order_relaxed) == NULL) {
-            /* Release: the fields above are visible to collation_compare's
-             * acquire load of this slot. */
-            atomic_store_explicit(&slots[i], slot, memory_order_release);
-            *id_out = COLLATE_USER_FIRST + (int)i;
-            rc = CHORUS_OK;
-            break;
+    pthread_mutex_lock(&names_mutex);
+    for (int i = 0; i < N_USER_IDS && id < 0; i++) {
+        /* Relaxed: names_mutex orders this with every other writer. */
+        char *have = atomic_load_explicit(&names[i], memory_order_relaxed);
+        if (have == NULL) {
+            char *copy = strdup(name);
+            if (copy == NULL)
+                break;
+            /* Release: the bytes of copy are visible to name_get's acquire load. */
+            atomic_store_explicit(&names[i], copy, memory_order_release);
+            id = COLLATE_USER_FIRST + i;
+        } else if (strcasecmp(have, name) == 0) {
+            id = COLLATE_USER_FIRST + i;
         }
     }
-    pthread_mutex_unlock(&slots_mutex);
-    if (rc != CHORUS_OK) {
-        free(slot->name);
-        free(slot);
-    }
-    return rc;
-}
-
-static void
-slot_close(int id)
-{
-    collation_slot *slot;
-
-    pthread_mutex_lock(&slots_mutex);
-    slot = atomic_load_explicit(&slots[id - COLLATE_USER_FIRST], memory_order_relaxed);
-    /* Relaxed: no reader of this id is left (CU2). */
-    atomic_store_explicit(&slots[id - COLLATE_USER_FIRST], NULL, memory_order_relaxed);
-    pthread_mutex_unlock(&slots_mutex);
-    free(slot->name);
-    free(slot);
-}
-
-bool
-collation_user_compare(int id, const char *a, int na, const char *b, int nb, int *out)
-{
-    const collation_slot *slot = slot_get(id);
-
-    if (slot == NULL)
-        return false;
-    *out = slot->fn(slot->arg, a, na, b, nb);
-    return true;
+    pthread_mutex_unlock(&names_mutex);
+    return id;
 }
 
 const char *
 collation_user_name(int id)
 {
-    const collation_slot *slot = slot_get(id);
+    if (id < COLLATE_USER_FIRST || id > COLLATE_ID_MAX)
+        return NULL;
+    return name_get(id - COLLATE_USER_FIRST);
+}
 
-    return slot != NULL ? slot->name : NULL;
+/* The index in set (may be NULL) of id's entry, or -1. */
+static int
+set_find(const collation_user_set *set, int id)
+{
+    for (int i = 0; set != NULL && i < set->n; i++)
+        if (set->entries[i].id == id)
+            return i;
+    return -1;
+}
+
+/* The id of name when it was ever interned, else -1; takes no lock for
+ * the common case of a name already seen. */
+static int
+id_of(const char *name)
+{
+    for (int i = 0; i < N_USER_IDS; i++) {
+        const char *have = name_get(i);
+        if (have == NULL)
+            return -1;
+        if (strcasecmp(have, name) == 0)
+            return COLLATE_USER_FIRST + i;
+    }
+    return -1;
+}
+
+bool
+collation_user_compare(int id, const char *a, int na, const char *b, int nb, int *out)
+{
+    int i = set_find(current_set, id);
+
+    if (i < 0) {
+        if (missing_id < 0)
+            missing_id = id;    /* CU2 */
+        return false;
+    }
+    *out = current_set->entries[i].fn(current_set->entries[i].arg, a, na, b, nb);
+    return true;
+}
+
+int
+collation_user_missing_take(void)
+{
+    int id = missing_id;
+
+    missing_id = -1;
+    return id;
+}
+
+bool
+collation_user_defined(int id)
+{
+    return set_find(current_set, id) >= 0;
 }
 
 int
@@ -138,71 +168,57 @@ collation_user_set_free(collation_user_set *set, void (*release)(void *arg))
 {
     if (set == NULL)
         return;
-    for (int i = 0; i < set->n; i++) {
-        release(slot_get(set->ids[i])->arg);
-        slot_close(set->ids[i]);
-    }
-    free(set->ids);
-    free(set);
-}
-
-/* The index in set of the collation called name, or -1. */
-static int
-set_find(const collation_user_set *set, const char *name)
-{
     for (int i = 0; i < set->n; i++)
-        if (strcasecmp(slot_get(set->ids[i])->name, name) == 0)
-            return i;
-    return -1;
+        release(set->entries[i].arg);
+    free(set->entries);
+    free(set);
 }
 
 int
 collation_user_define(collation_user_set *set, const char *name, collation_user_fn fn,
                       void *arg, void **replaced_arg_out)
 {
-    int i = set_find(set, name);
-    int id, rc;
+    int id = collation_user_intern(name);
+    int i;
 
     *replaced_arg_out = NULL;
-    if (i < 0 && set->n == set->cap) {
+    if (id < 0)
+        return name_get(N_USER_IDS - 1) != NULL ? CHORUS_FULL : CHORUS_NOMEM;
+    i = set_find(set, id);
+    if (i >= 0) {
+        *replaced_arg_out = set->entries[i].arg;
+        set->entries[i] = (user_entry){id, fn, arg};
+        return CHORUS_OK;
+    }
+    if (set->n == set->cap) {
         int cap = set->cap ? set->cap * 2 : 4;
-        int *ids = realloc(set->ids, (size_t)cap * sizeof *ids);
-        if (ids == NULL)
+        user_entry *entries = realloc(set->entries, (size_t)cap * sizeof *entries);
+        if (entries == NULL)
             return CHORUS_NOMEM;
-        set->ids = ids;
+        set->entries = entries;
         set->cap = cap;
     }
-    rc = slot_open(name, fn, arg, &id);
-    if (rc != CHORUS_OK)
-        return rc;
-    if (i >= 0) {
-        *replaced_arg_out = slot_get(set->ids[i])->arg;
-        slot_close(set->ids[i]);
-        set->ids[i] = id;
-    } else {
-        set->ids[set->n++] = id;
-    }
+    set->entries[set->n++] = (user_entry){id, fn, arg};
     return CHORUS_OK;
 }
 
 bool
 collation_user_remove(collation_user_set *set, const char *name, void **arg_out)
 {
-    int i = set_find(set, name);
+    int i = set_find(set, id_of(name));
 
     *arg_out = NULL;
     if (i < 0)
         return false;
-    *arg_out = slot_get(set->ids[i])->arg;
-    slot_close(set->ids[i]);
-    set->ids[i] = set->ids[--set->n];
+    *arg_out = set->entries[i].arg;
+    set->entries[i] = set->entries[--set->n];
     return true;
 }
 
 bool
 collation_user_has(const collation_user_set *set, const char *name)
 {
-    return set != NULL && set_find(set, name) >= 0;
+    return set_find(set, id_of(name)) >= 0;
 }
 
 collation_user_set *
@@ -223,8 +239,7 @@ collation_user_scope_leave(collation_user_set *prev)
 int
 collation_user_find(const char *name)
 {
-    const collation_user_set *set = current_set;
-    int i = set != NULL ? set_find(set, name) : -1;
+    int id = id_of(name);
 
-    return i < 0 ? -1 : set->ids[i];
+    return set_find(current_set, id) >= 0 ? id : -1;
 }

@@ -137,17 +137,17 @@ int collation_find(const char *name);
 const char *collation_name(collation coll);
 
 /*
- * Application-defined collations (collation_user.c): ids COLLATE_USER_FIRST
- * .. COLLATE_ID_MAX name process-wide slots, each a comparison function
- * fn(arg, a, na, b, nb) returning <0, 0, >0. A connection keeps its names
- * in a collation_user_set, made the thread's scope while it compiles or
- * runs a statement (the scope nests: enter returns the previous one, to be
- * given to leave). define adds or replaces name (the replaced one's arg
- * comes back through *replaced_arg_out); CHORUS_OK, CHORUS_NOMEM, or
- * CHORUS_FULL when every slot of the process is taken. remove gives back
- * the arg of name, false when there is none. set_free hands every arg to
- * release. A set, and the ids found through it, belong to one connection's
- * thread at a time; the catalog never stores a user id.
+ * Application-defined collations (collation_user.c): every name other than
+ * a built-in gets a process-wide id in COLLATE_USER_FIRST .. COLLATE_ID_MAX
+ * (intern; -1 when all ids are taken or out of memory), which the catalog may
+ * store. A connection keeps its comparison functions fn(arg, a, na, b, nb)
+ * (returning <0, 0, >0) in a collation_user_set, made the thread's scope
+ * while it compiles or runs a statement (the scope nests: enter returns the
+ * previous one, to be given to leave). define adds or replaces name (the
+ * replaced one's arg comes back through *replaced_arg_out); CHORUS_OK,
+ * CHORUS_NOMEM, or CHORUS_FULL when every id of the process is taken. remove
+ * gives back the arg of name, false when there is none. set_free hands every
+ * arg to release. A set belongs to one connection's thread at a time.
  */
 enum { COLLATE_USER_FIRST = 3, COLLATE_ID_MAX = 255 };
 typedef int (*collation_user_fn)(void *arg, const char *a, int na, const char *b, int nb);
@@ -162,12 +162,19 @@ bool collation_user_remove(collation_user_set *set, const char *name, void **arg
 bool collation_user_has(const collation_user_set *set, const char *name);
 collation_user_set *collation_user_scope_enter(collation_user_set *set);
 void collation_user_scope_leave(collation_user_set *prev);
-/* The scope's id for name, or -1. */
+/* The id of name when the scope defines it, or -1. */
 int collation_user_find(const char *name);
-/* Compares under user collation id into *out; false (nothing done) when id
- * names no open slot. */
+/* The id of name, interned for the process when new (CU1); -1 when full. */
+int collation_user_intern(const char *name);
+/* Whether the thread's scope defines user collation id. */
+bool collation_user_defined(int id);
+/* Compares under user collation id into *out with the scope's function;
+ * false (nothing done) when the scope has none, which is recorded (CU2). */
 bool collation_user_compare(int id, const char *a, int na, const char *b, int nb, int *out);
-/* The name of user collation id, NULL when it names no open slot. */
+/* The first user id the thread compared under without a function since the
+ * last call, or -1; clears it (CU2). */
+int collation_user_missing_take(void);
+/* The name of user collation id, NULL when no name has that id. */
 const char *collation_user_name(int id);
 
 /* Compares two values in SQLite's sort order (NULL < numbers < text < blob;

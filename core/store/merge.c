@@ -23,7 +23,9 @@
  *       current key, so B2/B3 hold as on the B-tree path.
  *   M3  The version store is never told of a write the B-tree path would
  *       reject: inserts first ask which version is visible (store, then the
- *       B-tree) and publish an insert or an update accordingly (mvcc R8).
+ *       B-tree) and publish an insert or an update accordingly (mvcc R8);
+ *       an insert of a new rowid asks the B-tree and lets the store's
+ *       insert answer for the store (store_mv_insert_new).
  *   M4  A transaction never reads a map that replaced a dropped one unless
  *       its snapshot is newer than the drop (mvcc R21): its B-tree snapshot
  *       may hold the old tree there. It gets CHORUS_CONFLICT_SCHEMA.
@@ -545,6 +547,42 @@ store_mv_insert(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t 
         o = mv_table_insert(cur->tx->mv, cur->table, rowid, data, nbytes);
     if (o != MV_OK)
         return store_outcome(cur, o, NULL, 0);
+    mv_table_rowid_seen(cur->table, rowid);
+    cur->src = SRC_STORE;
+    cur->need_seek = true;
+    return CHORUS_OK;
+}
+
+/*
+ * M3 for a row that must be new (store_insert_new), in one B-tree seek and
+ * one map search: a rowid the B-tree lacks is visible only through the
+ * store, whose insert answers MV_EXISTS for a visible row there; a rowid the
+ * B-tree holds takes the general questions (the store may hide it).
+ */
+int
+store_mv_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+                    bool *taken_out)
+{
+    bool eof, exact = false;
+    mv_outcome o;
+    int rc = btree_seek_rowid(cur->bt, rowid, BTREE_SEEK_GE, &eof, &exact);
+
+    cur->bt_key_ok = false;
+    *taken_out = false;
+    if (rc == CHORUS_OK && exact)
+        rc = store_mv_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, taken_out);
+    if (rc != CHORUS_OK || *taken_out)
+        return rc;
+    if (exact)
+        return store_mv_insert(cur, rowid, data, nbytes);
+    o = mv_table_insert(cur->tx->mv, cur->table, rowid, data, nbytes);
+    if (o == MV_EXISTS) {
+        *taken_out = true;              /* the cursor goes to that row (store.h) */
+        return store_mv_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, NULL);
+    }
+    if (o != MV_OK)
+        return store_outcome(cur, o, NULL, 0);
+    cur->rowid = rowid;
     mv_table_rowid_seen(cur->table, rowid);
     cur->src = SRC_STORE;
     cur->need_seek = true;

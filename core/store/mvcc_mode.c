@@ -20,6 +20,25 @@
  *   MM5 The mark and the log truncation follow a durable B-tree commit
  *       (pager_wal_sync), so a crash never loses a commit whose frame is
  *       dropped from the log.
+ *   MM6 An online checkpoint (store_mvcc_checkpoint_run) writes every
+ *       commit up to the clock, past older live snapshots, so a long reader
+ *       does not hold the mark, and so the log, back: the reader keeps the
+ *       B-tree snapshot it began with (older than this commit) and the store
+ *       keeps the versions it reads (mvcc R11; chains go only once no older
+ *       snapshot remains, R11c). Its B-tree commit is bracketed by
+ *       mv_db_full_checkpoint_mark (odd around it), so a transaction whose
+ *       B-tree snapshot began across it begins again (core/vm/mvcc_mode.c
+ *       VM6). Brackets never interleave: this one and a schema change's
+ *       full checkpoint hold the pager's writer lock; a schema change's own
+ *       bracket (from its B-tree commit until its store commit is visible,
+ *       mvcc R21) is open when the count is odd under that lock, and then
+ *       the checkpoint stops at the oldest live snapshot instead.
+ *   MM7 A checkpoint whose scan compared index keys under an application
+ *       collation that the running thread's connection does not define
+ *       (record/collation_user.c CU2: it would have compared as BINARY and
+ *       misplaced entries) fails with CHORUS_ERROR before its B-tree commit,
+ *       so the commits stay in the log for a checkpoint by a connection
+ *       that defines it.
  * Locking: none beyond the store_db's; the caller serialises open and
  * close; checkpoints run one at a time under the log's checkpoint lock
  * (store_mvcc_checkpoint_run) or the pager's writer lock (step functions).
@@ -246,10 +265,13 @@ store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t
     c.db = db;
     c.wtx = wtx;
     after = store_mvcc_checkpoint_ts(db);
+    collation_user_missing_take();                          /* MM7: this scan's alone */
     rc = upto > after ? mv_checkpoint_scan(scratch, after, upto, ckpt_apply, &c) : CHORUS_OK;
     for (int i = 0; i < c.n; i++)
         btree_cursor_close(c.open[i].cur);
     store_buf_free(&c.rec);
+    if (collation_user_missing_take() >= 0 && rc == CHORUS_OK)
+        rc = CHORUS_ERROR;
     if (rc == CHORUS_OK)
         *ts_out = upto > after ? upto : after;
     return rc;
@@ -272,13 +294,13 @@ store_mvcc_write_own(store_db *db, pager_tx *wtx, const mv_tx *tx)
 }
 
 int
-store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log)
+store_mvcc_checkpoint_done(store_db *db, uint64_t ts, mv_sync sync, bool reset_log)
 {
     int rc;
 
     if (db->log == NULL)
         return CHORUS_MISUSE;
-    rc = mv_log_checkpoint(db->log, ts);                    /* MM3 */
+    rc = mv_log_checkpoint(db->log, ts, sync);              /* MM3 */
     if (rc != CHORUS_OK)
         return rc;
     /* Relaxed: see the field. */
@@ -300,18 +322,27 @@ store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log)
  * remains. Readers and writers keep running throughout.
  */
 
-/* Steps 2-4 of store_mvcc_checkpoint_run(): writer lock taken as wtx. */
+/* Steps 2-4 of store_mvcc_checkpoint_run(): writer lock taken as wtx. MM6:
+ * up to the clock, past live snapshots, inside a full-checkpoint bracket,
+ * unless a schema change's bracket is open (its B-tree commit is in, its
+ * version store commit not yet visible): then up to the oldest snapshot. */
 static int
 checkpoint_btree(store_db *db, pager *p, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_out)
 {
+    bool past_snapshots = (mv_db_full_checkpoint_seq(db->mv) & 1) == 0;
+    uint64_t upto = past_snapshots ? mv_db_clock(db->mv) : mv_checkpoint_horizon(db->mv);
     int rc = btree_init_database(wtx);
 
     if (rc == CHORUS_OK)
-        rc = store_mvcc_checkpoint(db, wtx, scratch, ts_out);
+        rc = store_mvcc_checkpoint_upto(db, wtx, scratch, upto, ts_out);
+    if (past_snapshots)
+        mv_db_full_checkpoint_mark(db->mv);                 /* odd around the commit */
     if (rc == CHORUS_OK)
         rc = pager_tx_commit(wtx);
     else
         pager_tx_rollback(wtx);
+    if (past_snapshots)
+        mv_db_full_checkpoint_mark(db->mv);
     if (rc == CHORUS_OK)
         rc = pager_wal_sync(p);                             /* MM5: durable before the mark */
     return rc;
@@ -346,10 +377,13 @@ store_mvcc_checkpoint_run(store_db *db, pager *p, int busy_ms, bool wait,
             rc = checkpoint_btree(db, p, wtx, scratch, &ts);
             /* 5 */
             if (rc == CHORUS_OK && ts > before)
-                rc = store_mvcc_checkpoint_done(db, ts, false);
-            /* 6: only when the mark moved; else every frame above it is
-             * still needed and the log was cut at it already */
-            if (rc == CHORUS_OK && ts > before && !mv_log_is_empty(db->log))
+                rc = store_mvcc_checkpoint_done(db, ts, pager_synchronous(p) == PAGER_SYNC_OFF
+                                                               ? MV_SYNC_OFF : MV_SYNC_FULL,
+                                                false);
+            /* 6: only above the mark the log was last cut at (a rewrite
+             * that failed before its rename left it, mvcc R19); else every
+             * frame above it is still needed and the log was cut at it */
+            if (rc == CHORUS_OK && ts > mv_log_cut_ts(db->log) && !mv_log_is_empty(db->log))
                 rc = mv_log_truncate(db->log, ts, &cut);
             /* 7 */
             if (rc == CHORUS_OK)

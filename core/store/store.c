@@ -184,7 +184,8 @@ store_outcome(store_cursor *cur, mv_outcome o, const uint8_t *key, uint32_t nkey
 }
 
 /* S4 at commit: the write that lost its UNIQUE check (mvcc R9) names its
- * index and key; other outcomes (schema change, wound) need no object. */
+ * index and key; other outcomes (schema change, wound) need no object. A
+ * failed log names the log file and the reason (mvcc R13). */
 int
 store_tx_commit(store_tx *tx, mv_sync sync)
 {
@@ -198,6 +199,12 @@ store_tx_commit(store_tx *tx, mv_sync sync)
     char *text = NULL;
     char *msg = NULL;
 
+    if (((rc & 0xff) == CHORUS_IOERR || rc == CHORUS_FULL) && tx->db != NULL &&
+        tx->db->log != NULL) {
+        free(tx->msg);
+        tx->msg = mv_log_errmsg(tx->db->log);       /* names the log and the cause */
+        return rc;
+    }
     if (rc != CHORUS_CONFLICT)
         return rc;
     o = mv_tx_conflict_outcome(tx->mv);
@@ -257,6 +264,23 @@ store_cursor_close(store_cursor *cur)
     store_buf_free(&cur->bt_key);
     store_buf_free(&cur->payload);
     free(cur);
+}
+
+void
+store_cursor_suspend(store_cursor *cur)
+{
+    if (cur->mv == NULL)
+        return;
+    mv_cursor_suspend(cur->mv);
+    cur->src = SRC_NONE;
+    cur->need_seek = true;
+}
+
+void
+store_cursor_resume(store_cursor *cur)
+{
+    if (cur->mv != NULL)
+        mv_cursor_resume(cur->mv);
 }
 
 int
@@ -336,15 +360,9 @@ int
 store_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
                  bool *taken_out)
 {
-    bool eof;
-    int rc;
-
     if (cur->mv == NULL)
         return btree_insert_new(cur->bt, rowid, data, nbytes, taken_out);
-    rc = store_mv_seek_rowid(cur, rowid, BTREE_SEEK_GE, &eof, taken_out);
-    if (rc != CHORUS_OK || *taken_out)
-        return rc;
-    return store_mv_insert(cur, rowid, data, nbytes);
+    return store_mv_insert_new(cur, rowid, data, nbytes, taken_out);
 }
 
 int

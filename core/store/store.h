@@ -106,6 +106,14 @@ const char *store_tx_errmsg(const store_tx *tx);
 int store_cursor_open(store_tx *tx, uint32_t root, const key_info *ki, bool writable,
                       const char *name, store_cursor **out);
 void store_cursor_close(store_cursor *cur);
+/*
+ * Suspend makes an open cursor hold nothing that blocks other transactions
+ * (MVCC: its epoch section) so it may wait, unused, between statements of
+ * its transaction; resume makes it usable again, unpositioned: its next use
+ * must be a seek, a first/last or a write.
+ */
+void store_cursor_suspend(store_cursor *cur);
+void store_cursor_resume(store_cursor *cur);
 
 /* Moves; *eof_out is true when there is no entry there (btree.h). */
 int store_first(store_cursor *cur, bool *eof_out);
@@ -210,11 +218,12 @@ int store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint
 int store_mvcc_write_own(store_db *db, pager_tx *wtx, const mv_tx *tx);
 /*
  * Checkpoint, step 2, after wtx committed: appends the checkpoint mark ts to
- * the log, so recovery skips what the B-tree now holds; with reset_log
- * (only when no transaction is open or committing: e.g. at close) the log
- * is emptied. Returns the log's code.
+ * the log, so recovery skips what the B-tree now holds, synced unless sync
+ * is MV_SYNC_OFF (mv_log_checkpoint: the database's synchronous level);
+ * with reset_log (only when no transaction is open or committing: e.g. at
+ * close) the log is emptied. Returns the log's code.
  */
-int store_mvcc_checkpoint_done(store_db *db, uint64_t ts, bool reset_log);
+int store_mvcc_checkpoint_done(store_db *db, uint64_t ts, mv_sync sync, bool reset_log);
 
 /* What store_mvcc_checkpoint_run() did. */
 typedef struct store_checkpoint_info {
@@ -229,9 +238,11 @@ typedef struct store_checkpoint_info {
 /*
  * A whole online checkpoint (mvcc_mode.c MM5): the log's checkpoint lock
  * (waited for with wait, else tried), the pager's writer lock within
- * busy_ms, the B-tree written up to the horizon and committed durably, the
- * mark, the log truncated to the commits above it (mvcc R19), and GC. Readers
- * and writers keep running. Busy is not an error (out->busy). Returns
+ * busy_ms, the B-tree written up to the clock, past live snapshots (MM6:
+ * beginners follow the full-checkpoint bracket, mvcc.h), and committed
+ * durably, the mark, the log truncated to the commits above it (mvcc R19),
+ * and GC. Readers and writers keep running. A failed log rewrite before its
+ * rename is returned but leaves the log working (mv_log_truncate). Busy is not an error (out->busy). Returns
  * CHORUS_OK, CHORUS_MISUSE (not in MVCC mode), or the pager's or log's code.
  */
 int store_mvcc_checkpoint_run(store_db *db, pager *p, int busy_ms, bool wait,

@@ -74,6 +74,8 @@ int store_mv_seek_rowid(store_cursor *cur, int64_t rowid, int op, bool *eof_out,
 int store_mv_seek_key(store_cursor *cur, const value *probe, int n, int op, bool *eof_out);
 int store_mv_payload(store_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_out);
 int store_mv_insert(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes);
+int store_mv_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
+                        bool *taken_out);
 int store_mv_index_insert(store_cursor *cur, const uint8_t *key, uint32_t nbytes, bool unique);
 int store_mv_delete(store_cursor *cur);
 int store_mv_rowid_next(store_cursor *cur, int64_t *out);

@@ -26,6 +26,7 @@ vm_conn_open(vm_db *db, vm_conn **out)
     conn->db = db;
     conn->busy_ms = 5000;
     conn->cache_size = -2000;
+    conn->n_schemas = 1;        /* main; temp's slot stays empty until used (temp.c TP1) */
     atomic_init(&conn->interrupt, 0);
     pthread_mutex_lock(&db->mu);
     conn->cat = catalog_retain(db->cat);
@@ -41,7 +42,8 @@ vm_conn_close(vm_conn *conn)
         return;
     if (conn->tx != NULL)
         vm_tx_end(conn, false, NULL);
-    vm_temp_close(conn);
+    vm_writer_drop_parked(conn);
+    vm_schemas_close(conn);
     vm_mvcc_conn_close(conn);
     store_tx_clear(&conn->stx);
     for (int i = 0; i < conn->n_sp; i++)
@@ -170,6 +172,31 @@ vm_run_check_interrupt(vm_run *r)
     if (atomic_load_explicit(&r->conn->interrupt, memory_order_acquire))
         return vm_run_error(r, CHORUS_INTERRUPT, "interrupted");
     return CHORUS_OK;
+}
+
+void
+vm_conn_set_progress(vm_conn *conn, int n, int (*fn)(void *), void *arg)
+{
+    conn->progress_fn = n > 0 ? fn : NULL;
+    conn->progress_arg = arg;
+    conn->progress_n = n;
+    conn->progress_count = 0;
+}
+
+void
+vm_conn_set_trace(vm_conn *conn, void (*fn)(void *, const char *), void *arg)
+{
+    conn->trace_fn = fn;
+    conn->trace_arg = arg;
+}
+
+bool
+vm_conn_progress_stop(vm_conn *conn)
+{
+    if (conn->progress_fn == NULL || ++conn->progress_count < conn->progress_n)
+        return false;
+    conn->progress_count = 0;
+    return conn->progress_fn(conn->progress_arg) != 0;
 }
 
 /* Records the first error of a run; returns rc. */

@@ -16,6 +16,10 @@
  *   C5  Column i is field cols[i].stored_index of the record; a VIRTUAL
  *       generated column has none (the compiler reads its expression
  *       instead, core/compile/expr.c X5) and reads NULL here.
+ *   C6  A WITHOUT ROWID table's cursor is an index cursor under its PK
+ *       index's key_info; its rows have no rowid (rowid reads 0). Its PK
+ *       index as a level's cover (exec_loop.c) is the table itself: columns
+ *       read as from the table.
  * Callers: expr_eval.c, exec_loop.c.
  */
 #include <stdlib.h>
@@ -23,32 +27,22 @@
 
 #include "vm_int.h"
 
-/* Fills and lends the store transaction over tx (main or temp: temp.c
- * TP4). The B-tree path for now: no version store is attached (store rule
- * ST1). */
-store_tx *
-vm_store_tx(vm_conn *conn, pager_tx *tx)
-{
-    store_tx *st = tx == conn->tx ? &conn->stx : &conn->temp_stx;
-
-    st->pager = tx;
-    return st;
-}
-
 int
 vm_cursor_open_table(vm_run *r, plan_cursor *cur)
 {
+    const catalog_index *pk;
     pager_tx *tx;
     int rc;
 
     if (cur->bt != NULL)
         return CHORUS_OK;
     record_cursor_init(&cur->rec);
-    rc = vm_temp_tx_for(r->conn, cur->table, &tx);      /* temp.c TP4 */
+    rc = vm_schema_tx_for(r->conn, cur->table, &tx);    /* temp.c TP4 */
     if (rc != CHORUS_OK)
         return rc;
-    return store_cursor_open(vm_store_tx(r->conn, tx), cur->table->root, NULL, false,
-                             cur->table->name, &cur->bt);
+    pk = catalog_table_pk_index(cur->table);                  /* C6 */
+    return store_cursor_open(vm_store_tx(r->conn, tx), cur->table->root,
+                             pk != NULL ? &pk->ki : NULL, false, cur->table->name, &cur->bt);
 }
 
 void
@@ -83,6 +77,10 @@ int
 vm_cursor_load(plan_cursor *cur)
 {
     cur->have_rec = false;
+    if (cur->table->without_rowid) {                          /* C6 */
+        cur->rowid = 0;
+        return CHORUS_OK;
+    }
     return store_rowid(cur->bt, &cur->rowid);
 }
 
@@ -159,10 +157,16 @@ vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
     }
     if (!cur->have_rec && (rc = decode(cur)) != CHORUS_OK)
         return vm_run_error(r, rc, "database disk image is malformed");
-    if (cur->cover != NULL) {
+    if (cur->cover != NULL && !catalog_index_is_table(cur->cover)) {     /* C6 */
         int k = 0;
         while (k < cur->cover->n_cols && cur->cover->cols[k].column != col)
             k++;
+        if (k == cur->cover->n_cols) {  /* C6: a PK column after the key */
+            int j = 0;
+            while (j < cur->cover->n_suffix && cur->cover->suffix[j] != col)
+                j++;
+            k += j;
+        }
         record_cursor_column(&cur->rec, k, out);
     } else if (t->cols[col].stored_index < 0) {              /* C5 */
         value_set_null(out);

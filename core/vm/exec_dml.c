@@ -17,8 +17,8 @@
  *       IGNORE skipped); last_insert_rowid() is the last inserted rowid.
  *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
  *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
- *       triggers, a changed rowid, a scan over an index it changes), as its
- *       rowid set returns them sorted. Its second pass reads each target
+ *       triggers, RETURNING, a changed rowid, a scan over an index it
+ *       changes), as its rowid set returns them sorted. Its second pass reads each target
  *       row again when it gets there and evaluates SET over the row it finds
  *       (which an earlier target may have moved onto that rowid); so does
  *       this one (finding F3), and a target that is gone is skipped.
@@ -36,6 +36,18 @@
  *       no RETURNING row and no change counted, its triggers' statements
  *       writing with REPLACE (exec_trigger.c G7); then the write finds the
  *       way clear.
+ *   W8  A WITHOUT ROWID table's rows have no rowid: UPDATE and DELETE name
+ *       them by their old values (plan.with_old; catalog_row_*_key), the
+ *       second pass of W4 visits them in PRIMARY KEY order (SQLite's
+ *       ephemeral index of PKs) and reads each again by its PK, and W7 gets
+ *       the rows in the way as copies (catalog_row_replace_victims_key).
+ *   W9  DELETE deletes in the order SQLite does: scan order, but ascending
+ *       rowid (or PK order, W8) when SQLite runs it in two passes
+ *       (RETURNING, delete triggers, foreign keys), as W4 for UPDATE.
+ *   W10 An INSERT whose rowid is left to the table gets it after BEFORE
+ *       triggers (NEW.rowid is -1 there) and before generated columns and
+ *       CHECK constraints, which may read it, as SQLite allocates it; the
+ *       writer then takes it as given.
  * Callers: stmt.c.
  */
 #include <stdlib.h>
@@ -60,20 +72,23 @@ static int
 open_writer(vm_stmt *st, catalog *cat)
 {
     catalog_hooks hooks = {st->root != NULL ? st->root : st, vm_hooks_eval};
-    bool temp = false;
+    bool other = false, shared_store;
     int rc;
 
     if (st->writer != NULL)
         return CHORUS_OK;
     if (!st->plan->is_ddl && st->plan->table != NULL) {     /* temp.c TP4 */
-        rc = vm_temp_dml_writer(st, st->plan->table, &temp);
-        if (rc != CHORUS_OK || temp)
+        rc = vm_schema_dml_writer(st, st->plan->table, &other);
+        if (rc != CHORUS_OK || other)
             return rc;
     }
+    shared_store = st->conn->stx.mv != NULL && !st->plan->is_ddl;  /* DDL: the B-tree (VM4) */
+    if (vm_writer_unpark(st, cat, shared_store, &hooks))      /* writer_park.c WP2 */
+        return CHORUS_OK;
     rc = catalog_writer_open(st->conn->tx, cat, &hooks, &st->writer);
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
-    if (st->conn->stx.mv != NULL && !st->plan->is_ddl)      /* DDL: the B-tree (VM4) */
+    if (shared_store)
         catalog_writer_use_store(st->writer, &st->conn->stx);  /* mvcc_mode.c VM2 */
     return CHORUS_OK;
 }
@@ -120,6 +135,44 @@ compute_generated(vm_stmt *st, const catalog_table *t, value *vals, int64_t rowi
         }
     }
     return rc;
+}
+
+/* The new row's rowid when the statement gave an integer one, else -1. */
+static int64_t
+rowid_known(const catalog_table *t, const value *vals, const value *rowid)
+{
+    const value *r = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : rowid;
+
+    return r->type == VALUE_INTEGER ? r->u.i : -1;
+}
+
+static bool
+table_has_generated(const catalog_table *t)
+{
+    for (int i = 0; i < t->n_cols; i++)
+        if (t->cols[i].generated_expr != NULL)
+            return true;
+    return false;
+}
+
+/* W10: the rowid of a row that leaves it to the table, allocated now. */
+static int
+rowid_assign_early(vm_stmt *st, const catalog_table *t, value *vals, value *rowid,
+                   value **rowid_ptr)
+{
+    value *slot = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : rowid;
+    int64_t r;
+    int rc;
+
+    if (t->without_rowid || slot->type != VALUE_NULL)
+        return CHORUS_OK;
+    rc = catalog_row_new_rowid(st->writer, t, &r);
+    if (rc != CHORUS_OK)
+        return writer_error(st, rc);
+    value_set_int(slot, r);
+    if (t->rowid_alias < 0)
+        *rowid_ptr = rowid;
+    return CHORUS_OK;
 }
 
 /* W2: CHECK constraints over vals. */
@@ -215,12 +268,13 @@ row_free(value *v, int n)
     free(v);
 }
 
-/* W6: whether the statement's target is a view whose INSTEAD OF triggers
- * stand for the write of event. */
+/* W6: whether the statement's target is a view's stand-in (root page 0,
+ * core/compile/view_dml.c IV2), whose INSTEAD OF triggers (if any match:
+ * with RETURNING a view needs none) stand for the write. */
 static bool
-is_view_target(const vm_stmt *st, int event)
+is_view_target(const vm_stmt *st)
 {
-    return vm_triggers_any(st, st->plan->table, event, AST_TRIGGER_INSTEAD_OF);
+    return st->plan->table->root == 0;
 }
 
 /* W6: one row's INSTEAD OF triggers (a view has no rowid: 0 stands for it). */
@@ -277,13 +331,39 @@ replace_possible(const catalog_table *t, int conflict)
     return false;
 }
 
+/* W7, W8: replace_victims on a WITHOUT ROWID table (old_row: the row an
+ * UPDATE changes, else NULL). */
+static int
+replace_victims_key(vm_stmt *st, const catalog_table *t, const value *vals,
+                    const value *old_row, int conflict, bool *ignored_out)
+{
+    value *victims = calloc((size_t)t->n_indexes * (size_t)t->n_cols + 1, sizeof *victims);
+    int n = 0, rc;
+
+    if (victims == NULL)
+        return CHORUS_NOMEM;
+    rc = catalog_row_replace_victims_key(st->writer, t, vals, old_row, conflict, victims, &n,
+                                         ignored_out);
+    if (rc != CHORUS_OK)
+        rc = writer_error(st, rc);
+    for (int i = 0; i < n && rc == CHORUS_OK && !*ignored_out; i++) {
+        int own = st->conflict;
+        st->conflict = AST_CONFLICT_REPLACE;        /* what its triggers inherit (G7) */
+        rc = delete_row(st, t, 0, &victims[i * t->n_cols], NULL);
+        st->conflict = own;
+    }
+    vm_values_clear(victims, n * t->n_cols);
+    free(victims);
+    return rc;
+}
+
 /* W7: deletes, as DELETE does, the rows a write of vals (rowid, old_rowid
- * as catalog_row_replace_victims takes them) would replace, when that
- * deletion has triggers or foreign keys to run; *ignored_out: an OR IGNORE
- * conflict drops the write. */
+ * as catalog_row_replace_victims takes them; old_row for W8) would replace,
+ * when that deletion has triggers or foreign keys to run; *ignored_out: an
+ * OR IGNORE conflict drops the write. */
 static int
 replace_victims(vm_stmt *st, const catalog_table *t, const value *vals, const value *rowid,
-                const int64_t *old_rowid, int conflict, bool *ignored_out)
+                const int64_t *old_rowid, const value *old_row, int conflict, bool *ignored_out)
 {
     bool triggers = st->conn->recursive_triggers &&
                     (vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE) ||
@@ -294,6 +374,8 @@ replace_victims(vm_stmt *st, const catalog_table *t, const value *vals, const va
     *ignored_out = false;
     if (!replace_possible(t, conflict) || (!triggers && !vm_fkeys_involve(st, t)))
         return CHORUS_OK;
+    if (t->without_rowid)
+        return replace_victims_key(st, t, vals, old_row, conflict, ignored_out);
     victims = calloc((size_t)t->n_indexes + 1, sizeof *victims);
     if (victims == NULL)
         return CHORUS_NOMEM;
@@ -369,12 +451,14 @@ update_one(vm_stmt *st, int64_t old_rowid, value *vals, const value *new_rowid,
         rc = run_checks(st, vals, rowid);
     if (rc == CHORUS_OK && !ignored)
         rc = replace_victims(st, t, vals, t->rowid_alias >= 0 ? NULL : new_rowid, &old_rowid,
-                             conflict, &ignored);
+                             old_row, conflict, &ignored);
     if (rc == CHORUS_OK && !ignored)
         rc = update_fkeys_before(st, old_rowid, vals, old_row, rowid, &counts);
     if (rc == CHORUS_OK && !ignored) {
-        rc = catalog_row_update(st->writer, t, old_rowid, vals,
-                                t->rowid_alias >= 0 ? NULL : new_rowid, conflict, &res);
+        rc = t->without_rowid   /* W8 */
+                 ? catalog_row_update_key(st->writer, t, old_row, vals, conflict, &res)
+                 : catalog_row_update(st->writer, t, old_rowid, vals,
+                                      t->rowid_alias >= 0 ? NULL : new_rowid, conflict, &res);
         if (rc != CHORUS_OK)
             rc = writer_error(st, rc);
         else if (res.ignored && st->conn->foreign_keys)
@@ -440,6 +524,7 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
     const catalog_table *t = p->table;
     value rowid, *rowid_ptr = NULL;
     catalog_row_result res;
+    int64_t new_rowid;
     bool skip = false;
     int rc = CHORUS_OK;
 
@@ -469,7 +554,7 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
             }
         }
     }
-    if (rc == CHORUS_OK && is_view_target(st, AST_TRIGGER_INSERT)) {
+    if (rc == CHORUS_OK && is_view_target(st)) {
         rc = instead_of(st, AST_TRIGGER_INSERT, NULL, NULL, vals);
         goto out;
     }
@@ -481,14 +566,17 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
         rc = vm_triggers_fire(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE, NULL, NULL, 0,
                               vals, r->type == VALUE_INTEGER ? r->u.i : -1, &skip);
     }
+    if (rc == CHORUS_OK && !skip && (t->n_checks > 0 || table_has_generated(t)))
+        rc = rowid_assign_early(st, t, vals, &rowid, &rowid_ptr);
+    new_rowid = rowid_known(t, vals, &rowid);
     if (rc == CHORUS_OK && !skip)
-        rc = compute_generated(st, t, vals, -1);
+        rc = compute_generated(st, t, vals, new_rowid);
     if (rc == CHORUS_OK && !skip && p->n_upserts > 0)
         rc = upsert_try(st, vals, &skip, n_written);
     if (rc == CHORUS_OK && !skip)
-        rc = run_checks(st, vals, 0);
+        rc = run_checks(st, vals, new_rowid);
     if (rc == CHORUS_OK && !skip)
-        rc = replace_victims(st, t, vals, rowid_ptr, NULL, st->conflict, &skip);
+        rc = replace_victims(st, t, vals, rowid_ptr, NULL, NULL, st->conflict, &skip);
     if (rc != CHORUS_OK || skip)
         goto out;
     rc = catalog_row_insert(st->writer, t, vals, rowid_ptr, st->conflict, &res);
@@ -584,16 +672,16 @@ scan_index_changes(const plan_stmt *p, const ast_list *set)
     return false;
 }
 
-/* W4: whether SQLite runs this UPDATE in two passes (REPLACE, triggers, a
- * changed rowid, a scan over an index the UPDATE changes), whose second
- * pass reads the rowids in ascending order. */
+/* W4: whether SQLite runs this UPDATE in two passes (REPLACE, triggers,
+ * RETURNING, a changed rowid, a scan over an index the UPDATE changes),
+ * whose second pass reads the rowids in ascending order. */
 static bool
 update_two_pass(const vm_stmt *st, const ast_list *set)
 {
     const plan_stmt *p = st->plan;
     const catalog_table *t = p->table;
 
-    if (scan_index_changes(p, set))
+    if (scan_index_changes(p, set) || p->returning != NULL)
         return true;
     if (st->conflict == AST_CONFLICT_REPLACE || t->pk_conflict == AST_CONFLICT_REPLACE)
         return true;
@@ -631,15 +719,40 @@ view_update_one(vm_stmt *st, const value *row, value *vals, const ast_list *set)
     return rc;
 }
 
-/* W4: the row at rowid, read again, in the collected shape (into fresh,
- * q->n_cols values owned here); *found false when it is gone. */
+/* W8: positions a WITHOUT ROWID table's cursor on the row whose PK the
+ * collected row's old values hold; *exact whether it is there. */
 static int
-update_reread(vm_stmt *st, int64_t rowid, value *fresh, bool *found)
+seek_old_key(const catalog_table *t, plan_cursor *cur, const value *row, bool *eof,
+             bool *exact)
+{
+    const catalog_index *pk = catalog_table_pk_index(t);
+    value probe[KEY_INFO_MAX];
+    const uint8_t *data;
+    uint32_t nbytes;
+    int rc, cmp_rc = CHORUS_OK;
+
+    for (int k = 0; k < t->n_pk; k++) {
+        probe[k] = row[2 + t->n_cols + t->pk_cols[k]];
+        probe[k].flags = VALUE_BORROWED;
+    }
+    rc = store_seek_key(cur->bt, probe, t->n_pk, BTREE_SEEK_GE, eof);
+    if (rc == CHORUS_OK && !*eof)
+        rc = store_payload(cur->bt, &data, &nbytes);
+    if (rc == CHORUS_OK && !*eof)
+        *exact = record_compare_probe(&pk->ki, data, nbytes, probe, t->n_pk, &cmp_rc) == 0;
+    return rc != CHORUS_OK ? rc : cmp_rc;
+}
+
+/* W4: the target row of a collected row, read again, in the collected
+ * shape (into fresh, q->n_cols values owned here); *found false when it is
+ * gone. */
+static int
+update_reread(vm_stmt *st, const value *row, value *fresh, bool *found)
 {
     plan_stmt *p = st->plan;
     plan_query *q = p->query;
     plan_cursor *cur = &p->cursors[p->target_cursor];
-    bool eof, exact = false;
+    bool eof = true, exact = false;
     int rc;
 
     *found = false;
@@ -647,8 +760,10 @@ update_reread(vm_stmt *st, int64_t rowid, value *fresh, bool *found)
      * writer changed the b-tree since the last read. */
     vm_cursor_close(cur);
     rc = vm_cursor_open_table(&st->run, cur);
-    if (rc == CHORUS_OK)
-        rc = store_seek_rowid(cur->bt, rowid, BTREE_SEEK_GE, &eof, &exact);
+    if (rc == CHORUS_OK && p->table->without_rowid)
+        rc = seek_old_key(p->table, cur, row, &eof, &exact);          /* W8 */
+    else if (rc == CHORUS_OK)
+        rc = store_seek_rowid(cur->bt, row[0].u.i, BTREE_SEEK_GE, &eof, &exact);
     if (rc != CHORUS_OK || eof || !exact)
         return rc;
     rc = vm_cursor_load(cur);
@@ -665,12 +780,45 @@ update_reread(vm_stmt *st, int64_t rowid, value *fresh, bool *found)
     return rc;
 }
 
+/* Whether collected UPDATE rows a and b name the same target row: the
+ * rowid, or the old PK of a WITHOUT ROWID table (W8). */
+static bool
+same_target(const catalog_table *t, const value *a, const value *b)
+{
+    if (!t->without_rowid)
+        return a[0].u.i == b[0].u.i;
+    for (int k = 0; k < t->n_pk; k++) {
+        int c = 2 + t->n_cols + t->pk_cols[k];
+        if (value_compare(&a[c], &b[c], COLLATE_BINARY) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* W4, W9: the second pass's order: ascending rowid, or the PRIMARY KEY's
+ * order of a WITHOUT ROWID table (W8), over the collected rows, whose old
+ * values start at column old_at. */
+static int
+sort_targets(const catalog_table *t, vm_rows *rows, int old_at)
+{
+    const catalog_index *pk = catalog_table_pk_index(t);
+    int cols[KEY_INFO_MAX] = {0};
+    uint8_t desc[KEY_INFO_MAX] = {0}, coll[KEY_INFO_MAX] = {0};    /* COLLATE_BINARY */
+
+    for (int k = 0; pk != NULL && k < t->n_pk; k++) {
+        cols[k] = old_at + t->pk_cols[k];
+        desc[k] = pk->cols[k].desc;
+        coll[k] = pk->cols[k].collation;
+    }
+    return vm_rows_sort(rows, pk != NULL ? t->n_pk : 1, cols, desc, coll);
+}
+
 /* UPDATE FROM: a target row joined with several rows is updated once. */
 static bool
-seen_before(vm_rows *rows, int64_t i)
+seen_before(const catalog_table *t, vm_rows *rows, int64_t i)
 {
     for (int64_t k = 0; k < i; k++)
-        if (rows->rows[k][0].u.i == rows->rows[i][0].u.i)
+        if (same_target(t, rows->rows[k], rows->rows[i]))
             return true;
     return false;
 }
@@ -681,7 +829,7 @@ vm_exec_update(vm_stmt *st)
     plan_stmt *p = st->plan;
     const catalog_table *t = p->table;
     const ast_list *set = &p->ast->u.update.set;
-    bool view = is_view_target(st, AST_TRIGGER_UPDATE);
+    bool view = is_view_target(st);
     bool from = p->ast->u.update.from != NULL && !view;
     bool two_pass;
     vm_rows *rows = NULL;
@@ -695,11 +843,8 @@ vm_exec_update(vm_stmt *st)
     }
     two_pass = !from && !view && update_two_pass(st, set);
     rc = collect(st, p->query, &rows);
-    if (rc == CHORUS_OK && two_pass) {
-        static const int rowid_col = 0;
-        static const uint8_t asc = 0, binary = COLLATE_BINARY;
-        rc = vm_rows_sort(rows, 1, &rowid_col, &asc, &binary);
-    }
+    if (rc == CHORUS_OK && two_pass)
+        rc = sort_targets(t, rows, 2 + t->n_cols);
     if (rc == CHORUS_OK)
         rc = open_writer(st, st->conn->cat);
     if (rc == CHORUS_OK && (vals = calloc((size_t)t->n_cols + 1, sizeof *vals)) == NULL)
@@ -710,10 +855,10 @@ vm_exec_update(vm_stmt *st)
     for (int64_t i = 0; rc == CHORUS_OK && i < rows->n; i++) {
         const value *row = rows->rows[i];
         bool found = true;
-        if (from && seen_before(rows, i))
+        if (from && seen_before(t, rows, i))
             continue;
         if (two_pass) {
-            rc = update_reread(st, row[0].u.i, fresh, &found);
+            rc = update_reread(st, row, fresh, &found);
             row = fresh;
         }
         if (rc != CHORUS_OK || !found)
@@ -761,7 +906,8 @@ delete_row(vm_stmt *st, const catalog_table *t, int64_t rowid, const value *old_
         rc = vm_fkeys_before(st, t, old_row, rowid, NULL, 0);
     if (rc != CHORUS_OK)
         return rc;
-    rc = catalog_row_delete(st->writer, t, rowid);
+    rc = t->without_rowid ? catalog_row_delete_key(st->writer, t, old_row)     /* W8 */
+                          : catalog_row_delete(st->writer, t, rowid);
     if (rc != CHORUS_OK)
         return writer_error(st, rc);
     if (!replace)
@@ -776,9 +922,23 @@ delete_row(vm_stmt *st, const catalog_table *t, int64_t rowid, const value *old_
 static int
 delete_one(vm_stmt *st, int64_t rowid, const value *old_row, int64_t *n_written)
 {
-    if (is_view_target(st, AST_TRIGGER_DELETE))
+    if (is_view_target(st))
         return instead_of(st, AST_TRIGGER_DELETE, NULL, old_row, NULL);
     return delete_row(st, st->plan->table, rowid, old_row, n_written);
+}
+
+/* W9: whether SQLite deletes in two passes (RETURNING, delete triggers,
+ * foreign keys: its bComplex), visiting the rows in rowid or PK order. */
+static bool
+delete_two_pass(vm_stmt *st)
+{
+    const catalog_table *t = st->plan->table;
+
+    if (is_view_target(st))
+        return false;
+    return st->plan->returning != NULL || vm_fkeys_involve(st, t) ||
+           vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_BEFORE) ||
+           vm_triggers_any(st, t, AST_TRIGGER_DELETE, AST_TRIGGER_AFTER);
 }
 
 int
@@ -794,6 +954,8 @@ vm_exec_delete(vm_stmt *st)
         vm_fkeys_statement_begin(st);
     }
     rc = collect(st, p->query, &rows);
+    if (rc == CHORUS_OK && delete_two_pass(st))
+        rc = sort_targets(p->table, rows, 1);
     if (rc == CHORUS_OK)
         rc = open_writer(st, st->conn->cat);
     for (int64_t i = 0; rc == CHORUS_OK && i < rows->n; i++)
@@ -814,7 +976,7 @@ vm_exec_ddl(vm_stmt *st)
         return vm_run_error(&st->run, CHORUS_ERROR, "cannot VACUUM from within a transaction");
     if (st->ast->kind == STMT_VACUUM && st->conn->n_active > 1)
         return vm_run_error(&st->run, CHORUS_ERROR, "cannot VACUUM - SQL statements in progress");
-    rc = vm_temp_ddl_writer(st, &temp);
+    rc = vm_schema_ddl_writer(st, &temp);
     if (rc == CHORUS_OK && !temp)
         rc = vm_tx_editable_catalog(st->conn, &cat);
     if (rc == CHORUS_OK && !temp)
@@ -850,7 +1012,7 @@ vm_exec_create_as(vm_stmt *st)
 
     rc = collect(st, q, &rows);
     if (rc == CHORUS_OK)
-        rc = vm_temp_ddl_writer(st, &temp);
+        rc = vm_schema_ddl_writer(st, &temp);
     if (rc == CHORUS_OK && !temp)
         rc = vm_tx_editable_catalog(st->conn, &cat);
     if (rc == CHORUS_OK && !temp)
@@ -885,7 +1047,7 @@ vm_exec_pragma(vm_stmt *st)
 
     memset(&env, 0, sizeof env);
     env.pager = conn->db->pager;
-    env.path = conn->db->path;
+    env.path = conn->db->is_private ? "" : conn->db->path;
     env.tx = conn->tx;
     env.cat = conn->cat;
     env.busy_timeout_ms = &conn->busy_ms;
@@ -904,9 +1066,7 @@ vm_exec_pragma(vm_stmt *st)
             return rc != CHORUS_OK && st->run.errmsg == NULL
                        ? vm_run_error(&st->run, rc, "%s", chorus_errstr(rc)) : rc;
     }
-    if (pr->schema != NULL && strcmp(pr->schema, "main") != 0 && strcmp(pr->schema, "temp") != 0)
-        return vm_run_error(&st->run, CHORUS_ERROR, "unknown database %s", pr->schema);
-    rc = vm_temp_pragma_env(st, &env);
+    rc = vm_schema_pragma_env(st, &env);       /* temp.c TP4 */
     if (rc != CHORUS_OK)
         return rc;
     env.stx = env.tx != NULL ? vm_store_tx(conn, env.tx) : NULL;

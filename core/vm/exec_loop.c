@@ -17,13 +17,21 @@
  *       (matched false) yields once more with its cursor in null_row mode;
  *       its post terms (WHERE terms on it) are checked then.
  *   L3  Probe values for index seeks are owned copies with the comparison
- *       affinity applied; a NULL probe ends the level (= NULL never holds).
- *   L4  RIGHT / FULL JOIN (one level at most): the rowid of every row of
- *       that level that passes its ON terms is remembered; when the loops
- *       end, the level's right_pass scans the table again and takes each
- *       row not remembered, every earlier cursor in null_row mode, if the
- *       WHERE terms up to that level (right_pass->post) hold; the levels
- *       after it then run for each such row as for any other.
+ *       affinity applied; a NULL probe ends the level (= NULL never holds),
+ *       except for an IS equality (plan_level.eq_is), where it finds the
+ *       NULL entries (NULLs compare equal in index keys).
+ *   L4  RIGHT / FULL JOIN: the rowid of every row of such a level that
+ *       passes its ON terms is remembered; when the loops end, each such
+ *       level in turn, first to last, has its right_pass scan the table
+ *       again and take each row not remembered, every earlier cursor in
+ *       null_row mode, if the WHERE terms up to that level
+ *       (right_pass->post) hold; the levels after it then run for each such
+ *       row as for any other (a later RIGHT JOIN level remembering the rows
+ *       they match before its own pass).
+ *   L6  A range on a DESC index column runs forwards (in key order) from
+ *       its upper value bound down to its lower one, past which (or at the
+ *       NULLs, which come last) it ends; such a level never runs backwards
+ *       (order.c O7).
  *   L5  A level with reverse set (order.c O4) visits its rows last first:
  *       a scan from the table's end, a rowid range from its upper bound
  *       down to the lower, an index prefix and range from the last entry
@@ -45,7 +53,9 @@ level_cursor(vm_run *r, const plan_level *lv)
     return &r->plan->cursors[lv->cursor];
 }
 
-/* The rowid a value designates, if any (rowid = x holds only for these). */
+/* The rowid a value designates, if any (rowid = x holds only for these): a
+ * real only when integer affinity makes it an integer, which it does not
+ * for -9223372036854775808.0 (SQLite's rule), so that rowid finds nothing. */
 static bool
 value_rowid(const value *v, int64_t *out)
 {
@@ -68,7 +78,7 @@ value_rowid(const value *v, int64_t *out)
     } else {
         return false;
     }
-    if (n.u.r >= -9223372036854775808.0 && n.u.r < 9223372036854775808.0 &&
+    if (n.u.r > -9223372036854775808.0 && n.u.r < 9223372036854775808.0 &&
         n.u.r == floor(n.u.r)) {
         *out = (int64_t)n.u.r;
         return true;
@@ -369,33 +379,43 @@ index_open(vm_run *r, plan_level *lv)
 
     if (lv->ix != NULL)
         return CHORUS_OK;
-    rc = vm_temp_tx_for(r->conn, lv->index->table, &tx);    /* temp.c TP4 */
+    rc = vm_schema_tx_for(r->conn, lv->index->table, &tx);  /* temp.c TP4 */
     if (rc != CHORUS_OK)
         return rc;
     return store_cursor_open(vm_store_tx(r->conn, tx), lv->index->root, &lv->index->ki, false,
                              lv->index->name, &lv->ix);
 }
 
+/* L6: whether the level's range is on a DESC index column, whose entries
+ * run from the upper value bound down to the lower one. */
+static bool
+range_desc(const plan_level *lv)
+{
+    return (lv->lo != NULL || lv->hi != NULL) && lv->index->cols[lv->n_eq].desc;
+}
+
 /* Builds the probe of the equality columns (from column `from` on) and the
- * upper bound; *eof when a NULL makes every comparison false (L3). */
+ * bound a forward scan stops at (the upper one, or the lower one on a DESC
+ * column, L6); *eof when a NULL makes every comparison false (L3). */
 static int
 index_probe(vm_run *r, plan_level *lv, int from, bool *eof)
 {
+    cx *stop = range_desc(lv) ? lv->lo : lv->hi;
     bool is_null = false;
     int rc;
 
     *eof = false;
     for (int i = from; i < lv->n_eq; i++) {
         rc = eval_probe(r, lv->eq[i], lv->eq_aff[i], &lv->probe[i], &is_null);
-        if (rc != CHORUS_OK || is_null) {
+        if (rc != CHORUS_OK || (is_null && !(lv->eq_is & (1u << i)))) {
             *eof = true;
             return rc;
         }
     }
     value_clear(&lv->probe[KEY_INFO_MAX]);
     value_set_null(&lv->probe[KEY_INFO_MAX]);
-    if (lv->hi != NULL) {
-        rc = eval_probe(r, lv->hi, lv->eq_aff[lv->n_eq], &lv->probe[KEY_INFO_MAX], &is_null);
+    if (stop != NULL) {
+        rc = eval_probe(r, stop, lv->eq_aff[lv->n_eq], &lv->probe[KEY_INFO_MAX], &is_null);
         if (rc != CHORUS_OK || is_null) {
             *eof = true;
             return rc;
@@ -409,18 +429,20 @@ index_seek(vm_run *r, plan_level *lv, bool *eof)
 {
     int n = lv->n_eq;
     int rc;
-    bool is_null = false;
+    bool is_null = false, desc = range_desc(lv);
+    cx *start = desc ? lv->hi : lv->lo;
 
-    if (lv->lo != NULL) {
-        rc = eval_probe(r, lv->lo, lv->eq_aff[n], &lv->probe[n], &is_null);
+    if (start != NULL) {
+        rc = eval_probe(r, start, lv->eq_aff[n], &lv->probe[n], &is_null);
         if (rc != CHORUS_OK || is_null) {
             *eof = true;
             return rc;
         }
         return store_seek_key(lv->ix, lv->probe, n + 1,
-                              lv->lo_incl ? BTREE_SEEK_GE : BTREE_SEEK_GT, eof);
+                              (desc ? lv->hi_incl : lv->lo_incl) ? BTREE_SEEK_GE
+                                                                 : BTREE_SEEK_GT, eof);
     }
-    if (lv->hi != NULL) {
+    if (lv->hi != NULL && !desc) {
         value_clear(&lv->probe[n]);
         value_set_null(&lv->probe[n]);     /* skip the NULLs, which sort first */
         return store_seek_key(lv->ix, lv->probe, n + 1, BTREE_SEEK_GT, eof);
@@ -466,6 +488,12 @@ index_past_end(const plan_level *lv, const value *v, collation coll)
 {
     int cmp;
 
+    if (!lv->reverse && range_desc(lv)) {      /* L6: down to the lower bound */
+        if (lv->lo == NULL)
+            return false;
+        cmp = value_compare(v, &lv->probe[KEY_INFO_MAX], coll);
+        return cmp < 0 || (cmp == 0 && !lv->lo_incl);
+    }
     if (!lv->reverse) {
         if (lv->hi == NULL)
             return false;
@@ -480,6 +508,40 @@ index_past_end(const plan_level *lv, const value *v, collation coll)
         return false;
     cmp = value_compare(v, &lv->probe[KEY_INFO_MAX], coll);
     return cmp < 0 || (cmp == 0 && !lv->lo_incl);
+}
+
+/* A WITHOUT ROWID table's index entry names its row by the PK suffix; its
+ * PK index is the table itself (cursor.c C6). */
+static int
+index_accept_key(plan_level *lv, plan_cursor *cur, const uint8_t *rec, uint32_t n, bool *skip)
+{
+    const catalog_index *ix = lv->index;
+    const catalog_table *t = ix->table;
+    const catalog_index *pk = catalog_table_pk_index(t);
+    int16_t fields[KEY_INFO_MAX];
+    value probe[KEY_INFO_MAX];
+    const uint8_t *data;
+    uint32_t nbytes;
+    bool eof = true;
+    int rc = CHORUS_OK, rc2 = CHORUS_OK;
+
+    cur->rowid = 0;
+    cur->have_rec = false;
+    if (lv->covering || catalog_index_is_table(ix)) {
+        cur->cover = ix;
+        cur->cover_bt = lv->ix;
+        return CHORUS_OK;
+    }
+    catalog_index_pk_fields(ix, fields);
+    for (int k = 0; k < t->n_pk && rc == CHORUS_OK; k++)
+        rc = record_column(rec, n, fields[k], &probe[k]);
+    if (rc == CHORUS_OK)
+        rc = store_seek_key(cur->bt, probe, t->n_pk, BTREE_SEEK_GE, &eof);
+    if (rc == CHORUS_OK && !eof)
+        rc = store_payload(cur->bt, &data, &nbytes);
+    *skip = rc == CHORUS_OK &&
+            (eof || record_compare_probe(&pk->ki, data, nbytes, probe, t->n_pk, &rc2) != 0);
+    return rc != CHORUS_OK ? rc : rc2;
 }
 
 /* Checks the entry under the index cursor against the equality prefix and
@@ -507,7 +569,7 @@ index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
             return CHORUS_OK;
         }
     }
-    if (lv->hi != NULL || (lv->reverse && lv->lo != NULL)) {
+    if (lv->hi != NULL || ((lv->reverse || range_desc(lv)) && lv->lo != NULL)) {
         rc = record_column(rec, n, lv->n_eq, &v);
         if (rc != CHORUS_OK)
             return rc;
@@ -516,6 +578,8 @@ index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
             return CHORUS_OK;
         }
     }
+    if (ix->table->without_rowid)
+        return index_accept_key(lv, cur, rec, n, skip);
     rc = record_column(rec, n, ix->n_cols, &v);
     if (rc != CHORUS_OK)
         return rc;
@@ -739,30 +803,61 @@ check(vm_run *r, cx *e, bool *pass)
     return e != NULL ? vm_eval_condition(r, e, pass) : CHORUS_OK;   /* expr_eval.c E4 */
 }
 
+/* L4: the identity of the row under a RIGHT / FULL JOIN level's cursor
+ * into id (*n_out values; clear each): its rowid, or the PK of a WITHOUT
+ * ROWID table, whose rows have no rowid (cursor.c C6). */
+static int
+right_identity(vm_run *r, plan_cursor *cur, value *id, int *n_out)
+{
+    const catalog_table *t = cur->kind == PC_TABLE ? cur->table : NULL;
+    int rc = CHORUS_OK;
+
+    *n_out = 0;
+    if (t == NULL || !t->without_rowid) {
+        rc = vm_cursor_column(r, cur, -1, &id[0]);
+        *n_out = rc == CHORUS_OK;
+        return rc;
+    }
+    for (int k = 0; k < t->n_pk && rc == CHORUS_OK; k++) {
+        rc = vm_cursor_column(r, cur, t->pk_cols[k], &id[k]);
+        *n_out += rc == CHORUS_OK;
+    }
+    return rc;
+}
+
 /* L4: remembers the current row of a RIGHT / FULL JOIN level. */
 static int
 right_mark(vm_run *r, plan_level *lv)
 {
-    static const uint8_t binary = COLLATE_BINARY;
-    value id;
+    static const uint8_t binary[KEY_INFO_MAX];          /* COLLATE_BINARY, 0 */
+    value id[KEY_INFO_MAX];
     bool added;
-    int rc;
+    int n, rc = right_identity(r, level_cursor(r, lv), id, &n);
 
-    if (lv->right_seen == NULL && (rc = vm_rowset_new(1, &binary, &lv->right_seen)) != CHORUS_OK)
-        return rc;
-    rc = vm_cursor_column(r, level_cursor(r, lv), -1, &id);
+    if (rc == CHORUS_OK && lv->right_seen == NULL)
+        rc = vm_rowset_new(n, binary, &lv->right_seen);
     if (rc == CHORUS_OK)
-        rc = vm_rowset_add(lv->right_seen, &id, &added);
-    value_clear(&id);
+        rc = vm_rowset_add(lv->right_seen, id, &added);
+    vm_values_clear(id, n);
     return rc;
 }
 
-/* The level of the query's RIGHT / FULL JOIN, or -1. */
+/* The first RIGHT / FULL JOIN level after level `after`, or -1. */
 static int
-right_level(const plan_query *q)
+right_level_after(const plan_query *q, int after)
 {
-    for (int i = 0; i < q->n_levels; i++)
+    for (int i = after + 1; i < q->n_levels; i++)
         if (q->levels[i].is_right)
+            return i;
+    return -1;
+}
+
+/* The RIGHT / FULL JOIN level whose pass (L4) runs: the last one started. */
+static int
+right_level_passing(const plan_query *q)
+{
+    for (int i = q->n_levels - 1; i >= 0; i--)
+        if (q->levels[i].is_right && q->levels[i].right_pass->started)
             return i;
     return -1;
 }
@@ -776,8 +871,8 @@ right_step(vm_run *r, plan_query *q, plan_level *lv, bool *row_out, bool *exhaus
     plan_level *rp = lv->right_pass;
     plan_cursor *cur = level_cursor(r, lv);
     bool eof, pass;
-    value id;
-    int rc;
+    value id[KEY_INFO_MAX];
+    int n, rc;
 
     *row_out = false;
     *exhausted = false;
@@ -798,11 +893,13 @@ right_step(vm_run *r, plan_query *q, plan_level *lv, bool *row_out, bool *exhaus
         *exhausted = true;
         return CHORUS_OK;
     }
-    rc = vm_cursor_column(r, cur, -1, &id);
-    if (rc != CHORUS_OK)
+    rc = right_identity(r, cur, id, &n);
+    if (rc != CHORUS_OK) {
+        vm_values_clear(id, n);
         return rc;
-    pass = lv->right_seen == NULL || !vm_rowset_contains(lv->right_seen, &id);
-    value_clear(&id);
+    }
+    pass = lv->right_seen == NULL || !vm_rowset_contains(lv->right_seen, id);
+    vm_values_clear(id, n);
     if (pass && (rc = check(r, rp->post, &pass)) != CHORUS_OK)
         return rc;
     *row_out = pass;
@@ -860,7 +957,7 @@ int
 vm_loop_next(vm_run *r, plan_query *q)
 {
     int n = q->n_levels, i, rc;
-    int right = right_level(q);
+    int right = q->loop_state == LOOP_RIGHT ? right_level_passing(q) : -1;
 
     if (q->loop_state == LOOP_DONE)
         return CHORUS_DONE;
@@ -883,7 +980,7 @@ vm_loop_next(vm_run *r, plan_query *q)
     for (;;) {
         plan_level *lv = &q->levels[i];
         bool row, exhausted;
-        if ((++r->tick & 0xff) == 0 && (rc = vm_run_check_interrupt(r)) != CHORUS_OK)
+        if ((rc = vm_run_tick(r)) != CHORUS_OK)
             return rc;
         if (q->loop_state == LOOP_RIGHT && i == right)
             rc = right_step(r, q, lv, &row, &exhausted);            /* L4 */
@@ -892,13 +989,20 @@ vm_loop_next(vm_run *r, plan_query *q)
         if (rc != CHORUS_OK)
             return rc;
         if (exhausted) {
-            if (i == 0 && right >= 0 && q->loop_state == LOOP_RUN) {
-                q->loop_state = LOOP_RIGHT;     /* the rows nothing matched, then the
-                                                   levels after them again (L4) */
+            if ((i == 0 && q->loop_state == LOOP_RUN) ||
+                (q->loop_state == LOOP_RIGHT && i == right)) {
+                /* the rows nothing matched of the next RIGHT JOIN level, then
+                 * the levels after them again (L4) */
+                right = right_level_after(q, right);
+                if (right < 0) {
+                    q->loop_state = LOOP_DONE;
+                    return CHORUS_DONE;
+                }
+                q->loop_state = LOOP_RIGHT;
                 i = right;
                 continue;
             }
-            if (i == 0 || (q->loop_state == LOOP_RIGHT && i == right)) {
+            if (i == 0) {
                 q->loop_state = LOOP_DONE;
                 return CHORUS_DONE;
             }

@@ -11,8 +11,13 @@
  *   Q2  UNION, INTERSECT and EXCEPT deliver distinct rows in ascending
  *       order of all columns (SQLite reads them from a temporary index);
  *       of rows that compare equal (0 and 0.0, 'a' and 'A' under NOCASE)
- *       the last one read is kept, as an index insert replaces its equal.
- *       UNION ALL delivers the left rows, then the right ones.
+ *       the last one read is kept, as an index insert replaces its equal
+ *       (the arms' own DISTINCT is dropped then, core/compile/select.c).
+ *       Under an ORDER BY (merge_dedup, also on the compounds left of it)
+ *       SQLite merges the sorted arms instead: UNION keeps the right arm's
+ *       first equal row if it has one, else the left's first; INTERSECT and
+ *       EXCEPT keep the left's first. UNION ALL delivers the left rows,
+ *       then the right ones.
  *   Q3  LIMIT and OFFSET are evaluated when the query opens; a negative
  *       LIMIT means none.
  *   Q4  Run-time arrays (scratch, group rows) are allocated in the plan
@@ -234,17 +239,20 @@ drain_into_set(vm_run *r, plan_query *child, vm_rowset *set)
     return rc == CHORUS_DONE ? CHORUS_OK : rc;
 }
 
-/* Keeps the last row of each run of equal rows of the sorted q->groups (Q2). */
+/* Keeps one row of each run of equal rows of the sorted q->groups (Q2):
+ * the first under merge_dedup, else the last. */
 static void
-compound_keep_last(plan_query *q)
+compound_keep_one(plan_query *q)
 {
     vm_rows *g = q->groups;
     int64_t n = 0;
 
-    for (int64_t i = 0; i < g->n; i++)
-        if (i + 1 == g->n || vm_row_compare(g->rows[i], g->rows[i + 1], q->n_cols,
-                                            q->col_coll) != 0)
+    for (int64_t i = 0; i < g->n; i++) {
+        int64_t other = q->merge_dedup ? i - 1 : i + 1;
+        if (other < 0 || other == g->n ||
+            vm_row_compare(g->rows[i], g->rows[other], q->n_cols, q->col_coll) != 0)
             g->rows[n++] = g->rows[i];
+    }
     g->n = n;
 }
 
@@ -263,8 +271,11 @@ compound_collect(vm_run *r, plan_query *q)
         if (rc == CHORUS_OK)
             rc = drain_into_set(r, q->right, q->other);
     }
+    /* Under merge_dedup a UNION reads its right arm first, so that the
+     * stable sort puts the right arm's rows first in each run of equals. */
     for (int side = 0; side < 2 && rc == CHORUS_OK; side++) {
-        plan_query *child = side == 0 ? q->left : q->right;
+        bool right_first = q->merge_dedup && q->op == AST_COMPOUND_UNION;
+        plan_query *child = (side == 0) != right_first ? q->left : q->right;
         if (side == 1 && q->op != AST_COMPOUND_UNION)
             break;
         while (rc == CHORUS_OK && (rc = vm_query_next(r, child)) == CHORUS_ROW) {
@@ -288,7 +299,7 @@ compound_collect(vm_run *r, plan_query *q)
         rc = vm_rows_sort(q->groups, q->n_cols, cols, desc, q->col_coll);
     }
     if (rc == CHORUS_OK)
-        compound_keep_last(q);
+        compound_keep_one(q);
     free(cols);
     free(desc);
     q->group_pos = 0;

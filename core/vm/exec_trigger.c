@@ -54,12 +54,17 @@ root_of(vm_stmt *st)
     return st->root != NULL ? st->root : st;
 }
 
-/* The catalog sub-plans compile against: the writer's (DDL edits it),
- * unless that is the temp schema's, which env.temp_cat gives (temp.c). */
+/* The catalog sub-plans over t compile against: an attached database's
+ * own for its tables (temp.c TP8), else the writer's when it writes main
+ * (DDL edits it), else main's: the temp schema's comes in env.temp_cat. */
 static const catalog *
-sub_catalog(vm_stmt *root)
+sub_catalog(vm_stmt *root, const catalog_table *t)
 {
-    if (root->writer != NULL && !catalog_is_temp(catalog_writer_catalog(root->writer)))
+    const catalog *own = t != NULL && !t->is_temp ? vm_schema_catalog_of(root->conn, t) : NULL;
+
+    if (own != NULL)
+        return own;
+    if (root->writer != NULL && vm_schema_writer_fits(root->conn, root->writer, NULL))
         return catalog_writer_catalog(root->writer);
     return root->cat;
 }
@@ -95,7 +100,8 @@ sub_get(vm_stmt *st, const void *key, const sub_spec *spec, plan_sub **out)
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return CHORUS_NOMEM;
-    env.cat = sub_catalog(root);
+    memset(&env, 0, sizeof env);
+    env.cat = sub_catalog(root, spec->t);
     env.sql = spec->sql;
     env.temp_cat = spec->sees_temp ? vm_temp_catalog(root->conn) : NULL;
     if (spec->trigger)
@@ -338,8 +344,8 @@ run_body_stmt(vm_stmt *st, plan_stmt *p, bool inherit, int64_t *n_rows_out)
     child.conflict = inherit && p->kind != PLAN_DELETE && st->conflict != AST_CONFLICT_DEFAULT
                          ? st->conflict : p->conflict;     /* G7: a DELETE passes on none */
     if (child.writer != NULL && p->table != NULL &&
-        p->table->is_temp != catalog_is_temp(catalog_writer_catalog(child.writer)))
-        child.writer = NULL;        /* the other database (temp.c): a writer of its own */
+        !vm_schema_writer_fits(st->conn, child.writer, p->table))
+        child.writer = NULL;        /* another database (temp.c): a writer of its own */
     sub_run_init(&child.run, &st->run, &child, p);
     switch (p->kind) {
     case PLAN_INSERT:
@@ -490,7 +496,8 @@ sql_sub_get(vm_stmt *st, const void *key, const catalog_table *t,
     root->plan->subs = s;   /* freed with the plan from here on */
     rc = sql_parse(s->sql, -1, s->ast_arena, &ast, NULL, &msg);
     if (rc == CHORUS_OK) {
-        env.cat = sub_catalog(root);
+        memset(&env, 0, sizeof env);
+        env.cat = sub_catalog(root, t);
         env.sql = s->sql;
         env.temp_cat = vm_temp_owns(root->conn, t) ? vm_temp_catalog(root->conn) : NULL;
         rc = compile_trigger_stmt(&env, t, ast, NULL, &s->plan, &msg);

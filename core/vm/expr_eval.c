@@ -14,6 +14,10 @@
  * SQLite's jumps test it (vm_eval_condition): an AND whose left side is
  * false or NULL fails without evaluating its right side, so an error
  * there does not surface; in a value, NULL AND x still evaluates x.
+ * Rule E6: in a condition, an AND or OR one side of which is a truth
+ * constant (a nonzero or zero integer literal, TRUE or FALSE, y NOT IN ()
+ * or y IN (), or such an AND or OR) is the side that decides it, as
+ * SQLite's sqlite3ExprSimplifiedAndOr makes it: x OR 1 never evaluates x.
  * Rule E3: an uncorrelated subquery runs once per statement execution; its
  * result is cached in the cx and cleared by vm_eval_reset_caches at the
  * end of the run.
@@ -97,12 +101,41 @@ vm_eval_truth(vm_run *r, cx *e, int *truth_out)
     return CHORUS_OK;
 }
 
+/* E6: 1 or 0 when e is always true or always false as SQLite's parser and
+ * sqlite3ExprSimplifiedAndOr see it, else -1. */
+static int
+truth_constant(const cx *e)
+{
+    if (e->kind == CX_AND || e->kind == CX_OR) {
+        int l = truth_constant(e->left), rt = truth_constant(e->right);
+        if (l == 1 || rt == 0)
+            return e->kind == CX_AND ? rt : l;
+        if (rt == 1 || l == 0)
+            return e->kind == CX_AND ? l : rt;
+        return -1;
+    }
+    if (e->kind != CX_CONST || e->ast == NULL || e->coll_explicit ||
+        e->v.type != VALUE_INTEGER)
+        return -1;                      /* 1 COLLATE NOCASE is no literal */
+    switch (e->ast->kind) {
+    case EXPR_INTEGER: case EXPR_COLUMN: case EXPR_IN_LIST:    /* 5, TRUE, y NOT IN () */
+        return e->v.u.i != 0;
+    default:
+        return -1;
+    }
+}
+
 int
 vm_eval_condition(vm_run *r, cx *e, bool *pass)
 {
     int t = 0, rc;
 
     if (e->kind == CX_AND || e->kind == CX_OR) {
+        int l = truth_constant(e->left), rt = truth_constant(e->right);
+        if (l == 1 || rt == 0)          /* E6 */
+            return vm_eval_condition(r, e->kind == CX_AND ? e->right : e->left, pass);
+        if (rt == 1 || l == 0)
+            return vm_eval_condition(r, e->kind == CX_AND ? e->left : e->right, pass);
         rc = vm_eval_condition(r, e->left, pass);
         if (rc != CHORUS_OK || *pass == (e->kind == CX_OR))
             return rc;
@@ -226,14 +259,12 @@ eval_inline(vm_run *r, cx *e, value *out, bool *done)
     bool pass;
     int rc;
 
-    *done = true;
-    if (strcmp(name, "iif") == 0 && e->n_args == 3) {
+    *done = (e->fn->flags & FUNC_LAZY_ARGS) != 0;
+    if (!*done)
+        return CHORUS_OK;
+    if (strcmp(name, "iif") == 0) {
         rc = vm_eval_condition(r, e->args[0], &pass);
         return rc != CHORUS_OK ? rc : vm_eval(r, e->args[pass ? 1 : 2], out);
-    }
-    if (strcmp(name, "coalesce") != 0 && strcmp(name, "ifnull") != 0) {
-        *done = false;
-        return CHORUS_OK;
     }
     for (int i = 0; i < e->n_args; i++) {
         rc = vm_eval(r, e->args[i], out);
@@ -302,8 +333,7 @@ eval_case(vm_run *r, cx *e, value *out)
                 break;
             hit = base.type != VALUE_NULL && w.type != VALUE_NULL &&
                   compare_values(&base, e->left->aff, &w, e->args[i]->aff,
-                                 e->left->coll_explicit || !e->args[i]->coll_explicit
-                                     ? e->left->coll : e->args[i]->coll) == 0;
+                                 cx_compare_collation(e->left, e->args[i])) == 0;
             value_clear(&w);
         } else {
             rc = vm_eval_condition(r, e->args[i], &hit);     /* E4 */
@@ -550,7 +580,9 @@ eval_like(vm_run *r, cx *e, value *out)
     value_set_null(&esc);
     if (e->extra != NULL && (rc = vm_eval(r, e->extra, &esc)) != CHORUS_OK)
         goto done;
-    if (s.type == VALUE_NULL || p.type == VALUE_NULL || (e->extra && esc.type == VALUE_NULL)) {
+    /* As SQLite's like(): a NULL ESCAPE gives NULL, then a bad one fails,
+     * whether or not the operands are NULL. */
+    if (e->extra != NULL && esc.type == VALUE_NULL) {
         value_set_null(out);
         goto done;
     }
@@ -566,6 +598,10 @@ eval_like(vm_run *r, cx *e, value *out)
         }
         escape = (unsigned char)et.u.z[0];
         value_clear(&et);
+    }
+    if (s.type == VALUE_NULL || p.type == VALUE_NULL) {
+        value_set_null(out);
+        goto done;
     }
     rc = value_to_text(&s, &st);
     if (rc != CHORUS_OK)

@@ -30,7 +30,9 @@
  *       others; else the root statement's. A root statement fails at its end
  *       when its counter is not zero, and also, in autocommit, when the
  *       deferred counters are not; a failed statement gives the deferred
- *       counters back their values at its start. COMMIT (and RELEASE of the
+ *       counters back their values at its start, unless it keeps its rows
+ *       (a constraint failure under OR FAIL or RAISE(FAIL)): their counts
+ *       stay with them, as in SQLite. COMMIT (and RELEASE of the
  *       savepoint that began the transaction) fails while they are not zero
  *       and leaves the transaction open; ROLLBACK TO restores their values
  *       at the SAVEPOINT; the end of a transaction clears them and PRAGMA
@@ -249,8 +251,10 @@ run_job(vm_stmt *st, const fk_job *j, const value *old_row, int64_t old_rowid,
 static const catalog *
 catalog_of(vm_stmt *st, const catalog_table *t)
 {
-    if (t->is_temp)
-        return vm_temp_catalog(st->conn);
+    const catalog *own = vm_schema_catalog_of(st->conn, t);
+
+    if (own != NULL)
+        return own;
     return st->root != NULL ? st->root->cat : st->cat;
 }
 
@@ -447,6 +451,21 @@ deferred_pending(const vm_conn *conn)
     return conn->fk_deferred > 0 || conn->fk_deferred_imm > 0;
 }
 
+/* Whether a statement failing with rc keeps the rows it wrote before: a
+ * constraint failure under FAIL (its own or a RAISE's, as core/vm/stmt.c
+ * reads it); a foreign key failure always undoes the statement. */
+static bool
+failure_keeps_rows(const vm_stmt *st, int rc)
+{
+    int conflict;
+
+    if ((rc & 0xff) != CHORUS_CONSTRAINT || rc == CHORUS_CONSTRAINT_FOREIGNKEY ||
+        st->writer == NULL)
+        return false;
+    conflict = st->raise_conflict ? st->raise_conflict : catalog_writer_conflict(st->writer);
+    return conflict == AST_CONFLICT_FAIL;
+}
+
 int
 vm_fkeys_statement_end(vm_stmt *st, int rc)
 {
@@ -455,7 +474,7 @@ vm_fkeys_statement_end(vm_stmt *st, int rc)
     if (rc == CHORUS_OK && conn->foreign_keys &&
         (st->fk_immediate > 0 || (!conn->explicit_tx && deferred_pending(conn))))
         rc = fk_fail(st);
-    if (rc != CHORUS_OK) {
+    if (rc != CHORUS_OK && !failure_keeps_rows(st, rc)) {
         conn->fk_deferred = st->fk_deferred_at_start;
         conn->fk_deferred_imm = st->fk_deferred_imm_at_start;
     }

@@ -45,8 +45,9 @@
  *       (busy_timeout, then CHORUS_BUSY; an explicit COMMIT stays open).
  *       Autocommit writes and BEGIN CONCURRENT stay concurrent.
  *   VM6 A transaction whose B-tree snapshot may hold commits newer than its
- *       MVCC snapshot (a full checkpoint, VM4, committed between the two)
- *       takes both again (mv_db_full_checkpoint_seq).
+ *       MVCC snapshot (a full checkpoint, VM4, or an online one, store MM6,
+ *       committed between the two) takes both again
+ *       (mv_db_full_checkpoint_seq).
  *   VM7 Stock SQLite never reads stale data: while MVCC mode is open, page
  *       1 says 255 in bytes 18/19 (pager R17), set when the mode opens and
  *       by the first writing commit after it was cleared, before that
@@ -62,6 +63,11 @@
  *       the locks without waiting (no thread to manage; the work falls on
  *       the writers that cause it); by PRAGMA wal_checkpoint; at close.
  *       vm_mvcc_checkpoint_all() waits for them (not under the writer lock).
+ *   VM9 WITHOUT ROWID tables are not versioned: the version store keys an
+ *       index entry as (key columns, rowid) (store S3), and their rows have
+ *       no rowid. CREATE TABLE ... WITHOUT ROWID is refused in MVCC mode
+ *       (TEMP tables are not versioned and stay allowed), and so is the
+ *       switch into MVCC mode while the schema has one.
  * Locking: db->mu guards the mode switch against transaction starts.
  * Ownership: the store_db (db->store) owns the version store and the log.
  * Callers: db.c (open/close), tx.c (transactions), exec_dml.c (PRAGMA).
@@ -461,7 +467,7 @@ full_checkpoint(vm_conn *conn)
     if (rc == CHORUS_OK)
         rc = pager_wal_sync(db->pager);         /* store MM5: durable before the mark */
     if (rc == CHORUS_OK)
-        rc = store_mvcc_checkpoint_done(db->store, ts, false);
+        rc = store_mvcc_checkpoint_done(db->store, ts, sync_level(db), false);
     mv_tx_free(scratch);
     return rc;
 }
@@ -508,6 +514,10 @@ vm_mvcc_ddl_begin(vm_stmt *st)
     if (conn->tx_concurrent)
         return vm_run_error(&st->run, CHORUS_ERROR, "cannot change the schema inside "
                             "BEGIN CONCURRENT (use BEGIN or BEGIN IMMEDIATE)");
+    if (st->ast->kind == STMT_CREATE_TABLE && st->ast->u.create_table.without_rowid &&
+        !st->ast->u.create_table.is_temp)                       /* VM9 */
+        return vm_run_error(&st->run, CHORUS_ERROR,
+                            "WITHOUT ROWID tables are not supported in journal_mode=mvcc");
     if (conn->tx != NULL && pager_tx_is_write(conn->tx)) {
         rc = write_own(conn);                   /* the rest was checkpointed when it began */
         if (rc != CHORUS_OK)
@@ -608,6 +618,12 @@ switch_to(vm_stmt *st, bool to_mvcc)
     }
     if (strcmp(db->path, ":memory:") == 0 || db->path[0] == 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "journal_mode=mvcc needs a database file");
+    for (int i = 0; i < catalog_table_count(st->conn->cat); i++) {
+        const catalog_table *t = catalog_table_at(st->conn->cat, i);
+        if (t->without_rowid)                                   /* VM9 */
+            return vm_run_error(&st->run, CHORUS_ERROR, "cannot change into mvcc mode: "
+                                "WITHOUT ROWID table %s is not supported in mvcc mode", t->name);
+    }
     return mode_open(db);
 }
 

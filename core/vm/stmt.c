@@ -17,6 +17,17 @@
  *   M4  While a statement is prepared or stepped, the connection's
  *       application-defined functions and collations are the thread's
  *       scopes (func.h, record.h), so compiling anywhere inside finds them.
+ *   M5  A step that compared under a collation the connection has not
+ *       defined (a table or index of the schema may name one: catalog
+ *       define.c D4) fails with "no such collation sequence: X" instead of
+ *       returning its row or end, and the statement rolls back (stmt_stop).
+ *       sqlite3 reports it at prepare; here it comes from the first step
+ *       that needs the collation.
+ *   M6  The trace callback (vm_conn_set_trace) sees each run of a statement
+ *       once, before its first step does anything, as SQLITE_TRACE_STMT;
+ *       then the start of the run counts as one unit of work for the
+ *       progress handler (so every statement meets it, as in sqlite3), and
+ *       its asking to stop fails the run before it starts ("interrupted").
  * Callers: c-api.
  */
 #include <stdlib.h>
@@ -72,10 +83,11 @@ static int
 stmt_compile(vm_stmt *st, char **errmsg_out)
 {
     vm_conn *conn = st->conn;
+    const char *schema_names[VM_N_SCHEMAS];
     compile_env env;
     int rc;
 
-    if (conn->temp == NULL && vm_temp_mentioned(st->sql, st->sql_len)) {
+    if (conn->schemas[0] == NULL && vm_temp_mentioned(st->sql, st->sql_len)) {
         rc = vm_temp_open(conn);
         if (rc != CHORUS_OK)
             return rc;
@@ -93,12 +105,10 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
     st->plan = NULL;
     catalog_release(st->cat);
     st->cat = catalog_retain(conn->cat);
-    catalog_release(st->temp_cat);
-    st->temp_cat = catalog_retain(vm_temp_catalog(conn));
+    vm_schema_compile_env(st, &env, schema_names);        /* temp.c TP4 */
     st->gen = conn->schema_gen;
     env.cat = st->cat;
     env.sql = st->sql;
-    env.temp_cat = st->temp_cat;
     rc = compile_stmt(&env, st->ast, &st->plan, errmsg_out);
     if (rc != CHORUS_OK)
         return rc;
@@ -205,7 +215,10 @@ stmt_stop(vm_stmt *st, int rc)
         if (failed && (rc & 0xff) == CHORUS_CONSTRAINT)
             conflict = st->raise_conflict ? st->raise_conflict
                                           : catalog_writer_conflict(st->writer);
-        catalog_writer_close(st->writer);
+        if (failed)
+            catalog_writer_close(st->writer);
+        else
+            vm_writer_park(st);                 /* writer_park.c WP1 */
         st->writer = NULL;
     }
     run_close(st);
@@ -279,8 +292,11 @@ stmt_start(vm_stmt *st)
     st->running = true;
     st->rows_pos = 0;
     st->pres_pos = 0;
-    if (st->plan->kind == PLAN_TX) {
-        rc = vm_tx_execute(st);
+    if (st->plan->kind == PLAN_TX || st->plan->kind == PLAN_ATTACH ||
+        st->plan->kind == PLAN_DETACH) {
+        rc = st->plan->kind == PLAN_TX       ? vm_tx_execute(st)
+             : st->plan->kind == PLAN_ATTACH ? vm_attach_execute(st)
+                                             : vm_detach_execute(st);
         st->done_writes = true;
         return rc;
     }
@@ -375,19 +391,40 @@ retry_wait(vm_stmt *st, int attempt, int64_t *start_ms)
     return true;
 }
 
+/* M5: a row or the end, unless a comparison of this step used a collation
+ * the connection has not defined (record/collation_user.c CU2). */
+static int
+stmt_produce_checked(vm_stmt *st)
+{
+    int rc = stmt_produce(st);
+    int missing = collation_user_missing_take();
+
+    if (missing >= 0 && (rc == CHORUS_ROW || rc == CHORUS_DONE))
+        rc = vm_run_error(&st->run, CHORUS_ERROR, "no such collation sequence: %s",
+                          collation_name((collation)missing));
+    return rc;
+}
+
 static int
 step_in_scope(vm_stmt *st)
 {
     int rc;
 
+    collation_user_missing_take();      /* M5: only this step's comparisons count */
     if (!st->running) {
         int64_t start_ms = 0;
+        if (st->conn->trace_fn != NULL)
+            st->conn->trace_fn(st->conn->trace_arg, st->sql);     /* M6 */
+        if (vm_conn_progress_stop(st->conn)) {
+            vm_conn_set_error(st->conn, CHORUS_INTERRUPT, "interrupted");
+            return CHORUS_INTERRUPT;
+        }
         for (int attempt = 0;; attempt++) {
             bool retry = retryable_write(st);
             vm_conn_clear_error(st->conn);
             rc = stmt_start(st);
             if (rc == CHORUS_OK) {
-                rc = stmt_produce(st);
+                rc = stmt_produce_checked(st);
                 if (rc == CHORUS_ROW)
                     return rc;
             }
@@ -397,7 +434,7 @@ step_in_scope(vm_stmt *st)
                 return rc;
         }
     }
-    rc = stmt_produce(st);
+    rc = stmt_produce_checked(st);
     if (rc == CHORUS_ROW)
         return rc;
     return stmt_stop(st, rc);
@@ -463,7 +500,8 @@ vm_finalize(vm_stmt *st)
     free(st->run.held);
     plan_free(st->plan);
     catalog_release(st->cat);
-    catalog_release(st->temp_cat);
+    for (int i = 0; i < VM_N_SCHEMAS; i++)
+        catalog_release(st->schema_cats[i]);
     if (st->params != NULL)
         vm_values_clear(st->params, st->n_params + 1);
     free(st->params);

@@ -37,6 +37,10 @@
  *       gives each a pager savepoint at the start of its pager write
  *       transaction (vm_tx_savepoints_to_pager), so ROLLBACK TO undoes
  *       both sides.
+ *   T7  The temp and attached databases join the transaction (temp.c
+ *       TP2) and end with it after main (vm_schema_tx_end, TP7: each commit
+ *       atomic on its own). The catalog sync (T2) and publish (T3) steps
+ *       are db.c's, shared with them.
  * Callers: stmt.c, exec_dml.c, conn.c.
  */
 #include <stdlib.h>
@@ -48,6 +52,7 @@
 static void
 set_catalog(vm_conn *conn, catalog *cat, bool editable)
 {
+    vm_writer_drop_parked(conn);                /* writer_park.c WP3: it borrows the catalog */
     catalog_release(conn->cat);
     conn->cat = cat;
     conn->cat_editable = editable;
@@ -58,33 +63,15 @@ set_catalog(vm_conn *conn, catalog *cat, bool editable)
 static int
 sync_catalog(vm_conn *conn, char **errmsg_out)
 {
-    vm_db *db = conn->db;
-    uint32_t cookie = 0;
-    catalog *cat;
+    bool changed;
     int rc;
 
     if (conn->cat_editable)
         return CHORUS_OK;
-    if (pager_tx_page_count(conn->tx) > 0) {
-        rc = btree_meta_get(conn->tx, BTREE_META_SCHEMA_COOKIE, &cookie);
-        if (rc != CHORUS_OK)
-            return rc;
-    }
-    if (conn->cat != NULL && catalog_cookie(conn->cat) == cookie)
-        return CHORUS_OK;
-    pthread_mutex_lock(&db->mu);
-    if (db->cat != NULL && catalog_cookie(db->cat) == cookie) {
-        cat = catalog_retain(db->cat);
-        pthread_mutex_unlock(&db->mu);
-        set_catalog(conn, cat, false);
-        return CHORUS_OK;
-    }
-    pthread_mutex_unlock(&db->mu);
-    rc = catalog_load(conn->tx, &cat, errmsg_out);
-    if (rc != CHORUS_OK)
-        return rc;
-    set_catalog(conn, cat, false);
-    return CHORUS_OK;
+    rc = vm_db_catalog_sync(conn->db, conn->tx, &conn->cat, &changed, errmsg_out);
+    if (changed)
+        conn->schema_gen++;
+    return rc;
 }
 
 /* VM3: transactions are counted per database so that journal_mode changes
@@ -92,17 +79,11 @@ sync_catalog(vm_conn *conn, char **errmsg_out)
 int
 vm_tx_count(vm_conn *conn)
 {
-    vm_db *db = conn->db;
-    int rc = CHORUS_OK;
+    int rc;
 
     if (conn->tx_counted)
         return CHORUS_OK;
-    pthread_mutex_lock(&db->mu);
-    if (db->mode_switching)
-        rc = CHORUS_BUSY;
-    else
-        db->n_open_tx++;
-    pthread_mutex_unlock(&db->mu);
+    rc = vm_db_tx_count(conn->db);
     conn->tx_counted = rc == CHORUS_OK;
     return rc;
 }
@@ -110,13 +91,9 @@ vm_tx_count(vm_conn *conn)
 void
 vm_tx_uncount(vm_conn *conn)
 {
-    vm_db *db = conn->db;
-
     if (!conn->tx_counted)
         return;
-    pthread_mutex_lock(&db->mu);
-    db->n_open_tx--;
-    pthread_mutex_unlock(&db->mu);
+    vm_db_tx_uncount(conn->db);
     conn->tx_counted = false;
 }
 
@@ -187,12 +164,7 @@ vm_tx_ensure(vm_conn *conn, bool write)
 static void
 catalog_publish(vm_conn *conn)
 {
-    vm_db *db = conn->db;
-
-    pthread_mutex_lock(&db->mu);
-    catalog_release(db->cat);
-    db->cat = catalog_retain(conn->cat);
-    pthread_mutex_unlock(&db->mu);
+    vm_db_catalog_publish(conn->db, conn->cat);
     conn->cat_editable = false;
 }
 
@@ -208,7 +180,10 @@ catalog_publish(vm_conn *conn)
 static int
 commit_keep_reading(vm_conn *conn)
 {
-    int rc = pager_tx_commit_keep_reading(conn->tx);
+    int rc;
+
+    vm_writer_drop_parked(conn);                /* writer_park.c WP3 */
+    rc = pager_tx_commit_keep_reading(conn->tx);
 
     if (rc == CHORUS_OK && conn->cat_editable)
         catalog_publish(conn);
@@ -222,6 +197,7 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
     vm_db *db = conn->db;
     int rc = CHORUS_OK;
 
+    vm_writer_drop_parked(conn);                /* writer_park.c WP3 */
     if (conn->stx.mv != NULL) {
         rc = vm_mvcc_tx_end(conn, commit);      /* mvcc_mode.c VM2, VM4 */
     } else if (conn->tx != NULL) {
@@ -231,20 +207,16 @@ vm_tx_end(vm_conn *conn, bool commit, int *rc_io)
             pager_tx_rollback(conn->tx);
         conn->tx = NULL;
     }
-    if (conn->temp != NULL) {
-        int rc_temp = vm_temp_tx_end(conn, commit && rc == CHORUS_OK);
-        if (rc == CHORUS_OK)
-            rc = rc_temp;
-    }
     if (conn->cat_editable) {
-        if (commit && rc == CHORUS_OK) {
+        if (commit && rc == CHORUS_OK)
             catalog_publish(conn);
-        } else {
-            pthread_mutex_lock(&db->mu);
-            catalog *cat = catalog_retain(db->cat);
-            pthread_mutex_unlock(&db->mu);
-            set_catalog(conn, cat, false);
-        }
+        else
+            set_catalog(conn, vm_db_catalog(db), false);
+    }
+    {
+        int rc_other = vm_schema_tx_end(conn, commit && rc == CHORUS_OK);     /* temp.c TP7 */
+        if (rc == CHORUS_OK)
+            rc = rc_other;
     }
     for (int i = 0; i < conn->n_sp; i++)
         free(conn->sp[i].name);
@@ -280,12 +252,15 @@ int
 vm_tx_statement_begin(vm_stmt *st)
 {
     vm_conn *conn = st->conn;
-    bool write = !st->plan->readonly && !vm_temp_only(st);     /* temp.c TP5 */
+    bool write = !st->plan->readonly && !vm_schema_only(st);   /* temp.c TP5 */
     int rc;
 
     if (conn->tx_doomed)
         return CHORUS_ERROR;
-    if (st->plan->is_ddl && !vm_temp_only(st) && vm_mvcc_on(conn->db))
+    if (st->plan->kind != PLAN_SELECT && st->plan->kind != PLAN_INSERT &&
+        st->plan->kind != PLAN_UPDATE && st->plan->kind != PLAN_DELETE)
+        vm_writer_drop_parked(conn);            /* writer_park.c WP3 */
+    if (st->plan->is_ddl && !vm_schema_only(st) && vm_mvcc_on(conn->db))
         rc = vm_mvcc_ddl_begin(st);             /* mvcc_mode.c VM4 */
     else
         rc = CHORUS_OK;
@@ -314,7 +289,7 @@ vm_tx_statement_begin(vm_stmt *st)
             return rc;
         st->has_savepoint = true;
     }
-    return vm_temp_statement_begin(st);
+    return vm_schema_statement_begin(st);
 }
 
 /* After a rollback inside the transaction, the edited catalog is read
@@ -339,6 +314,7 @@ statement_undo(vm_stmt *st, int conflict)
 {
     vm_conn *conn = st->conn;
 
+    vm_writer_drop_parked(conn);                /* writer_park.c WP3 */
     if (conn->stx.mv != NULL && conflict != AST_CONFLICT_ROLLBACK &&
         conflict != AST_CONFLICT_FAIL)
         mv_tx_rollback_to(conn->mvtx, st->mv_mark);
@@ -362,11 +338,14 @@ statement_undo(vm_stmt *st, int conflict)
 }
 
 /* The message of a failed commit: an MVCC conflict names the table or
- * index and the key (store rule S4). */
+ * index and the key (store rule S4), a failed MVCC log the file and why. */
 static const char *
 commit_errmsg(const vm_conn *conn, int rc)
 {
-    if ((rc & 0xff) == CHORUS_CONFLICT && conn->stx.msg != NULL)
+    int primary = rc & 0xff;
+
+    if ((primary == CHORUS_CONFLICT || primary == CHORUS_IOERR || primary == CHORUS_FULL) &&
+        conn->stx.msg != NULL)
         return conn->stx.msg;
     return rc == CHORUS_BUSY ? "database is locked" : chorus_errstr(rc);
 }
@@ -381,7 +360,7 @@ vm_tx_statement_finish(vm_stmt *st, int rc, int conflict)
 
     if (!st->in_tx)
         return rc;
-    vm_temp_statement_finish(st, failed, conflict);
+    vm_schema_statement_finish(st, failed, conflict);
     if (st->has_savepoint && conn->tx != NULL) {
         if (failed)
             statement_undo(st, conflict);
@@ -535,7 +514,7 @@ tx_savepoint(vm_stmt *st, const char *name)
     if (rc == CHORUS_OK && (conn->stx.mv == NULL || pager_tx_is_write(conn->tx)))
         rc = pager_savepoint_open(conn->tx, &id);
     if (rc == CHORUS_OK)
-        rc = vm_temp_savepoint_open(conn, &conn->sp[conn->n_sp].temp_id);
+        rc = vm_schema_savepoint_open(conn, &conn->sp[conn->n_sp]);
     vm_fkeys_savepoint_save(conn, &conn->sp[conn->n_sp]);     /* fkey.c K3 */
     if (rc != CHORUS_OK)
         return vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
@@ -558,12 +537,13 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
 
     if (i < 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "no such savepoint: %s", name);
+    vm_writer_drop_parked(conn);                /* writer_park.c WP3 */
     if (rollback_to) {
         if (conn->stx.mv != NULL)                               /* T6 */
             mv_tx_rollback_to(conn->mvtx, conn->sp[i].mv_mark);
         rc = conn->sp[i].id < 0 ? CHORUS_OK : pager_savepoint_rollback(conn->tx, conn->sp[i].id);
         if (rc == CHORUS_OK)
-            rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, true);
+            rc = vm_schema_savepoint_end(conn, &conn->sp[i], true);
         vm_fkeys_savepoint_restore(conn, &conn->sp[i]);        /* fkey.c K3 */
         for (int k = i + 1; k < conn->n_sp; k++)
             free(conn->sp[k].name);
@@ -583,7 +563,7 @@ tx_release(vm_stmt *st, const char *name, bool rollback_to)
     }
     rc = conn->sp[i].id < 0 ? CHORUS_OK : pager_savepoint_release(conn->tx, conn->sp[i].id);
     if (rc == CHORUS_OK)
-        rc = vm_temp_savepoint_end(conn, conn->sp[i].temp_id, false);
+        rc = vm_schema_savepoint_end(conn, &conn->sp[i], false);
     for (int k = i; k < conn->n_sp; k++)
         free(conn->sp[k].name);
     conn->n_sp = i;

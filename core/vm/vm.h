@@ -29,13 +29,22 @@ typedef struct vm_conn vm_conn;
 typedef struct vm_stmt vm_stmt;
 
 /*
- * Opens the database at path (":memory:" or CHORUS_OPEN_MEMORY: a new
- * private in-memory database). flags are CHORUS_OPEN_*. On failure
+ * Opens the database at path (":memory:", "" or CHORUS_OPEN_MEMORY: a new
+ * private in-memory database). flags are CHORUS_OPEN_*. A file is opened
+ * once per process (db.c D3): opening a path that is open already, from
+ * the C API or by ATTACH, gives the same vm_db with one more reference, so
+ * pass the path in the form vm_path_canonical gives. On failure
  * *errmsg_out gets a malloc()ed message.
  */
 int vm_db_open(const char *path, int flags, vm_db **out, char **errmsg_out);
-/* Closes the database; every connection must be closed first. */
+/* Drops a reference; the last closes the database, after every connection
+ * on it was closed. */
 void vm_db_close(vm_db *db);
+/* The canonical form of a file path: realpath() of the file, or of its
+ * directory joined with the file name when the file does not exist.
+ * malloc()ed; NULL when out of memory or when the directory cannot be
+ * resolved. */
+char *vm_path_canonical(const char *path);
 
 int vm_conn_open(vm_db *db, vm_conn **out);
 /* Rolls back an open transaction and frees the connection. Its statements
@@ -72,6 +81,16 @@ void vm_conn_set_user_defs(vm_conn *conn, func_user_set *funcs, collation_user_s
 void vm_conn_expire(vm_conn *conn);
 /* True while a statement of conn runs (between its first step and its end). */
 bool vm_conn_is_running(vm_conn *conn);
+/* The progress handler: fn(arg) runs every n units of work of conn's
+ * statements (the start of a run, each row visit), on the stepping thread; a
+ * nonzero return stops the statement with CHORUS_INTERRUPT ("interrupted").
+ * n < 1 or fn NULL removes it. */
+void vm_conn_set_progress(vm_conn *conn, int n, int (*fn)(void *), void *arg);
+/* The statement trace: fn(arg, sql) runs when a statement of conn starts a
+ * run (its first step after prepare or reset), with the text given to
+ * vm_prepare for it (from where prepare began up to its tail, as
+ * sqlite3_sql), on the stepping thread. fn NULL removes it. */
+void vm_conn_set_trace(vm_conn *conn, void (*fn)(void *, const char *), void *arg);
 
 /*
  * Compiles the first statement of sql. *out is NULL when only whitespace or
@@ -110,5 +129,24 @@ const char *vm_column_origin(vm_stmt *stmt, int col);
 /* Column col of the current row; borrowed until the next step, reset or
  * finalize. Valid only after vm_step returned CHORUS_ROW. */
 const value *vm_column(vm_stmt *stmt, int col);
+
+/*
+ * Online backup (backup.c): copies src's main database into dest's, page by
+ * page. open: CHORUS_ERROR (message on dest) when both are one database, dest
+ * has a transaction open or is in MVCC mode; CHORUS_NOMEM. step copies up to
+ * n pages (all when negative): CHORUS_OK while pages remain, CHORUS_DONE once
+ * dest holds the copy (committed), CHORUS_BUSY (dest's writer lock taken,
+ * or an MVCC source could not be checkpointed: retry), or an error, after
+ * which the backup starts again from the first page. page_count and
+ * remaining describe the source at the latest step. close rolls back an
+ * unfinished copy; NULL is a no-op. The caller keeps both connections open
+ * until close, and uses a backup from one thread at a time.
+ */
+typedef struct vm_backup vm_backup;
+int vm_backup_open(vm_conn *dest, vm_conn *src, vm_backup **out);
+int vm_backup_step(vm_backup *b, int n);
+uint32_t vm_backup_page_count(const vm_backup *b);
+uint32_t vm_backup_remaining(const vm_backup *b);
+void vm_backup_close(vm_backup *b);
 
 #endif /* CHORUS_VM_H */

@@ -31,25 +31,33 @@ struct vm_db {
     int n_open_tx;          /* guarded by mu: connections with a transaction open (VM3) */
     uint64_t mvcc_gen;      /* guarded by mu: bumped when MVCC mode closes (VM3) */
     bool mode_switching;    /* guarded by mu: a journal_mode switch runs (VM3) */
+    bool is_private;        /* in memory: never registered (db.c D3); immutable */
+    int n_refs;             /* guarded by the registry mutex (db.c D3) */
+    vm_db *next;            /* registry list; guarded by the registry mutex */
 };
+
+/* The databases of a connection other than main (temp.c): slot 0 is the
+ * temp schema, slots 1..VM_MAX_ATTACHED the attached ones in ATTACH order. */
+#define VM_MAX_ATTACHED 10
+#define VM_N_SCHEMAS (1 + VM_MAX_ATTACHED)
 
 typedef struct vm_savepoint {
     char *name;             /* owned */
     int id;                 /* pager savepoint id; -1 in MVCC mode unless the
                                transaction changes the schema (tx.c T6) */
     uint32_t mv_mark;       /* MVCC mode: the mv_tx savepoint (mvcc R18) */
-    int temp_id;            /* its temp database savepoint (temp.c TP2), or -1 */
+    int schema_id[VM_N_SCHEMAS];    /* its savepoint in each other database (temp.c
+                                       TP2), or -1 */
     int64_t fk_deferred, fk_deferred_imm;  /* the counters when it was opened (fkey.c K3) */
 } vm_savepoint;
 
-typedef struct vm_temp vm_temp;     /* the temp schema (temp.c) */
+typedef struct vm_schema vm_schema; /* temp or an attached database (temp.c) */
 
 /* All fields belong to the thread using the connection, except interrupt. */
 struct vm_conn {
     vm_db *db;
     pager_tx *tx;           /* the open transaction, or NULL */
     store_tx stx;           /* the storage seam over tx (vm_store_tx) */
-    store_tx temp_stx;      /* the same over the temp transaction */
     bool explicit_tx;       /* inside BEGIN ... COMMIT (or a SAVEPOINT transaction) */
     bool tx_concurrent;     /* BEGIN CONCURRENT: its writes never take the MVCC
                                exclusive gate (mvcc_mode.c VM5) */
@@ -72,7 +80,13 @@ struct vm_conn {
     int64_t fk_deferred;    /* foreign key violations counted for COMMIT (fkey.c K3) */
     int64_t fk_deferred_imm;        /* those of immediate keys under defer_foreign_keys */
     int64_t cache_size;
-    vm_temp *temp;          /* owned: the temp database, or NULL until first used */
+    vm_schema *schemas[VM_N_SCHEMAS];       /* owned: [0] the temp database, NULL until
+                                               first used (TP1); [1..n_schemas) attached */
+    int n_schemas;          /* 1 + the number of attached databases */
+    const char *attached_names[VM_MAX_ATTACHED];    /* PRAGMA's view of them (borrowed) */
+    const char *attached_paths[VM_MAX_ATTACHED];
+    catalog_writer *parked_writer;  /* owned: the last DML statement's writer, kept
+                                       for the next one (writer_park.c WP1-WP3) */
     mv_tx *mvtx;            /* owned: the MVCC transaction context, made on first use */
     uint64_t mvtx_gen;      /* db->mvcc_gen when mvtx was made (stale after a switch) */
     int64_t now_ms;         /* 'now' of the date functions: wall clock at their first
@@ -81,6 +95,12 @@ struct vm_conn {
                                functions, the thread's func scope while compiling or
                                stepping (stmt.c M4); NULL when there are none */
     collation_user_set *colls;      /* the same for collations */
+    int (*progress_fn)(void *);     /* vm_conn_set_progress: called every progress_n
+                                       row visits (vm_run_tick); NULL: none */
+    void *progress_arg;
+    int progress_n, progress_count;
+    void (*trace_fn)(void *, const char *);    /* vm_conn_set_trace; NULL: none */
+    void *trace_arg;
 };
 
 /* The state of one execution of a statement. */
@@ -129,9 +149,10 @@ struct vm_stmt {
     int64_t fk_immediate;   /* root: immediate foreign key violations (fkey.c K3) */
     int64_t fk_deferred_at_start, fk_deferred_imm_at_start;    /* root: conn's counters
                                                                    when it began */
-    catalog *temp_cat;      /* reference: the temp schema plan was compiled against, or NULL */
-    bool has_temp_savepoint;        /* temp.c TP2 */
-    int temp_savepoint_id;
+    catalog *schema_cats[VM_N_SCHEMAS];     /* references: the other schemas plan was
+                                               compiled against (slots as conn->schemas) */
+    uint32_t schema_sp_mask;        /* slots where this statement holds a savepoint (TP2) */
+    int schema_sp[VM_N_SCHEMAS];
     struct vm_rows *returned;       /* RETURNING rows, owned */
     int64_t returned_pos;
     int64_t pres_pos;
@@ -184,6 +205,24 @@ int vm_mvcc_checkpoint_all(vm_db *db, int busy_ms);
 void vm_conn_take_error(vm_conn *conn, int rc, char *msg);
 int vm_run_error(vm_run *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vm_run_check_interrupt(vm_run *r);
+/* One unit of work for the progress handler (a row visit, or the start of a
+ * run: stmt.c M6): true when the handler ran and asked to stop. */
+bool vm_conn_progress_stop(vm_conn *conn);
+
+/* One row visit of a loop: checks the interrupt flag every 256 visits and
+ * calls the progress handler every progress_n (CHORUS_INTERRUPT when it
+ * asks to stop). Inline: the loop's hot path pays two tests. */
+static inline int
+vm_run_tick(vm_run *r)
+{
+    int rc;
+
+    if ((++r->tick & 0xff) == 0 && (rc = vm_run_check_interrupt(r)) != CHORUS_OK)
+        return rc;
+    if (r->conn->progress_fn != NULL && vm_conn_progress_stop(r->conn))
+        return vm_run_error(r, CHORUS_INTERRUPT, "interrupted");
+    return CHORUS_OK;
+}
 
 /* ---- transactions (tx.c) */
 int vm_tx_statement_begin(vm_stmt *st);
@@ -194,10 +233,21 @@ int vm_tx_editable_catalog(vm_conn *conn, catalog **out);
 int vm_tx_ensure(vm_conn *conn, bool write);
 void vm_tx_end(vm_conn *conn, bool commit, int *rc_io);
 
-/* ---- the temp schema (temp.c) */
+/* ---- parked writers (writer_park.c) */
+/* Parks st's finished writer on its connection, or closes it (WP1). */
+void vm_writer_park(vm_stmt *st);
+/* Gives st the parked writer when it fits (WP2: shared_store says whether
+ * the writer is to use the connection's store transaction); otherwise
+ * closes the parked one and returns false. */
+bool vm_writer_unpark(vm_stmt *st, catalog *cat, bool shared_store, const catalog_hooks *hooks);
+/* Closes the parked writer, if any (WP3). */
+void vm_writer_drop_parked(vm_conn *conn);
+
+/* ---- the other databases of a connection: temp and attached (temp.c) */
 /* Creates the connection's temp database unless it exists (TP1). */
 int vm_temp_open(vm_conn *conn);
-void vm_temp_close(vm_conn *conn);
+/* Closes every other database of the connection (vm_conn_close). */
+void vm_schemas_close(vm_conn *conn);
 /* Whether sql (len bytes) may name the temp schema before it exists
  * (temp.x, sqlite_temp_schema): the caller then creates it first. */
 bool vm_temp_mentioned(const char *sql, int len);
@@ -205,37 +255,78 @@ bool vm_temp_mentioned(const char *sql, int len);
 catalog *vm_temp_catalog(const vm_conn *conn);
 /* Whether t is a table of the temp schema. */
 bool vm_temp_owns(const vm_conn *conn, const catalog_table *t);
-/* The transaction t's b-trees are read through (the temp one, begun if
- * needed, for a temp table). */
-int vm_temp_tx_for(vm_conn *conn, const catalog_table *t, pager_tx **out);
-/* The storage seam over tx, the connection's main or temp transaction
- * (cursor.c). Borrowed from conn until the transaction ends. */
+/* The catalog of the temp or attached database that holds t (TP4), or
+ * NULL when t is main's. */
+catalog *vm_schema_catalog_of(const vm_conn *conn, const catalog_table *t);
+/* The transaction t's b-trees are read through: main's, or that of the
+ * temp or attached database holding t (TP4). */
+int vm_schema_tx_for(vm_conn *conn, const catalog_table *t, pager_tx **out);
+/* The storage seam over tx, a transaction of the connection (cursor.c).
+ * Borrowed from conn until the transaction ends. */
 store_tx *vm_store_tx(vm_conn *conn, pager_tx *tx);
-/* Whether st writes the temp database only (temp DDL, DML on a temp table
- * without triggers): the main transaction then stays a read one (TP5). */
-bool vm_temp_only(const vm_stmt *st);
-/* Joins the temp transaction (TP2) when the temp schema exists. */
-int vm_temp_statement_begin(vm_stmt *st);
-void vm_temp_statement_finish(vm_stmt *st, bool failed, int conflict);
-/* Commits or rolls back the temp transaction with the connection's. */
-int vm_temp_tx_end(vm_conn *conn, bool commit);
-/* The temp side of SAVEPOINT (*id_out -1 when there is no temp
- * transaction) and of RELEASE / ROLLBACK TO. */
-int vm_temp_savepoint_open(vm_conn *conn, int *id_out);
-int vm_temp_savepoint_end(vm_conn *conn, int id, bool rollback_to);
-/* For a DDL statement that belongs to the temp schema: creates the temp
- * database if needed, opens st->writer on the editable temp catalog and
- * sets *temp_out; otherwise *temp_out is false and nothing is done. */
-int vm_temp_ddl_writer(vm_stmt *st, bool *temp_out);
-/* For DML on t, a temp table: opens st->writer on the temp transaction
- * (unless open) and sets *temp_out. */
-int vm_temp_dml_writer(vm_stmt *st, const catalog_table *t, bool *temp_out);
+/* Whether st writes no database but temp or attached ones (their DDL, DML
+ * on their tables without triggers): main's transaction then stays a read
+ * one (TP5). */
+bool vm_schema_only(const vm_stmt *st);
+/* Joins the other databases' transactions (TP2). */
+int vm_schema_statement_begin(vm_stmt *st);
+void vm_schema_statement_finish(vm_stmt *st, bool failed, int conflict);
+/* Commits or rolls back their transactions after main's (TP7). */
+int vm_schema_tx_end(vm_conn *conn, bool commit);
+/* The other databases' side of SAVEPOINT (sp->schema_id) and of RELEASE /
+ * ROLLBACK TO. */
+int vm_schema_savepoint_open(vm_conn *conn, vm_savepoint *sp);
+int vm_schema_savepoint_end(vm_conn *conn, const vm_savepoint *sp, bool rollback_to);
+/* For a DDL statement that belongs to temp or an attached database:
+ * creates the temp database if needed, opens st->writer on that database's
+ * editable catalog and sets *other_out; otherwise *other_out is false and
+ * nothing is done. */
+int vm_schema_ddl_writer(vm_stmt *st, bool *other_out);
+/* For DML on t, a table of temp or an attached database: opens st->writer
+ * on its transaction (unless open) and sets *other_out. */
+int vm_schema_dml_writer(vm_stmt *st, const catalog_table *t, bool *other_out);
+/* Whether writer w writes the database that holds t. */
+bool vm_schema_writer_fits(const vm_conn *conn, const catalog_writer *w, const catalog_table *t);
 /* After main's table or view name was dropped: the TEMP triggers that
  * named it are dropped too (TP6). */
 int vm_temp_drop_triggers_on(vm_stmt *st, const char *name);
-/* Points env at the temp database when the PRAGMA is about it (temp.x, or
- * a table or index the temp schema holds) and sets env->temp_cat. */
-int vm_temp_pragma_env(vm_stmt *st, catalog_pragma_env *env);
+/* Points env at the database the PRAGMA is about (temp.x, aux.x, or a
+ * table or index that temp or an attached database holds) and fills its
+ * lists of the other databases. */
+int vm_schema_pragma_env(vm_stmt *st, catalog_pragma_env *env);
+/* Takes st's references to the other schemas (st->schema_cats), first
+ * bringing an attached file's catalog up to date when no transaction holds
+ * it (T2), and points env at them; names: room for VM_N_SCHEMAS names. */
+void vm_schema_compile_env(vm_stmt *st, compile_env *env, const char **names);
+/* ATTACH (attach.c): adds database db (a reference, taken) as name; the
+ * caller checked that a slot is free. */
+int vm_schema_attach(vm_conn *conn, const char *name, vm_db *db);
+/* DETACH: slot (1..n_schemas-1) leaves the connection. */
+void vm_schema_detach(vm_conn *conn, int slot);
+/* The slot (1..) of the attached database named name, or -1. */
+int vm_schema_find(const vm_conn *conn, const char *name);
+/* Whether slot's database is in use: a statement of this transaction read
+ * or wrote it, or statements run (attach.c AT2). */
+bool vm_schema_in_use(const vm_conn *conn, int slot);
+
+/* ---- ATTACH and DETACH (attach.c) */
+int vm_attach_execute(vm_stmt *st);
+int vm_detach_execute(vm_stmt *st);
+
+/* ---- databases (db.c) */
+/* T2: *cat_io becomes the catalog of db that tx's snapshot describes
+ * (kept when its cookie matches, else db's published one, else loaded
+ * from tx); *changed_out says whether it was replaced. */
+int vm_db_catalog_sync(vm_db *db, pager_tx *tx, catalog **cat_io, bool *changed_out,
+                       char **errmsg_out);
+/* T3: cat (committed DDL) becomes db's published catalog (D1). */
+void vm_db_catalog_publish(vm_db *db, catalog *cat);
+/* A new reference to db's published catalog. */
+catalog *vm_db_catalog(vm_db *db);
+/* VM3: counts a transaction opening on db (CHORUS_BUSY while its
+ * journal_mode switches); vm_db_tx_uncount when it ends. */
+int vm_db_tx_count(vm_db *db);
+void vm_db_tx_uncount(vm_db *db);
 
 /* ---- expressions (expr_eval.c) */
 int vm_eval(vm_run *r, cx *e, value *out);

@@ -103,10 +103,15 @@ test_every_function_of_the_header_is_exported(void **state)
     while (fgets(line, sizeof line, f) != NULL) {
         char *name, *paren;
 
-        if (strncmp(line, "CHORUS_API ", 11) != 0 || (name = strstr(line, "chorus_")) == NULL
-            || (paren = strchr(name, '(')) == NULL)
+        if (strncmp(line, "CHORUS_API ", 11) != 0 || (paren = strchr(line, '(')) == NULL)
             continue;
         *paren = '\0';
+        /* The function's name is the last chorus_ word before '(' (the
+         * return type may be a chorus_ type too). */
+        if ((name = strstr(line, "chorus_")) == NULL)
+            continue;
+        for (char *next; (next = strstr(name + 1, "chorus_")) != NULL;)
+            name = next;
         n_declared++;
         if (!is_exported(name))
             fail_msg("chorus.h declares %s but libchorus.so does not export it", name);

@@ -3,8 +3,9 @@
  * (c-api/collation.c, core/record/collation_user.c): ORDER BY, comparisons,
  * GROUP BY, DISTINCT and max() under a user collation (expected results
  * from Python's sqlite3 with the same collations), removal, redefinition
- * of a prepared statement's collation, per-connection names, refusal in
- * table definitions and for built-in names, BUSY while a statement runs,
+ * of a prepared statement's collation, per-connection names, table and
+ * index definitions only with a defined collation (more in
+ * test_collation_schema.c), refusal of built-in names, BUSY while a statement runs,
  * and destroy callbacks.
  */
 #include <setjmp.h>
@@ -163,16 +164,20 @@ test_collations_belong_to_their_connection(void **state)
 }
 
 static void
-test_schema_definitions_refuse_user_collations(void **state)
+test_schema_definitions_need_the_collation_defined(void **state)
 {
     capi_fixture *f = *state;
 
-    assert_int_equal(chorus_create_collation(f->conn, "rev", NULL, reverse_compare, NULL),
-                     CHORUS_OK);
     assert_int_equal(chorus_exec(f->conn, "CREATE TABLE z(x TEXT COLLATE rev)"), CHORUS_ERROR);
     assert_string_equal(chorus_errmsg(f->conn), "no such collation sequence: rev");
     assert_int_equal(chorus_exec(f->conn, "CREATE INDEX wx ON w(x COLLATE rev)"), CHORUS_ERROR);
     assert_string_equal(chorus_errmsg(f->conn), "no such collation sequence: rev");
+    assert_int_equal(chorus_create_collation(f->conn, "rev", NULL, reverse_compare, NULL),
+                     CHORUS_OK);
+    assert_int_equal(chorus_exec(f->conn, "CREATE TABLE z(x TEXT COLLATE rev)"), CHORUS_OK);
+    assert_int_equal(chorus_exec(f->conn, "CREATE INDEX wx ON w(x COLLATE rev)"), CHORUS_OK);
+    capi_assert_query(f->conn, "PRAGMA integrity_check", "ok");
+    capi_assert_query(f->conn, "SELECT x FROM w INDEXED BY wx WHERE x COLLATE rev < 'b'", "c");
 }
 
 static void
@@ -205,7 +210,7 @@ main(void)
         T(test_removed_collation_is_unknown),
         T(test_prepared_statement_follows_a_redefinition),
         T(test_collations_belong_to_their_connection),
-        T(test_schema_definitions_refuse_user_collations),
+        T(test_schema_definitions_need_the_collation_defined),
         T(test_misuse_is_refused),
     };
 #undef T

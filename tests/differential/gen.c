@@ -10,7 +10,9 @@
  * false difference):
  *   G1  LIMIT / OFFSET appear only under an ORDER BY over every result column.
  *   G2  Scalar subqueries are aggregates without GROUP BY (exactly one row).
- *   G3  group_concat() is wrapped in length() unless its input is ordered.
+ *   G3  group_concat() is wrapped in length(CAST(... AS BLOB)) unless its
+ *       input is ordered: the byte count does not depend on the order, where
+ *       length() of text stops at a NUL that a blob may bring to any place.
  *   G4  Aggregate queries show only grouping columns and aggregates, never a
  *       bare column.
  *   G5  Nothing random, time-dependent or version-dependent is called
@@ -224,6 +226,7 @@ typedef struct gen_source {
 typedef struct gen_scope {
     gen_source sources[GEN_MAX_SOURCES];
     int n_sources;
+    int is_aggregate;       /* an aggregate query's scope */
 } gen_scope;
 
 typedef struct gen {
@@ -237,6 +240,7 @@ typedef struct gen {
     int is_no_subquery;     /* gen_expr() makes no subqueries */
     const gen_scope *scopes[GEN_MAX_SCOPES];
     int n_scopes;
+    int n_refs[GEN_MAX_SCOPES];     /* column references into each open scope */
 } gen;
 
 /* ------------------------------------------------------------------- values */
@@ -369,9 +373,15 @@ gen_create_table(gen *g, gen_script *script, gen_table *t)
         snprintf(col->name, sizeof col->name, "c%d", i);
         if (i > 0)
             gen_buf_put(&b, ", ");
+        size_t def_at = b.len;
         gen_column_def(g, &b, col, i == 0 && key_kind < 4);
-        if (i == 0 && key_kind == 4)
+        if (i == 0 && key_kind == 4) {
             gen_buf_put(&b, " PRIMARY KEY");
+            /* "INTEGER ... PRIMARY KEY" is a rowid alias too: its keys stay
+             * literal (KEY_LITERALS), or rowids after the largest go random. */
+            if (strncmp(gen_buf_text(&b) + def_at, "c0 INTEGER ", 11) == 0)
+                col->affinity = AFF_KEY;
+        }
     }
     if (key_kind == 5)
         gen_buf_printf(&b, ", PRIMARY KEY(c%d, c%d)", t->n_cols - 1, 0);
@@ -411,6 +421,7 @@ static void gen_expr(gen *g, gen_buf *b, int depth);
 static void
 scope_push(gen *g, gen_scope *scope)
 {
+    g->n_refs[g->n_scopes] = 0;
     g->scopes[g->n_scopes++] = scope;
 }
 
@@ -542,6 +553,7 @@ gen_column_ref(gen *g, gen_buf *b, const gen_column **col_out)
         gen_literal(g, b);
         return;
     }
+    g->n_refs[g->n_scopes - 1 - depth]++;
     const gen_source *src = &scope->sources[rng_below(&g->rng, scope->n_sources)];
     const gen_column *col = &src->table->cols[rng_below(&g->rng, src->table->n_cols)];
     gen_buf_printf(b, "%s.%s", src->alias, col->name);
@@ -592,9 +604,20 @@ gen_function(gen *g, gen_buf *b, int depth)
     };
     int kind = rng_below(&g->rng, 10);
     if (kind < 4) {
-        gen_buf_printf(b, "%s(", PICK(&g->rng, ONE_ARG));
-        gen_expr(g, b, depth);
-        gen_buf_put(b, ")");
+        const char *name = PICK(&g->rng, ONE_ARG);
+        gen_buf arg = {0};
+        gen_expr(g, &arg, depth);
+        if (strcmp(name, "quote") == 0) {
+            /* A real that "%!.15g" does not give back exactly is quoted in
+             * "%!.20e", whose digits past the 17th SQLite 3.40 takes from long
+             * double arithmetic and 3.45 (ChorusDB) from the exact value: quote
+             * reals of 14 digits only (infinity becomes 0.0). */
+            gen_buf_printf(b, "quote(iif(typeof(%s) = 'real', CAST(printf('%%.13e', %s) AS REAL),"
+                              " %s))", gen_buf_text(&arg), gen_buf_text(&arg), gen_buf_text(&arg));
+        } else {
+            gen_buf_printf(b, "%s(%s)", name, gen_buf_text(&arg));
+        }
+        gen_buf_free(&arg);
     } else if (kind < 8) {
         const char *name = PICK(&g->rng, TWO_ARG);
         gen_buf_printf(b, "%s(", name);
@@ -790,19 +813,36 @@ gen_condition(gen *g, gen_buf *b, int depth)
 
 /*
  * Appends aggregate call fmt (a printf format with one %s) over a random
- * argument. sum(), total() and avg() see only values within +-1e15: SQLite
+ * argument. sum(), total() and avg() see only values within +-1e9: SQLite
  * 3.40 adds in doubles where 3.45 (ChorusDB's target) adds integers exactly
- * and compensates real sums, so larger values differ by version.
+ * and compensates real sums, so larger values differ by version, and so do
+ * sums where 4294967296 and -4294967296 cancel around a real (seed 700494).
  */
 static void
 gen_aggregate(gen *g, gen_buf *b, const char *fmt, int depth)
 {
     gen_buf arg = {0};
+    int level = g->n_scopes - 1;
+    int n_refs = level >= 0 ? g->n_refs[level] : 0;
     gen_expr(g, &arg, depth);   /* outer columns too: the aggregate may belong to an
                                    outer query (finding F1) */
+    if (level >= 1 && g->n_refs[level] == n_refs && !g->scopes[level - 1]->is_aggregate &&
+        g->scopes[level]->n_sources > 0) {
+        /* It would make the enclosing plain query an aggregate, whose other
+         * result columns would then be bare (rule G4): name a column of the
+         * subquery, keeping the value, to keep the aggregate there (not
+         * with IS NULL, which folds away on a column never NULL). */
+        const gen_source *src = &g->scopes[level]->sources[0];
+        gen_buf owned = {0};
+        gen_buf_printf(&owned, "CASE WHEN typeof(%s.%s) = 'null' THEN %s ELSE %s END",
+                       src->alias, src->table->cols[0].name, gen_buf_text(&arg),
+                       gen_buf_text(&arg));
+        gen_buf_free(&arg);
+        arg = owned;
+    }
     if (strstr(fmt, "sum(") || strstr(fmt, "total(") || strstr(fmt, "avg(")) {
         gen_buf guarded = {0};
-        gen_buf_printf(&guarded, "CASE WHEN (%s) + 0 BETWEEN -1e15 AND 1e15 THEN %s END",
+        gen_buf_printf(&guarded, "CASE WHEN (%s) + 0 BETWEEN -1e9 AND 1e9 THEN %s END",
                        gen_buf_text(&arg), gen_buf_text(&arg));
         gen_buf_free(&arg);
         arg = guarded;
@@ -827,6 +867,15 @@ pick_other_base(gen *g, const gen_table *t)
         return NULL;
     u = &g->tables[rng_below(&g->rng, g->n_base - 1)];
     return u == t ? &g->tables[g->n_base - 1] : u;
+}
+
+static int
+table_has_desc_index(const gen_table *t)
+{
+    for (int i = 0; i < t->n_cols; i++)
+        if (t->cols[i].is_desc_indexed)
+            return 1;
+    return 0;
 }
 
 /* Scalar (an aggregate: one row, rule G2), IN (SELECT ...) or EXISTS, over
@@ -862,10 +911,14 @@ gen_subquery_expr(gen *g, gen_buf *b, int depth)
         const gen_column *col = &t->cols[rng_below(&g->rng, t->n_cols)];
         /* SQLite 3.40 answers 0 instead of NULL for x IN (SELECT c ...) when
          * c has a DESC index and holds a NULL: "+" keeps the index out. */
-        if (rng_chance(&g->rng, 70))
+        if (rng_chance(&g->rng, 70)) {
             gen_buf_printf(b, "%s%s.%s", col->is_desc_indexed ? "+" : "", alias, col->name);
-        else
+        } else {
+            /* The expression may be such a column too (seed 700228). */
+            gen_buf_put(b, table_has_desc_index(t) ? "+(" : "(");
             gen_expr(g, b, depth);
+            gen_buf_put(b, ")");
+        }
     } else {
         gen_buf_put(b, rng_chance(&g->rng, 25) ? "NOT EXISTS (SELECT 1" : "EXISTS (SELECT 1");
     }
@@ -884,9 +937,9 @@ gen_subquery_expr(gen *g, gen_buf *b, int depth)
 /* Appends FROM with 1-3 sources, filling scope (joins get ON conditions
  * over the sources so far). The second source's INNER JOIN and LEFT OUTER
  * JOIN are written FULL JOIN and RIGHT JOIN (no draw of its own, so seeds
- * keep their scripts otherwise): ChorusDB takes one such join at most,
- * and SQLite 3.40 loses the rows a RIGHT JOIN adds when an inner join
- * before it has a constant false ON (differential seeds 500026, 500038). */
+ * keep their scripts otherwise), and so are the third's after such a join:
+ * SQLite 3.40 loses the rows a RIGHT JOIN adds when an inner join before it
+ * has a constant false ON (differential seeds 500026, 500038). */
 static void
 gen_from(gen *g, gen_buf *b, gen_scope *scope)
 {
@@ -895,16 +948,20 @@ gen_from(gen *g, gen_buf *b, gen_scope *scope)
     int n = 1 + rng_below(&g->rng, 3);
     if (rng_chance(&g->rng, 40))
         n = 1;
+    int is_outer_right = 0;     /* the last join is RIGHT or FULL */
     gen_buf_put(b, " FROM ");
     scope->n_sources = 0;
     for (int i = 0; i < n; i++) {
         gen_source *src = &scope->sources[scope->n_sources];
         source_init(g, src, pick_table(g, 0));
         const char *join = i ? PICK(&g->rng, JOINS) : "";
-        if (i == 1 && strcmp(join, " INNER JOIN ") == 0)
-            join = " FULL JOIN ";
-        else if (i == 1 && strcmp(join, " LEFT OUTER JOIN ") == 0)
-            join = " RIGHT JOIN ";
+        if (i == 1 || (i == 2 && is_outer_right)) {
+            if (strcmp(join, " INNER JOIN ") == 0)
+                join = " FULL JOIN ";
+            else if (strcmp(join, " LEFT OUTER JOIN ") == 0)
+                join = " RIGHT JOIN ";
+        }
+        is_outer_right = strstr(join, "FULL") != NULL || strstr(join, "RIGHT") != NULL;
         gen_buf_printf(b, "%s%s AS %s", join, src->table->name, src->alias);
         scope->n_sources++;
         if (i && (strstr(join, "JOIN") != NULL && strstr(join, "CROSS") == NULL)) {
@@ -943,8 +1000,9 @@ gen_select_core(gen *g, gen_buf *b, int n_results)
 {
     static const char *const AGGS[] = {
         "count(%s)", "sum(%s)", "total(%s)", "avg(%s)", "min(%s)", "max(%s)",
-        "count(DISTINCT %s)", "length(group_concat(%s))", "length(group_concat(DISTINCT %s))",
-        "sum(DISTINCT %s)", "length(group_concat(%s, '|'))",
+        "count(DISTINCT %s)", "length(CAST(group_concat(%s) AS BLOB))",
+        "length(CAST(group_concat(DISTINCT %s) AS BLOB))", "sum(DISTINCT %s)",
+        "length(CAST(group_concat(%s, '|') AS BLOB))",
     };
     gen_scope scope = {0};
     gen_buf from = {0};
@@ -953,6 +1011,7 @@ gen_select_core(gen *g, gen_buf *b, int n_results)
     if (n_results == 0)
         n_results = 1 + rng_below(&g->rng, 3);
     gen_from(g, &from, &scope);
+    scope.is_aggregate = is_aggregate;
     scope_push(g, &scope);
     gen_buf_put(b, "SELECT ");
     if (rng_chance(&g->rng, 15))

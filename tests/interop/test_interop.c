@@ -3,7 +3,9 @@
  * stock SQLite (libsqlite3 as the oracle).
  *
  * chorus -> sqlite3: tens of thousands of rows, text and blobs that overflow,
- * several indexes, deletes that free pages; once after a clean close
+ * several indexes, deletes that free pages, a WITHOUT ROWID table (keyed by a
+ * DESC primary key, with a secondary index and a UNIQUE constraint, rows
+ * whose key changes); once after a clean close
  * (checkpointed) and once from a writer process that died with its commits
  * still in the WAL. sqlite3 must report integrity_check 'ok' and the same
  * content.
@@ -36,6 +38,8 @@ static const char *const dump_queries[] = {
     "SELECT k, id FROM big ORDER BY k, id",
     "SELECT id, name, note FROM small ORDER BY id",
     "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name",
+    "SELECT k, id, t, b FROM wr ORDER BY k DESC, id",
+    "SELECT t, id FROM wr ORDER BY t, id",
 };
 
 /* Appends one value in a form both engines produce identically. */
@@ -132,7 +136,16 @@ static const char schema_sql[] =
     "CREATE TABLE big(id INTEGER PRIMARY KEY, k INTEGER, t TEXT, b BLOB);"
     "CREATE INDEX big_k ON big(k);"
     "CREATE INDEX big_t ON big(t, k DESC);"
-    "CREATE TABLE small(id INTEGER PRIMARY KEY, name TEXT UNIQUE, note TEXT);";
+    "CREATE TABLE small(id INTEGER PRIMARY KEY, name TEXT UNIQUE, note TEXT);"
+    "CREATE TABLE wr(id INTEGER UNIQUE, k INTEGER, t TEXT, b BLOB, PRIMARY KEY(k DESC, id))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX wr_t ON wr(t);";
+
+/* The WITHOUT ROWID table's rows, from big once it is filled (both engines). */
+static const char wr_fill_sql[] =
+    "INSERT INTO wr SELECT id, k, t, b FROM big WHERE id % 2 = 0;"
+    "UPDATE wr SET k = k + 1, t = t || '?' WHERE id % 10 = 0;"
+    "DELETE FROM wr WHERE id % 6 = 0;";
 
 /* Row i's values: a text up to ~6 KB and a blob up to ~9 KB so that some
  * rows spill to overflow pages at every page size. */
@@ -188,6 +201,7 @@ chorus_fill(chorus_conn *conn)
     chorus_ok(conn, "DELETE FROM big WHERE id % 3 = 0 OR id BETWEEN 5000 AND 9000");
     chorus_ok(conn, "INSERT INTO small(name, note) VALUES ('a', 'x'), ('b', NULL), ('c', 'é ünïcode')");
     chorus_ok(conn, "UPDATE big SET k = -k, t = t || '!' WHERE id % 7 = 1");
+    chorus_ok(conn, wr_fill_sql);
 }
 
 static void
@@ -218,6 +232,7 @@ sqlite_fill(sqlite3 *db)
     sqlite_ok(db, "DELETE FROM big WHERE id % 3 = 0 OR id BETWEEN 5000 AND 9000");
     sqlite_ok(db, "INSERT INTO small(name, note) VALUES ('a', 'x'), ('b', NULL), ('c', 'é ünïcode')");
     sqlite_ok(db, "UPDATE big SET k = -k, t = t || '!' WHERE id % 7 = 1");
+    sqlite_ok(db, wr_fill_sql);
 }
 
 /* Checks with sqlite3 that path is intact and holds what the reference
@@ -355,7 +370,9 @@ check_chorus_reads_sqlite_file(int page_size, const char *journal_mode)
         free(want);
     }
     /* Writing to it keeps it a valid SQLite file with the same changes as sqlite3 makes. */
-    const char *change = "DELETE FROM big WHERE id % 11 = 0; INSERT INTO small(name) VALUES ('zz')";
+    const char *change = "DELETE FROM big WHERE id % 11 = 0; INSERT INTO small(name) VALUES ('zz');"
+                         "DELETE FROM wr WHERE id % 11 = 0; INSERT INTO wr VALUES (1, 5, 'one', x'01');"
+                         "UPDATE wr SET id = -id WHERE k = 5";
     chorus_ok(conn, change);
     sqlite_ok(ref, change);
     chorus_disconnect(conn);

@@ -113,7 +113,7 @@ test_truncation_keeps_the_frames_above_the_mark(void **state)
     log = log_open(path);
     for (uint64_t ts = 1; ts <= 100; ts++)
         assert_int_equal(append(log, ts, MV_SYNC_NORMAL), CHORUS_OK);
-    assert_int_equal(mv_log_checkpoint(log, 60), CHORUS_OK);
+    assert_int_equal(mv_log_checkpoint(log, 60, MV_SYNC_FULL), CHORUS_OK);
     before = mv_log_size(log);
     assert_int_equal(mv_log_truncate(log, 60, &cut), CHORUS_OK);
     assert_int_equal(cut.n_frames, 100);
@@ -205,7 +205,7 @@ test_truncations_under_a_steady_append_load_lose_nothing(void **state)
          * passed: timestamps there are taken (acknowledged or about to be). */
         uint64_t now = atomic_load(&l->next_ts);
         upto = now > 40 ? now - 40 : 0;
-        assert_int_equal(mv_log_checkpoint(l->log, upto), CHORUS_OK);
+        assert_int_equal(mv_log_checkpoint(l->log, upto, MV_SYNC_FULL), CHORUS_OK);
         assert_int_equal(mv_log_truncate(l->log, upto, &cut), CHORUS_OK);
         if (cut.bytes_after > largest)
             largest = cut.bytes_after;
@@ -287,7 +287,7 @@ child_main(const char *path, int fd)
         uint64_t upto = now > 30 ? now - 30 : 0;
         usleep(1000);
         tell(&c, upto | MARK_BIT);      /* before the mark: recovery skips below it */
-        if (mv_log_checkpoint(c.log, upto) != CHORUS_OK)
+        if (mv_log_checkpoint(c.log, upto, MV_SYNC_FULL) != CHORUS_OK)
             _exit(7);
         if (mv_log_truncate(c.log, upto, &cut) != CHORUS_OK)
             _exit(8);

@@ -1,8 +1,10 @@
 /*
  * tests/mvcc/test_gc.c: garbage collection (mvcc R11): memory stays bounded
  * under steady updates with a long reader, the reader keeps its snapshot,
- * aborted versions go, checkpointed chains are dropped (mvcc R11c), and GC
- * running beside writers and readers breaks nothing. Prints the memory one
+ * aborted versions go, checkpointed chains are dropped (mvcc R11c), GC
+ * running beside writers and readers breaks nothing, and the maps of dropped
+ * tables are freed once no snapshot older than the drop remains (store.c D3,
+ * gc.c G6: memory stays flat over many DROP TABLE rounds). Prints the memory one
  * version costs. Fixture (mv_fixture.h): f->a writes, f->b is the reader.
  */
 #include <malloc.h>
@@ -284,6 +286,116 @@ test_gc_beside_writers_and_readers_keeps_every_snapshot_whole(void **state)
     mv_tx_rollback(f->b);
 }
 
+/* --- dropped maps (store.c D3, gc.c G6) --------------------------------------- */
+
+enum { DROPPED_ID = 100, DROP_ROUNDS = 400 };
+
+/* DROP TABLE as the engine runs it: an exclusive schema change drops the
+ * map (by then the B-tree would hold its rows) and commits (mvcc R21). */
+static void
+drop_table(mv_fixture *f)
+{
+    assert_int_equal(mv_tx_begin_exclusive(f->a), CHORUS_OK);
+    mv_tx_mark_schema_change(f->a);
+    mv_db_drop_map(f->db, DROPPED_ID, false);
+    assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
+}
+
+/* One round for a table created again on the same root: a map for the id,
+ * rows committed into it, the table dropped. */
+static void
+create_fill_drop(mv_fixture *f, int64_t value)
+{
+    mv_table *t;
+
+    assert_int_equal(mv_table_open(f->db, DROPPED_ID, "dropped", &t), CHORUS_OK);
+    mv_tx_begin(f->a);
+    for (int64_t i = 0; i < ROWS; i++)
+        assert_int_equal(mv_table_insert(f->a, t, i, &value, sizeof value), MV_OK);
+    assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
+    drop_table(f);
+}
+
+/* Full GC passes until the maps retired through the epochs are freed. */
+static void
+gc_until_reclaimed(mv_fixture *f)
+{
+    mv_stats st;
+
+    for (int i = 0; i < 8; i++) {
+        mv_gc_run(f->a);
+        mv_db_stats(f->db, &st);
+        if (st.n_maps_dropped == 0 && st.n_versions == 0)
+            return;
+    }
+}
+
+static void
+test_dropped_maps_are_reclaimed_without_memory_growth(void **state)
+{
+    mv_fixture *f = *state;
+    mv_stats st;
+    int64_t peak_maps = 0, peak_versions = 0;
+
+    for (int64_t round = 1; round <= DROP_ROUNDS; round++) {
+        create_fill_drop(f, round);
+        mv_db_stats(f->db, &st);
+        if (st.n_maps > peak_maps)
+            peak_maps = st.n_maps;
+        if (st.n_versions > peak_versions)
+            peak_versions = st.n_versions;
+    }
+    print_message("%d tables dropped: at most %lld maps and %lld versions held\n", DROP_ROUNDS,
+                  (long long)peak_maps, (long long)peak_versions);
+    /* The live-snapshot set is refreshed every 32 commits (two per round),
+     * and what it retires is freed a grace period later: a few dozen
+     * dropped maps wait at most, whatever the number of rounds. */
+    assert_true(peak_maps <= 1 + 40);
+    assert_true(peak_versions <= ROWS * 40);
+    gc_until_reclaimed(f);
+    mv_db_stats(f->db, &st);
+    assert_int_equal(st.n_maps, 1);                     /* the fixture's t */
+    assert_int_equal(st.n_maps_dropped, 0);
+    assert_int_equal(st.n_versions, 0);
+    assert_int_equal(st.n_versions_live, 0);
+    assert_int_equal(st.n_nodes, 0);
+}
+
+/* A snapshot taken before the drop keeps the map: it still reads it (under
+ * ASan, a freed map would show here) while later rounds drop and reclaim
+ * their own maps; once it ends, its map goes too. */
+static void
+test_a_snapshot_older_than_the_drop_keeps_the_map(void **state)
+{
+    mv_fixture *f = *state;
+    mv_stats st;
+    mv_table *old;
+
+    assert_int_equal(mv_table_open(f->db, DROPPED_ID, "dropped", &old), CHORUS_OK);
+    mv_tx_begin(f->a);
+    for (int64_t i = 0; i < ROWS; i++) {
+        int64_t value = 7;
+        assert_int_equal(mv_table_insert(f->a, old, i, &value, sizeof value), MV_OK);
+    }
+    assert_int_equal(mv_tx_commit(f->a, MV_SYNC_OFF), CHORUS_OK);
+    mv_tx_begin(f->b);                                  /* older than the drop */
+    assert_int_equal(mv_fixture_get(f->b, old, 3), 7);
+    drop_table(f);
+    for (int64_t round = 1; round <= 100; round++)
+        create_fill_drop(f, round);
+    gc_until_reclaimed(f);
+    mv_db_stats(f->db, &st);
+    assert_true(st.n_maps_dropped >= 1);
+    for (int64_t i = 0; i < ROWS; i++)
+        assert_int_equal(mv_fixture_get(f->b, old, i), 7);
+    mv_tx_rollback(f->b);
+    gc_until_reclaimed(f);
+    mv_db_stats(f->db, &st);
+    assert_int_equal(st.n_maps_dropped, 0);
+    assert_int_equal(st.n_maps, 1);
+    assert_int_equal(st.n_versions, 0);
+}
+
 int
 main(void)
 {
@@ -295,6 +407,8 @@ main(void)
         MV_TEST(test_chain_a_live_snapshot_still_needs_is_not_dropped),
         MV_TEST(test_memory_per_version_is_printed),
         MV_TEST(test_gc_beside_writers_and_readers_keeps_every_snapshot_whole),
+        MV_TEST(test_dropped_maps_are_reclaimed_without_memory_growth),
+        MV_TEST(test_a_snapshot_older_than_the_drop_keeps_the_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
 }

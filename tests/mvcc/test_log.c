@@ -271,7 +271,7 @@ test_checkpoint_mark_skips_frames_the_btree_holds(void **state)
     append_frame(log, 1, MV_SYNC_FULL);
     append_frame(log, 3, MV_SYNC_FULL);
     append_frame(log, 2, MV_SYNC_FULL);     /* log order need not be ts order */
-    assert_int_equal(mv_log_checkpoint(log, 2), CHORUS_OK);
+    assert_int_equal(mv_log_checkpoint(log, 2, MV_SYNC_FULL), CHORUS_OK);
     append_frame(log, 4, MV_SYNC_OFF);
     assert_int_equal(mv_log_close(log), CHORUS_OK);
     assert_int_equal(mv_log_recover(path, collect, &s, &rec), CHORUS_OK);

@@ -8,8 +8,10 @@
  * Each case commits rows (acknowledged), arms one fault and checks:
  *   F1  the COMMIT that meets the fault fails with the code the fault
  *       means (failed write: CHORUS_IOERR_WRITE; ENOSPC: CHORUS_FULL; failed
- *       fsync: CHORUS_IOERR_FSYNC) and a non-empty message;
- *   F2  the failure is sticky (mvcc R13): the next commit fails the same way;
+ *       fsync: CHORUS_IOERR_FSYNC) and a message that names the MVCC log,
+ *       its path and the reason (strerror);
+ *   F2  the failure is sticky (mvcc R13): the next commit fails the same way,
+ *       with the same message, while reads go on;
  *   F3  after a reopen (recovery) every acknowledged row is there, the
  *       database is still in MVCC mode, integrity_check is ok and new commits
  *       succeed.
@@ -17,7 +19,12 @@
  * commit succeeds; a short write followed by ENOSPC (a disk filling up)
  * leaves a torn frame that recovery cuts off. When a batch fails under
  * several committers, every one of them gets the error (group commit W3).
- * A log rewrite after a checkpoint whose rename fails loses nothing either.
+ * A log rewrite after a checkpoint that fails before its rename is dropped:
+ * the old log goes on, commits keep succeeding, and the next checkpoint cuts
+ * the log (log_rewrite.c RW1). The rename is made durable by a directory
+ * fsync before commits go to the new file (RW2): when that fsync fails the
+ * log fails, and a power loss that takes the rename back (simulated by
+ * putting the old file back under the name) loses no acknowledged commit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,11 +37,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "chorus.h"
 #include "log_io.h"
+#include "mvcc.h"
 #include "test_support.h"
 
 enum { N_ACKED = 25 };
@@ -46,7 +55,9 @@ typedef enum fault_kind {
     FAULT_FSYNC_EIO,
     FAULT_SHORT_WRITE,              /* once, then the rest goes through */
     FAULT_SHORT_WRITE_THEN_ENOSPC,
-    FAULT_RENAME_EIO                /* the log rewrite after a checkpoint (mvcc R19) */
+    FAULT_RENAME_EIO,               /* the log rewrite after a checkpoint (mvcc R19) */
+    FAULT_NEW_FSYNC_EIO,            /* its fdatasync of the new file, before the rename */
+    FAULT_DIR_FSYNC_EIO             /* its fsync of the directory, after the rename */
 } fault_kind;
 
 /* Written by the test thread, read by whichever thread leads a log batch:
@@ -54,6 +65,9 @@ typedef enum fault_kind {
 static _Atomic int armed = FAULT_NONE;
 static _Atomic int n_short_writes;
 static _Atomic int n_uring_results;
+static _Atomic int n_renames;           /* successful renames */
+static _Atomic int n_dir_syncs_after_rename;
+static char renamed_log_keep[600];      /* a second name for the file a rename replaced */
 
 static int
 teardown(void **state)
@@ -93,16 +107,48 @@ fault_pwrite(int fd, const void *buf, size_t nbytes, off_t offset)
     return pwrite(fd, buf, nbytes, offset);
 }
 
+static bool
+is_directory(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool
+is_rewrite_file(int fd)
+{
+    char link[64], target[600];
+    ssize_t n;
+
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    n = readlink(link, target, sizeof target - 1);
+    if (n <= 4)
+        return false;
+    target[n] = 0;
+    return strcmp(target + n - 4, "-new") == 0;
+}
+
 static int
 fault_fdatasync(int fd)
 {
-    if (atomic_load(&armed) == FAULT_FSYNC_EIO) {
+    int kind = atomic_load(&armed);
+
+    if (is_directory(fd) && atomic_load(&n_renames) > 0) {
+        atomic_fetch_add(&n_dir_syncs_after_rename, 1);
+        if (kind == FAULT_DIR_FSYNC_EIO) {
+            errno = EIO;
+            return -1;
+        }
+    }
+    if (kind == FAULT_FSYNC_EIO || (kind == FAULT_NEW_FSYNC_EIO && is_rewrite_file(fd))) {
         errno = EIO;
         return -1;
     }
     return fdatasync(fd);
 }
 
+/* Keeps the replaced log under renamed_log_keep (when set), as the directory
+ * would after a power loss that took the rename back. */
 static int
 fault_rename(const char *from, const char *to)
 {
@@ -110,7 +156,12 @@ fault_rename(const char *from, const char *to)
         errno = EIO;
         return -1;
     }
-    return rename(from, to);
+    if (renamed_log_keep[0] != 0 && link(to, renamed_log_keep) != 0)
+        return -1;
+    if (rename(from, to) != 0)
+        return -1;
+    atomic_fetch_add(&n_renames, 1);
+    return 0;
 }
 
 /* io_uring: the kernel did the I/O; the hook reports what the fault says. */
@@ -150,6 +201,9 @@ install_hooks(bool use_uring)
     mv_log_io_install(&io);         /* IO1: before any log is open */
     atomic_store(&n_short_writes, 0);
     atomic_store(&n_uring_results, 0);
+    atomic_store(&n_renames, 0);
+    atomic_store(&n_dir_syncs_after_rename, 0);
+    renamed_log_keep[0] = 0;
     if (use_uring)
         unsetenv("CHORUS_URING");
     else
@@ -258,6 +312,21 @@ reopen_and_check(const char *path, int64_t last_acked)
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
 
+/* F1: the message names the log file and the reason the fault gave. */
+static void
+assert_log_error_named(chorus_conn *conn, const char *db_path, fault_kind kind)
+{
+    char want[700];
+    const char *msg = chorus_errmsg(conn);
+
+    snprintf(want, sizeof want, "the MVCC log %s-log: %s", db_path,
+             strerror(kind == FAULT_WRITE_EIO || kind == FAULT_FSYNC_EIO ? EIO : ENOSPC));
+    assert_non_null(strstr(msg, want));
+    assert_non_null(strstr(msg, kind == FAULT_FSYNC_EIO ? "syncing" : "writing"));
+    assert_non_null(strstr(msg, kind == FAULT_WRITE_EIO || kind == FAULT_FSYNC_EIO
+                                    ? "disk I/O error" : "database or disk is full"));
+}
+
 /* The whole case: acknowledged rows, the fault at COMMIT (F1), sticky (F2),
  * reopen (F3). want_ext is the extended code, CHORUS_OK when the fault is
  * one the log must ride out. */
@@ -286,11 +355,13 @@ run_case(fault_kind kind, bool use_uring, int want_ext)
         assert_true(atomic_load(&n_short_writes) > 0);
     } else {
         assert_int_equal(chorus_extended_errcode(conn), want_ext);
-        assert_true(strlen(chorus_errmsg(conn)) > 0);
         print_message("COMMIT: %s\n", chorus_errmsg(conn));
+        assert_log_error_named(conn, path, kind);
         atomic_store(&armed, FAULT_NONE);                   /* the device is back... */
         assert_int_equal(insert_row(conn, N_ACKED + 2), want_ext & 0xff);   /* F2 */
         assert_int_equal(chorus_extended_errcode(conn), want_ext);
+        assert_log_error_named(conn, path, kind);
+        assert_true(query_int(conn, "SELECT count(*) FROM t") >= N_ACKED);
     }
     atomic_store(&armed, FAULT_NONE);
     chorus_disconnect(conn);
@@ -405,38 +476,216 @@ test_every_waiter_of_a_failed_group_commit_gets_the_error(void **state)
     assert_int_equal(chorus_close(db2), CHORUS_OK);
 }
 
-/* A checkpoint whose log rewrite cannot rename its new file over the old
- * one: whatever the checkpoint answers, the old log still holds every
- * acknowledged commit the B-tree lacks, and the next open recovers them and
- * drops the stale new file. */
-static void
-test_failed_rename_of_the_rewritten_log_loses_nothing(void **state)
+static int64_t
+file_size(const char *path)
 {
-    char path[512], stale[600];
+    struct stat st;
+    return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/* RW1: a checkpoint whose log rewrite fails before its rename (the rename
+ * itself, or the fdatasync of the new file) drops the rewrite: the old log
+ * goes on and every commit after it succeeds; once the fault clears, the
+ * next checkpoint cuts the log although no commit came in between; the new
+ * file is gone at once; a reopen recovers every acknowledged row. */
+static void
+run_dropped_rewrite(fault_kind kind)
+{
+    char path[512], log[600], stale[600];
     chorus_db *db = NULL;
     chorus_conn *conn = NULL;
-    int64_t last_acked = N_ACKED;
-    int rc;
+    int64_t before;
 
-    (void)state;
     assert_non_null(test_tmpdir());
     test_path(path, sizeof path, "rename.db");
+    snprintf(log, sizeof log, "%s-log", path);
+    snprintf(stale, sizeof stale, "%s-log-new", path);
     install_hooks(false);
     if (!open_with_acked_rows(path, false, &db, &conn))
         skip();
-    atomic_store(&armed, FAULT_RENAME_EIO);
-    rc = chorus_exec(conn, "PRAGMA wal_checkpoint");
-    print_message("PRAGMA wal_checkpoint with a failing rename: %s\n",
-                  rc == CHORUS_OK ? "ok" : chorus_errmsg(conn));
-    for (int64_t id = N_ACKED + 1; id <= N_ACKED + 5 && insert_row(conn, id) == CHORUS_OK; id++)
-        last_acked = id;
-    print_message("%lld commits acknowledged after it\n", (long long)(last_acked - N_ACKED));
+    atomic_store(&armed, kind);
+    before = file_size(log);
+    assert_int_equal(chorus_exec(conn, "PRAGMA wal_checkpoint"), CHORUS_IOERR);
+    print_message("PRAGMA wal_checkpoint with the fault: %s\n", chorus_errmsg(conn));
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(atomic_load(&n_renames), 0);
+    for (int64_t id = N_ACKED + 1; id <= N_ACKED + 5; id++)
+        assert_int_equal(insert_row(conn, id), CHORUS_OK);
+    assert_true(file_size(log) > before);
     atomic_store(&armed, FAULT_NONE);
+    assert_int_equal(chorus_exec(conn, "PRAGMA wal_checkpoint"), CHORUS_OK);
+    assert_int_equal(atomic_load(&n_renames), 1);
+    assert_true(file_size(log) < before);
+    assert_int_equal(insert_row(conn, N_ACKED + 6), CHORUS_OK);
+    chorus_disconnect(conn);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+    reopen_and_check(path, N_ACKED + 6);
+}
+
+static void
+test_failed_rename_drops_the_rewrite(void **state)
+{
+    (void)state;
+    run_dropped_rewrite(FAULT_RENAME_EIO);
+}
+
+static void
+test_failed_sync_of_the_new_log_drops_the_rewrite(void **state)
+{
+    (void)state;
+    run_dropped_rewrite(FAULT_NEW_FSYNC_EIO);
+}
+
+/* RW1 under load: committers keep committing while checkpoints' rewrites
+ * fail at the rename, so their frames are held back under the new salt and
+ * must be sealed again for the old file (mv_log_gate_cancel); every commit
+ * succeeds and a reopen finds every acknowledged row. */
+enum { N_LOADERS = 3, N_FAILING_CHECKPOINTS = 20 };
+
+typedef struct loader {
+    chorus_db *db;
+    int index;
+    _Atomic bool *stop;
+    int64_t n_acked;            /* written by the thread, read after join */
+    int rc;
+} loader;
+
+static void *
+loader_main(void *arg)
+{
+    loader *l = arg;
+    chorus_conn *conn;
+
+    if (chorus_connect(l->db, &conn) != CHORUS_OK) {
+        l->rc = CHORUS_CANTOPEN;
+        return NULL;
+    }
+    chorus_exec(conn, "PRAGMA synchronous = FULL");
+    while (!atomic_load(l->stop)) {
+        l->rc = insert_row(conn, 1000 + (int64_t)l->index * ROWS_EACH + l->n_acked);
+        if (l->rc != CHORUS_OK)
+            break;
+        l->n_acked++;
+    }
+    chorus_disconnect(conn);
+    return NULL;
+}
+
+static void
+test_commits_during_dropped_rewrites_are_kept(void **state)
+{
+    char path[512];
+    chorus_db *db = NULL;
+    chorus_conn *conn = NULL;
+    _Atomic bool stop = false;
+    loader ls[N_LOADERS];
+    pthread_t th[N_LOADERS];
+    char sql[160], log[600];
+    mv_log_recovery rec;
+    int64_t n_acked = 0;
+
+    (void)state;
+    assert_non_null(test_tmpdir());
+    test_path(path, sizeof path, "held.db");
+    install_hooks(false);
+    if (!open_with_acked_rows(path, false, &db, &conn))
+        skip();
+    for (int i = 0; i < N_LOADERS; i++) {
+        ls[i] = (loader){.db = db, .index = i, .stop = &stop};
+        assert_int_equal(pthread_create(&th[i], NULL, loader_main, &ls[i]), 0);
+    }
+    atomic_store(&armed, FAULT_RENAME_EIO);
+    for (int i = 0; i < N_FAILING_CHECKPOINTS; i++) {
+        int rc = chorus_exec(conn, "PRAGMA wal_checkpoint");
+        assert_true(rc == CHORUS_OK || rc == CHORUS_IOERR);
+        usleep(2000);
+    }
+    atomic_store(&armed, FAULT_NONE);
+    atomic_store(&stop, true);
+    for (int i = 0; i < N_LOADERS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(ls[i].rc, CHORUS_OK);
+        n_acked += ls[i].n_acked;
+    }
+    /* The log as a crash would leave it: every byte is a valid frame (a
+     * held-back frame left under the dropped salt would end it early). */
+    snprintf(log, sizeof log, "%s-log", path);
+    assert_int_equal(mv_log_recover(log, NULL, NULL, &rec), CHORUS_OK);
+    assert_false(rec.torn_tail);
+    assert_int_equal(rec.end_offset, file_size(log));
+    assert_true((int64_t)(rec.n_frames + rec.n_skipped) >= n_acked);
     chorus_disconnect(conn);
     chorus_close(db);
-    reopen_and_check(path, last_acked);
-    snprintf(stale, sizeof stale, "%s-log-new", path);
-    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(chorus_open(path, 0, &db), CHORUS_OK);
+    assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
+    for (int i = 0; i < N_LOADERS; i++) {
+        int64_t first = 1000 + (int64_t)i * ROWS_EACH;
+        print_message("committer %d: %lld commits acknowledged\n", i, (long long)ls[i].n_acked);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM t WHERE id BETWEEN %lld AND %lld",
+                 (long long)first, (long long)(first + ls[i].n_acked - 1));
+        assert_int_equal(query_int(conn, sql), ls[i].n_acked);
+    }
+    assert_query_text(conn, "PRAGMA integrity_check", "ok");
+    chorus_disconnect(conn);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+}
+
+/* RW2: every rename of a rewritten log is followed by a directory fsync
+ * before the next commit can be acknowledged in the new file. */
+static void
+test_rename_of_the_rewritten_log_is_made_durable(void **state)
+{
+    char path[512];
+    chorus_db *db = NULL;
+    chorus_conn *conn = NULL;
+
+    (void)state;
+    assert_non_null(test_tmpdir());
+    test_path(path, sizeof path, "dirsync.db");
+    install_hooks(false);
+    if (!open_with_acked_rows(path, false, &db, &conn))
+        skip();
+    assert_int_equal(chorus_exec(conn, "PRAGMA wal_checkpoint"), CHORUS_OK);
+    assert_int_equal(atomic_load(&n_renames), 1);
+    assert_int_equal(atomic_load(&n_dir_syncs_after_rename), 1);
+    assert_int_equal(insert_row(conn, N_ACKED + 1), CHORUS_OK);
+    chorus_disconnect(conn);
+    assert_int_equal(chorus_close(db), CHORUS_OK);
+    reopen_and_check(path, N_ACKED + 1);
+}
+
+/* RW2 under power loss: the directory fsync after the rename fails, so the
+ * log fails (no commit is acknowledged in a file a power loss may unname);
+ * then the "power loss" takes the rename back: the replaced file is put
+ * back under <db>-log. The reopen finds every acknowledged row in it. */
+static void
+test_power_loss_undoing_an_unsynced_rename_loses_nothing(void **state)
+{
+    char path[512], log[600];
+    chorus_db *db = NULL;
+    chorus_conn *conn = NULL;
+
+    (void)state;
+    assert_non_null(test_tmpdir());
+    test_path(path, sizeof path, "powerloss.db");
+    snprintf(log, sizeof log, "%s-log", path);
+    install_hooks(false);
+    if (!open_with_acked_rows(path, false, &db, &conn))
+        skip();
+    snprintf(renamed_log_keep, sizeof renamed_log_keep, "%s-log-before-rename", path);
+    atomic_store(&armed, FAULT_DIR_FSYNC_EIO);
+    assert_int_equal(chorus_exec(conn, "PRAGMA wal_checkpoint"), CHORUS_IOERR);
+    assert_int_equal(chorus_extended_errcode(conn), CHORUS_IOERR_FSYNC);
+    assert_int_equal(atomic_load(&n_renames), 1);
+    atomic_store(&armed, FAULT_NONE);
+    assert_int_equal(insert_row(conn, N_ACKED + 1), CHORUS_IOERR);     /* mvcc R13 */
+    assert_int_equal(chorus_extended_errcode(conn), CHORUS_IOERR_FSYNC);
+    assert_non_null(strstr(chorus_errmsg(conn), "syncing the MVCC log"));
+    assert_int_equal(query_int(conn, "SELECT count(*) FROM t WHERE id <= 25"), N_ACKED);
+    chorus_disconnect(conn);
+    chorus_close(db);
+    assert_int_equal(rename(renamed_log_keep, log), 0);     /* the rename is lost */
+    reopen_and_check(path, N_ACKED);
 }
 
 /* A log that cannot even be created: switching to MVCC fails clearly and the
@@ -505,7 +754,12 @@ main(void)
         cmocka_unit_test_teardown(test_short_write_then_full_disk_uring, teardown),
         cmocka_unit_test_teardown(test_every_waiter_of_a_failed_group_commit_gets_the_error,
                                   teardown),
-        cmocka_unit_test_teardown(test_failed_rename_of_the_rewritten_log_loses_nothing, teardown),
+        cmocka_unit_test_teardown(test_failed_rename_drops_the_rewrite, teardown),
+        cmocka_unit_test_teardown(test_failed_sync_of_the_new_log_drops_the_rewrite, teardown),
+        cmocka_unit_test_teardown(test_commits_during_dropped_rewrites_are_kept, teardown),
+        cmocka_unit_test_teardown(test_rename_of_the_rewritten_log_is_made_durable, teardown),
+        cmocka_unit_test_teardown(test_power_loss_undoing_an_unsynced_rename_loses_nothing,
+                                  teardown),
         cmocka_unit_test_teardown(test_log_that_cannot_be_created_refuses_the_switch, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

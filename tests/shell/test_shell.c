@@ -199,6 +199,34 @@ test_runtime_error_names_the_code(void **state)
     run_free(&r);
 }
 
+/* As the sqlite3 CLI: a plain SQLITE_ERROR carries no code. */
+static void
+test_runtime_error_of_code_1_has_no_code(void **state)
+{
+    run_result r = shell_run(":memory:", "SELECT abs(-9223372036854775808);\n");
+
+    (void)state;
+    assert_string_equal(r.err, "Runtime error near line 1: integer overflow\n");
+    assert_int_equal(r.status, 1);
+    run_free(&r);
+}
+
+/* As the sqlite3 CLI draws it (its output for the same statements). */
+static void
+test_query_plan_is_drawn_as_a_tree(void **state)
+{
+    run_result r = shell_run(":memory:", "CREATE TABLE p(id INTEGER PRIMARY KEY, v);\n"
+                                         "/* c */ explain  QUERY\nPLAN SELECT * FROM p a JOIN p b"
+                                         " ON a.id = b.id;\n");
+
+    (void)state;
+    assert_string_equal(r.out, "QUERY PLAN\n"
+                               "|--SCAN a\n"
+                               "`--SEARCH b USING INTEGER PRIMARY KEY (rowid=?)\n");
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+}
+
 static void
 test_bail_stops_at_the_first_error(void **state)
 {
@@ -413,6 +441,8 @@ main(void)
         T(test_tables_and_schema),
         T(test_parse_error_names_the_line_and_goes_on),
         T(test_runtime_error_names_the_code),
+        T(test_runtime_error_of_code_1_has_no_code),
+        T(test_query_plan_is_drawn_as_a_tree),
         T(test_bail_stops_at_the_first_error),
         T(test_sql_argument_runs_instead_of_stdin),
         T(test_sql_argument_error_has_the_prepare_shape),

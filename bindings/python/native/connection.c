@@ -287,6 +287,8 @@ connection_traverse(native_connection *self, visitproc visit, void *arg)
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->module);
     Py_VISIT(self->cache);
+    Py_VISIT(self->progress);
+    Py_VISIT(self->trace);
     return 0;
 }
 
@@ -295,6 +297,7 @@ connection_clear(native_connection *self)
 {
     if (self->cache != NULL)
         PyDict_Clear(self->cache);
+    native_connection_hooks_clear(self);
     return 0;
 }
 
@@ -308,6 +311,8 @@ connection_dealloc(native_connection *self)
         connection_release(self);
         native_connection_leave(self);
     }
+    Py_CLEAR(self->progress);       /* the engine connection is gone (hooks.c PH1) */
+    Py_CLEAR(self->trace);
     if (self->lock != NULL)
         PyThread_free_lock(self->lock);
     Py_XDECREF(self->cache);
@@ -384,6 +389,8 @@ native_connection_exec(native_connection *self, const char *text)
         native_error_capture(self->conn, rc, &err);
     Py_END_ALLOW_THREADS
     native_connection_leave(self);
+    if (native_collation_error_raise() < 0)     /* functions.c PF6 */
+        return -1;
     if (rc != CHORUS_OK) {
         native_error_raise(self->state, &err);
         return -1;
@@ -602,6 +609,18 @@ static PyMethodDef connection_methods[] = {
      METH_VARARGS, "create_window_function(name, narg, cls)"},
     {"create_collation", (PyCFunction)native_connection_create_collation, METH_VARARGS,
      "create_collation(name, func)"},
+    {"set_progress_handler", (PyCFunction)native_connection_set_progress_handler,
+     METH_VARARGS, "set_progress_handler(handler, n): handler() every n steps; None removes"},
+    {"set_trace_callback", (PyCFunction)native_connection_set_trace_callback, METH_O,
+     "set_trace_callback(callback): callback(sql) as each statement starts; None removes"},
+    {"backup_init", (PyCFunction)native_connection_backup_init, METH_VARARGS,
+     "backup_init(target, name) -> backup: chorus_backup_init into target's main"},
+    {"backup_step", (PyCFunction)native_connection_backup_step, METH_VARARGS,
+     "backup_step(backup, pages) -> result code"},
+    {"backup_counts", (PyCFunction)native_connection_backup_counts, METH_O,
+     "backup_counts(backup) -> (remaining, pagecount)"},
+    {"backup_finish", (PyCFunction)native_connection_backup_finish, METH_O,
+     "backup_finish(backup): ends it; raises the error that ended it"},
     {NULL, NULL, 0, NULL},
 };
 

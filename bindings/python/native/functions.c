@@ -18,8 +18,10 @@
  *     gives the result and the instance is dropped. A group without rows
  *     gives NULL without instantiating.
  *   - A collation gets two str and returns an int (its sign counts; other
- *     results and exceptions count as equal: the engine cannot fail a
- *     comparison).
+ *     results count as equal). An exception counts as equal too (the engine
+ *     cannot fail a comparison) and is raised by the step that ran it (PF6).
+ *   - enable_callback_tracebacks(True) sends a callback's exception to
+ *     sys.unraisablehook with the registered callable or class (PF5).
  *
  * Rules
  *   PF1  Every callback and destroy runs with the GIL re-acquired through
@@ -34,6 +36,12 @@
  *   PF4  An aggregate's chorus_aggregate_context holds one PyObject *: the
  *        instance, a strong reference dropped by the final callback, which
  *        the engine runs once for every context step began.
+ *   PF5  A function or aggregate callback's exception is dropped, or, with
+ *        the module's callback_tracebacks flag set, written as unraisable
+ *        (sqlite3 3.11's print_or_clear_traceback).
+ *   PF6  A collation callback's first exception is kept per thread and
+ *        raised by the native call that stepped (statement.c, connection.c
+ *        exec), as sqlite3 lets it surface from execute() or fetch.
  *
  * Callers: the method table of connection.c.
  */
@@ -53,7 +61,26 @@ release_object(void *object)
     PyGILState_Release(gil);
 }
 
-/* PF3: turns the pending exception into ctx's error with message. */
+/* PF5: whether enable_callback_tracebacks is on. A callback has no module at
+ * hand, so the flag is read through the imported module; the pending
+ * exception is kept aside meanwhile. */
+static bool
+tracebacks_enabled(void)
+{
+    PyObject *type, *value, *traceback, *module;
+    bool on;
+
+    PyErr_Fetch(&type, &value, &traceback);
+    module = PyImport_ImportModule("chorusdb._chorus");
+    on = module != NULL && ((native_state *)PyModule_GetState(module))->callback_tracebacks;
+    Py_XDECREF(module);
+    PyErr_Clear();
+    PyErr_Restore(type, value, traceback);
+    return on;
+}
+
+/* PF3, PF5: turns the pending exception into ctx's error with message, and
+ * hands it to sys.unraisablehook (with the registered object) or drops it. */
 static void
 report_exception(chorus_context *ctx, const char *message)
 {
@@ -63,7 +90,16 @@ report_exception(chorus_context *ctx, const char *message)
         chorus_result_error_code(ctx, CHORUS_TOOBIG);
     else
         chorus_result_error(ctx, message, -1);
-    PyErr_Clear();
+    native_callback_error_report((PyObject *)chorus_user_data(ctx));
+}
+
+void
+native_callback_error_report(PyObject *object)
+{
+    if (tracebacks_enabled())
+        PyErr_WriteUnraisable(object);
+    else
+        PyErr_Clear();
 }
 
 /* A new tuple of the arguments as Python objects, or NULL with an
@@ -277,6 +313,22 @@ final_callback(chorus_context *ctx)
 
 /* --------------------------------------------------------- collations */
 
+/* PF6: the first exception a collation callback raised on this thread since
+ * native_collation_error_raise last ran (type, value, traceback: strong
+ * references, or NULL). Thread-local: a callback runs on the thread that
+ * steps, which reports it right after the step. */
+static _Thread_local PyObject *collation_error[3];
+
+int
+native_collation_error_raise(void)
+{
+    if (collation_error[0] == NULL)
+        return 0;
+    PyErr_Restore(collation_error[0], collation_error[1], collation_error[2]);
+    collation_error[0] = collation_error[1] = collation_error[2] = NULL;
+    return -1;
+}
+
 static int
 collation_callback(void *callable, int na, const void *a, int nb, const void *b)
 {
@@ -290,6 +342,8 @@ collation_callback(void *callable, int na, const void *a, int nb, const void *b)
         long value = PyLong_AsLongAndOverflow(result, &overflow);
         order = overflow != 0 ? overflow : value > 0 ? 1 : value < 0 ? -1 : 0;
     }
+    if (result == NULL && collation_error[0] == NULL)   /* PF6 */
+        PyErr_Fetch(&collation_error[0], &collation_error[1], &collation_error[2]);
     PyErr_Clear();              /* PF3: the engine cannot fail a comparison */
     Py_XDECREF(result);
     PyGILState_Release(gil);

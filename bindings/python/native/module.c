@@ -65,7 +65,25 @@ module_set_adapter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(module_set_callback_tracebacks_doc,
+             "set_callback_tracebacks(flag)\n\nsqlite3's enable_callback_tracebacks: when "
+             "flag is true, an exception in a function callback goes to sys.unraisablehook "
+             "(native/functions.c PF5).");
+
+static PyObject *
+module_set_callback_tracebacks(PyObject *module, PyObject *flag)
+{
+    int on = PyObject_IsTrue(flag);
+
+    if (on < 0)
+        return NULL;
+    ((native_state *)PyModule_GetState(module))->callback_tracebacks = on;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef module_methods[] = {
+    {"set_callback_tracebacks", module_set_callback_tracebacks, METH_O,
+     module_set_callback_tracebacks_doc},
     {"set_adapter", (PyCFunction)(void (*)(void))module_set_adapter, METH_FASTCALL,
      module_set_adapter_doc},
     {"version", module_version, METH_NOARGS, module_version_doc},

@@ -67,6 +67,7 @@ typedef struct {
     PyObject *mapping_type;    /* collections.abc.Mapping: named parameters */
     PyObject *adapter;         /* chorusdb.adapt's adapt-one function (set_adapter) */
     int adapt_all;             /* adapt every value, not only foreign types */
+    int callback_tracebacks;   /* enable_callback_tracebacks (functions.c PF5) */
     /* Interned attribute names cursor.c reads on the Python connection. */
     PyObject *str_native, *str_row_factory, *str_text_factory, *str_detect_types,
         *str_implicit_begin;
@@ -108,6 +109,10 @@ typedef struct {
     Py_ssize_t cache_size;     /* cached_statements: most statements kept */
     unsigned long thread;      /* the creating thread */
     int check_same_thread;     /* refuse other threads (DB-API policy, set by Python) */
+    PyObject *progress;        /* strong reference: the progress handler, or NULL
+                                  (hooks.c PH1); changed under lock */
+    int progress_n;            /* its period in engine steps */
+    PyObject *trace;           /* strong reference: the trace callback, or NULL (PH1) */
 } native_connection;
 
 /* A prepared statement. The fields after stmt describe it once for the
@@ -204,6 +209,29 @@ PyObject *native_connection_create_function(native_connection *self, PyObject *a
 PyObject *native_connection_create_aggregate(native_connection *self, PyObject *args);
 PyObject *native_connection_create_window_function(native_connection *self, PyObject *args);
 PyObject *native_connection_create_collation(native_connection *self, PyObject *args);
+/* PF6: raises (returns -1) the exception a collation callback of the calling
+ * thread raised since the last call, which the step that ran it reports as
+ * sqlite3 does; returns 0 when there is none. Needs the GIL. */
+int native_collation_error_raise(void);
+/* PF5: hands the pending exception of a callback registered as object to
+ * sys.unraisablehook when enable_callback_tracebacks is on, else drops it. */
+void native_callback_error_report(PyObject *object);
+
+/* ---- hooks.c: Connection.set_progress_handler(handler, n), set_trace_callback(callback) */
+
+PyObject *native_connection_set_progress_handler(native_connection *self, PyObject *args);
+PyObject *native_connection_set_trace_callback(native_connection *self, PyObject *callback);
+/* Removes both hooks from the engine and drops their references (close, tp_clear). */
+void native_connection_hooks_clear(native_connection *self);
+
+/* ---- backup.c: Connection.backup_init(target, name) -> capsule, backup_step(capsule,
+ * pages) -> result code, backup_counts(capsule) -> (remaining, pagecount),
+ * backup_finish(capsule) (raises the backup's error). */
+
+PyObject *native_connection_backup_init(native_connection *self, PyObject *args);
+PyObject *native_connection_backup_step(native_connection *self, PyObject *args);
+PyObject *native_connection_backup_counts(native_connection *self, PyObject *capsule);
+PyObject *native_connection_backup_finish(native_connection *self, PyObject *capsule);
 
 /* Takes statement off the list of statements lent to cursors (it is
  * recycled or freed). */

@@ -195,6 +195,8 @@ native_statement_step(native_statement *self)
         native_error_capture(self->connection->conn, rc, &err);
     Py_END_ALLOW_THREADS
     native_statement_leave(self);
+    if (native_collation_error_raise() < 0)     /* functions.c PF6 */
+        return -1;
     if (rc == CHORUS_ROW)
         return 1;
     if (rc == CHORUS_DONE)
@@ -225,6 +227,8 @@ native_statement_run(native_statement *self, int64_t *changes)
     }
     Py_END_ALLOW_THREADS
     native_statement_leave(self);
+    if (native_collation_error_raise() < 0)     /* functions.c PF6 */
+        return -1;
     if (rc == CHORUS_DONE)
         return 0;
     if (rc == CHORUS_ROW)

@@ -345,16 +345,51 @@ def test_collation_must_be_callable(memory):
         memory.create_collation("c", 5)
 
 
-def test_exception_in_collation_counts_as_equal(memory):
-    # sqlite3 re-raises the exception after the statement; the engine cannot fail a
-    # comparison, so chorusdb treats the pair as equal and the sort stays stable.
+@pytest.mark.parametrize("sql", [
+    "SELECT column1 FROM (VALUES ('b'), ('a')) ORDER BY column1 COLLATE bad",
+    "SELECT count(*) FROM (VALUES ('b'), ('a')) WHERE column1 = 'a' COLLATE bad",
+])
+def test_exception_in_collation_is_raised_by_the_statement(sql):
+    # As sqlite3: the comparison counts as equal and the exception surfaces from
+    # execute() (native/functions.c PF6).
+    def setup(c):
+        c.create_collation("bad", lambda a, b: 1 / 0)
+    assert assert_like_sqlite3(setup, sql) == ("ZeroDivisionError", "division by zero")
+
+
+def test_exception_in_collation_leaves_the_connection_usable(memory):
     memory.create_collation("bad", lambda a, b: 1 / 0)
-    rows = memory.execute("SELECT column1 FROM (VALUES ('b'), ('a')) "
-                          "ORDER BY column1 COLLATE bad").fetchall()
-    assert rows == [("b",), ("a",)]
+    with pytest.raises(ZeroDivisionError):
+        memory.execute("SELECT column1 FROM (VALUES ('b'), ('a')) ORDER BY column1 COLLATE bad")
+    assert memory.execute("SELECT 1").fetchall() == [(1,)]
 
 
-def test_user_collation_is_refused_in_table_definitions(memory):
-    memory.create_collation("rev", reverse)
-    with pytest.raises(chorusdb.OperationalError, match="no such collation sequence: rev"):
-        memory.execute("CREATE TABLE z(x COLLATE rev)")
+@pytest.mark.parametrize("sql", [
+    "SELECT x FROM z ORDER BY x",
+    "SELECT x FROM z INDEXED BY zi WHERE x < 'b'",
+    "SELECT count(*) FROM z WHERE x = 'B'",
+    "PRAGMA integrity_check",
+])
+def test_user_collation_in_table_and_index_definitions(sql):
+    def setup(c):
+        c.create_collation("rev", reverse)
+        c.executescript("CREATE TABLE z(x TEXT COLLATE rev); CREATE INDEX zi ON z(x);"
+                        "INSERT INTO z VALUES ('b'), ('A'), ('c'), ('a'), ('B')")
+    assert_like_sqlite3(setup, sql)
+
+
+def test_connection_without_the_collation_reads_the_table_only(tmp_path):
+    path = str(tmp_path / "c.db")
+    for module in (sqlite3, chorusdb):
+        first = module.connect(path)
+        first.create_collation("rev", reverse)
+        first.executescript("DROP TABLE IF EXISTS z; CREATE TABLE z(x TEXT COLLATE rev, y);"
+                            "CREATE INDEX zi ON z(x); INSERT INTO z VALUES ('a', 1), ('b', 2)")
+        first.close()
+        second = module.connect(path)
+        assert second.execute("SELECT y FROM z NOT INDEXED ORDER BY y").fetchall() == [(1,), (2,)]
+        for sql in ("SELECT y FROM z WHERE x = 'a'", "INSERT INTO z VALUES ('c', 3)",
+                    "CREATE TABLE u(x COLLATE rev)"):
+            with pytest.raises(module.OperationalError, match="no such collation sequence: rev"):
+                second.execute(sql)
+        second.close()

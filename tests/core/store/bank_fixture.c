@@ -39,14 +39,26 @@ bank_fail_with(bank *b, int rc)
     atomic_compare_exchange_strong(&b->failed, &zero, rc);
 }
 
-/* Begins: MVCC snapshot first, then the B-tree's (checkpoint horizon). */
+/* Begins: MVCC snapshot first, then the B-tree's; both again when a
+ * checkpoint past live snapshots committed in between (store MM6, the
+ * engine's core/vm/mvcc_mode.c VM6). */
 int
 bank_begin(bank *b, mv_tx *mtx, pager_tx **ptx, store_tx *st)
 {
-    int rc = mv_tx_begin(mtx);
+    mv_db *mv = store_db_mvcc(b->store);
+    int rc;
 
-    if (rc == CHORUS_OK)
-        rc = pager_tx_begin_read(b->pager, ptx);
+    for (;;) {
+        uint64_t seq = mv_db_full_checkpoint_seq(mv);
+        rc = mv_tx_begin(mtx);
+        if (rc == CHORUS_OK)
+            rc = pager_tx_begin_read(b->pager, ptx);
+        if (rc != CHORUS_OK || ((seq & 1) == 0 && mv_db_full_checkpoint_seq(mv) == seq))
+            break;
+        pager_tx_rollback(*ptx);
+        *ptx = NULL;
+        mv_tx_rollback(mtx);
+    }
     store_tx_init(st, b->store, *ptx, mtx);
     return rc;
 }

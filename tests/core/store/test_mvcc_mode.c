@@ -228,7 +228,7 @@ checkpoint(fixture *f, bool reset)
     assert_int_equal(pager_tx_begin_write(f->pager, 1000, NULL, &wtx), CHORUS_OK);
     assert_int_equal(store_mvcc_checkpoint(f->store, wtx, scratch, &ts), CHORUS_OK);
     assert_int_equal(pager_tx_commit(wtx), CHORUS_OK);
-    assert_int_equal(store_mvcc_checkpoint_done(f->store, ts, reset), CHORUS_OK);
+    assert_int_equal(store_mvcc_checkpoint_done(f->store, ts, MV_SYNC_FULL, reset), CHORUS_OK);
     mv_tx_free(scratch);
     return ts;
 }

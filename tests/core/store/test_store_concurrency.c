@@ -44,7 +44,7 @@ checkpointer_main(void *arg)
                 pager_tx_rollback(wtx);
         }
         if (rc == CHORUS_OK)
-            rc = store_mvcc_checkpoint_done(b->store, ts, false);
+            rc = store_mvcc_checkpoint_done(b->store, ts, MV_SYNC_FULL, false);
         if (rc != CHORUS_OK)
             bank_fail_with(b, rc);
         atomic_fetch_add(&b->checkpoints, 1);

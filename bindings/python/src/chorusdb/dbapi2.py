@@ -39,6 +39,7 @@ Callers: chorusdb/__init__.py re-exports everything public.
 """
 
 import datetime
+import operator
 import os
 import threading
 import time
@@ -83,6 +84,13 @@ def TimestampFromTicks(ticks):
 
 
 complete_statement = sqltext.complete_statement
+
+
+def enable_callback_tracebacks(flag, /):
+    """As sqlite3's: while flag is true, an exception raised in a user-defined function,
+    aggregate or window function goes to sys.unraisablehook (the statement still fails
+    with OperationalError); while false (the default) it is dropped."""
+    _chorus.set_callback_tracebacks(flag)
 _ISOLATION_LEVELS = ("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE", "CONCURRENT")
 
 
@@ -438,17 +446,69 @@ class Connection:
         self._native.create_window_function(name, num_params, aggregate_class)
 
     def create_collation(self, name, callable, /):
-        """Makes callable(a, b) -> int the collation name for COLLATE in queries;
-        None removes it."""
+        """Makes callable(a, b) -> int the collation name, for COLLATE in queries and in
+        CREATE TABLE / CREATE INDEX; None removes it. An exception in callable counts as
+        equal and is raised by the execute() or fetch that compared, as in sqlite3."""
         self._check()
         self._native.create_collation(name, callable)
+
+    # -- online backup (native/backup.c; chorus_backup_* in chorus.h)
+
+    def backup(self, target, *, pages=-1, progress=None, name="main", sleep=0.250):
+        """Copies database name of this connection into target's main database, pages
+        at a time (all at once when pages <= 0), as sqlite3's backup(): progress(status,
+        remaining, total) is called after each step; a busy or locked step waits sleep
+        seconds and tries again. The copy is one snapshot: a change to this database
+        between steps starts it again."""
+        self._check()
+        if not isinstance(target, Connection):
+            raise TypeError("backup() argument 'target' must be chorusdb.Connection, not "
+                            + type(target).__name__)
+        if target is self:
+            raise ValueError("target cannot be the same connection instance")
+        target._check()
+        if progress is not None and not callable(progress):
+            raise TypeError("progress argument must be a callable")
+        pages = operator.index(pages)
+        if not isinstance(name, str):
+            raise TypeError("backup() argument 'name' must be str, not " + type(name).__name__)
+        handle = self._native.backup_init(target._native, name)
+        try:
+            status = _chorus.CHORUS_OK
+            while status in (_chorus.CHORUS_OK, _chorus.CHORUS_BUSY, _chorus.CHORUS_LOCKED):
+                status = self._native.backup_step(handle, pages if pages > 0 else -1)
+                if progress is not None:
+                    progress(status, *self._native.backup_counts(handle))
+                if status in (_chorus.CHORUS_BUSY, _chorus.CHORUS_LOCKED):
+                    time.sleep(sleep)
+        except BaseException:
+            try:
+                self._native.backup_finish(handle)
+            except Error:
+                pass            # sqlite3 reports the callback's exception, not the step's
+            raise
+        self._native.backup_finish(handle)
+
+    # -- progress handler and statement trace (native/hooks.c)
+
+    def set_progress_handler(self, progress_handler, n):
+        """Calls progress_handler() every n steps of work of a running statement; a true
+        result or an exception interrupts it (OperationalError "interrupted").
+        progress_handler None or n <= 0 removes it."""
+        self._check()
+        self._native.set_progress_handler(progress_handler, n)
+
+    def set_trace_callback(self, trace_callback):
+        """Calls trace_callback(sql) as each statement starts to run, with its text
+        (parameters not expanded); None removes it."""
+        self._check()
+        self._native.set_trace_callback(trace_callback)
 
     def _unsupported(self, *args, **kwargs):
         raise NotSupportedError("not supported by ChorusDB yet")
 
-    set_authorizer = set_progress_handler = _unsupported
-    set_trace_callback = enable_load_extension = load_extension = _unsupported
-    backup = blobopen = serialize = deserialize = getlimit = setlimit = _unsupported
+    set_authorizer = enable_load_extension = load_extension = _unsupported
+    blobopen = serialize = deserialize = getlimit = setlimit = _unsupported
 
 
 class Cursor(_chorus.Cursor):
@@ -512,7 +572,8 @@ __all__ = [
     "apilevel", "threadsafety", "paramstyle", "version", "version_info", "chorus_version",
     "chorus_version_info", "LEGACY_TRANSACTION_CONTROL", "PARSE_DECLTYPES", "PARSE_COLNAMES",
     "connect", "Connection", "Cursor", "Row", "PrepareProtocol", "adapters", "converters",
-    "register_adapter", "register_converter", "complete_statement", "Binary", "Date",
+    "register_adapter", "register_converter", "complete_statement",
+    "enable_callback_tracebacks", "Binary", "Date",
     "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID",
     "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Warning",
     "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
