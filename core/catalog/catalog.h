@@ -560,6 +560,12 @@ int catalog_pragma_access(const ast_pragma *p);
  * set (PRAGMA user_version = 5 answers nothing).
  */
 int catalog_pragma_columns(const ast_pragma *p, const char *const **names_out);
+/*
+ * SQLite's table-valued pragma_<name>: the result columns of PRAGMA name
+ * read as a table (the pragma queried, or given the table's arg), or 0 when
+ * name is no pragma or one with side effects (wal_checkpoint).
+ */
+int catalog_pragma_table(const char *name, const char *const **names_out);
 
 /*
  * Connection and database state the pragmas read and change. The pointers

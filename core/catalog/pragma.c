@@ -790,6 +790,19 @@ catalog_pragma_access(const ast_pragma *p)
 }
 
 int
+catalog_pragma_table(const char *name, const char *const **names_out)
+{
+    const pragma_def *def = pragma_find(name);
+
+    *names_out = NULL;
+    /* SQLite has no table for the pragmas with side effects. */
+    if (def == NULL || def->run == run_wal_checkpoint || def->run == run_wal_autocheckpoint)
+        return 0;
+    *names_out = def->cols;
+    return def->n_cols;
+}
+
+int
 catalog_pragma_columns(const ast_pragma *p, const char *const **names_out)
 {
     const pragma_def *def = pragma_find(p->name);

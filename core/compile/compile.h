@@ -296,11 +296,18 @@ struct plan_query {
     int n_rows;
     cx ***rows;             /* n_rows arrays of n_cols expressions */
 
-    /* TABLE_FN: json_each (json_tree when fn_recursive) of its 1 or 2 arguments */
+    /* TABLE_FN: json_each (json_tree when fn_recursive) of its 1 or 2 arguments,
+     * or, with fn_pragma set, PRAGMA fn_pragma read as a table: its result
+     * columns, then its arg and schema (the 0 to 2 arguments) */
     bool fn_recursive;
+    const char *fn_pragma;
+    const char *fn_schema;          /* the source's schema qualifier, or NULL */
     int n_fn_args;
     cx **fn_args;
     struct json_each *fn_iter;      /* run: owned */
+    struct catalog_result *fn_rows; /* run: owned, the pragma's rows */
+    int64_t fn_pos;                 /* run: the next of them */
+    value fn_arg_values[2];         /* run: owned, its arg and schema as given */
 
     /* COMPOUND, RECURSIVE */
     uint8_t op;             /* ast_compound_op */

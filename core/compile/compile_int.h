@@ -15,6 +15,15 @@
 
 #include "compile.h"
 
+/* How a source's column shows (scope_source.col_hidden). */
+enum scope_col_hidden {
+    SCOPE_COL_SHOWN = 0,
+    SCOPE_COL_COALESCED = 1,        /* right side of USING/NATURAL: skipped by * and
+                                       unqualified names */
+    SCOPE_COL_ARGUMENT = 2          /* a table-valued function's argument column: skipped
+                                       by * and t.*, found by name */
+};
+
 /* One FROM source visible in a scope. */
 typedef struct scope_source {
     const char *name;               /* alias, or table/view/CTE name */
@@ -26,8 +35,7 @@ typedef struct scope_source {
     const char **col_decltype;      /* NULL entries for expressions */
     const char **col_origin_table;  /* table a column comes from, or NULL */
     const char **col_origin_col;
-    bool *col_hidden;               /* right side of USING/NATURAL: skipped by * and
-                                       unqualified names */
+    uint8_t *col_hidden;            /* enum scope_col_hidden per column */
     const catalog_table *table;     /* PC_TABLE sources */
     int *col_using_src;             /* RIGHT/FULL JOIN USING or NATURAL: per column, the
                                        source of the right side's copy that an unqualified

@@ -241,7 +241,7 @@ static int
 find_in_source(const scope_source *src, const char *name, bool qualified)
 {
     for (int i = 0; i < src->n_cols; i++) {
-        if (src->col_hidden != NULL && src->col_hidden[i] && !qualified)
+        if (src->col_hidden != NULL && src->col_hidden[i] == SCOPE_COL_COALESCED && !qualified)
             continue;
         if (strcasecmp(src->col_names[i], name) == 0)
             return i;
@@ -1418,7 +1418,15 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
             memset(&tmp, 0, sizeof tmp);
             tmp.aff = x->sub->col_aff[0];
             x->cmp_aff = cx_compare_affinity(x->left, &tmp);
+            /* the collation of x = (the subquery's column), as SQLite */
+            tmp.kind = CX_COLUMN;
+            tmp.coll = x->sub->col_coll != NULL ? x->sub->col_coll[0] : COLLATE_BINARY;
+            x->coll = cx_compare_collation(x->left, x->sub->kind == PQ_CORE &&
+                                                        x->sub->result != NULL
+                                                        ? x->sub->result[0] : &tmp);
         }
+        *out = x;
+        return CHORUS_OK;
     }
     x->coll = x->left->coll;
     *out = x;

@@ -25,6 +25,10 @@
  *       their arguments read earlier sources, the VM fills them again for
  *       every row of those (plan_cursor.refill). Their hidden columns json
  *       and root are left out of * and unqualified names.
+ *   F7  pragma_<name>, with or without arguments, is SQLite's table of
+ *       PRAGMA name (catalog_pragma_table) when no table or view has that
+ *       name: a PQ_TABLE_FN query with fn_pragma set, its result columns
+ *       then arg and schema (hidden), filled as F5 says.
  * Callers: select.c (compile_core), dml.c (UPDATE/DELETE target).
  */
 #include <stdlib.h>
@@ -280,30 +284,18 @@ cc_catalog_for(cctx *c, const char *schema, const char *name, const catalog **ou
     return CHORUS_OK;
 }
 
-/* F5: json_each(X[, P]) / json_tree(X[, P]) in FROM: a source with the
- * iterator's columns (core/func/json.h), json and root hidden; the
- * arguments may read the sources before it (then it is filled again for
- * each of their rows). */
+/* The plan of a table-valued source with n columns (names set by the caller). */
 static int
-add_table_fn(cctx *c, scope *s, const ast_from_item *it)
+table_fn_query(cctx *c, const ast_from_item *it, int n, plan_query **out)
 {
-    bool each = strcasecmp(it->name, "json_each") == 0;
-    plan_query *q;
-    int n = JSON_EACH_N_COLUMNS, rc = CHORUS_OK, cur;
-    uint64_t reads = 0;
+    plan_query *q = cc_alloc(c, sizeof *q);
 
-    if (!each && strcasecmp(it->name, "json_tree") != 0)
-        return cc_error(c, "no such table: %s", it->name);
-    if (it->args.n < 1 || it->args.n > 2)
-        return cc_error(c, "too %s arguments on %s() - max 2", it->args.n < 1 ? "few" : "many",
-                        it->name);
-    q = cc_alloc(c, sizeof *q);
+    *out = q;
     if (q == NULL)
         return CHORUS_NOMEM;
     q->kind = PQ_TABLE_FN;
-    q->fn_recursive = !each;
     q->n_fn_args = it->args.n;
-    q->fn_args = cc_alloc(c, (size_t)it->args.n * sizeof *q->fn_args);
+    q->fn_args = cc_alloc(c, (size_t)(it->args.n > 0 ? it->args.n : 1) * sizeof *q->fn_args);
     q->n_cols = n;
     q->col_aff = cc_alloc(c, (size_t)n);
     q->col_coll = cc_alloc(c, (size_t)n);
@@ -315,11 +307,22 @@ add_table_fn(cctx *c, scope *s, const ast_from_item *it)
         !q->col_tables || !q->col_origins)
         return CHORUS_NOMEM;
     for (int i = 0; i < n; i++) {
-        q->col_names[i] = json_each_column_name(i);
         q->col_aff[i] = AFFINITY_NONE;
         q->col_coll[i] = COLLATE_BINARY;
     }
     q->src_names = q->col_names;
+    return CHORUS_OK;
+}
+
+/* Adds q as a source of s, its arguments compiled in s; hidden[i] leaves
+ * column i out of *. The arguments may read the sources before it (then it
+ * is filled again for each of their rows). */
+static int
+table_fn_add(cctx *c, scope *s, const ast_from_item *it, plan_query *q, const bool *hidden)
+{
+    uint64_t reads = 0;
+    int rc = CHORUS_OK, cur;
+
     for (int i = 0; i < it->args.n && rc == CHORUS_OK; i++) {
         rc = cc_expr(c, s, it->args.items[i].expr, &q->fn_args[i]);
         if (rc == CHORUS_OK)
@@ -331,9 +334,84 @@ add_table_fn(cctx *c, scope *s, const ast_from_item *it)
         return rc;
     cur = s->src[s->n_src - 1].cursor;
     cc_cursor(c, cur)->refill = reads != 0;
-    for (int i = 0; i < n; i++)     /* left out of *; qualified names reach them */
-        s->src[s->n_src - 1].col_hidden[i] = json_each_column_hidden(i);
+    for (int i = 0; i < q->n_cols; i++)     /* left out of *; qualified names reach them */
+        s->src[s->n_src - 1].col_hidden[i] = hidden[i] ? SCOPE_COL_ARGUMENT : SCOPE_COL_SHOWN;
     return CHORUS_OK;
+}
+
+/* F5: json_each(X[, P]) / json_tree(X[, P]) in FROM: a source with the
+ * iterator's columns (core/func/json.h), json and root hidden. */
+static int
+add_json_fn(cctx *c, scope *s, const ast_from_item *it)
+{
+    bool each = strcasecmp(it->name, "json_each") == 0, hidden[JSON_EACH_N_COLUMNS];
+    plan_query *q;
+    int rc;
+
+    if (it->args.n < 1 || it->args.n > 2)
+        return cc_error(c, "too %s arguments on %s() - max 2", it->args.n < 1 ? "few" : "many",
+                        it->name);
+    rc = table_fn_query(c, it, JSON_EACH_N_COLUMNS, &q);
+    if (rc != CHORUS_OK)
+        return rc;
+    q->fn_recursive = !each;
+    for (int i = 0; i < JSON_EACH_N_COLUMNS; i++) {
+        q->col_names[i] = json_each_column_name(i);
+        hidden[i] = json_each_column_hidden(i);
+    }
+    return table_fn_add(c, s, it, q, hidden);
+}
+
+/* The pragma a pragma_<name> source reads, or NULL when name is none. */
+static const char *
+pragma_table_name(const char *name)
+{
+    const char *const *cols;
+
+    if (strncasecmp(name, "pragma_", 7) != 0 || catalog_pragma_table(name + 7, &cols) == 0)
+        return NULL;
+    return name + 7;
+}
+
+/* F7: pragma_<name>[(arg[, schema])] in FROM, as SQLite's eponymous pragma
+ * tables: PRAGMA name queried (or given arg) as a table of its result
+ * columns, then arg and schema, hidden. */
+static int
+add_pragma_fn(cctx *c, scope *s, const ast_from_item *it, const char *pragma)
+{
+    const char *const *cols;
+    int n = catalog_pragma_table(pragma, &cols), rc;
+    bool *hidden = cc_alloc(c, (size_t)(n + 2) * sizeof *hidden);
+    plan_query *q;
+
+    if (it->args.n > 2)
+        return cc_error(c, "too many arguments on %s() - max 2", it->name);
+    if (hidden == NULL)
+        return CHORUS_NOMEM;
+    rc = table_fn_query(c, it, n + 2, &q);
+    if (rc != CHORUS_OK)
+        return rc;
+    q->fn_pragma = pragma;
+    q->fn_schema = it->schema;
+    for (int i = 0; i < n; i++)
+        q->col_names[i] = cols[i];
+    q->col_names[n] = "arg";
+    q->col_names[n + 1] = "schema";
+    for (int i = 0; i < n + 2; i++)
+        hidden[i] = i >= n;
+    return table_fn_add(c, s, it, q, hidden);
+}
+
+static int
+add_table_fn(cctx *c, scope *s, const ast_from_item *it)
+{
+    const char *pragma = pragma_table_name(it->name);
+
+    if (pragma != NULL)
+        return add_pragma_fn(c, s, it, pragma);
+    if (strcasecmp(it->name, "json_each") == 0 || strcasecmp(it->name, "json_tree") == 0)
+        return add_json_fn(c, s, it);
+    return cc_error(c, "no such table: %s", it->name);
 }
 
 static int from_add(cctx *c, scope *s, const ast_from_item *from, bool nested);
@@ -379,6 +457,8 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
             if (v != NULL)
                 return add_view(c, s, v, it);
         }
+        if (pragma_table_name(it->name) != NULL)
+            return add_pragma_fn(c, s, it, pragma_table_name(it->name));     /* F7 */
         return cc_error(c, "no such table: %s%s%s", it->schema ? it->schema : "",
                         it->schema ? "." : "", it->name);
     case AST_FROM_SUBQUERY:
@@ -451,7 +531,7 @@ join_column(cctx *c, scope *s, int first, int right, const char *name, cx **term
     eq->left = l;
     eq->right = r;
     eq->coll = cx_compare_collation(l, r);
-    s->src[right].col_hidden[rcol] = true;
+    s->src[right].col_hidden[rcol] = SCOPE_COL_COALESCED;
     if (s->q->levels[right].is_right) {
         rc = using_partner(c, &s->src[lsrc], lcol, right, rcol);
         if (rc != CHORUS_OK)

@@ -71,7 +71,9 @@ expand_star(cctx *c, scope *s, const ast_expr *e, res_item **items, int *n, int 
         found = true;
         for (int k = 0; k < src->n_cols; k++) {
             res_item it = {NULL, NULL, i, k, e->span};
-            if (e->table == NULL && src->col_hidden != NULL && src->col_hidden[k])
+            if (src->col_hidden != NULL &&
+                (src->col_hidden[k] == SCOPE_COL_ARGUMENT ||
+                 (e->table == NULL && src->col_hidden[k] == SCOPE_COL_COALESCED)))
                 continue;
             rc = items_push(c, items, n, cap, it);
             if (rc != CHORUS_OK)

@@ -48,7 +48,7 @@ cc_row_source(cctx *c, scope *s, plan_query *holder, const catalog_table *t, con
         return rc;
     cc_cursor(c, cursor)->kind = PC_EPHEMERAL;
     if (hidden)
-        memset(s->src[s->n_src - 1].col_hidden, 1, (size_t)t->n_cols);
+        memset(s->src[s->n_src - 1].col_hidden, SCOPE_COL_COALESCED, (size_t)t->n_cols);
     if (cursor_out != NULL)
         *cursor_out = cursor;
     return CHORUS_OK;

@@ -1,7 +1,7 @@
 /*
  * core/vm/exec_dml.c: the statements that change the database: INSERT,
  * UPDATE, DELETE (through the catalog's row writer), DDL and CREATE TABLE
- * AS (through the catalog's DDL functions) and PRAGMAs.
+ * AS (through the catalog's DDL functions).
  *
  * Rules
  *   W1  UPDATE and DELETE first collect every target row (rowid and new
@@ -1034,52 +1034,4 @@ vm_exec_create_as(vm_stmt *st)
     vm_rows_free(rows);
     free(affs);
     return rc;
-}
-
-int
-vm_exec_pragma(vm_stmt *st)
-{
-    vm_conn *conn = st->conn;
-    const ast_pragma *pr = &st->ast->u.pragma;
-    catalog_pragma_env env;
-    char *msg = NULL;
-    int rc;
-
-    memset(&env, 0, sizeof env);
-    env.pager = conn->db->pager;
-    env.path = conn->db->is_private ? "" : conn->db->path;
-    env.tx = conn->tx;
-    env.cat = conn->cat;
-    env.busy_timeout_ms = &conn->busy_ms;
-    env.foreign_keys = &conn->foreign_keys;
-    env.defer_foreign_keys = &conn->defer_foreign_keys;
-    env.recursive_triggers = &conn->recursive_triggers;
-    env.cache_size = &conn->cache_size;
-    catalog_result_free(&st->pres);
-    catalog_result_init(&st->pres);
-    {
-        bool handled;
-        rc = vm_mvcc_journal_mode(st, &handled);        /* mvcc_mode.c VM1 */
-        if (rc == CHORUS_OK && !handled)
-            rc = vm_mvcc_checkpoint_pragma(st, &handled);   /* mvcc_mode.c VM8 */
-        if (rc != CHORUS_OK || handled)
-            return rc != CHORUS_OK && st->run.errmsg == NULL
-                       ? vm_run_error(&st->run, rc, "%s", chorus_errstr(rc)) : rc;
-    }
-    rc = vm_schema_pragma_env(st, &env);       /* temp.c TP4 */
-    if (rc != CHORUS_OK)
-        return rc;
-    env.stx = env.tx != NULL ? vm_store_tx(conn, env.tx) : NULL;
-    rc = catalog_pragma(&env, pr, &st->pres, &msg);
-    if (rc != CHORUS_OK) {
-        vm_run_error(&st->run, rc, "%s", msg ? msg : chorus_errstr(rc));
-        free(msg);
-        return rc;
-    }
-    free(msg);
-    if (!conn->defer_foreign_keys)
-        conn->fk_deferred_imm = 0;      /* fkey.c K3: as SQLite when it is turned off */
-    if (st->pres.schema_changed)
-        conn->schema_gen++;
-    return CHORUS_OK;
 }

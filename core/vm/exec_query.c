@@ -53,6 +53,41 @@ run_arrays(vm_run *r, plan_query *q)
 }
 
 /* Q6: json_each / json_tree: the iterator over the evaluated arguments. */
+static void
+table_fn_close(plan_query *q)
+{
+    json_each_close(q->fn_iter);
+    q->fn_iter = NULL;
+    if (q->fn_rows != NULL) {
+        catalog_result_free(q->fn_rows);
+        free(q->fn_rows);
+        q->fn_rows = NULL;
+    }
+}
+
+/* exec_pragma.c PR2: the pragma's rows, then the arguments as given. */
+static int
+pragma_table_open(vm_run *r, plan_query *q, const value *args)
+{
+    int rc;
+
+    q->fn_rows = malloc(sizeof *q->fn_rows);
+    if (q->fn_rows == NULL)
+        return CHORUS_NOMEM;
+    catalog_result_init(q->fn_rows);
+    q->fn_pos = 0;
+    rc = vm_pragma_table(r, q->fn_pragma, q->fn_schema, q->n_fn_args > 0 ? &args[0] : NULL,
+                         q->n_fn_args > 1 ? &args[1] : NULL, q->fn_rows);
+    for (int i = 0; rc == CHORUS_OK && i < 2; i++) {
+        value *v = &q->fn_arg_values[i];
+        value_clear(v);
+        value_set_null(v);
+        if (i < q->n_fn_args)
+            rc = value_copy(v, &args[i]);
+    }
+    return rc;
+}
+
 static int
 table_fn_open(vm_run *r, plan_query *q)
 {
@@ -60,26 +95,48 @@ table_fn_open(vm_run *r, plan_query *q)
     char *msg = NULL;
     int rc = CHORUS_OK, n = 0;
 
-    json_each_close(q->fn_iter);
-    q->fn_iter = NULL;
+    table_fn_close(q);
     for (; n < q->n_fn_args && rc == CHORUS_OK; n++)
         rc = vm_eval(r, q->fn_args[n], &args[n]);
-    if (rc == CHORUS_OK) {
+    if (rc != CHORUS_OK) {
+        n--;    /* args[n] failed: nothing to clear */
+    } else if (q->fn_pragma != NULL) {
+        rc = pragma_table_open(r, q, args);
+    } else {
         rc = json_each_open(&args[0], q->n_fn_args > 1 ? &args[1] : NULL, q->fn_recursive,
                             &q->fn_iter, &msg);
         if (rc != CHORUS_OK)
             rc = vm_run_error(r, rc, "%s", msg != NULL ? msg : chorus_errstr(rc));
         free(msg);
-    } else {
-        n--;    /* args[n] failed: nothing to clear */
     }
     vm_values_clear(args, n);
     return rc;
 }
 
 static int
+pragma_table_next(plan_query *q)
+{
+    const catalog_result *res = q->fn_rows;
+    int rc = CHORUS_OK;
+
+    if (q->fn_pos >= res->n_rows)
+        return CHORUS_DONE;
+    for (int i = 0; i < q->n_cols && rc == CHORUS_OK; i++) {
+        const value *v = i < res->n_cols ? &res->cells[q->fn_pos * res->n_cols + i]
+                                         : &q->fn_arg_values[i - res->n_cols];
+        value_clear(&q->scratch[i]);
+        rc = value_copy(&q->scratch[i], v);
+    }
+    q->fn_pos++;
+    return rc == CHORUS_OK ? CHORUS_ROW : rc;
+}
+
+static int
 table_fn_next(vm_run *r, plan_query *q)
 {
+    if (q->fn_pragma != NULL)
+        return pragma_table_next(q);
+
     int rc = json_each_next(q->fn_iter);
 
     if (rc != CHORUS_ROW)
@@ -141,8 +198,8 @@ vm_query_close(vm_run *r, plan_query *q)
             vm_agg_close(r, q);
         vm_loop_close(r, q);
     } else if (q->kind == PQ_TABLE_FN) {
-        json_each_close(q->fn_iter);
-        q->fn_iter = NULL;
+        table_fn_close(q);
+        vm_values_clear(q->fn_arg_values, 2);
     } else if (q->kind == PQ_COMPOUND || q->kind == PQ_RECURSIVE) {
         vm_query_close(r, q->left);
         vm_query_close(r, q->right);

@@ -876,10 +876,9 @@ pragma_slot(const vm_conn *conn, const ast_pragma *p)
 }
 
 int
-vm_schema_pragma_env(vm_stmt *st, catalog_pragma_env *env)
+vm_schema_pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env)
 {
-    const ast_pragma *p = &st->ast->u.pragma;
-    vm_conn *conn = st->conn;
+    vm_conn *conn = r->conn;
     int slot = pragma_slot(conn, p), access = catalog_pragma_access(p), rc;
     vm_schema *s;
 
@@ -893,7 +892,7 @@ vm_schema_pragma_env(vm_stmt *st, catalog_pragma_env *env)
     env->attached_paths = conn->attached_paths;
     env->temp_cat = vm_temp_catalog(conn);
     if (slot == -2)
-        return vm_run_error(&st->run, CHORUS_ERROR, "unknown database %s", p->schema);
+        return vm_run_error(r, CHORUS_ERROR, "unknown database %s", p->schema);
     if (slot < 0)
         return CHORUS_OK;
     rc = slot == 0 ? vm_temp_open(conn) : CHORUS_OK;
@@ -903,7 +902,7 @@ vm_schema_pragma_env(vm_stmt *st, catalog_pragma_env *env)
         s->touched |= rc == CHORUS_OK;
     }
     if (rc != CHORUS_OK)
-        return vm_run_error(&st->run, rc, "%s",
+        return vm_run_error(r, rc, "%s",
                             rc == CHORUS_BUSY ? "database is locked" : chorus_errstr(rc));
     env->pager = s->db->pager;
     env->path = s->db->is_private ? "" : s->db->path;

@@ -293,7 +293,7 @@ int vm_temp_drop_triggers_on(vm_stmt *st, const char *name);
 /* Points env at the database the PRAGMA is about (temp.x, aux.x, or a
  * table or index that temp or an attached database holds) and fills its
  * lists of the other databases. */
-int vm_schema_pragma_env(vm_stmt *st, catalog_pragma_env *env);
+int vm_schema_pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env);
 /* Takes st's references to the other schemas (st->schema_cats), first
  * bringing an attached file's catalog up to date when no transaction holds
  * it (T2), and points env at them; names: room for VM_N_SCHEMAS names. */
@@ -412,7 +412,14 @@ int vm_exec_update(vm_stmt *st);
 int vm_exec_delete(vm_stmt *st);
 int vm_exec_ddl(vm_stmt *st);
 int vm_exec_create_as(vm_stmt *st);
+
+/* ---- PRAGMAs (exec_pragma.c) */
 int vm_exec_pragma(vm_stmt *st);
+/* PR2: the rows of PRAGMA name (of schema, or of schema_arg's database
+ * when that is TEXT), given arg unless it is NULL or SQL NULL, into out
+ * (initialized by the caller). */
+int vm_pragma_table(vm_run *r, const char *name, const char *schema, const value *arg,
+                    const value *schema_arg, catalog_result *out);
 
 /* ---- triggers, upsert, row expressions (exec_trigger.c, exec_upsert.c) */
 /* Internal code of RAISE(IGNORE), unwinding to the trigger firing that
