@@ -603,9 +603,10 @@ typedef struct catalog_pragma_env {
  * encoding, table_list, database_list, compile_options, journal_mode,
  * synchronous, busy_timeout, cache_size, wal_checkpoint, foreign_keys,
  * defer_foreign_keys, recursive_triggers. Unknown pragmas give no rows and no error, as SQLite.
- * journal_mode: always "wal" for now; setting "wal" or another SQLite mode
- * reports "wal" (SQLite answers with the unchanged mode when it cannot
- * switch); "mvcc" fails with "not supported yet: journal_mode=mvcc".
+ * journal_mode: "wal" ("memory" for an in-memory database); setting "wal"
+ * or another SQLite mode reports it unchanged, as SQLite answers when it
+ * cannot switch; "mvcc" fails with "not supported yet: journal_mode=mvcc"
+ * (the engine switches to MVCC before the catalog sees it: core/vm).
  * Errors: a code and *errmsg_out (malloc()ed).
  */
 int catalog_pragma(const catalog_pragma_env *env, const ast_pragma *p, catalog_result *out,

@@ -605,7 +605,8 @@ run_journal_mode(pragma_run *r)
 
     if (mode != NULL && catalog_name_eq(mode, "mvcc"))
         return fail(r, CHORUS_ERROR, "not supported yet: journal_mode=mvcc");
-    return answer_text(r, "wal");
+    /* An in-memory database keeps its journal in memory, as SQLite says. */
+    return answer_text(r, r->env->path == NULL || r->env->path[0] == '\0' ? "memory" : "wal");
 }
 
 static int
