@@ -247,6 +247,17 @@ test_disconnect_rolls_back_an_open_transaction(void **state)
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
 
+/* As SQLite: an in-memory database keeps its journal in memory and stays so. */
+static void
+test_journal_mode_of_an_in_memory_database_is_memory(void **state)
+{
+    capi_fixture *f = *state;
+
+    capi_assert_query(f->conn, "PRAGMA journal_mode", "memory");
+    capi_assert_query(f->conn, "PRAGMA journal_mode = wal", "memory");
+    capi_assert_query(f->conn, "SELECT * FROM pragma_journal_mode", "memory");
+}
+
 int
 main(void)
 {
@@ -263,6 +274,7 @@ main(void)
         T(test_last_insert_rowid_follows_inserts),
         T(test_in_transaction_follows_begin_and_commit),
         T(test_busy_timeout_accepts_any_value),
+        T(test_journal_mode_of_an_in_memory_database_is_memory),
         T(test_interrupt_before_a_statement_does_not_break_the_connection),
         T(test_interrupt_from_another_thread_stops_a_long_query),
         cmocka_unit_test(test_disconnect_finalizes_statements_which_become_misuse),
