@@ -593,6 +593,8 @@ typedef struct catalog_pragma_env {
     bool *defer_foreign_keys;
     bool *recursive_triggers;
     int64_t *cache_size;            /* PRAGMA cache_size as last set (pages, or -KiB) */
+    bool mvcc;                      /* main runs in journal_mode=mvcc (switched by the
+                                       engine: journal_mode only reports it) */
 } catalog_pragma_env;
 
 /*

@@ -606,7 +606,9 @@ run_journal_mode(pragma_run *r)
     if (mode != NULL && catalog_name_eq(mode, "mvcc"))
         return fail(r, CHORUS_ERROR, "not supported yet: journal_mode=mvcc");
     /* An in-memory database keeps its journal in memory, as SQLite says. */
-    return answer_text(r, r->env->path == NULL || r->env->path[0] == '\0' ? "memory" : "wal");
+    if (r->env->path == NULL || r->env->path[0] == '\0')
+        return answer_text(r, "memory");
+    return answer_text(r, r->env->mvcc && r->env->schema_name == NULL ? "mvcc" : "wal");
 }
 
 static int

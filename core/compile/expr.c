@@ -1418,12 +1418,15 @@ compile_in(cctx *c, scope *s, const ast_expr *e, cx **out)
             memset(&tmp, 0, sizeof tmp);
             tmp.aff = x->sub->col_aff[0];
             x->cmp_aff = cx_compare_affinity(x->left, &tmp);
-            /* the collation of x = (the subquery's column), as SQLite */
-            tmp.kind = CX_COLUMN;
-            tmp.coll = x->sub->col_coll != NULL ? x->sub->col_coll[0] : COLLATE_BINARY;
-            x->coll = cx_compare_collation(x->left, x->sub->kind == PQ_CORE &&
-                                                        x->sub->result != NULL
-                                                        ? x->sub->result[0] : &tmp);
+            /* the collation of x = (the subquery's column expression; of a
+             * compound, its last arm's), as SQLite's IN picks it */
+            const plan_query *last = x->sub;
+            while (last->kind == PQ_COMPOUND)
+                last = last->right;
+            tmp.kind = CX_CONST;
+            tmp.coll = COLLATE_BINARY;
+            x->coll = cx_compare_collation(x->left, last->kind == PQ_CORE && last->result != NULL
+                                                        ? last->result[0] : &tmp);
         }
         *out = x;
         return CHORUS_OK;

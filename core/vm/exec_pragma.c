@@ -14,6 +14,7 @@
  *       rows followed by the arg and schema it was given.
  * Callers: stmt.c (statements), exec_query.c (tables).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env)
     env->defer_foreign_keys = &conn->defer_foreign_keys;
     env->recursive_triggers = &conn->recursive_triggers;
     env->cache_size = &conn->cache_size;
+    env->mvcc = vm_mvcc_on(conn->db);
     rc = vm_schema_pragma_env(r, p, env);      /* temp.c TP4 */
     if (rc == CHORUS_OK)
         env->stx = env->tx != NULL ? vm_store_tx(conn, env->tx) : NULL;

@@ -430,16 +430,14 @@ eval_in_list(vm_run *r, cx *e, value *out)
     rc = vm_eval(r, e->left, &x);
     if (rc != CHORUS_OK)
         return rc;
-    if (x.type == VALUE_NULL) {
-        value_set_null(out);
-        return CHORUS_OK;
-    }
+    /* As SQLite's comparisons in turn: the elements up to the first equal
+     * one are evaluated, all of them when x is NULL (an error surfaces). */
     for (int i = 0; i < e->n_args && !found; i++) {
         value v;
         rc = vm_eval(r, e->args[i], &v);
         if (rc != CHORUS_OK)
             break;
-        if (v.type == VALUE_NULL)
+        if (v.type == VALUE_NULL || x.type == VALUE_NULL)
             has_null = true;
         else
             found = compare_values(&x, e->left->aff, &v, AFFINITY_NONE, e->coll) == 0;

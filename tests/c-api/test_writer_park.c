@@ -206,6 +206,7 @@ test_mvcc_transaction_of_many_statements(void **state)
 
     (void)state;
     open_file(&t, "mvcc");
+    capi_assert_query(t.b, "SELECT * FROM pragma_journal_mode", "mvcc");
     assert_int_equal(chorus_exec(t.a, "BEGIN CONCURRENT"), CHORUS_OK);
     statements_in_one_transaction(&t);
     /* Another connection commits and checkpoints while a's writer is parked. */
