@@ -276,18 +276,22 @@ scope_next_column(const scope *sc, const ast_expr *e, int *i)
 }
 
 /* X5: a VIRTUAL generated column reads as its expression over the same
- * row (the source alone in scope), with the column's affinity and
- * collation; NULL when compiling it fails (c->errmsg tells) or no memory. */
+ * row (the source alone in scope, all its columns visible: a trigger's NEW
+ * and OLD are hidden from the statement's names, not from their own
+ * columns' expressions), with the column's affinity and collation; NULL
+ * when compiling it fails (c->errmsg tells) or no memory. */
 static cx *
 generated_cx(cctx *c, const scope_source *src, int col)
 {
     const catalog_column *gc = &src->table->cols[col];
+    scope_source self = *src;
     scope row;
     cx *x = NULL;
 
+    self.col_hidden = NULL;
     memset(&row, 0, sizeof row);
     row.n_src = 1;
-    row.src = (scope_source *)src;
+    row.src = &self;
     row.no_agg = true;
     row.first_cursor = src->cursor;
     if (cc_expr(c, &row, gc->generated_expr, &x) != CHORUS_OK || x == NULL)
@@ -369,7 +373,7 @@ source_column_plain(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx
 
     *out = NULL;
     if (x == NULL)
-        return CHORUS_NOMEM;
+        return c->errmsg != NULL ? CHORUS_ERROR : CHORUS_NOMEM;
     if (s->agg_mode && !s->in_agg_arg)
         return group_column(c, s, x, out);
     *out = x;
@@ -410,7 +414,7 @@ lookup_in_scope(cctx *c, scope *sc, const ast_expr *e, cx **out)
     if (hit == NULL)
         return CHORUS_OK;
     *out = column_cx(c, hit, hit_col, e);
-    return *out == NULL ? CHORUS_NOMEM : CHORUS_OK;
+    return *out != NULL ? CHORUS_OK : c->errmsg != NULL ? CHORUS_ERROR : CHORUS_NOMEM;
 }
 
 static int

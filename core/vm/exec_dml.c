@@ -45,7 +45,8 @@
  *       rowid (or PK order, W8) when SQLite runs it in two passes
  *       (RETURNING, delete triggers, foreign keys), as W4 for UPDATE.
  *   W10 An INSERT whose rowid is left to the table gets it after BEFORE
- *       triggers (NEW.rowid is -1 there) and before generated columns and
+ *       triggers (NEW.rowid and NEW of the rowid alias read -1 there) and
+ *       before generated columns and
  *       CHECK constraints, which may read it, as SQLite allocates it; the
  *       writer then takes it as given.
  * Callers: stmt.c.
@@ -562,9 +563,14 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
                             vm_triggers_any(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)))
         rc = apply_affinity(t, vals);
     if (rc == CHORUS_OK && vm_triggers_any(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE)) {
-        const value *r = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : &rowid;
+        value *r = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : &rowid;
+        bool unknown = t->rowid_alias >= 0 && r->type == VALUE_NULL;
+        if (unknown)
+            value_set_int(r, -1);       /* W10: NEW's rowid alias reads -1 there, as SQLite's */
         rc = vm_triggers_fire(st, t, AST_TRIGGER_INSERT, AST_TRIGGER_BEFORE, NULL, NULL, 0,
                               vals, r->type == VALUE_INTEGER ? r->u.i : -1, &skip);
+        if (unknown)
+            value_set_null(r);
     }
     if (rc == CHORUS_OK && !skip && (t->n_checks > 0 || table_has_generated(t)))
         rc = rowid_assign_early(st, t, vals, &rowid, &rowid_ptr);
