@@ -45,6 +45,7 @@
  *       remain (not while defer_foreign_keys is on); CASCADE, SET NULL and
  *       SET DEFAULT change the children, whose own writes are counted.
  *   K6  Failures: "FOREIGN KEY constraint failed", CHORUS_CONSTRAINT_FOREIGNKEY.
+ *   K7  Child keys match parent keys under the parent key's collation.
  * Callers: exec_dml.c (rows, statements), tx.c (COMMIT, savepoints).
  */
 #include <stdlib.h>
@@ -104,7 +105,22 @@ child_col(const fk_job *j, int k)
     return j->child->cols[j->fk->from_cols[k]].name;
 }
 
-/* " WHERE a1 = <row>.b1 AND ..." over the child (on_child) or the parent. */
+/* The collation of parent key column k as written, or NULL (BINARY, or
+ * the rowid). */
+static const char *
+parent_collation(const fk_job *j, int k)
+{
+    int col = catalog_table_column_find(j->parent, parent_col(j, k));
+
+    if (col < 0)
+        return NULL;
+    return j->parent->cols[col].collation_name;
+}
+
+/* " WHERE a1 = <row>.b1 AND ..." over the child (on_child) or the parent.
+ * K7: keys compare under the parent key's collation, as SQLite's do: on
+ * the parent side it is the left operand's own; on the child side an
+ * explicit COLLATE on the parent's value says so. */
 static void
 put_match(strbuf *sb, const fk_job *j, bool on_child, const char *row)
 {
@@ -115,6 +131,11 @@ put_match(strbuf *sb, const fk_job *j, bool on_child, const char *row)
         put_name(sb, on_child ? child_col(j, k) : parent_col(j, k));
         strbuf_printf(sb, " = %s.", row);
         put_name(sb, on_child ? parent_col(j, k) : child_col(j, k));
+        if (on_child) {
+            const char *coll = parent_collation(j, k);
+            strbuf_printf(sb, " COLLATE ");
+            put_name(sb, coll != NULL ? coll : "BINARY");
+        }
     }
 }
 
