@@ -29,6 +29,13 @@
  *   M4  A transaction never reads a map that replaced a dropped one unless
  *       its snapshot is newer than the drop (mvcc R21): its B-tree snapshot
  *       may hold the old tree there. It gets CHORUS_CONFLICT_SCHEMA.
+ *   M5  The B-tree under a cursor does not change while the cursor lives:
+ *       the MVCC path reads a snapshot, and a transaction writes its B-tree
+ *       only in DDL statements, which no open DML cursor outlives (the
+ *       engine closes parked writers first: core/vm writer_park.c WP3). So a
+ *       table cursor learns the B-tree's largest rowid once, and an insert
+ *       above it (an append) needs no B-tree seek; neither does the rowid
+ *       allocator's seed.
  *
  * Ownership: buffers and sub-cursors are the cursor's; versions' bytes are
  * borrowed from the store until the cursor closes (mvcc store.c, D2).
@@ -559,14 +566,36 @@ store_mv_insert(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t 
  * store, whose insert answers MV_EXISTS for a visible row there; a rowid the
  * B-tree holds takes the general questions (the store may hide it).
  */
+/* M5: the B-tree's largest rowid (INT64_MIN when it is empty), read once. */
+static int
+bt_max_rowid(store_cursor *cur, int64_t *out)
+{
+    bool eof;
+    int rc = CHORUS_OK;
+
+    if (!cur->bt_max_known) {
+        cur->bt_key_ok = false;
+        cur->bt_max = INT64_MIN;
+        rc = btree_last(cur->bt, &eof);
+        if (rc == CHORUS_OK && !eof)
+            rc = btree_rowid(cur->bt, &cur->bt_max);
+        cur->bt_max_known = rc == CHORUS_OK;
+    }
+    *out = cur->bt_max;
+    return rc;
+}
+
 int
 store_mv_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint32_t nbytes,
                     bool *taken_out)
 {
     bool eof, exact = false;
     mv_outcome o;
-    int rc = btree_seek_rowid(cur->bt, rowid, BTREE_SEEK_GE, &eof, &exact);
+    int64_t max;
+    int rc = bt_max_rowid(cur, &max);
 
+    if (rc == CHORUS_OK && rowid <= max)          /* M5: else no B-tree row has it */
+        rc = btree_seek_rowid(cur->bt, rowid, BTREE_SEEK_GE, &eof, &exact);
     cur->bt_key_ok = false;
     *taken_out = false;
     if (rc == CHORUS_OK && exact)
@@ -632,17 +661,14 @@ store_mv_delete(store_cursor *cur)
 int
 store_mv_rowid_next(store_cursor *cur, int64_t *out)
 {
-    int64_t max = 0;
-    bool eof;
-    int rc = btree_last(cur->bt, &eof);
+    int64_t max;
+    int rc = bt_max_rowid(cur, &max);
 
-    cur->bt_key_ok = false;
     cur->need_seek = true;
-    if (rc == CHORUS_OK && !eof)
-        rc = btree_rowid(cur->bt, &max);
     if (rc != CHORUS_OK)
         return rc;
-    mv_table_rowid_seen(cur->table, max);           /* mvcc R10: seeded by the B-tree */
+    if (max > 0)
+        mv_table_rowid_seen(cur->table, max);       /* mvcc R10: seeded by the B-tree */
     *out = mv_table_rowid_next(cur->table);
     if (*out <= 0)
         return CHORUS_FULL;

@@ -61,6 +61,8 @@ struct store_cursor {
     bool bt_key_ok;             /* bt_key/bt_rowid describe the B-tree position */
     bool need_seek;             /* a write went through the cursor (M2) */
     store_buf payload;          /* index: the store entry as an index record */
+    bool bt_max_known;          /* table: bt_max holds the B-tree's largest rowid (M5) */
+    int64_t bt_max;             /* ... INT64_MIN for an empty tree */
 };
 
 /* --- merge.c: the MVCC path ------------------------------------------------ */
