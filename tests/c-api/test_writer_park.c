@@ -228,6 +228,40 @@ test_mvcc_transaction_of_many_statements(void **state)
     close_file(&t);
 }
 
+/* store/merge.c M5: inserts below and above the B-tree's largest rowid,
+ * after a checkpoint moved rows there, and across another connection's
+ * commit and checkpoint while the transaction's writer is parked. */
+static void
+test_mvcc_inserts_against_checkpointed_rows(void **state)
+{
+    two_conns t;
+    chorus_stmt *ins;
+
+    (void)state;
+    open_file(&t, "mvcc");
+    assert_int_equal(chorus_prepare(t.a, "INSERT INTO t(id, u, n) VALUES (?, ?, 0)", -1, &ins, NULL),
+                     CHORUS_OK);
+    for (int64_t id = 1; id <= 10; id++)
+        assert_int_equal(insert(ins, id, NULL), CHORUS_DONE);
+    assert_int_equal(chorus_exec(t.a, "PRAGMA wal_checkpoint(TRUNCATE)"), CHORUS_OK);
+    assert_int_equal(chorus_exec(t.a, "BEGIN CONCURRENT"), CHORUS_OK);
+    assert_int_equal(insert(ins, 5, "x5"), CHORUS_CONSTRAINT);      /* in the B-tree */
+    assert_int_equal(insert(ins, 11, NULL), CHORUS_DONE);           /* above it */
+    assert_int_equal(insert(ins, 11, "y11"), CHORUS_CONSTRAINT);    /* our own, in the store */
+    assert_int_equal(chorus_exec(t.b, "INSERT INTO t(id, u) VALUES (12, 'b12'); "
+                                      "PRAGMA wal_checkpoint(TRUNCATE)"), CHORUS_OK);
+    assert_int_equal(insert(ins, 13, NULL), CHORUS_DONE);
+    assert_int_equal(insert(ins, 12, NULL), CHORUS_CONFLICT);       /* b's, after our snapshot */
+    chorus_finalize(ins);
+    assert_int_equal(chorus_exec(t.a, "ROLLBACK"), CHORUS_OK);
+    assert_int_equal(chorus_exec(t.a, "INSERT INTO t(id, u) VALUES (12, 'again')"),
+                     CHORUS_CONSTRAINT);
+    assert_int_equal(chorus_exec(t.a, "INSERT INTO t(u) VALUES ('next')"), CHORUS_OK);
+    /* mvcc R10: the allocator stays above every rowid it was told of (13) */
+    capi_assert_query(t.a, "SELECT max(id) || ':' || count(*) FROM t", "14:12");
+    close_file(&t);
+}
+
 int
 main(void)
 {
@@ -237,6 +271,7 @@ main(void)
         cmocka_unit_test(test_rollback_to_after_deletes),
         cmocka_unit_test(test_interleaved_statements_share_the_tree),
         cmocka_unit_test(test_mvcc_transaction_of_many_statements),
+        cmocka_unit_test(test_mvcc_inserts_against_checkpointed_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
 }
