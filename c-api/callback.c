@@ -25,6 +25,7 @@
  */
 #include "capi_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +135,9 @@ chorus_result_int64(chorus_context *ctx, int64_t value)
 void
 chorus_result_double(chorus_context *ctx, double value)
 {
-    if (context_live(ctx))
+    if (context_live(ctx) && isnan(value))
+        func_result_null(ctx->fctx);        /* as SQLite: a NaN result is NULL */
+    else if (context_live(ctx))
         func_result_real(ctx->fctx, value);
 }
 

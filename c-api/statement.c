@@ -19,6 +19,7 @@
  */
 #include "capi_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,7 +173,10 @@ chorus_bind_double(chorus_stmt *stmt, int idx, double r)
 {
     value v;
 
-    value_set_real(&v, r);
+    if (isnan(r))
+        value_set_null(&v);     /* as SQLite: a NaN is stored as NULL */
+    else
+        value_set_real(&v, r);
     return bind_value(stmt, idx, &v);
 }
 

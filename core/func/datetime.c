@@ -965,6 +965,11 @@ static const func_def defs[] = {
     { .name = "unixepoch", .n_args = -1, .scalar = fn_unixepoch },
     { .name = "strftime", .n_args = -1, .min_args = 1, .scalar = fn_strftime },
     { .name = "timediff", .n_args = 2, .scalar = fn_timediff },
+    /* CURRENT_DATE, CURRENT_TIME and CURRENT_TIMESTAMP: 'now' (the parser
+     * makes these keywords calls of these names). */
+    { .name = "current_date", .n_args = 0, .scalar = fn_date },
+    { .name = "current_time", .n_args = 0, .scalar = fn_time },
+    { .name = "current_timestamp", .n_args = 0, .scalar = fn_datetime },
 };
 
 const func_table func_datetime_table = { defs, (int)CHORUS_ARRAY_LEN(defs) };

@@ -3,6 +3,7 @@
  * prepare and tails, binding with destructors, parameters, step, reset,
  * finalize, metadata, and the misuse each of them detects.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -181,6 +182,19 @@ test_bind_all_types_round_trip(void **state)
     assert_int_equal(chorus_column_type(stmt, 4), CHORUS_BLOB);
     assert_int_equal(chorus_column_bytes(stmt, 4), 3);
     assert_memory_equal(chorus_column_blob(stmt, 4), blob, 3);
+    chorus_finalize(stmt);
+}
+
+/* As SQLite: a NaN bound as a double is stored as NULL. */
+static void
+test_bind_double_nan_binds_null(void **state)
+{
+    capi_fixture *f = *state;
+    chorus_stmt *stmt = prepare(f, "SELECT typeof(?)");
+
+    assert_int_equal(chorus_bind_double(stmt, 1, NAN), CHORUS_OK);
+    assert_int_equal(chorus_step(stmt), CHORUS_ROW);
+    assert_string_equal(chorus_column_text(stmt, 0), "null");
     chorus_finalize(stmt);
 }
 
@@ -384,6 +398,7 @@ main(void)
         T(test_finalized_statement_is_misuse_everywhere),
         cmocka_unit_test(test_null_statement_is_misuse_or_harmless),
         T(test_bind_all_types_round_trip),
+        T(test_bind_double_nan_binds_null),
         T(test_bind_text_with_length_takes_only_those_bytes),
         T(test_bind_null_text_pointer_binds_null),
         T(test_bind_calls_a_custom_destructor_once_even_on_failure),
