@@ -145,12 +145,12 @@ collect_values(native_statement *self, PyObject *parameters, PyObject **values)
     if (mapping < 0)
         return -1;
     if (!mapping) {
-        supplied = PySequence_Size(parameters);
-        if (supplied < 0) {
-            PyErr_Clear();
+        if (!PySequence_Check(parameters)) {
             native_error_raise_text(st->ProgrammingError, "parameters are of unsupported type");
             return -1;
         }
+        if ((supplied = PySequence_Size(parameters)) < 0)
+            return -1;                  /* the sequence's own error, as sqlite3 */
         if (supplied != n) {
             PyErr_Format(st->ProgrammingError,
                          "Incorrect number of bindings supplied. The current statement uses "

@@ -593,6 +593,12 @@ connection_get_closed(native_connection *self, void *unused)
     return PyBool_FromLong(self->conn == NULL);
 }
 
+static PyObject *
+connection_get_lending(native_connection *self, void *unused)
+{
+    return PyBool_FromLong(self->lent != NULL);
+}
+
 static PyMethodDef connection_methods[] = {
     {"close", (PyCFunction)connection_close, METH_NOARGS, connection_close_doc},
     {"exec", (PyCFunction)connection_exec, METH_O, connection_exec_doc},
@@ -634,6 +640,8 @@ static PyGetSetDef connection_getset[] = {
     {"in_transaction", (getter)connection_get_in_transaction, NULL,
      "True inside an explicit transaction.", NULL},
     {"closed", (getter)connection_get_closed, NULL, "True once closed.", NULL},
+    {"lending", (getter)connection_get_lending, NULL,
+     "True while a cursor holds a statement out of the cache (reading).", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

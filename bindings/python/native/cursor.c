@@ -20,6 +20,14 @@
  *       when needed: Connection._prepare (a statement not in the cache),
  *       Connection._describe (detect_types), Cursor._make_row (converters
  *       or a row_factory), Connection.text_factory (read once per fetch).
+ *   C5  While execute(), executemany() or a fetch runs, the cursor is in
+ *       use: Python code it calls (an adapter, the parameter iterator, a
+ *       converter, a row_factory) that uses the same cursor again (execute,
+ *       fetch, close, __init__) gets ProgrammingError "Recursive use of
+ *       cursors not allowed.", as in sqlite3.
+ *   C6  close() checks like every method (uninitialised cursor, recursive
+ *       use, closed connection, foreign thread) except that closing twice is
+ *       harmless.
  *
  * Locking: every engine call goes through statement.c and connection.c
  * (native.h N2). A cursor belongs to the thread of its connection unless
@@ -49,6 +57,7 @@ typedef struct {
     long long rowcount;
     Py_ssize_t arraysize;
     int closed;
+    int in_use;                     /* C5 */
 } native_cursor;
 
 static int
@@ -120,6 +129,11 @@ cursor_init(native_cursor *self, PyObject *args, PyObject *kwargs)
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:Cursor", keywords, &connection))
         return -1;
+    if (self->in_use) {
+        PyErr_SetString(cursor_module_state(Py_TYPE(self))->ProgrammingError,
+                        "Recursive use of cursors not allowed.");
+        return -1;
+    }
     native = PyObject_GetAttr(connection, cursor_module_state(Py_TYPE(self))->str_native);
     if (native == NULL || !native_connection_is(native)) {
         Py_XDECREF(native);
@@ -150,31 +164,62 @@ cursor_init(native_cursor *self, PyObject *args, PyObject *kwargs)
     return 0;
 }
 
-/* Raises the error for a closed cursor, an uninitialised one, a closed
+/* Raises the error for an uninitialised cursor, one in use (C5), a closed
  * connection or a foreign thread. Returns 0 or -1. */
 static int
-cursor_check(native_cursor *self)
+cursor_check_usable(native_cursor *self)
 {
     if (self->native == NULL) {
-        PyErr_SetString(PyExc_TypeError, "Base Cursor.__init__ not called.");
+        PyErr_SetString(cursor_module_state(Py_TYPE(self))->ProgrammingError,
+                        "Base Cursor.__init__ not called.");
         return -1;
     }
-    if (self->closed) {
+    if (self->in_use) {
         native_error_raise_text(self->native->state->ProgrammingError,
-                                "Cannot operate on a closed cursor.");
+                                "Recursive use of cursors not allowed.");
         return -1;
     }
     return native_connection_check(self->native);
 }
 
-/* The start of execute() and executemany(): checks, forgets the previous
- * result and returns the statement for sql (new reference; Py_None for SQL
- * without a statement). */
+/* cursor_check_usable, and the error for a closed cursor. Returns 0 or -1. */
+static int
+cursor_check(native_cursor *self)
+{
+    if (cursor_check_usable(self) < 0)
+        return -1;
+    if (self->closed) {
+        native_error_raise_text(self->native->state->ProgrammingError,
+                                "Cannot operate on a closed cursor.");
+        return -1;
+    }
+    return 0;
+}
+
+/* cursor_check, then marks the cursor in use (C5) until cursor_leave. */
+static int
+cursor_enter(native_cursor *self)
+{
+    if (cursor_check(self) < 0)
+        return -1;
+    self->in_use = 1;
+    return 0;
+}
+
+/* Ends the use cursor_enter began; passes result through. */
+static PyObject *
+cursor_leave(native_cursor *self, PyObject *result)
+{
+    self->in_use = 0;
+    return result;
+}
+
+/* The start of execute() and executemany() (the cursor entered, C5):
+ * forgets the previous result and returns the statement for sql (new
+ * reference; Py_None for SQL without a statement). */
 static PyObject *
 cursor_start(native_cursor *self, PyObject *sql)
 {
-    if (cursor_check(self) < 0)
-        return NULL;
     if (!PyUnicode_Check(sql))
         return PyErr_Format(PyExc_TypeError, "sql must be str, not %.100s",
                             Py_TYPE(sql)->tp_name);
@@ -261,15 +306,20 @@ cursor_describe(native_cursor *self)
 }
 
 /* C1: steps the current statement; releases it when done, counting its
- * changes (C3). Returns 0 or -1. */
+ * changes (C3). With describe (execute's first step), the result is
+ * described after the step and before the release: the step is where the
+ * engine re-prepares a statement for a changed schema, with perhaps other
+ * columns. Returns 0 or -1. */
 static int
-cursor_advance(native_cursor *self)
+cursor_advance(native_cursor *self, int describe)
 {
     native_statement *statement = self->statement;
     int has_row = native_statement_step(statement);
     int64_t changes;
 
-    if (has_row < 0) {
+    if (has_row < 0
+        || (describe && (native_statement_check_columns(statement) < 0
+                         || cursor_describe(self) < 0))) {
         cursor_release(self);
         return -1;
     }
@@ -291,7 +341,7 @@ PyDoc_STRVAR(cursor_execute_doc,
              "for ?, a mapping for :name); returns the cursor, ready to fetch.");
 
 static PyObject *
-cursor_execute(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
+cursor_execute_entered(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *statement;
     int64_t rowid;
@@ -308,20 +358,27 @@ cursor_execute(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
     }
     self->statement = (native_statement *)statement;
     if (cursor_bind(self, nargs > 1 ? args[1] : NULL) < 0
-        || (self->statement->is_dml && cursor_begin_implicit(self) < 0)
-        || cursor_describe(self) < 0) {
+        || (self->statement->is_dml && cursor_begin_implicit(self) < 0)) {
         cursor_release(self);
         return NULL;
     }
     Py_SETREF(self->row_index, Py_NewRef(Py_None));
     self->rowcount = self->statement->is_dml ? 0 : -1;
-    if (cursor_advance(self) < 0
+    if (cursor_advance(self, 1) < 0
         || native_connection_read(self->native, chorus_last_insert_rowid, &rowid) < 0)
         return NULL;
     Py_SETREF(self->lastrowid, PyLong_FromLongLong(rowid));
     if (self->lastrowid == NULL)
         return NULL;
     return Py_NewRef((PyObject *)self);
+}
+
+static PyObject *
+cursor_execute(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (cursor_enter(self) < 0)
+        return NULL;
+    return cursor_leave(self, cursor_execute_entered(self, args, nargs));
 }
 
 PyDoc_STRVAR(cursor_executemany_doc,
@@ -367,7 +424,7 @@ cursor_run_many(native_cursor *self, native_statement *statement, PyObject *para
 }
 
 static PyObject *
-cursor_executemany(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
+cursor_executemany_entered(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
 {
     native_statement *statement;
     PyObject *started;
@@ -400,6 +457,14 @@ cursor_executemany(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
     return rc < 0 ? NULL : Py_NewRef((PyObject *)self);
 }
 
+static PyObject *
+cursor_executemany(native_cursor *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (cursor_enter(self) < 0)
+        return NULL;
+    return cursor_leave(self, cursor_executemany_entered(self, args, nargs));
+}
+
 /* The next row (C1), shaped by _make_row when converters or a row_factory
  * apply (C4). New reference; NULL without an exception at the end. */
 static PyObject *
@@ -422,7 +487,7 @@ cursor_next_row(native_cursor *self)
     Py_DECREF(text_factory);
     if (values == NULL)
         return NULL;
-    if (cursor_advance(self) < 0) {
+    if (cursor_advance(self, 0) < 0) {
         Py_DECREF(values);
         return NULL;
     }
@@ -440,9 +505,9 @@ cursor_fetchone(native_cursor *self, PyObject *unused)
 {
     PyObject *row;
 
-    if (cursor_check(self) < 0)
+    if (cursor_enter(self) < 0)
         return NULL;
-    row = cursor_next_row(self);
+    row = cursor_leave(self, cursor_next_row(self));
     if (row == NULL && !PyErr_Occurred())
         Py_RETURN_NONE;
     return row;
@@ -454,8 +519,10 @@ cursor_fetch_list(native_cursor *self, Py_ssize_t limit)
 {
     PyObject *rows;
 
-    if (cursor_check(self) < 0 || (rows = PyList_New(0)) == NULL)
+    if (cursor_enter(self) < 0)
         return NULL;
+    if ((rows = PyList_New(0)) == NULL)
+        return cursor_leave(self, NULL);
     while (limit < 0 || PyList_GET_SIZE(rows) < limit) {
         PyObject *row = cursor_next_row(self);
         int rc;
@@ -469,9 +536,9 @@ cursor_fetch_list(native_cursor *self, Py_ssize_t limit)
     }
     if (PyErr_Occurred()) {
         Py_DECREF(rows);
-        return NULL;
+        return cursor_leave(self, NULL);
     }
-    return rows;
+    return cursor_leave(self, rows);
 }
 
 PyDoc_STRVAR(cursor_fetchmany_doc,
@@ -503,9 +570,9 @@ cursor_fetchall(native_cursor *self, PyObject *unused)
 static PyObject *
 cursor_iternext(native_cursor *self)
 {
-    if (cursor_check(self) < 0)
+    if (cursor_enter(self) < 0)
         return NULL;
-    return cursor_next_row(self);
+    return cursor_leave(self, cursor_next_row(self));
 }
 
 PyDoc_STRVAR(cursor_close_doc,
@@ -514,9 +581,10 @@ PyDoc_STRVAR(cursor_close_doc,
 static PyObject *
 cursor_close(native_cursor *self, PyObject *unused)
 {
+    if (cursor_check_usable(self) < 0)      /* C6 */
+        return NULL;
     if (!self->closed) {
-        if (self->native != NULL)
-            cursor_release(self);
+        cursor_release(self);
         self->closed = 1;
     }
     Py_RETURN_NONE;

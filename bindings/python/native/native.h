@@ -133,6 +133,8 @@ typedef struct native_statement {
                                       until first asked */
     PyObject *descriptions;        /* dict detect_types -> (description,
                                       converters), filled by chorusdb */
+    int n_columns;                 /* the column count the two above describe
+                                      (-1 until native_statement_check_columns) */
 } native_statement;
 
 /* ---- errors.c */
@@ -278,6 +280,12 @@ int native_statement_reset(native_statement *self);
  * 7-tuples (name, None x 6), or None when there are no columns. Borrowed
  * from the statement. NULL with an exception set. */
 PyObject *native_statement_description(native_statement *self);
+
+/* Forgets description and descriptions when the statement's column count is
+ * no longer the one they describe: the engine re-prepares a statement for a
+ * changed schema at its next step, so a cached statement may come back with
+ * other columns. Call it after that step. Returns 0 or -1. */
+int native_statement_check_columns(native_statement *self);
 
 /* ---- bind.c */
 

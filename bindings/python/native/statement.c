@@ -7,7 +7,10 @@
  * reading one row) and translates the result; the same operations are
  * exported to cursor.c (native.h), which decides which statement runs when.
  * What the cursor needs to know about a statement (parameter names and
- * mapping keys, the plain description) is computed once, here.
+ * mapping keys, the plain description) is computed once, here; the
+ * descriptions are computed again when a step finds the engine re-prepared
+ * the statement with another column count (native_statement_check_columns;
+ * a change that keeps the count, such as a renamed column, is not seen).
  *
  * Values cross as sqlite3 maps them: None <-> NULL, int <-> INTEGER (64-bit;
  * a larger int is OverflowError), float <-> REAL, str <-> TEXT (UTF-8),
@@ -88,6 +91,7 @@ native_statement_new(native_connection *connection, chorus_stmt *stmt, PyObject 
     self->stmt = stmt;
     Py_INCREF(sql);
     self->sql = sql;
+    self->n_columns = -1;
     if (statement_describe_parameters(self) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -445,6 +449,23 @@ static PyObject *
 statement_get_column_decltypes(native_statement *self, void *unused)
 {
     return statement_names(self, chorus_column_count, chorus_column_decltype, 0);
+}
+
+int
+native_statement_check_columns(native_statement *self)
+{
+    int n;
+
+    if (native_statement_enter(self) < 0)
+        return -1;
+    n = chorus_column_count(self->stmt);
+    native_statement_leave(self);
+    if (n != self->n_columns) {
+        Py_CLEAR(self->description);
+        Py_CLEAR(self->descriptions);
+        self->n_columns = n;
+    }
+    return 0;
 }
 
 PyObject *

@@ -69,7 +69,7 @@ def test_explicit_begin_works_in_autocommit_mode(db_path):
 @pytest.mark.parametrize("level", ["", "DEFERRED", "IMMEDIATE", "EXCLUSIVE", "deferred"])
 def test_isolation_levels_choose_the_begin(db_path, level):
     conn = chorusdb.connect(db_path, isolation_level=level)
-    assert conn.isolation_level == level
+    assert conn.isolation_level == level.upper()    # stored upper-cased, as sqlite3
     conn.execute("CREATE TABLE t(x)")
     conn.execute("INSERT INTO t VALUES (1)")
     assert conn.in_transaction

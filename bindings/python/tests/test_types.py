@@ -157,7 +157,8 @@ def test_converters_receive_bytes_and_skip_null(memory):
 
 
 def test_adapt_without_an_adapter_raises_or_returns_alt():
+    # chorusdb.adapt is the function, as sqlite3.adapt
     with pytest.raises(chorusdb.ProgrammingError):
-        chorusdb.adapt.adapt(object())
+        chorusdb.adapt(object())
     marker = object()
-    assert chorusdb.adapt.adapt(object(), chorusdb.PrepareProtocol, marker) is marker
+    assert chorusdb.adapt(object(), chorusdb.PrepareProtocol, marker) is marker

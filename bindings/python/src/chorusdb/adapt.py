@@ -49,14 +49,19 @@ def register_converter(typename, converter):
 
 def adapt(obj, proto=PrepareProtocol, alt=_NO_DEFAULT):
     """obj adapted to proto: by a registered adapter, proto.__adapt__ or obj.__conform__;
-    alt (or ProgrammingError without it) when none applies."""
+    alt (or ProgrammingError without it) when none applies. A TypeError raised by
+    __adapt__ or __conform__ means "does not apply" (as in sqlite3); any other exception
+    propagates, as does everything a registered adapter raises."""
     adapter = adapters.get((type(obj), proto))
     if adapter is not None:
         return adapter(obj)
     for hook, arg in ((getattr(proto, "__adapt__", None), obj),
                       (getattr(obj, "__conform__", None), proto)):
         if hook is not None:
-            adapted = hook(arg)
+            try:
+                adapted = hook(arg)
+            except TypeError:
+                continue
             if adapted is not None:
                 return adapted
     if alt is not _NO_DEFAULT:

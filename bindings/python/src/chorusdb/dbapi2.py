@@ -32,6 +32,16 @@ COMMIT with cursors still reading: the engine commits at once and the cursors go
 them yet, so rollback() first resets them (as sqlite3 did before Python 3.11); their next
 fetch raises InterfaceError.
 
+Checks, as sqlite3 makes them: a Connection whose __init__ never ran (a subclass that
+skipped it, or a re-__init__ whose open failed) raises ProgrammingError("Base
+Connection.__init__ not called."); methods the engine cannot serve yet (blobopen,
+set_authorizer, getlimit/setlimit, extensions) check the connection and thread first and
+then raise NotSupportedError. isolation_level is stored upper-cased, "" by default, and the
+implicit BEGIN is "BEGIN " + isolation_level.
+
+Module namespace: sqlite3's, including sqlite_version (the engine's sqlite_version()),
+every SQLITE_* constant (sqlite_names.py), adapt, enable_shared_cache and Blob.
+
 Threads: with check_same_thread (the default) a connection and its cursors may only be
 used by the thread that made it; interrupt() is allowed from any thread. The engine work
 itself runs without the GIL, so threads with a connection each work in parallel.
@@ -44,15 +54,18 @@ import os
 import threading
 import time
 import urllib.parse
+import warnings
 
-from chorusdb import _chorus, adapt, sqltext, transaction
+from chorusdb import _chorus, sqltext, transaction
+from chorusdb import adapt as _adaptation     # the package's `adapt` is the function
 from chorusdb._chorus import (ConflictError, DatabaseError, DataError, Error, IntegrityError,
                               InterfaceError, InternalError, NotSupportedError,
                               OperationalError, ProgrammingError, Warning)
-from chorusdb.adapt import (PARSE_COLNAMES, PARSE_DECLTYPES, PrepareProtocol, adapters,
+from chorusdb.adapt import (PARSE_COLNAMES, PARSE_DECLTYPES, PrepareProtocol, adapt, adapters,
                             converters, register_adapter, register_converter)
 from chorusdb.dump import iterdump as _iterdump
 from chorusdb.row import Row, name_index
+from chorusdb.sqlite_names import SQLITE_NAMES
 
 apilevel = "2.0"
 threadsafety = 1
@@ -86,6 +99,33 @@ def TimestampFromTicks(ticks):
 complete_statement = sqltext.complete_statement
 
 
+def enable_shared_cache(enable):
+    """Deprecated in sqlite3 and a no-op here: connections to one path already share one
+    database object inside the engine. Warns DeprecationWarning, as sqlite3 does."""
+    warnings.warn("enable_shared_cache is deprecated", DeprecationWarning, stacklevel=2)
+
+
+def _no_instances(cls, *args, **kwargs):
+    """__new__ of the types only chorusdb makes (sqlite3's disallowed instantiation)."""
+    raise TypeError(f"cannot create '{cls.__module__}.{cls.__name__}' instances")
+
+
+class Blob:
+    """sqlite3's incremental BLOB I/O handle (Connection.blobopen). The engine has no
+    incremental BLOB I/O yet: blobopen() raises NotSupportedError, and Blob cannot be
+    created directly (as in sqlite3)."""
+
+    __new__ = _no_instances
+
+
+class Statement:
+    """What calling a connection returns (sqlite3's Connection.__call__(sql)): sql
+    prepared, held and otherwise opaque; it cannot be created directly."""
+
+    __slots__ = ("_native",)
+    __new__ = _no_instances
+
+
 def enable_callback_tracebacks(flag, /):
     """As sqlite3's: while flag is true, an exception raised in a user-defined function,
     aggregate or window function goes to sys.unraisablehook (the statement still fails
@@ -94,7 +134,7 @@ def enable_callback_tracebacks(flag, /):
 _ISOLATION_LEVELS = ("", "DEFERRED", "IMMEDIATE", "EXCLUSIVE", "CONCURRENT")
 
 
-def connect(database, timeout=5.0, detect_types=0, isolation_level="DEFERRED",
+def connect(database, timeout=5.0, detect_types=0, isolation_level="",
             check_same_thread=True, factory=None, cached_statements=128, uri=False, *,
             autocommit=LEGACY_TRANSACTION_CONTROL):
     """Opens a connection to the ChorusDB database file database (":memory:" for a
@@ -116,7 +156,7 @@ def _open_arguments(database, uri):
     parts = urllib.parse.urlsplit(path)
     if parts.netloc not in ("", "localhost"):
         raise OperationalError(f"invalid uri authority: {parts.netloc}")
-    name = urllib.parse.unquote(parts.path)
+    name = os.fsdecode(urllib.parse.unquote_to_bytes(parts.path))   # bytes, as the OS has them
     modes = {"ro": _chorus.CHORUS_OPEN_READONLY,
              "rw": _chorus.CHORUS_OPEN_READWRITE,
              "rwc": _chorus.CHORUS_OPEN_READWRITE | _chorus.CHORUS_OPEN_CREATE,
@@ -163,17 +203,28 @@ DATETIME = _TypeObject({"DATE", "DATETIME", "TIMESTAMP"})
 ROWID = _TypeObject({"ROWID"})
 
 
-def _begin_statement(isolation_level):
-    """The BEGIN that isolation_level asks for; None for None (autocommit)."""
+def _isolation_level_value(isolation_level):
+    """isolation_level checked and made canonical (upper case, a plain str), as sqlite3
+    stores it: None stays None (autocommit)."""
     if isolation_level is None:
         return None
     if not isinstance(isolation_level, str):
         raise TypeError("isolation_level must be str or None, "
                         f"not {type(isolation_level).__name__}")
-    if isolation_level.upper() not in _ISOLATION_LEVELS:
+    level = str.upper(isolation_level)     # not a subclass's upper(), as sqlite3
+    if level not in _ISOLATION_LEVELS:
         raise ValueError("isolation_level string must be '', 'DEFERRED', 'IMMEDIATE', "
-                         "'EXCLUSIVE' or 'CONCURRENT'")
-    return f"BEGIN {isolation_level.upper()}".rstrip()
+                         "or 'EXCLUSIVE' (or ChorusDB's 'CONCURRENT')")
+    return level
+
+
+def _begin_statement(isolation_level):
+    """The BEGIN that a canonical isolation_level asks for ("BEGIN " for "", as sqlite3
+    traces it); None for None (autocommit)."""
+    return None if isolation_level is None else f"BEGIN {isolation_level}"
+
+
+_CURSOR_CLASS = object()    # Connection.cursor()'s default factory: chorusdb.Cursor
 
 
 class Connection:
@@ -191,13 +242,21 @@ class Connection:
     NotSupportedError = NotSupportedError
     ConflictError = ConflictError
 
-    def __init__(self, database, timeout=5.0, detect_types=0, isolation_level="DEFERRED",
+    def __init__(self, database, timeout=5.0, detect_types=0, isolation_level="",
                  check_same_thread=True, factory=None, cached_statements=128, uri=False, *,
                  autocommit=LEGACY_TRANSACTION_CONTROL):
         # factory is accepted, and ignored, so that sqlite3's positional order holds.
+        # Calling __init__ again leaves the open connection; if the new open fails, the
+        # object is left uninitialised, as in sqlite3.
         autocommit = _autocommit_value(autocommit)
+        isolation_level = _isolation_level_value(isolation_level)
         begin = _begin_statement(isolation_level)
         path, flags = _open_arguments(database, uri)
+        # The previous native connection closes now, or, while cursors still read from
+        # it, when they and it are collected: they read on (sqlite3's sqlite3_close_v2).
+        previous, self._native = self._native, None
+        if previous is not None and not previous.lending:
+            previous.close()
         self._native = _chorus.Connection(path, flags, int(cached_statements),
                                           bool(check_same_thread))
         self._native.busy_timeout(int(max(0.0, float(timeout)) * 1000))
@@ -215,12 +274,25 @@ class Connection:
         if autocommit is False:
             self._native.exec(self._begin or "BEGIN")
 
+    _native = None          # until __init__ has opened the connection
+
     # -- checks
 
-    def _check(self):
-        """Raises ProgrammingError for a closed connection or a foreign thread."""
+    def _check_initialised(self):
+        """Raises ProgrammingError for a connection never opened (a subclass whose
+        __init__ did not call Connection.__init__, or a failed re-__init__)."""
+        if self._native is None:
+            raise ProgrammingError("Base Connection.__init__ not called.")
+
+    def _check_open(self):
+        """_check_initialised, and ProgrammingError for a closed connection."""
+        self._check_initialised()
         if self._native.closed:
             raise ProgrammingError("Cannot operate on a closed database.")
+
+    def _check(self):
+        """_check_open, and ProgrammingError from a foreign thread."""
+        self._check_open()
         self._check_thread()
 
     def _check_thread(self):
@@ -251,9 +323,9 @@ class Connection:
             names = native.column_names
             decltypes = native.column_decltypes if names else ()
             description = tuple(
-                (adapt.column_display_name(name, detect_types), None, None, None, None,
+                (_adaptation.column_display_name(name, detect_types), None, None, None, None,
                  None, None) for name in names) or None
-            found = [(i, adapt.converter_for(name, decltypes[i], detect_types))
+            found = [(i, _adaptation.converter_for(name, decltypes[i], detect_types))
                      for i, name in enumerate(names)]
             cached = (description, [(i, c) for i, c in found if c is not None] or None)
             native.descriptions[detect_types] = cached
@@ -267,14 +339,26 @@ class Connection:
 
     # -- the DB-API surface
 
-    def cursor(self, factory=None):
-        """A new cursor on this connection (factory: a Cursor subclass)."""
-        if factory is None:
-            return Cursor(self)     # checks the connection and the thread (C)
+    def cursor(self, factory=_CURSOR_CLASS):
+        """A new cursor on this connection (factory: a callable taking the connection and
+        returning a chorusdb.Cursor, by its type and not a __class__ claim)."""
+        self._check()
+        if factory is _CURSOR_CLASS:
+            return Cursor(self)
         cursor = factory(self)
-        if not isinstance(cursor, Cursor):
+        if not issubclass(type(cursor), Cursor):
             raise TypeError("factory must return a chorusdb.Cursor")
         return cursor
+
+    def __call__(self, *args):
+        """sql prepared (one statement) into an opaque Statement, as sqlite3's: checks
+        the connection before its argument."""
+        self._check()
+        if len(args) != 1 or not isinstance(args[0], str):
+            raise TypeError("Connection() takes one str argument, the SQL")
+        statement = object.__new__(Statement)
+        statement._native = self._prepare(args[0])
+        return statement
 
     def execute(self, sql, parameters=()):
         """cursor().execute(sql, parameters); returns the cursor."""
@@ -314,6 +398,7 @@ class Connection:
     def close(self):
         """Closes the connection (with autocommit=False, rolling back first); later
         calls raise ProgrammingError. Closing twice is harmless."""
+        self._check_initialised()
         if self._native.closed:
             return
         self._check_thread()
@@ -383,11 +468,13 @@ class Connection:
         """The BEGIN flavour of implicit transactions ('DEFERRED', 'IMMEDIATE',
         'EXCLUSIVE', 'CONCURRENT' or ''), or None for no implicit transactions.
         Setting None commits a pending transaction (legacy mode)."""
+        self._check_open()
         return self._isolation_level
 
     @isolation_level.setter
     def isolation_level(self, value):
         self._check()
+        value = _isolation_level_value(value)
         begin = _begin_statement(value)
         if value is None and self._autocommit is LEGACY_TRANSACTION_CONTROL \
                 and self._native.in_transaction:
@@ -505,10 +592,13 @@ class Connection:
         self._native.set_trace_callback(trace_callback)
 
     def _unsupported(self, *args, **kwargs):
+        """What the engine cannot do yet: checks the connection and thread as sqlite3's
+        methods do, then raises NotSupportedError."""
+        self._check()
         raise NotSupportedError("not supported by ChorusDB yet")
 
     set_authorizer = enable_load_extension = load_extension = _unsupported
-    blobopen = serialize = deserialize = getlimit = setlimit = _unsupported
+    blobopen = getlimit = setlimit = _unsupported
 
 
 class Cursor(_chorus.Cursor):
@@ -524,8 +614,8 @@ class Cursor(_chorus.Cursor):
         if self._converters:
             values = list(values)
             for column, converter in self._converters:
-                if values[column] is not None:
-                    values[column] = converter(adapt.as_bytes(values[column]))
+                raw = b"" if values[column] is None else _adaptation.as_bytes(values[column])
+                values[column] = converter(raw) if raw else None   # sqlite3: empty is None
             values = tuple(values)
         if self.row_factory is not None:
             return self.row_factory(self, values)
@@ -544,6 +634,8 @@ class Cursor(_chorus.Cursor):
         self._forget()
         if not isinstance(sql_script, str):
             raise TypeError(f"script must be str, not {type(sql_script).__name__}")
+        if "\0" in sql_script:
+            raise ValueError("embedded null character")
         connection = self.connection
         if connection._autocommit is LEGACY_TRANSACTION_CONTROL and \
                 connection._native.in_transaction:
@@ -571,16 +663,32 @@ class Cursor(_chorus.Cursor):
 __all__ = [
     "apilevel", "threadsafety", "paramstyle", "version", "version_info", "chorus_version",
     "chorus_version_info", "LEGACY_TRANSACTION_CONTROL", "PARSE_DECLTYPES", "PARSE_COLNAMES",
-    "connect", "Connection", "Cursor", "Row", "PrepareProtocol", "adapters", "converters",
+    "connect", "Connection", "Cursor", "Row", "PrepareProtocol", "adapt", "adapters", "converters",
     "register_adapter", "register_converter", "complete_statement",
     "enable_callback_tracebacks", "Binary", "Date",
     "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID",
     "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Warning",
     "Error", "InterfaceError", "DatabaseError", "DataError", "OperationalError",
     "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",
-    "ConflictError", "transactional",
-] + [name for name in dir(_chorus) if name.startswith(("CHORUS_", "SQLITE_"))]
+    "ConflictError", "transactional", "sqlite_version", "sqlite_version_info",
+    "enable_shared_cache", "Blob",
+] + list(SQLITE_NAMES) + [name for name in dir(_chorus) if name.startswith(("CHORUS_", "SQLITE_"))]
 
 transactional = transaction.transactional
+globals().update(SQLITE_NAMES)      # the engine's own SQLITE_* override (sqlite_names.py S2)
 globals().update({name: getattr(_chorus, name) for name in dir(_chorus)
                   if name.startswith(("CHORUS_", "SQLITE_"))})
+
+
+def _engine_sqlite_version():
+    """What the engine's sqlite_version() SQL function answers: the SQLite release whose
+    dialect and file format it follows."""
+    connection = connect(":memory:")
+    try:
+        return connection.execute("SELECT sqlite_version()").fetchone()[0]
+    finally:
+        connection.close()
+
+
+sqlite_version = _engine_sqlite_version()
+sqlite_version_info = tuple(int(part) for part in sqlite_version.split("."))

@@ -68,8 +68,10 @@ def is_dml(sql):
 
 
 def is_blank(sql):
-    """True when sql holds nothing but whitespace, comments and semicolons."""
-    return all(kind == "punct" and text == ";" for kind, text in _tokens(sql))
+    """True when sql holds nothing but whitespace, comments and semicolons; a /* comment
+    left open runs to the end of the text, as SQLite's tokenizer reads it."""
+    return all((kind == "punct" and text == ";") or (kind == "open" and text.startswith("/*"))
+               for kind, text in _tokens(sql))
 
 
 def complete_statement(sql):
