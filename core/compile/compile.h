@@ -272,6 +272,8 @@ struct plan_query {
     const char **col_origins;       /* origin column of a column reference, else NULL */
     uint8_t *col_coll;      /* collation of each result column */
     bool distinct;
+    bool distinct_in_order; /* the loops give DISTINCT's rows grouped, or it is redundant
+                               (group_order.c G4): EXPLAIN shows no temp b-tree for it */
     uint64_t skip_cols;     /* FROM subquery: result columns no reader uses (bit i, i < 62),
                                left NULL instead of evaluated (pushdown.c D4) */
 
@@ -288,6 +290,11 @@ struct plan_query {
     int n_gcols;
     cx **gcols;
     uint8_t *group_coll;    /* collation per GROUP BY key */
+    bool group_in_order;    /* the loops read the rows with equal keys adjacent, in the
+                               order the groups come out: not sorted (group_order.c G3) */
+    bool minmax_query;      /* SQLite's min/max query: EXPLAIN says SEARCH (minmax.c M1) */
+    bool minmax_first;      /* the loops read min()/max()'s argument in its order: the
+                               first non-NULL one ends the input (minmax.c M2, agg.c A6) */
     int n_aggs;
     plan_agg *aggs;
     cx *having;
@@ -323,6 +330,10 @@ struct plan_query {
     uint8_t *order_coll;
     int n_extra;
     cx **extra;             /* CORE: extra key expressions */
+    bool merge_in_order;    /* an arm of a compound under ORDER BY whose loops give that
+                               order (select.c; EXPLAIN shows no sort for it, E4) */
+    bool order_by_group;    /* the ORDER BY is the GROUP BY's (or DISTINCT's) sort, as
+                               SQLite's: no ORDER BY b-tree in EXPLAIN (group_order.c G5) */
     cx *limit, *offset;
 
     /* run */
@@ -476,7 +487,15 @@ typedef struct compile_env {
                                        or an attached database (TP8) */
     const catalog *const *attached;
     const char *const *attached_names;
+    const char *view_schema;        /* inside a view: the name of its schema, which an
+                                       unknown table's error names ("no such table:
+                                       main.t", as SQLite); else NULL */
 } compile_env;
+
+/* The built-in window functions that are not aggregates (row_number, lag,
+ * ...), one entry per arity: the i-th (from 0) in *name_out (static) and
+ * *n_args_out; false past the last. For PRAGMA function_list. */
+bool compile_window_function_at(int i, const char **name_out, int *n_args_out);
 
 /*
  * Compiles stmt against env->cat into *out (owned by the caller; free with

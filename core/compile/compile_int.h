@@ -79,6 +79,8 @@ typedef struct cc_cte {
     int rec_cursor;                 /* while its recursive part compiles: the cursor of the
                                        queued row, else -1 */
     plan_query *rec_seed;           /* meanwhile: its seed query (names, affinities) */
+    int rec_refs;                   /* meanwhile: references to the queue in the recursive
+                                       SELECT being compiled (SQLite allows one) */
 } cc_cte;
 
 typedef struct cctx {
@@ -134,6 +136,8 @@ bool ast_is_aggregate_call(const ast_expr *e);
  * an aggregate query's output. */
 int cc_source_column(cctx *c, scope *s, int src, int col, const ast_expr *ast, cx **out);
 bool ast_contains_aggregate(const ast_expr *e);
+/* The first aggregate call in e (for "misuse of aggregate function f()"), or NULL. */
+const ast_expr *ast_first_aggregate(const ast_expr *e);
 /* Whether e is an AND that SQLite's parser folds to 0 (a side is the
  * literal 0, x IN (), or such an AND; expr.c X7). */
 bool ast_and_folds(const ast_expr *e);
@@ -196,6 +200,12 @@ int cc_where_access(cctx *c, scope *s, plan_query *q);
 int cc_where_finish(cctx *c);
 /* The index a full scan of cur would read instead of the table, or NULL. */
 const catalog_index *cc_where_narrowest_cover(const plan_cursor *cur);
+/* The indexes a full scan of lv (on cur's table) may read in the table's
+ * place, in the order SQLite tries them: the narrowest covering one first,
+ * then the others; partial ones, the table's own b-tree and any but an
+ * INDEXED BY index left out. *pos starts at 0; NULL after the last. */
+const catalog_index *cc_where_scan_index_next(const plan_level *lv, const plan_cursor *cur,
+                                              int *pos);
 /* Whether two compiled expressions are the same computation (SQLite's
  * sqlite3ExprCompare in spirit): constants of one type and value, one
  * column of one cursor, same operators, functions and collations. */
@@ -292,7 +302,8 @@ int cc_row_in_list(cctx *c, const ast_expr *ast, cx *left, cx **items, int n, bo
 int cc_row_between(cctx *c, const ast_expr *ast, cx *x, cx *lo, cx *hi, bool is_not, cx **out);
 
 /* order.c: drops the sort when the rows come in ORDER BY order already
- * (s: the core's scope, for its index expressions) */
+ * (s: the core's scope, for its index expressions; NULL: no expression
+ * index column matches) */
 int cc_order_plan(cctx *c, scope *s, plan_query *q);
 /* Whether q's one level lv, reading its rows through index ix (NULL: a scan
  * or rowid path) with n_eq leading columns fixed (forward_only: an IN list
@@ -301,6 +312,19 @@ int cc_order_plan(cctx *c, scope *s, plan_query *q);
  * the level (no ORDER BY, joins, aggregates: O2). */
 int cc_order_served(cctx *c, scope *s, const plan_query *q, const plan_level *lv,
                     const catalog_index *ix, int n_eq, bool forward_only);
+
+/* order.c: level lv, a full scan, scans index ix instead (plan text "SCAN t
+ * USING INDEX i"; cc_where_finish makes it covering where it is) */
+int cc_order_index_scan(cctx *c, plan_level *lv, const catalog_index *ix);
+
+/* group_order.c: GROUP BY / DISTINCT served by the level's order (G1-G7) */
+int cc_group_plan(cctx *c, plan_query *q);
+/* Whether comparisons under coll work now: built in, or defined by the
+ * connection (a plan that skips them must not hide a missing one, G7) */
+bool cc_collation_usable(uint8_t coll);
+
+/* minmax.c: SQLite's min/max optimization (M1-M3) */
+int cc_minmax_plan(cctx *c, plan_query *q);
 
 /* explain.c */
 int cc_explain_query_plan(cctx *c);

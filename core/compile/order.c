@@ -121,8 +121,8 @@ index_follows(const plan_query *q, const catalog_index *ix, int k, int cursor,
     return dir;
 }
 
-static int
-use_index_scan(cctx *c, plan_level *lv, const catalog_index *ix)
+int
+cc_order_index_scan(cctx *c, plan_level *lv, const catalog_index *ix)
 {
     char *text = NULL;
     size_t n = strlen(lv->name) + strlen(ix->name) + 32;
@@ -154,7 +154,7 @@ index_exprs(cctx *c, scope *s, const plan_level *lv, const catalog_index *ix, cx
 {
     scope_source *src = NULL;
 
-    for (int i = 0; i < s->n_src; i++)
+    for (int i = 0; s != NULL && i < s->n_src; i++)
         if (s->src[i].cursor == lv->cursor)
             src = &s->src[i];
     for (int k = 0; k < ix->n_cols && k < KEY_INFO_MAX; k++)
@@ -249,7 +249,7 @@ cc_order_plan(cctx *c, scope *s, plan_query *q)
             index_exprs(c, s, lv, ix, exprs);
             dir = index_follows(q, ix, 0, lv->cursor, exprs);
             if (dir != DIR_NONE) {
-                int rc = use_index_scan(c, lv, ix);
+                int rc = cc_order_index_scan(c, lv, ix);
                 if (rc != CHORUS_OK)
                     return rc;
             }

@@ -11,6 +11,11 @@
  *       references: the declared name versus the name as written).
  *   S2  ORDER BY keys index the sort row: result columns first, then the
  *       extra key expressions a core needs (compound selects have none).
+ *   S3  A core's plan is chosen after it is compiled: access paths (where.c
+ *       P8), then the order that serves ORDER BY (order.c), GROUP BY and
+ *       DISTINCT (group_order.c), then min/max (minmax.c). Under a
+ *       compound's ORDER BY each arm core reads that order where it can
+ *       (merge_arm_order); the compound still sorts.
  * Callers: compile.c, expr.c (subqueries), from.c (FROM subqueries, views,
  * CTEs), dml.c (INSERT ... SELECT).
  */
@@ -160,6 +165,9 @@ name_results(cctx *c, scope *s, plan_query *q, const res_item *items)
             q->col_names[i] = q->src_names[i] = s->src[it->src].col_names[it->col];
         } else if (it->ast->kind == EXPR_COLUMN && src != NULL && col->column >= 0) {
             q->col_names[i] = src->col_names[col->column];
+            q->src_names[i] = it->ast->name;
+        } else if (it->ast->kind == EXPR_COLUMN && src != NULL) {
+            q->col_names[i] = "rowid";          /* oid, _rowid_ too, as SQLite names them */
             q->src_names[i] = it->ast->name;
         } else if (it->ast->kind == EXPR_COLUMN) {
             q->col_names[i] = q->src_names[i] = it->ast->name;
@@ -408,7 +416,7 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
         return rc;
     q->is_agg = core_is_aggregate(c, &s, core, order);
     if (!q->is_agg && core->having != NULL)
-        return cc_error(c, "a GROUP BY clause is required before HAVING");
+        return cc_error(c, "HAVING clause on a non-aggregate query");      /* SQLite 3.39+ */
     if (q->is_agg) {
         q->gcols = cc_alloc(c, (size_t)(core->group_by.n + 16) * sizeof(cx *));
         if (q->gcols == NULL)
@@ -438,6 +446,10 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
         rc = cc_where_access(c, &s, q);                         /* where.c P8 */
     if (rc == CHORUS_OK)
         rc = cc_order_plan(c, &s, q);                           /* order.c */
+    if (rc == CHORUS_OK)
+        rc = cc_group_plan(c, q);                               /* group_order.c */
+    if (rc == CHORUS_OK)
+        rc = cc_minmax_plan(c, q);                              /* minmax.c */
     return rc;
 }
 
@@ -595,6 +607,28 @@ push_ctes(cctx *c, const ast_with *with, cc_cte **saved)
     return CHORUS_OK;
 }
 
+/* An arm of a compound under ORDER BY reads its rows in that order where
+ * its one level can (order.c), as SQLite's merge reads each arm sorted;
+ * the compound still sorts (exec_query.c Q2), the arm never does. */
+static int
+merge_arm_order(cctx *c, const plan_query *top, plan_query *arm)
+{
+    int rc;
+
+    if (arm->kind != PQ_CORE)
+        return CHORUS_OK;
+    arm->n_order = top->n_order;
+    arm->order_col = top->order_col;
+    arm->order_desc = top->order_desc;
+    arm->order_coll = top->order_coll;
+    rc = cc_order_plan(c, NULL, arm);
+    arm->merge_in_order = arm->n_order == 0;
+    arm->n_order = 0;
+    arm->order_col = NULL;
+    arm->order_desc = arm->order_coll = NULL;
+    return rc;
+}
+
 int
 cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out)
 {
@@ -629,8 +663,12 @@ cc_select(cctx *c, scope *outer, const ast_select *sel, plan_query **out)
     }
     if (rc == CHORUS_OK && !single && sel->order_by.n > 0) {
         rc = compound_order_by(c, q, &sel->order_by, sel->cores);
-        for (plan_query *arm = q; arm->kind == PQ_COMPOUND; arm = arm->left)
+        for (plan_query *arm = q; arm->kind == PQ_COMPOUND && rc == CHORUS_OK; arm = arm->left) {
             arm->merge_dedup = true;        /* SQLite merges the sorted arms */
+            rc = merge_arm_order(c, q, arm->right);
+            if (rc == CHORUS_OK && arm->left->kind != PQ_COMPOUND)
+                rc = merge_arm_order(c, q, arm->left);
+        }
     } else if (rc == CHORUS_OK && !single) {
         for (plan_query *p = q; p->kind == PQ_COMPOUND; p = p->left) {
             if (p->op != AST_COMPOUND_UNION_ALL) {
@@ -727,11 +765,13 @@ cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
         return rc;
     cc_cursor(c, e->rec_cursor)->n_cols = left->n_cols;
     e->rec_seed = left;
+    e->rec_refs = 0;
     rc = compile_core(c, outer, rec, NULL, right);
     for (const ast_select_core *k = rec->next; k != NULL && rc == CHORUS_OK; k = k->next) {
         plan_query *arm = query_new(c);
         if (arm == NULL)
             return CHORUS_NOMEM;
+        e->rec_refs = 0;
         rc = compile_core(c, outer, k, NULL, arm);
         if (rc == CHORUS_OK)
             rc = compile_compound(c, right, arm, AST_COMPOUND_UNION_ALL, &right);

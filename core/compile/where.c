@@ -47,6 +47,12 @@
  *   P12 A term x = a OR x = b ... (x one column, a, b constants or
  *       parameters) also gives a stand-in term x IN (a, b, ...) that only
  *       serves access paths, never filters (SQLite's OR-to-IN rewrite).
+ *   P13 Transitive terms: from x = y (two columns, not an ON term of an
+ *       outer join, SQLite's equivalence: equal affinities or both numeric,
+ *       a BINARY comparison or both columns of one collation) and y = v (v
+ *       reading no cursor), a stand-in x = v that only serves access paths
+ *       (as P12), chained through further equivalences; so
+ *       "a.x = b.y AND b.y = 5" looks a.x up by 5 (SQLite's WO_EQUIV).
  * Callers: select.c (compile_core), dml.c.
  */
 #include <stdlib.h>
@@ -816,6 +822,24 @@ cc_where_narrowest_cover(const plan_cursor *cur)
     return narrowest_cover(cur);
 }
 
+const catalog_index *
+cc_where_scan_index_next(const plan_level *lv, const plan_cursor *cur, int *pos)
+{
+    const catalog_table *t = cur->table;
+    const catalog_index *cover = narrowest_cover(cur);
+
+    while (*pos < 2 * t->n_indexes) {
+        int pass = *pos / t->n_indexes;
+        const catalog_index *ix = t->indexes[*pos % t->n_indexes];
+        (*pos)++;
+        if ((pass == 0) != (ix == cover) || ix->where != NULL || catalog_index_is_table(ix) ||
+            (lv->indexed_by != NULL && lv->indexed_by != ix))
+            continue;
+        return ix;
+    }
+    return NULL;
+}
+
 int
 cc_where_finish(cctx *c)
 {
@@ -1401,6 +1425,88 @@ add_stand_ins(cctx *c, term_list *tl)
     return CHORUS_OK;
 }
 
+/* Whether a and b (either may be NULL) read the same column. */
+static bool
+same_column(const cx *a, const cx *b)
+{
+    return a != NULL && b != NULL && a->kind == CX_COLUMN && b->kind == CX_COLUMN &&
+           a->cursor == b->cursor && a->column == b->column;
+}
+
+/* P13: whether x = y makes the columns x and y equivalent. */
+static bool
+is_equivalence(const term *tm)
+{
+    const cx *e = tm->e, *l = e->left, *r = e->right;
+
+    if (e->kind != CX_CMP || e->op != AST_OP_EQ || tm->on_left || tm->stands_in ||
+        !same_column(l, l) || !same_column(r, r))
+        return false;
+    return (l->aff == r->aff || (l->aff >= AFFINITY_NUMERIC && r->aff >= AFFINITY_NUMERIC)) &&
+           (cx_compare_collation(l, r) == COLLATE_BINARY || l->coll == r->coll);
+}
+
+/* P13: the value side of tm when it is "col = v" (either way round), v
+ * reading no cursor; else NULL. */
+static cx *
+constant_for(const term *tm, const cx *col)
+{
+    const cx *e = tm->e;
+
+    if (e->kind != CX_CMP || e->op != AST_OP_EQ || tm->on_left || e->left == NULL ||
+        e->right == NULL)
+        return NULL;
+    if (same_column(e->left, col) && cx_cursor_mask(e->right) == 0)
+        return e->right;
+    if (same_column(e->right, col) && cx_cursor_mask(e->left) == 0)
+        return e->left;
+    return NULL;
+}
+
+/* P13: adds x = v for the equivalence x = y and the term y = v, unless a
+ * term already gives x that value. */
+static int
+add_transitive_term(cctx *c, term_list *tl, const cx *x, cx *v, uint8_t coll)
+{
+    cx *e;
+    int rc;
+
+    for (int k = 0; k < tl->n; k++)
+        if (constant_for(&tl->items[k], x) == v)
+            return CHORUS_OK;
+    e = cx_new(c, CX_CMP, NULL);
+    if (e == NULL)
+        return CHORUS_NOMEM;
+    e->op = AST_OP_EQ;
+    e->left = (cx *)x;
+    e->right = v;
+    e->coll = coll;
+    rc = terms_add(c, tl, e, false, -1);
+    if (rc == CHORUS_OK)
+        tl->items[tl->n - 1].stands_in = true;
+    return rc;
+}
+
+static int
+add_transitive(cctx *c, term_list *tl)
+{
+    int rc = CHORUS_OK;
+
+    for (int j = 0; j < tl->n && rc == CHORUS_OK; j++) {       /* grows: chains */
+        for (int i = 0; i < tl->n && rc == CHORUS_OK; i++) {
+            const term *eq = &tl->items[i];
+            cx *v;
+            if (!is_equivalence(eq))
+                continue;
+            if ((v = constant_for(&tl->items[j], eq->e->right)) != NULL)
+                rc = add_transitive_term(c, tl, eq->e->left, v, tl->items[j].e->coll);
+            else if ((v = constant_for(&tl->items[j], eq->e->left)) != NULL)
+                rc = add_transitive_term(c, tl, eq->e->right, v, tl->items[j].e->coll);
+        }
+    }
+    return rc;
+}
+
 /* The join order, the terms' levels and each level's access path. */
 static int
 where_access(cctx *c, scope *s, plan_query *q, term_list *tl)
@@ -1449,6 +1555,8 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
     }
     if (rc == CHORUS_OK && right_level(q) < 0)
         rc = add_stand_ins(c, &tl);
+    if (rc == CHORUS_OK && right_level(q) < 0)
+        rc = add_transitive(c, &tl);
     for (int i = 0; i < tl.n && rc == CHORUS_OK && tl.null_value == NULL; i++)
         if (tl.items[i].e->kind == CX_ISNULL && !tl.items[i].e->is_not &&
             (tl.null_value = cx_new(c, CX_CONST, NULL)) == NULL)

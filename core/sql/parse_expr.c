@@ -815,6 +815,7 @@ parse_in(parser *p, ast_expr *left, bool is_not)
         return expr_finish(p, e);
     }
     e->kind = EXPR_IN_TABLE;
+    e->ival = ++p->n_selects;       /* the SELECT SQLite makes of it (ast_select_core.sel_id) */
     if ((e->name = parse_name(p)) == NULL)
         return NULL;
     if (parse_accept(p, TK_DOT)) {

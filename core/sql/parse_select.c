@@ -502,6 +502,8 @@ parse_select_after_with(parser *p, ast_with *with, uint32_t start)
         }
         if (!core->is_values && parse_select_tail(p, s) != CHORUS_OK)
             return NULL;
+        p->n_selects += core->is_values ? core->values.n : 1;
+        core->sel_id = p->n_selects;
         if ((compound = parse_compound_op(p)) == AST_COMPOUND_NONE)
             break;
     }

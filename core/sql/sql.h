@@ -87,7 +87,8 @@ typedef enum ast_expr_kind {
                                "x IN (y)" stays an IN (SQLite's rewrite to x = y is
                                the compiler's) */
     EXPR_IN_SELECT,         /* left [NOT] IN (select); is_not */
-    EXPR_IN_TABLE,          /* left [NOT] IN [schema.]name[(args)]; is_not */
+    EXPR_IN_TABLE,          /* left [NOT] IN [schema.]name[(args)]; is_not; ival: the
+                               number SQLite gives its implied SELECT (sel_id) */
     EXPR_LIKE,              /* left [NOT] LIKE|GLOB|REGEXP|MATCH right [ESCAPE escape]:
                                op = AST_OP_LIKE/GLOB/REGEXP/MATCH; is_not */
     EXPR_ISNULL,            /* left ISNULL / IS NULL is parsed as BINARY IS with NULL;
@@ -248,6 +249,10 @@ struct ast_select_core {
     ast_list group_by;
     ast_expr *having;
     ast_window *windows;    /* WINDOW definitions */
+    int32_t sel_id;         /* SQLite's number of this core (EXPLAIN QUERY PLAN "SCALAR
+                               SUBQUERY n"): cores count from 1 in the order SQLite's
+                               parser finishes them (nested ones first; a VALUES row
+                               counts as one; the last core after ORDER BY/LIMIT) */
     ast_select_core *next;
 };
 

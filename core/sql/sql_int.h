@@ -126,6 +126,7 @@ typedef struct parser {
     int depth;              /* recursion depth of expressions and selects */
     int in_trigger;         /* parsing a trigger body */
     int in_nested_from;     /* parsing a parenthesized join: ( a JOIN b ) */
+    int32_t n_selects;      /* select cores numbered so far (ast_select_core.sel_id) */
     int32_t n_params;       /* largest parameter index so far */
     sql_param_name *params; /* arena array of named parameters */
     int32_t n_named, cap_named;

@@ -8,8 +8,11 @@
  * Rules
  *   A1  With GROUP BY, the group rows are collected and sorted by key
  *       (stable), so groups come out in key order, as SQLite's sorter
- *       gives them; without GROUP BY the rows stream into one group, and
- *       exactly one output row exists even with no input.
+ *       gives them; unless the loops read them with equal keys adjacent
+ *       (plan_query.group_in_order, compile/group_order.c G3): then they
+ *       stay in that order, the index's, as SQLite's groups come.
+ *       Without GROUP BY the rows stream into one group, and exactly one
+ *       output row exists even with no input.
  *   A2  A group's non-aggregate values (GROUP BY keys and bare columns)
  *       come from one row of the group, the one SQLite 3.40 loads them
  *       from: its first row; but when the query has a min() or max() (of
@@ -33,6 +36,13 @@
  *   A5  Without GROUP BY and with no input row, the bare values are NULL,
  *       except a column of a FROM subquery or view that SQLite flattens
  *       into the query: its expression over null rows (empty_bare_values).
+ *   A6  SQLite's min/max optimization (plan_query.minmax_first,
+ *       compile/minmax.c M2): the loops read the argument in the order
+ *       that puts the min()/max() first; the input ends after the first
+ *       row whose argument is not NULL (the NULL rows before it are
+ *       stepped as usual), which gives the full read's result. The bare
+ *       values come from that row, or from the first row read when every
+ *       argument is NULL: the row SQLite's read of that index stops at.
  * Callers: exec_query.c.
  */
 #include <stdlib.h>
@@ -323,7 +333,7 @@ collect_groups(vm_run *r, plan_query *q, value *tmp)
     cols = malloc((size_t)q->n_group * sizeof *cols);
     desc = calloc((size_t)q->n_group, 1);
     rc = (cols && desc) ? CHORUS_OK : CHORUS_NOMEM;
-    if (rc == CHORUS_OK) {
+    if (rc == CHORUS_OK && !q->group_in_order) {      /* else in order already (A1) */
         for (int i = 0; i < q->n_group; i++)
             cols[i] = i;
         rc = vm_rows_sort(q->groups, q->n_group, cols, desc, q->group_coll);
@@ -454,10 +464,14 @@ single_group(vm_run *r, plan_query *q, value *tmp)
 
     group_begin(q);
     while ((rc = vm_loop_next(r, q)) == CHORUS_ROW) {
+        bool last;
         rc = eval_group_row(r, q, tmp);
         if (rc != CHORUS_OK)
             return rc;
+        last = q->minmax_first && tmp[q->aggs[0].first_arg].type != VALUE_NULL;     /* A6 */
         rc = bare_row_loads(q, tmp, first, &load);
+        if (q->minmax_first && !first && !last)
+            load = false;       /* A6: a NULL after the first row */
         if (rc == CHORUS_OK)
             rc = group_step(r, q, tmp);
         if (rc == CHORUS_OK && load)
@@ -466,6 +480,10 @@ single_group(vm_run *r, plan_query *q, value *tmp)
         vm_values_clear(tmp, q->n_gcols);
         if (rc != CHORUS_OK)
             return rc;
+        if (last) {
+            rc = CHORUS_DONE;
+            break;
+        }
     }
     if (rc != CHORUS_DONE)
         return rc;
