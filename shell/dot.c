@@ -1,6 +1,7 @@
 /*
- * shell/dot.c: the shell's dot commands: .bail, .exit, .headers, .help,
- * .mode, .quit, .read, .schema, .tables and .timer.
+ * shell/dot.c: the shell's dot commands: .bail, .dump (dump.c), .exit,
+ * .headers, .help, .indexes, .mode, .nullvalue, .quit, .read, .schema,
+ * .separator, .tables and .timer.
  *
  * A dot command is one line: the command word and arguments separated by
  * spaces, an argument may be quoted with ' or ". Errors are printed on
@@ -89,13 +90,17 @@ static int
 dot_help(shell *sh)
 {
     fputs(".bail on|off             Stop after hitting an error.  Default OFF\n"
+          ".dump                    Render the database content as SQL\n"
           ".exit ?CODE?             Exit this program with return-code CODE\n"
           ".headers on|off          Turn display of headers on or off\n"
           ".help                    Show this message\n"
-          ".mode MODE               Set output mode: box column csv json line list\n"
+          ".indexes ?TABLE?         Show names of indexes\n"
+          ".mode MODE ?TABLE?       Set output mode: box column csv insert json line list\n"
+          ".nullvalue STRING        Use STRING in place of NULL values\n"
           ".quit                    Exit this program\n"
           ".read FILE               Read input from FILE\n"
           ".schema ?PATTERN?        Show the CREATE statements matching PATTERN\n"
+          ".separator COL ?ROW?     Change the column and row separators\n"
           ".tables ?PATTERN?        List names of tables matching LIKE pattern PATTERN\n"
           ".timer on|off            Turn SQL timer on or off\n",
           sh->out);
@@ -167,11 +172,11 @@ names_print(shell *sh, const name_list *list)
     }
 }
 
+/* .tables and .indexes: the names sql (one parameter, a LIKE pattern)
+ * selects, in columns. */
 static int
-dot_tables(shell *sh, const char *pattern)
+names_run(shell *sh, const char *sql, const char *pattern)
 {
-    const char *sql = "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
-                      "AND name NOT LIKE 'sqlite_%' AND name LIKE ?1 ORDER BY 1";
     name_list list = { 0 };
     chorus_stmt *stmt;
     int rc;
@@ -194,11 +199,43 @@ dot_tables(shell *sh, const char *pattern)
     return rc == CHORUS_DONE ? 0 : 1;
 }
 
+static int
+dot_tables(shell *sh, const char *pattern)
+{
+    return names_run(sh, "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
+                         "AND name NOT LIKE 'sqlite_%' AND name LIKE ?1 ORDER BY 1", pattern);
+}
+
+/* The indexes of the tables matching pattern, autoindexes included. */
+static int
+dot_indexes(shell *sh, const char *pattern)
+{
+    return names_run(sh, "SELECT name FROM sqlite_schema WHERE type = 'index' "
+                         "AND tbl_name LIKE ?1 ORDER BY 1", pattern);
+}
+
+/* Copies text into a separator or null-value buffer, with the CLI's
+ * backslash escapes (\n, \t, \r, \\). */
+static void
+sep_set(char dst[SHELL_SEP_MAX], const char *text)
+{
+    size_t n = 0;
+
+    for (const char *p = text; *p != '\0' && n + 1 < SHELL_SEP_MAX; p++) {
+        char c = *p;
+        if (c == '\\' && p[1] != '\0') {
+            p++;
+            c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
+        }
+        dst[n++] = c;
+    }
+    dst[n] = '\0';
+}
+
 /* --- .schema ------------------------------------------------------------------- */
 
-/* Whether a column name must be quoted in the view comment of .schema. */
-static bool
-name_needs_quotes(const char *name)
+bool
+shell_name_needs_quotes(const char *name)
 {
     if (!isalpha((unsigned char)name[0]) && name[0] != '_')
         return true;
@@ -231,7 +268,7 @@ view_columns_print(shell *sh, const char *view)
         fprintf(sh->out, "\n/* %s(", view);
         for (int i = 0; i < chorus_column_count(stmt); i++) {
             const char *name = chorus_column_name(stmt, i);
-            const char *quote = name_needs_quotes(name) ? "\"" : "";
+            const char *quote = shell_name_needs_quotes(name) ? "\"" : "";
 
             fprintf(sh->out, "%s%s%s%s", i > 0 ? "," : "", quote, name, quote);
         }
@@ -241,10 +278,8 @@ view_columns_print(shell *sh, const char *view)
     free(sql);
 }
 
-/* One schema entry: "CREATE TABLE "x"..." becomes "CREATE TABLE IF NOT
- * EXISTS "x"..." as in the CLI, and the text ends in ";". */
-static void
-schema_line_print(shell *sh, const char *sql, const char *type, const char *name)
+void
+shell_schema_line_print(shell *sh, const char *sql, const char *type, const char *name)
 {
     if (strncmp(sql, "CREATE TABLE ", 13) == 0 && (sql[13] == '"' || sql[13] == '\''))
         fprintf(sh->out, "CREATE TABLE IF NOT EXISTS %s", sql + 13);
@@ -279,7 +314,7 @@ dot_schema(shell *sh, const char *pattern)
         char *name = strdup(chorus_column_text(stmt, 2));
 
         if (text != NULL && type != NULL && name != NULL)
-            schema_line_print(sh, text, type, name);
+            shell_schema_line_print(sh, text, type, name);
         free(text);
         free(type);
         free(name);
@@ -295,8 +330,9 @@ dot_schema(shell *sh, const char *pattern)
 static int
 dot_mode(shell *sh, int argc, char **argv)
 {
-    if (argc != 2 || !output_mode_set(sh, argv[1]))
-        return dot_fail(sh, "mode should be one of: %s", "box column csv json line list");
+    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[1], "insert") != 0) ||
+        !output_mode_set(sh, argv[1], argc == 3 ? argv[2] : NULL))
+        return dot_fail(sh, "mode should be one of: %s", "box column csv insert json line list");
     return 0;
 }
 
@@ -330,8 +366,28 @@ dot_command_run(shell *sh, const char *line)
         return dot_read(sh, argv[1]);
     if (strcmp(cmd, "tables") == 0 && argc <= 2)
         return dot_tables(sh, argc == 2 ? argv[1] : NULL);
+    if ((strcmp(cmd, "indexes") == 0 || strcmp(cmd, "indices") == 0) && argc <= 2)
+        return dot_indexes(sh, argc == 2 ? argv[1] : NULL);
+    if (strcmp(cmd, "separator") == 0 && (argc == 2 || argc == 3)) {
+        sep_set(sh->colsep, argv[1]);
+        if (argc == 3)
+            sep_set(sh->rowsep, argv[2]);
+        return 0;
+    }
+    if (strcmp(cmd, "nullvalue") == 0) {
+        if (argc != 2) {
+            fflush(sh->out);
+            fputs("Usage: .nullvalue STRING\n", stderr);     /* no "Error: ", as the CLI */
+            sh->n_errors++;
+            return 1;
+        }
+        sep_set(sh->nullvalue, argv[1]);
+        return 0;
+    }
     if (strcmp(cmd, "schema") == 0 && argc <= 2)
         return dot_schema(sh, argc == 2 ? argv[1] : NULL);
+    if (strcmp(cmd, "dump") == 0 && argc == 1)
+        return dump_run(sh) == CHORUS_OK ? 0 : dot_fail(sh, "%s", chorus_errmsg(sh->conn));
     return dot_fail(sh, "unknown command or invalid arguments:  \"%s\". Enter \".help\" for help",
                     cmd);
 }

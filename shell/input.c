@@ -215,9 +215,10 @@ pending_add(pending *p, const char *line, int line_no)
     }
     if (p->len == 0)
         p->start_line = line_no;
+    else
+        p->text[p->len++] = '\n';     /* between lines, as the sqlite3 CLI joins them */
     memcpy(p->text + p->len, line, n);
     p->len += n;
-    p->text[p->len++] = '\n';
     p->text[p->len] = '\0';
     return 0;
 }

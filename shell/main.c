@@ -76,7 +76,7 @@ option_apply(shell *sh, options *opt, int argc, char **argv, int *i)
     } else if (strcmp(arg, "help") == 0) {
         usage(stdout);
         return 1;
-    } else if (!output_mode_set(sh, arg)) {
+    } else if (!output_mode_set(sh, arg, NULL)) {
         return -1;
     }
     return 0;

@@ -2,7 +2,9 @@
  * shell/output.c: prints query results in the shell's modes, byte for byte
  * as the sqlite3 3.40 CLI does where that is practical.
  *
- *   list    values joined by '|', one row per line; NULL prints as nothing
+ *   list    values joined by '|', one row per line (.separator changes
+ *           both); NULL prints as .nullvalue (nothing by default), as in
+ *           every mode but json
  *   csv     RFC 4180-style: values quoted when empty or when they hold a
  *           space, a control character, a quote, an apostrophe, a comma or
  *           a non-ASCII byte; rows end in "\r\n"
@@ -14,6 +16,8 @@
  *           rows are separated by a blank line
  *   box     the same inside Unicode box-drawing lines, names centred,
  *           always with the names
+ *   insert  "INSERT INTO <table>[(names)] VALUES(...);" a row, values as
+ *           .dump writes them (dump.c)
  *   json    an array of objects, one per row, "null" for NULL, reals with
  *           20 significant digits, blobs as strings
  * Names are printed (list, csv, column) only with .headers on, and only
@@ -31,7 +35,7 @@
 #include <string.h>
 
 bool
-output_mode_set(shell *sh, const char *name)
+output_mode_set(shell *sh, const char *name, const char *table)
 {
     static const struct {
         const char *name;
@@ -39,11 +43,16 @@ output_mode_set(shell *sh, const char *name)
     } modes[] = {
         { "list", SHELL_MODE_LIST }, { "csv", SHELL_MODE_CSV },   { "column", SHELL_MODE_COLUMN },
         { "box", SHELL_MODE_BOX },   { "json", SHELL_MODE_JSON }, { "line", SHELL_MODE_LINE },
+        { "insert", SHELL_MODE_INSERT },
     };
 
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         if (strcmp(name, modes[i].name) == 0) {
             sh->mode = modes[i].mode;
+            if (sh->mode == SHELL_MODE_LIST || sh->mode == SHELL_MODE_CSV)
+                sh->colsep[0] = sh->rowsep[0] = '\0';  /* the mode's own, as the CLI resets */
+            snprintf(sh->insert_table, sizeof sh->insert_table, "%s",
+                     table != NULL ? table : "table");
             /* As in the CLI, column mode shows the names unless the user
              * has said otherwise; the choice outlives the mode. */
             if (sh->mode == SHELL_MODE_COLUMN && !sh->headers_set)
@@ -89,8 +98,6 @@ csv_needs_quotes(const char *s)
 static void
 csv_put(FILE *out, const char *s)
 {
-    if (s == NULL)
-        return;                 /* NULL prints as nothing */
     if (!csv_needs_quotes(s)) {
         fputs(s, out);
         return;
@@ -104,6 +111,15 @@ csv_put(FILE *out, const char *s)
     putc('"', out);
 }
 
+/* Column i's text, .nullvalue for NULL (borrowed until the next step). */
+static const char *
+cell_text(shell *sh, chorus_stmt *stmt, int i)
+{
+    const char *s = chorus_column_text(stmt, i);
+
+    return s != NULL ? s : sh->nullvalue;
+}
+
 /* One row of list or csv mode; names instead of values when names is set. */
 static void
 delimited_row(shell *sh, chorus_stmt *stmt, bool names)
@@ -115,13 +131,39 @@ delimited_row(shell *sh, chorus_stmt *stmt, bool names)
         const char *s = names ? chorus_column_name(stmt, i) : chorus_column_text(stmt, i);
 
         if (i > 0)
-            putc(csv ? ',' : '|', sh->out);
-        if (csv)
+            fputs(sh->colsep[0] != '\0' ? sh->colsep : csv ? "," : "|", sh->out);
+        if (s == NULL)
+            fputs(sh->nullvalue, sh->out);      /* as it is, in csv too */
+        else if (csv)
             csv_put(sh->out, s);
-        else if (s != NULL)
+        else
             fputs(s, sh->out);
     }
-    fputs(csv ? "\r\n" : "\n", sh->out);
+    fputs(sh->rowsep[0] != '\0' ? sh->rowsep : csv ? "\r\n" : "\n", sh->out);
+}
+
+/* --- insert --------------------------------------------------------------- */
+
+/* One row as "INSERT INTO t VALUES(...);", with the column names after the
+ * table when headers are on. */
+static void
+insert_row(shell *sh, chorus_stmt *stmt)
+{
+    int n = chorus_column_count(stmt);
+
+    fputs("INSERT INTO ", sh->out);
+    dump_ident_put(sh->out, sh->insert_table);
+    for (int i = 0; sh->headers && i < n; i++) {
+        putc(i == 0 ? '(' : ',', sh->out);
+        dump_ident_put(sh->out, chorus_column_name(stmt, i));
+    }
+    fputs(sh->headers && n > 0 ? ") VALUES(" : " VALUES(", sh->out);
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            putc(',', sh->out);
+        dump_value_put(sh->out, stmt, i);
+    }
+    fputs(");\n", sh->out);
 }
 
 /* --- line ---------------------------------------------------------------- */
@@ -142,9 +184,7 @@ line_row(shell *sh, chorus_stmt *stmt, int row)
         putc('\n', sh->out);
     for (int i = 0; i < n; i++) {
         const char *name = chorus_column_name(stmt, i);
-        const char *text = chorus_column_text(stmt, i);
-
-        fprintf(sh->out, "%*s = %s\n", width, name != NULL ? name : "", text != NULL ? text : "");
+        fprintf(sh->out, "%*s = %s\n", width, name != NULL ? name : "", cell_text(sh, stmt, i));
     }
 }
 
@@ -284,7 +324,7 @@ table_set(cell_table *t, int row, int col, const char *text)
 
 /* Adds the current row of stmt (or its names when row is 0). */
 static int
-table_add_row(cell_table *t, chorus_stmt *stmt, int row)
+table_add_row(shell *sh, cell_table *t, chorus_stmt *stmt, int row)
 {
     if (row + 1 > t->cap_rows) {
         int cap = t->cap_rows == 0 ? 16 : t->cap_rows * 2;
@@ -298,7 +338,7 @@ table_add_row(cell_table *t, chorus_stmt *stmt, int row)
         t->cap_rows = cap;
     }
     for (int i = 0; i < t->n_cols; i++) {
-        const char *s = row == 0 ? chorus_column_name(stmt, i) : chorus_column_text(stmt, i);
+        const char *s = row == 0 ? chorus_column_name(stmt, i) : cell_text(sh, stmt, i);
         if (table_set(t, row, i, s) != 0)
             return -1;
     }
@@ -420,12 +460,12 @@ output_table(shell *sh, chorus_stmt *stmt)
     int rc, row = 0;
 
     t.widths = calloc((size_t)t.n_cols, sizeof *t.widths);
-    if (t.widths == NULL || table_add_row(&t, stmt, 0) != 0) {
+    if (t.widths == NULL || table_add_row(sh, &t, stmt, 0) != 0) {
         table_free(&t);
         return CHORUS_NOMEM;
     }
     while ((rc = chorus_step(stmt)) == CHORUS_ROW) {
-        if (table_add_row(&t, stmt, ++row) != 0) {
+        if (table_add_row(sh, &t, stmt, ++row) != 0) {
             table_free(&t);
             return CHORUS_NOMEM;
         }
@@ -453,6 +493,8 @@ output_statement(shell *sh, chorus_stmt *stmt)
     while ((rc = chorus_step(stmt)) == CHORUS_ROW) {
         if (sh->mode == SHELL_MODE_LINE) {
             line_row(sh, stmt, row);
+        } else if (sh->mode == SHELL_MODE_INSERT) {
+            insert_row(sh, stmt);
         } else if (sh->mode == SHELL_MODE_JSON) {
             json_row(sh, stmt, row);
         } else {

@@ -22,6 +22,8 @@
  *     after drop column: ..."), and rewrites every row without its field
  *     (a WITHOUT ROWID table's rows keep their key order: the field is not
  *     a PK field, which follow one another at the front).
+ * The checks that need no rows (the table, the column, the new name) are
+ * ddl_scope_alter_check, which prepare runs too (ddl_check.c DC1).
  * After the schema rows change, the catalog is rebuilt from sqlite_schema
  * (catalog_reload below): ALTER is rare, and one code path (load.c) then
  * defines every object.
@@ -158,26 +160,6 @@ catalog_reload(catalog_writer *w)
 
 /* --- RENAME TO ----------------------------------------------------------------------- */
 
-static int
-rename_check(catalog_writer *w, const catalog_table *t, const ast_alter *a)
-{
-    if (t == NULL) {
-        if (catalog_view_find(w->cat, a->table) != NULL)
-            return writer_fail(w, CHORUS_ERROR, "view %s may not be altered", a->table);
-        return writer_fail(w, CHORUS_ERROR, "no such table: %s", a->table);
-    }
-    if (catalog_name_is_reserved(t->name))
-        return writer_fail(w, CHORUS_ERROR, "table %s may not be altered", t->name);
-    if (catalog_name_is_reserved(a->new_name))
-        return writer_fail(w, CHORUS_ERROR, "object name reserved for internal use: %s",
-                           a->new_name);
-    if (catalog_object_kind(w->cat, a->new_name) != 0 &&
-        catalog_object_kind(w->cat, a->new_name) != 'r')
-        return writer_fail(w, CHORUS_ERROR, "there is already another table or index with "
-                                            "this name: %s", a->new_name);
-    return CHORUS_OK;
-}
-
 static char *
 autoindex_name(const catalog_index *idx, const char *table, const char *new_name)
 {
@@ -274,13 +256,11 @@ sequence_rename(catalog_writer *w, const char *old_name, const char *new_name)
 static int
 alter_rename(catalog_writer *w, const ast_alter *a)
 {
-    const catalog_table *t = catalog_table_find(w->cat, a->table);
+    const catalog_table *t = catalog_table_find(w->cat, a->table);   /* ddl_scope_alter_check */
     rewrite_list rl = {NULL, 0, 0};
     char *quoted;
-    int rc = rename_check(w, t, a);
+    int rc;
 
-    if (rc != CHORUS_OK)
-        return rc;
     quoted = quoted_name(a->new_name);
     if (quoted == NULL)
         return CHORUS_NOMEM;
@@ -303,28 +283,6 @@ alter_rename(catalog_writer *w, const ast_alter *a)
 }
 
 /* --- RENAME COLUMN ------------------------------------------------------------------------ */
-
-/* The table ALTER names, with SQLite's errors for views and system tables;
- * view_msg is the message for a view ("%s": its name). */
-static int
-alter_table_find(catalog_writer *w, const ast_alter *a, const char *view_msg,
-                 const catalog_table **out)
-{
-    const catalog_table *t = catalog_table_find(w->cat, a->table);
-
-    *out = NULL;
-    if (t == NULL) {
-        if (catalog_view_find(w->cat, a->table) != NULL)
-            return writer_fail(w, CHORUS_ERROR, view_msg, a->table);
-        return writer_fail(w, CHORUS_ERROR, "no such table: %s", a->table);
-    }
-    if (t->root == 1)
-        return writer_fail(w, CHORUS_ERROR, "table sqlite_master may not be altered");
-    if (catalog_name_is_reserved(t->name))
-        return writer_fail(w, CHORUS_ERROR, "table %s may not be altered", t->name);
-    *out = t;
-    return CHORUS_OK;
-}
 
 /* Every schema row that names column col of t gets rl's replacement. */
 static int
@@ -367,13 +325,10 @@ alter_rename_column(catalog_writer *w, const ast_alter *a)
     rewrite_list rl = {NULL, 0, 0};
     strbuf sb;
     char *replacement;
-    int col, other, rc = alter_table_find(w, a, "cannot rename columns of view \"%s\"", &t);
+    int col, other, rc;
 
-    if (rc != CHORUS_OK)
-        return rc;
+    t = catalog_table_find(w->cat, a->table);          /* ddl_scope_alter_check: both exist */
     col = catalog_table_column_find(t, a->old_name);
-    if (col < 0)
-        return writer_fail(w, CHORUS_ERROR, "no such column: \"%s\"", a->old_name);
     other = catalog_table_column_find(t, a->new_name);
     if (other >= 0 && other != col)
         return writer_fail(w, CHORUS_ERROR, "error in table %s after rename: duplicate column "
@@ -434,23 +389,17 @@ add_column_check(catalog_writer *w, const catalog_table *t, const ast_column_def
     bool not_null = false, stored = false, has_rows;
     int rc;
 
-    if (catalog_table_column_find(t, cd->name) >= 0)
-        return writer_fail(w, CHORUS_ERROR, "duplicate column name: %s", cd->name);
     for (const ast_constraint *c = cd->constraints; c != NULL; c = c->next) {
-        if (c->kind == AST_CONS_PRIMARY_KEY)
-            return writer_fail(w, CHORUS_ERROR, "Cannot add a PRIMARY KEY column");
-        if (c->kind == AST_CONS_UNIQUE)
-            return writer_fail(w, CHORUS_ERROR, "Cannot add a UNIQUE column");
         if (c->kind == AST_CONS_DEFAULT)
             dflt = c;
         not_null = not_null || c->kind == AST_CONS_NOT_NULL;
         stored = stored || (c->kind == AST_CONS_GENERATED && c->is_stored);
     }
-    if (dflt != NULL && !is_constant(dflt->expr))
-        return writer_fail(w, CHORUS_ERROR, "Cannot add a column with non-constant default");
     rc = table_has_rows(w, t, &has_rows);
     if (rc != CHORUS_OK || !has_rows)
-        return rc;
+        return rc;                  /* SQLite checks the rest against rows only */
+    if (dflt != NULL && !is_constant(dflt->expr))
+        return writer_fail(w, CHORUS_ERROR, "Cannot add a column with non-constant default");
     if (stored)
         return writer_fail(w, CHORUS_ERROR, "cannot add a STORED column");
     if (not_null && (dflt == NULL || dflt->expr == NULL || dflt->expr->kind == EXPR_NULL))
@@ -529,12 +478,6 @@ alter_add_column(catalog_writer *w, const ast_alter *a, const char *stmt_sql)
     char *sql;
     int rc;
 
-    if (t == NULL)
-        return catalog_view_find(w->cat, a->table) != NULL
-                   ? writer_fail(w, CHORUS_ERROR, "Cannot add a column to a view")
-                   : writer_fail(w, CHORUS_ERROR, "no such table: %s", a->table);
-    if (catalog_name_is_reserved(t->name))
-        return writer_fail(w, CHORUS_ERROR, "table %s may not be altered", t->name);
     rc = add_column_check(w, t, a->column);
     if (rc != CHORUS_OK)
         return rc;
@@ -569,8 +512,8 @@ alter_add_column(catalog_writer *w, const ast_alter *a, const char *stmt_sql)
 
 /* --- DROP COLUMN ---------------------------------------------------------------------------- */
 
-static int
-drop_column_check(catalog_writer *w, const catalog_table *t, int col)
+static char *
+drop_column_error(const catalog_table *t, int col)
 {
     const ast_column_def *cd = table_def_of(t)->ast->columns;
     const char *name = t->cols[col].name;
@@ -578,14 +521,13 @@ drop_column_check(catalog_writer *w, const catalog_table *t, int col)
     for (int i = 0; i < col && cd != NULL; i++)
         cd = cd->next;
     if (t->cols[col].is_pk)
-        return writer_fail(w, CHORUS_ERROR, "cannot drop PRIMARY KEY column: \"%s\"", name);
+        return common_mprintf("cannot drop PRIMARY KEY column: \"%s\"", name);
     for (const ast_constraint *c = cd != NULL ? cd->constraints : NULL; c != NULL; c = c->next)
         if (c->kind == AST_CONS_UNIQUE)
-            return writer_fail(w, CHORUS_ERROR, "cannot drop UNIQUE column: \"%s\"", name);
+            return common_mprintf("cannot drop UNIQUE column: \"%s\"", name);
     if (t->n_cols == 1)
-        return writer_fail(w, CHORUS_ERROR, "cannot drop column \"%s\": no other columns exist",
-                           name);
-    return CHORUS_OK;
+        return common_mprintf("cannot drop column \"%s\": no other columns exist", name);
+    return NULL;
 }
 
 /*
@@ -814,16 +756,10 @@ alter_drop_column(catalog_writer *w, const ast_alter *a)
     const catalog_table *t;
     table_def *nt = NULL;
     char *sql = NULL;
-    int col, rc = alter_table_find(w, a, "cannot drop column from view \"%s\"", &t);
+    int col, rc;
 
-    if (rc != CHORUS_OK)
-        return rc;
+    t = catalog_table_find(w->cat, a->table);          /* ddl_scope_alter_check: both exist */
     col = catalog_table_column_find(t, a->old_name);
-    if (col < 0)
-        return writer_fail(w, CHORUS_ERROR, "no such column: \"%s\"", a->old_name);
-    rc = drop_column_check(w, t, col);
-    if (rc != CHORUS_OK)
-        return rc;
     sql = column_def_cut(t->sql, col);
     if (sql == NULL)
         return CHORUS_NOMEM;
@@ -846,14 +782,99 @@ alter_drop_column(catalog_writer *w, const ast_alter *a)
     return rc;
 }
 
+/* --- checks (ddl_check.c DC1) ---------------------------------------------------------- */
+
+/* The table ALTER names, with SQLite's errors for views and system tables. */
+static char *
+alter_target_error(const catalog *cat, const ast_alter *a, const catalog_table **out)
+{
+    const catalog_table *t = catalog_table_find(cat, a->table);
+
+    *out = t;
+    if (t == NULL && catalog_view_find(cat, a->table) != NULL) {
+        switch (a->action) {
+        case AST_ALTER_RENAME_TABLE:
+            return common_mprintf("view %s may not be altered", a->table);
+        case AST_ALTER_ADD_COLUMN:
+            return common_mprintf("Cannot add a column to a view");
+        case AST_ALTER_RENAME_COLUMN:
+            return common_mprintf("cannot rename columns of view \"%s\"", a->table);
+        default:
+            return common_mprintf("cannot drop column from view \"%s\"", a->table);
+        }
+    }
+    if (t == NULL)
+        return common_mprintf("no such table: %s%s%s", a->schema ? a->schema : "",
+                              a->schema ? "." : "", a->table);
+    if (t->root == 1)
+        return common_mprintf("table sqlite_master may not be altered");
+    if (catalog_name_is_reserved(t->name))
+        return common_mprintf("table %s may not be altered", t->name);
+    return NULL;
+}
+
+/* What the action itself needs of t, checked without reading rows. */
+static char *
+alter_action_error(const catalog *cat, const catalog_table *t, const ast_alter *a)
+{
+    const ast_column_def *cd = a->column;
+    int col = a->old_name != NULL ? catalog_table_column_find(t, a->old_name) : -1;
+    char kind;
+
+    switch (a->action) {
+    case AST_ALTER_RENAME_TABLE:
+        if (catalog_name_is_reserved(a->new_name))
+            return common_mprintf("object name reserved for internal use: %s", a->new_name);
+        kind = catalog_object_kind(cat, a->new_name);
+        if (kind != 0 && kind != 'r')
+            return common_mprintf("there is already another table or index with this name: %s",
+                                  a->new_name);
+        return NULL;
+    case AST_ALTER_ADD_COLUMN:
+        if (catalog_table_column_find(t, cd->name) >= 0)
+            return common_mprintf("duplicate column name: %s", cd->name);
+        for (const ast_constraint *c = cd->constraints; c != NULL; c = c->next) {
+            if (c->kind == AST_CONS_PRIMARY_KEY)
+                return common_mprintf("Cannot add a PRIMARY KEY column");
+            if (c->kind == AST_CONS_UNIQUE)
+                return common_mprintf("Cannot add a UNIQUE column");
+        }
+        return NULL;
+    case AST_ALTER_RENAME_COLUMN:
+        if (col < 0)
+            return common_mprintf("no such column: \"%s\"", a->old_name);
+        return NULL;                /* a clash with another column: at step, as SQLite */
+    default:
+        if (col < 0)
+            return common_mprintf("no such column: \"%s\"", a->old_name);
+        return drop_column_error(t, col);
+    }
+}
+
+int
+ddl_scope_alter_check(const ddl_scope *s, const ast_alter *a, char **err_out)
+{
+    const catalog_table *t;
+    int rc = ddl_scope_schema_check(s, a->schema, err_out);
+
+    if (rc != CHORUS_OK)
+        return rc;
+    *err_out = alter_target_error(s->cat, a, &t);
+    if (*err_out == NULL && t != NULL)
+        *err_out = alter_action_error(s->cat, t, a);
+    return *err_out != NULL ? CHORUS_ERROR : CHORUS_OK;
+}
+
 int
 ddl_alter(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 {
     const ast_alter *a = &stmt->u.alter;
-    int rc = ddl_check_schema_name(w, a->schema);
+    ddl_scope scope = writer_scope(w);
+    char *err = NULL;
+    int rc = ddl_scope_alter_check(&scope, a, &err);
 
     if (rc != CHORUS_OK)
-        return rc;
+        return writer_fail_take(w, rc, err);
     switch (a->action) {
     case AST_ALTER_RENAME_TABLE:
         return alter_rename(w, a);

@@ -420,8 +420,13 @@ int catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *v
                        const value *rowid, int conflict, catalog_row_result *out);
 
 /* The rowid catalog_row_insert would give a new row of t whose rowid is left
- * to the table (for the caller to pass on explicitly). */
+ * to the table (for the caller to pass on explicitly). An AUTOINCREMENT
+ * table's sqlite_sequence counts it, inserted or not, as SQLite's does. */
 int catalog_row_new_rowid(catalog_writer *w, const catalog_table *t, int64_t *out);
+/* Counts a rowid given explicitly to a row of an AUTOINCREMENT table t that
+ * the caller then does not insert (an upsert took another path), as SQLite
+ * counts it; nothing for another table. */
+int catalog_row_rowid_used(catalog_writer *w, const catalog_table *t, int64_t rowid);
 
 /* Deletes the row with rowid from t and its index entries. A missing row
  * is not an error. */
@@ -501,6 +506,27 @@ const value *catalog_writer_row(const catalog_writer *w);
 int catalog_ddl_execute(catalog_writer *w, const ast_stmt *stmt, const char *sql);
 
 /*
+ * Column names made unique as SQLite names the columns of a CREATE TABLE AS
+ * table, a view or a subquery: a name equal (any case) to an earlier one
+ * becomes "name:1", then "name:2"... (NULL names count as ""). Owned: a
+ * malloc()ed array of n malloc()ed strings; NULL when out of memory.
+ */
+char **catalog_names_unique(int n, const char *const *names);
+
+/*
+ * The checks of DDL statement stmt that sqlite3_prepare makes (ddl_check.c
+ * DC1): the name a CREATE gives is free, the object a DROP names exists with
+ * that kind, the table of a CREATE INDEX (and its columns) or CREATE TRIGGER
+ * exists; a new table's definition is valid. cat: the catalog stmt targets;
+ * main: main's catalog when cat is the temp schema's, else NULL;
+ * schema_name: an attached database's name, else NULL; sql: the text
+ * stmt's spans index. Reads only. CHORUS_OK, or CHORUS_ERROR with *errmsg_out
+ * (malloc()ed); catalog_ddl_execute checks again when it runs.
+ */
+int catalog_ddl_check(const catalog *cat, const catalog *main, const char *schema_name,
+                      const ast_stmt *stmt, const char *sql, char **errmsg_out);
+
+/*
  * CREATE TABLE ... AS SELECT: creates the table with n_cols columns named
  * names[i] (the select's result names; duplicates become "a:1" as SQLite)
  * whose declared types follow affinities[i] (enum affinity; NONE allowed)
@@ -540,8 +566,22 @@ typedef struct catalog_result {
 } catalog_result;
 
 void catalog_result_init(catalog_result *r);
+/* Appends a row of n_cols NULLs; *row_out points at it until the next call. */
+int catalog_result_add_row(catalog_result *r, value **row_out);
 /* Frees the cells; the struct can be reused after catalog_result_init. */
 void catalog_result_free(catalog_result *r);
+
+/* One row of PRAGMA function_list (the engine's function registry is above
+ * the catalog: the caller describes each function). */
+typedef struct catalog_function_info {
+    const char *name;               /* static, or borrowed for the pragma's run */
+    bool builtin;
+    char type;                      /* 's' scalar, 'a' aggregate, 'w' window-capable */
+    int n_args;                     /* -1: any number */
+    int flags;                      /* SQLite's bits: SQLITE_DETERMINISTIC 0x800,
+                                       SQLITE_DIRECTONLY 0x80000, SQLITE_SUBTYPE 0x100000,
+                                       SQLITE_INNOCUOUS 0x200000 */
+} catalog_function_info;
 
 /* What a pragma needs from the caller before catalog_pragma runs. */
 enum catalog_pragma_access {
@@ -595,6 +635,16 @@ typedef struct catalog_pragma_env {
     int64_t *cache_size;            /* PRAGMA cache_size as last set (pages, or -KiB) */
     bool mvcc;                      /* main runs in journal_mode=mvcc (switched by the
                                        engine: journal_mode only reports it) */
+    bool (*function_at)(int i, catalog_function_info *out);  /* PRAGMA function_list: the
+                                       i-th function (from 0), false past the last; NULL
+                                       lists none */
+    /* The result columns of view v of cat (the engine compiles its SELECT):
+     * one row (name, declared type or NULL) each into out, whose n_cols the
+     * catalog sets to 2. CHORUS_ERROR with *errmsg_out (malloc()ed) when the
+     * view does not compile. NULL: views have no columns here. */
+    int (*view_columns)(void *arg, const catalog *cat, const catalog_view *v,
+                        catalog_result *out, char **errmsg_out);
+    void *view_columns_arg;
 } catalog_pragma_env;
 
 /*
@@ -604,7 +654,12 @@ typedef struct catalog_pragma_env {
  * application_id, schema_version, page_size, page_count, freelist_count,
  * encoding, table_list, database_list, compile_options, journal_mode,
  * synchronous, busy_timeout, cache_size, wal_checkpoint, foreign_keys,
- * defer_foreign_keys, recursive_triggers. Unknown pragmas give no rows and no error, as SQLite.
+ * defer_foreign_keys, recursive_triggers, collation_list (the collations
+ * the thread's scope defines, then RTRIM, NOCASE, BINARY) and function_list
+ * (through env->function_at), and settings this engine does not change
+ * (auto_vacuum, temp_store, query_only, ...: SQLite's default, setting
+ * them changes nothing). Unknown pragmas give no rows and no error, as
+ * SQLite.
  * journal_mode: "wal" ("memory" for an in-memory database); setting "wal"
  * or another SQLite mode reports it unchanged, as SQLite answers when it
  * cannot switch; "mvcc" fails with "not supported yet: journal_mode=mvcc"

@@ -164,6 +164,51 @@ struct catalog_writer {
     uint64_t rand_state;            /* random rowids */
 };
 
+/* --- ddl_check.c: DDL checks that only read the schema (DC1) ---------- */
+
+/* What a DDL check reads: the target catalog, and the writer's context. */
+typedef struct ddl_scope {
+    const catalog *cat;             /* the schema the statement changes */
+    const catalog *main;            /* for a temp catalog: main's (TEMP triggers may name
+                                       its tables), else NULL */
+    const char *schema_name;        /* an attached database's name, else NULL */
+} ddl_scope;
+
+static inline ddl_scope
+writer_scope(const catalog_writer *w)
+{
+    ddl_scope s = {w->cat, w->main, w->schema_name};
+    return s;
+}
+
+/*
+ * Each returns CHORUS_OK, or CHORUS_ERROR (CHORUS_NOMEM) with *err_out
+ * malloc()ed in SQLite's words. *exists_out / *absent_out: an IF [NOT]
+ * EXISTS statement that has nothing to do.
+ */
+int ddl_scope_schema_check(const ddl_scope *s, const char *schema, char **err_out);
+/* kind: 't', 'v' or 'i' (tables, views and indexes share one name space). */
+int ddl_scope_name_check(const ddl_scope *s, const char *schema, const char *name, char kind,
+                         bool if_not_exists, bool *exists_out, char **err_out);
+int ddl_scope_trigger_check(const ddl_scope *s, const ast_create_trigger *tr, bool *exists_out,
+                            char **err_out);
+int ddl_scope_drop_check(const ddl_scope *s, const ast_drop *d, bool *absent_out,
+                         char **err_out);
+/* define_table of new DDL text (normalized) with the checks new tables pass
+ * (D4's collations, DC3); on failure nothing is left to free. */
+int ddl_table_define(catalog *cat, const char *text, table_def **out, char **err_out);
+/* alter.c: the table, column and new name an ALTER TABLE names. */
+int ddl_scope_alter_check(const ddl_scope *s, const ast_alter *a, char **err_out);
+/* DC3: the DEFAULT, CHECK and generated column expressions of new table t. */
+int ddl_table_exprs_check(const catalog_table *t, char **err_out);
+/* DC5: the columns and WHERE of CREATE INDEX ci on t. */
+int ddl_index_exprs_check(const catalog_table *t, const ast_create_index *ci, char **err_out);
+/* define.c: CREATE INDEX ci's table exists in cat (of the attached database
+ * schema_name, NULL: main or temp), may be indexed, and has the columns ci
+ * names. */
+int define_index_check(const catalog *cat, const char *schema_name, const ast_create_index *ci,
+                       char **err_out);
+
 /* Records a failure message (printf style) and returns rc. */
 int writer_fail(catalog_writer *w, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

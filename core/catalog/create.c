@@ -4,7 +4,8 @@
  * statement shares (schema rows, the schema cookie).
  *
  * Every CREATE follows the same outline:
- *   1. check the schema name and the object name (reserved, taken);
+ *   1. check the schema name and the object name (reserved, taken), with
+ *      the functions of ddl_check.c, which prepare runs too (DC1);
  *   2. normalize the statement text (sql_normalize_create) and build the
  *      object from it with define.c, which reports SQLite's errors before
  *      anything is written (catalog.h rule C4);
@@ -25,13 +26,11 @@
 int
 ddl_check_schema_name(catalog_writer *w, const char *schema)
 {
-    if (schema == NULL || catalog_name_eq(schema, w->schema_name != NULL ? w->schema_name
-                                                  : w->cat->is_temp    ? "temp"
-                                                                       : "main"))
-        return CHORUS_OK;
-    if (catalog_name_eq(schema, "temp") || catalog_name_eq(schema, "main"))
-        return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP schema objects");
-    return writer_fail(w, CHORUS_ERROR, "unknown database %s", schema);
+    ddl_scope scope = writer_scope(w);
+    char *err = NULL;
+    int rc = ddl_scope_schema_check(&scope, schema, &err);
+
+    return rc == CHORUS_OK ? CHORUS_OK : writer_fail_take(w, rc, err);
 }
 
 int
@@ -127,38 +126,17 @@ ddl_cookie_bump(catalog_writer *w)
     return rc;
 }
 
-/* Step 1 for tables, views and indexes, which share one name space. */
+/* Step 1 for tables, views and indexes, which share one name space
+ * (ddl_check.c DC1). */
 static int
 name_check(catalog_writer *w, const char *schema, const char *name, char kind,
            bool if_not_exists, bool *exists_out)
 {
-    char taken;
-    int rc = ddl_check_schema_name(w, schema);
+    ddl_scope scope = writer_scope(w);
+    char *err = NULL;
+    int rc = ddl_scope_name_check(&scope, schema, name, kind, if_not_exists, exists_out, &err);
 
-    *exists_out = false;
-    if (rc != CHORUS_OK)
-        return rc;
-    if (catalog_name_is_reserved(name))
-        return writer_fail(w, CHORUS_ERROR, "object name reserved for internal use: %s", name);
-    taken = catalog_object_kind(w->cat, name);
-    if (taken == 'r' || taken == 0)
-        return CHORUS_OK;
-    if (taken == kind && if_not_exists) {
-        *exists_out = true;
-        return CHORUS_OK;
-    }
-    if (kind == 'i')
-        return taken == 'i' ? writer_fail(w, CHORUS_ERROR, "index %s already exists", name)
-                            : writer_fail(w, CHORUS_ERROR, "there is already a table named %s",
-                                          name);
-    if (taken == 'i')
-        return writer_fail(w, CHORUS_ERROR, "there is already an index named %s", name);
-    if (if_not_exists && taken != kind && taken != 'i') {
-        *exists_out = true;         /* SQLite: IF NOT EXISTS also covers the other kind */
-        return CHORUS_OK;
-    }
-    return writer_fail(w, CHORUS_ERROR, "%s %s already exists", taken == 't' ? "table" : "view",
-                       name);
+    return rc == CHORUS_OK ? CHORUS_OK : writer_fail_take(w, rc, err);
 }
 
 static int
@@ -228,10 +206,8 @@ table_create_text(catalog_writer *w, const char *text, const catalog_table **out
 {
     table_def *td;
     char *err = NULL;
-    int rc = define_table(w->cat, text, 0, &td, &err);
+    int rc = ddl_table_define(w->cat, text, &td, &err);        /* D4, DC3 */
 
-    if (rc == CHORUS_OK && (rc = define_collations_check(td, NULL, &err)) != CHORUS_OK)
-        ptr_list_free(&td->indexes);                            /* define.c D4 */
     if (rc == CHORUS_ERROR)
         return writer_fail_take(w, rc, err);
     free(err);
@@ -308,9 +284,8 @@ ctas_type(char aff)
     }
 }
 
-/* Unique column names as SQLite makes them: "a", "a:1", "a:2"... */
-static char **
-ctas_names(int n, const char *const *names)
+char **
+catalog_names_unique(int n, const char *const *names)
 {
     char **out = calloc((size_t)(n ? n : 1), sizeof *out);
 
@@ -336,21 +311,41 @@ ctas_names(int n, const char *const *names)
     return out;
 }
 
+/* SQLite's measure of a name in a CREATE TABLE AS text: its characters,
+ * each '"' twice, plus 2. */
+static size_t
+ctas_name_width(const char *name)
+{
+    size_t n = 2;
+
+    for (const char *p = name; *p; p++)
+        n += *p == '"' ? 2 : 1;
+    return n;
+}
+
+/* The text SQLite writes for CREATE TABLE AS: on one line when the names
+ * (5 more each) and the table's name measure under 50, else one column a
+ * line. */
 static char *
 ctas_text(const char *table, int n, char *const *names, const char *affinities)
 {
+    size_t width = ctas_name_width(table);
+    bool one_line;
     strbuf sb;
 
+    for (int i = 0; i < n; i++)
+        width += ctas_name_width(names[i]) + 5;
+    one_line = width < 50;
     strbuf_init(&sb);
     strbuf_puts(&sb, "CREATE TABLE ");
     ddl_identifier_put(&sb, table);
     strbuf_putc(&sb, '(');
     for (int i = 0; i < n; i++) {
-        strbuf_puts(&sb, i ? ",\n  " : "\n  ");
+        strbuf_puts(&sb, one_line ? (i ? "," : "") : (i ? ",\n  " : "\n  "));
         ddl_identifier_put(&sb, names[i]);
         strbuf_puts(&sb, ctas_type(affinities ? affinities[i] : 0));
     }
-    strbuf_puts(&sb, "\n)");
+    strbuf_puts(&sb, one_line ? ")" : "\n)");
     return strbuf_finish(&sb);
 }
 
@@ -377,7 +372,7 @@ catalog_create_table_as(catalog_writer *w, const ast_stmt *stmt, int n_cols,
     rc = name_check(w, ct->schema, ct->name, 't', ct->if_not_exists, &exists);
     if (rc != CHORUS_OK || exists)
         return rc;
-    uniq = ctas_names(n_cols, names);
+    uniq = catalog_names_unique(n_cols, names);
     if (uniq == NULL)
         return CHORUS_NOMEM;
     text = ctas_text(ct->name, n_cols, uniq, affinities);
@@ -542,66 +537,17 @@ catalog_writer_set_schema_name(catalog_writer *w, const char *name)
     w->schema_name = name;
 }
 
-/* The catalog whose table or view a new trigger names: the writer's own,
- * else (a TEMP trigger) main's, or NULL when neither has it. */
-static const catalog *
-trigger_target_catalog(const catalog_writer *w, const char *name)
-{
-    if (catalog_view_find(w->cat, name) != NULL || catalog_table_find(w->cat, name) != NULL)
-        return w->cat;
-    if (w->main != NULL &&
-        (catalog_view_find(w->main, name) != NULL || catalog_table_find(w->main, name) != NULL))
-        return w->main;
-    return NULL;
-}
-
-static int
-trigger_check(catalog_writer *w, const ast_create_trigger *tr)
-{
-    const char *time = tr->time == AST_TRIGGER_BEFORE ? "BEFORE" : "AFTER";
-    const catalog *cat = trigger_target_catalog(w, tr->table);
-    bool on_main = w->main != NULL && tr->schema != NULL && catalog_name_eq(tr->schema, "main");
-    int rc = on_main ? CHORUS_OK : ddl_check_schema_name(w, tr->schema);
-
-    if (rc != CHORUS_OK)
-        return rc;
-    if (tr->is_temp && !w->cat->is_temp)
-        return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP triggers");
-    if (catalog_name_is_reserved(tr->name))
-        return writer_fail(w, CHORUS_ERROR, "object name reserved for internal use: %s",
-                           tr->name);
-    if (catalog_name_is_reserved(tr->table))
-        return writer_fail(w, CHORUS_ERROR, "cannot create trigger on system table");
-    if (cat == NULL && w->main != NULL)
-        return writer_fail(w, CHORUS_ERROR, "no such table: %s", tr->table);
-    if (cat == NULL)
-        return writer_fail(w, CHORUS_ERROR, "no such table: %s.%s",
-                           w->cat->is_temp ? "temp" : "main", tr->table);
-    if (catalog_view_find(cat, tr->table) != NULL) {
-        if (tr->time != AST_TRIGGER_INSTEAD_OF)
-            return writer_fail(w, CHORUS_ERROR, "cannot create %s trigger on view: %s", time,
-                               tr->table);
-    } else if (tr->time == AST_TRIGGER_INSTEAD_OF) {
-        return writer_fail(w, CHORUS_ERROR, "cannot create INSTEAD OF trigger on table: %s",
-                           tr->table);
-    }
-    return CHORUS_OK;
-}
-
 int
 ddl_create_trigger(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 {
-    const ast_create_trigger *ctr = &stmt->u.create_trigger;
-    int rc;
+    ddl_scope scope = writer_scope(w);
+    char *err = NULL;
+    bool exists;
+    int rc = ddl_scope_trigger_check(&scope, &stmt->u.create_trigger, &exists, &err);
 
-    if (catalog_trigger_find(w->cat, ctr->name) != NULL)
-        return ctr->if_not_exists ? CHORUS_OK
-                                  : writer_fail(w, CHORUS_ERROR, "trigger %s already exists",
-                                                ctr->name);
-    rc = trigger_check(w, ctr);
     if (rc != CHORUS_OK)
-        return rc;
-    return create_schema_object(w, stmt, sql);
+        return writer_fail_take(w, rc, err);
+    return exists ? CHORUS_OK : create_schema_object(w, stmt, sql);
 }
 
 /* --- dispatch ---------------------------------------------------------------------------- */

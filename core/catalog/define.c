@@ -27,6 +27,17 @@
  *       at most KEY_INFO_MAX fields in all. They keep the PK's DESC orders
  *       in a CREATE INDEX, but are ascending in an autoindex, as SQLite
  *       stores them (its ticket bba7b69f9849b5bf).
+ *   D6  A declared type spelled as one of the six standard names (ANY,
+ *       BLOB, INT, INTEGER, REAL, TEXT; any case, nothing more) reads back
+ *       in upper case (PRAGMA table_info, declared types of result
+ *       columns), as SQLite 3.37+ keeps it; any other type as written. The
+ *       stored CREATE text keeps its spelling.
+ *   D7  Generated columns, as SQLite allows them: not every column, never
+ *       in the PRIMARY KEY, never with a DEFAULT ("cannot use DEFAULT on a
+ *       generated column" after AS, "error in generated column" before).
+ *   D8  An index column's collation name reads back as written (PRAGMA
+ *       index_xinfo): its COLLATE clause's, else its table column's, else
+ *       the built-in name, as SQLite keeps it.
  *
  * Ownership: objects are built in the catalog's arena and are not attached
  * (schema.c attaches). Callers: load.c, create.c, alter.c.
@@ -48,6 +59,7 @@ typedef struct key_spec {
     int n;
     int16_t cols[KEY_INFO_MAX];
     uint8_t coll[KEY_INFO_MAX];
+    const char *coll_name[KEY_INFO_MAX];   /* as written (D8), NULL: the built-in's */
     uint8_t desc[KEY_INFO_MAX];
     uint8_t conflict;
     char origin;
@@ -174,6 +186,16 @@ catalog_strict_type_name(int type)
     return type > CATALOG_STRICT_NONE && type <= CATALOG_STRICT_TEXT ? names[type] : "";
 }
 
+/* Rule D6: a declared type that is one of the six standard names. */
+static const char *
+standard_type(const char *type)
+{
+    for (int t = CATALOG_STRICT_ANY; type != NULL && t <= CATALOG_STRICT_TEXT; t++)
+        if (catalog_name_eq(type, catalog_strict_type_name(t)))
+            return catalog_strict_type_name(t);
+    return type;
+}
+
 /* A STRICT table's column must declare one of SQLite's six types. */
 static int
 strict_type_set(def_ctx *d, const char *table, catalog_column *col)
@@ -224,6 +246,7 @@ spec_item(def_ctx *d, const catalog_table *t, const ast_list_item *it, key_spec 
         return def_fail(d, "too many columns in index");
     ks->cols[ks->n] = (int16_t)col;
     ks->coll[ks->n] = t->cols[col].collation;
+    ks->coll_name[ks->n] = coll_name != NULL ? coll_name : t->cols[col].collation_name;
     ks->desc[ks->n] = it->order == AST_ORDER_DESC;
     if (coll_name != NULL) {
         int rc = collation_lookup(d, coll_name, &ks->coll[ks->n]);
@@ -301,6 +324,9 @@ fkey_add(table_build *b, const ast_constraint *c, int16_t column)
                             name ? name : "?");
     }
     if (c->fk_columns.n > 0) {
+        if (column >= 0 && c->fk_columns.n != 1)
+            return def_fail(b->d, "foreign key on %s should reference only one column of "
+                                  "table %s", b->td->pub.cols[column].name, c->fk_table);
         if (c->fk_columns.n != n)
             return def_fail(b->d, "number of columns in foreign key does not match the number "
                                   "of columns in the referenced table");
@@ -337,6 +363,7 @@ column_constraint(table_build *b, int i, const ast_constraint *c)
         ks.n = 1;
         ks.cols[0] = (int16_t)i;
         ks.coll[0] = col->collation;
+        ks.coll_name[0] = col->collation_name;
         ks.desc[0] = c->kind == AST_CONS_PRIMARY_KEY && c->order == AST_ORDER_DESC;
         ks.conflict = c->conflict;
         ks.origin = c->kind == AST_CONS_PRIMARY_KEY ? CATALOG_INDEX_PK : CATALOG_INDEX_UNIQUE;
@@ -350,6 +377,8 @@ column_constraint(table_build *b, int i, const ast_constraint *c)
     case AST_CONS_CHECK:
         return check_add(b, c);
     case AST_CONS_DEFAULT:
+        if (col->generated_expr != NULL)
+            return def_fail(b->d, "cannot use DEFAULT on a generated column");   /* D7 */
         col->default_expr = c->expr;
         col->default_text = default_text(b->d, c);
         return col->default_text == NULL ? CHORUS_NOMEM : CHORUS_OK;
@@ -359,12 +388,31 @@ column_constraint(table_build *b, int i, const ast_constraint *c)
     case AST_CONS_FOREIGN_KEY:
         return fkey_add(b, c, (int16_t)i);
     case AST_CONS_GENERATED:
+        if (col->default_expr != NULL)
+            return def_fail(b->d, "error in generated column \"%s\"", col->name);     /* D7 */
         col->generated_expr = c->expr;
         col->hidden = c->is_stored ? CATALOG_COL_STORED : CATALOG_COL_VIRTUAL;
         return CHORUS_OK;
     default:
         return CHORUS_OK;
     }
+}
+
+/* Rule D7: where a table may have generated columns. */
+static int
+generated_columns_check(table_build *b)
+{
+    const catalog_table *t = &b->td->pub;
+    int n_plain = 0;
+
+    for (int i = 0; i < t->n_cols; i++)
+        n_plain += b->cols[i].generated_expr == NULL;
+    if (n_plain == 0)
+        return def_fail(b->d, "must have at least one non-generated column");
+    for (int k = 0; b->pk_spec >= 0 && k < b->specs[b->pk_spec].n; k++)
+        if (b->cols[b->specs[b->pk_spec].cols[k]].generated_expr != NULL)
+            return def_fail(b->d, "generated columns cannot be part of the PRIMARY KEY");
+    return CHORUS_OK;
 }
 
 /* Columns with their types and constraints. COLLATE is applied before the
@@ -386,7 +434,7 @@ table_columns(table_build *b, const ast_create_table *ct)
         if (catalog_table_column_find(&b->td->pub, cd->name) >= 0)
             return def_fail(b->d, "duplicate column name: %s", cd->name);
         col->name = cd->name;
-        col->type = cd->type;
+        col->type = standard_type(cd->type);                /* D6 */
         col->affinity = affinity_from_type(cd->type);
         if (ct->is_strict && cd->type != NULL && catalog_name_eq(cd->type, "ANY"))
             col->affinity = AFFINITY_BLOB;
@@ -475,7 +523,8 @@ autoindex_build(table_build *b, const key_spec *ks, int number, catalog_index **
         cols[i].column = ks->cols[i];
         cols[i].desc = ks->desc[i];
         cols[i].collation = ks->coll[i];
-        cols[i].collation_name = collation_name(ks->coll[i]);
+        cols[i].collation_name = ks->coll_name[i] != NULL ? ks->coll_name[i]
+                                                          : collation_name(ks->coll[i]);   /* D8 */
         idx->ki.desc[i] = ks->desc[i];
         idx->ki.coll[i] = ks->coll[i];
     }
@@ -695,6 +744,8 @@ table_from_ast(def_ctx *d, const ast_create_table *ct, uint32_t root, table_def 
     if (rc == CHORUS_OK)
         rc = table_constraints(b, ct);
     if (rc == CHORUS_OK)
+        rc = generated_columns_check(b);
+    if (rc == CHORUS_OK)
         rc = table_primary_key(b, ct);
     if (rc == CHORUS_OK)
         rc = table_copy_lists(b);
@@ -767,13 +818,11 @@ index_column(def_ctx *d, const catalog_table *t, const ast_list_item *it,
     }
     col->desc = it->order == AST_ORDER_DESC;
     col->collation = COLLATE_BINARY;
-    if (e != NULL && e->kind == EXPR_COLUMN && e->table == NULL) {
-        c = catalog_table_column_resolve(t, e->name);
-        if (c == -2)
-            return def_fail(d, "no such column: %s", e->name);
+    c = e != NULL && e->kind == EXPR_COLUMN && e->table == NULL
+            ? catalog_table_column_find(t, e->name) : -1;
+    if (c >= 0) {                                   /* index_target: never the rowid (DC5) */
         col->column = (int16_t)c;
-        if (c >= 0)
-            col->collation = t->cols[c].collation;
+        col->collation = t->cols[c].collation;
     } else {
         col->column = CATALOG_COLUMN_EXPR;
         col->expr = it->expr;
@@ -785,27 +834,61 @@ index_column(def_ctx *d, const catalog_table *t, const ast_list_item *it,
         if (rc != CHORUS_OK)
             return rc;
     }
-    col->collation_name = collation_name(col->collation);
+    if (coll_name != NULL)
+        col->collation_name = coll_name;                            /* D8 */
+    else if (col->column >= 0 && t->cols[col->column].collation_name != NULL)
+        col->collation_name = t->cols[col->column].collation_name;
+    else
+        col->collation_name = collation_name(col->collation);
     return CHORUS_OK;
+}
+
+/* The table ci indexes, in cat (of schema schema_name, NULL: main or temp),
+ * with the columns ci names by name. */
+static int
+index_target(def_ctx *d, const catalog *cat, const char *schema_name,
+             const ast_create_index *ci, const catalog_table **out)
+{
+    const catalog_table *t = catalog_table_find(cat, ci->table);
+
+    *out = NULL;
+    if (t == NULL) {
+        if (catalog_view_find(cat, ci->table) != NULL)
+            return def_fail(d, "views may not be indexed");
+        return def_fail(d, "no such table: %s.%s",
+                        schema_name ? schema_name : cat->is_temp ? "temp" : "main", ci->table);
+    }
+    if (t == &cat->schema_table->pub || catalog_name_is_reserved(t->name))
+        return def_fail(d, "table %s may not be indexed", ci->table);
+    if (ci->columns.n > KEY_INFO_MAX)
+        return def_fail(d, "too many columns in index %s", ci->name);
+    if (ddl_index_exprs_check(t, ci, &d->err) != CHORUS_OK)     /* ddl_check.c DC5 */
+        return d->err == NULL ? CHORUS_NOMEM : CHORUS_ERROR;
+    *out = t;
+    return CHORUS_OK;
+}
+
+int
+define_index_check(const catalog *cat, const char *schema_name, const ast_create_index *ci,
+                   char **err_out)
+{
+    def_ctx d = {NULL, NULL, NULL};             /* reads cat only (ddl_check.c DC2) */
+    const catalog_table *t;
+    int rc = index_target(&d, cat, schema_name, ci, &t);
+
+    *err_out = d.err;
+    return rc;
 }
 
 static int
 index_from_ast(def_ctx *d, const ast_create_index *ci, uint32_t root, catalog_index *idx)
 {
-    const catalog_table *t = catalog_table_find(d->cat, ci->table);
+    const catalog_table *t;
     catalog_index_column *cols;
-    int rc;
+    int rc = index_target(d, d->cat, NULL, ci, &t);
 
-    if (t == NULL) {
-        if (catalog_view_find(d->cat, ci->table) != NULL)
-            return def_fail(d, "views may not be indexed");
-        return def_fail(d, "no such table: %s.%s", d->cat->is_temp ? "temp" : "main",
-                        ci->table);
-    }
-    if (t == &d->cat->schema_table->pub || catalog_name_is_reserved(t->name))
-        return def_fail(d, "table %s may not be indexed", ci->table);
-    if (ci->columns.n > KEY_INFO_MAX)
-        return def_fail(d, "too many columns in index %s", ci->name);
+    if (rc != CHORUS_OK)
+        return rc;
     cols = arena_alloc(&d->cat->mem, sizeof *cols * (size_t)(ci->columns.n ? ci->columns.n : 1));
     if (cols == NULL)
         return CHORUS_NOMEM;

@@ -1,12 +1,13 @@
 /*
  * core/catalog/drop.c: DROP TABLE, DROP INDEX, DROP VIEW, DROP TRIGGER.
  *
- * Outline: find the object (SQLite's errors when it is missing or of
- * another kind), free its b-trees with btree_drop, delete its sqlite_schema
- * rows (a table's rows include its indexes and triggers, found by
- * tbl_name), forget its sqlite_sequence row, bump the schema cookie, then
- * detach it from the catalog (last, so a failure leaves the catalog as it
- * was: catalog.h rule C4).
+ * Outline: find the object (ddl_check.c reports SQLite's errors when it is
+ * missing or of another kind, at prepare and again here: DC1), free its
+ * b-trees with btree_drop, delete its sqlite_schema rows (a table's rows
+ * include its indexes and triggers, found by tbl_name), forget its
+ * sqlite_sequence row, bump the schema cookie, then detach it from the
+ * catalog (last, so a failure leaves the catalog as it was: catalog.h
+ * rule C4).
  *
  * Callers: catalog_ddl_execute.
  */
@@ -106,31 +107,12 @@ sequence_forget(catalog_writer *w, const char *table)
 
 /* --- DROP TABLE ------------------------------------------------------------------- */
 
-static bool
-table_may_be_dropped(const char *name)
-{
-    if (!catalog_name_is_reserved(name))
-        return true;
-    return strncasecmp(name + 7, "stat", 4) == 0 || strncasecmp(name + 7, "parameters", 10) == 0;
-}
-
 static int
 drop_table(catalog_writer *w, const ast_drop *d)
 {
     const catalog_table *t = catalog_table_find(w->cat, d->name);
     int rc = CHORUS_OK;
 
-    if (t == NULL) {
-        if (catalog_view_find(w->cat, d->name) != NULL)
-            return writer_fail(w, CHORUS_ERROR, "use DROP VIEW to delete view %s", d->name);
-        return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such table: %s%s%s",
-                                          d->schema ? d->schema : "", d->schema ? "." : "",
-                                          d->name);
-    }
-    if (!table_may_be_dropped(t->name))
-        return writer_fail(w, CHORUS_ERROR, "table %s may not be dropped",
-                           t->root == 1 ? "sqlite_master" : t->name);
     for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++)
         if (t->indexes[i]->root != t->root)
             rc = btree_drop(w->tx, t->indexes[i]->root);
@@ -155,11 +137,6 @@ drop_index(catalog_writer *w, const ast_drop *d)
     const catalog_index *idx = catalog_index_find(w->cat, d->name);
     int rc;
 
-    if (idx == NULL)
-        return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such index: %s%s%s",
-                                          d->schema ? d->schema : "", d->schema ? "." : "",
-                                          d->name);
     if (idx->sql == NULL)
         return writer_fail(w, CHORUS_ERROR, "index associated with UNIQUE or PRIMARY KEY "
                                             "constraint cannot be dropped");
@@ -179,14 +156,6 @@ drop_view(catalog_writer *w, const ast_drop *d)
     const catalog_view *v = catalog_view_find(w->cat, d->name);
     int rc;
 
-    if (v == NULL) {
-        if (catalog_table_find(w->cat, d->name) != NULL)
-            return writer_fail(w, CHORUS_ERROR, "use DROP TABLE to delete table %s", d->name);
-        return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such view: %s%s%s",
-                                          d->schema ? d->schema : "", d->schema ? "." : "",
-                                          d->name);
-    }
     rc = ddl_schema_delete(w, match_owner, (void *)v->name);
     if (rc == CHORUS_OK)
         rc = ddl_cookie_bump(w);
@@ -207,11 +176,6 @@ drop_trigger(catalog_writer *w, const ast_drop *d)
     const catalog_trigger *tr = catalog_trigger_find(w->cat, d->name);
     int rc;
 
-    if (tr == NULL)
-        return d->if_exists ? CHORUS_OK
-                            : writer_fail(w, CHORUS_ERROR, "no such trigger: %s%s%s",
-                                          d->schema ? d->schema : "", d->schema ? "." : "",
-                                          d->name);
     rc = ddl_schema_delete(w, match_name, (void *)tr->name);
     if (rc == CHORUS_OK)
         rc = ddl_cookie_bump(w);
@@ -224,10 +188,15 @@ int
 ddl_drop(catalog_writer *w, const ast_stmt *stmt)
 {
     const ast_drop *d = &stmt->u.drop;
-    int rc = ddl_check_schema_name(w, d->schema);
+    ddl_scope scope = writer_scope(w);
+    char *err = NULL;
+    bool absent;
+    int rc = ddl_scope_drop_check(&scope, d, &absent, &err);
 
     if (rc != CHORUS_OK)
-        return rc;
+        return writer_fail_take(w, rc, err);
+    if (absent)
+        return CHORUS_OK;           /* IF EXISTS */
     switch (d->what) {
     case AST_DROP_TABLE:
         return drop_table(w, d);

@@ -7,6 +7,10 @@
  * handler. A pragma that sets something and answers nothing in SQLite
  * (PRAGMA user_version = 3) returns no columns here either.
  *
+ * Settings this engine does not change (auto_vacuum, temp_store,
+ * legacy_alter_table, query_only, ...: the FIXED entries) answer SQLite's
+ * default, which is how the engine behaves; setting one changes nothing.
+ *
  * journal_mode: the single-writer engine always runs in WAL mode. Setting
  * "wal" or any other SQLite mode answers "wal" (SQLite answers with the
  * unchanged mode when it cannot switch); "mvcc" is not supported yet.
@@ -58,6 +62,12 @@ result_add_row(catalog_result *r, value **row_out)
     return CHORUS_OK;
 }
 
+int
+catalog_result_add_row(catalog_result *r, value **row_out)
+{
+    return result_add_row(r, row_out);
+}
+
 static int
 set_text(value *v, const char *s)
 {
@@ -86,6 +96,15 @@ typedef struct pragma_def {
     int n_cols;
     bool silent_when_set;           /* a setting: PRAGMA x = v answers nothing */
 } pragma_def;
+
+/* A setting whose value this engine does not change (run_fixed). */
+typedef struct fixed_def {
+    pragma_def def;
+    int64_t value;
+    const char *text;               /* the value when not NULL */
+} fixed_def;
+
+static const fixed_def *fixed_find(const char *name);
 
 static int
 fail(pragma_run *r, int rc, const char *msg)
@@ -257,6 +276,19 @@ run_encoding(pragma_run *r)
     return answer_text(r, "UTF-8");
 }
 
+/* A setting whose value this engine does not change: SQLite's default,
+ * which is how the engine behaves; setting it answers nothing and changes
+ * nothing. */
+static int
+run_fixed(pragma_run *r)
+{
+    const fixed_def *f = fixed_find(r->p->name);
+
+    if (r->p->value != NULL)
+        return CHORUS_OK;
+    return f->text != NULL ? answer_text(r, f->text) : answer_int(r, f->value);
+}
+
 /* --- schema pragmas ------------------------------------------------------------- */
 
 static const catalog_table *
@@ -276,11 +308,56 @@ pk_position(const catalog_table *t, int col)
     return 0;
 }
 
+/* The columns of view v of cat as rows (name, type) in *cols (initialized
+ * here; the caller frees it). */
+static int
+view_columns(pragma_run *r, const catalog *cat, const catalog_view *v, catalog_result *cols)
+{
+    static const char *const names[] = {"name", "type"};
+
+    catalog_result_init(cols);
+    cols->n_cols = 2;
+    cols->col_names = names;
+    if (r->env->view_columns == NULL)
+        return CHORUS_OK;
+    return r->env->view_columns(r->env->view_columns_arg, cat, v, cols, r->errmsg);
+}
+
+/* table_info of a view: its result columns, never NOT NULL, without
+ * defaults or key, as SQLite describes them. */
+static int
+view_info_rows(pragma_run *r, const catalog_view *v, bool extended)
+{
+    catalog_result cols;
+    int rc = view_columns(r, r->env->cat, v, &cols);
+
+    for (int64_t i = 0; rc == CHORUS_OK && i < cols.n_rows; i++) {
+        const value *col = &cols.cells[i * 2];
+        value *row;
+        if ((rc = result_add_row(r->out, &row)) != CHORUS_OK)
+            break;
+        value_set_int(&row[0], i);
+        rc = value_copy(&row[1], &col[0]);
+        if (rc == CHORUS_OK)
+            rc = col[1].type == VALUE_NULL ? set_text(&row[2], "") : value_copy(&row[2], &col[1]);
+        value_set_int(&row[3], 0);
+        value_set_int(&row[5], 0);
+        if (extended)
+            value_set_int(&row[6], 0);
+    }
+    catalog_result_free(&cols);
+    return rc;
+}
+
 static int
 table_info_rows(pragma_run *r, bool extended)
 {
     const catalog_table *t = arg_table(r);
+    const char *name = arg_word(r);
     int rc = CHORUS_OK;
+
+    if (t == NULL && name != NULL && catalog_view_find(r->env->cat, name) != NULL)
+        return view_info_rows(r, catalog_view_find(r->env->cat, name), extended);
 
     for (int i = 0; t != NULL && rc == CHORUS_OK && i < t->n_cols; i++) {
         const catalog_column *c = &t->cols[i];
@@ -496,8 +573,13 @@ table_list_schema(pragma_run *r, const catalog *cat, bool temp, const char *only
     }
     for (int i = 0; cat != NULL && rc == CHORUS_OK && i < catalog_view_count(cat); i++) {
         const catalog_view *v = catalog_view_at(cat, i);
-        if (only == NULL || catalog_name_eq(only, v->name))
-            rc = table_list_row(r, schema, v->name, "view", v->columns->n, false, false);
+        catalog_result cols;
+        if (only != NULL && !catalog_name_eq(only, v->name))
+            continue;
+        rc = view_columns(r, cat, v, &cols);
+        if (rc == CHORUS_OK)
+            rc = table_list_row(r, schema, v->name, "view", cols.n_rows, false, false);
+        catalog_result_free(&cols);
     }
     if (rc == CHORUS_OK && (only == NULL || catalog_name_eq(only, self)))
         rc = table_list_row(r, schema, self, "table", 5, false, false);
@@ -571,6 +653,58 @@ run_compile_options(pragma_run *r)
 
     for (size_t i = 0; rc == CHORUS_OK && i < CHORUS_ARRAY_LEN(options); i++)
         rc = answer_text(r, options[i]);
+    return rc;
+}
+
+/* The connection's collations: its own, newest first, then the built-ins,
+ * as SQLite lists them. */
+static int
+run_collation_list(pragma_run *r)
+{
+    static const char *const builtin[] = {"RTRIM", "NOCASE", "BINARY"};
+    int64_t seq = 0;
+    value *row;
+    int rc = CHORUS_OK;
+
+    for (int id = COLLATE_ID_MAX; rc == CHORUS_OK && id >= COLLATE_USER_FIRST; id--) {
+        if (collation_user_name(id) == NULL || !collation_user_defined(id))
+            continue;
+        if ((rc = result_add_row(r->out, &row)) == CHORUS_OK) {
+            value_set_int(&row[0], seq++);
+            rc = set_text(&row[1], collation_user_name(id));
+        }
+    }
+    for (size_t i = 0; rc == CHORUS_OK && i < CHORUS_ARRAY_LEN(builtin); i++) {
+        if ((rc = result_add_row(r->out, &row)) == CHORUS_OK) {
+            value_set_int(&row[0], seq++);
+            rc = set_text(&row[1], builtin[i]);
+        }
+    }
+    return rc;
+}
+
+static int
+run_function_list(pragma_run *r)
+{
+    catalog_function_info f;
+    char type[2] = {0, 0};
+    value *row;
+    int rc = CHORUS_OK;
+
+    for (int i = 0; rc == CHORUS_OK && r->env->function_at != NULL &&
+                    r->env->function_at(i, &f); i++) {
+        if ((rc = result_add_row(r->out, &row)) != CHORUS_OK)
+            break;
+        type[0] = f.type;
+        rc = set_text(&row[0], f.name);
+        value_set_int(&row[1], f.builtin);
+        if (rc == CHORUS_OK)
+            rc = set_text(&row[2], type);
+        if (rc == CHORUS_OK)
+            rc = set_text(&row[3], "utf8");
+        value_set_int(&row[4], f.n_args);
+        value_set_int(&row[5], f.flags);
+    }
     return rc;
 }
 
@@ -739,6 +873,7 @@ static const pragma_def pragmas[] = {
     {"application_id", run_application_id, RD, WR, COLS("application_id"), true},
     {"busy_timeout", run_busy_timeout, NO_TX, NO_TX, COLS("timeout"), false},
     {"cache_size", run_cache_size, NO_TX, NO_TX, COLS("cache_size"), true},
+    {"collation_list", run_collation_list, NO_TX, NO_TX, COLS("seq", "name"), false},
     {"compile_options", run_compile_options, NO_TX, NO_TX, COLS("compile_options"), false},
     {"database_list", run_database_list, NO_TX, NO_TX, COLS("seq", "name", "file"), false},
     {"defer_foreign_keys", run_defer_foreign_keys, NO_TX, NO_TX, COLS("defer_foreign_keys"),
@@ -750,6 +885,8 @@ static const pragma_def pragmas[] = {
      COLS("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"), false},
     {"foreign_keys", run_foreign_keys, NO_TX, NO_TX, COLS("foreign_keys"), true},
     {"freelist_count", run_freelist_count, RD, RD, COLS("freelist_count"), false},
+    {"function_list", run_function_list, NO_TX, NO_TX,
+     COLS("name", "builtin", "type", "enc", "narg", "flags"), false},
     {"index_info", run_index_info, RD, RD, COLS("seqno", "cid", "name"), false},
     {"index_list", run_index_list, RD, RD, COLS("seq", "name", "unique", "origin", "partial"), false},
     {"index_xinfo", run_index_xinfo, RD, RD,
@@ -773,13 +910,51 @@ static const pragma_def pragmas[] = {
     {"wal_checkpoint", run_wal_checkpoint, NO_TX, NO_TX, COLS("busy", "log", "checkpointed"), false},
 };
 
+#define FIXED(name, value, text) {{name, run_fixed, NO_TX, NO_TX, COLS(name), true}, value, text}
+static const fixed_def fixed_pragmas[] = {
+    FIXED("analysis_limit", 0, NULL),
+    FIXED("auto_vacuum", 0, NULL),
+    FIXED("automatic_index", 1, NULL),
+    FIXED("cell_size_check", 0, NULL),
+    FIXED("checkpoint_fullfsync", 0, NULL),
+    FIXED("count_changes", 0, NULL),
+    FIXED("empty_result_callbacks", 0, NULL),
+    FIXED("full_column_names", 0, NULL),
+    FIXED("fullfsync", 0, NULL),
+    FIXED("hard_heap_limit", 0, NULL),
+    FIXED("ignore_check_constraints", 0, NULL),
+    FIXED("journal_size_limit", -1, NULL),
+    FIXED("legacy_alter_table", 0, NULL),
+    FIXED("locking_mode", 0, "normal"),
+    FIXED("max_page_count", 1073741823, NULL),
+    FIXED("query_only", 0, NULL),
+    FIXED("read_uncommitted", 0, NULL),
+    FIXED("reverse_unordered_selects", 0, NULL),
+    FIXED("short_column_names", 1, NULL),
+    FIXED("soft_heap_limit", 0, NULL),
+    FIXED("temp_store", 0, NULL),
+    FIXED("threads", 0, NULL),
+    FIXED("trusted_schema", 1, NULL),
+    FIXED("writable_schema", 0, NULL),
+};
+#undef FIXED
+
+static const fixed_def *
+fixed_find(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < CHORUS_ARRAY_LEN(fixed_pragmas); i++)
+        if (catalog_name_eq(fixed_pragmas[i].def.name, name))
+            return &fixed_pragmas[i];
+    return NULL;
+}
+
 static const pragma_def *
 pragma_find(const char *name)
 {
     for (size_t i = 0; name != NULL && i < CHORUS_ARRAY_LEN(pragmas); i++)
         if (catalog_name_eq(pragmas[i].name, name))
             return &pragmas[i];
-    return NULL;
+    return fixed_find(name) != NULL ? &fixed_find(name)->def : NULL;
 }
 
 int

@@ -13,8 +13,10 @@
  *      never follows a deletion), then REPLACE deletes the rows in the way;
  *   5. the table record, then each index entry (on UPDATE only the entries
  *      whose key changed);
- *   6. AUTOINCREMENT: the writer notes the largest rowid used; it goes to
- *      sqlite_sequence once, when the statement ends (writer_seq_flush).
+ *   6. AUTOINCREMENT: the writer notes the largest rowid a row was given
+ *      (inserted or not, as SQLite: an ignored row, an upsert's DO NOTHING
+ *      or DO UPDATE count too); it goes to sqlite_sequence once, when the
+ *      statement ends (writer_seq_flush).
  * catalog_row_replace_victims runs steps 1-4 without writing: REPLACE
  * then notes the rows in its way instead of deleting them, so that the
  * engine can delete them with their triggers and foreign keys first.
@@ -193,10 +195,25 @@ rowid_allocate(catalog_writer *w, const catalog_table *t, int64_t *out)
     return writer_fail(w, CHORUS_FULL, "database or disk is full");
 }
 
+static int seq_store(catalog_writer *w, const catalog_table *t, int64_t rowid);
+
+/* An AUTOINCREMENT table's sqlite_sequence follows every rowid a row was
+ * given, inserted or not (an upsert's DO NOTHING or DO UPDATE, an ignored
+ * row), as SQLite's counter does. */
 int
 catalog_row_new_rowid(catalog_writer *w, const catalog_table *t, int64_t *out)
 {
-    return rowid_allocate(w, t, out);
+    int rc = rowid_allocate(w, t, out);
+
+    if (rc == CHORUS_OK && t->autoincrement)
+        rc = seq_store(w, t, *out);
+    return rc;
+}
+
+int
+catalog_row_rowid_used(catalog_writer *w, const catalog_table *t, int64_t rowid)
+{
+    return t->autoincrement ? seq_store(w, t, rowid) : CHORUS_OK;
 }
 
 /* The rowid of the new row image in w->row (rowid_val: the caller's). */
@@ -660,6 +677,8 @@ catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
         rc = row_prepare(w, t, vals);
     if (rc == CHORUS_OK)
         rc = row_rowid(w, &op, rowid);          /* a mismatch fails before NOT NULL */
+    if (rc == CHORUS_OK && t->autoincrement)
+        rc = seq_store(w, t, op.rowid);         /* inserted or not: catalog_row_new_rowid */
     if (rc == CHORUS_OK)
         rc = row_not_null(w, t, conflict, out);
     if (rc == CHORUS_OK && !out->ignored)
@@ -670,8 +689,6 @@ catalog_row_insert(catalog_writer *w, const catalog_table *t, const value *vals,
     if (rc != CHORUS_OK || out->ignored)
         return rc;
     rc = row_indexes_insert(w, t, op.rowid);
-    if (rc == CHORUS_OK && t->autoincrement)
-        rc = seq_store(w, t, op.rowid);
     out->rowid = op.rowid;
     return rc;
 }

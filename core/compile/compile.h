@@ -412,6 +412,8 @@ typedef struct plan_upsert {
 typedef struct plan_assign {
     int column;             /* table column, or -1 for the rowid */
     cx *expr;
+    bool repeated;          /* INSERT: the column was named before in the column list;
+                               its value is not stored (SQLite keeps the first) */
 } plan_assign;
 
 struct plan_stmt {

@@ -3,7 +3,9 @@
  *
  * Shapes
  *   INSERT  plan.query produces the source rows (VALUES or SELECT); assign[i]
- *           names the table column of source column i; defaults[] (none for
+ *           names the table column of source column i (a column named again
+ *           in the list is marked repeated: SQLite keeps the first value,
+ *           but the rowid's last); defaults[] (none for
  *           an INTEGER PRIMARY KEY: a new rowid) and checks[] are evaluated
  *           by the VM per row over row_cursor, an ephemeral cursor whose row
  *           is the new row.
@@ -57,7 +59,9 @@ target_table(cctx *c, const char *schema, const char *name, int event, const ast
     }
     if (t->sql == NULL || strncasecmp(t->name, "sqlite_", 7) == 0) {
         if (strcasecmp(t->name, "sqlite_sequence") != 0 && strcasecmp(t->name, "sqlite_stat1") != 0)
-            return cc_error(c, "table %s may not be modified", t->name);
+            return cc_error(c, "table %s may not be modified",
+                            t->sql != NULL ? t->name : t->is_temp ? "sqlite_temp_master"
+                                                                  : "sqlite_master");
     }
     out->t = t;
     return CHORUS_OK;
@@ -170,8 +174,7 @@ insert_columns(cctx *c, const ast_insert *ins, const catalog_table *t)
                 return cc_error(c, "cannot INSERT into generated column \"%s\"",
                                 t->cols[col].name);
             for (int k = 0; k < i; k++)
-                if (p->assign[k].column == col && col >= 0)
-                    return cc_error(c, "duplicate column name: %s", ins->columns.items[i].name);
+                p->assign[i].repeated |= p->assign[k].column == col && col >= 0;
         }
         p->assign[i].column = col;
     }
@@ -413,6 +416,8 @@ set_column(cctx *c, const catalog_table *t, plan_query *q, const char *name, cx 
 
     if (col == -2 || (col == CATALOG_COLUMN_ROWID && cc_view_dml_is_stand_in(t)))
         return cc_error(c, "no such column: %s", name);
+    if (col >= 0 && t->cols[col].generated_expr != NULL)
+        return cc_error(c, "cannot UPDATE generated column \"%s\"", t->cols[col].name);
     if (col == CATALOG_COLUMN_ROWID)
         q->result[1] = e;
     else

@@ -170,17 +170,26 @@ ast_is_aggregate_call(const ast_expr *e)
 bool
 ast_contains_aggregate(const ast_expr *e)
 {
+    return ast_first_aggregate(e) != NULL;
+}
+
+const ast_expr *
+ast_first_aggregate(const ast_expr *e)
+{
+    const ast_expr *found;
+
     if (e == NULL || ast_and_folds(e))
-        return false;
+        return NULL;
     if (ast_is_aggregate_call(e))
-        return true;
-    if (ast_contains_aggregate(e->left) || ast_contains_aggregate(e->right) ||
-        ast_contains_aggregate(e->escape))
-        return true;
+        return e;
+    if ((found = ast_first_aggregate(e->left)) != NULL ||
+        (found = ast_first_aggregate(e->right)) != NULL ||
+        (found = ast_first_aggregate(e->escape)) != NULL)
+        return found;
     for (int i = 0; i < e->list.n; i++)
-        if (ast_contains_aggregate(e->list.items[i].expr))
-            return true;
-    return false;
+        if ((found = ast_first_aggregate(e->list.items[i].expr)) != NULL)
+            return found;
+    return NULL;
 }
 
 /* ------------------------------------------------------ name resolution */
@@ -1271,6 +1280,7 @@ compile_aggregate(cctx *c, scope *s, const ast_expr *e, const func_def *fn, cx *
     return CHORUS_OK;
 }
 
+/* f(*) is f() for every function, as in SQLite (sqlite_version(*)). */
 static int
 compile_function(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
@@ -1291,8 +1301,6 @@ compile_function(cctx *c, scope *s, const ast_expr *e, cx **out)
         return compile_aggregate(c, s, e, fn, out);
     if (e->is_distinct)
         return cc_error(c, "DISTINCT aggregates must have exactly one argument");
-    if (e->is_star)
-        return cc_error(c, "wrong number of arguments to function %s()", e->name);
     if (e->filter != NULL)
         return cc_error(c, "FILTER may not be used with non-aggregate %s()", e->name);
     x = cx_new(c, CX_FUNC, e);

@@ -29,6 +29,9 @@
  *       PRAGMA name (catalog_pragma_table) when no table or view has that
  *       name: a PQ_TABLE_FN query with fn_pragma set, its result columns
  *       then arg and schema (hidden), filled as F5 says.
+ *   F8  The columns of a view, CTE or FROM subquery without a column list
+ *       are named uniquely, as SQLite names them: a repeated name becomes
+ *       "name:1", "name:2"... (SELECT * FROM (SELECT a, a) shows a, a:1).
  * Callers: select.c (compile_core), dml.c (UPDATE/DELETE target).
  */
 #include <stdlib.h>
@@ -119,6 +122,26 @@ cc_source_add_table(cctx *c, scope *s, const catalog_table *t, const char *alias
 
 /* A materialized source over query sub (F2). names: column names to use
  * instead of the query's (CTE or view column lists), or NULL. */
+/* F8: the column names of a subquery, view or CTE source, unique as
+ * SQLite makes them ("id", "id:1"), into out (arena strings). */
+static int
+unique_names(cctx *c, int n, const char *const *names, const char **out)
+{
+    char **uniq = catalog_names_unique(n, names);
+
+    if (uniq == NULL)
+        return CHORUS_NOMEM;
+    for (int i = 0; i < n; i++) {
+        out[i] = cc_strdup(c, uniq[i]);
+        free(uniq[i]);
+    }
+    free(uniq);
+    for (int i = 0; i < n; i++)
+        if (out[i] == NULL)
+            return CHORUS_NOMEM;
+    return CHORUS_OK;
+}
+
 static int
 source_add_query(cctx *c, scope *s, plan_query *sub, const char *name, const ast_list *names)
 {
@@ -140,9 +163,13 @@ source_add_query(cctx *c, scope *s, plan_query *sub, const char *name, const ast
     cc_cursor(c, cur)->n_cols = sub->n_cols;
     src->name = name;
     src->cursor = cur;
+    if (names == NULL || names->n == 0)
+        rc = unique_names(c, sub->n_cols, sub->src_names, src->col_names);
+    if (rc != CHORUS_OK)
+        return rc;
     for (int i = 0; i < sub->n_cols; i++) {
-        src->col_names[i] = (names != NULL && names->n > 0) ? names->items[i].name
-                                                            : sub->src_names[i];
+        if (names != NULL && names->n > 0)
+            src->col_names[i] = names->items[i].name;
         src->col_aff[i] = sub->col_aff[i];
         src->col_coll[i] = sub->col_coll[i];
         src->col_decltype[i] = sub->col_decltypes[i];
@@ -163,10 +190,13 @@ static int
 add_cte_queue(cctx *c, scope *s, cc_cte *e, const char *alias)
 {
     int cursor = e->rec_cursor;
-    int rc = source_add_query(c, s, e->rec_seed, alias != NULL ? alias : e->cte->name,
-                              &e->cte->columns);
     plan_level *lv;
+    int rc;
 
+    if (e->rec_refs++ > 0)
+        return cc_error(c, "multiple references to recursive table: %s", e->cte->name);
+    rc = source_add_query(c, s, e->rec_seed, alias != NULL ? alias : e->cte->name,
+                          &e->cte->columns);
     if (rc != CHORUS_OK)
         return rc;
     /* source_add_query made a cursor of its own; point the level at the queue's. */
@@ -227,11 +257,15 @@ add_view(cctx *c, scope *s, const catalog_view *v, const ast_from_item *it)
     if (++c->depth > 64)
         return cc_error(c, "view %s is circularly defined", v->name);
     env.sql = v->sql;       /* the view's AST spans index its own text */
+    env.view_schema = "temp";
     if (env.temp_cat == NULL || catalog_view_find(env.temp_cat, v->name) != v) {
         /* a view of main or an attached database sees its own only (temp.c TP8) */
+        env.view_schema = "main";
         for (int i = 0; i < env.n_attached; i++)
-            if (catalog_view_find(env.attached[i], v->name) == v)
+            if (catalog_view_find(env.attached[i], v->name) == v) {
                 env.cat = env.attached[i];
+                env.view_schema = env.attached_names[i];
+            }
         env.temp_cat = NULL;
         env.n_attached = 0;
     }
@@ -420,6 +454,7 @@ static int
 add_item(cctx *c, scope *s, const ast_from_item *it)
 {
     const catalog *cat = c->env->cat;
+    const char *schema;
     const ast_select *sel;
     plan_query *sub;
     int rc;
@@ -459,8 +494,9 @@ add_item(cctx *c, scope *s, const ast_from_item *it)
         }
         if (pragma_table_name(it->name) != NULL)
             return add_pragma_fn(c, s, it, pragma_table_name(it->name));     /* F7 */
-        return cc_error(c, "no such table: %s%s%s", it->schema ? it->schema : "",
-                        it->schema ? "." : "", it->name);
+        schema = it->schema != NULL ? it->schema : c->env->view_schema;
+        return cc_error(c, "no such table: %s%s%s", schema ? schema : "", schema ? "." : "",
+                        it->name);
     case AST_FROM_SUBQUERY:
         if (++c->depth > 64)
             return cc_error(c, "too many levels of nesting");
@@ -581,7 +617,8 @@ join_constraints(cctx *c, scope *s, int first, int i, const ast_from_item *it)
     if (rc == CHORUS_OK && it->on != NULL) {
         cx *on;
         if (ast_contains_aggregate(it->on))
-            return cc_error(c, "misuse of aggregate function in ON clause");
+            return cc_error(c, "misuse of aggregate function %s()",
+                            ast_first_aggregate(it->on)->name);
         rc = cc_expr(c, s, it->on, &on);
         if (rc == CHORUS_OK)
             terms = cx_and(c, terms, on);

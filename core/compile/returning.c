@@ -5,9 +5,9 @@
  * Shape: plan.returning holds plan.n_cols expressions over plan.ret_cursor,
  * an ephemeral row source named like the target (its alias, else its
  * name) whose row the VM sets to each row as written (after affinity and
- * BEFORE triggers; DELETE: the row as it was). `*` and `t.*` stand for every
- * column. Result names as SQLite gives them: the alias, a column's name,
- * else the expression's text.
+ * BEFORE triggers; DELETE: the row as it was). `*` stands for every column;
+ * `t.*` and aggregates are refused in SQLite 3.40's words. Result names as
+ * SQLite gives them: the alias, a column's name, else the expression's text.
  * Callers: dml.c.
  */
 #include <string.h>
@@ -67,10 +67,13 @@ cc_returning(cctx *c, const ast_list *ret, const catalog_table *t, const char *a
         return CHORUS_NOMEM;
     for (int i = 0; i < ret->n; i++) {
         const ast_list_item *it = &ret->items[i];
-        if (it->expr->kind == EXPR_STAR) {
+        if (it->expr->kind == EXPR_STAR && it->expr->table != NULL) {
+            rc = cc_error(c, "RETURNING may not use \"TABLE.*\" wildcards");   /* SQLite 3.40 */
+        } else if (it->expr->kind == EXPR_STAR) {
             rc = add_star(c, s, it->expr, alias != NULL ? alias : t->name, &k);
         } else if (ast_contains_aggregate(it->expr)) {
-            rc = cc_error(c, "misuse of aggregate function in RETURNING clause");
+            rc = cc_error(c, "misuse of aggregate function %s()",
+                          ast_first_aggregate(it->expr)->name);
         } else {
             rc = cc_expr(c, s, it->expr, &p->returning[k]);
             if (it->name != NULL)

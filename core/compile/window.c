@@ -68,6 +68,21 @@ cc_window_is_builtin(const char *name)
     return builtin_find(name) != NULL;
 }
 
+bool
+compile_window_function_at(int i, const char **name_out, int *n_args_out)
+{
+    for (size_t k = 0; k < CHORUS_ARRAY_LEN(builtins); k++) {
+        int n = builtins[k].max_args - builtins[k].min_args + 1;
+        if (i < n) {
+            *name_out = builtins[k].name;
+            *n_args_out = builtins[k].min_args + i;
+            return true;
+        }
+        i -= n;
+    }
+    return false;
+}
+
 /* ------------------------------------------------- window definitions */
 
 /* A window specification with its base window resolved. */

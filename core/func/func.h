@@ -129,6 +129,9 @@ void func_user_scope_leave(func_user_set *prev);
 /* The scope's function for (name, n_args), or NULL; *exists_out tells
  * whether the scope has a function of that name at all. */
 const func_def *func_user_find(const char *name, int n_args, bool *exists_out);
+/* The i-th function (from 0) of the current scope's set, or NULL past the
+ * last or without a scope (PRAGMA function_list). */
+const func_def *func_user_at(int i);
 
 /*
  * Records an error in ctx: rc (e.g. CHORUS_ERROR, CHORUS_NOMEM, CHORUS_TOOBIG)

@@ -119,6 +119,14 @@ func_user_scope_leave(func_user_set *prev)
 }
 
 const func_def *
+func_user_at(int i)
+{
+    const func_user_set *set = current_set;
+
+    return set != NULL && i >= 0 && i < set->n ? set->defs[i] : NULL;
+}
+
+const func_def *
 func_user_find(const char *name, int n_args, bool *exists_out)
 {
     const func_user_set *set = current_set;

@@ -5,7 +5,9 @@
  *
  * Invariants
  *   D1  Inside a trigger body (p->in_trigger) the target table of INSERT,
- *       UPDATE and DELETE is unqualified, as SQLite requires.
+ *       UPDATE and DELETE is unqualified, and there is no RETURNING and no
+ *       INSERT ... DEFAULT VALUES (a syntax error), as SQLite's grammar has
+ *       it.
  *   D2  A SET list's row-value assignment (a, b) = v is one item per column:
  *       the first carries v, the others a NULL expr; set_group gives each
  *       item its group (or -1 for a plain column = value).
@@ -169,6 +171,8 @@ parse_upsert(parser *p)
 static int
 parse_returning(parser *p, ast_list *out)
 {
+    if (p->in_trigger && p->tok.type == TK_RETURNING)
+        return parse_error_syntax(p);           /* D1 */
     if (!parse_accept(p, TK_RETURNING))
         return p->rc;
     return parse_result_columns(p, out);
@@ -191,6 +195,8 @@ parse_insert(parser *p, ast_stmt *stmt)
         return p->rc;
     if (p->tok.type == TK_LP && parse_name_list(p, &ins->columns, 0) != CHORUS_OK)
         return p->rc;
+    if (p->in_trigger && p->tok.type == TK_DEFAULT)
+        return parse_error_syntax(p);           /* D1 */
     if (parse_accept(p, TK_DEFAULT))
         return parse_expect(p, TK_VALUES) == CHORUS_OK ? parse_returning(p, &ins->returning) : p->rc;
     if (!parse_starts_select(p))

@@ -49,6 +49,13 @@
  *       before generated columns and
  *       CHECK constraints, which may read it, as SQLite allocates it; the
  *       writer then takes it as given.
+ *   W11 An INSERT with an upsert into an AUTOINCREMENT table has its rowid
+ *       before the upsert's probe (W10's allocation, or the one given), and
+ *       sqlite_sequence counts it even when DO NOTHING or DO UPDATE takes
+ *       the row's place, as SQLite's counter does.
+ *   W12 An unnamed CHECK that fails is named by its text, as SQLite names
+ *       it (check_failed: a text that starts with a quote is cut to what
+ *       the quote encloses: CHECK ("qty" >= 0) fails as "qty").
  * Callers: stmt.c.
  */
 #include <stdlib.h>
@@ -176,6 +183,34 @@ rowid_assign_early(vm_stmt *st, const catalog_table *t, value *vals, value *rowi
     return CHORUS_OK;
 }
 
+/* W12: "CHECK constraint failed: <text>" for an unnamed CHECK, its text as
+ * SQLite names it: as written, but when it starts with a quote (' " ` [)
+ * only what that quote encloses, undoubled. */
+static int
+check_failed(vm_stmt *st, const char *text, int n)
+{
+    char close = n > 0 && text[0] == '[' ? ']' : n > 0 ? text[0] : 0;
+    strbuf sb;
+    int rc;
+
+    strbuf_init(&sb);
+    if (close != '\'' && close != '"' && close != '`' && close != ']') {
+        strbuf_append(&sb, text, (size_t)n);
+    } else {
+        for (int i = 1; i < n; i++) {
+            if (text[i] == close && close != ']' && i + 1 < n && text[i + 1] == close)
+                i++;                            /* a doubled quote stands for one */
+            else if (text[i] == close)
+                break;
+            strbuf_putc(&sb, text[i]);
+        }
+    }
+    rc = vm_run_error(&st->run, CHORUS_CONSTRAINT_CHECK, "CHECK constraint failed: %s",
+                      sb.failed ? "" : sb.data != NULL ? sb.data : "");
+    strbuf_free(&sb);
+    return rc;
+}
+
 /* W2: CHECK constraints over vals. */
 static int
 run_checks(vm_stmt *st, value *vals, int64_t rowid)
@@ -202,9 +237,8 @@ run_checks(vm_stmt *st, value *vals, int64_t rowid)
             if (name != NULL)
                 return vm_run_error(&st->run, CHORUS_CONSTRAINT_CHECK,
                                     "CHECK constraint failed: %s", name);
-            return vm_run_error(&st->run, CHORUS_CONSTRAINT_CHECK,
-                                "CHECK constraint failed: %.*s", (int)t->checks[i].expr->span.len,
-                                t->sql + t->checks[i].expr->span.start);
+            return check_failed(st, t->sql + t->checks[i].expr->span.start,
+                                (int)t->checks[i].expr->span.len);
         }
     }
     return CHORUS_OK;
@@ -535,6 +569,8 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
     for (int k = 0; k < p->n_assign; k++) {
         int c = p->assign[k].column;
         value *dst = c >= 0 ? &vals[c] : &rowid;
+        if (p->assign[k].repeated)
+            continue;                   /* the first mention's value stays */
         value_clear(dst);
         rc = value_copy(dst, &src[k]);
         if (rc != CHORUS_OK)
@@ -572,9 +608,13 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
         if (unknown)
             value_set_null(r);
     }
-    if (rc == CHORUS_OK && !skip && (t->n_checks > 0 || table_has_generated(t)))
+    if (rc == CHORUS_OK && !skip &&
+        (t->n_checks > 0 || table_has_generated(t) || (t->autoincrement && p->n_upserts > 0)))
         rc = rowid_assign_early(st, t, vals, &rowid, &rowid_ptr);
     new_rowid = rowid_known(t, vals, &rowid);
+    if (rc == CHORUS_OK && !skip && t->autoincrement && p->n_upserts > 0 && new_rowid != -1 &&
+        (rc = catalog_row_rowid_used(st->writer, t, new_rowid)) != CHORUS_OK)   /* W11 */
+        rc = writer_error(st, rc);
     if (rc == CHORUS_OK && !skip)
         rc = compute_generated(st, t, vals, new_rowid);
     if (rc == CHORUS_OK && !skip && p->n_upserts > 0)

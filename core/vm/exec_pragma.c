@@ -12,6 +12,20 @@
  *       each time its source is filled (the query's open, or every row of
  *       the sources its arguments read); its rows are the pragma's result
  *       rows followed by the arg and schema it was given.
+ *   PR3 PRAGMA function_list lists the built-in functions as SQLite 3.40
+ *       flags them: a deterministic scalar 0x200800 (SQLITE_INNOCUOUS |
+ *       SQLITE_DETERMINISTIC), another scalar or an aggregate 0x200000, the
+ *       JSON functions 0x800 (not innocuous), their aggregates 0x100800
+ *       (SQLITE_SUBTYPE), the date and time functions as deterministic; an
+ *       aggregate usable as a window function and the window functions
+ *       (row_number ...) are type 'w'. The connection's own functions come
+ *       first, not built-in, flagged 0x800 when deterministic (SQLite's
+ *       order is its hash table's; this one is stable).
+ *   PR4 table_info, table_xinfo and table_list describe a view by its
+ *       result columns, compiled from its SELECT against the catalog that
+ *       holds it: names (its column list first, made unique as from.c F8
+ *       says), declared types (the columns' own, "" for expressions), never
+ *       NOT NULL or key.
  * Callers: stmt.c (statements), exec_query.c (tables).
  */
 #include <stdio.h>
@@ -19,6 +33,112 @@
 #include <string.h>
 
 #include "vm_int.h"
+
+/* SQLite's flags where the registry's FUNC_DETERMINISTIC says otherwise:
+ * the date and time functions count as deterministic there (their 'now' is
+ * one per statement), sqlite_version() does not. */
+static const struct {
+    const char *name;
+    int flags;
+} flag_overrides[] = {
+    {"date", 0x200800}, {"time", 0x200800}, {"datetime", 0x200800}, {"julianday", 0x200800},
+    {"strftime", 0x200800}, {"unixepoch", 0x200800}, {"timediff", 0x200800},
+    {"sqlite_version", 0x200000},
+};
+
+/* The flags PR3 gives def. */
+static int
+sqlite_flags(const func_def *def)
+{
+    bool is_json = strncmp(def->name, "json", 4) == 0 || def->name[0] == '-';
+
+    for (size_t i = 0; i < CHORUS_ARRAY_LEN(flag_overrides); i++)
+        if (strcmp(flag_overrides[i].name, def->name) == 0)
+            return flag_overrides[i].flags;
+    if (is_json)
+        return 0x800 | (def->flags & FUNC_AGGREGATE ? 0x100000 : 0);
+    return 0x200000 | ((def->flags & (FUNC_DETERMINISTIC | FUNC_AGGREGATE)) == FUNC_DETERMINISTIC
+                           ? 0x800 : 0);
+}
+
+/* PRAGMA function_list (PR3): the connection's own functions, then the
+ * registry's, then the window functions the compiler knows. */
+static bool
+function_at(int i, catalog_function_info *out)
+{
+    const func_def *def;
+    int n = 0;
+
+    while (func_user_at(n) != NULL)
+        n++;
+    if (i < n) {
+        def = func_user_at(i);
+        out->name = def->name;
+        out->builtin = false;
+        out->n_args = def->n_args;
+        out->type = !(def->flags & FUNC_AGGREGATE) ? 's' : def->value != NULL ? 'w' : 'a';
+        out->flags = def->flags & FUNC_DETERMINISTIC ? 0x800 : 0;
+        return true;
+    }
+    i -= n;
+    def = func_at(i);
+    n = 0;
+    out->builtin = true;
+    if (def == NULL) {
+        while (func_at(n) != NULL)
+            n++;
+        out->type = 'w';
+        out->flags = 0x200000;
+        return compile_window_function_at(i - n, &out->name, &out->n_args);
+    }
+    out->name = def->name;
+    out->n_args = def->n_args;
+    out->type = !(def->flags & FUNC_AGGREGATE) ? 's' : def->value != NULL ? 'w' : 'a';
+    out->flags = sqlite_flags(def);
+    return true;
+}
+
+/* PR4: the result columns of view v of cat, compiled as the view's own
+ * SELECT (its spans index v->sql), named by its column list when it has one. */
+static int
+view_columns(void *arg, const catalog *cat, const catalog_view *v, catalog_result *out,
+             char **errmsg_out)
+{
+    compile_env env = {.cat = cat, .sql = v->sql};
+    /* compile_stmt only reads the statement: the cast drops a const that
+     * ast_stmt's union member cannot carry */
+    ast_stmt stmt = {.kind = STMT_SELECT, .u.select = (ast_select *)v->select};
+    plan_stmt *plan;
+    const char **given;
+    char **names = NULL;
+    value *row;
+    int rc;
+
+    (void)arg;
+    rc = compile_stmt(&env, &stmt, &plan, errmsg_out);
+    if (rc != CHORUS_OK)
+        return rc;
+    given = malloc(sizeof *given * (size_t)(plan->n_cols ? plan->n_cols : 1));
+    for (int i = 0; given != NULL && i < plan->n_cols; i++)
+        given[i] = i < v->columns->n ? v->columns->items[i].name : plan->col_names[i];
+    if (given != NULL)
+        names = catalog_names_unique(plan->n_cols, given);       /* from.c F8 */
+    rc = names == NULL ? CHORUS_NOMEM : CHORUS_OK;
+    for (int i = 0; rc == CHORUS_OK && i < plan->n_cols; i++) {
+        const char *type = plan->col_decltypes != NULL ? plan->col_decltypes[i] : NULL;
+        if ((rc = catalog_result_add_row(out, &row)) != CHORUS_OK)
+            break;
+        rc = value_set_text_copy(&row[0], names[i], (int32_t)strlen(names[i]));
+        if (rc == CHORUS_OK && type != NULL)
+            rc = value_set_text_copy(&row[1], type, (int32_t)strlen(type));
+    }
+    for (int i = 0; names != NULL && i < plan->n_cols; i++)
+        free(names[i]);
+    free(names);
+    free(given);
+    plan_free(plan);
+    return rc;
+}
 
 /* The connection settings and the database a pragma works on (PR1). */
 static int
@@ -38,6 +158,8 @@ pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env)
     env->recursive_triggers = &conn->recursive_triggers;
     env->cache_size = &conn->cache_size;
     env->mvcc = vm_mvcc_on(conn->db);
+    env->function_at = function_at;
+    env->view_columns = view_columns;
     rc = vm_schema_pragma_env(r, p, env);      /* temp.c TP4 */
     if (rc == CHORUS_OK)
         env->stx = env->tx != NULL ? vm_store_tx(conn, env->tx) : NULL;

@@ -16,8 +16,8 @@
  *       Under an ORDER BY (merge_dedup, also on the compounds left of it)
  *       SQLite merges the sorted arms instead: UNION keeps the right arm's
  *       first equal row if it has one, else the left's first; INTERSECT and
- *       EXCEPT keep the left's first. UNION ALL delivers the left rows,
- *       then the right ones.
+ *       EXCEPT keep the left's first, and run no right arm after an empty
+ *       left one. UNION ALL delivers the left rows, then the right ones.
  *   Q3  LIMIT and OFFSET are evaluated when the query opens; a negative
  *       LIMIT means none.
  *   Q4  Run-time arrays (scratch, group rows) are allocated in the plan
@@ -323,11 +323,6 @@ compound_collect(vm_run *r, plan_query *q)
     vm_rows_free(q->groups);
     q->groups = NULL;
     rc = vm_rows_new(q->n_cols, &q->groups);
-    if (rc == CHORUS_OK && q->op != AST_COMPOUND_UNION) {
-        rc = vm_rowset_new(q->n_cols, q->col_coll, &q->other);
-        if (rc == CHORUS_OK)
-            rc = drain_into_set(r, q->right, q->other);
-    }
     /* Under merge_dedup a UNION reads its right arm first, so that the
      * stable sort puts the right arm's rows first in each run of equals. */
     for (int side = 0; side < 2 && rc == CHORUS_OK; side++) {
@@ -335,16 +330,27 @@ compound_collect(vm_run *r, plan_query *q)
         plan_query *child = (side == 0) != right_first ? q->left : q->right;
         if (side == 1 && q->op != AST_COMPOUND_UNION)
             break;
-        while (rc == CHORUS_OK && (rc = vm_query_next(r, child)) == CHORUS_ROW) {
-            if (q->op == AST_COMPOUND_INTERSECT && !vm_rowset_contains(q->other, child->row))
-                rc = CHORUS_OK;
-            else if (q->op == AST_COMPOUND_EXCEPT && vm_rowset_contains(q->other, child->row))
-                rc = CHORUS_OK;
-            else
-                rc = vm_rows_append(q->groups, child->row);
-        }
+        while (rc == CHORUS_OK && (rc = vm_query_next(r, child)) == CHORUS_ROW)
+            rc = vm_rows_append(q->groups, child->row);
         if (rc == CHORUS_DONE)
             rc = CHORUS_OK;
+    }
+    /* INTERSECT and EXCEPT keep the left rows the right arm has (has not);
+     * SQLite's merge (merge_dedup) never runs the right arm after an empty
+     * left one. */
+    if (rc == CHORUS_OK && q->op != AST_COMPOUND_UNION &&
+        (q->groups->n > 0 || !q->merge_dedup)) {
+        rc = vm_rowset_new(q->n_cols, q->col_coll, &q->other);
+        if (rc == CHORUS_OK)
+            rc = drain_into_set(r, q->right, q->other);
+        if (rc == CHORUS_OK) {
+            int64_t n = 0;
+            for (int64_t i = 0; i < q->groups->n; i++)
+                if (vm_rowset_contains(q->other, q->groups->rows[i]) ==
+                    (q->op == AST_COMPOUND_INTERSECT))
+                    q->groups->rows[n++] = q->groups->rows[i];
+            q->groups->n = n;
+        }
     }
     cols = malloc((size_t)(q->n_cols ? q->n_cols : 1) * sizeof *cols);
     desc = calloc((size_t)(q->n_cols ? q->n_cols : 1), 1);

@@ -747,19 +747,13 @@ vm_eval_int(vm_run *r, cx *e, int64_t dflt, int64_t *out)
     rc = vm_eval(r, e, &v);
     if (rc != CHORUS_OK)
         return rc;
-    if (v.type == VALUE_INTEGER) {
+    rc = value_apply_affinity(&v, AFFINITY_NUMERIC);   /* 'x' stays text: SQLite's MustBeInt */
+    if (rc == CHORUS_OK && v.type != VALUE_INTEGER)
+        rc = vm_run_error(r, CHORUS_MISMATCH, "datatype mismatch");
+    if (rc == CHORUS_OK)
         *out = v.u.i;
-    } else {
-        value n;
-        value_to_numeric(&v, &n);
-        if (n.type != VALUE_INTEGER) {
-            value_clear(&v);
-            return vm_run_error(r, CHORUS_MISMATCH, "datatype mismatch");
-        }
-        *out = n.u.i;
-    }
     value_clear(&v);
-    return CHORUS_OK;
+    return rc;
 }
 
 void

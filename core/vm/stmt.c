@@ -28,6 +28,15 @@
  *       then the start of the run counts as one unit of work for the
  *       progress handler (so every statement meets it, as in sqlite3), and
  *       its asking to stop fails the run before it starts ("interrupted").
+ *   M7  Compiling a DDL statement checks it against the schema it targets
+ *       as sqlite3_prepare does (catalog ddl_check.c DC1): "table t already
+ *       exists", "no such table: x" fail the prepare; a re-compile at the
+ *       first step after a schema change checks again, and so does the
+ *       step itself.
+ *   M8  A statement whose re-compile failed (its table dropped, its DDL
+ *       now clashing) has no plan until a step compiles it again; until
+ *       then it has no columns and counts as read-only, and each step fails
+ *       with the compile's error, or runs once the schema allows it.
  * Callers: c-api.
  */
 #include <stdlib.h>
@@ -84,7 +93,7 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
 {
     vm_conn *conn = st->conn;
     const char *schema_names[VM_N_SCHEMAS];
-    compile_env env;
+    compile_env env = {0};
     int rc;
 
     if (conn->schemas[0] == NULL && vm_temp_mentioned(st->sql, st->sql_len)) {
@@ -110,6 +119,11 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
     env.cat = st->cat;
     env.sql = st->sql;
     rc = compile_stmt(&env, st->ast, &st->plan, errmsg_out);
+    if (rc == CHORUS_OK && st->plan->kind == PLAN_DDL &&
+        (rc = vm_schema_ddl_check(st, errmsg_out)) != CHORUS_OK) {     /* M7 */
+        plan_free(st->plan);        /* as a failed compile leaves it */
+        st->plan = NULL;
+    }
     if (rc != CHORUS_OK)
         return rc;
     if (st->plan->n_params > st->n_params) {
@@ -405,6 +419,22 @@ stmt_produce_checked(vm_stmt *st)
     return rc;
 }
 
+/* M8: compiles again a statement whose last re-compile failed; the error
+ * again (on the connection) when it still fails. */
+static int
+stmt_plan_restore(vm_stmt *st)
+{
+    char *msg = NULL;
+    int rc = stmt_compile(st, &msg);
+
+    if (rc != CHORUS_OK) {
+        vm_conn_take_error(st->conn, rc, msg);
+        return rc;
+    }
+    free(msg);
+    return CHORUS_OK;
+}
+
 static int
 step_in_scope(vm_stmt *st)
 {
@@ -419,6 +449,8 @@ step_in_scope(vm_stmt *st)
             vm_conn_set_error(st->conn, CHORUS_INTERRUPT, "interrupted");
             return CHORUS_INTERRUPT;
         }
+        if (st->plan == NULL && (rc = stmt_plan_restore(st)) != CHORUS_OK)
+            return rc;                                      /* M8 */
         for (int attempt = 0;; attempt++) {
             bool retry = retryable_write(st);
             vm_conn_clear_error(st->conn);
@@ -527,7 +559,7 @@ vm_stmt_is_running(vm_stmt *st)
 bool
 vm_stmt_is_readonly(vm_stmt *st)
 {
-    return st->plan->readonly;
+    return st->plan == NULL || st->plan->readonly;          /* M8 */
 }
 
 const char *
@@ -547,15 +579,15 @@ vm_param_count(vm_stmt *st)
 const char *
 vm_param_name(vm_stmt *st, int idx)
 {
-    if (idx < 1 || idx > st->plan->n_params)
-        return NULL;
+    if (st->plan == NULL || idx < 1 || idx > st->plan->n_params)
+        return NULL;                                        /* M8 */
     return st->plan->param_names[idx];
 }
 
 int
 vm_param_index(vm_stmt *st, const char *name)
 {
-    for (int i = 1; i <= st->plan->n_params; i++)
+    for (int i = 1; st->plan != NULL && i <= st->plan->n_params; i++)     /* M8 */
         if (st->plan->param_names[i] != NULL && strcmp(st->plan->param_names[i], name) == 0)
             return i;
     return 0;
@@ -584,6 +616,8 @@ vm_column_count(vm_stmt *st)
 {
     const char *const *names;
 
+    if (st->plan == NULL)
+        return 0;                                           /* M8 */
     if (st->plan->kind == PLAN_PRAGMA)
         return catalog_pragma_columns(&st->ast->u.pragma, &names);
     return st->plan->n_cols;
@@ -594,6 +628,8 @@ vm_column_name(vm_stmt *st, int col)
 {
     const char *const *names;
 
+    if (st->plan == NULL)
+        return NULL;                                        /* M8 */
     if (st->plan->kind == PLAN_PRAGMA)
         return col < catalog_pragma_columns(&st->ast->u.pragma, &names) ? names[col] : NULL;
     return st->plan->col_names[col];
@@ -602,19 +638,21 @@ vm_column_name(vm_stmt *st, int col)
 const char *
 vm_column_decltype(vm_stmt *st, int col)
 {
-    return st->plan->col_decltypes != NULL ? st->plan->col_decltypes[col] : NULL;
+    return st->plan != NULL && st->plan->col_decltypes != NULL ? st->plan->col_decltypes[col]
+                                                                : NULL;
 }
 
 const char *
 vm_column_table(vm_stmt *st, int col)
 {
-    return st->plan->col_tables != NULL ? st->plan->col_tables[col] : NULL;
+    return st->plan != NULL && st->plan->col_tables != NULL ? st->plan->col_tables[col] : NULL;
 }
 
 const char *
 vm_column_origin(vm_stmt *st, int col)
 {
-    return st->plan->col_origins != NULL ? st->plan->col_origins[col] : NULL;
+    return st->plan != NULL && st->plan->col_origins != NULL ? st->plan->col_origins[col]
+                                                              : NULL;
 }
 
 const value *

@@ -738,6 +738,30 @@ vm_schema_ddl_writer(vm_stmt *st, bool *other_out)
 }
 
 int
+vm_schema_ddl_check(const vm_stmt *st, char **errmsg_out)
+{
+    const vm_conn *conn = st->conn;
+    int slot, kind = ddl_target(conn, st->ast, &slot);
+
+    *errmsg_out = NULL;
+    switch (kind) {
+    case DDL_MAIN:
+        return catalog_ddl_check(st->cat, NULL, NULL, st->ast, st->sql, errmsg_out);
+    case DDL_ATTACHED:
+        return catalog_ddl_check(conn->schemas[slot]->cat, NULL, conn->schemas[slot]->name,
+                                 st->ast, st->sql, errmsg_out);
+    case DDL_TEMP:
+    case DDL_TEMP_TRIGGER_ON_MAIN:
+        if (vm_temp_catalog(conn) == NULL)
+            return CHORUS_OK;       /* created by the step (TP1) */
+        return catalog_ddl_check(vm_temp_catalog(conn), kind == DDL_TEMP ? NULL : st->cat,
+                                 NULL, st->ast, st->sql, errmsg_out);
+    default:
+        return CHORUS_OK;           /* vm_schema_ddl_writer reports it */
+    }
+}
+
+int
 vm_schema_dml_writer(vm_stmt *st, const catalog_table *t, bool *other_out)
 {
     vm_conn *conn = st->conn;

@@ -282,6 +282,10 @@ int vm_schema_savepoint_end(vm_conn *conn, const vm_savepoint *sp, bool rollback
  * editable catalog and sets *other_out; otherwise *other_out is false and
  * nothing is done. */
 int vm_schema_ddl_writer(vm_stmt *st, bool *other_out);
+/* The checks sqlite3_prepare makes on DDL statement st->ast (catalog
+ * ddl_check.c DC1), against the schema the statement targets; CHORUS_OK
+ * when that schema does not exist yet. *errmsg_out: malloc()ed. */
+int vm_schema_ddl_check(const vm_stmt *st, char **errmsg_out);
 /* For DML on t, a table of temp or an attached database: opens st->writer
  * on its transaction (unless open) and sets *other_out. */
 int vm_schema_dml_writer(vm_stmt *st, const catalog_table *t, bool *other_out);

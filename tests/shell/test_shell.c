@@ -175,6 +175,74 @@ test_tables_and_schema(void **state)
                   "CREATE TABLE t2(x);\n");
 }
 
+/* Outputs of the sqlite3 3.40 CLI for the same input. */
+static void
+test_indexes_separator_and_nullvalue(void **state)
+{
+    (void)state;
+    expect_output("CREATE TABLE t(a UNIQUE, b);\nCREATE INDEX tb ON t(b);\n"
+                  "CREATE TABLE u(x);\nCREATE INDEX ux ON u(x);\n"
+                  ".indexes\n.indices u%\n.nullvalue -\nSELECT NULL, 1;\n"
+                  ".separator , \\n\nSELECT 1, 2;\n.mode csv\nSELECT NULL, 5;\n"
+                  ".mode list\nSELECT 3, NULL;\n",
+                  "sqlite_autoindex_t_1  tb                    ux                  \n"
+                  "ux\n-|1\n1,2\n-,5\r\n3|-\n");
+}
+
+/* An unterminated statement at the end of the input is reported without
+ * the line's newline: the CLI joins lines with one between them. */
+static void
+test_unterminated_token_at_end_of_input(void **state)
+{
+    run_result r = shell_run(":memory:", "SELECT 'x;\n");
+
+    (void)state;
+    assert_string_equal(r.err, "Parse error near line 1: unrecognized token: \"'x;\"\n");
+    run_free(&r);
+}
+
+/* The sqlite3 3.40 CLI's .dump of the same database, byte for byte. */
+static void
+test_dump_prints_the_database_as_sql(void **state)
+{
+    (void)state;
+    expect_output("CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL, d BLOB);\n"
+                  "INSERT INTO t VALUES (1, 'x''y', 1.5, x'00ff'), "
+                  "(2, 'l' || char(10) || 'm', 2.0, NULL);\n"
+                  "CREATE TABLE \"w i\"(x, y AS (x * 2));\n"
+                  "INSERT INTO \"w i\"(x) VALUES (3);\n"
+                  "CREATE TABLE au(id INTEGER PRIMARY KEY AUTOINCREMENT, v);\n"
+                  "INSERT INTO au(v) VALUES (7);\n"
+                  "CREATE INDEX tb ON t(b);\nCREATE VIEW v AS SELECT a FROM t;\n.dump\n",
+                  "PRAGMA foreign_keys=OFF;\n"
+                  "BEGIN TRANSACTION;\n"
+                  "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL, d BLOB);\n"
+                  "INSERT INTO t VALUES(1,'x''y',1.5,X'00ff');\n"
+                  "INSERT INTO t VALUES(2,replace('l\\nm','\\n',char(10)),2.0,NULL);\n"
+                  "CREATE TABLE IF NOT EXISTS \"w i\"(x, y AS (x * 2));\n"
+                  "INSERT INTO \"w i\" VALUES(3);\n"
+                  "CREATE TABLE au(id INTEGER PRIMARY KEY AUTOINCREMENT, v);\n"
+                  "INSERT INTO au VALUES(1,7);\n"
+                  "DELETE FROM sqlite_sequence;\n"
+                  "INSERT INTO sqlite_sequence VALUES('au',1);\n"
+                  "CREATE INDEX tb ON t(b);\n"
+                  "CREATE VIEW v AS SELECT a FROM t;\n"
+                  "COMMIT;\n");
+}
+
+/* As the sqlite3 3.40 CLI prints them. */
+static void
+test_insert_mode(void **state)
+{
+    (void)state;
+    expect_output("CREATE TABLE t(a, b);\nINSERT INTO t VALUES (1, 'x''y'), (2.5, NULL);\n"
+                  ".mode insert t2\nSELECT * FROM t;\n.headers on\n.mode insert \"my t\"\n"
+                  "SELECT a AS \"a b\", b FROM t LIMIT 1;\n.mode insert\nSELECT x'01';\n",
+                  "INSERT INTO t2 VALUES(1,'x''y');\nINSERT INTO t2 VALUES(2.5,NULL);\n"
+                  "INSERT INTO \"my t\"(\"a b\",b) VALUES(1,'x''y');\n"
+                  "INSERT INTO \"table\"(\"x'01'\") VALUES(X'01');\n");
+}
+
 static void
 test_parse_error_names_the_line_and_goes_on(void **state)
 {
@@ -330,7 +398,7 @@ test_unknown_dot_command_and_mode_are_errors(void **state)
     assert_string_equal(r.out, "1\n");
     assert_string_equal(r.err,
                         "Error: unknown command or invalid arguments:  \"foo\". Enter \".help\" for help\n"
-                        "Error: mode should be one of: box column csv json line list\n");
+                        "Error: mode should be one of: box column csv insert json line list\n");
     assert_int_equal(r.status, 1);
     run_free(&r);
 }
@@ -453,6 +521,10 @@ main(void)
         T(test_timer_prints_run_time),
         T(test_quit_and_exit_code),
         T(test_unterminated_sql_at_end_of_input_runs),
+        T(test_unterminated_token_at_end_of_input),
+        T(test_indexes_separator_and_nullvalue),
+        T(test_dump_prints_the_database_as_sql),
+        T(test_insert_mode),
         T(test_data_written_to_a_file_persists),
         T(test_output_matches_the_sqlite3_cli),
     };
