@@ -47,14 +47,11 @@ static int
 check_fail(char **err_out, const char *fmt, ...)
 {
     va_list ap;
-    strbuf sb;
 
-    strbuf_init(&sb);
-    va_start(ap, fmt);
-    strbuf_vprintf(&sb, fmt, ap);
-    va_end(ap);
     free(*err_out);
-    *err_out = strbuf_finish(&sb);
+    va_start(ap, fmt);
+    *err_out = common_vmprintf(fmt, ap);
+    va_end(ap);
     return *err_out == NULL ? CHORUS_NOMEM : CHORUS_ERROR;
 }
 

@@ -69,14 +69,11 @@ static int
 def_fail(def_ctx *d, const char *fmt, ...)
 {
     va_list ap;
-    strbuf sb;
 
-    strbuf_init(&sb);
-    va_start(ap, fmt);
-    strbuf_vprintf(&sb, fmt, ap);
-    va_end(ap);
     free(d->err);
-    d->err = strbuf_finish(&sb);
+    va_start(ap, fmt);
+    d->err = common_vmprintf(fmt, ap);
+    va_end(ap);
     return d->err == NULL ? CHORUS_NOMEM : CHORUS_ERROR;
 }
 

@@ -244,13 +244,12 @@ int
 writer_fail(catalog_writer *w, int rc, const char *fmt, ...)
 {
     va_list ap;
-    strbuf sb;
+    char *msg;
 
-    strbuf_init(&sb);
     va_start(ap, fmt);
-    strbuf_vprintf(&sb, fmt, ap);
+    msg = common_vmprintf(fmt, ap);
     va_end(ap);
-    return writer_fail_take(w, rc, strbuf_finish(&sb));
+    return writer_fail_take(w, rc, msg);
 }
 
 /* The name of the table or index at root, for conflict messages (store

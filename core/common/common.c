@@ -209,15 +209,25 @@ strbuf_free(strbuf *sb)
 }
 
 char *
-common_mprintf(const char *fmt, ...)
+common_vmprintf(const char *fmt, va_list ap)
 {
     strbuf sb;
-    va_list ap;
+
     strbuf_init(&sb);
-    va_start(ap, fmt);
     strbuf_vprintf(&sb, fmt, ap);
-    va_end(ap);
     return strbuf_finish(&sb);
+}
+
+char *
+common_mprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = common_vmprintf(fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 int64_t

@@ -75,6 +75,7 @@ void strbuf_free(strbuf *sb);
 
 /* Formats into a new malloc()ed string; NULL on no memory. */
 char *common_mprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *common_vmprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Monotonic clock in nanoseconds. */
 int64_t common_now_ns(void);
