@@ -145,6 +145,7 @@ struct catalog_table {
     uint8_t pk_conflict;            /* ast_conflict of the PRIMARY KEY constraint */
     int n_checks;
     const catalog_check *checks;
+    int n_generated;                /* columns with a GENERATED ALWAYS AS expression */
     int n_fkeys;
     const catalog_fkey *fkeys;
     int n_indexes;                  /* every index on the table, creation order */

@@ -389,6 +389,7 @@ column_constraint(table_build *b, int i, const ast_constraint *c)
             return def_fail(b->d, "error in generated column \"%s\"", col->name);     /* D7 */
         col->generated_expr = c->expr;
         col->hidden = c->is_stored ? CATALOG_COL_STORED : CATALOG_COL_VIRTUAL;
+        b->td->pub.n_generated++;
         return CHORUS_OK;
     default:
         return CHORUS_OK;

@@ -120,11 +120,9 @@ static int
 compute_generated(vm_stmt *st, const catalog_table *t, value *vals, int64_t rowid)
 {
     vm_stmt *root = st->root != NULL ? st->root : st;
-    int n_gen = 0, rc = CHORUS_OK;
+    int rc = CHORUS_OK;
 
-    for (int i = 0; i < t->n_cols; i++)
-        n_gen += t->cols[i].generated_expr != NULL;
-    for (int pass = 0; pass < n_gen && rc == CHORUS_OK; pass++) {
+    for (int pass = 0; pass < t->n_generated && rc == CHORUS_OK; pass++) {
         for (int i = 0; i < t->n_cols && rc == CHORUS_OK; i++) {
             value v;
             char *msg = NULL;
@@ -152,15 +150,6 @@ rowid_known(const catalog_table *t, const value *vals, const value *rowid)
     const value *r = t->rowid_alias >= 0 ? &vals[t->rowid_alias] : rowid;
 
     return r->type == VALUE_INTEGER ? r->u.i : -1;
-}
-
-static bool
-table_has_generated(const catalog_table *t)
-{
-    for (int i = 0; i < t->n_cols; i++)
-        if (t->cols[i].generated_expr != NULL)
-            return true;
-    return false;
 }
 
 /* W10: the rowid of a row that leaves it to the table, allocated now. */
@@ -609,7 +598,7 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
             value_set_null(r);
     }
     if (rc == CHORUS_OK && !skip &&
-        (t->n_checks > 0 || table_has_generated(t) || (t->autoincrement && p->n_upserts > 0)))
+        (t->n_checks > 0 || t->n_generated > 0 || (t->autoincrement && p->n_upserts > 0)))
         rc = rowid_assign_early(st, t, vals, &rowid, &rowid_ptr);
     new_rowid = rowid_known(t, vals, &rowid);
     if (rc == CHORUS_OK && !skip && t->autoincrement && p->n_upserts > 0 && new_rowid != -1 &&

@@ -208,26 +208,17 @@ vm_exec_pragma(vm_stmt *st)
     return CHORUS_OK;
 }
 
-/* A NUL-terminated copy of a TEXT (or number) value, or NULL otherwise. */
-static char *
-value_text_dup(const value *v)
+/* The pragma's argument as its text (*out owned, NULL when v is absent or
+ * neither TEXT nor INTEGER). */
+static int
+arg_text(const value *v, char **out)
 {
-    char num[32];
-
-    if (v == NULL)
-        return NULL;
-    if (v->type == VALUE_INTEGER) {
-        snprintf(num, sizeof num, "%lld", (long long)v->u.i);
-        return strdup(num);
-    }
-    if (v->type != VALUE_TEXT)
-        return NULL;
-    char *s = malloc((size_t)v->n + 1);
-    if (s != NULL) {
-        memcpy(s, v->u.z, (size_t)v->n);
-        s[v->n] = '\0';
-    }
-    return s;
+    *out = NULL;
+    if (v == NULL || (v->type != VALUE_TEXT && v->type != VALUE_INTEGER))
+        return CHORUS_OK;
+    *out = v->type == VALUE_INTEGER ? common_mprintf("%lld", (long long)v->u.i)
+                                    : common_mprintf("%.*s", (int)v->n, v->u.z);
+    return *out != NULL ? CHORUS_OK : CHORUS_NOMEM;
 }
 
 int
@@ -236,25 +227,23 @@ vm_pragma_table(vm_run *r, const char *name, const char *schema, const value *ar
 {
     ast_pragma p = {.schema = schema, .name = name};
     ast_expr value_expr;
-    char *arg_text = value_text_dup(arg), *schema_text = value_text_dup(schema_arg);
-    int rc = CHORUS_OK;
+    char *text = NULL, *schema_text = NULL;
+    int rc = arg_text(arg, &text);
 
-    if ((arg != NULL && arg->type != VALUE_NULL && arg_text == NULL && arg->type != VALUE_REAL &&
-         arg->type != VALUE_BLOB) ||
-        (schema_arg != NULL && schema_arg->type == VALUE_TEXT && schema_text == NULL))
-        rc = CHORUS_NOMEM;
+    if (rc == CHORUS_OK && schema_arg != NULL && schema_arg->type == VALUE_TEXT)
+        rc = arg_text(schema_arg, &schema_text);
     if (schema_text != NULL)
         p.schema = schema_text;
-    if (rc == CHORUS_OK && arg_text != NULL) {
+    if (text != NULL) {
         memset(&value_expr, 0, sizeof value_expr);
         value_expr.kind = arg->type == VALUE_INTEGER ? EXPR_INTEGER : EXPR_STRING;
         value_expr.ival = arg->type == VALUE_INTEGER ? arg->u.i : 0;
-        value_expr.str = arg_text;
+        value_expr.str = text;
         p.value = &value_expr;
     }
     if (rc == CHORUS_OK)
         rc = pragma_run(r, &p, out);
-    free(arg_text);
+    free(text);
     free(schema_text);
     return rc;
 }
