@@ -10,7 +10,8 @@
  *   2. First pass: walk the frames from offset 32 until the first one that
  *      is short, fails its checksum under the salt, or is malformed; that
  *      offset ends the valid prefix. Note the newest checkpoint mark and
- *      the largest commit timestamp.
+ *      the largest commit timestamp. Zeros after the prefix are the
+ *      writer's preallocation (log_writer.c W10), not a torn tail.
  *   3. Second pass: hand every commit frame of the prefix whose timestamp is
  *      above the checkpoint mark to the callback, in log order. Log order is
  *      the order in which commits became visible (mvcc R12), so replaying in
@@ -107,6 +108,24 @@ next_frame(reader *r, uint64_t salt, int64_t *off, mv_log_frame *frame, int *kin
     return 1;
 }
 
+/* Whether the file holds only zero bytes from off to its end (W10). */
+static int
+zeros_to_end(reader *r, int64_t off, bool *zeros, int *rc)
+{
+    *zeros = true;
+    while (*zeros && off < r->file_size) {
+        const uint8_t *p;
+        int64_t left = r->file_size - off;
+        int64_t n = reader_get(r, off, left < WINDOW ? (size_t)left : WINDOW, &p, rc);
+        if (n <= 0)
+            return -1;
+        for (int64_t i = 0; i < n && *zeros; i++)
+            *zeros = p[i] == 0;
+        off += n;
+    }
+    return 0;
+}
+
 /* Step 1: the header. */
 static int
 scan_header(reader *r, uint64_t *salt, bool *fresh)
@@ -154,7 +173,18 @@ mv_log_scan_fd(int fd, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out,
         goto done;
     end = off;
     out->end_offset = end;
-    out->torn_tail = end < r.file_size;
+    out->alloc_end = end;
+    if (end < r.file_size) {
+        bool zeros;
+        if (zeros_to_end(&r, end, &zeros, &rc) < 0) {
+            if (rc == CHORUS_OK)
+                rc = CHORUS_IOERR_READ;
+            goto done;
+        }
+        out->torn_tail = !zeros;
+        if (zeros)
+            out->alloc_end = r.file_size;
+    }
     /* Step 3: replay above the mark, in log order. */
     for (off = MV_LOG_HEADER_SIZE; off < end;) {
         if (next_frame(&r, *salt_out, &off, &frame, &kind, &rc) != 1) {

@@ -56,6 +56,15 @@
  *       watches batch_seq, which the leader bumps under mu as each batch
  *       ends, so no wake-up is lost: the waiter re-checks under mu.
  *   W9  Only batches that sync use the io_uring backend (io_write).
+ *   W10 Preallocation: a batch that syncs and ends past alloc_end first
+ *       writes zeros from its end to MV_LOG_PREALLOC beyond it, so the
+ *       batches after it overwrite blocks the file already has and their
+ *       fdatasync flushes data alone, not a new file size and new blocks
+ *       (measured here: write + fdatasync of 400 bytes, 190 us appending,
+ *       125 us over written zeros). Zeros end the log for recovery (a frame
+ *       of size 0 is malformed, R15) and are no torn tail: an open keeps
+ *       them, a clean close cuts them. A fill that fails is no log error:
+ *       the batch's own write decides.
  *
  * Locking: mu guards every field marked so; it is held only to copy a frame
  * or swap buffers, never across write or fsync. Lock order: mu is a leaf.
@@ -77,6 +86,7 @@
 
 #define MV_LOG_OFF_FLUSH (256 * 1024)
 #define MV_LOG_SPIN_MAX_NS (50 * 1000)      /* W8 */
+#define MV_LOG_PREALLOC (1024 * 1024)       /* W10 */
 
 struct mv_log {
     int fd;                     /* the leader's (W2); switched only by the gate's holder (W4) */
@@ -101,6 +111,7 @@ struct mv_log {
     uint64_t synced_lsn;        /* guarded by mu */
     uint64_t want_sync_lsn;     /* guarded by mu: largest LSN a FULL waiter needs */
     int64_t lsn_delta;          /* guarded by mu: file offset = lsn + lsn_delta */
+    int64_t alloc_end;          /* guarded by mu: the file holds written bytes or zeros up to here (W10) */
     int64_t unsynced_bytes;     /* guarded by mu */
     bool leader;                /* guarded by mu (W2) */
     int error;                  /* guarded by mu (W3) */
@@ -157,10 +168,30 @@ io_write(mv_log *log, const uint8_t *p, size_t n, int64_t off, bool sync)
     return rc;
 }
 
-/*
- * Leads one batch (W2): called with mu held and no leader; returns with mu
- * held. Writes everything enqueued so far and fsyncs when asked to.
- */
+/* W10: writes zeros over [from, to), 64 KiB at a time. */
+static int
+zero_fill(int fd, int64_t from, int64_t to)
+{
+    static const uint8_t zeros[64 * 1024];
+    int rc = CHORUS_OK;
+
+    while (rc == CHORUS_OK && from < to) {
+        size_t n = to - from < (int64_t)sizeof zeros ? (size_t)(to - from) : sizeof zeros;
+        rc = mv_log_pwrite_all(fd, zeros, n, from);
+        from += (int64_t)n;
+    }
+    return rc;
+}
+
+/* W10: where a syncing batch ending at end should fill zeros to; 0: no fill. */
+static int64_t
+prealloc_target(const mv_log *log, int64_t end, bool sync)
+{
+    if (!sync || end <= log->alloc_end)
+        return 0;
+    return end + MV_LOG_PREALLOC;
+}
+
 static bool
 batch_needs_sync(const mv_log *log, bool force_sync)
 {
@@ -188,6 +219,10 @@ gather(mv_log *log)
     log->fill_waiting = false;
 }
 
+/*
+ * Leads one batch (W2): called with mu held and no leader; returns with mu
+ * held. Writes everything enqueued so far and fsyncs when asked to.
+ */
 static void
 lead(mv_log *log, bool force_sync)
 {
@@ -200,6 +235,7 @@ lead(mv_log *log, bool force_sync)
     uint64_t end = log->enq_lsn;
     int64_t off = (int64_t)log->written_lsn + log->lsn_delta;
     bool sync = batch_needs_sync(log, force_sync);
+    int64_t fill_to = prealloc_target(log, off + (int64_t)nbytes, sync);
     int64_t started = common_now_ns(), took;
     int rc;
 
@@ -207,9 +243,15 @@ lead(mv_log *log, bool force_sync)
     log->len = 0;
     mv_gather_swap(&log->gather);
     pthread_mutex_unlock(&log->mu);
+    if (fill_to > 0 && zero_fill(log->fd, off + (int64_t)nbytes, fill_to) != CHORUS_OK)
+        fill_to = 0;
     rc = (nbytes > 0 || sync) ? io_write(log, batch, nbytes, off, sync) : CHORUS_OK;
     int err = errno;            /* log_io.h IO3 */
     pthread_mutex_lock(&log->mu);
+    if (log->alloc_end < off + (int64_t)nbytes)
+        log->alloc_end = off + (int64_t)nbytes;
+    if (log->alloc_end < fill_to)
+        log->alloc_end = fill_to;
     took = common_now_ns() - started;
     log->batch_ns_avg += (took - log->batch_ns_avg) / 8;        /* W8 */
     if (sync && rc == CHORUS_OK)
@@ -453,6 +495,7 @@ mv_log_reset(mv_log *log)
         log->leader = true;
         log->lsn_delta = MV_LOG_HEADER_SIZE - (int64_t)log->enq_lsn;
         log->base_bytes = MV_LOG_HEADER_SIZE;
+        log->alloc_end = MV_LOG_HEADER_SIZE;
         /* Release: pairs with mv_log_salt()'s acquire in enqueue. */
         atomic_store_explicit(&log->salt, salt, memory_order_release);
         pthread_mutex_unlock(&log->mu);
@@ -619,6 +662,7 @@ mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc)
          * where the new file's valid bytes end; all of them are synced. */
         log->lsn_delta = new_end - (int64_t)log->written_lsn;
         log->base_bytes = new_end;
+        log->alloc_end = new_end;
         log->synced_lsn = log->written_lsn;
         log->unsynced_bytes = 0;
     } else {
@@ -739,6 +783,7 @@ mv_log_open(const char *path, const mv_log_options *opts, mv_log_replay_fn repla
     atomic_init(&log->salt, salt);
     log->lsn_delta = rec.end_offset;
     log->base_bytes = rec.end_offset;
+    log->alloc_end = fresh || rec.torn_tail ? rec.end_offset : rec.alloc_end;
     if (uring_wanted(opts) && mv_uring_open(&log->uring) != CHORUS_OK)
         log->uring = NULL;  /* refused (seccomp, old kernel): pwrite fallback */
     if (rec_out != NULL)
@@ -755,6 +800,11 @@ mv_log_close(mv_log *log)
     if (log == NULL)
         return CHORUS_OK;
     rc = mv_log_sync(log);
+    /* W10: a closed log ends at its last frame; the cut needs no sync, as
+     * zeros left by a crash end the log as well. */
+    int64_t end = (int64_t)log->written_lsn + log->lsn_delta;
+    if (rc == CHORUS_OK && log->alloc_end > end && mv_log_io_calls.ftruncate(log->fd, end) != 0)
+        rc = CHORUS_IOERR_TRUNCATE;
     mv_uring_close(log->uring);
     close(log->fd);
     pthread_mutex_destroy(&log->mu);

@@ -415,7 +415,9 @@ typedef struct mv_log_recovery {
     uint64_t n_frames;          /* commit frames handed to the callback */
     uint64_t n_skipped;         /* commit frames at or below checkpoint_ts */
     int64_t end_offset;         /* where the valid prefix ends; writing resumes here */
-    bool torn_tail;             /* bytes after the valid prefix were ignored */
+    int64_t alloc_end;          /* the file's end when only zeros (preallocated) follow the
+                                   prefix, else end_offset */
+    bool torn_tail;             /* bytes other than zeros after the valid prefix were ignored */
 } mv_log_recovery;
 
 typedef struct mv_log_options {

@@ -1,8 +1,8 @@
 /*
  * tests/mvcc/test_log.c: the logical log: round trip through both writers
  * (io_uring and pwrite), torn tails at every byte (mvcc R15), corrupt
- * checksums, salts, checkpoint marks, bad headers, and commits from the
- * store reaching the log (mvcc R12).
+ * checksums, salts, checkpoint marks, bad headers, preallocated zeros
+ * (log_writer.c W10), and commits from the store reaching the log (mvcc R12).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -180,6 +180,67 @@ copy_prefix(const char *from, const char *to, int64_t nbytes)
     assert_int_equal(fwrite(data, 1, (size_t)nbytes, f), (size_t)nbytes);
     fclose(f);
     free(data);
+}
+
+/* log_writer.c W10: a synced batch writes zeros ahead of the log's end;
+ * recovery reads them as the end of the log, not as a torn tail, an open
+ * keeps them and writes over them, and a clean close cuts them. */
+static void
+test_preallocated_zeros_end_the_log_and_a_close_cuts_them(void **state)
+{
+    char path[512], copy[512];
+    seen s = {0};
+    mv_log_recovery rec;
+    mv_log *log;
+    (void)state;
+
+    test_tmpdir();
+    test_path(path, sizeof path, "db-log");
+    test_path(copy, sizeof copy, "copy-log");
+    assert_int_equal(mv_log_open(path, NULL, NULL, NULL, &rec, &log), CHORUS_OK);
+    append_frame(log, 10, MV_SYNC_FULL);
+    append_frame(log, 20, MV_SYNC_FULL);
+    /* The file as a crash now would leave it. */
+    int64_t size = file_size(path);
+    copy_prefix(path, copy, size);
+    assert_int_equal(mv_log_recover(copy, NULL, NULL, &rec), CHORUS_OK);
+    assert_true(size - rec.end_offset > 512 * 1024);
+    assert_false(rec.torn_tail);
+    assert_int_equal(rec.alloc_end, size);
+    assert_int_equal(mv_log_close(log), CHORUS_OK);
+    assert_int_equal(file_size(path), rec.end_offset);
+
+    /* Reopened, the crashed copy goes on over its zeros. */
+    assert_int_equal(mv_log_open(copy, NULL, collect, &s, &rec, &log), CHORUS_OK);
+    assert_int_equal(s.n, 2);
+    assert_false(rec.torn_tail);
+    assert_int_equal(file_size(copy), size);
+    append_frame(log, 30, MV_SYNC_FULL);
+    assert_int_equal(mv_log_close(log), CHORUS_OK);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(mv_log_recover(copy, collect, &s, &rec), CHORUS_OK);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.ts[2], 30);
+    assert_false(rec.torn_tail);
+    assert_int_equal(file_size(copy), rec.end_offset);
+
+    /* One byte other than zero after the frames is a torn tail again. */
+    assert_int_equal(mv_log_open(path, NULL, NULL, NULL, &rec, &log), CHORUS_OK);
+    append_frame(log, 40, MV_SYNC_FULL);
+    size = file_size(path);
+    copy_prefix(path, copy, size);
+    int fd = open(copy, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "x", 1, size - 1), 1);
+    close(fd);
+    assert_int_equal(mv_log_close(log), CHORUS_OK);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(mv_log_open(copy, NULL, collect, &s, &rec, &log), CHORUS_OK);
+    assert_int_equal(s.n, 3);
+    assert_true(rec.torn_tail);
+    assert_int_equal(file_size(copy), rec.end_offset);
+    assert_int_equal(mv_log_close(log), CHORUS_OK);
+    test_tmpdir_remove();
 }
 
 static void
@@ -533,6 +594,7 @@ main(void)
         cmocka_unit_test(test_log_round_trip_with_uring_writer_or_its_fallback),
         cmocka_unit_test(test_environment_turns_uring_off),
         cmocka_unit_test(test_reopened_log_appends_after_what_it_recovered),
+        cmocka_unit_test(test_preallocated_zeros_end_the_log_and_a_close_cuts_them),
         cmocka_unit_test(test_torn_last_frame_at_every_byte_recovers_the_prefix),
         cmocka_unit_test(test_corrupt_checksum_ends_the_log),
         cmocka_unit_test(test_checkpoint_mark_skips_frames_the_btree_holds),
