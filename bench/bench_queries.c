@@ -1,6 +1,8 @@
 /*
  * bench/bench_queries.c: a mixed query workload (joins, aggregates, index
- * lookups, sorts, subqueries, compound selects, window functions, LIKE),
+ * lookups, sorts, subqueries, compound selects, window functions, LIKE and
+ * GLOB prefixes, a join on unindexed columns that SQLite serves with an
+ * automatic index),
  * ChorusDB and SQLite (libsqlite3, the peer) side by side in one run.
  *
  * Schema, populated identically in both engines from one seeded generator
@@ -97,6 +99,11 @@ static const query queries[] = {
      " FROM orders WHERE customer_id <= 2000"},
     {"LIKE prefix",
      "SELECT id, name FROM customers WHERE name LIKE 'Mar%'"},
+    {"GLOB prefix (index range)",
+     "SELECT id, name FROM customers WHERE name GLOB 'Mar*'"},
+    {"unindexed join (automatic index)",
+     "SELECT count(*), sum(o.total) FROM orders o"
+     " JOIN customers c ON c.signup_year = o.order_date + 1000"},
 };
 
 enum { N_QUERIES = sizeof queries / sizeof queries[0] };

@@ -20,7 +20,7 @@
  * statements; a chorus_stmt owns its vm_stmt and its column text cache.
  *
  * Callers: c-api/database.c, connection.c, transaction.c, statement.c,
- * column.c, handle.c, function.c, callback.c, collation.c, backup.c.
+ * column.c, handle.c, function.c, callback.c, collation.c, backup.c, blob.c.
  */
 #ifndef CHORUS_CAPI_INT_H
 #define CHORUS_CAPI_INT_H
@@ -40,6 +40,7 @@ enum capi_magic {
     CAPI_MAGIC_CONN = 0x43434e21,   /* "CCN!" */
     CAPI_MAGIC_STMT = 0x43535421,   /* "CST!" */
     CAPI_MAGIC_CONTEXT = 0x43435821,    /* "CCX!": a chorus_context during its callback */
+    CAPI_MAGIC_BLOB = 0x43424c21,   /* "CBL!" */
     CAPI_MAGIC_DEAD = 0x44454144    /* "DEAD": a handle in the pool */
 };
 
@@ -64,6 +65,7 @@ struct chorus_conn {
                                    until the first; vconn borrows it */
     collation_user_set *colls;  /* owned: application collations (collation.c), the same */
     int n_backups;              /* unfinished backups using this connection (backup.c B1) */
+    chorus_blob *blobs;         /* owned list of open blob handles (blob.c BB1) */
 };
 
 /* Converted text of one result column in the current row. */
@@ -83,6 +85,13 @@ struct chorus_stmt {
     uint64_t row;               /* counts rows produced; names the current row */
     int n_cache;                /* entries in cache */
     capi_text_cache *cache;     /* owned; one per result column */
+};
+
+struct chorus_blob {
+    uint32_t magic;             /* CAPI_MAGIC_BLOB while open */
+    chorus_conn *conn;          /* borrowed; closes this handle when it closes */
+    vm_blob *vblob;             /* owned */
+    chorus_blob *prev, *next;   /* links in conn->blobs */
 };
 
 /* --- handle.c ----------------------------------------------------------- */
@@ -109,6 +118,12 @@ static inline bool
 capi_stmt_live(const chorus_stmt *h)
 {
     return h != NULL && h->magic == CAPI_MAGIC_STMT;
+}
+
+static inline bool
+capi_blob_live(const chorus_blob *h)
+{
+    return h != NULL && h->magic == CAPI_MAGIC_BLOB;
 }
 
 /* --- database.c ---------------------------------------------------------- */
@@ -163,6 +178,11 @@ int capi_register_fail(chorus_conn *conn, int rc, const char *message, void *use
 
 /* Frees conn's collations, calling their destroy callbacks (disconnect). */
 void capi_collations_free(chorus_conn *conn);
+
+/* --- blob.c --------------------------------------------------------------- */
+
+/* Closes blob (a live handle): frees the vm_blob and the handle. */
+void capi_blob_destroy(chorus_blob *blob);
 
 /* --- column.c ------------------------------------------------------------ */
 

@@ -1,13 +1,15 @@
 /*
  * c-api/connection.c: connections: chorus_connect / chorus_disconnect,
- * chorus_exec, the error getters, counters, busy timeout and interrupt.
+ * chorus_exec, the error getters, counters, busy timeout, interrupt and
+ * run-time limits (chorus_limit) and the authorizer (chorus_set_authorizer).
  *
  * Invariants
  *   N1  A live connection is counted in its chorus_db's n_conns, so the
  *       database handle cannot close under it (database.c D3).
- *   N2  Every live statement of a connection is on conn->stmts; disconnect
- *       finalizes them all before the vm_conn is closed, so a statement of
- *       a closed connection is a dead handle (CHORUS_MISUSE).
+ *   N2  Every live statement of a connection is on conn->stmts and every
+ *       open blob on conn->blobs; disconnect closes the blobs and finalizes
+ *       the statements before the vm_conn is closed, so a statement or blob
+ *       of a closed connection is a dead handle (CHORUS_MISUSE).
  *
  * Locking: a connection follows chorus.h's one-thread-at-a-time rule; only
  * chorus_interrupt touches it from other threads, through the atomic
@@ -67,6 +69,8 @@ chorus_disconnect(chorus_conn *conn)
                           "unable to close due to unfinished backup operations");
         return CHORUS_BUSY;
     }
+    while (conn->blobs != NULL)         /* N2: their statements first */
+        capi_blob_destroy(conn->blobs);
     while (conn->stmts != NULL)         /* N2 */
         capi_stmt_destroy(conn->stmts);
     vm_conn_close(conn->vconn);
@@ -195,4 +199,19 @@ chorus_interrupt(chorus_conn *conn)
      * carries the interrupt to the running statement. */
     atomic_fetch_add_explicit(&conn->interrupts, 1, memory_order_relaxed);
     vm_conn_interrupt(conn->vconn);
+}
+
+int
+chorus_limit(chorus_conn *conn, int id, int new_value)
+{
+    return capi_conn_live(conn) ? vm_conn_limit(conn->vconn, id, new_value) : -1;
+}
+
+int
+chorus_set_authorizer(chorus_conn *conn, chorus_authorizer_fn fn, void *arg)
+{
+    if (!capi_conn_live(conn))
+        return CHORUS_MISUSE;
+    vm_conn_set_authorizer(conn->vconn, fn, arg);
+    return CHORUS_OK;
 }

@@ -1,5 +1,6 @@
 /*
- * c-api/handle.c: memory for chorus_db, chorus_conn and chorus_stmt handles.
+ * c-api/handle.c: memory for chorus_db, chorus_conn, chorus_stmt and chorus_blob
+ * handles.
  *
  * A freed handle is never given back to malloc: its magic is overwritten with
  * CAPI_MAGIC_DEAD and it joins the free pool of its kind, from which the next
@@ -15,7 +16,7 @@
  *   H2  A pooled handle of kind K is only ever handed out again as kind K,
  *       so a stale pointer never reads memory sized for another kind.
  *
- * Locking: pool_mutex guards the three free lists. Handles themselves are
+ * Locking: pool_mutex guards the free lists. Handles themselves are
  * not locked here (thread rules are chorus.h's).
  * Callers: every c-api file that creates or destroys a handle.
  */
@@ -32,7 +33,7 @@ typedef struct pool_node {
     struct pool_node *next;
 } pool_node;
 
-enum { POOL_DB, POOL_CONN, POOL_STMT, POOL_KINDS };
+enum { POOL_DB, POOL_CONN, POOL_STMT, POOL_BLOB, POOL_KINDS };
 
 static pthread_mutex_t pool_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pool_node *pool_free[POOL_KINDS];    /* guarded by pool_mutex */
@@ -47,6 +48,9 @@ pool_kind(uint32_t magic, size_t *size_out)
     case CAPI_MAGIC_CONN:
         *size_out = sizeof(chorus_conn);
         return POOL_CONN;
+    case CAPI_MAGIC_BLOB:
+        *size_out = sizeof(chorus_blob);
+        return POOL_BLOB;
     default:
         *size_out = sizeof(chorus_stmt);
         return POOL_STMT;

@@ -53,9 +53,8 @@ mv_version_new(mv_db *db, uint8_t kind, const void *data, uint32_t nbytes)
     if (nbytes > 0)
         memcpy(v->data, data, nbytes);
     /* Relaxed: statistics only. */
-    atomic_fetch_add_explicit(&db->n_versions, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&db->bytes_versions, (int64_t)mv_version_footprint(nbytes),
-                              memory_order_relaxed);
+    MV_COUNT(db, n_versions, 1);
+    MV_COUNT(db, bytes_versions, (int64_t)mv_version_footprint(nbytes));
     return v;
 }
 
@@ -65,9 +64,8 @@ mv_version_free(mv_db *db, mv_version *v)
     if (v == NULL)
         return;
     /* Relaxed: statistics only. */
-    atomic_fetch_sub_explicit(&db->n_versions, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&db->bytes_versions, (int64_t)mv_version_footprint(v->nbytes),
-                              memory_order_relaxed);
+    MV_COUNT(db, n_versions, -1);
+    MV_COUNT(db, bytes_versions, -((int64_t)mv_version_footprint(v->nbytes)));
     free(v);
 }
 
@@ -256,7 +254,7 @@ write_into_map(mv_tx *tx, mv_map *map, const mv_key *k, enum mv_write_op op, mv_
             return MV_NOMEM;
         if (inserted) {
             /* Relaxed: statistics only. */
-            atomic_fetch_add_explicit(&tx->db->n_nodes, 1, memory_order_relaxed);
+            MV_COUNT(tx->db, n_nodes, 1);
             *node_out = node;
             *superseded = NULL;
             return MV_OK;
@@ -294,7 +292,7 @@ mv_chain_write(mv_tx *tx, mv_map *map, const mv_key *k, enum mv_write_op op, uin
         return (mv_outcome)outcome;
     }
     /* Relaxed: statistics only. */
-    atomic_fetch_add_explicit(&tx->db->n_versions_live, 1, memory_order_relaxed);
+    MV_COUNT(tx->db, n_versions_live, 1);
     w->map = map;
     w->version = v;
     w->check_unique = check_unique;

@@ -84,17 +84,7 @@ scan_map(mv_db *db, mv_map *map, uint64_t after, uint64_t upto, mv_checkpoint_fn
 
         if (v == NULL || ts <= after)
             continue;
-        rec.object = map->id;
-        rec.rowid = n->rowid;
-        if (map->is_index) {
-            rec.op = v->kind == MV_KIND_ROW ? MV_LOG_INDEX_PUT : MV_LOG_INDEX_DELETE;
-            rec.data = mv_node_key(n);
-            rec.nbytes = n->key_len;
-        } else {
-            rec.op = v->kind == MV_KIND_ROW ? MV_LOG_ROW_PUT : MV_LOG_ROW_DELETE;
-            rec.data = v->kind == MV_KIND_ROW ? v->data : NULL;
-            rec.nbytes = v->kind == MV_KIND_ROW ? v->nbytes : 0;
-        }
+        mv_log_record_of(map, n, v, &rec);
         rc = fn(ctx, &rec);
         if (rc != CHORUS_OK)
             return rc;

@@ -4,9 +4,11 @@
  *
  * Row writes conflict through the chain head (mvcc R8, chain.c): two
  * transactions writing one key meet at one CAS. Two transactions inserting
- * one UNIQUE key with different rowids write different index nodes, so they
- * are checked here: at insert against what the key already holds, and again
- * at commit, when first committer wins (mvcc R9):
+ * one UNIQUE key with different rowids (or, in an index of a WITHOUT ROWID
+ * table, different PRIMARY KEY suffixes: mv_index_open_prefix) write
+ * different index nodes, so they are checked here: at insert against what
+ * the key already holds, and again at commit, when first committer wins
+ * (mvcc R9):
  *   - another rowid's newest entry for the key is present and committed:
  *     we lose;
  *   - it belongs to a transaction PREPARING with a smaller timestamp: we
@@ -45,6 +47,8 @@ describe(const char *object_kind, const char *object_name, int64_t rowid, const 
 {
     if (strcmp(object_kind, "index") == 0)
         return common_mprintf("key %s of index %s", key_text ? key_text : "a key", object_name);
+    if (key_text != NULL)                   /* a keyed row: its PRIMARY KEY */
+        return common_mprintf("row %s of %s %s", key_text, object_kind, object_name);
     return common_mprintf("row %lld of %s %s", (long long)rowid, object_kind, object_name);
 }
 
@@ -107,27 +111,64 @@ mv_outcome_rc(mv_outcome outcome, const char *object_kind, const char *object_na
     return rc;
 }
 
+/* Whether node n holds the UNIQUE key of k: the same key bytes, or the
+ * same leading part of them (map->same_unique, mv_index_open_prefix). */
 static bool
-same_key_bytes(const mv_map *map, const mv_node *n, const mv_key *k)
+same_unique_key(const mv_map *map, const mv_node *n, const mv_key *k)
 {
     mv_key probe = {k->bytes, k->nbytes, n->rowid};
+
+    if (map->same_unique != NULL)
+        return map->same_unique(map->compare_ctx, mv_node_key(n), n->key_len, k->bytes,
+                                k->nbytes) == 0;
     return mv_skip_compare(map, n, &probe) == 0;
 }
 
-/* Insert-time check of a UNIQUE key against other rowids' entries. */
+/*
+ * The first node of the run holding k's UNIQUE key (the run is adjacent in
+ * the map's order): the seek to (key bytes, smallest rowid) when the key
+ * bytes are the whole UNIQUE key; else back from k's place while the
+ * UNIQUE key stays the same. The caller walks forward from it while
+ * same_unique_key() holds, skipping k's own node.
+ */
+static mv_node *
+unique_run_first(mv_map *map, const mv_key *k)
+{
+    mv_key probe = {k->bytes, k->nbytes, INT64_MIN};
+    mv_node *first;
+
+    if (map->same_unique == NULL)
+        return mv_skip_seek_ge(map, &probe);
+    first = mv_skip_seek_ge(map, k);
+    probe = *k;
+    for (mv_node *p = mv_skip_seek_lt(map, &probe); p != NULL && same_unique_key(map, p, k);
+         p = mv_skip_seek_lt(map, &probe)) {
+        first = p;
+        probe = (mv_key){mv_node_key(p), p->key_len, p->rowid};
+    }
+    return first;
+}
+
+/* Whether node n is k's own (the same whole key: the same entry). */
+static bool
+is_own_node(const mv_map *map, const mv_node *n, const mv_key *k)
+{
+    return mv_skip_compare(map, n, k) == 0;
+}
+
+/* Insert-time check of a UNIQUE key against other entries. */
 mv_outcome
 mv_unique_check_insert(mv_tx *tx, mv_map *map, const mv_key *k)
 {
-    mv_key probe = {k->bytes, k->nbytes, INT64_MIN};
     mv_outcome result = MV_OK;
 
     mv_epoch_enter(tx);
-    for (mv_node *n = mv_skip_seek_ge(map, &probe); n != NULL && same_key_bytes(map, n, k);
+    for (mv_node *n = unique_run_first(map, k); n != NULL && same_unique_key(map, n, k);
          n = mv_skip_next(map, n)) {
         mv_version *v, *e;
         uintptr_t h;
 
-        if (n->rowid == k->rowid)
+        if (is_own_node(map, n, k))
             continue;
         if (mv_chain_read(tx, n, &v) == MV_ROW) {
             result = MV_EXISTS;
@@ -191,7 +232,6 @@ mv_unique_check_commit(mv_tx *tx, const mv_write *w)
 {
     mv_node *own = w->node;
     mv_key k = {mv_node_key(own), own->key_len, own->rowid};
-    mv_key probe = {k.bytes, k.nbytes, INT64_MIN};
     mv_outcome result = MV_OK;
     uintptr_t h;
 
@@ -199,9 +239,9 @@ mv_unique_check_commit(mv_tx *tx, const mv_write *w)
     mv_version *mine = mv_chain_effective(tx, own, &h);
     if (mine == NULL || mine->kind != MV_KIND_ROW)
         goto done;      /* we removed the entry again */
-    for (mv_node *n = mv_skip_seek_ge(w->map, &probe); n != NULL && same_key_bytes(w->map, n, &k);
+    for (mv_node *n = unique_run_first(w->map, &k); n != NULL && same_unique_key(w->map, n, &k);
          n = mv_skip_next(w->map, n)) {
-        if (n->rowid == k.rowid)
+        if (is_own_node(w->map, n, &k))
             continue;
         mv_version *e = mv_chain_effective(tx, n, &h);
         if (e == NULL || e->kind != MV_KIND_ROW)

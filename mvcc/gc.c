@@ -236,7 +236,7 @@ pop_aborted_head(mv_tx *tx, mv_node *node)
         if (!atomic_compare_exchange_strong_explicit(&node->head, &h, older, memory_order_release,
                                                      memory_order_acquire))
             return NULL;
-        atomic_fetch_sub_explicit(&tx->db->n_versions_live, 1, memory_order_relaxed);
+        MV_COUNT(tx->db, n_versions_live, -1);
         mv_retire(tx, v);
         h = older;
     }
@@ -270,8 +270,8 @@ maybe_remove_node(mv_tx *tx, mv_map *map, mv_node *node, mv_version *head, const
                                                  memory_order_acq_rel, memory_order_relaxed))
         return;
     mv_skip_remove(map, node);
-    atomic_fetch_sub_explicit(&db->n_versions_live, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&db->n_nodes, 1, memory_order_relaxed);
+    MV_COUNT(db, n_versions_live, -1);
+    MV_COUNT(db, n_nodes, -1);
     mv_retire(tx, head);
     mv_retire(tx, (void *)((uintptr_t)node | 1));
 }
@@ -295,7 +295,7 @@ mv_gc_prune_chain(mv_tx *tx, mv_map *map, mv_node *node, const mv_snapset *set)
                 /* Release: readers that reach keep then follow older see
                  * a fully built version. Readers already on v go on from it. */
                 atomic_store_explicit(&keep->older, older, memory_order_release);
-                atomic_fetch_sub_explicit(&tx->db->n_versions_live, 1, memory_order_relaxed);
+                MV_COUNT(tx->db, n_versions_live, -1);
                 mv_retire(tx, v);
             } else {
                 keep = v;

@@ -28,11 +28,14 @@
  *
  * Record (inside a commit frame)
  *   offset size  field
- *   0      1     op: 1 row put, 2 row delete, 3 index put, 4 index delete
+ *   0      1     op: 1 row put, 2 row delete, 3 index put, 4 index delete,
+ *                5 keyed row put
  *   1      4     object: table or index id
- *   5      8     rowid (two's complement)
+ *   5      8     rowid (two's complement); for a keyed row put, the length
+ *                k of its key (a keyed row has no rowid)
  *   13     4     n: bytes that follow (record for a row put, key for index
- *                ops, 0 for a row delete)
+ *                ops, 0 for a row delete, key then record for a keyed row
+ *                put: k + the record's length, k < n)
  *   17     n     bytes
  *
  * A reader knows a frame is whole when its size fits in the file, its
@@ -189,24 +192,55 @@ mv_frame_begin(mv_frame_buf *fb)
 }
 
 int
-mv_frame_add(mv_frame_buf *fb, mv_log_op op, uint32_t object, int64_t rowid, const void *data,
-             uint32_t nbytes)
+mv_frame_add(mv_frame_buf *fb, const mv_log_record *r)
 {
-    int rc = frame_reserve(fb, MV_LOG_RECORD_HEADER + (size_t)nbytes);
+    bool keyed = r->op == MV_LOG_KEYED_PUT;
+    uint32_t nkey = keyed ? r->nkey : 0;
+    size_t n = (size_t)nkey + r->nbytes;
+    int rc = n <= UINT32_MAX ? frame_reserve(fb, MV_LOG_RECORD_HEADER + n) : CHORUS_TOOBIG;
     uint8_t *p;
 
     if (rc != CHORUS_OK)
         return rc;
     p = fb->data + fb->len;
-    p[0] = (uint8_t)op;
-    put32(p + 1, object);
-    put64(p + 5, (uint64_t)rowid);
-    put32(p + 13, nbytes);
-    if (nbytes > 0)
-        memcpy(p + MV_LOG_RECORD_HEADER, data, nbytes);
-    fb->len += MV_LOG_RECORD_HEADER + (size_t)nbytes;
+    p[0] = (uint8_t)r->op;
+    put32(p + 1, r->object);
+    put64(p + 5, keyed ? (uint64_t)nkey : (uint64_t)r->rowid);
+    put32(p + 13, (uint32_t)n);
+    if (nkey > 0)
+        memcpy(p + MV_LOG_RECORD_HEADER, r->key, nkey);
+    if (r->nbytes > 0)
+        memcpy(p + MV_LOG_RECORD_HEADER + nkey, r->data, r->nbytes);
+    fb->len += MV_LOG_RECORD_HEADER + n;
     fb->n_records++;
     return CHORUS_OK;
+}
+
+void
+mv_log_record_of(const mv_map *map, const mv_node *node, const mv_version *v,
+                 mv_log_record *out)
+{
+    bool put = v->kind == MV_KIND_ROW;
+
+    out->object = map->id;
+    out->rowid = node->rowid;
+    out->key = NULL;
+    out->nkey = 0;
+    if (!map->is_index) {
+        out->op = put ? MV_LOG_ROW_PUT : MV_LOG_ROW_DELETE;
+        out->data = put ? v->data : NULL;
+        out->nbytes = put ? v->nbytes : 0;
+    } else if (put && v->nbytes > 0) {
+        out->op = MV_LOG_KEYED_PUT;             /* an entry that carries a row */
+        out->data = v->data;
+        out->nbytes = v->nbytes;
+        out->key = mv_node_key(node);
+        out->nkey = node->key_len;
+    } else {
+        out->op = put ? MV_LOG_INDEX_PUT : MV_LOG_INDEX_DELETE;
+        out->data = mv_node_key(node);
+        out->nbytes = node->key_len;
+    }
 }
 
 int
@@ -263,7 +297,7 @@ mv_log_frame_next(const mv_log_frame *frame, uint32_t *pos, mv_log_record *out)
         return CHORUS_CORRUPT_HERE();
     p = frame->records + *pos;
     n = get32(p + 13);
-    if (p[0] < MV_LOG_ROW_PUT || p[0] > MV_LOG_INDEX_DELETE ||
+    if (p[0] < MV_LOG_ROW_PUT || p[0] > MV_LOG_KEYED_PUT ||
         n > frame->nbytes - *pos - MV_LOG_RECORD_HEADER)
         return CHORUS_CORRUPT_HERE();
     out->op = (mv_log_op)p[0];
@@ -271,6 +305,17 @@ mv_log_frame_next(const mv_log_frame *frame, uint32_t *pos, mv_log_record *out)
     out->rowid = (int64_t)get64(p + 5);
     out->nbytes = n;
     out->data = n > 0 ? p + MV_LOG_RECORD_HEADER : NULL;
+    out->key = NULL;
+    out->nkey = 0;
+    if (out->op == MV_LOG_KEYED_PUT) {
+        if ((uint64_t)out->rowid >= n)
+            return CHORUS_CORRUPT_HERE();       /* a key and a non-empty record */
+        out->nkey = (uint32_t)out->rowid;
+        out->key = p + MV_LOG_RECORD_HEADER;
+        out->data = out->key + out->nkey;
+        out->nbytes = n - out->nkey;
+        out->rowid = 0;
+    }
     *pos += MV_LOG_RECORD_HEADER + n;
     return 1;
 }

@@ -53,8 +53,10 @@
  *       while batches take under MV_LOG_SPIN_MAX_NS on average (at most
  *       twice that average), and sleeps on cv only after: on fast storage
  *       a sleep and a wake-up per commit cost more than the I/O. It
- *       watches batch_seq, which the leader bumps under mu as each batch
- *       ends, so no wake-up is lost: the waiter re-checks under mu.
+ *       watches state_seq, which every broadcast on cv bumps under mu (a
+ *       batch's end, and also the gate, a reset or the commit fence giving
+ *       the log back: wake_waiters), so no wake-up is lost: the waiter
+ *       re-checks it under mu before it sleeps.
  *   W9  Only batches that sync use the io_uring backend (io_write).
  *   W10 Preallocation: a batch that syncs and ends past alloc_end first
  *       writes zeros from its end to MV_LOG_PREALLOC beyond it, so the
@@ -100,7 +102,7 @@ struct mv_log {
     bool fill_waiting;          /* guarded by mu: a leader waits on fill_cv */
     mv_log_gather gather;       /* guarded by mu (W7) */
     int64_t batch_ns_avg;       /* guarded by mu: recent time of one batch's I/O (W8) */
-    _Atomic uint64_t batch_seq; /* W8: bumped under mu (release) as each batch ends */
+    _Atomic uint64_t state_seq; /* W8: bumped under mu (release) at each wake-up (wake_waiters) */
     _Atomic uint64_t salt;      /* written under mu (reset); read lock-free to seal */
     uint8_t *buf[2];            /* guarded by mu, except the one the leader took */
     size_t cap[2];
@@ -166,6 +168,21 @@ io_write(mv_log *log, const uint8_t *p, size_t n, int64_t off, bool sync)
     if (rc == CHORUS_OK && sync && mv_log_io_calls.fdatasync(log->fd) != 0)
         rc = CHORUS_IOERR_FSYNC;
     return rc;
+}
+
+/*
+ * W8: every change that a waiter on cv waits for (a batch's end, the leader
+ * role given back by a reset or the truncation gate, the commit fence
+ * released) bumps state_seq and broadcasts, both under mu: a waiter that
+ * spun with mu released and saw no bump has missed no broadcast.
+ */
+static void
+wake_waiters(mv_log *log)
+{
+    /* Release: W8's spinners read the new state under mu after they see
+     * the bump; the order only keeps them from spinning too long. */
+    atomic_fetch_add_explicit(&log->state_seq, 1, memory_order_release);
+    pthread_cond_broadcast(&log->cv);
 }
 
 /* W10: writes zeros over [from, to), 64 KiB at a time. */
@@ -272,10 +289,7 @@ lead(mv_log *log, bool force_sync)
         log->stats.bytes += (int64_t)nbytes;
     }
     log->leader = false;
-    /* Release: W8's spinners read the batch's outcome under mu after they
-     * see the bump; the order only keeps them from spinning too long. */
-    atomic_fetch_add_explicit(&log->batch_seq, 1, memory_order_release);
-    pthread_cond_broadcast(&log->cv);
+    wake_waiters(log);
 }
 
 /*
@@ -286,7 +300,7 @@ static void
 wait_for_batch(mv_log *log)
 {
     int64_t limit = 2 * log->batch_ns_avg;
-    uint64_t seq = atomic_load_explicit(&log->batch_seq, memory_order_relaxed);
+    uint64_t seq = atomic_load_explicit(&log->state_seq, memory_order_relaxed);
 
     if (limit > 0 && log->batch_ns_avg < MV_LOG_SPIN_MAX_NS) {
         int64_t end = common_now_ns() + limit;
@@ -294,7 +308,7 @@ wait_for_batch(mv_log *log)
 
         pthread_mutex_unlock(&log->mu);
         /* Acquire: pairs with the bump in lead(). */
-        while (atomic_load_explicit(&log->batch_seq, memory_order_acquire) == seq &&
+        while (atomic_load_explicit(&log->state_seq, memory_order_acquire) == seq &&
                common_now_ns() < end) {
             if (++round < 16)
                 __builtin_ia32_pause();
@@ -302,7 +316,7 @@ wait_for_batch(mv_log *log)
                 sched_yield();
         }
         pthread_mutex_lock(&log->mu);
-        if (atomic_load_explicit(&log->batch_seq, memory_order_relaxed) != seq)
+        if (atomic_load_explicit(&log->state_seq, memory_order_relaxed) != seq)
             return;
     }
     pthread_cond_wait(&log->cv, &log->mu);
@@ -429,8 +443,7 @@ mv_log_append(mv_log *log, uint64_t commit_ts, const mv_log_record *records, uin
     int rc = mv_frame_begin(&fb);
 
     for (uint32_t i = 0; rc == CHORUS_OK && i < n_records; i++)
-        rc = mv_frame_add(&fb, records[i].op, records[i].object, records[i].rowid, records[i].data,
-                          records[i].nbytes);
+        rc = mv_frame_add(&fb, &records[i]);
     if (rc == CHORUS_OK)
         rc = mv_frame_finish(&fb, MV_LOG_FRAME_COMMIT, commit_ts);
     if (rc == CHORUS_OK)
@@ -507,7 +520,7 @@ mv_log_reset(mv_log *log)
             log->error_errno = err;
         }
         log->leader = false;
-        pthread_cond_broadcast(&log->cv);
+        wake_waiters(log);
     }
     pthread_mutex_unlock(&log->mu);
     return rc;
@@ -554,7 +567,7 @@ mv_log_commit_leave(mv_log *log)
     atomic_fetch_sub_explicit(&log->n_commits_in, 1, memory_order_seq_cst);
     if (atomic_load_explicit(&log->commits_held, memory_order_seq_cst)) {
         pthread_mutex_lock(&log->mu);
-        pthread_cond_broadcast(&log->cv);
+        wake_waiters(log);
         pthread_mutex_unlock(&log->mu);
     }
 }
@@ -574,7 +587,7 @@ mv_log_commits_release(mv_log *log)
 {
     pthread_mutex_lock(&log->mu);
     atomic_store_explicit(&log->commits_held, false, memory_order_seq_cst);
-    pthread_cond_broadcast(&log->cv);
+    wake_waiters(log);
     pthread_mutex_unlock(&log->mu);
 }
 
@@ -670,7 +683,7 @@ mv_log_gate_leave(mv_log *log, int new_fd, int64_t new_end, int rc)
         log->error_errno = err;
     }
     log->leader = false;
-    pthread_cond_broadcast(&log->cv);
+    wake_waiters(log);
     pthread_mutex_unlock(&log->mu);
     if (old_fd >= 0)
         close(old_fd);
@@ -685,7 +698,7 @@ mv_log_gate_cancel(mv_log *log, uint64_t old_salt)
     mv_frames_reseal(log->buf[log->cur], log->len, old_salt);
     atomic_store_explicit(&log->salt, old_salt, memory_order_release);
     log->leader = false;
-    pthread_cond_broadcast(&log->cv);
+    wake_waiters(log);
     pthread_mutex_unlock(&log->mu);
 }
 

@@ -13,6 +13,8 @@
  *              thread at a time. It holds the connection's epoch record.
  *   mv_table   the version map of one table (rowid -> version chain).
  *   mv_index   the version map of one index ((key bytes, rowid) -> entry).
+ *              An entry may carry a row (keyed rows: a WITHOUT ROWID
+ *              table's map, key = its PRIMARY KEY, rowid 0; mv_index_put_row).
  *              Tables and indexes are owned by their mv_db; the pointers
  *              returned by mv_table_open()/mv_index_open() are borrowed until
  *              mv_db_close().
@@ -288,6 +290,17 @@ typedef int (*mv_key_compare)(void *ctx, const void *a, uint32_t na, const void 
 /* The version map of index id, created on first use; as mv_table_open(). */
 int mv_index_open(mv_db *db, uint32_t id, const char *name, mv_key_compare compare,
                   void *compare_ctx, mv_index **out);
+/*
+ * The same for an index whose UNIQUE key is the leading part of its key
+ * bytes rather than all of them (an index of a WITHOUT ROWID table ends its
+ * entries with PRIMARY KEY columns, not a rowid; its entries use rowid 0):
+ * same_unique(compare_ctx, a, na, b, nb) is 0 when key bytes a and b hold
+ * one UNIQUE key, and such keys must be adjacent in compare's order. The
+ * UNIQUE checks (mvcc R9) then look at every other entry with that key.
+ * The first open of id decides (replay passes it too, mv_replay_map_fn).
+ */
+int mv_index_open_prefix(mv_db *db, uint32_t id, const char *name, mv_key_compare compare,
+                         mv_key_compare same_unique, void *compare_ctx, mv_index **out);
 const char *mv_index_name(const mv_index *index);
 
 /*
@@ -300,6 +313,16 @@ mv_outcome mv_index_insert(mv_tx *tx, mv_index *index, const void *key, uint32_t
                            int64_t rowid, bool is_unique);
 mv_outcome mv_index_delete(mv_tx *tx, mv_index *index, const void *key, uint32_t nbytes,
                            int64_t rowid);
+/*
+ * Keyed rows (a WITHOUT ROWID table's map): inserts the row rec (nrec > 0
+ * bytes, copied) under key (rowid 0) as the key's new version; a delete is
+ * mv_index_delete(). One chain per key, so writers of one PRIMARY KEY meet
+ * at one CAS (mvcc R8): an insert over a visible row is MV_EXISTS, a key
+ * another transaction wrote after our snapshot or still holds conflicts.
+ * Reads: mv_cursor_row() returns the row. Logged as MV_LOG_KEYED_PUT.
+ */
+mv_outcome mv_index_put_row(mv_tx *tx, mv_index *index, const void *key, uint32_t nkey,
+                            const void *rec, uint32_t nrec);
 
 /* --- cursors --------------------------------------------------------------- */
 
@@ -335,8 +358,8 @@ int64_t mv_cursor_rowid(const mv_cursor *cur);
 /* Index key bytes of the current entry; borrowed until the cursor closes. */
 const void *mv_cursor_key(const mv_cursor *cur, uint32_t *nbytes_out);
 /* Visibility of the current key under the snapshot; for MV_ROW on a table
- * rec_out and nbytes_out (either may be NULL) are borrowed until the cursor
- * closes. */
+ * (or a keyed row) rec_out and nbytes_out (either may be NULL) are borrowed
+ * until the cursor closes (a plain index entry has 0 bytes). */
 mv_outcome mv_cursor_row(mv_cursor *cur, const void **rec_out, uint32_t *nbytes_out);
 
 /* --- garbage collection ---------------------------------------------------- */
@@ -379,16 +402,20 @@ typedef enum mv_log_op {
     MV_LOG_ROW_PUT = 1,         /* table row image: object, rowid, record */
     MV_LOG_ROW_DELETE = 2,      /* table row delete: object, rowid */
     MV_LOG_INDEX_PUT = 3,       /* index entry insert: object, rowid, key */
-    MV_LOG_INDEX_DELETE = 4     /* index entry delete: object, rowid, key */
+    MV_LOG_INDEX_DELETE = 4,    /* index entry or keyed row delete: object, rowid, key */
+    MV_LOG_KEYED_PUT = 5        /* keyed row image (mv_index_put_row): object, key, record */
 } mv_log_op;
 
-/* One record of a recovered frame; data is borrowed from the frame. */
+/* One record of a recovered frame; data and key are borrowed from the frame. */
 typedef struct mv_log_record {
     mv_log_op op;
     uint32_t object;            /* table or index id */
-    int64_t rowid;
-    const uint8_t *data;        /* record (ROW_PUT) or key (INDEX_*); NULL for ROW_DELETE */
+    int64_t rowid;              /* 0 for KEYED_PUT */
+    const uint8_t *data;        /* record (ROW_PUT, KEYED_PUT) or key (INDEX_*); NULL for
+                                   ROW_DELETE */
     uint32_t nbytes;
+    const uint8_t *key;         /* KEYED_PUT: the key; else unused */
+    uint32_t nkey;
 } mv_log_record;
 
 /* A recovered commit frame; bytes are borrowed for the callback's duration. */
@@ -530,24 +557,27 @@ int mv_log_append(mv_log *log, uint64_t commit_ts, const mv_log_record *records,
 /* --- replay of recovered frames (replay.c) ---------------------------------- */
 
 /*
- * Tells replay how to open the index map of a log object: its name and key
- * comparison (as mv_index_open() wants them). Tables need no callback.
- * Returns CHORUS_OK, or a code that stops the replay (e.g. CHORUS_CORRUPT
- * for an object the schema does not know).
+ * Tells replay how to open the map of a log object (a table when is_index
+ * is false): its name for conflict messages (*name_out starts NULL: "table"
+ * or "index"; borrowed until the next call) and, for an index, its key
+ * comparisons (as mv_index_open_prefix() wants them; *same_unique_out
+ * starts NULL: the whole key). Returns CHORUS_OK, or a code that stops the
+ * replay (e.g. CHORUS_CORRUPT for an index the schema does not know).
  */
-typedef int (*mv_replay_index_fn)(void *ctx, uint32_t object, const char **name_out,
-                                  mv_key_compare *compare_out, void **compare_ctx_out);
+typedef int (*mv_replay_map_fn)(void *ctx, uint32_t object, bool is_index, const char **name_out,
+                                mv_key_compare *compare_out, mv_key_compare *same_unique_out,
+                                void **compare_ctx_out);
 
 /*
  * Applies one recovered commit frame (from an mv_log_replay_fn) to db: each
  * record becomes a committed version stamped frame->commit_ts on top of its
  * key's chain (mvcc R16), table rowids feed the allocator (R10), and the
  * clock is raised to the frame's timestamp. Only during recovery: one thread,
- * no transaction open, frames in log order. Returns CHORUS_OK,
- * CHORUS_CORRUPT (a malformed record), CHORUS_NOMEM, or index_fn's code.
+ * no transaction open, frames in log order. map_fn (may be NULL) is asked
+ * once per map replay creates. Returns CHORUS_OK, CHORUS_CORRUPT (a
+ * malformed record), CHORUS_NOMEM, or map_fn's code.
  */
-int mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_index_fn index_fn,
-                    void *ctx);
+int mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_map_fn map_fn, void *ctx);
 
 /* --- checkpoint (checkpoint.c) ---------------------------------------------- */
 
@@ -572,7 +602,8 @@ typedef int (*mv_checkpoint_fn)(void *ctx, const mv_log_record *rec);
 /*
  * Calls fn once for every key whose newest version committed at or below
  * upto_ts was committed above after_ts (the previous checkpoint): ROW_PUT /
- * INDEX_PUT for a row or entry, ROW_DELETE / INDEX_DELETE for a tombstone
+ * INDEX_PUT / KEYED_PUT for a row or entry, ROW_DELETE / INDEX_DELETE for a
+ * tombstone
  * (mvcc R17). tx (not open) lends its epoch record. Writers keep running.
  */
 int mv_checkpoint_scan(mv_tx *tx, uint64_t after_ts, uint64_t upto_ts, mv_checkpoint_fn fn,

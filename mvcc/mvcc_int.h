@@ -143,6 +143,8 @@ typedef struct mv_map {
     bool is_index;              /* immutable */
     char *name;                 /* owned; immutable */
     mv_key_compare compare;     /* indexes; immutable */
+    mv_key_compare same_unique; /* indexes: one UNIQUE key (mv_index_open_prefix); NULL:
+                                   equal key bytes; immutable */
     void *compare_ctx;
     mv_node *head;              /* sentinel, MV_MAX_HEIGHT links; owned */
     _Atomic int64_t max_rowid;  /* rowid allocator (mvcc R10) */
@@ -167,7 +169,7 @@ typedef struct mv_key {
 } mv_key;
 
 int mv_map_init(mv_map *map, mv_db *db, uint32_t id, bool is_index, const char *name,
-                mv_key_compare compare, void *compare_ctx);
+                mv_key_compare compare, mv_key_compare same_unique, void *compare_ctx);
 void mv_map_destroy(mv_map *map);       /* frees every node and version; quiescent only */
 /* Retires (through tx's epoch record) every dropped map that no snapshot
  * can reach: dropped_at <= oldest, the oldest live snapshot or, when it is
@@ -300,6 +302,25 @@ void mv_gc_free_snapset(mv_snapset *set);
 
 /* --- the database ------------------------------------------------------------- */
 
+/*
+ * Per-row statistics, striped: a thread counts in the stripe its first
+ * count chose (round robin), so writers on different cores do not bounce
+ * one cache line per row; mv_db_stats() sums the stripes. Relaxed: a sum is
+ * exact only while the store is quiet.
+ */
+enum { MV_COUNT_STRIPES = 16 };
+typedef struct mv_count_stripe {
+    _Atomic int64_t n_versions;         /* allocated, not yet freed */
+    _Atomic int64_t n_versions_live;    /* linked into chains */
+    _Atomic int64_t n_nodes;            /* map nodes linked */
+    _Atomic int64_t bytes_versions;
+    char pad[64 - 4 * sizeof(int64_t)]; /* a stripe per cache line (at most two per line
+                                           where malloc aligns to 16) */
+} mv_count_stripe;
+mv_count_stripe *mv_count_stripe_here(mv_db *db);
+#define MV_COUNT(db, field, delta) \
+    atomic_fetch_add_explicit(&mv_count_stripe_here(db)->field, (delta), memory_order_relaxed)
+
 struct mv_db {
     _Atomic uint64_t clock;             /* newest commit timestamp handed out (mvcc R3) */
     ck_epoch_t epoch;                   /* the reclamation domain */
@@ -337,10 +358,7 @@ struct mv_db {
     uint32_t n_records;
     uint32_t cap_records;
     /* Statistics; relaxed: nothing is ordered by them. */
-    _Atomic int64_t n_versions;
-    _Atomic int64_t n_versions_live;
-    _Atomic int64_t n_nodes;
-    _Atomic int64_t bytes_versions;
+    mv_count_stripe counts[MV_COUNT_STRIPES];   /* per-row counts (MV_COUNT) */
     _Atomic int64_t n_commits;
     _Atomic int64_t n_aborts;
 };
@@ -369,8 +387,11 @@ typedef struct mv_frame_buf {
     uint32_t n_records;
 } mv_frame_buf;
 int mv_frame_begin(mv_frame_buf *fb);
-int mv_frame_add(mv_frame_buf *fb, mv_log_op op, uint32_t object, int64_t rowid,
-                 const void *data, uint32_t nbytes);
+int mv_frame_add(mv_frame_buf *fb, const mv_log_record *r);
+/* The log record of version v of node in map (mvcc R12, R17): the op, the
+ * object, the rowid and the bytes (borrowed from node and v). */
+void mv_log_record_of(const mv_map *map, const mv_node *node, const mv_version *v,
+                      mv_log_record *out);
 int mv_frame_finish(mv_frame_buf *fb, int kind, uint64_t ts);
 /* Writes the checksum of a finished frame under the log's salt (mvcc R14). */
 void mv_frame_seal(uint8_t *frame, size_t nbytes, uint64_t salt);

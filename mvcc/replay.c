@@ -3,7 +3,8 @@
  * hands over (log_recover.c, mvcc R15) become committed versions in the
  * store again (mvcc R16).
  *
- * R16 Replay. Each record of a frame is pushed on top of its key's chain as
+ * R16 Replay. Each record of a frame (a keyed row put goes to an index map,
+ * keyed by its key, carrying its record) is pushed on top of its key's chain as
  * a version with begin = the frame's commit timestamp and end = INF; the
  * version it covers gets end = that timestamp. Frames arrive in log order,
  * which is visibility order (R12), so every chain ends up newest first as
@@ -23,11 +24,11 @@
 
 /* The map a record belongs to, opened (created) on first use. */
 static int
-record_map(mv_db *db, const mv_log_record *r, mv_replay_index_fn index_fn, void *ctx,
-           mv_map **out)
+record_map(mv_db *db, const mv_log_record *r, mv_replay_map_fn map_fn, void *ctx, mv_map **out)
 {
-    bool is_index = r->op == MV_LOG_INDEX_PUT || r->op == MV_LOG_INDEX_DELETE;
-    mv_key_compare compare = NULL;
+    bool is_index = r->op == MV_LOG_INDEX_PUT || r->op == MV_LOG_INDEX_DELETE ||
+                    r->op == MV_LOG_KEYED_PUT;
+    mv_key_compare compare = NULL, same_unique = NULL;
     void *compare_ctx = NULL;
     const char *name = NULL;
     mv_table *table;
@@ -37,16 +38,17 @@ record_map(mv_db *db, const mv_log_record *r, mv_replay_index_fn index_fn, void 
     *out = mv_db_map_by_id(db, r->object, is_index);
     if (*out != NULL)
         return CHORUS_OK;
+    if (map_fn != NULL &&
+        (rc = map_fn(ctx, r->object, is_index, &name, &compare, &same_unique, &compare_ctx)) !=
+            CHORUS_OK)
+        return rc;
     if (!is_index) {
-        rc = mv_table_open(db, r->object, "table", &table);
+        rc = mv_table_open(db, r->object, name != NULL ? name : "table", &table);
         *out = rc == CHORUS_OK ? &table->map : NULL;
         return rc;
     }
-    if (index_fn != NULL && (rc = index_fn(ctx, r->object, &name, &compare, &compare_ctx))
-                                != CHORUS_OK)
-        return rc;
-    rc = mv_index_open(db, r->object, name != NULL ? name : "index", compare, compare_ctx,
-                       &index);
+    rc = mv_index_open_prefix(db, r->object, name != NULL ? name : "index", compare, same_unique,
+                              compare_ctx, &index);
     *out = rc == CHORUS_OK ? &index->map : NULL;
     return rc;
 }
@@ -55,9 +57,12 @@ record_map(mv_db *db, const mv_log_record *r, mv_replay_index_fn index_fn, void 
 static int
 replay_record(mv_db *db, uint64_t ts, const mv_log_record *r, mv_map *map)
 {
-    bool is_put = r->op == MV_LOG_ROW_PUT || r->op == MV_LOG_INDEX_PUT;
-    bool is_row = r->op == MV_LOG_ROW_PUT;
-    mv_key k = {map->is_index ? r->data : NULL, map->is_index ? r->nbytes : 0, r->rowid};
+    bool is_put = r->op == MV_LOG_ROW_PUT || r->op == MV_LOG_INDEX_PUT ||
+                  r->op == MV_LOG_KEYED_PUT;
+    bool is_row = r->op == MV_LOG_ROW_PUT || r->op == MV_LOG_KEYED_PUT;
+    bool keyed = r->op == MV_LOG_KEYED_PUT;
+    mv_key k = {keyed ? r->key : map->is_index ? r->data : NULL,
+                keyed ? r->nkey : map->is_index ? r->nbytes : 0, r->rowid};
     mv_version *v = mv_version_new(db, is_put ? MV_KIND_ROW : MV_KIND_TOMBSTONE,
                                    is_row ? r->data : NULL, is_row ? r->nbytes : 0);
     mv_node *node;
@@ -74,7 +79,7 @@ replay_record(mv_db *db, uint64_t ts, const mv_log_record *r, mv_map *map)
         }
         mv_skip_insert(map, node);      /* alone: it cannot lose a race */
         /* Relaxed: statistics only. */
-        atomic_fetch_add_explicit(&db->n_nodes, 1, memory_order_relaxed);
+        MV_COUNT(db, n_nodes, 1);
     } else {
         mv_version *old = mv_node_head(node);
         atomic_store_explicit(&v->older, old, memory_order_relaxed);
@@ -84,14 +89,14 @@ replay_record(mv_db *db, uint64_t ts, const mv_log_record *r, mv_map *map)
         atomic_store_explicit(&node->head, (uintptr_t)v, memory_order_release);
     }
     /* Relaxed: statistics only. */
-    atomic_fetch_add_explicit(&db->n_versions_live, 1, memory_order_relaxed);
+    MV_COUNT(db, n_versions_live, 1);
     if (!map->is_index)
         mv_table_rowid_seen((mv_table *)map, r->rowid);
     return CHORUS_OK;
 }
 
 int
-mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_index_fn index_fn, void *ctx)
+mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_map_fn map_fn, void *ctx)
 {
     mv_log_record r;
     uint32_t pos = 0;
@@ -99,7 +104,7 @@ mv_replay_frame(mv_db *db, const mv_log_frame *frame, mv_replay_index_fn index_f
     int more, rc;
 
     while ((more = mv_log_frame_next(frame, &pos, &r)) == 1) {
-        rc = record_map(db, &r, index_fn, ctx, &map);
+        rc = record_map(db, &r, map_fn, ctx, &map);
         if (rc == CHORUS_OK)
             rc = replay_record(db, frame->commit_ts, &r, map);
         if (rc != CHORUS_OK)

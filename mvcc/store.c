@@ -3,7 +3,9 @@
  * and index maps, the row and index entry operations, and cursors.
  *
  * A table map orders rowids; an index map orders (key bytes, rowid) with the
- * index's comparison. Each key has a version chain (chain.c). Reads take
+ * index's comparison. Each key has a version chain (chain.c). An index
+ * map's versions may carry a row (keyed rows, mv_index_put_row: a WITHOUT
+ * ROWID table keyed by its PRIMARY KEY); a plain entry's carry no bytes. Reads take
  * the first version visible to the snapshot (mvcc R5); writes go through
  * mv_chain_write() and the first-updater-wins rule (mvcc R8).
  *
@@ -102,14 +104,31 @@ mv_db_attach_log(mv_db *db, mv_log *log)
     atomic_store_explicit(&db->log, log, memory_order_release);
 }
 
+mv_count_stripe *
+mv_count_stripe_here(mv_db *db)
+{
+    static _Atomic unsigned next_stripe;
+    static _Thread_local int stripe = -1;
+
+    /* Relaxed: any spread of threads over stripes is correct. */
+    if (stripe < 0)
+        stripe = (int)(atomic_fetch_add_explicit(&next_stripe, 1, memory_order_relaxed) %
+                       MV_COUNT_STRIPES);
+    return &db->counts[stripe];
+}
+
 void
 mv_db_stats(mv_db *db, mv_stats *out)
 {
     /* Relaxed: statistics; nothing is ordered by them. */
-    out->n_versions = atomic_load_explicit(&db->n_versions, memory_order_relaxed);
-    out->n_versions_live = atomic_load_explicit(&db->n_versions_live, memory_order_relaxed);
-    out->n_nodes = atomic_load_explicit(&db->n_nodes, memory_order_relaxed);
-    out->bytes_versions = atomic_load_explicit(&db->bytes_versions, memory_order_relaxed);
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < MV_COUNT_STRIPES; i++) {
+        const mv_count_stripe *c = &db->counts[i];
+        out->n_versions += atomic_load_explicit(&c->n_versions, memory_order_relaxed);
+        out->n_versions_live += atomic_load_explicit(&c->n_versions_live, memory_order_relaxed);
+        out->n_nodes += atomic_load_explicit(&c->n_nodes, memory_order_relaxed);
+        out->bytes_versions += atomic_load_explicit(&c->bytes_versions, memory_order_relaxed);
+    }
     out->n_commits = atomic_load_explicit(&db->n_commits, memory_order_relaxed);
     out->n_aborts = atomic_load_explicit(&db->n_aborts, memory_order_relaxed);
     pthread_mutex_lock(&db->mu);
@@ -122,7 +141,7 @@ mv_db_stats(mv_db *db, mv_stats *out)
 
 int
 mv_map_init(mv_map *map, mv_db *db, uint32_t id, bool is_index, const char *name,
-            mv_key_compare compare, void *compare_ctx)
+            mv_key_compare compare, mv_key_compare same_unique, void *compare_ctx)
 {
     mv_key none = {NULL, 0, 0};
 
@@ -131,6 +150,7 @@ mv_map_init(mv_map *map, mv_db *db, uint32_t id, bool is_index, const char *name
     map->id = id;
     map->is_index = is_index;
     map->compare = compare;
+    map->same_unique = same_unique;
     map->compare_ctx = compare_ctx;
     map->name = common_mprintf("%s", name ? name : "?");
     map->head = malloc(sizeof(mv_node) + MV_MAX_HEIGHT * sizeof(uintptr_t));
@@ -165,10 +185,10 @@ mv_map_destroy(mv_map *map)
             mv_version *older = atomic_load_explicit(&v->older, memory_order_relaxed);
             mv_version_free(map->db, v);
             /* Relaxed: statistics only. */
-            atomic_fetch_sub_explicit(&map->db->n_versions_live, 1, memory_order_relaxed);
+            MV_COUNT(map->db, n_versions_live, -1);
             v = older;
         }
-        atomic_fetch_sub_explicit(&map->db->n_nodes, 1, memory_order_relaxed);
+        MV_COUNT(map->db, n_nodes, -1);
         free(n);
         n = next;
     }
@@ -296,7 +316,7 @@ mv_index_usable(const mv_index *index, const mv_tx *tx)
 /* Finds or creates the map (D1). */
 static int
 map_open(mv_db *db, uint32_t id, bool is_index, const char *name, mv_key_compare compare,
-         void *ctx, mv_map **out)
+         mv_key_compare same_unique, void *ctx, mv_map **out)
 {
     mv_map *map;
     int rc = CHORUS_OK;
@@ -322,14 +342,15 @@ map_open(mv_db *db, uint32_t id, bool is_index, const char *name, mv_key_compare
     /* A table or index wrapper is the map itself (struct mv_table starts with it). */
     map = malloc(sizeof(struct mv_table) > sizeof(struct mv_index) ? sizeof(struct mv_table)
                                                                     : sizeof(struct mv_index));
-    if (map == NULL || (rc = mv_map_init(map, db, id, is_index, name, compare, ctx)) != CHORUS_OK) {
+    if (map == NULL || (rc = mv_map_init(map, db, id, is_index, name, compare, same_unique, ctx)) != CHORUS_OK) {
         free(map);
         rc = CHORUS_NOMEM;
         goto done;
     }
-    for (uint32_t i = 0; i < db->n_maps; i++)       /* R21: a reused id */
-        if (db->maps[i]->id == id && db->maps[i]->is_index == is_index &&
-            db->maps[i]->dropped_at > map->valid_from)
+    /* R21: a reused id, whatever the dropped map's kind (a WITHOUT ROWID
+     * table's map is an index map; its root may come back as a table). */
+    for (uint32_t i = 0; i < db->n_maps; i++)
+        if (db->maps[i]->id == id && db->maps[i]->dropped_at > map->valid_from)
             map->valid_from = db->maps[i]->dropped_at;
     db->maps[db->n_maps++] = map;
     *out = map;
@@ -342,7 +363,7 @@ int
 mv_table_open(mv_db *db, uint32_t id, const char *name, mv_table **out)
 {
     mv_map *map;
-    int rc = map_open(db, id, false, name, NULL, NULL, &map);
+    int rc = map_open(db, id, false, name, NULL, NULL, NULL, &map);
 
     *out = (mv_table *)map;
     return rc;
@@ -352,8 +373,15 @@ int
 mv_index_open(mv_db *db, uint32_t id, const char *name, mv_key_compare compare,
               void *compare_ctx, mv_index **out)
 {
+    return mv_index_open_prefix(db, id, name, compare, NULL, compare_ctx, out);
+}
+
+int
+mv_index_open_prefix(mv_db *db, uint32_t id, const char *name, mv_key_compare compare,
+                     mv_key_compare same_unique, void *compare_ctx, mv_index **out)
+{
     mv_map *map;
-    int rc = map_open(db, id, true, name, compare, compare_ctx, &map);
+    int rc = map_open(db, id, true, name, compare, same_unique, compare_ctx, &map);
 
     *out = (mv_index *)map;
     return rc;
@@ -487,6 +515,14 @@ mv_index_delete(mv_tx *tx, mv_index *index, const void *key, uint32_t nbytes, in
 {
     mv_key k = {key, nbytes, rowid};
     return write_entry(tx, &index->map, &k, MV_OP_DELETE, MV_KIND_TOMBSTONE, NULL, 0, false);
+}
+
+mv_outcome
+mv_index_put_row(mv_tx *tx, mv_index *index, const void *key, uint32_t nkey, const void *rec,
+                 uint32_t nrec)
+{
+    mv_key k = {key, nkey, 0};
+    return write_entry(tx, &index->map, &k, MV_OP_INSERT, MV_KIND_ROW, rec, nrec, false);
 }
 
 /* --- cursors ----------------------------------------------------------------- */

@@ -607,7 +607,7 @@ undo_writes(mv_tx *tx, uint32_t from)
          * means a writer already stacked over it: GC will unlink it. */
         if (atomic_compare_exchange_strong_explicit(&w->node->head, &expected, (uintptr_t)older,
                                                     memory_order_release, memory_order_relaxed)) {
-            atomic_fetch_sub_explicit(&tx->db->n_versions_live, 1, memory_order_relaxed);
+            MV_COUNT(tx->db, n_versions_live, -1);
             mv_retire(tx, w->version);
         }
         atomic_store_explicit(&w->node->gc_busy, 0, memory_order_release);
@@ -754,17 +754,7 @@ write_record(const mv_tx *tx, const mv_write *w, mv_log_record *out)
     }
     if (dropped)
         return false;
-    out->object = w->map->id;
-    out->rowid = w->node->rowid;
-    if (w->map->is_index) {
-        out->op = v->kind == MV_KIND_ROW ? MV_LOG_INDEX_PUT : MV_LOG_INDEX_DELETE;
-        out->data = mv_node_key(w->node);
-        out->nbytes = w->node->key_len;
-    } else {
-        out->op = v->kind == MV_KIND_ROW ? MV_LOG_ROW_PUT : MV_LOG_ROW_DELETE;
-        out->data = v->data;
-        out->nbytes = out->op == MV_LOG_ROW_PUT ? v->nbytes : 0;
-    }
+    mv_log_record_of(w->map, w->node, v, out);
     return true;
 }
 
@@ -778,7 +768,7 @@ commit_frame_build(mv_tx *tx)
 
     for (uint32_t i = 0; rc == CHORUS_OK && i < tx->n_writes; i++)
         if (write_record(tx, &tx->writes[i], &r))
-            rc = mv_frame_add(fb, r.op, r.object, r.rowid, r.data, r.nbytes);
+            rc = mv_frame_add(fb, &r);
     if (rc == CHORUS_OK)
         rc = mv_frame_finish(fb, MV_LOG_FRAME_COMMIT, tx->end_ts);
     return rc;

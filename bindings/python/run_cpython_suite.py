@@ -2,7 +2,7 @@
 suite (test.test_sqlite3, installed with CPython, never copied here) against chorusdb
 by making `sqlite3` name chorusdb, and prints the counts and the failing tests by
 class. A measure of compatibility, not a pass/fail gate: some tests need what the
-engine lacks (Blob I/O, an authorizer, run-time limits; see README.md).
+engine lacks (expanded SQL in traces, virtual tables, ...; see README.md).
 
     python bindings/python/run_cpython_suite.py [-v]   # chorusdb installed in this Python
 

@@ -727,6 +727,192 @@ CHORUS_API int chorus_backup_pagecount(chorus_backup *backup);
  */
 CHORUS_API int chorus_backup_finish(chorus_backup *backup);
 
+/* ------------------------------------------------------------------ limits */
+
+/* Run-time limits of a connection, with SQLite's ids (SQLITE_LIMIT_*). */
+enum {
+    CHORUS_LIMIT_LENGTH = 0,
+    CHORUS_LIMIT_SQL_LENGTH = 1,
+    CHORUS_LIMIT_COLUMN = 2,
+    CHORUS_LIMIT_EXPR_DEPTH = 3,
+    CHORUS_LIMIT_COMPOUND_SELECT = 4,
+    CHORUS_LIMIT_VDBE_OP = 5,
+    CHORUS_LIMIT_FUNCTION_ARG = 6,
+    CHORUS_LIMIT_ATTACHED = 7,
+    CHORUS_LIMIT_LIKE_PATTERN_LENGTH = 8,
+    CHORUS_LIMIT_VARIABLE_NUMBER = 9,
+    CHORUS_LIMIT_TRIGGER_DEPTH = 10,
+    CHORUS_LIMIT_WORKER_THREADS = 11,
+    CHORUS_LIMIT_COUNT = 12
+};
+
+/*
+ * chorus_limit: sets limit id of conn to new_value (negative: leaves it) and
+ * returns its value before the call, as sqlite3_limit; a value above the
+ * limit's highest is lowered to it. The defaults are the highest values,
+ * sqlite3 3.40's defaults: LENGTH and SQL_LENGTH 1000000000, COLUMN 2000,
+ * EXPR_DEPTH 1000, COMPOUND_SELECT 500, VDBE_OP 250000000, FUNCTION_ARG 127,
+ * ATTACHED 10, LIKE_PATTERN_LENGTH 50000, VARIABLE_NUMBER 32766,
+ * TRIGGER_DEPTH 1000, WORKER_THREADS 0 (highest 8).
+ *
+ * Enforced, with sqlite3's messages: LENGTH on bound text and blobs
+ * (CHORUS_TOOBIG from chorus_bind_*) and on each value of a result row
+ * ("string or blob too big"); SQL_LENGTH on the text of each statement
+ * prepared (CHORUS_TOOBIG, "string or blob too big"); COLUMN on CREATE TABLE
+ * ("too many columns on t") and result rows ("too many columns in result
+ * set"); EXPR_DEPTH ("Expression tree is too large (maximum depth N)");
+ * FUNCTION_ARG ("too many arguments on function f"); VARIABLE_NUMBER ("too
+ * many SQL variables"); ATTACHED ("too many attached databases - max N");
+ * TRIGGER_DEPTH ("too many levels of trigger recursion"). The compile-time
+ * limits apply to statements prepared (or compiled again) after the change.
+ * COMPOUND_SELECT, VDBE_OP (there is no bytecode), LIKE_PATTERN_LENGTH and
+ * WORKER_THREADS are kept and reported only.
+ *
+ * Returns -1 for an unknown id and for a NULL or closed conn.
+ */
+CHORUS_API int chorus_limit(chorus_conn *conn, int id, int new_value);
+
+/* -------------------------------------------------------------- authorizer */
+
+/* Authorizer actions, with SQLite's numbers and arguments (a, b):
+ * SQLITE_CREATE_INDEX is CHORUS_AUTH_CREATE_INDEX, and so on. */
+enum {
+    CHORUS_AUTH_CREATE_INDEX = 1,           /* index, table */
+    CHORUS_AUTH_CREATE_TABLE = 2,           /* table, NULL */
+    CHORUS_AUTH_CREATE_TEMP_INDEX = 3,      /* index, table */
+    CHORUS_AUTH_CREATE_TEMP_TABLE = 4,      /* table, NULL */
+    CHORUS_AUTH_CREATE_TEMP_TRIGGER = 5,    /* trigger, table */
+    CHORUS_AUTH_CREATE_TEMP_VIEW = 6,       /* view, NULL */
+    CHORUS_AUTH_CREATE_TRIGGER = 7,         /* trigger, table */
+    CHORUS_AUTH_CREATE_VIEW = 8,            /* view, NULL */
+    CHORUS_AUTH_DELETE = 9,                 /* table, NULL */
+    CHORUS_AUTH_DROP_INDEX = 10,            /* index, table */
+    CHORUS_AUTH_DROP_TABLE = 11,            /* table, NULL */
+    CHORUS_AUTH_DROP_TEMP_INDEX = 12,       /* index, table */
+    CHORUS_AUTH_DROP_TEMP_TABLE = 13,       /* table, NULL */
+    CHORUS_AUTH_DROP_TEMP_TRIGGER = 14,     /* trigger, table */
+    CHORUS_AUTH_DROP_TEMP_VIEW = 15,        /* view, NULL */
+    CHORUS_AUTH_DROP_TRIGGER = 16,          /* trigger, table */
+    CHORUS_AUTH_DROP_VIEW = 17,             /* view, NULL */
+    CHORUS_AUTH_INSERT = 18,                /* table, NULL */
+    CHORUS_AUTH_PRAGMA = 19,                /* pragma name, its value or NULL */
+    CHORUS_AUTH_READ = 20,                  /* table, column */
+    CHORUS_AUTH_SELECT = 21,                /* NULL, NULL */
+    CHORUS_AUTH_TRANSACTION = 22,           /* "BEGIN", "COMMIT" or "ROLLBACK", NULL */
+    CHORUS_AUTH_UPDATE = 23,                /* table, column */
+    CHORUS_AUTH_ATTACH = 24,                /* file name, NULL */
+    CHORUS_AUTH_DETACH = 25,                /* database name, NULL */
+    CHORUS_AUTH_ALTER_TABLE = 26,           /* database name, table */
+    CHORUS_AUTH_REINDEX = 27,               /* index or table name, NULL */
+    CHORUS_AUTH_ANALYZE = 28,               /* table name, NULL */
+    CHORUS_AUTH_FUNCTION = 31,              /* NULL, function name */
+    CHORUS_AUTH_SAVEPOINT = 32              /* "BEGIN", "RELEASE" or "ROLLBACK", name */
+};
+
+/* An authorizer's answers besides CHORUS_OK (SQLITE_DENY, SQLITE_IGNORE). */
+enum { CHORUS_DENY = 1, CHORUS_IGNORE = 2 };
+
+/* The authorizer: action and its arguments a, b (above), db the database
+ * ("main", "temp", an ATTACH name) or NULL, inner always NULL (sqlite3's
+ * trigger or view name). Returns CHORUS_OK, CHORUS_DENY or CHORUS_IGNORE. */
+typedef int (*chorus_authorizer_fn)(void *arg, int action, const char *a, const char *b,
+                                    const char *db, const char *inner);
+
+/*
+ * chorus_set_authorizer: makes fn(arg, ...) judge each action of the
+ * statements conn compiles, as sqlite3_set_authorizer; fn NULL removes it.
+ * Statements already prepared compile again (and are judged) before their
+ * next run. fn is called while a statement is prepared or compiled again
+ * (so from chorus_prepare, or chorus_step after a schema change), on that
+ * thread, and must not use conn.
+ *
+ * Asked: READ for every column a statement names and every column of a
+ * `*` (the rowid as its alias or "ROWID"), SELECT for every select core,
+ * FUNCTION for every function call, and the statement's own action:
+ * INSERT, UPDATE for each SET column, DELETE, CREATE_* and DROP_* (TEMP
+ * variants for the temp schema), ALTER_TABLE, TRANSACTION, SAVEPOINT,
+ * PRAGMA, ATTACH, DETACH, ANALYZE, REINDEX. Not asked: the reads and writes
+ * a statement makes for itself (schema rows, old rows of an UPDATE).
+ *
+ * CHORUS_DENY fails the prepare with CHORUS_AUTH: "access to t.c is
+ * prohibited" for READ ("access to db.t.c ..." outside main or with
+ * databases attached), "not authorized" otherwise; for FUNCTION it is
+ * CHORUS_ERROR "not authorized to use function: f" (as SQLite).
+ * CHORUS_IGNORE: a READ column reads NULL, a FUNCTION call gives NULL,
+ * INSERT, DDL, TRANSACTION, PRAGMA, ATTACH and the like do nothing (the
+ * statement succeeds), DELETE deletes all the same (as SQLite), SELECT is
+ * allowed; an UPDATE whose SET columns are all ignored does nothing, one
+ * that ignores only some fails ("not supported yet: ..."). Any other
+ * answer: CHORUS_ERROR "authorizer malfunction".
+ *
+ * Returns CHORUS_OK; CHORUS_MISUSE for a NULL or closed conn. One thread
+ * at a time, as conn.
+ */
+CHORUS_API int chorus_set_authorizer(chorus_conn *conn, chorus_authorizer_fn fn, void *arg);
+
+/* ------------------------------------------------------ incremental blob I/O */
+
+typedef struct chorus_blob chorus_blob;
+
+/*
+ * chorus_blob_open: opens the text or blob value in column column of the row
+ * rowid of table in database db_name ("main", "temp", an ATTACH name; NULL:
+ * "main") for reading in pieces, and with flags nonzero for writing too, as
+ * sqlite3_blob_open. Fails (CHORUS_ERROR, *out NULL, message in
+ * chorus_errmsg()) with sqlite3's messages: "no such table: main.t",
+ * "cannot open view: v", "cannot open table without rowid: t", "no such
+ * column: \"c\"", "no such rowid: 7", "cannot open value of type integer";
+ * for writing also "cannot open indexed column for writing" (any index on
+ * the column, or an expression index on the table) and, with PRAGMA
+ * foreign_keys on, "cannot open foreign key column for writing".
+ *
+ * While open outside BEGIN ... COMMIT, the handle keeps a statement of conn
+ * running, which keeps the connection's read snapshot (commits of other
+ * connections are not seen, as in sqlite3); inside a transaction it holds
+ * no statement between calls, so ROLLBACK works (and expires the handle
+ * when it undid a change to the row).
+ *
+ * Expiry: once a statement of conn changes the row (deletes it, or changes
+ * any of its values; writing the same values does not count), the next
+ * read or write fails with CHORUS_ABORT ("query aborted"), and so does every
+ * later read, write and reopen; chorus_blob_bytes is then 0.
+ *
+ * NULL or closed conn, NULL table, column or out: CHORUS_MISUSE. The blob
+ * belongs to conn: chorus_disconnect closes those left open.
+ */
+CHORUS_API int chorus_blob_open(chorus_conn *conn, const char *db_name, const char *table,
+                                const char *column, int64_t rowid, int flags,
+                                chorus_blob **out);
+
+/* chorus_blob_bytes: the size of the value in bytes; 0 once the handle
+ * expired, and for a NULL or closed blob. */
+CHORUS_API int chorus_blob_bytes(chorus_blob *blob);
+
+/*
+ * chorus_blob_read / chorus_blob_write: copy n bytes at byte offset of the
+ * value into buf / from buf. The size never changes: a range outside the
+ * value (negative n or offset, offset + n beyond the size) is CHORUS_ERROR.
+ * A write on a blob opened without the write flag: CHORUS_READONLY. A write
+ * is an UPDATE of the column of that row in conn's transaction (outside
+ * BEGIN ... COMMIT it commits at once): the table's constraints are checked
+ * and its UPDATE triggers fire (sqlite3's blob writes skip them); a failed
+ * write expires the handle. CHORUS_ABORT once expired (above). Errors are
+ * recorded on the blob's connection. NULL or closed blob, NULL buf with n >
+ * 0: CHORUS_MISUSE.
+ */
+CHORUS_API int chorus_blob_read(chorus_blob *blob, void *buf, int n, int offset);
+CHORUS_API int chorus_blob_write(chorus_blob *blob, const void *buf, int n, int offset);
+
+/* chorus_blob_reopen: points the handle at row rowid of the same column,
+ * with chorus_blob_open's row checks ("no such rowid: N", the value's type);
+ * a failure leaves the handle expired (only chorus_blob_close then). An
+ * expired handle: CHORUS_ABORT. NULL or closed blob: CHORUS_MISUSE. */
+CHORUS_API int chorus_blob_reopen(chorus_blob *blob, int64_t rowid);
+
+/* chorus_blob_close: frees the handle; it becomes invalid. Returns CHORUS_OK;
+ * NULL: CHORUS_OK, nothing done; already closed: CHORUS_MISUSE. */
+CHORUS_API int chorus_blob_close(chorus_blob *blob);
+
 #ifdef __cplusplus
 }
 #endif

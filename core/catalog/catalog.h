@@ -633,6 +633,8 @@ typedef struct catalog_pragma_env {
     bool *foreign_keys;
     bool *defer_foreign_keys;
     bool *recursive_triggers;
+    bool *case_sensitive_like;      /* set only: querying it answers no row, as SQLite */
+    bool *automatic_index;
     int64_t *cache_size;            /* PRAGMA cache_size as last set (pages, or -KiB) */
     bool mvcc;                      /* main runs in journal_mode=mvcc (switched by the
                                        engine: journal_mode only reports it) */
@@ -655,7 +657,8 @@ typedef struct catalog_pragma_env {
  * application_id, schema_version, page_size, page_count, freelist_count,
  * encoding, table_list, database_list, compile_options, journal_mode,
  * synchronous, busy_timeout, cache_size, wal_checkpoint, foreign_keys,
- * defer_foreign_keys, recursive_triggers, collation_list (the collations
+ * defer_foreign_keys, recursive_triggers, case_sensitive_like,
+ * automatic_index, collation_list (the collations
  * the thread's scope defines, then RTRIM, NOCASE, BINARY) and function_list
  * (through env->function_at), and settings this engine does not change
  * (auto_vacuum, temp_store, query_only, ...: SQLite's default, setting

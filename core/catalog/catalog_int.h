@@ -199,13 +199,17 @@ int ddl_scope_drop_check(const ddl_scope *s, const ast_drop *d, bool *absent_out
 int ddl_table_define(catalog *cat, const char *text, table_def **out, char **err_out);
 /* alter.c: the table, column and new name an ALTER TABLE names. */
 int ddl_scope_alter_check(const ddl_scope *s, const ast_alter *a, char **err_out);
+/* DC7: a CREATE VIEW or CREATE TRIGGER stmt uses no parameter. */
+int ddl_params_check(const ast_stmt *stmt, char **err_out);
 /* DC3: the DEFAULT, CHECK and generated column expressions of new table t. */
 int ddl_table_exprs_check(const catalog_table *t, char **err_out);
-/* DC5: the columns and WHERE of CREATE INDEX ci on t. */
-int ddl_index_exprs_check(const catalog_table *t, const ast_create_index *ci, char **err_out);
+/* DC5: the columns and WHERE of CREATE INDEX ci on t; with_functions adds
+ * DC6 (a CREATE, not a load). */
+int ddl_index_exprs_check(const catalog_table *t, const ast_create_index *ci, bool with_functions,
+                          char **err_out);
 /* define.c: CREATE INDEX ci's table exists in cat (of the attached database
  * schema_name, NULL: main or temp), may be indexed, and has the columns ci
- * names. */
+ * names, calling only the functions DC6 allows. */
 int define_index_check(const catalog *cat, const char *schema_name, const ast_create_index *ci,
                        char **err_out);
 

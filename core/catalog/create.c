@@ -452,6 +452,9 @@ ddl_create_index(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 
     if (rc != CHORUS_OK || exists)
         return rc;
+    rc = define_index_check(w->cat, ci->schema, ci, &err);     /* ddl_check.c DC6 */
+    if (rc != CHORUS_OK)
+        return writer_fail_take(w, rc, err);
     rc = normalized(w, stmt, sql, &text);
     if (rc == CHORUS_OK)
         rc = define_index(w->cat, text, 0, &idx, &err);
@@ -514,9 +517,12 @@ int
 ddl_create_view(catalog_writer *w, const ast_stmt *stmt, const char *sql)
 {
     const ast_create_view *cv = &stmt->u.create_view;
+    char *err = NULL;
     bool exists;
-    int rc;
+    int rc = ddl_params_check(stmt, &err);                      /* ddl_check.c DC7 */
 
+    if (rc != CHORUS_OK)
+        return writer_fail_take(w, rc, err);
     if (cv->is_temp && !w->cat->is_temp)
         return writer_fail(w, CHORUS_ERROR, "not supported yet: TEMP views");
     rc = name_check(w, cv->schema, cv->name, 'v', cv->if_not_exists, &exists);
@@ -545,6 +551,8 @@ ddl_create_trigger(catalog_writer *w, const ast_stmt *stmt, const char *sql)
     bool exists;
     int rc = ddl_scope_trigger_check(&scope, &stmt->u.create_trigger, &exists, &err);
 
+    if (rc == CHORUS_OK)
+        rc = ddl_params_check(stmt, &err);                      /* ddl_check.c DC7 */
     if (rc != CHORUS_OK)
         return writer_fail_take(w, rc, err);
     return exists ? CHORUS_OK : create_schema_object(w, stmt, sql);

@@ -29,6 +29,19 @@
  *       table, unqualified, never the rowid; the WHERE may name the rowid
  *       and qualify with the table's name. A double-quoted name that is
  *       no column is a string (an index on it is an expression index).
+ *   DC6 A new CHECK, generated column or index expression calls only
+ *       functions that exist with that many arguments, never an aggregate
+ *       or window function ("misuse of aggregate function count()"); a
+ *       generated column or index calls only deterministic functions and
+ *       the date and time functions (func.h FUNC_STATEMENT_STABLE; "non-
+ *       deterministic functions prohibited in index expressions"). Only a
+ *       CREATE checks this (prepare, and step through define_index_check):
+ *       a stored schema loads whatever functions the connection defines
+ *       later, as in SQLite.
+ *   DC7 A CREATE VIEW or CREATE TRIGGER holds no parameter ("parameters
+ *       are not allowed in views" before any other check of a view,
+ *       "trigger cannot use variables" after its target's): its text is
+ *       stored and read back unbound.
  *
  * Callers: create.c, drop.c, alter.c, define.c (index_target), reindex.c
  * and analyze.c (through ddl_check_schema_name), catalog_ddl_check
@@ -39,6 +52,7 @@
 #include <strings.h>
 
 #include "catalog_int.h"
+#include "func.h"
 
 static int
 check_fail(char **err_out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -256,9 +270,33 @@ table_expr_ref(const catalog_table *t, const ast_expr *e, int use, const char *c
     return check_fail(err_out, "no such column: %s", e->name);
 }
 
+/* DC6: a function call f(...) of a CHECK, generated column or index
+ * expression. */
 static int
-table_expr_check(const catalog_table *t, const ast_expr *e, int use, const char *col,
-                 char **err_out)
+table_expr_function(const ast_expr *e, int use, char **err_out)
+{
+    bool exists = false;
+    const func_def *def;
+
+    if (e->over != NULL)
+        return check_fail(err_out, "misuse of window function %s()", e->name);
+    def = func_find(e->name, e->is_star ? 0 : e->list.n, &exists);
+    if (def == NULL && exists)
+        return check_fail(err_out, "wrong number of arguments to function %s()", e->name);
+    if (def == NULL)
+        return check_fail(err_out, "no such function: %s", e->name);
+    if (def->flags & FUNC_AGGREGATE)
+        return check_fail(err_out, "misuse of aggregate function %s()", e->name);
+    if (use != USE_CHECK && !(def->flags & (FUNC_DETERMINISTIC | FUNC_STATEMENT_STABLE)))
+        return check_fail(err_out, "non-deterministic functions prohibited in %s",
+                          use_names[use]);
+    return CHORUS_OK;
+}
+
+/* The checks of DC3/DC5 on e; with_functions adds DC6's. */
+static int
+table_expr_check(const catalog_table *t, const ast_expr *e, int use, bool with_functions,
+                 const char *col, char **err_out)
 {
     int rc = CHORUS_OK;
 
@@ -267,6 +305,11 @@ table_expr_check(const catalog_table *t, const ast_expr *e, int use, const char 
     switch (e->kind) {
     case EXPR_COLUMN:
         return table_expr_ref(t, e, use, col, err_out);
+    case EXPR_FUNCTION:
+        if (with_functions && use != USE_DEFAULT &&
+            (rc = table_expr_function(e, use, err_out)) != CHORUS_OK)
+            return rc;
+        break;
     case EXPR_PARAM:
         if (use == USE_DEFAULT)
             return check_fail(err_out, "default value of column [%s] is not constant", col);
@@ -281,25 +324,27 @@ table_expr_check(const catalog_table *t, const ast_expr *e, int use, const char 
     default:
         break;
     }
-    if ((rc = table_expr_check(t, e->left, use, col, err_out)) != CHORUS_OK ||
-        (rc = table_expr_check(t, e->right, use, col, err_out)) != CHORUS_OK ||
-        (rc = table_expr_check(t, e->escape, use, col, err_out)) != CHORUS_OK ||
-        (rc = table_expr_check(t, e->filter, use, col, err_out)) != CHORUS_OK)
+    if ((rc = table_expr_check(t, e->left, use, with_functions, col, err_out)) != CHORUS_OK ||
+        (rc = table_expr_check(t, e->right, use, with_functions, col, err_out)) != CHORUS_OK ||
+        (rc = table_expr_check(t, e->escape, use, with_functions, col, err_out)) != CHORUS_OK ||
+        (rc = table_expr_check(t, e->filter, use, with_functions, col, err_out)) != CHORUS_OK)
         return rc;
     for (int i = 0; rc == CHORUS_OK && i < e->list.n; i++)
-        rc = table_expr_check(t, e->list.items[i].expr, use, col, err_out);
+        rc = table_expr_check(t, e->list.items[i].expr, use, with_functions, col, err_out);
     return rc;
 }
 
 int
-ddl_index_exprs_check(const catalog_table *t, const ast_create_index *ci, char **err_out)
+ddl_index_exprs_check(const catalog_table *t, const ast_create_index *ci, bool with_functions,
+                      char **err_out)
 {
     int rc = CHORUS_OK;
 
     for (int i = 0; rc == CHORUS_OK && i < ci->columns.n; i++)
-        rc = table_expr_check(t, ci->columns.items[i].expr, USE_INDEX, NULL, err_out);
+        rc = table_expr_check(t, ci->columns.items[i].expr, USE_INDEX, with_functions, NULL,
+                              err_out);
     if (rc == CHORUS_OK)
-        rc = table_expr_check(t, ci->where, USE_INDEX_WHERE, NULL, err_out);
+        rc = table_expr_check(t, ci->where, USE_INDEX_WHERE, with_functions, NULL, err_out);
     return rc;
 }
 
@@ -309,12 +354,14 @@ ddl_table_exprs_check(const catalog_table *t, char **err_out)
     int rc = CHORUS_OK;
 
     for (int i = 0; rc == CHORUS_OK && i < t->n_cols; i++) {
-        rc = table_expr_check(t, t->cols[i].default_expr, USE_DEFAULT, t->cols[i].name, err_out);
+        rc = table_expr_check(t, t->cols[i].default_expr, USE_DEFAULT, true, t->cols[i].name,
+                              err_out);
         if (rc == CHORUS_OK)
-            rc = table_expr_check(t, t->cols[i].generated_expr, USE_GENERATED, NULL, err_out);
+            rc = table_expr_check(t, t->cols[i].generated_expr, USE_GENERATED, true, NULL,
+                                  err_out);
     }
     for (int i = 0; rc == CHORUS_OK && i < t->n_checks; i++)
-        rc = table_expr_check(t, t->checks[i].expr, USE_CHECK, NULL, err_out);
+        rc = table_expr_check(t, t->checks[i].expr, USE_CHECK, true, NULL, err_out);
     return rc;
 }
 
@@ -351,6 +398,18 @@ table_definition_check(const char *sql, const ast_stmt *stmt, char **err_out)
 }
 
 int
+ddl_params_check(const ast_stmt *stmt, char **err_out)
+{
+    if (stmt->n_params == 0)
+        return CHORUS_OK;
+    if (stmt->kind == STMT_CREATE_VIEW)
+        return check_fail(err_out, "parameters are not allowed in views");
+    if (stmt->kind == STMT_CREATE_TRIGGER)
+        return check_fail(err_out, "trigger cannot use variables");
+    return CHORUS_OK;
+}
+
+int
 catalog_ddl_check(const catalog *cat, const catalog *main, const char *schema_name,
                   const ast_stmt *stmt, const char *sql, char **errmsg_out)
 {
@@ -367,6 +426,9 @@ catalog_ddl_check(const catalog *cat, const catalog *main, const char *schema_na
             return rc;
         return table_definition_check(sql, stmt, errmsg_out);
     case STMT_CREATE_VIEW:
+        rc = ddl_params_check(stmt, errmsg_out);
+        if (rc != CHORUS_OK)
+            return rc;
         return ddl_scope_name_check(&s, stmt->u.create_view.schema, stmt->u.create_view.name,
                                     'v', stmt->u.create_view.if_not_exists, &skip, errmsg_out);
     case STMT_CREATE_INDEX:
@@ -376,7 +438,8 @@ catalog_ddl_check(const catalog *cat, const catalog *main, const char *schema_na
             return rc;
         return define_index_check(cat, schema_name, &stmt->u.create_index, errmsg_out);
     case STMT_CREATE_TRIGGER:
-        return ddl_scope_trigger_check(&s, &stmt->u.create_trigger, &skip, errmsg_out);
+        rc = ddl_scope_trigger_check(&s, &stmt->u.create_trigger, &skip, errmsg_out);
+        return rc == CHORUS_OK ? ddl_params_check(stmt, errmsg_out) : rc;
     case STMT_DROP:
         return ddl_scope_drop_check(&s, &stmt->u.drop, &skip, errmsg_out);
     case STMT_ALTER:

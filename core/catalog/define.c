@@ -26,7 +26,9 @@
  *       collation, in PK order, with the PK's collations (ki covers them);
  *       at most KEY_INFO_MAX fields in all. They keep the PK's DESC orders
  *       in a CREATE INDEX, but are ascending in an autoindex, as SQLite
- *       stores them (its ticket bba7b69f9849b5bf).
+ *       stores them (its ticket bba7b69f9849b5bf). Their key_info says so
+ *       (layout KEY_LAYOUT_PK_SUFFIX, n_suffix), and the PK index's says
+ *       KEY_LAYOUT_PK_ROW, for the version store (core/store S3).
  *   D6  A declared type spelled as one of the six standard names (ANY,
  *       BLOB, INT, INTEGER, REAL, TEXT; any case, nothing more) reads back
  *       in upper case (PRAGMA table_info, declared types of result
@@ -547,6 +549,8 @@ index_suffix(def_ctx *d, catalog_index *idx)
     int16_t *suffix;
     int n = 0;
 
+    if (pk != NULL && catalog_index_is_table(idx))
+        idx->ki.layout = KEY_LAYOUT_PK_ROW;
     if (pk == NULL || catalog_index_is_table(idx))
         return CHORUS_OK;
     suffix = arena_alloc(&d->cat->mem, sizeof *suffix * (size_t)t->n_pk);
@@ -569,6 +573,8 @@ index_suffix(def_ctx *d, catalog_index *idx)
     idx->suffix = suffix;
     idx->n_suffix = n;
     idx->ki.n_fields = idx->n_cols + n;
+    idx->ki.layout = KEY_LAYOUT_PK_SUFFIX;
+    idx->ki.n_suffix = (uint16_t)n;
     return CHORUS_OK;
 }
 
@@ -842,10 +848,11 @@ index_column(def_ctx *d, const catalog_table *t, const ast_list_item *it,
 }
 
 /* The table ci indexes, in cat (of schema schema_name, NULL: main or temp),
- * with the columns ci names by name. */
+ * with the columns ci names by name; with_functions: a CREATE's function
+ * checks too (ddl_check.c DC6). */
 static int
 index_target(def_ctx *d, const catalog *cat, const char *schema_name,
-             const ast_create_index *ci, const catalog_table **out)
+             const ast_create_index *ci, bool with_functions, const catalog_table **out)
 {
     const catalog_table *t = catalog_table_find(cat, ci->table);
 
@@ -860,7 +867,7 @@ index_target(def_ctx *d, const catalog *cat, const char *schema_name,
         return def_fail(d, "table %s may not be indexed", ci->table);
     if (ci->columns.n > KEY_INFO_MAX)
         return def_fail(d, "too many columns in index %s", ci->name);
-    if (ddl_index_exprs_check(t, ci, &d->err) != CHORUS_OK)     /* ddl_check.c DC5 */
+    if (ddl_index_exprs_check(t, ci, with_functions, &d->err) != CHORUS_OK)   /* DC5, DC6 */
         return d->err == NULL ? CHORUS_NOMEM : CHORUS_ERROR;
     *out = t;
     return CHORUS_OK;
@@ -872,7 +879,7 @@ define_index_check(const catalog *cat, const char *schema_name, const ast_create
 {
     def_ctx d = {NULL, NULL, NULL};             /* reads cat only (ddl_check.c DC2) */
     const catalog_table *t;
-    int rc = index_target(&d, cat, schema_name, ci, &t);
+    int rc = index_target(&d, cat, schema_name, ci, true, &t);
 
     *err_out = d.err;
     return rc;
@@ -883,7 +890,7 @@ index_from_ast(def_ctx *d, const ast_create_index *ci, uint32_t root, catalog_in
 {
     const catalog_table *t;
     catalog_index_column *cols;
-    int rc = index_target(d, d->cat, NULL, ci, &t);
+    int rc = index_target(d, d->cat, NULL, ci, false, &t);
 
     if (rc != CHORUS_OK)
         return rc;

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "catalog_int.h"
+#include "func.h"
 
 /* --- results ----------------------------------------------------------------- */
 
@@ -646,13 +647,11 @@ run_database_list(pragma_run *r)
 static int
 run_compile_options(pragma_run *r)
 {
-    static const char *const options[] = {
-        "ENABLE_MATH_FUNCTIONS", "JOURNAL_MODE_WAL", "THREADSAFE=1",
-    };
+    const char *option;
     int rc = CHORUS_OK;
 
-    for (size_t i = 0; rc == CHORUS_OK && i < CHORUS_ARRAY_LEN(options); i++)
-        rc = answer_text(r, options[i]);
+    for (int i = 0; rc == CHORUS_OK && (option = func_compile_option_at(i)) != NULL; i++)
+        rc = answer_text(r, option);
     return rc;
 }
 
@@ -824,6 +823,19 @@ run_recursive_triggers(pragma_run *r)
     return flag_pragma(r, r->env->recursive_triggers);
 }
 
+static int
+run_automatic_index(pragma_run *r)
+{
+    return flag_pragma(r, r->env->automatic_index);
+}
+
+/* SQLite answers no row when it is queried. */
+static int
+run_case_sensitive_like(pragma_run *r)
+{
+    return r->p->value == NULL ? CHORUS_OK : flag_pragma(r, r->env->case_sensitive_like);
+}
+
 /* Pages of WAL (or, in MVCC mode, of log growth) after which a checkpoint
  * runs by itself; negative values turn it off as 0 does, as in SQLite. */
 static int
@@ -871,8 +883,11 @@ enum { NO_TX = CATALOG_PRAGMA_NO_TX, RD = CATALOG_PRAGMA_READ, WR = CATALOG_PRAG
 
 static const pragma_def pragmas[] = {
     {"application_id", run_application_id, RD, WR, COLS("application_id"), true},
+    {"automatic_index", run_automatic_index, NO_TX, NO_TX, COLS("automatic_index"), true},
     {"busy_timeout", run_busy_timeout, NO_TX, NO_TX, COLS("timeout"), false},
     {"cache_size", run_cache_size, NO_TX, NO_TX, COLS("cache_size"), true},
+    {"case_sensitive_like", run_case_sensitive_like, NO_TX, NO_TX, COLS("case_sensitive_like"),
+     true},
     {"collation_list", run_collation_list, NO_TX, NO_TX, COLS("seq", "name"), false},
     {"compile_options", run_compile_options, NO_TX, NO_TX, COLS("compile_options"), false},
     {"database_list", run_database_list, NO_TX, NO_TX, COLS("seq", "name", "file"), false},
@@ -914,7 +929,6 @@ static const pragma_def pragmas[] = {
 static const fixed_def fixed_pragmas[] = {
     FIXED("analysis_limit", 0, NULL),
     FIXED("auto_vacuum", 0, NULL),
-    FIXED("automatic_index", 1, NULL),
     FIXED("cell_size_check", 0, NULL),
     FIXED("checkpoint_fullfsync", 0, NULL),
     FIXED("count_changes", 0, NULL),

@@ -25,6 +25,9 @@
  *       the way here; catalog_row_replace_victims_key runs the same checks
  *       without writing and copies those rows out instead, so that the
  *       engine can delete them first with their triggers and foreign keys.
+ *   WO4 A write changes the table entry before the index entries: in MVCC
+ *       mode two writers of one row then meet first at its PRIMARY KEY, so
+ *       the conflict names the table and the key (core/store merge.c M6).
  * Callers: row_write.c (catalog_row_insert, row_delete_known), the engine
  * through catalog.h, create.c (CREATE UNIQUE INDEX over existing rows).
  */
@@ -116,8 +119,10 @@ row_delete_known_key(catalog_writer *w, const catalog_table *t, const value *val
 {
     store_cursor *cur;
     bool found;
-    int rc = CHORUS_OK;
+    int rc = writer_row_seek_key(w, t, vals, &cur, &found);      /* WO4 */
 
+    if (rc == CHORUS_OK && found)
+        rc = store_delete(cur);
     for (int i = 0; rc == CHORUS_OK && i < t->n_indexes; i++) {
         const catalog_index *idx = t->indexes[i];
         bool skip, has_null;
@@ -130,10 +135,6 @@ row_delete_known_key(catalog_writer *w, const catalog_table *t, const value *val
             rc = constraint_index_delete(w, idx, w->key2);
         constraint_key_clear(idx, w->key2);
     }
-    if (rc == CHORUS_OK)
-        rc = writer_row_seek_key(w, t, vals, &cur, &found);
-    if (rc == CHORUS_OK && found)
-        rc = store_delete(cur);
     return rc;
 }
 
@@ -327,13 +328,13 @@ catalog_row_update_key(catalog_writer *w, const catalog_table *t, const value *k
         rc = row_unique(w, &op);
     if (rc != CHORUS_OK || out->ignored)
         return rc;
-    rc = row_indexes_update(w, t, 0, 0);
-    if (rc == CHORUS_OK)
-        rc = writer_row_seek_key(w, t, w->old, &cur, &found);
+    rc = writer_row_seek_key(w, t, w->old, &cur, &found);         /* WO4 */
     if (rc == CHORUS_OK && found)
         rc = store_delete(cur);                     /* WO2 */
     if (rc == CHORUS_OK)
         rc = table_insert(w, t);
+    if (rc == CHORUS_OK)
+        rc = row_indexes_update(w, t, 0, 0);
     return rc;
 }
 

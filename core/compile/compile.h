@@ -38,6 +38,7 @@ typedef struct plan_cursor plan_cursor;
 typedef struct plan_stmt plan_stmt;
 struct vm_rows;
 struct vm_rowset;
+struct vm_autoindex;
 struct json_each;
 
 /* ------------------------------------------------ compiled expressions */
@@ -131,6 +132,9 @@ struct plan_cursor {
     bool filled;            /* PC_EPHEMERAL: rows materialized for this run */
     bool refill;            /* PC_EPHEMERAL: its source reads other cursors (a table-valued
                                function of a column): materialized again at each scan */
+    const value *held;      /* PC_TABLE: the automatic index row the cursor stands on, its
+                               b-tree not moved there (vm autoindex.c AI5), or NULL */
+    const int *held_pos;    /* column -> its place in held, -1 when not held */
 };
 
 /* ------------------------------------------------------- loop levels */
@@ -142,7 +146,9 @@ typedef enum plan_access {
     PA_ROWID_RANGE,         /* lo <op> rowid <op> hi */
     PA_INDEX,               /* index: eq prefix, then optional range on the next column */
     PA_INDEX_IN,            /* index: first column IN (in_list), then eq */
-    PA_EPH_SCAN             /* ephemeral rows in order */
+    PA_EPH_SCAN,            /* ephemeral rows in order */
+    PA_AUTO_INDEX           /* a transient index built when the level first runs: the
+                               rows whose auto_col equal eq (where.c P15) */
 } plan_access;
 
 typedef struct plan_level {
@@ -163,6 +169,10 @@ typedef struct plan_level {
     cx *lo, *hi;            /* range bounds (rowid, or index column n_eq) */
     bool lo_incl, hi_incl;
     cx *in_list;            /* PA_*_IN: the CX_IN_LIST or CX_IN_SELECT term */
+    int *auto_col;          /* PA_AUTO_INDEX: the table column eq[i] probes */
+    uint8_t *auto_coll;     /* and the collation it compares under */
+    cx *auto_where;         /* PA_AUTO_INDEX: terms on the level alone that every row of
+                               the index passes (SQLite's PARTIAL), or NULL */
     cx *filter;             /* terms that decide a match (ON terms; all terms of inner levels) */
     cx *post;               /* LEFT JOIN: WHERE terms checked after the null row is made */
     bool covering;          /* the index holds every column read: no table lookup */
@@ -185,6 +195,7 @@ typedef struct plan_level {
     int n_probe;
     value *in_vals;         /* sorted distinct IN values (owned) */
     int n_in, in_pos;
+    struct vm_autoindex *auto_ix;   /* PA_AUTO_INDEX: the transient index (owned) */
 } plan_level;
 
 /* ------------------------------------------------------------ windows */
@@ -492,7 +503,28 @@ typedef struct compile_env {
     const char *view_schema;        /* inside a view: the name of its schema, which an
                                        unknown table's error names ("no such table:
                                        main.t", as SQLite); else NULL */
+    bool case_sensitive_like;       /* PRAGMA case_sensitive_like: LIKE ranges use BINARY
+                                       indexes, not NOCASE ones (like_range.c LK2) */
+    bool automatic_index;           /* PRAGMA automatic_index: joins may build transient
+                                       indexes (where.c P15) */
+    const int *limits;              /* the connection's run-time limits by CHORUS_LIMIT_*
+                                       id (EXPR_DEPTH, FUNCTION_ARG checked by cc_expr),
+                                       or NULL: only the parser's fixed bounds */
+    /* The connection's authorizer (authorize.c AZ1-AZ3), or NULL: the callback of
+     * chorus_set_authorizer, asked with CHORUS_AUTH_* actions. */
+    int (*auth)(void *arg, int action, const char *a, const char *b, const char *db,
+                const char *inner);
+    void *auth_arg;
 } compile_env;
+
+/*
+ * authorize.c AZ2: asks env's authorizer (if any) about stmt's own action.
+ * CHORUS_OK (*ignore_out: the authorizer said IGNORE, so the statement is to
+ * do nothing), or CHORUS_AUTH / CHORUS_ERROR / CHORUS_NOMEM with a malloc()ed
+ * *errmsg_out.
+ */
+int compile_authorize_stmt(const compile_env *env, const ast_stmt *stmt, bool *ignore_out,
+                           char **errmsg_out);
 
 /* The built-in window functions that are not aggregates (row_number, lag,
  * ...), one entry per arity: the i-th (from 0) in *name_out (static) and

@@ -75,7 +75,6 @@ struct scope {
 typedef struct cc_cte {
     const ast_cte *cte;
     struct cc_cte *next;
-    bool is_recursive;              /* from WITH RECURSIVE */
     int rec_cursor;                 /* while its recursive part compiles: the cursor of the
                                        queued row, else -1 */
     plan_query *rec_seed;           /* meanwhile: its seed query (names, affinities) */
@@ -126,6 +125,14 @@ plan_cursor *cc_cursor(cctx *c, int i);
 /* expr.c */
 int cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out);
 cx *cx_new(cctx *c, int kind, const ast_expr *ast);
+/* authorize.c AZ1-AZ2: asks the authorizer about action (CHORUS_AUTH_*) on
+ * (a, b), in the database holding t (NULL: none). CHORUS_OK with
+ * *ignore_out set when it said IGNORE, or the failure (message on c). */
+int cc_authorize(cctx *c, int action, const char *a, const char *b, const catalog_table *t,
+                 bool *ignore_out);
+/* The READ of column col (-1: the rowid) of src when it is a table; *null_out:
+ * NULL, or the NULL constant to compile instead when the answer was IGNORE. */
+int cc_authorize_column(cctx *c, const scope_source *src, int col, cx **null_out);
 /* e where a row value may stand (UPDATE SET (a, b) = ...): as cc_expr, but a
  * subquery may give several columns (rowvalue.c V3). */
 int cc_row_value(cctx *c, scope *s, const ast_expr *e, cx **out);
@@ -189,6 +196,11 @@ int cc_pushdown(cctx *c, const scope *s, const ast_from_item *it, const char *it
  * columns of FROM subqueries that nothing reads (plan_query.skip_cols). */
 void cc_prune_columns(cctx *c);
 
+/* like_range.c: for a LIKE or GLOB term t (CX_LIKE), the stand-in
+ * comparisons x >= prefix and x < prefix-raised its pattern allows (LK1-LK4),
+ * or both NULL. */
+int cc_like_range(cctx *c, const cx *t, cx **lo_out, cx **hi_out);
+
 /* where.c */
 int cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where,
                   const ast_from_item *from);
@@ -223,6 +235,8 @@ int cost_add(int a, int b);
 /* The work of a seek into a b-tree of rows entries (LogEst of log2(rows)). */
 int cost_seek(int rows);
 int cost_table_rows(const catalog_table *t);
+/* The rows of a materialized query (CO5). */
+int cost_query_rows(const plan_query *q);
 /* Rows per distinct value of the first n_eq columns (0: the index's entries). */
 int cost_index_rows(const catalog_index *ix, int n_eq);
 /* SQLite's szTabRow and szIdxRow: LogEst of 4 times the summed column sizes. */
@@ -233,9 +247,10 @@ int cost_index_row_size(const catalog_index *ix);
  * (order[i]: the level that runs i-th) in which the levels of bit set
  * requires[j] run outside level j (the given order must be one); cost
  * gives a level's run cost and rows out when the levels of bit set ready
- * run outside it. */
+ * run outside it, passing on outer_rows rows (LogEst). */
 enum { JOIN_ORDER_MAX_LEVELS = 32 };
-typedef void (*cc_level_cost_fn)(void *arg, int level, uint32_t ready, int *run, int *out);
+typedef void (*cc_level_cost_fn)(void *arg, int level, uint32_t ready, int outer_rows, int *run,
+                                 int *out);
 void cc_join_order(int n, const uint32_t *requires, cc_level_cost_fn cost, void *arg,
                    int *order);
 

@@ -21,6 +21,11 @@
  *       never change a result (where.c P1).
  *   CO4 Row and entry sizes are SQLite's guesses from the declared column
  *       types, or the "sz=N" of a stat row (LogEst of N), as SQLite reads it.
+ *   CO5 A materialized view or subquery holds CO1's 1M rows, except: VALUES
+ *       its rows, a core without FROM or an aggregate without GROUP BY one,
+ *       with GROUP BY 100 when an index gives the groups in order, else one
+ *       (SQLite 3.40's nSelectRow of a sorted GROUP BY), a compound the sum
+ *       of its arms', each at most its constant LIMIT.
  * Callers: where.c, join_order.c.
  */
 #include <ctype.h>
@@ -76,6 +81,33 @@ cost_seek(int rows)
 }
 
 enum { GUESSED_INDEX_MIN_ROWS = 99 };    /* CO2: about 1000 */
+
+int
+cost_query_rows(const plan_query *q)
+{
+    int rows = COST_DEFAULT_ROWS;
+
+    switch (q->kind) {
+    case PQ_VALUES:
+        rows = cost_log((uint64_t)q->n_rows);
+        break;
+    case PQ_CORE:
+        if (q->n_levels == 0 || (q->is_agg && q->n_group == 0))
+            rows = 0;
+        else if (q->n_group > 0)
+            rows = q->group_in_order ? 66 : 0;  /* 100 groups; sorted: SQLite's 1 */
+        break;
+    case PQ_COMPOUND:
+        rows = cost_add(cost_query_rows(q->left), cost_query_rows(q->right));
+        break;
+    default:
+        break;
+    }
+    if (q->limit != NULL && q->limit->kind == CX_CONST && q->limit->v.type == VALUE_INTEGER &&
+        q->limit->v.u.i >= 0 && cost_log((uint64_t)q->limit->v.u.i) < rows)
+        rows = cost_log((uint64_t)q->limit->v.u.i);
+    return rows;
+}
 
 int
 cost_table_rows(const catalog_table *t)

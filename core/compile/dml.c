@@ -55,7 +55,10 @@ target_table(cctx *c, const char *schema, const char *name, int event, const ast
         if (cat != NULL && catalog_view_find(cat, name) != NULL)
             return cc_view_dml_check(c, cat, schema, name, event, set, has_returning,
                                      &out->view);
-        return cc_error(c, "no such table: %s", name);
+        if (schema == NULL)
+            schema = c->env->view_schema;           /* main inside a trigger of main */
+        return cc_error(c, "no such table: %s%s%s", schema ? schema : "", schema ? "." : "",
+                        name);
     }
     if (t->sql == NULL || strncasecmp(t->name, "sqlite_", 7) == 0) {
         if (strcasecmp(t->name, "sqlite_sequence") != 0 && strcasecmp(t->name, "sqlite_stat1") != 0)
@@ -193,7 +196,6 @@ with_push(cctx *c, const ast_stmt *stmt)
         if (n == NULL)
             return CHORUS_NOMEM;
         n->cte = e;
-        n->is_recursive = stmt->with->is_recursive;
         n->rec_cursor = -1;     /* no queued row: not inside its recursive part */
         n->next = c->ctes;
         c->ctes = n;

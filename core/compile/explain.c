@@ -34,6 +34,10 @@
  *       before the loops without GROUP BY (unless it is the one aggregate
  *       and its level reads its argument in order), after the GROUP BY
  *       b-tree with it.
+ *   E8  The MATERIALIZE lines of the views and subqueries a core fills once
+ *       per run come before its loops, in FROM order, as SQLite codes them
+ *       before its loops; a source filled again per row (from.c F5) shows
+ *       its line where its level runs.
  *   E6  An uncorrelated "x IN (SELECT col FROM tbl)" (no WHERE, DISTINCT,
  *       aggregate or LIMIT) shows SQLite's lookup line instead of its
  *       subquery when tbl's rowid or an index led by col answers it (the
@@ -247,6 +251,42 @@ eqp_subqueries(eqp *x, cx *const *exprs, int n, bool by_number, int parent)
     return rc;
 }
 
+/* E8: whether the level's source is a view or subquery materialized once
+ * per run, whose MATERIALIZE SQLite shows before the loops. */
+static bool
+materialized_once(const plan_cursor *cur)
+{
+    return cur->kind == PC_EPHEMERAL && cur->source != NULL && !cur->refill &&
+           cur->source->kind != PQ_TABLE_FN;
+}
+
+/* E8: the MATERIALIZE lines of the core's sources filled once, in FROM
+ * (cursor) order. */
+static int
+eqp_materialize(eqp *x, const plan_query *q, int parent)
+{
+    int rc = CHORUS_OK, last = -1;
+
+    for (;;) {
+        const plan_level *next = NULL;
+        const char *text;
+        int id;
+        for (int i = 0; i < q->n_levels; i++) {
+            const plan_level *lv = &q->levels[i];
+            if (lv->cursor > last && (next == NULL || lv->cursor < next->cursor) &&
+                materialized_once(&x->c->plan->cursors[lv->cursor]))
+                next = lv;
+        }
+        if (next == NULL || rc != CHORUS_OK)
+            return rc;
+        last = next->cursor;
+        text = eqp_text(x, "MATERIALIZE %s", next->name ? next->name : "(subquery)");
+        rc = text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
+        if (rc == CHORUS_OK)
+            rc = eqp_query(x, x->c->plan->cursors[next->cursor].source, id);
+    }
+}
+
 /* One loop level's line, then the subqueries its lookup keys run, then
  * those of its terms (with the query's constant terms on the first
  * level), in the order SQLite codes them (E3). */
@@ -267,7 +307,9 @@ eqp_level(eqp *x, const plan_query *q, int i, int parent)
                                     cur->source->n_fn_args == 2 ? 3 : 1);
         return text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
     }
-    if (cur->kind == PC_EPHEMERAL && cur->source != NULL) {
+    if (cur->kind == PC_EPHEMERAL && cur->source != NULL && materialized_once(cur)) {
+        rc = eqp_add(x, parent, lv->plan_text ? lv->plan_text : "SCAN (subquery)", &id);
+    } else if (cur->kind == PC_EPHEMERAL && cur->source != NULL) {
         const char *text = eqp_text(x, "MATERIALIZE %s", lv->name ? lv->name : "(subquery)");
         rc = text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
         if (rc == CHORUS_OK)
@@ -365,6 +407,8 @@ eqp_core(eqp *x, const plan_query *q, int parent)
         rc = eqp_distinct_aggs(x, q, parent);
     if (q->n_levels == 0 && rc == CHORUS_OK)
         rc = eqp_add(x, parent, "SCAN CONSTANT ROW", &id);
+    if (rc == CHORUS_OK)
+        rc = eqp_materialize(x, q, parent);
     for (int i = 0; i < q->n_levels && rc == CHORUS_OK; i++)
         rc = eqp_level(x, q, i, parent);
     if (q->n_levels == 0 && rc == CHORUS_OK)

@@ -422,6 +422,11 @@ lookup_in_scope(cctx *c, scope *sc, const ast_expr *e, cx **out)
     }
     if (hit == NULL)
         return CHORUS_OK;
+    if (c->env->auth != NULL) {                                 /* authorize.c AZ2 */
+        int rc = cc_authorize_column(c, hit, hit_col, out);
+        if (rc != CHORUS_OK || *out != NULL)
+            return rc;
+    }
     *out = column_cx(c, hit, hit_col, e);
     return *out != NULL ? CHORUS_OK : c->errmsg != NULL ? CHORUS_ERROR : CHORUS_NOMEM;
 }
@@ -809,7 +814,7 @@ compile_cast(cctx *c, scope *s, const ast_expr *e, cx **out)
     rc = cc_expr(c, s, e->left, &x->left);
     if (rc != CHORUS_OK)
         return rc;
-    x->aff = affinity_from_type(e->name);
+    x->aff = affinity_from_cast_type(e->name);
     x->coll = x->left->coll;
     x->coll_explicit = x->left->coll_explicit;
     *out = x;
@@ -1629,7 +1634,23 @@ explicit_collation(int rc, cx **out)
 int
 cc_expr(cctx *c, scope *s, const ast_expr *e, cx **out)
 {
+    const int *limits = c->env->limits;     /* sqlite3_limit's, as its parser checks them */
+
     *out = NULL;
+    if (limits != NULL && e->height > limits[CHORUS_LIMIT_EXPR_DEPTH])
+        return cc_error(c, "Expression tree is too large (maximum depth %d)",
+                        limits[CHORUS_LIMIT_EXPR_DEPTH]);
+    if (limits != NULL && e->kind == EXPR_FUNCTION &&
+        e->list.n > limits[CHORUS_LIMIT_FUNCTION_ARG])
+        return cc_error(c, "too many arguments on function %s", e->name);
+    if (c->env->auth != NULL && e->kind == EXPR_FUNCTION) {     /* authorize.c AZ2 */
+        bool ignore;
+        int rc = cc_authorize(c, CHORUS_AUTH_FUNCTION, NULL, e->name, NULL, &ignore);
+        if (rc != CHORUS_OK || (ignore && (*out = cx_new(c, CX_CONST, e)) == NULL))
+            return rc != CHORUS_OK ? rc : CHORUS_NOMEM;
+        if (ignore)
+            return CHORUS_OK;
+    }
     if (ast_and_folds(e)) {
         /* X7: SQLite's parser turns x AND 0 (0 AND x, x IN () AND x, ...)
          * into 0: x is never compiled, so it raises no error */

@@ -220,8 +220,9 @@ add_cte(cctx *c, scope *s, cc_cte *e, const ast_from_item *it)
         return add_cte_queue(c, s, e, alias);
     if (++c->depth > 64)
         return cc_error(c, "too many levels of nesting");
-    if (e->is_recursive && ast_select_reads(e->cte->select, e->cte->name)) {
-        /* A recursive CTE sees itself; the ones before it too. */
+    if (ast_select_reads(e->cte->select, e->cte->name)) {
+        /* A CTE that reads itself is recursive, with or without WITH
+         * RECURSIVE, as in SQLite; it sees the ones before it too. */
         cc_cte *self = cc_alloc(c, sizeof *self);
         if (self == NULL)
             return CHORUS_NOMEM;

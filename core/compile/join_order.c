@@ -2,8 +2,10 @@
  * core/compile/join_order.c: the order of the nested loops of a core
  * (where.c P3): the order of least
  * estimated cost in SQLite's nested-loop model. A level's run cost (its
- * access path's work, given the levels outside it) is paid once per row
- * those levels pass on; its rows out multiply theirs.
+ * access path's work, given the levels outside it and the rows they pass
+ * on) is paid once per row those levels pass on; its rows out multiply
+ * theirs. (A one-time cost, as an automatic index's, comes spread over
+ * those rows: where.c P15.)
  *
  * Rules
  *   J1 Only the loop order changes, never the rows: where.c gives every
@@ -40,7 +42,7 @@ way_extend(const way *w, bool empty, cc_level_cost_fn cost, void *arg, int j, ui
 {
     int run, rows;
 
-    cost(arg, j, ready, &run, &rows);
+    cost(arg, j, ready, empty ? 0 : w->rows, &run, &rows);
     out->known = true;
     out->last = j;
     out->cost = empty ? run : cost_add(w->cost, w->rows + run);
@@ -116,7 +118,7 @@ search_beam(int n, const uint32_t *requires, cc_level_cost_fn cost, void *arg, i
                 int run, rows;
                 if ((from[p].set & (1u << j)) || (requires[j] & ~from[p].set))
                     continue;       /* J4 */
-                cost(arg, j, from[p].set, &run, &rows);
+                cost(arg, j, from[p].set, from[p].rows, &run, &rows);
                 w = from[p];
                 w.set |= 1u << j;
                 w.order[step] = (int8_t)j;

@@ -267,7 +267,53 @@ core_order_by(cctx *c, scope *s, plan_query *q, const ast_list *order, const ast
     return CHORUS_OK;
 }
 
-/* ORDER BY of a compound select: every term names a result column. */
+/* Whether FROM list from has a top-level source named name (its alias, or
+ * its table name when it has none). */
+static bool
+from_names(const ast_from_item *from, const char *name)
+{
+    for (; from != NULL; from = from->next) {
+        const char *own = from->alias != NULL ? from->alias : from->name;
+        if (own != NULL && strcasecmp(own, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The result column of arm core (n_cols columns) that compound ORDER BY
+ * term e names, or -1, as SQLite matches a term to one arm: an alias; the
+ * same column, qualified by one of the arm's sources or not; the same
+ * expression text. An arm with * names none this way. */
+static int
+arm_result_column(cctx *c, const ast_select_core *core, const ast_expr *e, int n_cols)
+{
+    const ast_list *res = &core->result;
+    const char *text = c->env->sql + e->span.start;
+
+    if (core->is_values || res->n != n_cols)
+        return -1;
+    for (int k = 0; k < n_cols; k++)
+        if (e->kind == EXPR_COLUMN && e->table == NULL && res->items[k].name != NULL &&
+            strcasecmp(res->items[k].name, e->name) == 0)
+            return k;
+    for (int k = 0; k < n_cols; k++) {
+        const ast_expr *r = res->items[k].expr;
+        if (r->kind == EXPR_STAR)
+            return -1;
+        if (e->kind == EXPR_COLUMN && r->kind == EXPR_COLUMN && strcasecmp(e->name, r->name) == 0 &&
+            (e->table == NULL ? r->table == NULL || from_names(core->from, r->table)
+                              : from_names(core->from, e->table) &&
+                                    (r->table == NULL || strcasecmp(r->table, e->table) == 0)))
+            return k;
+        if (r->span.len == e->span.len && strncasecmp(c->env->sql + r->span.start, text,
+                                                      r->span.len) == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* ORDER BY of a compound select: every term names a result column, of the
+ * first arm that has it (arm_result_column), left to right. */
 static int
 compound_order_by(cctx *c, plan_query *q, const ast_list *order, const ast_select_core *first)
 {
@@ -294,16 +340,8 @@ compound_order_by(cctx *c, plan_query *q, const ast_list *order, const ast_selec
                     break;
                 }
         }
-        if (col < 0 && !first->is_values) {
-            const char *text = c->env->sql + e->span.start;
-            for (int k = 0; k < first->result.n && k < q->n_cols; k++) {
-                ast_span sp = first->result.items[k].expr->span;
-                if (sp.len == e->span.len && strncasecmp(c->env->sql + sp.start, text, sp.len) == 0) {
-                    col = k;
-                    break;
-                }
-            }
-        }
+        for (const ast_select_core *arm = first; col < 0 && arm != NULL; arm = arm->next)
+            col = arm_result_column(c, arm, e, q->n_cols);
         if (col < 0)
             return cc_error(c, "%s ORDER BY term does not match any column in the result set",
                             ordinal(i));
@@ -375,9 +413,11 @@ compile_results(cctx *c, scope *s, plan_query *q, const ast_select_core *core)
     if (rc == CHORUS_OK)
         rc = alloc_columns(c, q, n);
     for (int i = 0; i < n && rc == CHORUS_OK; i++) {
-        if (items[i].ast == NULL)
-            rc = cc_source_column(c, s, items[i].src, items[i].col, NULL, &q->result[i]);
-        else
+        if (items[i].ast == NULL) {                 /* authorize.c AZ2 */
+            rc = cc_authorize_column(c, &s->src[items[i].src], items[i].col, &q->result[i]);
+            if (rc == CHORUS_OK && q->result[i] == NULL)
+                rc = cc_source_column(c, s, items[i].src, items[i].col, NULL, &q->result[i]);
+        } else
             rc = cc_expr(c, s, items[i].ast, &q->result[i]);
         if (rc == CHORUS_OK) {
             q->col_aff[i] = q->result[i]->aff;
@@ -403,6 +443,11 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     s.q = q;
     s.first_cursor = c->n_cursors;
     s.where_ast = core->where;
+    if (c->env->auth != NULL) {                     /* authorize.c AZ2 (IGNORE: allowed) */
+        bool ignore;
+        if ((rc = cc_authorize(c, CHORUS_AUTH_SELECT, NULL, NULL, NULL, &ignore)) != CHORUS_OK)
+            return rc;
+    }
     q->kind = PQ_CORE;
     q->distinct = core->is_distinct;
     rc = cc_from(c, &s, core->from);                           /* 1 */
@@ -411,6 +456,9 @@ compile_core(cctx *c, scope *outer, const ast_select_core *core, const ast_list 
     s.aliases = &core->result;
     s.no_agg = true;
     s.plan_late = true;                                         /* where.c P8 */
+    if (ast_contains_aggregate(core->where) && core_is_aggregate(c, &s, core, order))
+        return cc_error(c, "misuse of aggregate: %s()",           /* SQLite's words here */
+                        ast_first_aggregate(core->where)->name);
     rc = cc_where_plan(c, &s, q, core->where, core->from);    /* 2 */
     if (rc != CHORUS_OK)
         return rc;
@@ -599,7 +647,6 @@ push_ctes(cctx *c, const ast_with *with, cc_cte **saved)
         if (e == NULL)
             return CHORUS_NOMEM;
         e->cte = t;
-        e->is_recursive = with->is_recursive;
         e->rec_cursor = -1;
         e->next = c->ctes;
         c->ctes = e;
@@ -747,12 +794,11 @@ cc_select_recursive(cctx *c, scope *outer, cc_cte *e, plan_query **out)
     *out = NULL;
     for (const ast_select_core *k = rec; k != NULL; k = k->next) {
         if (k->compound != AST_COMPOUND_UNION && k->compound != AST_COMPOUND_UNION_ALL)
-            return cc_error(c, "not supported yet: this form of recursive common table "
-                               "expression");
+            return cc_error(c, "circular reference: %s", e->cte->name);     /* SQLite's words */
         last = k;
     }
-    if (rec == NULL)
-        return cc_error(c, "not supported yet: this form of recursive common table expression");
+    if (rec == NULL || (!seed->is_values && from_reads(seed->from, e->cte->name)))
+        return cc_error(c, "circular reference: %s", e->cte->name);
     left = query_new(c);
     right = query_new(c);
     if (left == NULL || right == NULL)

@@ -29,7 +29,7 @@
  *       cheapest run wins, then the fewest rows out, then the first tried.
  *   P7  An index column on an expression serves terms comparing the same
  *       computation (cx_same) as a column would; EXPLAIN shows "<expr>".
- *       A search of join orders weighs neither those nor partial indexes.
+ *       A search of join orders weighs those, not partial indexes.
  *   P8  A SELECT core (scope.plan_late) chooses its paths after its result,
  *       HAVING and ORDER BY are compiled (cc_where_access), so the columns
  *       it reads are known and a covering index costs no table lookups.
@@ -53,6 +53,26 @@
  *       reading no cursor), a stand-in x = v that only serves access paths
  *       (as P12), chained through further equivalences; so
  *       "a.x = b.y AND b.y = 5" looks a.x up by 5 (SQLite's WO_EQUIV).
+ *   P14 x LIKE 'abc%' and x GLOB 'abc*' give stand-ins x >= 'abc' and
+ *       x < 'abd' under the collation of the pattern's case rule, serving
+ *       access paths only, as P12 (like_range.c LK1-LK4).
+ *   P15 Automatic indexes (PRAGMA automatic_index, on by default): a table
+ *       level, or a view or subquery filled once per run (cost.c CO5 its
+ *       rows, its one-time cost 38 below a table's), with = or IS terms on
+ *       its columns (not the rowid)
+ *       whose other side the outer levels give may build a transient index
+ *       on those columns when it first runs (exec_loop.c L7), as SQLite
+ *       does, priced as SQLite prices it: a one-time cost of N log N plus
+ *       28 (LogEst) for N rows, spread over the rows the outer levels pass
+ *       on (join_order.c), and a lookup of log N + 20 rows; never with
+ *       fewer than about 1.25 outer rows, for a WITHOUT ROWID table, under
+ *       INDEXED BY or NOT INDEXED, for the target of UPDATE or DELETE, or
+ *       in a core with a RIGHT or FULL JOIN. Its key columns come in
+ *       SQLite's order (terms in WHERE order, then those it commutes, last
+ *       first: auto_form_rank); the level's other terms on it alone (no
+ *       subquery, deterministic) are its PARTIAL condition, which rows pass
+ *       before they enter it. It reads the table by rowid, in rowid order
+ *       within a key, the order of SQLite's index of the key and the rowid.
  * Callers: select.c (compile_core), dml.c.
  */
 #include <stdlib.h>
@@ -65,7 +85,7 @@ typedef struct term {
     uint64_t mask;          /* cx_cursor_mask(e) */
     int level;              /* level whose filter holds it, -1 for the pre-filter */
     bool on_left;           /* ON term of a LEFT JOIN level */
-    bool stands_in;         /* an IN list for an OR of equalities: access paths only (P12) */
+    bool stands_in;         /* access paths only: P12, P13, P14 */
 } term;
 
 typedef struct term_list {
@@ -157,6 +177,7 @@ is_col_of(const cx *e, int cursor)
 
 static bool index_covers(const catalog_index *ix, const plan_cursor *cur);
 static const catalog_index *narrowest_cover(const plan_cursor *cur);
+static int right_level(const plan_query *q);
 
 /* What a form constrains: a column of a cursor, or (expr not NULL) an
  * index expression, recorded as column expr_column (P7). */
@@ -281,6 +302,9 @@ typedef struct candidate {
     const char *cols[KEY_INFO_MAX + 1];     /* for the plan text */
     const char *ops[KEY_INFO_MAX + 1];
     int n_text;
+    int auto_col[KEY_INFO_MAX];     /* PA_AUTO_INDEX (P15) */
+    uint8_t auto_coll[KEY_INFO_MAX];
+    bool auto_partial;
 } candidate;
 
 enum { MAX_FORMS = 128, MAX_WEIGHED = 16 };
@@ -306,6 +330,7 @@ typedef struct level_view {
                                        too), and bit 63 */
     bool search;                    /* join_order.c weighs an order (P3, P7) */
     int rows;                       /* the table's rows (cost.c) */
+    int outer_rows;                 /* rows the outer levels pass on (LogEst, P15) */
     const term_list *tl;
     int nu;
     usable forms[MAX_FORMS];
@@ -505,7 +530,8 @@ set_total(const level_view *v, candidate *cd)
 static void
 consider(level_view *v, candidate *cd, candidate *best)
 {
-    output_adjust(v, cd);
+    if (cd->access != PA_AUTO_INDEX)       /* SQLite's guess of 20 rows stands (P15) */
+        output_adjust(v, cd);
     if (cd->index != NULL) {
         for (int i = 0; i < v->n_weighed; i++) {
             const weighed *w = &v->weighed[i];
@@ -686,6 +712,136 @@ plan_index(level_view *v, const catalog_index *ix, const usable *u, int nu,
     consider(v, &cd, best);
 }
 
+/* ------------------------------------------------ automatic indexes (P15) */
+
+/* Whether e reads nothing but its own row (no subquery, aggregate or window
+ * value, only deterministic functions): SQLite's table constraint. */
+static bool
+row_constant(const cx *e)
+{
+    if (e == NULL)
+        return true;
+    switch (e->kind) {
+    case CX_AGG: case CX_GROUPCOL: case CX_IN_SELECT: case CX_EXISTS: case CX_SUBQUERY:
+    case CX_WINDOW: case CX_WINCOL: case CX_RAISE:
+        return false;
+    case CX_FUNC:
+        if (!(e->fn->flags & FUNC_DETERMINISTIC))
+            return false;
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < e->n_args; i++)
+        if (!row_constant(e->args[i]))
+            return false;
+    return row_constant(e->left) && row_constant(e->right) && row_constant(e->extra);
+}
+
+/* P15: whether term tm is part of the automatic index's PARTIAL condition. */
+static bool
+auto_partial_term(const level_view *v, const term *tm)
+{
+    return term_of_level(v, tm) && !tm->stands_in && tm->mask == v->self && row_constant(tm->e);
+}
+
+/* P15: the place of form f among the automatic index's key columns: a term
+ * comparing two columns that names the level's column on the right comes
+ * after the others, last first, as SQLite's commuted copies of such terms
+ * are appended to its WHERE terms in reverse order; 0 for a form that
+ * cannot key it. */
+static int
+auto_form_rank(const level_view *v, const usable *f)
+{
+    const cx *t = f->term;
+
+    if (t->kind != CX_CMP || f->op != AST_OP_EQ || f->column < 0 ||
+        (v->t != NULL && f->column == v->t->rowid_alias))
+        return 0;
+    if (!index_column_ok(f, v->t != NULL ? v->t->cols[f->column].affinity
+                                         : v->src->col_aff[f->column], f->coll))
+        return 0;
+    return f->colx != t->left && t->left->kind == CX_COLUMN ? 2 : 1;
+}
+
+/* P15: whether the level may have an automatic index: a table, or a view
+ * or subquery filled once per run (not json_each, a recursive CTE's queue
+ * or a correlated FROM subquery). */
+static bool
+auto_index_allowed(const level_view *v)
+{
+    const plan_level *lv = v->lv;
+    const plan_cursor *cur = cc_cursor(v->c, lv->cursor);
+
+    if (!v->c->env->automatic_index || lv->not_indexed || lv->indexed_by != NULL ||
+        lv->is_right || lv->is_dml_target || right_level(v->q) >= 0 || v->outer_rows < 3)
+        return false;
+    if (v->t != NULL)
+        return !v->t->without_rowid;
+    return cur->source != NULL && !cur->refill && cur->source->kind != PQ_TABLE_FN;
+}
+
+/* The name of column col of the level's source, for plans. */
+static const char *
+source_column_name(const level_view *v, int col)
+{
+    return v->t != NULL ? column_name(v->t, col) : v->src->col_names[col];
+}
+
+static void
+plan_auto_index(level_view *v, candidate *best)
+{
+    int log_rows = cost_seek(v->rows), n = 0, setup;
+    uint64_t keyed = 0;
+    candidate cd;
+
+    if (!auto_index_allowed(v))
+        return;
+    memset(&cd, 0, sizeof cd);
+    cd.access = PA_AUTO_INDEX;
+    for (int pass = 1; pass <= 2; pass++) {
+        for (int k = 0; k < v->nu && n < 32; k++) {       /* eq_is has 32 bits */
+            const usable *f = &v->forms[pass == 1 ? k : v->nu - 1 - k];
+            uint64_t bit = (uint64_t)1 << (f->column < 63 ? f->column : 63);
+            if (auto_form_rank(v, f) != pass || (keyed & bit))
+                continue;
+            keyed |= bit;
+            cd.eq[n] = f->other;
+            cd.eq_aff[n] = probe_affinity(f);
+            cd.auto_col[n] = f->column;
+            cd.auto_coll[n] = f->coll;
+            if (f->is)
+                cd.eq_is |= 1u << n;
+            cd.cols[cd.n_text] = source_column_name(v, f->column);
+            cd.ops[cd.n_text++] = "=";
+            use_term(&cd, f);
+            n++;
+        }
+    }
+    if (n == 0)
+        return;
+    cd.n_eq = n;
+    for (int i = 0; i < v->tl->n && !cd.auto_partial; i++)
+        cd.auto_partial = auto_partial_term(v, &v->tl->items[i]);
+    cd.out = 43;                                                /* 20 rows */
+    setup = log_rows + v->rows + (v->t != NULL ? 28 : -10);     /* views: more eagerly */
+    cd.run = cost_add(setup > 0 ? setup : 0, v->outer_rows + cost_add(log_rows, cd.out)) -
+             v->outer_rows;
+    consider(v, &cd, best);
+}
+
+/* P15: the PARTIAL condition of the level's automatic index. */
+static cx *
+auto_where(const level_view *v)
+{
+    cx *w = NULL;
+
+    for (int i = 0; i < v->tl->n; i++)
+        if (auto_partial_term(v, &v->tl->items[i]))
+            w = cx_and(v->c, w, v->tl->items[i].e);
+    return w;
+}
+
 static char *
 plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *alias,
           const candidate *cd)
@@ -702,6 +858,12 @@ plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *ali
         strbuf_printf(&sb, "SEARCH %s USING INTEGER PRIMARY KEY (%s%s%s)", name,
                       cd->lo ? "rowid>?" : "", cd->lo && cd->hi ? " AND " : "",
                       cd->hi ? "rowid<?" : "");
+    } else if (cd->access == PA_AUTO_INDEX) {
+        strbuf_printf(&sb, "SEARCH %s USING AUTOMATIC %sCOVERING INDEX (", name,
+                      cd->auto_partial ? "PARTIAL " : "");
+        for (int i = 0; i < cd->n_text; i++)
+            strbuf_printf(&sb, "%s%s=?", i ? " AND " : "", cd->cols[i]);
+        strbuf_putc(&sb, ')');
     } else if (cd->n_text == 0) {                       /* P10: a full index scan */
         strbuf_printf(&sb, "SCAN %s USING INDEX %s", name, cd->index->name);
     } else {
@@ -998,7 +1160,7 @@ partial_index_usable(const level_view *v, const catalog_index *ix)
 }
 
 /* P7: index ix's lookup, its expression columns compiled over the source
- * and their forms added to the level's (none in a search). */
+ * and their forms added to the level's. */
 static void
 plan_index_exprs(level_view *v, const catalog_index *ix, candidate *best)
 {
@@ -1011,7 +1173,7 @@ plan_index_exprs(level_view *v, const catalog_index *ix, candidate *best)
         exprs[k] = NULL;
         has_expr = has_expr || ix->cols[k].column == CATALOG_COLUMN_EXPR;
     }
-    if (!has_expr || v->search) {
+    if (!has_expr) {
         plan_index(v, ix, v->forms, v->nu, exprs, best);
         return;
     }
@@ -1041,10 +1203,10 @@ level_source(scope *s, const plan_level *lv)
 }
 
 /* The forms and estimates of level li when the cursors in later are not
- * positioned before it. */
+ * positioned before it and the levels outside it pass on outer_rows rows. */
 static void
 level_view_init(level_view *v, cctx *c, scope *s, const plan_query *q, int li,
-                const term_list *tl, uint64_t later, bool search)
+                const term_list *tl, uint64_t later, int outer_rows, bool search)
 {
     const plan_cursor *cur;
     form_target tg;
@@ -1060,25 +1222,31 @@ level_view_init(level_view *v, cctx *c, scope *s, const plan_query *q, int li,
     v->self = cursor_bit(v->lv->cursor);
     v->later = later | v->self | cursor_bit(63);
     v->search = search;
-    v->rows = v->t != NULL ? cost_table_rows(v->t) : COST_DEFAULT_ROWS;
+    v->rows = v->t != NULL         ? cost_table_rows(v->t)
+              : cur->source != NULL ? cost_query_rows(cur->source)
+                                    : COST_DEFAULT_ROWS;
+    v->outer_rows = outer_rows;
     v->tl = tl;
     v->nu = 0;
     v->n_weighed = 0;
     tg = (form_target){v->lv->cursor, NULL, 0, tl->null_value};
-    for (int i = 0; v->t != NULL && i < tl->n && v->nu < MAX_FORMS - 2; i++)
+    for (int i = 0; i < tl->n && v->nu < MAX_FORMS - 2; i++)
         if (term_of_level(v, &tl->items[i]))
             v->nu += usable_forms(tl->items[i].e, &tg, v->later, &v->forms[v->nu]);
 }
 
-/* P6: the cheapest access path of the level. */
+/* P6: the cheapest access path of the level (of a materialized source: its
+ * scan, or an automatic index, P15). */
 static void
 best_access(level_view *v, candidate *best)
 {
     const plan_level *lv = v->lv;
 
     plan_scan(v, best);
-    if (v->t == NULL)
+    if (v->t == NULL) {
+        plan_auto_index(v, best);
         return;
+    }
     if (!v->t->without_rowid)
         plan_rowid(v, best);
     for (int i = v->t->n_indexes - 1; i >= 0 && !lv->not_indexed; i--) {
@@ -1090,34 +1258,49 @@ best_access(level_view *v, candidate *best)
             continue;
         plan_index_exprs(v, ix, best);
     }
+    plan_auto_index(v, best);
 }
 
-/* Chooses the access path of level li from the terms it may use. */
+/* P15: gives lv the key of the automatic index cd chose. */
 static int
-plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl)
+auto_index_set(const level_view *v, plan_level *lv, const candidate *cd)
+{
+    lv->auto_col = cc_alloc(v->c, (size_t)cd->n_eq * sizeof *lv->auto_col);
+    lv->auto_coll = cc_alloc(v->c, (size_t)cd->n_eq);
+    if (lv->auto_col == NULL || lv->auto_coll == NULL)
+        return CHORUS_NOMEM;
+    memcpy(lv->auto_col, cd->auto_col, (size_t)cd->n_eq * sizeof *lv->auto_col);
+    memcpy(lv->auto_coll, cd->auto_coll, (size_t)cd->n_eq);
+    lv->auto_where = auto_where(v);
+    return CHORUS_OK;
+}
+
+/* Chooses the access path of level li from the terms it may use, the
+ * levels outside it passing on outer_rows rows; *out_rows: the rows it
+ * passes on for each of those. */
+static int
+plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl,
+                  int outer_rows, int *out_rows)
 {
     plan_level *lv = &q->levels[li];
     uint64_t later = 0;
     level_view *v = malloc(sizeof *v);
     candidate best;
-    int rc;
+    int rc = CHORUS_OK;
 
     if (v == NULL)
         return CHORUS_NOMEM;
     for (int i = li; i < q->n_levels; i++)
         later |= cursor_bit(q->levels[i].cursor);
-    level_view_init(v, c, s, q, li, tl, later, false);
+    level_view_init(v, c, s, q, li, tl, later, outer_rows, false);
     lv->name = v->src->name != NULL ? v->src->name : "(subquery)";
-    if (v->t == NULL) {         /* a materialized source: scanned (explain.c) */
-        free(v);
-        memset(&best, 0, sizeof best);
-        lv->plan_text = plan_text(c, lv, NULL, lv->name, &best);
-        return lv->plan_text == NULL ? CHORUS_NOMEM : CHORUS_OK;
-    }
     best_access(v, &best);
+    *out_rows = best.out;
     lv->plan_text = plan_text(c, lv, v->t, lv->name, &best);
+    if (best.access == PA_AUTO_INDEX)
+        rc = auto_index_set(v, lv, &best);
     free(v);
-    if (lv->plan_text == NULL)
+    if (lv->plan_text == NULL || rc != CHORUS_OK)
         return CHORUS_NOMEM;
     rc = remember_level(c, lv);
     if (rc != CHORUS_OK || best.access == 0)
@@ -1148,7 +1331,7 @@ typedef struct order_search {
 
 /* join_order.c's question: level li's cost with the levels in ready outside it. */
 static void
-level_cost(void *arg, int li, uint32_t ready, int *run, int *out)
+level_cost(void *arg, int li, uint32_t ready, int outer_rows, int *run, int *out)
 {
     order_search *os = arg;
     uint64_t later = 0;
@@ -1157,7 +1340,7 @@ level_cost(void *arg, int li, uint32_t ready, int *run, int *out)
     for (int i = 0; i < os->q->n_levels; i++)
         if (!(ready & (1u << i)))
             later |= cursor_bit(os->q->levels[i].cursor);
-    level_view_init(&os->v, os->c, os->s, os->q, li, os->tl, later, true);
+    level_view_init(&os->v, os->c, os->s, os->q, li, os->tl, later, outer_rows, true);
     best_access(&os->v, &best);
     *run = best.run;
     *out = best.out;
@@ -1355,7 +1538,7 @@ simplify_left_joins(const scope *s, plan_query *q, term_list *tl)
         if (!q->levels[j].is_left)
             continue;
         for (int i = 0; i < tl->n && !rejected; i++)
-            rejected = !tl->items[i].on_left &&
+            rejected = !tl->items[i].on_left && !tl->items[i].stands_in &&
                        rejects_null_row(tl->items[i].e, q->levels[j].cursor);
         if (!rejected)
             continue;
@@ -1394,9 +1577,25 @@ or_of_equalities(const cx *t, const cx **col, cx **vals, int *n, int max)
     return true;
 }
 
+/* P14: the range stand-ins of a LIKE or GLOB term (like_range.c). */
+static int
+add_like_range(cctx *c, term_list *tl, int i)
+{
+    cx *lo, *hi;
+    int rc = cc_like_range(c, tl->items[i].e, &lo, &hi);
+
+    for (int k = 0; k < 2 && rc == CHORUS_OK && lo != NULL; k++) {
+        rc = terms_add(c, tl, k == 0 ? lo : hi, tl->items[i].on_left, tl->items[i].level);
+        if (rc == CHORUS_OK)
+            tl->items[tl->n - 1].stands_in = true;
+    }
+    return rc;
+}
+
 /* P12: for each term x = a OR x = b ..., a term x IN (a, b, ...) of the
  * same kind (WHERE or ON) that only serves access paths (SQLite's OR-to-IN
- * rewrite); the OR term stays the filter, so the rows are the same. */
+ * rewrite); the OR term stays the filter, so the rows are the same. P14:
+ * the range stand-ins of LIKE and GLOB terms. */
 static int
 add_stand_ins(cctx *c, term_list *tl)
 {
@@ -1407,6 +1606,12 @@ add_stand_ins(cctx *c, term_list *tl)
         const cx *col = NULL;
         int n = 0, rc;
         cx *in;
+        if (tl->items[i].e->kind == CX_LIKE) {
+            rc = add_like_range(c, tl, i);
+            if (rc != CHORUS_OK)
+                return rc;
+            continue;
+        }
         if (tl->items[i].e->kind != CX_OR ||
             !or_of_equalities(tl->items[i].e, &col, vals, &n, 64))
             continue;
@@ -1519,10 +1724,12 @@ where_access(cctx *c, scope *s, plan_query *q, term_list *tl)
     if (rc != CHORUS_OK)
         return rc;
     place_terms(c, q, tl);
-    for (int i = 0; i < q->n_levels; i++) {
-        rc = plan_level_access(c, s, q, i, tl);
+    for (int i = 0, outer = 0; i < q->n_levels; i++) {
+        int out;
+        rc = plan_level_access(c, s, q, i, tl, outer, &out);
         if (rc != CHORUS_OK)
             return rc;
+        outer += out;
     }
     for (int i = 0; i < q->n_levels && rc == CHORUS_OK; i++)
         if (q->levels[i].is_right)
@@ -1539,7 +1746,8 @@ cc_where_plan(cctx *c, scope *s, plan_query *q, const ast_expr *where, const ast
 
     if (where != NULL) {
         if (ast_contains_aggregate(where))
-            return cc_error(c, "misuse of aggregate function in WHERE clause");
+            return cc_error(c, "misuse of aggregate function %s()",
+                            ast_first_aggregate(where)->name);
         rc = cc_expr(c, s, where, &w);
         if (rc != CHORUS_OK)
             return rc;

@@ -957,14 +957,15 @@ fn_timediff(func_ctx *ctx, int argc, const value *argv)
     return func_result_strbuf(ctx, &sb);
 }
 
+#define STABLE FUNC_STATEMENT_STABLE
 static const func_def defs[] = {
-    { .name = "date", .n_args = -1, .scalar = fn_date },
-    { .name = "time", .n_args = -1, .scalar = fn_time },
-    { .name = "datetime", .n_args = -1, .scalar = fn_datetime },
-    { .name = "julianday", .n_args = -1, .scalar = fn_julianday },
-    { .name = "unixepoch", .n_args = -1, .scalar = fn_unixepoch },
-    { .name = "strftime", .n_args = -1, .min_args = 1, .scalar = fn_strftime },
-    { .name = "timediff", .n_args = 2, .scalar = fn_timediff },
+    { .name = "date", .n_args = -1, .flags = STABLE, .scalar = fn_date },
+    { .name = "time", .n_args = -1, .flags = STABLE, .scalar = fn_time },
+    { .name = "datetime", .n_args = -1, .flags = STABLE, .scalar = fn_datetime },
+    { .name = "julianday", .n_args = -1, .flags = STABLE, .scalar = fn_julianday },
+    { .name = "unixepoch", .n_args = -1, .flags = STABLE, .scalar = fn_unixepoch },
+    { .name = "strftime", .n_args = -1, .min_args = 1, .flags = STABLE, .scalar = fn_strftime },
+    { .name = "timediff", .n_args = 2, .flags = STABLE, .scalar = fn_timediff },
     /* CURRENT_DATE, CURRENT_TIME and CURRENT_TIMESTAMP: 'now' (the parser
      * makes these keywords calls of these names). */
     { .name = "current_date", .n_args = 0, .scalar = fn_date },

@@ -66,8 +66,11 @@ enum {
     FUNC_AGGREGATE = 2,         /* step/final (and perhaps inverse/value) */
     FUNC_WINDOW = 4,            /* usable as a window function: has value(); inverse() may be
                                    NULL (min, max), and then the executor recomputes the frame */
-    FUNC_LAZY_ARGS = 8          /* coalesce, ifnull, iif: the executor evaluates only the
+    FUNC_LAZY_ARGS = 8,         /* coalesce, ifnull, iif: the executor evaluates only the
                                    arguments needed (core/vm/expr_eval.c E5), not scalar() */
+    FUNC_STATEMENT_STABLE = 16  /* date and time functions: not deterministic ('now'), yet
+                                   SQLite lets a new index or generated column call them
+                                   (its SQLITE_FUNC_SLOCHNG; core/catalog/ddl_check.c DC6) */
 };
 
 typedef struct func_def {
@@ -99,6 +102,11 @@ const func_def *func_find(const char *name, int n_args, bool *exists_out);
 /* The i-th registered definition (0-based), NULL past the end: for
  * PRAGMA function_list and tests. */
 const func_def *func_at(int i);
+
+/* The i-th compile option (0-based) without its SQLITE_ prefix, NULL past
+ * the end: PRAGMA compile_options and sqlite_compileoption_get() (build_info.c
+ * BI2). Static strings. */
+const char *func_compile_option_at(int i);
 
 /*
  * Application-defined functions (user.c). A connection keeps its own set;

@@ -25,6 +25,7 @@ extern const func_table func_aggregate_table;
 extern const func_table func_datetime_table;
 extern const func_table func_json_table;
 extern const func_table func_json_aggregate_table;
+extern const func_table func_build_info_table;
 
 /* SQLite's length limit for strings and blobs a function builds. */
 enum { FUNC_MAX_LENGTH = 1000000000 };

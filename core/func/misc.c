@@ -2,7 +2,8 @@
  * core/func/misc.c: the scalar functions that are neither string, printf,
  * math nor date functions: abs, changes, coalesce, ifnull, iif, nullif,
  * last_insert_rowid, total_changes, likelihood, likely, unlikely, scalar
- * max/min, random, randomblob, zeroblob, typeof, sign, sqlite_version.
+ * max/min, random, randomblob, zeroblob, typeof, sign (sqlite_version and
+ * the other build questions are in build_info.c).
  *
  * coalesce, ifnull and iif are usually compiled into short-circuit code;
  * these definitions give them a home in the registry and serve calls the
@@ -222,12 +223,6 @@ fn_sign(func_ctx *ctx, int argc, const value *argv)
     return CHORUS_OK;
 }
 
-static int
-fn_sqlite_version(func_ctx *ctx, int argc, const value *argv)
-{
-    return func_result_text(ctx, "3.45.0", 6);
-}
-
 #define DET FUNC_DETERMINISTIC
 #define LAZY FUNC_LAZY_ARGS
 static const func_def defs[] = {
@@ -250,7 +245,6 @@ static const func_def defs[] = {
     { .name = "zeroblob", .n_args = 1, .flags = DET, .scalar = fn_zeroblob },
     { .name = "typeof", .n_args = 1, .flags = DET, .scalar = fn_typeof },
     { .name = "sign", .n_args = 1, .flags = DET, .scalar = fn_sign },
-    { .name = "sqlite_version", .n_args = 0, .flags = DET, .scalar = fn_sqlite_version },
 };
 
 const func_table func_misc_table = { defs, (int)CHORUS_ARRAY_LEN(defs) };

@@ -4,7 +4,7 @@
  * argument helpers of func_int.h.
  *
  * The registry is the union of the per-file tables (string, printf, misc,
- * math, aggregate, datetime), all static and immutable, so lookups need no
+ * math, aggregate, datetime, json, build_info), all static and immutable, so lookups need no
  * lock. A lookup is a linear scan: it runs when a statement is compiled,
  * never per row. The functions the application defined on the connection
  * that is compiling come first (user.c U1).
@@ -23,7 +23,7 @@
 static const func_table *const tables[] = {
     &func_string_table, &func_printf_table, &func_misc_table,
     &func_math_table, &func_aggregate_table, &func_datetime_table,
-    &func_json_table, &func_json_aggregate_table,
+    &func_json_table, &func_json_aggregate_table, &func_build_info_table,
 };
 
 const func_def *

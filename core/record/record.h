@@ -191,7 +191,19 @@ typedef struct key_info {
     int n_fields;
     uint8_t desc[64];       /* 1 = descending */
     uint8_t coll[64];       /* enum collation */
+    uint16_t layout;        /* enum key_layout: what an entry holds past its key */
+    uint16_t n_suffix;      /* KEY_LAYOUT_PK_SUFFIX: trailing PK fields among n_fields */
 } key_info;
+
+/* What follows the n_fields key columns of an index entry (the version
+ * store keys an entry by them: core/store S3). */
+enum key_layout {
+    KEY_LAYOUT_ROWID = 0,       /* the rowid: an index of a rowid table */
+    KEY_LAYOUT_PK_ROW = 1,      /* the rest of the row: a WITHOUT ROWID table's tree,
+                                   n_fields = its PRIMARY KEY */
+    KEY_LAYOUT_PK_SUFFIX = 2    /* nothing: an index of a WITHOUT ROWID table, whose last
+                                   n_suffix fields are PK columns (catalog define.c D5) */
+};
 
 enum { KEY_INFO_MAX = 64 };
 

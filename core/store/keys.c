@@ -11,6 +11,10 @@
  *       B-tree path would hold.
  *   K2  Corrupt record bytes from the file give CHORUS_CORRUPT, never a read
  *       past nbytes.
+ *   K3  Entries of WITHOUT ROWID trees (key_info layout PK_ROW or PK_SUFFIX)
+ *       have no rowid: split gives the n_fields key columns and rowid 0, and
+ *       they are never joined (a PK_SUFFIX entry is its key columns; a
+ *       PK_ROW entry's row is carried by its version, mvcc keyed rows).
  * Ownership: buffers belong to the caller (a cursor) and only grow.
  * Callers: merge.c.
  */
@@ -58,9 +62,10 @@ header_len(uint32_t types_len)
 }
 
 int
-store_key_split(const uint8_t *rec, uint32_t nbytes, int n_key, store_buf *key_out,
+store_key_split(const key_info *ki, const uint8_t *rec, uint32_t nbytes, store_buf *key_out,
                 int64_t *rowid_out)
 {
+    int n_key = ki->n_fields;
     uint64_t hdr, st;
     uint32_t pos, types_len = 0, body_len = 0, hl;
     value v;
@@ -80,12 +85,15 @@ store_key_split(const uint8_t *rec, uint32_t nbytes, int n_key, store_buf *key_o
     }
     if (hdr + body_len > nbytes)
         return CHORUS_CORRUPT_HERE();
-    rc = record_column(rec, nbytes, n_key, &v);
-    if (rc != CHORUS_OK)
-        return rc;
-    if (v.type != VALUE_INTEGER)
-        return CHORUS_CORRUPT_HERE();
-    *rowid_out = v.u.i;
+    *rowid_out = 0;                             /* K3 */
+    if (ki->layout == KEY_LAYOUT_ROWID) {
+        rc = record_column(rec, nbytes, n_key, &v);
+        if (rc != CHORUS_OK)
+            return rc;
+        if (v.type != VALUE_INTEGER)
+            return CHORUS_CORRUPT_HERE();
+        *rowid_out = v.u.i;
+    }
     hl = header_len(types_len);
     rc = store_buf_reserve(key_out, hl + body_len);
     if (rc != CHORUS_OK)
@@ -95,6 +103,27 @@ store_key_split(const uint8_t *rec, uint32_t nbytes, int n_key, store_buf *key_o
     memcpy(key_out->p + hl, rec + hdr, body_len);
     key_out->n = hl + body_len;
     return CHORUS_OK;
+}
+
+bool
+store_key_has_null(const uint8_t *key, uint32_t nbytes, int n_cols)
+{
+    uint64_t hdr, st;
+    uint32_t pos;
+    int n = varint_get(key, nbytes, &hdr);
+
+    if (n == 0 || hdr > nbytes)
+        return false;
+    pos = (uint32_t)n;
+    for (int i = 0; i < n_cols && pos < hdr; i++) {
+        n = varint_get(key + pos, (size_t)(hdr - pos), &st);
+        if (n == 0)
+            return false;
+        if (st == 0)
+            return true;
+        pos += (uint32_t)n;
+    }
+    return false;
 }
 
 /* The serial type and big-endian bytes of an integer (K1). */

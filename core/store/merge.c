@@ -36,6 +36,16 @@
  *       table cursor learns the B-tree's largest rowid once, and an insert
  *       above it (an append) needs no B-tree seek; neither does the rowid
  *       allocator's seed.
+ *   M6  A WITHOUT ROWID table's tree (key_info layout PK_ROW) is an index map
+ *       of keyed rows: key = the PRIMARY KEY's columns (K3), the version
+ *       carries the row. The current store entry's row is borrowed from its
+ *       version (kept while the cursor's epoch section is open: mvcc store.c
+ *       D2), or from the cursor's copy of the row it just wrote. Its other
+ *       indexes (PK_SUFFIX) are index maps whose entries are their key
+ *       columns, UNIQUE on the leading ones (store_index_same_unique,
+ *       mv_index_open_prefix).
+ *   M7  A UNIQUE key holding a NULL is inserted as a plain entry: NULLs are
+ *       distinct in SQL, so it is checked against nobody (mvcc R9).
  *
  * Ownership: buffers and sub-cursors are the cursor's; versions' bytes are
  * borrowed from the store until the cursor closes (mvcc store.c, D2).
@@ -54,6 +64,32 @@ store_index_compare(void *ctx, const void *a, uint32_t na, const void *b, uint32
 {
     int rc;
     return record_compare(ctx, a, na, b, nb, &rc);
+}
+
+int
+store_index_same_unique(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb)
+{
+    const key_info *ki = ctx;
+    int n_unique = ki->n_fields - ki->n_suffix;
+    value probe[KEY_INFO_MAX];
+    record_cursor rec;
+    int rc, c = 1;
+
+    record_cursor_init(&rec);
+    rc = record_cursor_parse(&rec, b, nb);
+    if (rc == CHORUS_OK && rec.n_cols >= n_unique) {
+        for (int i = 0; i < n_unique; i++)
+            record_cursor_column(&rec, i, &probe[i]);
+        c = record_compare_probe(ki, a, na, probe, n_unique, &rc);
+    }
+    record_cursor_free(&rec);
+    return rc == CHORUS_OK ? c : 1;
+}
+
+mv_key_compare
+store_index_same_unique_fn(const key_info *ki)
+{
+    return ki->layout == KEY_LAYOUT_PK_SUFFIX ? store_index_same_unique : NULL;
 }
 
 int
@@ -79,7 +115,8 @@ store_mv_open(store_cursor *cur, uint32_t root, const char *name)
     }
     rc = store_db_index_ctx(tx->db, root, cur->ki, &ki);
     if (rc == CHORUS_OK)
-        rc = mv_index_open(mv, root, name, store_index_compare, ki, &cur->index);
+        rc = mv_index_open_prefix(mv, root, name, store_index_compare,
+                                  store_index_same_unique_fn(ki), ki, &cur->index);
     if (rc == CHORUS_OK && !mv_index_usable(cur->index, tx->mv))
         rc = store_outcome(cur, MV_CONFLICT_SCHEMA, NULL, 0);          /* M4 */
     if (rc == CHORUS_OK)
@@ -109,7 +146,7 @@ bt_load(store_cursor *cur, int64_t *rowid_out)
     if (!cur->bt_key_ok) {
         rc = btree_payload(cur->bt, &data, &n);
         if (rc == CHORUS_OK)
-            rc = store_key_split(data, n, cur->ki->n_fields, &cur->bt_key, &cur->bt_rowid);
+            rc = store_key_split(cur->ki, data, n, &cur->bt_key, &cur->bt_rowid);
         if (rc != CHORUS_OK)
             return rc;
         cur->bt_key_ok = true;
@@ -148,15 +185,18 @@ bt_vs_mv(store_cursor *cur, int *cmp_out)
     return CHORUS_OK;
 }
 
-/* Makes the current entry the B-tree's or the store cursor's key. */
+/* Makes the current entry the B-tree's or the store cursor's key (and, for
+ * a WITHOUT ROWID table's store entry, row: M6). */
 static int
-take_key(store_cursor *cur, int src, bool from_bt)
+take_key(store_cursor *cur, int src, bool from_bt, const void *row, uint32_t nrow)
 {
     const void *k = NULL;
     uint32_t n = 0;
     int rc;
 
     cur->src = src;
+    cur->row = row;
+    cur->nrow = nrow;
     if (from_bt) {
         rc = bt_load(cur, &cur->rowid);
         if (rc != CHORUS_OK || cur->ki == NULL)
@@ -208,6 +248,8 @@ settle(store_cursor *cur, int dir, bool *eof_out)
     cur->dir = dir;
     for (;;) {
         bool have_bt = !btree_eof(cur->bt), have_mv = mv_cursor_valid(cur->mv);
+        const void *row = NULL;
+        uint32_t nrow = 0;
         int c = 0;
         mv_outcome o;
 
@@ -218,17 +260,17 @@ settle(store_cursor *cur, int dir, bool *eof_out)
         if (have_bt && have_mv && (rc = bt_vs_mv(cur, &c)) != CHORUS_OK)
             break;
         if (have_bt && (!have_mv || (c != 0 && (c < 0) == (dir > 0)))) {
-            rc = take_key(cur, SRC_BTREE, true);        /* only the B-tree has it */
+            rc = take_key(cur, SRC_BTREE, true, NULL, 0);   /* only the B-tree has it */
             break;
         }
-        o = mv_cursor_row(cur->mv, NULL, NULL);
+        o = mv_cursor_row(cur->mv, &row, &nrow);
         if (o == MV_DOOMED) {
             cur->src = SRC_NONE;
             rc = store_outcome(cur, o, NULL, 0);
             break;
         }
         if (o == MV_ROW || (o == MV_ABSENT && have_bt && c == 0)) {
-            rc = take_key(cur, o == MV_ROW ? SRC_STORE : SRC_BTREE, o != MV_ROW);
+            rc = take_key(cur, o == MV_ROW ? SRC_STORE : SRC_BTREE, o != MV_ROW, row, nrow);
             break;
         }
         if (have_bt && c == 0 && (rc = bt_step(cur, dir)) != CHORUS_OK)
@@ -253,8 +295,10 @@ current_probe(store_cursor *cur, record_cursor *rc_out, value *probe, int *n_out
     for (int i = 0; i < rc_out->n_cols && i < KEY_INFO_MAX; i++)
         record_cursor_column(rc_out, i, &probe[i]);
     *n_out = rc_out->n_cols < KEY_INFO_MAX ? rc_out->n_cols : KEY_INFO_MAX;
-    value_set_int(&probe[*n_out], cur->rowid);
-    (*n_out)++;
+    if (cur->ki->layout == KEY_LAYOUT_ROWID) {
+        value_set_int(&probe[*n_out], cur->rowid);
+        (*n_out)++;
+    }
     return CHORUS_OK;
 }
 
@@ -429,8 +473,16 @@ store_mv_seek_rowid(store_cursor *cur, int64_t rowid, int op, bool *eof_out, boo
     return rc;
 }
 
+/* Whether a probe of n values ends with the rowid (it exceeds the key's
+ * columns of an index of a rowid table). */
+static bool
+probe_has_rowid(const store_cursor *cur, int n)
+{
+    return n > cur->ki->n_fields && cur->ki->layout == KEY_LAYOUT_ROWID;
+}
+
 /* Orders the store cursor's key against a probe prefix of n values (the
- * last one the rowid when n exceeds the key's columns). */
+ * last one the rowid when probe_has_rowid). */
 static int
 mv_vs_probe(store_cursor *cur, const value *probe, int n)
 {
@@ -440,7 +492,7 @@ mv_vs_probe(store_cursor *cur, const value *probe, int n)
     int rc, c = record_compare_probe(cur->ki, mk, nmk, probe, nk, &rc);
     int64_t rowid = mv_cursor_rowid(cur->mv);
 
-    if (c != 0 || n <= cur->ki->n_fields)
+    if (c != 0 || !probe_has_rowid(cur, n))
         return c;
     return rowid < probe[nk].u.i ? -1 : rowid > probe[nk].u.i;
 }
@@ -450,7 +502,7 @@ static int
 mv_place_probe(store_cursor *cur, const value *probe, int n, int op)
 {
     int nk = n < cur->ki->n_fields ? n : cur->ki->n_fields;
-    int64_t rowid = n > cur->ki->n_fields ? probe[nk].u.i : INT64_MIN;
+    int64_t rowid = probe_has_rowid(cur, n) ? probe[nk].u.i : INT64_MIN;
     uint8_t *rec = NULL;
     size_t nrec = 0;
     bool valid;
@@ -501,6 +553,18 @@ store_mv_payload(store_cursor *cur, const uint8_t **data_out, uint32_t *nbytes_o
         return CHORUS_MISUSE;
     if (cur->src == SRC_BTREE && !cur->need_seek)
         return btree_payload(cur->bt, data_out, nbytes_out);
+    if (cur->ki != NULL && cur->ki->layout == KEY_LAYOUT_PK_ROW) {
+        if (cur->row == NULL)
+            return CHORUS_MISUSE;   /* deleted through this cursor; not reread */
+        *data_out = cur->row;       /* M6 */
+        *nbytes_out = cur->nrow;
+        return CHORUS_OK;
+    }
+    if (cur->ki != NULL && cur->ki->layout == KEY_LAYOUT_PK_SUFFIX) {
+        *data_out = cur->key.p;     /* the entry is its key columns (K3) */
+        *nbytes_out = cur->key.n;
+        return CHORUS_OK;
+    }
     if (cur->ki != NULL) {
         rc = store_key_join(cur->key.p, cur->key.n, cur->rowid, &cur->payload);
         *data_out = cur->payload.p;
@@ -621,14 +685,23 @@ store_mv_insert_new(store_cursor *cur, int64_t rowid, const uint8_t *data, uint3
 int
 store_mv_index_insert(store_cursor *cur, const uint8_t *key, uint32_t nbytes, bool unique)
 {
+    bool keyed_row = cur->ki->layout == KEY_LAYOUT_PK_ROW;
     int64_t rowid;
     mv_outcome o;
-    int rc = store_key_split(key, nbytes, cur->ki->n_fields, &cur->payload, &rowid);
+    int rc = store_key_split(cur->ki, key, nbytes, &cur->payload, &rowid);
 
     if (rc != CHORUS_OK)
         return rc;
     cur->rowid = rowid;
-    o = mv_index_insert(cur->tx->mv, cur->index, cur->payload.p, cur->payload.n, rowid, unique);
+    if (unique && store_key_has_null(cur->payload.p, cur->payload.n,
+                                     cur->ki->n_fields - cur->ki->n_suffix))
+        unique = false;     /* M7 */
+    if (keyed_row)          /* a WITHOUT ROWID table's row under its PRIMARY KEY */
+        o = mv_index_put_row(cur->tx->mv, cur->index, cur->payload.p, cur->payload.n, key,
+                             nbytes);
+    else
+        o = mv_index_insert(cur->tx->mv, cur->index, cur->payload.p, cur->payload.n, rowid,
+                            unique);
     if (o != MV_OK)
         return store_outcome(cur, o, cur->payload.p, cur->payload.n);
     rc = store_buf_reserve(&cur->key, cur->payload.n);
@@ -638,7 +711,13 @@ store_mv_index_insert(store_cursor *cur, const uint8_t *key, uint32_t nbytes, bo
     cur->key.n = cur->payload.n;
     cur->src = SRC_STORE;
     cur->need_seek = true;
-    return CHORUS_OK;
+    cur->row = NULL;
+    if (keyed_row && (rc = store_buf_reserve(&cur->payload, nbytes)) == CHORUS_OK) {
+        memcpy(cur->payload.p, key, nbytes);    /* M6: the row just written */
+        cur->row = cur->payload.p;
+        cur->nrow = nbytes;
+    }
+    return rc;
 }
 
 int
@@ -655,6 +734,7 @@ store_mv_delete(store_cursor *cur)
     if (o != MV_OK)
         return store_outcome(cur, o, cur->key.p, cur->key.n);
     cur->need_seek = true;
+    cur->row = NULL;
     return CHORUS_OK;
 }
 

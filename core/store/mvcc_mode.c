@@ -39,6 +39,13 @@
  *       misplaced entries) fails with CHORUS_ERROR before its B-tree commit,
  *       so the commits stay in the log for a checkpoint by a connection
  *       that defines it.
+ *   MM8 A WITHOUT ROWID table's row (a keyed row put, or an index delete in
+ *       its tree: key_info layout PK_ROW) replaces or removes the B-tree
+ *       entry with its PRIMARY KEY columns, whatever the rest of that entry
+ *       holds (at most one has them: catalog without_rowid.c WO1); its
+ *       other indexes' entries (PK_SUFFIX) are inserted as they are and
+ *       removed by comparing all their columns under the index's key_info
+ *       (they end with the PK, so at most one entry compares equal).
  * Locking: none beyond the store_db's; the caller serialises open and
  * close; checkpoints run one at a time under the log's checkpoint lock
  * (store_mvcc_checkpoint_run) or the pager's writer lock (step functions).
@@ -55,20 +62,29 @@
 typedef struct replay_ctx {
     store_db *db;
     mv_db *mv;
+    char name[128];             /* of the map being opened (mv_replay_map_fn) */
 } replay_ctx;
 
 static int
-replay_index(void *ctx, uint32_t object, const char **name_out, mv_key_compare *compare_out,
-             void **compare_ctx_out)
+replay_map(void *ctx, uint32_t object, bool is_index, const char **name_out,
+           mv_key_compare *compare_out, mv_key_compare *same_unique_out, void **compare_ctx_out)
 {
     replay_ctx *r = ctx;
-    key_info *ki;
-    int rc = store_db_index_ctx(r->db, object, NULL, &ki);
+    key_info fetched, *ki;
+    int rc = r->db->info == NULL ? (is_index ? CHORUS_CORRUPT : CHORUS_OK)
+                                 : r->db->info(r->db->info_ctx, object, is_index,
+                                               is_index ? &fetched : NULL, r->name,
+                                               sizeof r->name);
 
+    if (rc == CHORUS_OK && is_index)
+        rc = store_db_index_ctx(r->db, object, &fetched, &ki);
     if (rc != CHORUS_OK)
         return rc;
-    *name_out = NULL;
+    *name_out = r->name[0] != 0 ? r->name : NULL;
+    if (!is_index)
+        return CHORUS_OK;
     *compare_out = store_index_compare;
+    *same_unique_out = store_index_same_unique_fn(ki);
     *compare_ctx_out = ki;
     return CHORUS_OK;
 }
@@ -77,7 +93,7 @@ static int
 replay_frame(void *ctx, const mv_log_frame *frame)
 {
     replay_ctx *r = ctx;
-    return mv_replay_frame(r->mv, frame, replay_index, r);
+    return mv_replay_frame(r->mv, frame, replay_map, r);
 }
 
 int
@@ -85,7 +101,7 @@ store_mvcc_open(store_db *db, const char *log_path, const mv_log_options *opts,
                 store_index_info_fn info, void *ctx, mv_log_recovery *rec_out)
 {
     mv_log_recovery rec;
-    replay_ctx r = {db, NULL};
+    replay_ctx r = {db, NULL, {0}};
     mv_log *log = NULL;
     int rc;
 
@@ -161,7 +177,8 @@ typedef struct ckpt_ctx {
 } ckpt_ctx;
 
 static int
-ckpt_cursor(ckpt_ctx *c, uint32_t root, bool is_index, btree_cursor **out)
+ckpt_cursor(ckpt_ctx *c, uint32_t root, bool is_index, btree_cursor **out,
+            const key_info **ki_out)
 {
     key_info *ki = NULL;
     int rc;
@@ -169,6 +186,7 @@ ckpt_cursor(ckpt_ctx *c, uint32_t root, bool is_index, btree_cursor **out)
     for (int i = 0; i < c->n; i++)
         if (c->open[i].root == root && (c->open[i].ki != NULL) == is_index) {
             *out = c->open[i].cur;
+            *ki_out = c->open[i].ki;
             return CHORUS_OK;
         }
     if (c->n == CKPT_CURSORS) {             /* recycle the oldest */
@@ -185,32 +203,38 @@ ckpt_cursor(ckpt_ctx *c, uint32_t root, bool is_index, btree_cursor **out)
     c->open[c->n].ki = ki;
     c->open[c->n].cur = *out;
     c->n++;
+    *ki_out = ki;
     return CHORUS_OK;
 }
 
-/* Deletes the index record c->rec from cur's tree if it is there (MM2). */
+/* Deletes from cur's tree (index ki) the entry rec if it is there, or
+ * (by_key: WITHOUT ROWID trees, MM8) the entry whose leading columns
+ * compare equal to rec's under ki (MM2). */
 static int
-index_remove(ckpt_ctx *c, btree_cursor *cur)
+index_remove(btree_cursor *cur, const key_info *ki, const uint8_t *rec, uint32_t nrec,
+             bool by_key)
 {
     value probe[KEY_INFO_MAX + 1];
     record_cursor rc_rec;
     const uint8_t *data;
     uint32_t n;
-    bool eof;
-    int rc;
+    bool eof = true;
+    int cmp_rc, rc;
 
     record_cursor_init(&rc_rec);
-    rc = record_cursor_parse(&rc_rec, c->rec.p, c->rec.n);
+    rc = record_cursor_parse(&rc_rec, rec, nrec);
     for (int i = 0; rc == CHORUS_OK && i < rc_rec.n_cols && i <= KEY_INFO_MAX; i++)
         record_cursor_column(&rc_rec, i, &probe[i]);
     if (rc == CHORUS_OK)
         rc = btree_seek_key(cur, probe, rc_rec.n_cols, BTREE_SEEK_GE, &eof);
-    record_cursor_free(&rc_rec);
-    if (rc != CHORUS_OK || eof)
-        return rc;
-    rc = btree_payload(cur, &data, &n);
-    if (rc == CHORUS_OK && n == c->rec.n && memcmp(data, c->rec.p, n) == 0)
+    if (rc == CHORUS_OK && !eof)
+        rc = btree_payload(cur, &data, &n);
+    if (rc == CHORUS_OK && !eof &&
+        (by_key ? record_compare_probe(ki, data, n, probe, rc_rec.n_cols, &cmp_rc) == 0 &&
+                      cmp_rc == CHORUS_OK
+                : n == nrec && memcmp(data, rec, n) == 0))
         rc = btree_delete(cur);
+    record_cursor_free(&rc_rec);
     return rc;
 }
 
@@ -218,26 +242,40 @@ static int
 ckpt_apply(void *ctx, const mv_log_record *r)
 {
     ckpt_ctx *c = ctx;
-    bool is_index = r->op == MV_LOG_INDEX_PUT || r->op == MV_LOG_INDEX_DELETE;
+    bool is_index = r->op != MV_LOG_ROW_PUT && r->op != MV_LOG_ROW_DELETE;
+    const key_info *ki;
     btree_cursor *cur;
     bool eof, exact;
-    int rc = ckpt_cursor(c, r->object, is_index, &cur);
+    int rc = ckpt_cursor(c, r->object, is_index, &cur, &ki);
 
     if (rc != CHORUS_OK)
         return rc;
+    if (is_index && (ki->layout == KEY_LAYOUT_PK_ROW ? r->op == MV_LOG_INDEX_PUT
+                                                     : r->op == MV_LOG_KEYED_PUT))
+        return CHORUS_CORRUPT_HERE();       /* a row where an entry belongs, or back */
     switch (r->op) {
     case MV_LOG_ROW_PUT:
         return btree_insert(cur, r->rowid, r->data, r->nbytes);
     case MV_LOG_ROW_DELETE:
         rc = btree_seek_rowid(cur, r->rowid, BTREE_SEEK_GE, &eof, &exact);
         return rc == CHORUS_OK && exact ? btree_delete(cur) : rc;
+    case MV_LOG_KEYED_PUT:                  /* MM8 */
+        rc = index_remove(cur, ki, r->key, r->nkey, true);
+        return rc == CHORUS_OK ? btree_index_insert(cur, r->data, r->nbytes) : rc;
     default:
+        if (ki->layout == KEY_LAYOUT_PK_ROW)
+            return index_remove(cur, ki, r->data, r->nbytes, true);     /* MM8 */
+        if (ki->layout == KEY_LAYOUT_PK_SUFFIX) {
+            if (r->op == MV_LOG_INDEX_PUT)
+                return btree_index_insert(cur, r->data, r->nbytes);
+            return index_remove(cur, ki, r->data, r->nbytes, true);     /* MM8 */
+        }
         rc = store_key_join(r->data, r->nbytes, r->rowid, &c->rec);
         if (rc != CHORUS_OK)
             return rc;
         if (r->op == MV_LOG_INDEX_PUT)
             return btree_index_insert(cur, c->rec.p, c->rec.n);
-        return index_remove(c, cur);
+        return index_remove(cur, ki, c->rec.p, c->rec.n, false);
     }
 }
 

@@ -85,7 +85,8 @@ store_db_index_ctx(store_db *db, uint32_t root, const key_info *ki, key_info **o
         return CHORUS_OK;
     }
     if (ki == NULL) {
-        rc = db->info != NULL ? db->info(db->info_ctx, root, &fetched) : CHORUS_CORRUPT;
+        rc = db->info != NULL ? db->info(db->info_ctx, root, true, &fetched, NULL, 0)
+                              : CHORUS_CORRUPT;
         ki = &fetched;
     }
     c = rc == CHORUS_OK ? malloc(sizeof *c) : NULL;
@@ -174,9 +175,11 @@ store_outcome(store_cursor *cur, mv_outcome o, const uint8_t *key, uint32_t nkey
         text = key_text(key, nkey);
     if (o == MV_DOOMED && mv_tx_conflict_outcome(tx->mv) != MV_OK)
         o = mv_tx_conflict_outcome(tx->mv);
-    rc = cur->index != NULL
-             ? mv_outcome_rc(o, "index", mv_index_name(cur->index), cur->rowid, text, &msg)
-             : mv_outcome_rc(o, "table", mv_table_name(cur->table), cur->rowid, NULL, &msg);
+    if (cur->index != NULL)         /* a WITHOUT ROWID table's row names its PRIMARY KEY */
+        rc = mv_outcome_rc(o, cur->ki->layout == KEY_LAYOUT_PK_ROW ? "table" : "index",
+                           mv_index_name(cur->index), cur->rowid, text, &msg);
+    else
+        rc = mv_outcome_rc(o, "table", mv_table_name(cur->table), cur->rowid, NULL, &msg);
     free(text);
     free(tx->msg);
     tx->msg = msg;

@@ -23,7 +23,11 @@
  *   S3  Index keys are B-tree index records (key columns, then the rowid) on
  *       both paths. In the version store an index entry is keyed by the key
  *       columns' record plus the rowid, so UNIQUE checks see one key across
- *       rowids (mvcc R9).
+ *       rowids (mvcc R9). WITHOUT ROWID trees (key_info layout, record.h)
+ *       have no rowid: the table's entries are keyed by the PRIMARY KEY's
+ *       columns and carry the row (mvcc keyed rows), its other indexes'
+ *       entries by all their columns, UNIQUE on the leading ones (merge.c
+ *       M6).
  *   S4  An MVCC write that loses a conflict returns CHORUS_CONFLICT and
  *       leaves a message naming the table or index and the row or key in the
  *       transaction (store_tx_errmsg); the MVCC transaction is then doomed
@@ -163,10 +167,16 @@ int store_rowid_next(store_cursor *cur, int64_t *out);
 
 /*
  * Recovery and checkpoints run below the catalog, so the store asks its
- * caller for the key_info of an index tree by root page: fill *ki_out and
- * return CHORUS_OK, or CHORUS_CORRUPT for a root that is no index.
+ * caller about a tree by root page. is_index: fill *ki_out with the
+ * key_info of the index tree (a WITHOUT ROWID table's tree is one) and
+ * return CHORUS_OK, or CHORUS_CORRUPT for a root that is no index; else
+ * (a table: ki_out NULL) return CHORUS_OK. name_out (NULL: not wanted)
+ * receives the name of the table or index there, for conflict messages
+ * (a WITHOUT ROWID table's tree: the table's), cut to name_size bytes, ""
+ * when unknown.
  */
-typedef int (*store_index_info_fn)(void *ctx, uint32_t root, key_info *ki_out);
+typedef int (*store_index_info_fn)(void *ctx, uint32_t root, bool is_index, key_info *ki_out,
+                                   char *name_out, size_t name_size);
 
 /*
  * Switches db to MVCC mode: creates the version store, opens the logical

@@ -61,6 +61,9 @@ struct store_cursor {
     bool bt_key_ok;             /* bt_key/bt_rowid describe the B-tree position */
     bool need_seek;             /* a write went through the cursor (M2) */
     store_buf payload;          /* index: the store entry as an index record */
+    const void *row;            /* WITHOUT ROWID table, SRC_STORE: the row (M6), NULL once
+                                   deleted through the cursor */
+    uint32_t nrow;
     bool bt_max_known;          /* table: bt_max holds the B-tree's largest rowid (M5) */
     int64_t bt_max;             /* ... INT64_MIN for an empty tree */
 };
@@ -83,9 +86,12 @@ int store_mv_delete(store_cursor *cur);
 int store_mv_rowid_next(store_cursor *cur, int64_t *out);
 
 /* --- keys.c: index records <-> (key columns, rowid) (S3) -------------------- */
-int store_key_split(const uint8_t *rec, uint32_t nbytes, int n_key, store_buf *key_out,
+int store_key_split(const key_info *ki, const uint8_t *rec, uint32_t nbytes, store_buf *key_out,
                     int64_t *rowid_out);
 int store_key_join(const uint8_t *key, uint32_t nbytes, int64_t rowid, store_buf *out);
+/* Whether one of the first n_cols columns of the key record is NULL (a
+ * UNIQUE key with a NULL never collides: M7). */
+bool store_key_has_null(const uint8_t *key, uint32_t nbytes, int n_cols);
 int store_buf_reserve(store_buf *b, uint32_t n);
 void store_buf_free(store_buf *b);
 
@@ -95,6 +101,13 @@ void store_buf_free(store_buf *b);
 int store_db_index_ctx(store_db *db, uint32_t root, const key_info *ki, key_info **out);
 /* Version store comparison of index keys (S3); ctx is a key_info. */
 int store_index_compare(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb);
+/* Whether index keys a and b hold one UNIQUE key: their leading n_fields -
+ * n_suffix columns compare equal (an index of a WITHOUT ROWID table, M6;
+ * keys with a NULL there are never checked, M7); ctx is its key_info. */
+int store_index_same_unique(void *ctx, const void *a, uint32_t na, const void *b, uint32_t nb);
+/* The same_unique comparison of ki's version store map (mv_index_open_prefix):
+ * store_index_same_unique for layout PK_SUFFIX, else NULL. */
+mv_key_compare store_index_same_unique_fn(const key_info *ki);
 /* Records an MVCC outcome's message in the transaction (S4); returns its code. */
 int store_outcome(store_cursor *cur, mv_outcome o, const uint8_t *key, uint32_t nkey);
 

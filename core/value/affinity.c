@@ -54,6 +54,13 @@ affinity_from_type(const char *decl_type)
     return AFFINITY_NUMERIC;
 }
 
+char
+affinity_from_cast_type(const char *type_name)
+{
+    return type_name == NULL || type_name[0] == '\0' ? AFFINITY_NUMERIC
+                                                     : affinity_from_type(type_name);
+}
+
 /* Replaces *v (freeing what it owned) with its text rendering. */
 static int
 number_to_text(value *v)
@@ -98,6 +105,16 @@ text_to_number(value *v, bool try_int)
     value_set_real(v, s.r);
     if (try_int)
         real_try_int(v);
+}
+
+int
+value_apply_compare_affinity(value *v, char aff)
+{
+    if (aff != AFFINITY_NUMERIC && aff != AFFINITY_INTEGER && aff != AFFINITY_REAL)
+        return value_apply_affinity(v, aff);
+    if (v->type == VALUE_TEXT)
+        text_to_number(v, true);
+    return CHORUS_OK;
 }
 
 int
@@ -167,5 +184,5 @@ value_cast_affinity(value *v, char aff)
 int
 value_cast(value *v, const char *type_name)
 {
-    return value_cast_affinity(v, affinity_from_type(type_name));
+    return value_cast_affinity(v, affinity_from_cast_type(type_name));
 }

@@ -52,6 +52,10 @@ enum affinity {
  */
 char affinity_from_type(const char *decl_type);
 
+/* The affinity CAST(x AS type_name) converts to: affinity_from_type, except
+ * that no type name (CAST(x AS)) is NUMERIC, as in SQLite. */
+char affinity_from_cast_type(const char *type_name);
+
 /*
  * Converts *v as when it is stored into a column of affinity aff:
  *   TEXT: integers and reals become their text rendering.
@@ -65,6 +69,16 @@ char affinity_from_type(const char *decl_type);
  * owned by v.
  */
 int value_apply_affinity(value *v, char aff);
+
+/*
+ * Converts *v as a comparison does to an operand of affinity aff (index
+ * probes, IN values): NUMERIC, INTEGER and REAL alike turn wholly numeric
+ * text into a number (INTEGER when it is a whole number in range) and leave
+ * numbers as they are, so 9223372036854775806 stays below the REAL
+ * 9223372036854775808.0; TEXT, BLOB and NONE as value_apply_affinity.
+ * Returns CHORUS_OK or CHORUS_NOMEM.
+ */
+int value_apply_compare_affinity(value *v, char aff);
 
 /* --- numeric conversion ------------------------------------------------- */
 
@@ -155,7 +169,7 @@ const char *value_type_name(int type);
 /* --- CAST ---------------------------------------------------------------- */
 
 /*
- * CAST(*v AS type_name), in place. The target is affinity_from_type(
+ * CAST(*v AS type_name), in place. The target is affinity_from_cast_type(
  * type_name): BLOB -> the bytes of the text rendering; TEXT -> text;
  * NUMERIC -> value_to_numeric; INTEGER -> value_to_int64; REAL ->
  * value_to_double. NULL stays NULL. CHORUS_OK or CHORUS_NOMEM (v unchanged).

@@ -13,9 +13,10 @@
  *       that opens or attaches it shares one pager and sees its commits.
  *   AT2 Errors are SQLite's: "database X is already in use" (main, temp or
  *       an attached name, any case), "too many attached databases - max
- *       10", "unable to open database: FILE"; DETACH: "no such database:
- *       X", "cannot detach database main" (and temp once the temp
- *       database exists; before, temp is "no such database"), and
+ *       N" (the ATTACHED limit, 10 unless lowered: conn.c N3), "unable to
+ *       open database: FILE"; DETACH: "no such database: X", "cannot
+ *       detach database main" (and temp once the temp database exists;
+ *       before, temp is "no such database"), and
  *       "database X is locked" while a statement of the open transaction
  *       read or wrote X, or statements run (vm_schema_in_use); a
  *       transaction that only joined X (temp.c TP2) is ended there.
@@ -104,9 +105,9 @@ vm_attach_execute(vm_stmt *st)
     if (rc != CHORUS_OK) {
         if (st->run.errmsg == NULL)
             vm_run_error(&st->run, rc, "%s", chorus_errstr(rc));
-    } else if (conn->n_schemas == VM_N_SCHEMAS) {
+    } else if (conn->n_schemas - 1 >= conn->limits[CHORUS_LIMIT_ATTACHED]) {    /* conn.c N3 */
         rc = vm_run_error(&st->run, CHORUS_ERROR, "too many attached databases - max %d",
-                          VM_MAX_ATTACHED);
+                          conn->limits[CHORUS_LIMIT_ATTACHED]);
     } else if (name_in_use(conn, name)) {
         rc = vm_run_error(&st->run, CHORUS_ERROR, "database %s is already in use", name);
     } else {

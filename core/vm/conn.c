@@ -6,6 +6,10 @@
  *   N1  errmsg is NULL exactly when errcode is CHORUS_OK; vm_conn_errmsg
  *       then gives "not an error".
  *   N2  interrupt is the only field another thread may touch.
+ *   N3  limits[id] stays within 0 .. limit_highest[id]; a new connection
+ *       starts at the highest, which are sqlite3 3.40's defaults (the
+ *       parser's fixed bounds for EXPR_DEPTH and VARIABLE_NUMBER,
+ *       core/sql/sql_int.h). Where each is enforced: chorus.h chorus_limit.
  * Callers: c-api, and the other files of core/vm.
  */
 #include <stdarg.h>
@@ -14,6 +18,34 @@
 #include <string.h>
 
 #include "vm_int.h"
+
+static const int limit_highest[CHORUS_LIMIT_COUNT] = {
+    [CHORUS_LIMIT_LENGTH] = 1000000000,
+    [CHORUS_LIMIT_SQL_LENGTH] = 1000000000,
+    [CHORUS_LIMIT_COLUMN] = 2000,
+    [CHORUS_LIMIT_EXPR_DEPTH] = 1000,
+    [CHORUS_LIMIT_COMPOUND_SELECT] = 500,
+    [CHORUS_LIMIT_VDBE_OP] = 250000000,
+    [CHORUS_LIMIT_FUNCTION_ARG] = 127,
+    [CHORUS_LIMIT_ATTACHED] = VM_MAX_ATTACHED,
+    [CHORUS_LIMIT_LIKE_PATTERN_LENGTH] = 50000,
+    [CHORUS_LIMIT_VARIABLE_NUMBER] = 32766,
+    [CHORUS_LIMIT_TRIGGER_DEPTH] = 1000,
+    [CHORUS_LIMIT_WORKER_THREADS] = 8,
+};
+
+int
+vm_conn_limit(vm_conn *conn, int id, int new_value)
+{
+    int old;
+
+    if (id < 0 || id >= CHORUS_LIMIT_COUNT)
+        return -1;
+    old = conn->limits[id];
+    if (new_value >= 0)
+        conn->limits[id] = new_value < limit_highest[id] ? new_value : limit_highest[id];
+    return old;
+}
 
 int
 vm_conn_open(vm_db *db, vm_conn **out)
@@ -26,8 +58,11 @@ vm_conn_open(vm_db *db, vm_conn **out)
     conn->db = db;
     conn->busy_ms = 5000;
     conn->cache_size = -2000;
+    conn->automatic_index = true;
     conn->n_schemas = 1;        /* main; temp's slot stays empty until used (temp.c TP1) */
     atomic_init(&conn->interrupt, 0);
+    memcpy(conn->limits, limit_highest, sizeof conn->limits);      /* N3 */
+    conn->limits[CHORUS_LIMIT_WORKER_THREADS] = 0;
     pthread_mutex_lock(&db->mu);
     conn->cat = catalog_retain(db->cat);
     pthread_mutex_unlock(&db->mu);
@@ -52,6 +87,17 @@ vm_conn_close(vm_conn *conn)
     catalog_release(conn->cat);
     free(conn->errmsg);
     free(conn);
+}
+
+void
+vm_conn_set_authorizer(vm_conn *conn,
+                       int (*fn)(void *, int, const char *, const char *, const char *,
+                                 const char *),
+                       void *arg)
+{
+    conn->auth_fn = fn;
+    conn->auth_arg = arg;
+    vm_conn_expire(conn);
 }
 
 void

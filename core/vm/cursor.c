@@ -20,6 +20,10 @@
  *       index's key_info; its rows have no rowid (rowid reads 0). Its PK
  *       index as a level's cover (exec_loop.c) is the table itself: columns
  *       read as from the table.
+ *   C7  A cursor on an automatic index row (held, autoindex.c AI5) reads
+ *       the columns that row holds from it; another column first moves the
+ *       b-tree to the row's rowid (NULL if the row is gone). Any move of the
+ *       cursor drops the row.
  * Callers: expr_eval.c, exec_loop.c.
  */
 #include <stdlib.h>
@@ -59,6 +63,7 @@ vm_cursor_close(plan_cursor *cur)
     }
     cur->filled = false;
     cur->have_rec = false;
+    cur->held = NULL;
     cur->null_row = false;
     cur->row = NULL;
     cur->cover = NULL;
@@ -70,6 +75,7 @@ void
 vm_cursor_reset(plan_cursor *cur)
 {
     cur->have_rec = false;
+    cur->held = NULL;
 }
 
 /* Reads the rowid of the row under a table cursor. */
@@ -77,6 +83,7 @@ int
 vm_cursor_load(plan_cursor *cur)
 {
     cur->have_rec = false;
+    cur->held = NULL;
     if (cur->table->without_rowid) {                          /* C6 */
         cur->rowid = 0;
         return CHORUS_OK;
@@ -154,6 +161,24 @@ vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
     if (col < 0 || col == t->rowid_alias) {               /* C1 */
         value_set_int(out, cur->rowid);
         return CHORUS_OK;
+    }
+    if (cur->held != NULL) {                                /* C7 */
+        bool eof, exact = false;
+        if (cur->held_pos[col] >= 0) {
+            *out = cur->held[cur->held_pos[col]];
+            out->flags = VALUE_BORROWED;
+            return CHORUS_OK;
+        }
+        rc = store_seek_rowid(cur->bt, cur->rowid, BTREE_SEEK_GE, &eof, &exact);
+        if (rc != CHORUS_OK)
+            return vm_run_error(r, rc, "database disk image is malformed");
+        if (eof || !exact) {        /* deleted since the index was built: as SQLite's
+                                       stale index shows no more of it */
+            value_set_null(out);
+            return CHORUS_OK;
+        }
+        cur->held = NULL;
+        cur->have_rec = false;
     }
     if (!cur->have_rec && (rc = decode(cur)) != CHORUS_OK)
         return vm_run_error(r, rc, "database disk image is malformed");

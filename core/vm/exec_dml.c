@@ -12,7 +12,9 @@
  *       VALUES rows are evaluated one at a time, each after the previous
  *       row's write, as SQLite's co-routine does.
  *   W2  DEFAULT expressions are evaluated per row; CHECK constraints run
- *       on the new row after column affinity, before the writer.
+ *       on the new row after column affinity, before the writer. A CHECK
+ *       that fails under OR IGNORE drops the row; under any other action
+ *       (REPLACE too) it fails the statement, as in SQLite.
  *   W3  changes() counts rows written by the statement (not those OR
  *       IGNORE skipped); last_insert_rowid() is the last inserted rowid.
  *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
@@ -200,9 +202,10 @@ check_failed(vm_stmt *st, const char *text, int n)
     return rc;
 }
 
-/* W2: CHECK constraints over vals. */
+/* W2: CHECK constraints over vals, written with conflict action conflict;
+ * *ignored_out: OR IGNORE dropped the row. */
 static int
-run_checks(vm_stmt *st, value *vals, int64_t rowid)
+run_checks(vm_stmt *st, value *vals, int64_t rowid, int conflict, bool *ignored_out)
 {
     plan_stmt *p = st->plan;
     const catalog_table *t = p->table;
@@ -221,6 +224,10 @@ run_checks(vm_stmt *st, value *vals, int64_t rowid)
         rc = vm_eval_truth(&st->run, p->checks[i], &truth);
         if (rc != CHORUS_OK)
             return rc;
+        if (truth == 0 && conflict == AST_CONFLICT_IGNORE) {
+            *ignored_out = true;
+            return CHORUS_OK;
+        }
         if (truth == 0) {
             const char *name = t->checks[i].name;
             if (name != NULL)
@@ -472,7 +479,7 @@ update_one(vm_stmt *st, int64_t old_rowid, value *vals, const value *new_rowid,
     if (rc == CHORUS_OK && !ignored)
         rc = compute_generated(st, t, vals, rowid);
     if (rc == CHORUS_OK && !ignored)
-        rc = run_checks(st, vals, rowid);
+        rc = run_checks(st, vals, rowid, conflict, &ignored);
     if (rc == CHORUS_OK && !ignored)
         rc = replace_victims(st, t, vals, t->rowid_alias >= 0 ? NULL : new_rowid, &old_rowid,
                              old_row, conflict, &ignored);
@@ -609,7 +616,7 @@ insert_row(vm_stmt *st, value *vals, const value *src, int64_t *n_written)
     if (rc == CHORUS_OK && !skip && p->n_upserts > 0)
         rc = upsert_try(st, vals, &skip, n_written);
     if (rc == CHORUS_OK && !skip)
-        rc = run_checks(st, vals, new_rowid);
+        rc = run_checks(st, vals, new_rowid, st->conflict, &skip);
     if (rc == CHORUS_OK && !skip)
         rc = replace_victims(st, t, vals, rowid_ptr, NULL, NULL, st->conflict, &skip);
     if (rc != CHORUS_OK || skip)

@@ -37,6 +37,11 @@
  *       down to the lower, an index prefix and range from the last entry
  *       at or below the upper bound down to the lower bound (or the
  *       NULLs, which no range holds), rowid IN values in descending order.
+ *   L7  An automatic index level (PA_AUTO_INDEX, compile/where.c P15)
+ *       builds its transient index when it first starts in a query run
+ *       (autoindex.c AI4), then, for each start, probes it with its eq
+ *       values (L3: a NULL probe ends it unless from IS) and visits the
+ *       rows found, reading them from the index (autoindex.c AI5).
  * Callers: exec_query.c, agg.c.
  */
 #include <math.h>
@@ -98,7 +103,7 @@ eval_probe(vm_run *r, cx *e, char aff, value *out, bool *is_null)
     rc = value_copy(out, &v);
     value_clear(&v);
     if (rc == CHORUS_OK && aff != AFFINITY_NONE)
-        rc = value_apply_affinity(out, aff);
+        rc = value_apply_compare_affinity(out, aff);
     *is_null = out->type == VALUE_NULL;
     return rc;
 }
@@ -145,7 +150,7 @@ in_collect(vm_run *r, plan_level *lv, char aff, uint8_t coll, bool rowid)
             if (rc != CHORUS_OK)
                 break;
             if (aff != AFFINITY_NONE)
-                rc = value_apply_affinity(&v, aff);
+                rc = value_apply_compare_affinity(&v, aff);
             if (rc == CHORUS_OK && v.type != VALUE_NULL)
                 rc = in_add(lv, &v, &cap);
             value_clear(&v);
@@ -240,6 +245,40 @@ rowid_in_next(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
     }
     *eof = true;
     return CHORUS_OK;
+}
+
+/* L7: the next row of an automatic index probe. */
+static int
+auto_index_next(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    *eof = !vm_autoindex_next(lv->auto_ix, cur);
+    return CHORUS_OK;
+}
+
+static int eph_fill(vm_run *r, plan_cursor *cur);
+
+static int
+auto_index_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    int rc = CHORUS_OK;
+
+    *eof = true;
+    if (cur->kind == PC_EPHEMERAL)
+        rc = cur->filled ? CHORUS_OK : eph_fill(r, cur);
+    else if ((rc = vm_cursor_open_table(r, cur)) == CHORUS_OK)
+        cur->have_rec = false;
+    if (rc != CHORUS_OK)
+        return rc;
+    if (lv->auto_ix == NULL && (rc = vm_autoindex_build(r, lv, cur, &lv->auto_ix)) != CHORUS_OK)
+        return rc;
+    for (int i = 0; i < lv->n_eq; i++) {
+        bool is_null;
+        rc = eval_probe(r, lv->eq[i], lv->eq_aff[i], &lv->probe[i], &is_null);
+        if (rc != CHORUS_OK || (is_null && !(lv->eq_is >> i & 1)))
+            return rc;
+    }
+    vm_autoindex_probe(lv->auto_ix, lv->probe);
+    return auto_index_next(r, lv, cur, eof);
 }
 
 /* Positions a rowid range level on its first row (lower bound). */
@@ -714,6 +753,8 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
         eph_position(cur, eof);
         return CHORUS_OK;
     }
+    if (lv->access == PA_AUTO_INDEX)
+        return auto_index_first(r, lv, cur, eof);
     rc = vm_cursor_open_table(r, cur);
     if (rc != CHORUS_OK)
         return rc;
@@ -780,6 +821,8 @@ level_next(vm_run *r, plan_level *lv, bool *eof)
         return CHORUS_OK;
     case PA_ROWID_IN:
         return rowid_in_next(r, lv, cur, eof);
+    case PA_AUTO_INDEX:
+        return auto_index_next(r, lv, cur, eof);
     case PA_INDEX:
     case PA_INDEX_IN:
         rc = lv->reverse ? store_prev(lv->ix, eof) : store_next(lv->ix, eof);
@@ -1035,6 +1078,8 @@ vm_loop_close(vm_run *r, plan_query *q)
         free(lv->in_vals);
         lv->in_vals = NULL;
         lv->n_in = 0;
+        vm_autoindex_free(lv->auto_ix);         /* L7 */
+        lv->auto_ix = NULL;
         lv->started = false;
         lv->in_null_row = false;
         if (lv->right_pass != NULL) {

@@ -26,6 +26,10 @@
  *       holds it: names (its column list first, made unique as from.c F8
  *       says), declared types (the columns' own, "" for expressions), never
  *       NOT NULL or key.
+ *   PR5 case_sensitive_like and automatic_index are connection settings the
+ *       compiler reads (compile_env); changing one expires every statement
+ *       of the connection (vm_conn_expire), as SQLite's re-registered LIKE
+ *       does, so no plan keeps a LIKE range of the other case rule.
  * Callers: stmt.c (statements), exec_query.c (tables).
  */
 #include <stdio.h>
@@ -34,27 +38,16 @@
 
 #include "vm_int.h"
 
-/* SQLite's flags where the registry's FUNC_DETERMINISTIC says otherwise:
- * the date and time functions count as deterministic there (their 'now' is
- * one per statement), sqlite_version() does not. */
-static const struct {
-    const char *name;
-    int flags;
-} flag_overrides[] = {
-    {"date", 0x200800}, {"time", 0x200800}, {"datetime", 0x200800}, {"julianday", 0x200800},
-    {"strftime", 0x200800}, {"unixepoch", 0x200800}, {"timediff", 0x200800},
-    {"sqlite_version", 0x200000},
-};
-
-/* The flags PR3 gives def. */
+/* The flags PR3 gives def: the date and time functions count as
+ * deterministic in SQLite (FUNC_STATEMENT_STABLE: their 'now' is one per
+ * statement). */
 static int
 sqlite_flags(const func_def *def)
 {
     bool is_json = strncmp(def->name, "json", 4) == 0 || def->name[0] == '-';
 
-    for (size_t i = 0; i < CHORUS_ARRAY_LEN(flag_overrides); i++)
-        if (strcmp(flag_overrides[i].name, def->name) == 0)
-            return flag_overrides[i].flags;
+    if (def->flags & FUNC_STATEMENT_STABLE)
+        return 0x200800;
     if (is_json)
         return 0x800 | (def->flags & FUNC_AGGREGATE ? 0x100000 : 0);
     return 0x200000 | ((def->flags & (FUNC_DETERMINISTIC | FUNC_AGGREGATE)) == FUNC_DETERMINISTIC
@@ -156,6 +149,8 @@ pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env)
     env->foreign_keys = &conn->foreign_keys;
     env->defer_foreign_keys = &conn->defer_foreign_keys;
     env->recursive_triggers = &conn->recursive_triggers;
+    env->case_sensitive_like = &conn->case_sensitive_like;
+    env->automatic_index = &conn->automatic_index;
     env->cache_size = &conn->cache_size;
     env->mvcc = vm_mvcc_on(conn->db);
     env->function_at = function_at;
@@ -166,17 +161,21 @@ pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env)
     return rc;
 }
 
-/* Runs p into out (initialized by the caller). */
+/* Runs p into out (initialized by the caller). PR5: a change of a setting
+ * the compiler reads recompiles the connection's statements. */
 static int
 pragma_run(vm_run *r, const ast_pragma *p, catalog_result *out)
 {
     catalog_pragma_env env;
     char *msg = NULL;
+    bool like = r->conn->case_sensitive_like, autoindex = r->conn->automatic_index;
     int rc = pragma_env(r, p, &env);
 
     if (rc != CHORUS_OK)
         return rc;
     rc = catalog_pragma(&env, p, out, &msg);
+    if (like != r->conn->case_sensitive_like || autoindex != r->conn->automatic_index)
+        vm_conn_expire(r->conn);
     if (rc != CHORUS_OK)
         rc = vm_run_error(r, rc, "%s", msg ? msg : chorus_errstr(rc));
     free(msg);

@@ -18,8 +18,9 @@
  *       changes() and last_insert_rowid() are restored after the program,
  *       as SQLite does; total_changes() keeps counting.
  *   G4  A trigger does not fire while it is already running unless PRAGMA
- *       recursive_triggers is on; at most 1000 programs nest ("too many
- *       levels of trigger recursion").
+ *       recursive_triggers is on; at most the connection's TRIGGER_DEPTH
+ *       limit (1000 unless lowered) programs nest ("too many levels of
+ *       trigger recursion").
  *   G5  RAISE(IGNORE) unwinds with VM_RAISE_IGNORE to the firing that runs
  *       the program, which abandons the row; RAISE(ABORT|FAIL|ROLLBACK, msg)
  *       fails with CHORUS_CONSTRAINT_TRIGGER and msg, and the root records
@@ -31,6 +32,13 @@
  *       statement that fired the trigger when that one has one (its own OR
  *       clause or one it got so), else with its own, as SQLite does; the
  *       statements of foreign key actions keep their own (ABORT).
+ *   G8  Preparing an INSERT, UPDATE or DELETE compiles the programs of the
+ *       triggers its event fires on its table (UPDATE OF matched), and
+ *       theirs in turn (not one already on the path), as SQLite codes them
+ *       then: an error in a trigger body fails the prepare, also when no
+ *       row would fire it ("no such table: main.t" inside a trigger of
+ *       main, SQLite's words). REPLACE's delete triggers, upserts' update
+ *       triggers and foreign key actions still compile at first use (G1).
  * Ownership: sub-plan entries are malloc()ed here and freed by plan_free or
  * vm_subs_free. Callers: exec_dml.c, expr_eval.c (vm_raise), the writer.
  */
@@ -39,8 +47,6 @@
 #include <strings.h>
 
 #include "vm_int.h"
-
-#define TRIGGER_DEPTH_MAX 1000
 
 /* One running trigger program (G4), on the C stack. */
 typedef struct vm_frame {
@@ -104,6 +110,8 @@ sub_get(vm_stmt *st, const void *key, const sub_spec *spec, plan_sub **out)
     env.cat = sub_catalog(root, spec->t);
     env.sql = spec->sql;
     env.temp_cat = spec->sees_temp ? vm_temp_catalog(root->conn) : NULL;
+    if (spec->trigger && !spec->sees_temp && vm_schema_catalog_of(root->conn, spec->t) == NULL)
+        env.view_schema = "main";   /* G8: an unknown table's error names main */
     if (spec->trigger)
         rc = compile_trigger_stmt(&env, spec->t, spec->stmt, spec->expr, &s->plan, &msg);
     else
@@ -311,7 +319,7 @@ may_fire(vm_stmt *st, const catalog_trigger *trg, bool *ok)
         for (vm_frame *f = root->frames; f != NULL; f = f->up)
             if (f->trg == trg)
                 *ok = false;
-    if (*ok && root->trig_depth >= TRIGGER_DEPTH_MAX)
+    if (*ok && root->trig_depth >= st->conn->limits[CHORUS_LIMIT_TRIGGER_DEPTH])
         return vm_run_error(&st->run, CHORUS_ERROR, "too many levels of trigger recursion");
     return CHORUS_OK;
 }
@@ -462,6 +470,86 @@ vm_triggers_fire(vm_stmt *st, const catalog_table *t, int event, int time,
         free(list);
     conn->changes = changes;
     conn->last_rowid = last_rowid;
+    return rc;
+}
+
+/* G8: the trigger event a DML plan fires, or -1; *set_out: its SET list. */
+static int
+plan_event(const plan_stmt *p, const ast_list **set_out)
+{
+    *set_out = NULL;
+    if (p == NULL || p->table == NULL || p->ast == NULL)
+        return -1;
+    switch (p->kind) {
+    case PLAN_INSERT:
+        return AST_TRIGGER_INSERT;
+    case PLAN_UPDATE:
+        *set_out = &p->ast->u.update.set;
+        return AST_TRIGGER_UPDATE;
+    case PLAN_DELETE:
+        return AST_TRIGGER_DELETE;
+    default:
+        return -1;
+    }
+}
+
+enum { PREPARE_DEPTH_MAX = 16 };
+
+/* G8: compiles the WHEN and body of every trigger p fires, then (depth
+ * permitting) what their body statements fire; path: the triggers being
+ * compiled above this one. */
+static int
+programs_prepare(vm_stmt *st, const plan_stmt *p, const catalog_trigger **path, int depth)
+{
+    const ast_list *set;
+    int event = plan_event(p, &set), n, rc = CHORUS_OK;
+    const catalog_trigger *few[16], **list = few;
+
+    if (event < 0 || depth >= PREPARE_DEPTH_MAX)
+        return CHORUS_OK;
+    n = triggers_list(st->conn, p->table, NULL);
+    if (n > (int)(sizeof few / sizeof few[0]) && (list = calloc((size_t)n, sizeof *list)) == NULL)
+        return CHORUS_NOMEM;
+    triggers_list(st->conn, p->table, list);
+    for (int i = 0; i < n && rc == CHORUS_OK; i++) {
+        const catalog_trigger *trg = list[i];
+        const ast_create_trigger *a = trg->ast;
+        sub_spec spec = {p->table, trg->sql, NULL, a->when, true,
+                         trigger_is_temp(st->conn, p->table, trg)};
+        bool on_path = false;
+        plan_sub *sub;
+        for (int k = 0; k < depth; k++)
+            on_path |= path[k] == trg;
+        if (on_path || a->event != event ||
+            (event == AST_TRIGGER_UPDATE && !compile_trigger_update_of_matches(a, set)))
+            continue;
+        if (a->when != NULL)
+            rc = sub_get(st, a->when, &spec, &sub);
+        spec.expr = NULL;
+        path[depth] = trg;
+        for (const ast_stmt *b = a->body; b != NULL && rc == CHORUS_OK; b = b->next) {
+            spec.stmt = b;
+            rc = sub_get(st, b, &spec, &sub);
+            if (rc == CHORUS_OK)
+                rc = programs_prepare(st, sub->plan, path, depth + 1);
+        }
+    }
+    if (list != few)
+        free(list);
+    return rc;
+}
+
+int
+vm_triggers_prepare(vm_stmt *st, char **errmsg_out)
+{
+    const catalog_trigger *path[PREPARE_DEPTH_MAX];
+    int rc = programs_prepare(st, st->plan, path, 0);
+
+    *errmsg_out = NULL;
+    if (rc != CHORUS_OK) {
+        *errmsg_out = st->run.errmsg;
+        st->run.errmsg = NULL;
+    }
     return rc;
 }
 

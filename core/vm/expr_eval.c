@@ -612,7 +612,7 @@ eval_like(vm_run *r, cx *e, value *out)
     if (e->op == AST_OP_GLOB)
         m = value_glob(pt.u.z, pt.n, st.u.z, st.n);
     else
-        m = value_like(pt.u.z, pt.n, st.u.z, st.n, escape, false);
+        m = value_like(pt.u.z, pt.n, st.u.z, st.n, escape, r->conn->case_sensitive_like);
     value_set_int(out, e->is_not ? !m : m);
     value_clear(&st);
     value_clear(&pt);

@@ -57,17 +57,19 @@
  *       the mode, and by wal_checkpoint(TRUNCATE). A 255 file whose log is
  *       missing is refused at open: the log was lost, the B-tree may be
  *       behind acknowledged commits.
- *   VM8 Checkpoints (store_mvcc_checkpoint_run): automatic, by the
- *       committer whose commit grew the log by wal_autocheckpoint pages
- *       since the last one, after its commit and holding nothing, trying
- *       the locks without waiting (no thread to manage; the work falls on
- *       the writers that cause it); by PRAGMA wal_checkpoint; at close.
+ *   VM8 Checkpoints (store_mvcc_checkpoint_run): automatic, once a commit
+ *       grew the log by wal_autocheckpoint pages since the last one, on the
+ *       database's checkpointer thread (checkpointer.c CK1-CK3: the
+ *       committer only asks, unless the log is far behind); by PRAGMA
+ *       wal_checkpoint; at close.
  *       vm_mvcc_checkpoint_all() waits for them (not under the writer lock).
- *   VM9 WITHOUT ROWID tables are not versioned: the version store keys an
- *       index entry as (key columns, rowid) (store S3), and their rows have
- *       no rowid. CREATE TABLE ... WITHOUT ROWID is refused in MVCC mode
- *       (TEMP tables are not versioned and stay allowed), and so is the
- *       switch into MVCC mode while the schema has one.
+ *   VM9 WITHOUT ROWID tables are versioned like rowid tables: their tree
+ *       is an index map of keyed rows (key = the PRIMARY KEY's columns, the
+ *       version carries the row; store merge.c M6), their other indexes
+ *       are index maps whose entries end with the PK instead of a rowid,
+ *       UNIQUE on their leading columns (mvcc R9). The catalog's key_info
+ *       says which tree is which (record.h key_layout); index_info hands it
+ *       to recovery and checkpoints.
  * Locking: db->mu guards the mode switch against transaction starts.
  * Ownership: the store_db (db->store) owns the version store and the log.
  * Callers: db.c (open/close), tx.c (transactions), exec_dml.c (PRAGMA).
@@ -98,23 +100,34 @@ log_path(const vm_db *db)
     return p;
 }
 
-/* store_index_info_fn: the key_info of an index by root, from the
- * published catalog. */
+/* store_index_info_fn: the key_info and name of an index (a WITHOUT ROWID
+ * table's tree is one, VM9: its name is the table's) or the name of a
+ * table, by root, from the published catalog. */
 static int
-index_info(void *ctx, uint32_t root, key_info *ki_out)
+tree_info(void *ctx, uint32_t root, bool is_index, key_info *ki_out, char *name_out,
+          size_t name_size)
 {
     vm_db *db = ctx;
-    int rc = CHORUS_CORRUPT;
+    const char *name = NULL;
+    int rc = is_index ? CHORUS_CORRUPT : CHORUS_OK;
 
     pthread_mutex_lock(&db->mu);
-    for (int i = 0; db->cat != NULL && i < catalog_index_count(db->cat); i++) {
+    for (int i = 0; is_index && db->cat != NULL && i < catalog_index_count(db->cat); i++) {
         const catalog_index *idx = catalog_index_at(db->cat, i);
         if (idx->root == root) {
             *ki_out = idx->ki;
+            name = catalog_index_is_table(idx) ? idx->table->name : idx->name;
             rc = CHORUS_OK;
             break;
         }
     }
+    for (int i = 0; !is_index && db->cat != NULL && i < catalog_table_count(db->cat); i++) {
+        const catalog_table *t = catalog_table_at(db->cat, i);
+        if (t->root == root && !t->without_rowid)
+            name = t->name;
+    }
+    if (name_out != NULL)
+        snprintf(name_out, name_size, "%s", name != NULL ? name : "");
     pthread_mutex_unlock(&db->mu);
     return rc;
 }
@@ -129,7 +142,7 @@ mode_open(vm_db *db)
 
     if (path == NULL)
         return CHORUS_NOMEM;
-    rc = store_mvcc_open(db->store, path, NULL, index_info, db, NULL);
+    rc = store_mvcc_open(db->store, path, NULL, tree_info, db, NULL);
     free(path);
     if (rc == CHORUS_OK && !pager_mvcc_header(db->pager)) {
         rc = header_set(db, true, 5000);                        /* VM7 */
@@ -230,20 +243,6 @@ vm_mvcc_checkpoint_all(vm_db *db, int busy_ms)
     return rc == CHORUS_OK && info.busy ? CHORUS_BUSY : rc;
 }
 
-/* VM8: the automatic checkpoint, run by the committer whose commit made the
- * log grow past wal_autocheckpoint pages since the last one, after its
- * commit is over (it holds nothing); another checkpoint or writer running
- * means this one is skipped: the next commit tries again. */
-static void
-autocheckpoint(vm_db *db)
-{
-    int64_t threshold = (int64_t)pager_autocheckpoint(db->pager) * pager_page_size(db->pager);
-    store_checkpoint_info info;
-
-    if (mv_log_checkpoint_due(store_mvcc_log(db->store), threshold))
-        store_mvcc_checkpoint_run(db->store, db->pager, 0, false, &info);
-}
-
 /* Commits the open MVCC transaction. One that wrote (its savepoint mark,
  * the length of its write list, is not 0: mvcc R18) may append a frame, so
  * it runs inside the commit fence with the header armed (VM7), and may
@@ -272,7 +271,7 @@ commit_logged(vm_conn *conn)
     rc = store_tx_commit(&conn->stx, sync_level(db));
     mv_log_commit_leave(log);
     if (rc == CHORUS_OK)
-        autocheckpoint(db);
+        vm_checkpointer_commit_done(db, conn->busy_ms);         /* VM8 */
     return rc;
 }
 
@@ -296,6 +295,7 @@ vm_mvcc_close(vm_db *db)
 {
     if (!vm_mvcc_on(db))
         return;
+    vm_checkpointer_stop(db);
     checkpoint_clean(db);
     store_mvcc_close(db->store);
 }
@@ -514,10 +514,6 @@ vm_mvcc_ddl_begin(vm_stmt *st)
     if (conn->tx_concurrent)
         return vm_run_error(&st->run, CHORUS_ERROR, "cannot change the schema inside "
                             "BEGIN CONCURRENT (use BEGIN or BEGIN IMMEDIATE)");
-    if (st->ast->kind == STMT_CREATE_TABLE && st->ast->u.create_table.without_rowid &&
-        !st->ast->u.create_table.is_temp)                       /* VM9 */
-        return vm_run_error(&st->run, CHORUS_ERROR,
-                            "WITHOUT ROWID tables are not supported in journal_mode=mvcc");
     if (conn->tx != NULL && pager_tx_is_write(conn->tx)) {
         rc = write_own(conn);                   /* the rest was checkpointed when it began */
         if (rc != CHORUS_OK)
@@ -603,6 +599,7 @@ switch_to(vm_stmt *st, bool to_mvcc)
     if (!to_mvcc) {
         mv_tx_free(st->conn->mvtx);
         st->conn->mvtx = NULL;
+        vm_checkpointer_stop(db);
         rc = checkpoint_clean(db);
         if (rc == CHORUS_OK) {
             rc = store_mvcc_close(db->store);
@@ -618,12 +615,6 @@ switch_to(vm_stmt *st, bool to_mvcc)
     }
     if (strcmp(db->path, ":memory:") == 0 || db->path[0] == 0)
         return vm_run_error(&st->run, CHORUS_ERROR, "journal_mode=mvcc needs a database file");
-    for (int i = 0; i < catalog_table_count(st->conn->cat); i++) {
-        const catalog_table *t = catalog_table_at(st->conn->cat, i);
-        if (t->without_rowid)                                   /* VM9 */
-            return vm_run_error(&st->run, CHORUS_ERROR, "cannot change into mvcc mode: "
-                                "WITHOUT ROWID table %s is not supported in mvcc mode", t->name);
-    }
     return mode_open(db);
 }
 

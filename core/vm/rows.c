@@ -334,12 +334,12 @@ hash_text(const value *v, uint8_t coll)
 }
 
 /* R2. */
-static uint64_t
-hash_row(const vm_rowset *s, const value *vals)
+uint64_t
+vm_values_hash(const value *vals, int n, const uint8_t *coll)
 {
     uint64_t h = 0;
 
-    for (int i = 0; i < s->n_cols; i++) {
+    for (int i = 0; i < n; i++) {
         const value *v = &vals[i];
         uint64_t x;
         switch (v->type) {
@@ -355,7 +355,7 @@ hash_row(const vm_rowset *s, const value *vals)
             }
             break;
         case VALUE_TEXT:
-            x = hash_text(v, s->coll[i]) ^ 0x7;
+            x = hash_text(v, coll[i]) ^ 0x7;
             break;
         case VALUE_BLOB: {
             value t = *v;
@@ -369,6 +369,12 @@ hash_row(const vm_rowset *s, const value *vals)
         h = mix(h, x);
     }
     return h;
+}
+
+static uint64_t
+hash_row(const vm_rowset *s, const value *vals)
+{
+    return vm_values_hash(vals, s->n_cols, s->coll);
 }
 
 static bool

@@ -32,11 +32,26 @@
  *       as sqlite3_prepare does (catalog ddl_check.c DC1): "table t already
  *       exists", "no such table: x" fail the prepare; a re-compile at the
  *       first step after a schema change checks again, and so does the
- *       step itself.
+ *       step itself. Compiling an INSERT, UPDATE or DELETE compiles the
+ *       trigger programs it fires too (exec_trigger.c G8).
  *   M8  A statement whose re-compile failed (its table dropped, its DDL
  *       now clashing) has no plan until a step compiles it again; until
  *       then it has no columns and counts as read-only, and each step fails
  *       with the compile's error, or runs once the schema allows it.
+ *   M9  Each run of a statement that may write (or end a transaction)
+ *       bumps conn->write_gen before it starts, so an open blob handle
+ *       (blob.c BL2) knows to check whether its row changed.
+ *   M10 Limits (conn.c N3): a statement's text longer than SQL_LENGTH, more
+ *       parameters than VARIABLE_NUMBER, a CREATE TABLE or result row of
+ *       more columns than COLUMN fail the prepare (and a re-compile);
+ *       EXPR_DEPTH and FUNCTION_ARG are the compiler's (compile_env.limits);
+ *       a bound value, or a value of a result row, longer than LENGTH is
+ *       CHORUS_TOOBIG. The row check runs only while LENGTH is lowered.
+ *   M11 The authorizer (vm_conn_set_authorizer) judges each compile: the
+ *       compiler asks about reads, selects and functions, stmt_compile
+ *       about the statement's own action (core/compile/authorize.c AZ2); a
+ *       denial fails the compile, and IGNORE of the statement's action
+ *       makes each run return CHORUS_DONE at once, doing nothing.
  * Callers: c-api.
  */
 #include <stdlib.h>
@@ -46,6 +61,9 @@
 #include <strings.h>
 
 #include "vm_int.h"
+
+/* LENGTH's highest value (conn.c N3): below it, result rows are checked (M10). */
+enum { limit_length_highest = 1000000000 };
 
 static int64_t
 env_changes(void *conn)
@@ -88,6 +106,33 @@ env_now(void *arg)
     return conn->now_ms;
 }
 
+/* M10: the limits a parsed statement of len bytes meets before compiling. */
+static int
+parsed_limits_check(const vm_conn *conn, const ast_stmt *ast, int len, char **errmsg_out)
+{
+    const char *msg = NULL;
+    int rc = CHORUS_ERROR;
+
+    if (len > conn->limits[CHORUS_LIMIT_SQL_LENGTH]) {
+        msg = "string or blob too big";     /* sqlite3 3.40's words */
+        rc = CHORUS_TOOBIG;
+    } else if (ast->n_params > conn->limits[CHORUS_LIMIT_VARIABLE_NUMBER]) {
+        msg = "too many SQL variables";
+    } else if (ast->kind == STMT_CREATE_TABLE) {
+        int n = 0;
+        for (const ast_column_def *c = ast->u.create_table.columns; c != NULL; c = c->next)
+            n++;
+        if (n > conn->limits[CHORUS_LIMIT_COLUMN]) {
+            *errmsg_out = common_mprintf("too many columns on %s", ast->u.create_table.name);
+            return *errmsg_out != NULL ? CHORUS_ERROR : CHORUS_NOMEM;
+        }
+    }
+    if (msg == NULL)
+        return CHORUS_OK;
+    *errmsg_out = strdup(msg);
+    return *errmsg_out != NULL ? rc : CHORUS_NOMEM;
+}
+
 static int
 stmt_compile(vm_stmt *st, char **errmsg_out)
 {
@@ -118,10 +163,22 @@ stmt_compile(vm_stmt *st, char **errmsg_out)
     st->gen = conn->schema_gen;
     env.cat = st->cat;
     env.sql = st->sql;
-    rc = compile_stmt(&env, st->ast, &st->plan, errmsg_out);
-    if (rc == CHORUS_OK && st->plan->kind == PLAN_DDL &&
-        (rc = vm_schema_ddl_check(st, errmsg_out)) != CHORUS_OK) {     /* M7 */
-        plan_free(st->plan);        /* as a failed compile leaves it */
+    env.limits = conn->limits;
+    env.auth = conn->auth_fn;
+    env.auth_arg = conn->auth_arg;
+    rc = compile_authorize_stmt(&env, st->ast, &st->auth_ignored, errmsg_out);   /* M11 */
+    if (rc == CHORUS_OK)
+        rc = compile_stmt(&env, st->ast, &st->plan, errmsg_out);
+    if (rc == CHORUS_OK && vm_column_count(st) > conn->limits[CHORUS_LIMIT_COLUMN]) {  /* M10 */
+        plan_free(st->plan);
+        st->plan = NULL;
+        *errmsg_out = strdup("too many columns in result set");
+        return *errmsg_out != NULL ? CHORUS_ERROR : CHORUS_NOMEM;
+    }
+    if (rc == CHORUS_OK && ((st->plan->kind == PLAN_DDL &&
+                             (rc = vm_schema_ddl_check(st, errmsg_out)) != CHORUS_OK) ||
+                            (rc = vm_triggers_prepare(st, errmsg_out)) != CHORUS_OK)) {
+        plan_free(st->plan);        /* as a failed compile leaves it (M7, exec_trigger.c G8) */
         st->plan = NULL;
     }
     if (rc != CHORUS_OK)
@@ -174,7 +231,10 @@ prepare_in_scope(vm_conn *conn, const char *sql, int nbytes, vm_stmt **out, cons
             memcpy(st->sql, sql, (size_t)st->sql_len);
             st->sql[st->sql_len] = 0;
             st->text = strndup(st->sql + st->ast->span.start, st->ast->span.len);
-            rc = st->text == NULL ? CHORUS_NOMEM : stmt_compile(st, &msg);
+            rc = st->text == NULL ? CHORUS_NOMEM
+                                  : parsed_limits_check(conn, st->ast, st->sql_len, &msg);
+            if (rc == CHORUS_OK)
+                rc = stmt_compile(st, &msg);
         }
     }
     if (rc != CHORUS_OK) {
@@ -412,10 +472,16 @@ stmt_produce_checked(vm_stmt *st)
 {
     int rc = stmt_produce(st);
     int missing = collation_user_missing_take();
+    int max_length = st->conn->limits[CHORUS_LIMIT_LENGTH];
 
     if (missing >= 0 && (rc == CHORUS_ROW || rc == CHORUS_DONE))
         rc = vm_run_error(&st->run, CHORUS_ERROR, "no such collation sequence: %s",
                           collation_name((collation)missing));
+    if (rc == CHORUS_ROW && max_length < limit_length_highest)            /* M10 */
+        for (int i = 0; i < vm_column_count(st); i++)
+            if ((st->out[i].type == VALUE_TEXT || st->out[i].type == VALUE_BLOB) &&
+                st->out[i].n > max_length)
+                return vm_run_error(&st->run, CHORUS_TOOBIG, "string or blob too big");
     return rc;
 }
 
@@ -451,6 +517,10 @@ step_in_scope(vm_stmt *st)
         }
         if (st->plan == NULL && (rc = stmt_plan_restore(st)) != CHORUS_OK)
             return rc;                                      /* M8 */
+        if (st->auth_ignored)
+            return CHORUS_DONE;                             /* M11 */
+        if (!st->plan->readonly || st->plan->kind == PLAN_TX)
+            st->conn->write_gen++;                          /* M9 */
         for (int attempt = 0;; attempt++) {
             bool retry = retryable_write(st);
             vm_conn_clear_error(st->conn);
@@ -598,6 +668,11 @@ vm_bind(vm_stmt *st, int idx, const value *v)
 {
     if (idx < 1 || idx > st->n_params)
         return CHORUS_RANGE;
+    if ((v->type == VALUE_TEXT || v->type == VALUE_BLOB) &&
+        v->n > st->conn->limits[CHORUS_LIMIT_LENGTH]) {                 /* M10 */
+        vm_conn_set_error(st->conn, CHORUS_TOOBIG, "string or blob too big");
+        return CHORUS_TOOBIG;
+    }
     value_clear(&st->params[idx]);
     return value_copy(&st->params[idx], v);
 }

@@ -854,6 +854,8 @@ vm_schema_compile_env(vm_stmt *st, compile_env *env, const char **names)
         names[i] = i < conn->n_schemas && conn->schemas[i] != NULL ? conn->schemas[i]->name : NULL;
     }
     env->temp_cat = st->schema_cats[0];
+    env->case_sensitive_like = conn->case_sensitive_like;      /* exec_pragma.c PR5 */
+    env->automatic_index = conn->automatic_index;
     env->n_attached = conn->n_schemas - 1;
     env->attached = (const catalog *const *)&st->schema_cats[1];
     env->attached_names = &names[1];

@@ -79,6 +79,17 @@ void vm_conn_interrupt(vm_conn *conn);
 typedef struct func_user_set func_user_set;
 void vm_conn_set_user_defs(vm_conn *conn, func_user_set *funcs, collation_user_set *colls);
 void vm_conn_expire(vm_conn *conn);
+/* sqlite3_limit: limit id (CHORUS_LIMIT_*) of conn set to new_value (negative:
+ * unchanged; above the highest: the highest); returns the old value, or -1
+ * for an unknown id (conn.c N3). */
+int vm_conn_limit(vm_conn *conn, int id, int new_value);
+/* sqlite3_set_authorizer (core/compile/authorize.c AZ1-AZ3, stmt.c M11): fn
+ * (NULL: none) judges each statement conn compiles from now on; every
+ * statement of conn compiles again before its next run. */
+void vm_conn_set_authorizer(vm_conn *conn,
+                            int (*fn)(void *, int, const char *, const char *, const char *,
+                                      const char *),
+                            void *arg);
 /* True while a statement of conn runs (between its first step and its end). */
 bool vm_conn_is_running(vm_conn *conn);
 /* The progress handler: fn(arg) runs every n units of work of conn's
@@ -148,5 +159,24 @@ int vm_backup_step(vm_backup *b, int n);
 uint32_t vm_backup_page_count(const vm_backup *b);
 uint32_t vm_backup_remaining(const vm_backup *b);
 void vm_backup_close(vm_backup *b);
+
+/*
+ * Incremental blob I/O (blob.c BL1-BL4): one text or blob value of row rowid
+ * of table.column in database db_name (NULL: "main"), read and written in
+ * place without changing its size. open fails with sqlite3's messages on
+ * conn; read and write of n bytes at offset: CHORUS_ERROR outside the
+ * value, CHORUS_READONLY for a handle opened without write, CHORUS_ABORT once
+ * the row changed under the handle (BL2). reopen moves the handle to another
+ * row of the same table (a failure leaves it expired). close frees it; NULL
+ * is a no-op. Handles are closed before their connection.
+ */
+typedef struct vm_blob vm_blob;
+int vm_blob_open(vm_conn *conn, const char *db_name, const char *table, const char *column,
+                 int64_t rowid, bool write, vm_blob **out);
+int vm_blob_bytes(const vm_blob *b);
+int vm_blob_read(vm_blob *b, void *buf, int n, int offset);
+int vm_blob_write(vm_blob *b, const void *buf, int n, int offset);
+int vm_blob_reopen(vm_blob *b, int64_t rowid);
+void vm_blob_close(vm_blob *b);
 
 #endif /* CHORUS_VM_H */

@@ -32,6 +32,7 @@ struct vm_db {
     uint64_t mvcc_gen;      /* guarded by mu: bumped when MVCC mode closes (VM3) */
     bool mode_switching;    /* guarded by mu: a journal_mode switch runs (VM3) */
     bool is_private;        /* in memory: never registered (db.c D3); immutable */
+    struct vm_checkpointer *checkpointer;   /* owned; guarded by mu (checkpointer.c CK1) */
     int n_refs;             /* guarded by the registry mutex (db.c D3) */
     vm_db *next;            /* registry list; guarded by the registry mutex */
 };
@@ -76,6 +77,8 @@ struct vm_conn {
     int busy_ms;
     _Atomic int interrupt;  /* set by any thread; read by the running statement */
     bool foreign_keys, recursive_triggers;
+    bool case_sensitive_like, automatic_index;      /* PRAGMAs the compiler reads
+                                       (compile_env; changing one recompiles) */
     bool defer_foreign_keys;        /* PRAGMA defer_foreign_keys (fkey.c K3) */
     int64_t fk_deferred;    /* foreign key violations counted for COMMIT (fkey.c K3) */
     int64_t fk_deferred_imm;        /* those of immediate keys under defer_foreign_keys */
@@ -101,6 +104,10 @@ struct vm_conn {
     int progress_n, progress_count;
     void (*trace_fn)(void *, const char *);    /* vm_conn_set_trace; NULL: none */
     void *trace_arg;
+    uint64_t write_gen;     /* runs of statements that may write (stmt.c M9) */
+    int limits[CHORUS_LIMIT_COUNT];         /* vm_conn_limit (conn.c N3) */
+    int (*auth_fn)(void *, int, const char *, const char *, const char *, const char *);
+    void *auth_arg;         /* vm_conn_set_authorizer; auth_fn NULL: none */
 };
 
 /* The state of one execution of a statement. */
@@ -158,9 +165,19 @@ struct vm_stmt {
     int64_t pres_pos;
     int64_t rows_pos;       /* PLAN_ROWS position */
     value *out;             /* current row (borrowed or owned as the plan says) */
+    bool auth_ignored;      /* the authorizer said IGNORE to its action: runs do
+                               nothing (stmt.c M11) */
     const value *pres_row;
     vm_run run;
 };
+
+/* ---- the automatic MVCC checkpoint's thread (checkpointer.c) */
+typedef struct vm_checkpointer vm_checkpointer;
+/* After a writing commit: asks for a checkpoint when one is due (CK2), or
+ * runs it here when the log is far behind (CK3, within busy_ms). */
+void vm_checkpointer_commit_done(vm_db *db, int busy_ms);
+/* Stops and frees the database's checkpointer, if any (CK1). */
+void vm_checkpointer_stop(vm_db *db);
 
 /* ---- MVCC mode (mvcc_mode.c) */
 bool vm_mvcc_on(const vm_db *db);
@@ -300,7 +317,8 @@ int vm_temp_drop_triggers_on(vm_stmt *st, const char *name);
 int vm_schema_pragma_env(vm_run *r, const ast_pragma *p, catalog_pragma_env *env);
 /* Takes st's references to the other schemas (st->schema_cats), first
  * bringing an attached file's catalog up to date when no transaction holds
- * it (T2), and points env at them; names: room for VM_N_SCHEMAS names. */
+ * it (T2), and points env at them; names: room for VM_N_SCHEMAS names. Also
+ * gives env the connection's planner settings (exec_pragma.c PR5). */
 void vm_schema_compile_env(vm_stmt *st, compile_env *env, const char **names);
 /* ATTACH (attach.c): adds database db (a reference, taken) as name; the
  * caller checked that a slot is free. */
@@ -402,6 +420,23 @@ value *vm_rows_pop(vm_rows *rows, int n_keys, const int *key_col, const uint8_t 
 /* Compares two rows on the first n columns (BINARY unless coll given). */
 int vm_row_compare(const value *a, const value *b, int n, const uint8_t *coll);
 
+/* ---- automatic indexes (autoindex.c) */
+typedef struct vm_autoindex vm_autoindex;
+/* Builds the transient index of PA_AUTO_INDEX level lv by reading its
+ * table through cur (AI1-AI4). */
+int vm_autoindex_build(vm_run *r, const plan_level *lv, plan_cursor *cur, vm_autoindex **out);
+void vm_autoindex_free(vm_autoindex *ix);
+/* Starts a probe for key (the level's n_eq probe values, kept by the caller
+ * while the probe runs); vm_autoindex_next then puts cur on each row holding
+ * it in turn (AI3, AI5), and gives false after the last. */
+void vm_autoindex_probe(vm_autoindex *ix, const value *key);
+bool vm_autoindex_next(vm_autoindex *ix, plan_cursor *cur);
+/* Puts a filled materialized source's cursor on the row of that rowid. */
+void vm_autoindex_position(plan_cursor *cur, int64_t rowid);
+
+/* The hash of n values under per-column collations that agrees with
+ * value_compare (rows.c R2). */
+uint64_t vm_values_hash(const value *vals, int n, const uint8_t *coll);
 typedef struct vm_rowset vm_rowset;
 int vm_rowset_new(int n_cols, const uint8_t *coll, vm_rowset **out);
 void vm_rowset_free(vm_rowset *set);
@@ -433,6 +468,9 @@ int vm_raise(vm_run *r, cx *e);
 /* catalog_hooks.eval with arg the root vm_stmt. */
 int vm_hooks_eval(void *arg, const catalog_table *t, const ast_expr *expr, const value *row,
                   int64_t rowid, value *out, char **errmsg_out);
+/* exec_trigger.c G8: compiles, at prepare, the trigger programs st's plan
+ * fires; on failure the message goes to *errmsg_out (malloc()ed). */
+int vm_triggers_prepare(vm_stmt *st, char **errmsg_out);
 /* Whether t has a trigger for event at time (ast_trigger_*), its own or a
  * TEMP trigger that names it (exec_trigger.c G6). */
 bool vm_triggers_any(const vm_stmt *st, const catalog_table *t, int event, int time);

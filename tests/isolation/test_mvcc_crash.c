@@ -8,7 +8,8 @@
  *   - batch writers: BEGIN CONCURRENT, three rows sharing a transaction
  *     number, COMMIT (disjoint rows, so they never conflict);
  *   - a counter thread: chorus_run_transaction incrementing one hot row
- *     (many connections touch it: conflicts and retries happen);
+ *     of a WITHOUT ROWID table (keyed rows, core/vm/mvcc_mode.c VM9; many
+ *     connections touch it: conflicts and retries happen);
  *   - every few rounds the child also runs PRAGMA wal_checkpoint between
  *     commits, when the engine answers it in MVCC mode.
  * After each acknowledged COMMIT the thread writes what it committed to a
@@ -205,7 +206,7 @@ test_every_acknowledged_commit_survives_kill_9(void **state)
     db = mw_open_mvcc("crash.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, tx INTEGER NOT NULL,"
                                   " part INTEGER NOT NULL, pad TEXT);"
                                   "CREATE UNIQUE INDEX t_tx_part ON t(tx, part);"
-                                  "CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER);"
+                                  "CREATE TABLE counter(id INTEGER PRIMARY KEY, n INTEGER) WITHOUT ROWID;"
                                   "INSERT INTO counter VALUES (1, 0)");
     if (db == NULL)
         skip();

@@ -10,7 +10,7 @@
  * keeps its rows in the version store; migrations run DDL after their own
  * row changes and inside SAVEPOINTs (ROLLBACK TO undoes both sides, the
  * commit is one WAL commit that stock sqlite3 reads); PRAGMA foreign_key_check reads
- * through the store (fkcheck.c FK5); WITHOUT ROWID tables are refused
+ * through the store (fkcheck.c FK5); WITHOUT ROWID tables are allowed
  * (VM9). Expected values follow SQLite's
  * answers for the same statements.
  */
@@ -136,24 +136,21 @@ test_schema_change_inside_begin_concurrent_is_refused(void **state)
     assert_string_equal(rows_of(f->b, "SELECT count(*) FROM t, v WHERE t.id = 8"), "1");
 }
 
-/* core/vm/mvcc_mode.c VM9: WITHOUT ROWID tables are not versioned. */
+/* core/vm/mvcc_mode.c VM9: WITHOUT ROWID tables are versioned
+ * (test_mvcc_without_rowid.c): created in MVCC mode, or there before it. */
 static void
-test_without_rowid_tables_are_refused_in_mvcc_mode(void **state)
+test_without_rowid_tables_are_allowed_in_mvcc_mode(void **state)
 {
     mvcc_pair *f = *state;
 
-    assert_int_equal(chorus_exec(f->a, "CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID"),
-                     CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->a),
-                        "WITHOUT ROWID tables are not supported in journal_mode=mvcc");
+    mvcc_exec_ok(f->a, "CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID;"
+                       "INSERT INTO w VALUES (1, 'a')");
     mvcc_exec_ok(f->a, "CREATE TEMP TABLE tw(k PRIMARY KEY, v) WITHOUT ROWID;"
                        "INSERT INTO tw VALUES (1, 'a'); DROP TABLE tw");
     mvcc_exec_ok(f->a, "PRAGMA journal_mode = wal");
-    mvcc_exec_ok(f->a, "CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID");
-    assert_int_equal(chorus_exec(f->a, "PRAGMA journal_mode = mvcc"), CHORUS_ERROR);
-    assert_string_equal(chorus_errmsg(f->a), "cannot change into mvcc mode: WITHOUT ROWID "
-                                             "table w is not supported in mvcc mode");
-    mvcc_exec_ok(f->a, "DROP TABLE w; PRAGMA journal_mode = mvcc");
+    mvcc_exec_ok(f->a, "CREATE TABLE w2(k PRIMARY KEY, v) WITHOUT ROWID");
+    mvcc_exec_ok(f->a, "PRAGMA journal_mode = mvcc; INSERT INTO w2 SELECT * FROM w");
+    assert_string_equal(rows_of(f->b, "SELECT * FROM w2"), "1|a");
     assert_string_equal(rows_of(f->b, "PRAGMA journal_mode"), "mvcc");
 }
 
@@ -449,7 +446,7 @@ main(void)
             setup, mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(test_schema_change_inside_begin_concurrent_is_refused,
                                         setup, mvcc_pair_teardown),
-        cmocka_unit_test_setup_teardown(test_without_rowid_tables_are_refused_in_mvcc_mode, setup,
+        cmocka_unit_test_setup_teardown(test_without_rowid_tables_are_allowed_in_mvcc_mode, setup,
                                         mvcc_pair_teardown),
         cmocka_unit_test_setup_teardown(
             test_transaction_starting_with_create_table_writes_through_the_version_store,

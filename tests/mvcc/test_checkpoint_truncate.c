@@ -37,7 +37,7 @@ append(mv_log *log, uint64_t ts, mv_sync sync)
 {
     int64_t payload = (int64_t)ts * 7;
     mv_log_record rec = {MV_LOG_ROW_PUT, 1, (int64_t)ts, (const uint8_t *)&payload,
-                         sizeof payload};
+                         sizeof payload, NULL, 0};
 
     return mv_log_append(log, ts, &rec, 1, sync);
 }

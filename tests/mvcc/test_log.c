@@ -56,9 +56,9 @@ append_frame(mv_log *log, uint64_t ts, mv_sync sync)
     char text[32];
     snprintf(text, sizeof text, "row-%llu", (unsigned long long)ts);
     mv_log_record recs[3] = {
-        {MV_LOG_ROW_PUT, 7, (int64_t)ts, (const uint8_t *)text, (uint32_t)strlen(text)},
-        {MV_LOG_ROW_DELETE, 7, -(int64_t)ts, NULL, 0},
-        {MV_LOG_INDEX_PUT, 9, (int64_t)ts, (const uint8_t *)"key", 3},
+        {MV_LOG_ROW_PUT, 7, (int64_t)ts, (const uint8_t *)text, (uint32_t)strlen(text), NULL, 0},
+        {MV_LOG_ROW_DELETE, 7, -(int64_t)ts, NULL, 0, NULL, 0},
+        {MV_LOG_INDEX_PUT, 9, (int64_t)ts, (const uint8_t *)"key", 3, NULL, 0},
     };
     assert_int_equal(mv_log_append(log, ts, recs, 3, sync), CHORUS_OK);
 }

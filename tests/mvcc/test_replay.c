@@ -33,17 +33,23 @@ teardown(void **state)
 }
 
 static int
-index_info(void *ctx, uint32_t object, const char **name_out, mv_key_compare *compare_out,
-           void **compare_ctx_out)
+index_info(void *ctx, uint32_t object, bool is_index, const char **name_out,
+           mv_key_compare *compare_out, mv_key_compare *same_unique_out, void **compare_ctx_out)
 {
     replay_ctx *r = ctx;
 
+    if (!is_index) {
+        assert_int_equal(object, TABLE);
+        *name_out = "t";
+        return CHORUS_OK;
+    }
     r->n_index_calls++;
     if (r->fail_index != 0)
         return r->fail_index;
     assert_int_equal(object, INDEX);
     *name_out = "t_k";
     *compare_out = NULL;        /* bytes */
+    *same_unique_out = NULL;
     *compare_ctx_out = NULL;
     return CHORUS_OK;
 }

@@ -289,6 +289,7 @@ connection_traverse(native_connection *self, visitproc visit, void *arg)
     Py_VISIT(self->cache);
     Py_VISIT(self->progress);
     Py_VISIT(self->trace);
+    Py_VISIT(self->authorizer);
     return 0;
 }
 
@@ -313,6 +314,7 @@ connection_dealloc(native_connection *self)
     }
     Py_CLEAR(self->progress);       /* the engine connection is gone (hooks.c PH1) */
     Py_CLEAR(self->trace);
+    Py_CLEAR(self->authorizer);
     if (self->lock != NULL)
         PyThread_free_lock(self->lock);
     Py_XDECREF(self->cache);
@@ -365,11 +367,39 @@ connection_sql_text(native_connection *self, PyObject *sql, const char **text,
                                 "the query contains a null character");
         return -1;
     }
-    if (*nbytes > INT32_MAX) {
+    if (*nbytes > native_connection_limit(self, CHORUS_LIMIT_SQL_LENGTH)) {
         native_error_raise_text(self->state->DataError, "query string is too large");
         return -1;
     }
     return 0;
+}
+
+int
+native_connection_limit(native_connection *self, int id)
+{
+    int value = INT32_MAX;
+
+    if (native_connection_enter(self) == 0) {
+        value = chorus_limit(self->conn, id, -1);
+        native_connection_leave(self);
+    }
+    PyErr_Clear();              /* a closed connection fails where it is used */
+    return value;
+}
+
+PyDoc_STRVAR(connection_limit_doc, "limit(id, new_value) -> old value\n\n"
+                                   "chorus_limit: -1 for an unknown id; new_value < 0 reads.");
+
+static PyObject *
+connection_limit(native_connection *self, PyObject *args)
+{
+    int id, new_value, old;
+
+    if (!PyArg_ParseTuple(args, "ii:limit", &id, &new_value) || native_connection_enter(self) < 0)
+        return NULL;
+    old = chorus_limit(self->conn, id, new_value);
+    native_connection_leave(self);
+    return PyLong_FromLong(old);
 }
 
 PyDoc_STRVAR(connection_exec_doc, "exec(sql)\n\nRuns every statement of sql, "
@@ -602,6 +632,7 @@ connection_get_lending(native_connection *self, void *unused)
 static PyMethodDef connection_methods[] = {
     {"close", (PyCFunction)connection_close, METH_NOARGS, connection_close_doc},
     {"exec", (PyCFunction)connection_exec, METH_O, connection_exec_doc},
+    {"limit", (PyCFunction)connection_limit, METH_VARARGS, connection_limit_doc},
     {"prepare", (PyCFunction)connection_prepare, METH_O, connection_prepare_doc},
     {"interrupt", (PyCFunction)connection_interrupt, METH_NOARGS, connection_interrupt_doc},
     {"rollback", (PyCFunction)connection_rollback, METH_NOARGS, connection_rollback_doc},
@@ -617,8 +648,21 @@ static PyMethodDef connection_methods[] = {
      "create_collation(name, func)"},
     {"set_progress_handler", (PyCFunction)native_connection_set_progress_handler,
      METH_VARARGS, "set_progress_handler(handler, n): handler() every n steps; None removes"},
+    {"set_authorizer", (PyCFunction)native_connection_set_authorizer, METH_O,
+     "set_authorizer(callback): callback(action, arg1, arg2, db, source) judges each "
+     "statement compiled; None removes"},
     {"set_trace_callback", (PyCFunction)native_connection_set_trace_callback, METH_O,
      "set_trace_callback(callback): callback(sql) as each statement starts; None removes"},
+    {"blob_open", (PyCFunction)native_connection_blob_open, METH_VARARGS,
+     "blob_open(table, column, row, readonly, name) -> blob: chorus_blob_open"},
+    {"blob_len", (PyCFunction)native_connection_blob_len, METH_O,
+     "blob_len(blob) -> its size in bytes"},
+    {"blob_read", (PyCFunction)native_connection_blob_read, METH_VARARGS,
+     "blob_read(blob, n, offset) -> bytes"},
+    {"blob_write", (PyCFunction)native_connection_blob_write, METH_VARARGS,
+     "blob_write(blob, data, offset)"},
+    {"blob_close", (PyCFunction)native_connection_blob_close, METH_O,
+     "blob_close(blob): closes it; later calls raise ProgrammingError"},
     {"backup_init", (PyCFunction)native_connection_backup_init, METH_VARARGS,
      "backup_init(target, name) -> backup: chorus_backup_init into target's main"},
     {"backup_step", (PyCFunction)native_connection_backup_step, METH_VARARGS,

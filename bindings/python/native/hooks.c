@@ -1,14 +1,17 @@
 /*
- * bindings/python/native/hooks.c: Connection.set_progress_handler(handler, n)
- * and set_trace_callback(callback) over chorus_progress_handler and
- * chorus_trace, with sqlite3's behaviour: the handler's true result (or an
- * exception) interrupts the statement ("interrupted"); the trace callback
- * gets each statement's text as it starts; exceptions in either go to
+ * bindings/python/native/hooks.c: Connection.set_progress_handler(handler, n),
+ * set_trace_callback(callback) and set_authorizer(callback) over
+ * chorus_progress_handler, chorus_trace and chorus_set_authorizer, with
+ * sqlite3's behaviour: the handler's true result (or an exception)
+ * interrupts the statement ("interrupted"); the trace callback gets each
+ * statement's text as it starts; the authorizer gets (action, arg1, arg2,
+ * db, source) and its int answer, where anything else (another type, an int
+ * out of C int range, an exception) denies; exceptions in any go to
  * sys.unraisablehook under enable_callback_tracebacks (functions.c PF5).
  *
  * Rules
  *   PH1  The native connection holds a strong reference to each registered
- *        callable (progress, trace) while the engine may call it; the engine
+ *        callable (progress, trace, authorizer) while the engine may call it; the engine
  *        gets the connection itself as its argument, which outlives the
  *        registration (close and tp_clear remove both first).
  *   PH2  The callbacks run on the stepping thread with the GIL re-acquired
@@ -46,6 +49,31 @@ trace_callback(void *arg, const char *sql)
         native_callback_error_report(self->trace);
     Py_XDECREF(result);
     PyGILState_Release(gil);
+}
+
+static int
+authorizer_callback(void *arg, int action, const char *a, const char *b, const char *db,
+                    const char *source)
+{
+    native_connection *self = arg;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *result = PyObject_CallFunction(self->authorizer, "issss", action, a, b, db,
+                                             source);
+    int answer = CHORUS_DENY;
+
+    if (result == NULL) {
+        native_callback_error_report(self->authorizer);
+    } else if (PyLong_Check(result)) {
+        int overflow;
+        long value = PyLong_AsLongAndOverflow(result, &overflow);
+        if (value == -1 && PyErr_Occurred())
+            native_callback_error_report(self->authorizer);
+        else if (!overflow && value >= INT_MIN && value <= INT_MAX)
+            answer = (int)value;
+    }
+    Py_XDECREF(result);
+    PyGILState_Release(gil);
+    return answer;
 }
 
 /* Registers (callable not None) or removes a hook under the connection lock,
@@ -97,15 +125,29 @@ native_connection_set_trace_callback(native_connection *self, PyObject *callback
     return hook_set(self, &self->trace, callback, install_trace);
 }
 
+static int
+install_authorizer(native_connection *self, int on)
+{
+    return chorus_set_authorizer(self->conn, on ? authorizer_callback : NULL, self);
+}
+
+PyObject *
+native_connection_set_authorizer(native_connection *self, PyObject *callback)
+{
+    return hook_set(self, &self->authorizer, callback, install_authorizer);
+}
+
 void
 native_connection_hooks_clear(native_connection *self)
 {
     if (self->conn != NULL && native_connection_enter(self) == 0) {
         install_progress(self, 0);
         install_trace(self, 0);
+        install_authorizer(self, 0);
         native_connection_leave(self);
     }
     PyErr_Clear();
     Py_CLEAR(self->progress);
     Py_CLEAR(self->trace);
+    Py_CLEAR(self->authorizer);
 }

@@ -10,7 +10,9 @@
  * base class the Python Cursor extends, so that a query runs no Python code
  * of the binding (#5: sqlite3 does this work in C too). errors.c owns
  * the exception types and the one function that turns a result code into
- * an exception; module.c ties the module together. Policy that is not on
+ * an exception; module.c ties the module together; blob.c, backup.c and
+ * hooks.c carry blob handles, backups and the callbacks (progress, trace,
+ * authorizer) that functions.c does not. Policy that is not on
  * the hot path (transactions, retries, Row, converters, adapters,
  * iterdump, the SQL text scanning) lives in the Python package chorusdb/
  * and is called from C where a query needs it.
@@ -113,6 +115,7 @@ typedef struct {
                                   (hooks.c PH1); changed under lock */
     int progress_n;            /* its period in engine steps */
     PyObject *trace;           /* strong reference: the trace callback, or NULL (PH1) */
+    PyObject *authorizer;      /* strong reference: the authorizer, or NULL (PH1) */
 } native_connection;
 
 /* A prepared statement. The fields after stmt describe it once for the
@@ -223,8 +226,22 @@ void native_callback_error_report(PyObject *object);
 
 PyObject *native_connection_set_progress_handler(native_connection *self, PyObject *args);
 PyObject *native_connection_set_trace_callback(native_connection *self, PyObject *callback);
+PyObject *native_connection_set_authorizer(native_connection *self, PyObject *callback);
 /* Removes both hooks from the engine and drops their references (close, tp_clear). */
 void native_connection_hooks_clear(native_connection *self);
+
+/* chorus_limit(conn, id, -1) under the connection's lock; INT32_MAX when the
+ * connection is closed (no exception left set). */
+int native_connection_limit(native_connection *self, int id);
+
+/* ---- blob.c: Connection.blob_open(table, column, row, readonly, name) -> capsule,
+ * blob_len(capsule), blob_read(capsule, n, offset) -> bytes, blob_write(capsule,
+ * data, offset), blob_close(capsule). */
+PyObject *native_connection_blob_open(native_connection *self, PyObject *args);
+PyObject *native_connection_blob_len(native_connection *self, PyObject *capsule);
+PyObject *native_connection_blob_read(native_connection *self, PyObject *args);
+PyObject *native_connection_blob_write(native_connection *self, PyObject *args);
+PyObject *native_connection_blob_close(native_connection *self, PyObject *capsule);
 
 /* ---- backup.c: Connection.backup_init(target, name) -> capsule, backup_step(capsule,
  * pages) -> result code, backup_counts(capsule) -> (remaining, pagecount),

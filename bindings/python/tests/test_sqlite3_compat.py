@@ -152,9 +152,10 @@ def test_reinit_closes_the_old_connection_when_nothing_reads(db, tmp_path):
 def test_unsupported_methods_check_the_connection_first():
     cx = chorusdb.connect(":memory:")
     with pytest.raises(chorusdb.NotSupportedError):
-        cx.set_authorizer(None)
+        cx.enable_load_extension(True)
     cx.close()
     for use in (lambda: cx.set_authorizer(None), lambda: cx.blobopen("t", "c", 1),
+                lambda: cx.enable_load_extension(True),
                 lambda: cx.getlimit(chorusdb.SQLITE_LIMIT_LENGTH), lambda: cx("SELECT 1")):
         with pytest.raises(chorusdb.ProgrammingError, match="closed"):
             use()

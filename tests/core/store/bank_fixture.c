@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -13,9 +14,12 @@
 #include "test_support.h"
 
 static int
-no_index(void *ctx, uint32_t root, key_info *ki_out)
+no_index(void *ctx, uint32_t root, bool is_index, key_info *ki_out, char *name_out,
+         size_t name_size)
 {
-    return CHORUS_CORRUPT;
+    if (name_out != NULL)
+        snprintf(name_out, name_size, "%s", is_index ? "" : "bank");
+    return is_index ? CHORUS_CORRUPT : CHORUS_OK;
 }
 
 static uint8_t *

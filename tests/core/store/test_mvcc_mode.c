@@ -33,10 +33,15 @@ typedef struct txn {
 } txn;
 
 static int
-index_info(void *ctx, uint32_t root, key_info *ki_out)
+index_info(void *ctx, uint32_t root, bool is_index, key_info *ki_out, char *name_out,
+           size_t name_size)
 {
     fixture *f = ctx;
 
+    if (name_out != NULL)
+        snprintf(name_out, name_size, "%s", "");
+    if (!is_index)
+        return CHORUS_OK;
     f->n_info_calls++;
     if (root != f->index)
         return CHORUS_CORRUPT;

@@ -637,7 +637,8 @@ test_key_split_and_join_give_back_the_btree_record(void **state)
         value_set_null(&vals[1]);
         value_set_int(&vals[2], rowids[i]);
         assert_int_equal(record_build(vals, 3, &rec, &n), CHORUS_OK);
-        assert_int_equal(store_key_split(rec, (uint32_t)n, 2, &key, &rowid), CHORUS_OK);
+        assert_int_equal(store_key_split(&(key_info){.n_fields = 2}, rec, (uint32_t)n, &key,
+                                         &rowid), CHORUS_OK);
         assert_int_equal(rowid, rowids[i]);
         assert_int_equal(store_key_join(key.p, key.n, rowid, &joined), CHORUS_OK);
         assert_int_equal(joined.n, n);
@@ -656,8 +657,10 @@ test_key_split_rejects_a_record_shorter_than_its_header(void **state)
     store_buf key = {0};
     int64_t rowid;
 
-    assert_int_equal(store_key_split(bad, sizeof bad, 1, &key, &rowid), CHORUS_CORRUPT);
-    assert_int_equal(store_key_split(text_rowid, sizeof text_rowid, 1, &key, &rowid),
+    key_info one = {.n_fields = 1};
+
+    assert_int_equal(store_key_split(&one, bad, sizeof bad, &key, &rowid), CHORUS_CORRUPT);
+    assert_int_equal(store_key_split(&one, text_rowid, sizeof text_rowid, &key, &rowid),
                      CHORUS_CORRUPT);
     store_buf_free(&key);
 }

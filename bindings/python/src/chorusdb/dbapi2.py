@@ -34,9 +34,10 @@ fetch raises InterfaceError.
 
 Checks, as sqlite3 makes them: a Connection whose __init__ never ran (a subclass that
 skipped it, or a re-__init__ whose open failed) raises ProgrammingError("Base
-Connection.__init__ not called."); methods the engine cannot serve yet (blobopen,
-set_authorizer, getlimit/setlimit, extensions) check the connection and thread first and
-then raise NotSupportedError. isolation_level is stored upper-cased, "" by default, and the
+Connection.__init__ not called."); methods the engine cannot serve yet (extensions)
+check the connection and thread first and then raise NotSupportedError. blobopen returns
+a Blob (chorusdb/blob.py); set_authorizer, getlimit and setlimit are the engine's
+(native/hooks.c, chorus_limit). isolation_level is stored upper-cased, "" by default, and the
 implicit BEGIN is "BEGIN " + isolation_level.
 
 Module namespace: sqlite3's, including sqlite_version (the engine's sqlite_version()),
@@ -61,6 +62,7 @@ from chorusdb import adapt as _adaptation     # the package's `adapt` is the fun
 from chorusdb._chorus import (ConflictError, DatabaseError, DataError, Error, IntegrityError,
                               InterfaceError, InternalError, NotSupportedError,
                               OperationalError, ProgrammingError, Warning)
+from chorusdb.blob import Blob
 from chorusdb.adapt import (PARSE_COLNAMES, PARSE_DECLTYPES, PrepareProtocol, adapt, adapters,
                             converters, register_adapter, register_converter)
 from chorusdb.dump import iterdump as _iterdump
@@ -108,14 +110,6 @@ def enable_shared_cache(enable):
 def _no_instances(cls, *args, **kwargs):
     """__new__ of the types only chorusdb makes (sqlite3's disallowed instantiation)."""
     raise TypeError(f"cannot create '{cls.__module__}.{cls.__name__}' instances")
-
-
-class Blob:
-    """sqlite3's incremental BLOB I/O handle (Connection.blobopen). The engine has no
-    incremental BLOB I/O yet: blobopen() raises NotSupportedError, and Blob cannot be
-    created directly (as in sqlite3)."""
-
-    __new__ = _no_instances
 
 
 class Statement:
@@ -597,8 +591,45 @@ class Connection:
         self._check()
         raise NotSupportedError("not supported by ChorusDB yet")
 
-    set_authorizer = enable_load_extension = load_extension = _unsupported
-    blobopen = getlimit = setlimit = _unsupported
+    enable_load_extension = load_extension = _unsupported
+
+    def set_authorizer(self, authorizer_callback):
+        """Calls authorizer_callback(action, arg1, arg2, db_name, source) for each action
+        of the statements compiled from now on; SQLITE_OK allows, SQLITE_DENY fails the
+        statement, SQLITE_IGNORE reads NULL (READ) or skips it; None removes it."""
+        self._check()
+        if authorizer_callback is not None and not callable(authorizer_callback):
+            raise TypeError("parameter must be callable")
+        self._native.set_authorizer(authorizer_callback)
+
+    # -- run-time limits (chorus_limit)
+
+    def setlimit(self, category, limit, /):
+        """Sets the run-time limit category (SQLITE_LIMIT_*) to limit (negative: leaves
+        it) and returns the previous value."""
+        self._check()
+        old = self._native.limit(operator.index(category), operator.index(limit))
+        if old < 0:
+            raise ProgrammingError("'category' is out of bounds")
+        return old
+
+    def getlimit(self, category, /):
+        """The run-time limit category (SQLITE_LIMIT_*)."""
+        return self.setlimit(category, -1)
+
+    # -- incremental BLOB I/O (chorusdb/blob.py, native/blob.c)
+
+    def blobopen(self, table, column, row, /, *, readonly=False, name="main"):
+        """A Blob on the value of table.column in row (a rowid) of database name; with
+        readonly false it can be written too (its size cannot change)."""
+        self._check()
+        for label, arg in (("argument 1", table), ("argument 2", column),
+                           ("argument 'name'", name)):
+            if not isinstance(arg, str):
+                raise TypeError(f"blobopen() {label} must be str, not {type(arg).__name__}")
+        handle = self._native.blob_open(table, column, operator.index(row), bool(readonly),
+                                        name)
+        return Blob._open(self, handle)
 
 
 class Cursor(_chorus.Cursor):

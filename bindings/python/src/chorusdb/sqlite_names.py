@@ -9,8 +9,8 @@ Rules:
   S2. A name the engine defines is not repeated here: the engine's value wins (dbapi2.py
       installs these first and the engine's over them).
   S3. The authorizer action codes, SQLITE_DENY/SQLITE_IGNORE and the SQLITE_LIMIT_* ids
-      are there for code that names them; set_authorizer, getlimit and setlimit raise
-      NotSupportedError (the engine has no authorizer or run-time limits yet).
+      are SQLite's numbers, which chorus_set_authorizer and chorus_limit take as they
+      are (CHORUS_AUTH_*, CHORUS_DENY/IGNORE, CHORUS_LIMIT_* in chorus.h).
 Callers: chorusdb/dbapi2.py.
 """
 
