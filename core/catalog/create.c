@@ -263,13 +263,7 @@ ddl_identifier_put(strbuf *sb, const char *name)
         strbuf_puts(sb, name);
         return;
     }
-    strbuf_putc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, *p);
-    }
-    strbuf_putc(sb, '"');
+    strbuf_put_quoted(sb, name);
 }
 
 static const char *

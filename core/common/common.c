@@ -168,6 +168,18 @@ strbuf_putc(strbuf *sb, char c)
 }
 
 void
+strbuf_put_quoted(strbuf *sb, const char *name)
+{
+    strbuf_putc(sb, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            strbuf_putc(sb, '"');
+        strbuf_putc(sb, *p);
+    }
+    strbuf_putc(sb, '"');
+}
+
+void
 strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
     va_list copy;

@@ -66,6 +66,8 @@ void strbuf_init(strbuf *sb);
 void strbuf_append(strbuf *sb, const char *s, size_t n);
 void strbuf_puts(strbuf *sb, const char *s);
 void strbuf_putc(strbuf *sb, char c);
+/* Appends name as an SQL identifier in double quotes, doubling any '"'. */
+void strbuf_put_quoted(strbuf *sb, const char *name);
 void strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
 /* Transfers the buffer to the caller (free() it); NULL if an append failed.

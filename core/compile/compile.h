@@ -84,7 +84,8 @@ struct cx {
     int32_t index;          /* PARAM number; AGG / GROUPCOL index; SUBQUERY: 1 when it
                                reads one column of a multi-column row (rowvalue.c);
                                BETWEEN: the lower bound's comparison collation, the
-                               upper's << 8 */
+                               upper's << 8; FUNC: the collation its arguments compare
+                               with (min, max, nullif: expr.c X10) */
     cx *left, *right, *extra;
     int n_args;
     cx **args;
@@ -126,6 +127,8 @@ struct plan_cursor {
     bool eof;
     record_cursor rec;
     int64_t rowid;
+    bool rowid_unread;      /* PC_TABLE: rowid not read from the b-tree row yet (vm
+                               cursor.c C8) */
     struct vm_rows *rows;   /* PC_EPHEMERAL storage */
     int64_t pos;            /* PC_EPHEMERAL: current row */
     const value *row;       /* PC_EPHEMERAL: current row's values (borrowed from rows) */
@@ -147,8 +150,10 @@ typedef enum plan_access {
     PA_INDEX,               /* index: eq prefix, then optional range on the next column */
     PA_INDEX_IN,            /* index: first column IN (in_list), then eq */
     PA_EPH_SCAN,            /* ephemeral rows in order */
-    PA_AUTO_INDEX           /* a transient index built when the level first runs: the
+    PA_AUTO_INDEX,          /* a transient index built when the level first runs: the
                                rows whose auto_col equal eq (where.c P15) */
+    PA_MULTI_OR             /* the rows each of or_branches finds, each once, branch by
+                               branch (where.c P16) */
 } plan_access;
 
 typedef struct plan_level {
@@ -173,6 +178,9 @@ typedef struct plan_level {
     uint8_t *auto_coll;     /* and the collation it compares under */
     cx *auto_where;         /* PA_AUTO_INDEX: terms on the level alone that every row of
                                the index passes (SQLite's PARTIAL), or NULL */
+    struct plan_level *or_branches;     /* PA_MULTI_OR: a lookup level per OR branch, on
+                               the same cursor */
+    int n_or;
     cx *filter;             /* terms that decide a match (ON terms; all terms of inner levels) */
     cx *post;               /* LEFT JOIN: WHERE terms checked after the null row is made */
     bool covering;          /* the index holds every column read: no table lookup */
@@ -196,6 +204,8 @@ typedef struct plan_level {
     value *in_vals;         /* sorted distinct IN values (owned) */
     int n_in, in_pos;
     struct vm_autoindex *auto_ix;   /* PA_AUTO_INDEX: the transient index (owned) */
+    int64_t *or_ids;        /* PA_MULTI_OR: the rowids found, in order (owned) */
+    int64_t n_or_ids, or_pos;
 } plan_level;
 
 /* ------------------------------------------------------------ windows */

@@ -38,6 +38,8 @@
  *       per run come before its loops, in FROM order, as SQLite codes them
  *       before its loops; a source filled again per row (from.c F5) shows
  *       its line where its level runs.
+ *   E9  A MULTI-INDEX OR level (where.c P16) shows "INDEX n" under its
+ *       line for each branch, the branch's lookup under that.
  *   E6  An uncorrelated "x IN (SELECT col FROM tbl)" (no WHERE, DISTINCT,
  *       aggregate or LIMIT) shows SQLite's lookup line instead of its
  *       subquery when tbl's rowid or an index led by col answers it (the
@@ -321,6 +323,13 @@ eqp_level(eqp *x, const plan_query *q, int i, int parent)
         if (q->minmax_query && strncmp(text, "SCAN ", 5) == 0)
             text = eqp_text(x, "SEARCH %s", text + 5);      /* E5 */
         rc = text != NULL ? eqp_add(x, parent, text, &id) : CHORUS_NOMEM;
+    }
+    for (int b = 0; b < lv->n_or && rc == CHORUS_OK; b++) {       /* E9 */
+        const char *text = eqp_text(x, "INDEX %d", b + 1);
+        int branch;
+        rc = text != NULL ? eqp_add(x, id, text, &branch) : CHORUS_NOMEM;
+        if (rc == CHORUS_OK)
+            rc = eqp_add(x, branch, lv->or_branches[b].plan_text, &branch);
     }
     for (int k = 0; k < lv->n_eq; k++)
         keys[n_keys++] = lv->eq[k];

@@ -26,6 +26,10 @@
  *       aside) tests x's truth, as SQLite's TK_TRUTH: never NULL.
  *   X9  A COLLATE inside an expression gives the expression's value that
  *       collation (coll_explicit), as SQLite's EP_Collate (explicit_collation).
+ *   X10 A scalar function compares its arguments (min, max, nullif) with the
+ *       collation of the first argument that carries one (a column's, or a
+ *       COLLATE's: cx_carries_collation), else BINARY, as SQLite's
+ *       FUNC_NEEDCOLL functions do (cx.index of the CX_FUNC).
  *   X4  An aggregate call belongs to the innermost query whose sources its
  *       arguments name (SQLite's rule): sum(t.a) inside a subquery, t being
  *       an outer source, makes the outer query an aggregate, and the
@@ -1323,6 +1327,12 @@ compile_function(cctx *c, scope *s, const ast_expr *e, cx **out)
         if (x->args[i]->coll_explicit && !x->coll_explicit) {
             x->coll = x->args[i]->coll;
             x->coll_explicit = true;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (cx_carries_collation(x->args[i])) {                 /* X10 */
+            x->index = x->args[i]->coll;
+            break;
         }
     }
     *out = x;

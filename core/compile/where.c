@@ -71,10 +71,21 @@
  *       SQLite's order (terms in WHERE order, then those it commutes, last
  *       first: auto_form_rank); the level's other terms on it alone (no
  *       subquery, deterministic) are its PARTIAL condition, which rows pass
- *       before they enter it. It reads the table by rowid, in rowid order
- *       within a key, the order of SQLite's index of the key and the rowid.
+ *       before they enter it. Its rows come in the order of SQLite's
+ *       covering index (vm autoindex.c AI3).
+ *   P16 MULTI-INDEX OR: an OR term of a table level (written as such, not
+ *       a row value comparison; not x = a OR x = b, P12) whose every branch
+ *       (its AND terms, with the level's other comparisons, as SQLite adds
+ *       them) has a rowid or index lookup, no scan, gives a path that runs
+ *       each branch's cheapest lookup in turn and visits each row once,
+ *       found by the first branch that holds for it (exec_loop.c L8),
+ *       priced as SQLite prices it: the branches' costs and rows added,
+ *       plus one; not for WITHOUT ROWID tables, the target of UPDATE or
+ *       DELETE, NOT INDEXED or a RIGHT JOIN level. The OR term still
+ *       filters (P1). A branch nests no MULTI-INDEX OR of its own.
  * Callers: select.c (compile_core), dml.c.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,6 +189,7 @@ is_col_of(const cx *e, int cursor)
 static bool index_covers(const catalog_index *ix, const plan_cursor *cur);
 static const catalog_index *narrowest_cover(const plan_cursor *cur);
 static int right_level(const plan_query *q);
+static bool or_of_equalities(const cx *t, const cx **col, cx **vals, int *n, int max);
 
 /* What a form constrains: a column of a cursor, or (expr not NULL) an
  * index expression, recorded as column expr_column (P7). */
@@ -305,6 +317,7 @@ typedef struct candidate {
     int auto_col[KEY_INFO_MAX];     /* PA_AUTO_INDEX (P15) */
     uint8_t auto_coll[KEY_INFO_MAX];
     bool auto_partial;
+    int or_term;                    /* PA_MULTI_OR: its OR term in the level's term list */
 } candidate;
 
 enum { MAX_FORMS = 128, MAX_WEIGHED = 16 };
@@ -496,13 +509,15 @@ sort_cost(const level_view *v, const candidate *cd)
 
     if (v->search)
         return 0;
-    served = cc_order_served(v->c, v->s, v->q, v->lv,
-                             cd->access == PA_INDEX || cd->access == PA_INDEX_IN ? cd->index
-                                                                                : NULL,
-                             cd->access == PA_INDEX_IN ? 0 : cd->n_eq,
-                             cd->access == PA_INDEX_IN ||
-                                 (cd->access == PA_INDEX && (cd->lo != NULL || cd->hi != NULL) &&
-                                  cd->index->cols[cd->n_eq].desc));
+    if (cd->access == PA_MULTI_OR || cd->access == PA_AUTO_INDEX)     /* P15, P16: */
+        served = cc_order_served(v->c, v->s, v->q, v->lv, NULL, 0, false) < 0 ? -1 : 0;
+    else                        /* their rows come in no order: sorted, if it matters */
+        served = cc_order_served(
+            v->c, v->s, v->q, v->lv,
+            cd->access == PA_INDEX || cd->access == PA_INDEX_IN ? cd->index : NULL,
+            cd->access == PA_INDEX_IN ? 0 : cd->n_eq,
+            cd->access == PA_INDEX_IN || (cd->access == PA_INDEX && (cd->lo != NULL || cd->hi != NULL) &&
+                                          cd->index->cols[cd->n_eq].desc));
     if (served != 0)
         return 0;
     cost = cd->out + cost_log((uint64_t)(v->q->n_cols + 59) / 30);
@@ -530,8 +545,8 @@ set_total(const level_view *v, candidate *cd)
 static void
 consider(level_view *v, candidate *cd, candidate *best)
 {
-    if (cd->access != PA_AUTO_INDEX)       /* SQLite's guess of 20 rows stands (P15) */
-        output_adjust(v, cd);
+    if (cd->access != PA_AUTO_INDEX && cd->access != PA_MULTI_OR)
+        output_adjust(v, cd);       /* SQLite's guesses stand (P15, P16) */
     if (cd->index != NULL) {
         for (int i = 0; i < v->n_weighed; i++) {
             const weighed *w = &v->weighed[i];
@@ -830,6 +845,131 @@ plan_auto_index(level_view *v, candidate *best)
     consider(v, &cd, best);
 }
 
+/* ---------------------------------------------------- MULTI-INDEX OR (P16) */
+
+enum { OR_BRANCHES_MAX = 16, OR_BRANCH_TERMS_MAX = 16 };
+
+static void level_view_init(level_view *v, cctx *c, scope *s, const plan_query *q, int li,
+                            const term_list *tl, uint64_t later, int outer_rows, bool search);
+static void plan_index_exprs(level_view *v, const catalog_index *ix, candidate *best);
+
+/* The branches of the OR e into out from n on; -1 past max. */
+static int
+or_split(cx *e, cx **out, int n, int max)
+{
+    if (e->kind == CX_OR) {
+        n = or_split(e->left, out, n, max);
+        return n < 0 ? n : or_split(e->right, out, n, max);
+    }
+    if (n == max)
+        return -1;
+    out[n] = e;
+    return n + 1;
+}
+
+static int or_in_list(cctx *c, const cx *t, cx **out);
+
+/* The AND terms of branch b, placed as the OR term tm is, into out from n
+ * on, with the IN stand-in of an OR of equalities (P12); -1 past max. */
+static int
+branch_terms(cctx *c, cx *b, const term *tm, term *out, int n, int max)
+{
+    cx *in;
+
+    if (b->kind == CX_AND) {
+        n = branch_terms(c, b->left, tm, out, n, max);
+        return n < 0 ? n : branch_terms(c, b->right, tm, out, n, max);
+    }
+    if (n >= max - 1 || or_in_list(c, b, &in) != CHORUS_OK)
+        return -1;
+    out[n] = *tm;
+    out[n].e = in != NULL ? in : b;
+    out[n].mask = cx_cursor_mask(out[n].e);
+    return n + 1;
+}
+
+/* P16: whether the level's term tm joins each branch's terms, as SQLite
+ * ANDs the other comparisons of the WHERE (no subquery) into each branch. */
+static bool
+joins_branches(const level_view *v, const term *tm, const term *or_term)
+{
+    int k = tm->e->kind;
+
+    return tm != or_term && !tm->stands_in && term_of_level(v, tm) &&
+           (k == CX_CMP || k == CX_BETWEEN || k == CX_IN_LIST || k == CX_ISNULL || k == CX_OR) &&
+           row_constant(tm->e);
+}
+
+/* P16: the cheapest lookup of the level's table (rowid or index, never a
+ * scan) by the terms of branch b of OR term tm and the terms that join
+ * each branch; false if none. */
+static bool
+or_branch_lookup(const level_view *v, const term *tm, cx *b, candidate *out)
+{
+    term items[OR_BRANCH_TERMS_MAX];
+    int n = branch_terms(v->c, b, tm, items, 0, OR_BRANCH_TERMS_MAX);
+    term_list btl;
+    level_view *bv;
+
+    for (int i = 0; i < v->tl->n && n >= 0 && n < OR_BRANCH_TERMS_MAX; i++)
+        if (joins_branches(v, &v->tl->items[i], tm))
+            items[n++] = v->tl->items[i];
+    btl = (term_list){n, n, items, v->tl->null_value};
+    memset(out, 0, sizeof *out);
+    if (n < 0 || (bv = malloc(sizeof *bv)) == NULL)
+        return false;
+    level_view_init(bv, v->c, v->s, v->q, v->li, &btl, v->later, v->outer_rows, v->search);
+    out->total = out->out = INT_MAX;
+    if (!v->t->without_rowid)
+        plan_rowid(bv, out);
+    for (int i = v->t->n_indexes - 1; i >= 0; i--) {
+        const catalog_index *ix = v->t->indexes[i];
+        if (ix->where == NULL && (v->lv->indexed_by == NULL || v->lv->indexed_by == ix))
+            plan_index_exprs(bv, ix, out);
+    }
+    free(bv);
+    return out->access != 0;
+}
+
+/* P16: an OR term whose every branch looks rows up (not x = a OR x = b,
+ * P12's IN) may read the rows each branch finds, SQLite's MULTI-INDEX OR:
+ * its branches' costs and rows added, one more. */
+static void
+plan_multi_or(level_view *v, candidate *best)
+{
+    const plan_level *lv = v->lv;
+
+    if (lv->not_indexed || lv->is_right || lv->is_dml_target || v->t->without_rowid)
+        return;
+    for (int i = 0; i < v->tl->n; i++) {
+        const term *tm = &v->tl->items[i];
+        cx *branches[OR_BRANCHES_MAX], *vals[64];
+        const cx *col = NULL;
+        int n = 0, nv = 0;
+        candidate cd, bc;
+        if (tm->e->kind != CX_OR || tm->e->ast == NULL || tm->stands_in ||
+            !term_of_level(v, tm) || or_of_equalities(tm->e, &col, vals, &nv, 64))
+            continue;       /* no AST: a vector comparison, whole in SQLite (rowvalue.c) */
+        n = or_split(tm->e, branches, 0, OR_BRANCHES_MAX);
+        memset(&cd, 0, sizeof cd);
+        cd.access = PA_MULTI_OR;
+        cd.or_term = i;
+        for (int b = 0; b < n; b++) {
+            if (!or_branch_lookup(v, tm, branches[b], &bc)) {
+                n = -1;
+                break;
+            }
+            cd.run = b > 0 ? cost_add(cd.run, bc.run) : bc.run;
+            cd.out = b > 0 ? cost_add(cd.out, bc.out) : bc.out;
+        }
+        if (n < 2)
+            continue;
+        cd.run++;
+        cd.used[cd.n_used++] = tm->e;
+        consider(v, &cd, best);
+    }
+}
+
 /* P15: the PARTIAL condition of the level's automatic index. */
 static cx *
 auto_where(const level_view *v)
@@ -858,6 +998,8 @@ plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *ali
         strbuf_printf(&sb, "SEARCH %s USING INTEGER PRIMARY KEY (%s%s%s)", name,
                       cd->lo ? "rowid>?" : "", cd->lo && cd->hi ? " AND " : "",
                       cd->hi ? "rowid<?" : "");
+    } else if (cd->access == PA_MULTI_OR) {
+        strbuf_puts(&sb, "MULTI-INDEX OR");
     } else if (cd->access == PA_AUTO_INDEX) {
         strbuf_printf(&sb, "SEARCH %s USING AUTOMATIC %sCOVERING INDEX (", name,
                       cd->auto_partial ? "PARTIAL " : "");
@@ -875,7 +1017,7 @@ plan_text(cctx *c, const plan_level *lv, const catalog_table *t, const char *ali
             strbuf_printf(&sb, "%s%s%s?", i ? " AND " : "", cd->cols[i], cd->ops[i]);
         strbuf_putc(&sb, ')');
     }
-    if (lv->is_left)
+    if (lv->is_left && cd->access != PA_MULTI_OR)
         strbuf_puts(&sb, " LEFT-JOIN");
     {
         char *text = strbuf_finish(&sb);
@@ -1002,6 +1144,22 @@ cc_where_scan_index_next(const plan_level *lv, const plan_cursor *cur, int *pos)
     return NULL;
 }
 
+/* P16: a MULTI-INDEX OR branch whose index holds every column read shows
+ * as covering, as SQLite's (its rows are still read from the table). */
+static int
+branches_finish(cctx *c, const plan_level *lv, const plan_cursor *cur)
+{
+    int rc = CHORUS_OK;
+
+    for (int b = 0; b < lv->n_or && rc == CHORUS_OK; b++) {
+        plan_level *sub = &lv->or_branches[b];
+        if ((sub->access == PA_INDEX || sub->access == PA_INDEX_IN) &&
+            !catalog_index_is_table(sub->index) && index_covers(sub->index, cur))
+            rc = covering_text(c, sub);
+    }
+    return rc;
+}
+
 int
 cc_where_finish(cctx *c)
 {
@@ -1011,6 +1169,12 @@ cc_where_finish(cctx *c)
         int rc;
         if (cur->kind != PC_TABLE || lv->not_indexed)
             continue;
+        if (lv->access == PA_MULTI_OR) {
+            rc = branches_finish(c, lv, cur);
+            if (rc != CHORUS_OK)
+                return rc;
+            continue;
+        }
         if (lv->access == PA_SCAN && (lv->keep_order || lv->is_dml_target))
             continue;           /* order.c O3; SQLite's one-pass DML scans the table */
         if (lv->access == PA_SCAN) {
@@ -1258,7 +1422,55 @@ best_access(level_view *v, candidate *best)
             continue;
         plan_index_exprs(v, ix, best);
     }
+    plan_multi_or(v, best);
     plan_auto_index(v, best);
+}
+
+/* Gives lv the access path cd. */
+static void
+level_take(plan_level *lv, const candidate *cd)
+{
+    lv->access = (uint8_t)cd->access;
+    lv->index = cd->index;
+    lv->n_eq = cd->n_eq;
+    memcpy(lv->eq, cd->eq, sizeof lv->eq);
+    memcpy(lv->eq_aff, cd->eq_aff, sizeof lv->eq_aff);
+    lv->eq_is = cd->eq_is;
+    lv->lo = cd->lo;
+    lv->hi = cd->hi;
+    lv->lo_incl = cd->lo_incl;
+    lv->hi_incl = cd->hi_incl;
+    lv->in_list = cd->in_list;
+}
+
+/* P16: gives lv a lookup level per branch of the OR term cd chose. */
+static int
+multi_or_set(const level_view *v, plan_level *lv, const candidate *cd)
+{
+    const term *tm = &v->tl->items[cd->or_term];
+    cx *branches[OR_BRANCHES_MAX];
+    int n = or_split(tm->e, branches, 0, OR_BRANCHES_MAX);
+
+    lv->or_branches = cc_alloc(v->c, (size_t)n * sizeof *lv->or_branches);
+    if (lv->or_branches == NULL)
+        return CHORUS_NOMEM;
+    lv->n_or = n;
+    for (int b = 0; b < n; b++) {
+        plan_level *sub = &lv->or_branches[b];
+        candidate bc;
+        memset(sub, 0, sizeof *sub);
+        or_branch_lookup(v, tm, branches[b], &bc);
+        sub->cursor = lv->cursor;
+        sub->name = lv->name;
+        sub->filter = branches[b];          /* exec_loop.c L8 */
+        level_take(sub, &bc);
+        sub->is_left = lv->is_left;         /* " LEFT-JOIN" on each branch's line */
+        sub->plan_text = plan_text(v->c, sub, v->t, lv->name, &bc);
+        sub->is_left = false;
+        if (sub->plan_text == NULL)
+            return CHORUS_NOMEM;
+    }
+    return CHORUS_OK;
 }
 
 /* P15: gives lv the key of the automatic index cd chose. */
@@ -1299,23 +1511,15 @@ plan_level_access(cctx *c, scope *s, plan_query *q, int li, const term_list *tl,
     lv->plan_text = plan_text(c, lv, v->t, lv->name, &best);
     if (best.access == PA_AUTO_INDEX)
         rc = auto_index_set(v, lv, &best);
+    else if (best.access == PA_MULTI_OR)
+        rc = multi_or_set(v, lv, &best);
     free(v);
     if (lv->plan_text == NULL || rc != CHORUS_OK)
         return CHORUS_NOMEM;
     rc = remember_level(c, lv);
     if (rc != CHORUS_OK || best.access == 0)
         return rc;
-    lv->access = (uint8_t)best.access;
-    lv->index = best.index;
-    lv->n_eq = best.n_eq;
-    memcpy(lv->eq, best.eq, sizeof lv->eq);
-    memcpy(lv->eq_aff, best.eq_aff, sizeof lv->eq_aff);
-    lv->eq_is = best.eq_is;
-    lv->lo = best.lo;
-    lv->hi = best.hi;
-    lv->lo_incl = best.lo_incl;
-    lv->hi_incl = best.hi_incl;
-    lv->in_list = best.in_list;
+    level_take(lv, &best);
     return CHORUS_OK;
 }
 
@@ -1592,6 +1796,29 @@ add_like_range(cctx *c, term_list *tl, int i)
     return rc;
 }
 
+/* P12: the stand-in x IN (a, b, ...) of t when it is x = a OR x = b ...,
+ * else *out NULL. */
+static int
+or_in_list(cctx *c, const cx *t, cx **out)
+{
+    cx *vals[64], *in;
+    const cx *col = NULL;
+    int n = 0;
+
+    *out = NULL;
+    if (t->kind != CX_OR || !or_of_equalities(t, &col, vals, &n, 64))
+        return CHORUS_OK;
+    in = cx_new(c, CX_IN_LIST, NULL);
+    if (in == NULL || (in->args = cc_alloc(c, (size_t)n * sizeof *in->args)) == NULL)
+        return CHORUS_NOMEM;
+    in->left = (cx *)col;
+    in->n_args = n;
+    in->coll = col->coll;
+    memcpy(in->args, vals, (size_t)n * sizeof *vals);
+    *out = in;
+    return CHORUS_OK;
+}
+
 /* P12: for each term x = a OR x = b ..., a term x IN (a, b, ...) of the
  * same kind (WHERE or ON) that only serves access paths (SQLite's OR-to-IN
  * rewrite); the OR term stays the filter, so the rows are the same. P14:
@@ -1602,9 +1829,7 @@ add_stand_ins(cctx *c, term_list *tl)
     int n_terms = tl->n;
 
     for (int i = 0; i < n_terms; i++) {
-        cx *vals[64];
-        const cx *col = NULL;
-        int n = 0, rc;
+        int rc;
         cx *in;
         if (tl->items[i].e->kind == CX_LIKE) {
             rc = add_like_range(c, tl, i);
@@ -1612,20 +1837,12 @@ add_stand_ins(cctx *c, term_list *tl)
                 return rc;
             continue;
         }
-        if (tl->items[i].e->kind != CX_OR ||
-            !or_of_equalities(tl->items[i].e, &col, vals, &n, 64))
-            continue;
-        in = cx_new(c, CX_IN_LIST, NULL);
-        if (in == NULL || (in->args = cc_alloc(c, (size_t)n * sizeof *in->args)) == NULL)
-            return CHORUS_NOMEM;
-        in->left = (cx *)col;
-        in->n_args = n;
-        in->coll = col->coll;
-        memcpy(in->args, vals, (size_t)n * sizeof *vals);
-        rc = terms_add(c, tl, in, tl->items[i].on_left, tl->items[i].level);
+        rc = or_in_list(c, tl->items[i].e, &in);
+        if (rc == CHORUS_OK && in != NULL &&
+            (rc = terms_add(c, tl, in, tl->items[i].on_left, tl->items[i].level)) == CHORUS_OK)
+            tl->items[tl->n - 1].stands_in = true;
         if (rc != CHORUS_OK)
             return rc;
-        tl->items[tl->n - 1].stands_in = true;
     }
     return CHORUS_OK;
 }

@@ -295,6 +295,8 @@ fn_substr(func_ctx *ctx, int argc, const value *argv)
     z = func_arg_text(&argv[0], buf, &n);
     if (is_blob && n == 0)
         return CHORUS_OK;   /* as SQLite: an empty blob reads as no blob at all */
+    if (!is_blob)
+        n = (int)strnlen(z, (size_t)n);     /* as SQLite: text ends at its first NUL here */
     int64_t len = is_blob ? n : utf8_count(z, n);
     int64_t p1 = arg_int32(&argv[1]);
     int64_t p2 = argc == 3 ? arg_int32(&argv[2]) : FUNC_MAX_LENGTH;

@@ -7,7 +7,8 @@
  * BLOB (memcmp, then length).
  *
  * Collations: BINARY (memcmp, then length), NOCASE (ASCII letters folded to
- * lower case, other bytes as they are, as sqlite3 does), RTRIM (trailing
+ * lower case, other bytes as they are, up to a NUL both share, then length,
+ * as sqlite3's sqlite3StrNICmp does), RTRIM (trailing
  * spaces ignored, then BINARY); ids from COLLATE_USER_FIRST up are the
  * application's (collation_user.c).
  *
@@ -50,6 +51,8 @@ nocase_compare(const char *a, int na, const char *b, int nb)
         int d = fold((unsigned char)a[i]) - fold((unsigned char)b[i]);
         if (d != 0)
             return d;
+        if (a[i] == '\0')
+            break;
     }
     return na < nb ? -1 : na > nb ? 1 : 0;
 }

@@ -32,11 +32,11 @@ struct vm_autoindex {
     int n_keys;
     const uint8_t *coll;    /* the level's auto_coll */
     int n_extra;            /* AI3: the other columns read */
-    int *extra;             /* their columns, then (in the rows) their places */
+    int *extra;             /* their columns, in the order their values follow the key */
     int *pos;               /* AI5: column -> its place in a row, -1 when not there */
     vm_rows *rows;          /* per row: its key values, the extra values, its rowid */
     uint64_t *hashes;       /* per row */
-    int64_t *next;          /* per row: the next row of its bucket, in rowid order, or -1 */
+    int64_t *next;          /* per row: the next row of its bucket (AI3 order), or -1 */
     int64_t *first;         /* per bucket: its first row, or -1 */
     uint64_t mask;          /* buckets - 1 */
     const value *probe;     /* the key probed (the level's probe values) */
@@ -76,8 +76,12 @@ add_row(vm_run *r, const plan_level *lv, plan_cursor *cur, vm_autoindex *ix, val
     for (; rc == CHORUS_OK && n >= ix->n_keys && n < width; n++)
         rc = vm_cursor_column(r, cur, ix->extra[n - ix->n_keys], &vals[n]);
     if (rc == CHORUS_OK && n == width) {
-        value_set_int(&vals[n], cur->rowid);
-        rc = vm_rows_append(ix->rows, vals);
+        int64_t id = cur->rowid;                    /* a materialized row's place + 1 */
+        if (cur->kind == PC_TABLE)
+            rc = vm_cursor_rowid(cur, &id);
+        value_set_int(&vals[n], id);
+        if (rc == CHORUS_OK)
+            rc = vm_rows_append(ix->rows, vals);
     }
     vm_values_clear(vals, n);
     return rc;
@@ -162,7 +166,7 @@ sort_rows(vm_autoindex *ix)
     return rc;
 }
 
-/* Hashes every row and chains the rows of each bucket in rowid order. */
+/* Hashes every row and chains the rows of each bucket in their order (AI3). */
 static int
 link_rows(vm_autoindex *ix)
 {
@@ -179,7 +183,7 @@ link_rows(vm_autoindex *ix)
         return CHORUS_NOMEM;
     for (uint64_t b = 0; b < buckets; b++)
         ix->first[b] = -1;
-    for (int64_t i = n - 1; i >= 0; i--) {          /* AI3: the table's order */
+    for (int64_t i = n - 1; i >= 0; i--) {          /* AI3: the rows' order */
         uint64_t h = vm_values_hash(ix->rows->rows[i], ix->n_keys, ix->coll);
         ix->hashes[i] = h;
         ix->next[i] = ix->first[h & ix->mask];
@@ -245,6 +249,7 @@ vm_autoindex_next(vm_autoindex *ix, plan_cursor *cur)
         } else {                                                /* AI5 */
             vm_cursor_reset(cur);
             cur->rowid = row[ix->n_keys + ix->n_extra].u.i;
+            cur->rowid_unread = false;
             cur->held = row;
             cur->held_pos = ix->pos;
         }

@@ -153,18 +153,6 @@ find_column(vm_conn *conn, const catalog *cat, const char *db_name, const char *
 
 /* --- the statements ------------------------------------------------------- */
 
-static void
-put_name(strbuf *sb, const char *name)
-{
-    strbuf_putc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, *p);
-    }
-    strbuf_putc(sb, '"');
-}
-
 /* Prepares the SQL in sb (consumed) into *out; the error on conn. */
 static int
 prepare_text(vm_conn *conn, strbuf *sb, vm_stmt **out)
@@ -191,27 +179,27 @@ prepare_statements(vm_blob *b, const char *db_name, const catalog_table *t, int 
 
     strbuf_init(&sb);
     strbuf_puts(&sb, "SELECT ");
-    put_name(&sb, t->cols[col].name);
+    strbuf_put_quoted(&sb, t->cols[col].name);
     for (int i = 0; i < t->n_cols; i++)
         if (i != col) {
             strbuf_puts(&sb, ", ");
-            put_name(&sb, t->cols[i].name);
+            strbuf_put_quoted(&sb, t->cols[i].name);
         }
     strbuf_puts(&sb, " FROM ");
-    put_name(&sb, db_name);
+    strbuf_put_quoted(&sb, db_name);
     strbuf_putc(&sb, '.');
-    put_name(&sb, t->name);
+    strbuf_put_quoted(&sb, t->name);
     strbuf_puts(&sb, " WHERE rowid = ?1");
     rc = prepare_text(b->conn, &sb, &b->row);
     if (rc != CHORUS_OK || !write)
         return rc;
     strbuf_init(&sb);
     strbuf_puts(&sb, "UPDATE ");
-    put_name(&sb, db_name);
+    strbuf_put_quoted(&sb, db_name);
     strbuf_putc(&sb, '.');
-    put_name(&sb, t->name);
+    strbuf_put_quoted(&sb, t->name);
     strbuf_puts(&sb, " SET ");
-    put_name(&sb, t->cols[col].name);
+    strbuf_put_quoted(&sb, t->cols[col].name);
     strbuf_puts(&sb, " = ?1 WHERE rowid = ?2");
     return prepare_text(b->conn, &sb, &b->update);
 }

@@ -20,6 +20,9 @@
  *       index's key_info; its rows have no rowid (rowid reads 0). Its PK
  *       index as a level's cover (exec_loop.c) is the table itself: columns
  *       read as from the table.
+ *   C8  vm_cursor_load leaves the rowid unread (rowid_unread) until a
+ *       reader asks (vm_cursor_rowid, C1): a scan that never reads it pays
+ *       nothing for it. Every other move sets rowid and clears the flag.
  *   C7  A cursor on an automatic index row (held, autoindex.c AI5) reads
  *       the columns that row holds from it; another column first moves the
  *       b-tree to the row's rowid (NULL if the row is gone). Any move of the
@@ -63,6 +66,7 @@ vm_cursor_close(plan_cursor *cur)
     }
     cur->filled = false;
     cur->have_rec = false;
+    cur->rowid_unread = false;
     cur->held = NULL;
     cur->null_row = false;
     cur->row = NULL;
@@ -78,17 +82,28 @@ vm_cursor_reset(plan_cursor *cur)
     cur->held = NULL;
 }
 
-/* Reads the rowid of the row under a table cursor. */
+/* A table cursor moved to the row under its b-tree cursor (C8). */
 int
 vm_cursor_load(plan_cursor *cur)
 {
     cur->have_rec = false;
     cur->held = NULL;
-    if (cur->table->without_rowid) {                          /* C6 */
-        cur->rowid = 0;
-        return CHORUS_OK;
+    cur->rowid = 0;                                           /* C6 */
+    cur->rowid_unread = !cur->table->without_rowid;
+    return CHORUS_OK;
+}
+
+int
+vm_cursor_rowid(plan_cursor *cur, int64_t *out)
+{
+    if (cur->rowid_unread) {                                  /* C8 */
+        int rc = store_rowid(cur->bt, &cur->rowid);
+        if (rc != CHORUS_OK)
+            return rc;
+        cur->rowid_unread = false;
     }
-    return store_rowid(cur->bt, &cur->rowid);
+    *out = cur->rowid;
+    return CHORUS_OK;
 }
 
 static int
@@ -159,7 +174,10 @@ vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
     }
     t = cur->table;
     if (col < 0 || col == t->rowid_alias) {               /* C1 */
-        value_set_int(out, cur->rowid);
+        int64_t id;
+        if ((rc = vm_cursor_rowid(cur, &id)) != CHORUS_OK)
+            return vm_run_error(r, rc, "database disk image is malformed");
+        value_set_int(out, id);
         return CHORUS_OK;
     }
     if (cur->held != NULL) {                                /* C7 */

@@ -16,7 +16,11 @@
  *       that fails under OR IGNORE drops the row; under any other action
  *       (REPLACE too) it fails the statement, as in SQLite.
  *   W3  changes() counts rows written by the statement (not those OR
- *       IGNORE skipped); last_insert_rowid() is the last inserted rowid.
+ *       IGNORE skipped); last_insert_rowid() is the last inserted rowid. A
+ *       statement that fails and is rolled back (any action but FAIL) counts
+ *       none of its own rows: changes() is 0 after it and total_changes()
+ *       keeps only what its triggers' statements counted, as SQLite sets
+ *       them when each halts (stmt.c stmt_stop, vm_stmt.own_changes).
  *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
  *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
  *       triggers, RETURNING, a changed rowid, a scan over an index it
@@ -243,6 +247,8 @@ run_checks(vm_stmt *st, value *vals, int64_t rowid, int conflict, bool *ignored_
 static void
 count_change(vm_stmt *st, int64_t n)
 {
+    if (st->root == NULL)
+        st->own_changes = n;
     st->conn->changes = n;
     st->conn->total_changes += n;
 }

@@ -42,6 +42,11 @@
  *       (autoindex.c AI4), then, for each start, probes it with its eq
  *       values (L3: a NULL probe ends it unless from IS) and visits the
  *       rows found, reading them from the index (autoindex.c AI5).
+ *   L8  A MULTI-INDEX OR level (PA_MULTI_OR, compile/where.c P16), at each
+ *       start, runs each branch level's lookup on its cursor in turn and
+ *       keeps the rowids of the rows for which that branch (its filter)
+ *       holds, each once, in the order found; it then visits those rows
+ *       (SQLite's RowSet: each row once, from the first branch it passes).
  * Callers: exec_query.c, agg.c.
  */
 #include <math.h>
@@ -224,8 +229,9 @@ seek_rowid(vm_run *r, plan_cursor *cur, int64_t id, bool *found)
 
     *found = rc == CHORUS_OK && !eof && exact;
     if (*found) {
+        vm_cursor_reset(cur);
         cur->rowid = id;
-        cur->have_rec = false;
+        cur->rowid_unread = false;                  /* cursor.c C8 */
     }
     return rc;
 }
@@ -408,6 +414,18 @@ rowid_past_end(const plan_level *lv, int64_t id)
     return lv->reverse ? rowid_past_lo(lv, id) : rowid_past_hi(lv, id);
 }
 
+/* Ends a rowid range level whose row is past its end. */
+static int
+range_check(const plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    int64_t id;
+    int rc = vm_cursor_rowid(cur, &id);
+
+    if (rc == CHORUS_OK && rowid_past_end(lv, id))
+        *eof = true;
+    return rc;
+}
+
 /* ------------------------------------------------------------ index paths */
 
 static int
@@ -565,6 +583,7 @@ index_accept_key(plan_level *lv, plan_cursor *cur, const uint8_t *rec, uint32_t 
     int rc = CHORUS_OK, rc2 = CHORUS_OK;
 
     cur->rowid = 0;
+    cur->rowid_unread = false;
     cur->have_rec = false;
     if (lv->covering || catalog_index_is_table(ix)) {
         cur->cover = ix;
@@ -628,6 +647,7 @@ index_accept(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof, bool *skip)
         cur->cover = ix;
         cur->cover_bt = lv->ix;
         cur->rowid = v.u.i;
+        cur->rowid_unread = false;
         cur->have_rec = false;
         return CHORUS_OK;
     }
@@ -735,6 +755,76 @@ eph_position(plan_cursor *cur, bool *eof)
 
 /* ---------------------------------------------------------------- levels */
 
+static int level_first(vm_run *r, plan_level *lv, bool *eof);
+static int level_next(vm_run *r, plan_level *lv, bool *eof);
+
+/* L8: the next row of a MULTI-INDEX OR level. */
+static int
+multi_or_next(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    while (lv->or_pos < lv->n_or_ids) {
+        bool found;
+        int rc = seek_rowid(r, cur, lv->or_ids[lv->or_pos++], &found);
+        if (rc != CHORUS_OK || found) {
+            *eof = rc != CHORUS_OK;
+            return rc;
+        }
+    }
+    *eof = true;
+    return CHORUS_OK;
+}
+
+/* L8: keeps id unless seen. */
+static int
+multi_or_keep(plan_level *lv, vm_rowset *seen, int64_t id, int64_t *cap)
+{
+    value v;
+    bool added;
+    int rc;
+
+    value_set_int(&v, id);
+    rc = vm_rowset_add(seen, &v, &added);
+    if (rc != CHORUS_OK || !added)
+        return rc;
+    if (lv->n_or_ids == *cap) {
+        int64_t ncap = *cap ? *cap * 2 : 16, *p = realloc(lv->or_ids, (size_t)ncap * sizeof *p);
+        if (p == NULL)
+            return CHORUS_NOMEM;
+        lv->or_ids = p;
+        *cap = ncap;
+    }
+    lv->or_ids[lv->n_or_ids++] = id;
+    return CHORUS_OK;
+}
+
+static int
+multi_or_first(vm_run *r, plan_level *lv, plan_cursor *cur, bool *eof)
+{
+    vm_rowset *seen;
+    int64_t cap = 0;
+    int rc = vm_rowset_new(1, NULL, &seen);
+
+    free(lv->or_ids);
+    lv->or_ids = NULL;
+    lv->n_or_ids = lv->or_pos = 0;
+    for (int b = 0; b < lv->n_or && rc == CHORUS_OK; b++) {
+        plan_level *sub = &lv->or_branches[b];
+        bool done;
+        for (rc = level_first(r, sub, &done); rc == CHORUS_OK && !done;
+             rc = level_next(r, sub, &done)) {
+            bool pass;
+            int64_t id;
+            rc = vm_eval_condition(r, sub->filter, &pass);
+            if (rc == CHORUS_OK && pass && (rc = vm_cursor_rowid(cur, &id)) == CHORUS_OK)
+                rc = multi_or_keep(lv, seen, id, &cap);
+            if (rc != CHORUS_OK)
+                break;
+        }
+    }
+    vm_rowset_free(seen);
+    return rc != CHORUS_OK ? rc : multi_or_next(r, lv, cur, eof);
+}
+
 static int
 level_first(vm_run *r, plan_level *lv, bool *eof)
 {
@@ -769,6 +859,8 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
         *eof = !found;
         return rc;
     }
+    case PA_MULTI_OR:
+        return multi_or_first(r, lv, cur, eof);
     case PA_ROWID_IN:
         rc = in_collect(r, lv, AFFINITY_NUMERIC, COLLATE_BINARY, true);
         if (rc == CHORUS_OK && lv->reverse)
@@ -799,8 +891,8 @@ level_first(vm_run *r, plan_level *lv, bool *eof)
     }
     if (rc == CHORUS_OK && !*eof) {
         rc = vm_cursor_load(cur);
-        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_end(lv, cur->rowid))
-            *eof = true;
+        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE)
+            rc = range_check(lv, cur, eof);
     }
     return rc;
 }
@@ -823,6 +915,8 @@ level_next(vm_run *r, plan_level *lv, bool *eof)
         return rowid_in_next(r, lv, cur, eof);
     case PA_AUTO_INDEX:
         return auto_index_next(r, lv, cur, eof);
+    case PA_MULTI_OR:
+        return multi_or_next(r, lv, cur, eof);
     case PA_INDEX:
     case PA_INDEX_IN:
         rc = lv->reverse ? store_prev(lv->ix, eof) : store_next(lv->ix, eof);
@@ -833,8 +927,8 @@ level_next(vm_run *r, plan_level *lv, bool *eof)
     }
     if (rc == CHORUS_OK && !*eof) {
         rc = vm_cursor_load(cur);
-        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE && rowid_past_end(lv, cur->rowid))
-            *eof = true;
+        if (rc == CHORUS_OK && lv->access == PA_ROWID_RANGE)
+            rc = range_check(lv, cur, eof);
     }
     return rc;
 }
@@ -1062,24 +1156,37 @@ vm_loop_next(vm_run *r, plan_query *q)
     }
 }
 
+/* Releases the run state of a level's lookup (its index cursor, probes, IN
+ * values). */
+static void
+lookup_close(plan_level *lv)
+{
+    if (lv->ix != NULL) {
+        store_cursor_close(lv->ix);
+        lv->ix = NULL;
+    }
+    for (int k = 0; k <= KEY_INFO_MAX; k++)
+        value_clear(&lv->probe[k]);
+    vm_values_clear(lv->in_vals, lv->n_in);
+    free(lv->in_vals);
+    lv->in_vals = NULL;
+    lv->n_in = 0;
+}
+
 void
 vm_loop_close(vm_run *r, plan_query *q)
 {
     for (int i = 0; i < q->n_levels; i++) {
         plan_level *lv = &q->levels[i];
         plan_cursor *cur = level_cursor(r, lv);
-        if (lv->ix != NULL) {
-            store_cursor_close(lv->ix);
-            lv->ix = NULL;
-        }
-        for (int k = 0; k <= KEY_INFO_MAX; k++)
-            value_clear(&lv->probe[k]);
-        vm_values_clear(lv->in_vals, lv->n_in);
-        free(lv->in_vals);
-        lv->in_vals = NULL;
-        lv->n_in = 0;
+        lookup_close(lv);
         vm_autoindex_free(lv->auto_ix);         /* L7 */
         lv->auto_ix = NULL;
+        for (int b = 0; b < lv->n_or; b++)      /* L8 */
+            lookup_close(&lv->or_branches[b]);
+        free(lv->or_ids);
+        lv->or_ids = NULL;
+        lv->n_or_ids = lv->or_pos = 0;
         lv->started = false;
         lv->in_null_row = false;
         if (lv->right_pass != NULL) {

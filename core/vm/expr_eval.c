@@ -297,9 +297,7 @@ eval_func(vm_run *r, cx *e, value *out)
         value_set_null(&ctx.result);
         ctx.env = &r->env;
         ctx.def = e->fn;
-        ctx.coll = e->n_args > 0 ? (collation)e->args[0]->coll : COLLATE_BINARY;
-        if (e->coll_explicit)
-            ctx.coll = (collation)e->coll;
+        ctx.coll = (collation)e->index;         /* compile expr.c X10 */
         e->fn->scalar(&ctx, e->n_args, e->argv);
         if (ctx.rc != CHORUS_OK) {
             value_clear(&ctx.result);

@@ -74,18 +74,6 @@ root_of(vm_stmt *st)
     return st->root != NULL ? st->root : st;
 }
 
-static void
-put_name(strbuf *sb, const char *name)
-{
-    strbuf_putc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            strbuf_putc(sb, '"');
-        strbuf_putc(sb, *p);
-    }
-    strbuf_putc(sb, '"');
-}
-
 /* Name of parent key column k. */
 static const char *
 parent_col(const fk_job *j, int k)
@@ -128,13 +116,13 @@ put_match(strbuf *sb, const fk_job *j, bool on_child, const char *row)
     for (int k = 0; k < j->fk->n_cols; k++) {
         if (k > 0)
             strbuf_printf(sb, " AND ");
-        put_name(sb, on_child ? child_col(j, k) : parent_col(j, k));
+        strbuf_put_quoted(sb, on_child ? child_col(j, k) : parent_col(j, k));
         strbuf_printf(sb, " = %s.", row);
-        put_name(sb, on_child ? parent_col(j, k) : child_col(j, k));
+        strbuf_put_quoted(sb, on_child ? parent_col(j, k) : child_col(j, k));
         if (on_child) {
             const char *coll = parent_collation(j, k);
             strbuf_printf(sb, " COLLATE ");
-            put_name(sb, coll != NULL ? coll : "BINARY");
+            strbuf_put_quoted(sb, coll != NULL ? coll : "BINARY");
         }
     }
 }
@@ -146,21 +134,21 @@ put_action(strbuf *sb, const fk_job *j)
 
     if (action == AST_FK_CASCADE && j->kind == FK_ON_DELETE) {
         strbuf_printf(sb, "DELETE FROM ");
-        put_name(sb, j->child->name);
+        strbuf_put_quoted(sb, j->child->name);
         put_match(sb, j, true, "old");
         return;
     }
     strbuf_printf(sb, "UPDATE ");
-    put_name(sb, j->child->name);
+    strbuf_put_quoted(sb, j->child->name);
     strbuf_printf(sb, " SET ");
     for (int k = 0; k < j->fk->n_cols; k++) {
         const catalog_column *c = &j->child->cols[j->fk->from_cols[k]];
         if (k > 0)
             strbuf_printf(sb, ", ");
-        put_name(sb, c->name);
+        strbuf_put_quoted(sb, c->name);
         if (action == AST_FK_CASCADE) {
             strbuf_printf(sb, " = new.");
-            put_name(sb, parent_col(j, k));
+            strbuf_put_quoted(sb, parent_col(j, k));
         } else if (action == AST_FK_SET_DEFAULT && c->default_text != NULL) {
             strbuf_printf(sb, " = (%s)", c->default_text);
         } else {
@@ -179,12 +167,12 @@ build_sql(const void *arg)
     strbuf_init(&sb);
     if (j->kind == FK_PARENT_LOOKUP) {
         strbuf_printf(&sb, "SELECT 1 FROM ");
-        put_name(&sb, j->parent->name);
+        strbuf_put_quoted(&sb, j->parent->name);
         put_match(&sb, j, false, "new");
         strbuf_printf(&sb, " LIMIT 1");
     } else if (j->kind == FK_CHILD_SCAN) {
         strbuf_printf(&sb, "SELECT 1 FROM ");
-        put_name(&sb, j->child->name);
+        strbuf_put_quoted(&sb, j->child->name);
         put_match(&sb, j, true, "new");
         if (j->child == j->parent)
             strbuf_printf(&sb, " AND rowid <> new.rowid");     /* K2: not the row itself */

@@ -439,12 +439,20 @@ vm_mvcc_tx_end(vm_conn *conn, bool commit)
 
 /* VM4: every commit into the B-tree, in a pager transaction of its own
  * that commits before the schema change's. The caller is the exclusive
- * writer, so no commit runs and the clock is the newest commit. */
+ * writer, so no commit runs and the clock is the newest commit. It holds
+ * the log's checkpoint lock throughout, before the writer lock (mvcc
+ * README, "Lock order"), as every checkpoint does: an online checkpoint
+ * that committed its B-tree before ours but sets its mark and GC's pending
+ * checkpoint (gc.c G5) after ours would otherwise interleave with our
+ * mv_gc_set_checkpoint_ts, pairing our checkpoint with its earlier clock
+ * tick: chains would be removed (G4) while snapshots that began before our
+ * B-tree commit still read them. */
 static int
 full_checkpoint(vm_conn *conn)
 {
     vm_db *db = conn->db;
     mv_db *mv = store_db_mvcc(db->store);
+    mv_log *log = store_mvcc_log(db->store);
     mv_tx *scratch;
     pager_tx *wtx;
     uint64_t ts = 0;
@@ -452,6 +460,7 @@ full_checkpoint(vm_conn *conn)
 
     if (rc != CHORUS_OK)
         return rc;
+    mv_log_checkpoint_lock(log, true);
     rc = pager_tx_begin_write(db->pager, conn->busy_ms, &conn->interrupt, &wtx);
     if (rc == CHORUS_OK) {
         rc = btree_init_database(wtx);
@@ -468,6 +477,7 @@ full_checkpoint(vm_conn *conn)
         rc = pager_wal_sync(db->pager);         /* store MM5: durable before the mark */
     if (rc == CHORUS_OK)
         rc = store_mvcc_checkpoint_done(db->store, ts, sync_level(db), false);
+    mv_log_checkpoint_unlock(log);
     mv_tx_free(scratch);
     return rc;
 }

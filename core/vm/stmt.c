@@ -298,6 +298,12 @@ stmt_stop(vm_stmt *st, int rc)
     run_close(st);
     st->raise_conflict = 0;
     rc = vm_tx_statement_finish(st, rc, conflict);
+    if (failed && conflict != AST_CONFLICT_FAIL && st->plan != NULL &&
+        (st->plan->kind == PLAN_INSERT || st->plan->kind == PLAN_UPDATE ||
+         st->plan->kind == PLAN_DELETE)) {
+        st->conn->changes = 0;                  /* exec_dml.c W3: it was rolled back */
+        st->conn->total_changes -= st->own_changes;
+    }
     st->running = false;
     st->done_writes = false;
     if (rc != CHORUS_OK && rc != CHORUS_DONE && rc != CHORUS_ROW) {
@@ -364,6 +370,7 @@ stmt_start(vm_stmt *st)
         atomic_store_explicit(&conn->interrupt, 0, memory_order_relaxed);
     run_init(st);
     st->running = true;
+    st->own_changes = 0;
     st->rows_pos = 0;
     st->pres_pos = 0;
     if (st->plan->kind == PLAN_TX || st->plan->kind == PLAN_ATTACH ||

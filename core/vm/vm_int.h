@@ -156,6 +156,8 @@ struct vm_stmt {
     int64_t fk_immediate;   /* root: immediate foreign key violations (fkey.c K3) */
     int64_t fk_deferred_at_start, fk_deferred_imm_at_start;    /* root: conn's counters
                                                                    when it began */
+    int64_t own_changes;    /* root: the rows its run counted itself, not its triggers'
+                               (exec_dml.c W3) */
     catalog *schema_cats[VM_N_SCHEMAS];     /* references: the other schemas plan was
                                                compiled against (slots as conn->schemas) */
     uint32_t schema_sp_mask;        /* slots where this statement holds a savepoint (TP2) */
@@ -369,6 +371,8 @@ void vm_cursor_reset(plan_cursor *cur);
 int vm_cursor_open_table(vm_run *r, plan_cursor *cur);
 void vm_cursor_close(plan_cursor *cur);
 int vm_cursor_load(plan_cursor *cur);
+/* The rowid of the row under a table cursor, read on first use (C8). */
+int vm_cursor_rowid(plan_cursor *cur, int64_t *out);
 
 /* ---- queries (exec_query.c) */
 int vm_query_open(vm_run *r, plan_query *q);

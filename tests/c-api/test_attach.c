@@ -24,9 +24,10 @@
 
 #include "capi_fixture.h"
 #include "chorus.h"
+#include "test_support.h"
 
 typedef struct attach_fixture {
-    char dir[64], aux_path[96], main_path[96];
+    char dir[512], aux_path[600], main_path[600];
     chorus_db *mem_db;          /* ":memory:" */
     chorus_conn *mem;           /* a connection on it, which attaches aux_path */
 } attach_fixture;
@@ -39,9 +40,10 @@ setup(void **state)
     *state = f;
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/chorus-attachXXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    const char *dir = test_tmpdir();
+    if (dir == NULL)
         return -1;
+    snprintf(f->dir, sizeof f->dir, "%s", dir);
     snprintf(f->aux_path, sizeof f->aux_path, "%s/aux.db", f->dir);
     snprintf(f->main_path, sizeof f->main_path, "%s/main.db", f->dir);
     if (chorus_open(":memory:", 0, &f->mem_db) != CHORUS_OK ||
@@ -54,13 +56,9 @@ static int
 teardown(void **state)
 {
     attach_fixture *f = *state;
-    char cmd[160];
-
     chorus_disconnect(f->mem);
     chorus_close(f->mem_db);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    test_tmpdir_remove();
     free(f);
     return 0;
 }
@@ -116,7 +114,7 @@ static void
 test_two_spellings_of_one_path_share_the_file(void **state)
 {
     attach_fixture *f = *state;
-    char spelled[128];
+    char spelled[600];
     chorus_stmt *stmt;
     int rows = 0;
     chorus_db *db;
@@ -230,7 +228,7 @@ static void
 test_refusals(void **state)
 {
     attach_fixture *f = *state;
-    char sql[256], mvcc_path[96], msg[256];
+    char sql[1200], mvcc_path[600], msg[1200];
     chorus_db *db;
     chorus_conn *conn;
 
@@ -253,7 +251,7 @@ test_refusals(void **state)
                         "not supported yet: ATTACH of a database in journal_mode=mvcc");
     /* a file switched to mvcc after ATTACH fails the next statement */
     {
-        char late_path[96];
+        char late_path[600];
         chorus_db *late_db;
         chorus_conn *late;
         snprintf(late_path, sizeof late_path, "%s/late.db", f->dir);

@@ -22,10 +22,11 @@
 
 #include "capi_fixture.h"
 #include "chorus.h"
+#include "test_support.h"
 
 /* Two file databases in a fresh directory, one connection each. */
 typedef struct backup_fixture {
-    char dir[64], src_path[96], dest_path[96];
+    char dir[512], src_path[600], dest_path[600];
     chorus_db *src_db, *dest_db;
     chorus_conn *src, *dest;
 } backup_fixture;
@@ -67,9 +68,10 @@ setup(void **state)
     *state = f;
     if (f == NULL)
         return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/chorus-backupXXXXXX");
-    if (mkdtemp(f->dir) == NULL)
+    const char *dir = test_tmpdir();
+    if (dir == NULL)
         return -1;
+    snprintf(f->dir, sizeof f->dir, "%s", dir);
     snprintf(f->src_path, sizeof f->src_path, "%s/src.db", f->dir);
     snprintf(f->dest_path, sizeof f->dest_path, "%s/dest.db", f->dir);
     if (open_pair(f) != 0)
@@ -85,12 +87,8 @@ static int
 teardown(void **state)
 {
     backup_fixture *f = *state;
-    char cmd[160];
-
     close_pair(f);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    test_tmpdir_remove();
     free(f);
     return 0;
 }
@@ -329,7 +327,7 @@ static void
 test_different_page_sizes_are_refused(void **state)
 {
     backup_fixture *f = *state;
-    char path[128], cmd[256];
+    char path[600], cmd[1400];
     chorus_db *db;
     chorus_conn *conn;
     chorus_backup *b;

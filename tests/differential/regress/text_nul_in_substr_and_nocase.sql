@@ -1,0 +1,17 @@
+-- Text with a NUL inside: substr() reads it up to the NUL, and NOCASE
+-- compares up to a NUL both share, then by length, as SQLite's
+-- sqlite3StrNICmp (a UNIQUE NOCASE index then sees two such texts as equal;
+-- differential seeds 2300784, 2300106).
+CREATE TABLE t1(c0 PRIMARY KEY, c1 DATE COLLATE NOCASE);
+INSERT INTO t1 VALUES(7, 'Abc');
+-- ordered
+SELECT DISTINCT ~2147483647, substr(rtrim(x'00ff'), a0.c1) FROM t1 AS a0 ORDER BY 1, 2 DESC;
+SELECT hex(substr(CAST(x'610062' AS TEXT), 1)), hex(substr(CAST(x'610062' AS TEXT), 2)), hex(substr(CAST(x'610062' AS TEXT), -1)), hex(substr(x'610062', 2));
+SELECT CAST(x'6100' AS TEXT) = CAST(x'6101' AS TEXT) COLLATE NOCASE, CAST(x'610062' AS TEXT) = CAST(x'610063' AS TEXT) COLLATE NOCASE, CAST(x'41006200' AS TEXT) < CAST(x'610063' AS TEXT) COLLATE NOCASE;
+CREATE TABLE t2(c0 INTEGER PRIMARY KEY, c2 DATE COLLATE NOCASE);
+CREATE UNIQUE INDEX t2_i0 ON t2(c2);
+INSERT INTO t2 VALUES(-9223372036854775808, NULL), (-9223372036854775807, NULL);
+UPDATE OR ROLLBACK t2 SET c2 = replace(t2.c0, 0, printf('%c', t2.c2, t2.c2));
+INSERT INTO t2 VALUES(1, CAST(x'61006263' AS TEXT));
+INSERT INTO t2 VALUES(2, CAST(x'41006364' AS TEXT));
+SELECT count(*) FROM t2;
