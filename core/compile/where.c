@@ -80,9 +80,10 @@
  *       each branch's cheapest lookup in turn and visits each row once,
  *       found by the first branch that holds for it (exec_loop.c L8),
  *       priced as SQLite prices it: the branches' costs and rows added,
- *       plus one; not for WITHOUT ROWID tables, the target of UPDATE or
- *       DELETE, NOT INDEXED or a RIGHT JOIN level. The OR term still
- *       filters (P1). A branch nests no MULTI-INDEX OR of its own.
+ *       plus one; not for WITHOUT ROWID tables, NOT INDEXED or a RIGHT JOIN
+ *       level (the target of UPDATE or DELETE too: SQLite then writes in
+ *       two passes, vm exec_dml.c W4). The OR term still filters (P1). A
+ *       branch nests no MULTI-INDEX OR of its own.
  * Callers: select.c (compile_core), dml.c.
  */
 #include <limits.h>
@@ -939,7 +940,7 @@ plan_multi_or(level_view *v, candidate *best)
 {
     const plan_level *lv = v->lv;
 
-    if (lv->not_indexed || lv->is_right || lv->is_dml_target || v->t->without_rowid)
+    if (lv->not_indexed || lv->is_right || v->t->without_rowid)
         return;
     for (int i = 0; i < v->tl->n; i++) {
         const term *tm = &v->tl->items[i];

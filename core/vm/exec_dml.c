@@ -24,10 +24,11 @@
  *   W4  UPDATE writes its targets in the order SQLite does: scan order, but
  *       ascending rowid when SQLite runs it in two passes (REPLACE, UPDATE
  *       triggers, RETURNING, a changed rowid, a scan over an index it
- *       changes), as its rowid set returns them sorted. Its second pass reads each target
- *       row again when it gets there and evaluates SET over the row it finds
- *       (which an earlier target may have moved onto that rowid); so does
- *       this one (finding F3), and a target that is gone is skipped.
+ *       changes, a MULTI-INDEX OR scan), as its rowid set returns them
+ *       sorted. Its second pass reads each target row again when it gets
+ *       there and evaluates SET over the row it finds (which an earlier
+ *       target may have moved onto that rowid); so does this one (finding
+ *       F3), and a target that is gone is skipped.
  *   W5  Generated columns are computed on the new row after BEFORE
  *       triggers, before CHECK constraints and the write.
  *   W6  On a view (core/compile/view_dml.c IV1-IV3) the INSTEAD OF
@@ -704,6 +705,8 @@ scan_index_changes(const plan_stmt *p, const ast_list *set)
 
     for (int i = 0; i < q->n_levels; i++) {
         const plan_level *lv = &q->levels[i];
+        if (lv->cursor == p->target_cursor && lv->access == PA_MULTI_OR)
+            return true;    /* SQLite never writes a MULTI-INDEX OR scan in one pass */
         if (lv->cursor != p->target_cursor || lv->index == NULL ||
             (lv->access != PA_INDEX && lv->access != PA_INDEX_IN))
             continue;

@@ -502,7 +502,8 @@ checkpoint(st_thread *t)
 }
 
 /* One schema change (VM4): autocommit, or inside BEGIN IMMEDIATE with a
- * tick before and after it. ALTER TABLE adds at most 6 columns in all. */
+ * tick before and after it. ALTER TABLE adds at most 6 columns per run,
+ * named after the run's seed (kill rounds run one after another). */
 static int
 schema_change(st_thread *t)
 {
@@ -520,8 +521,8 @@ schema_change(st_thread *t)
     seq = atomic_fetch_add(&t->run->ddl_seq, 1);
     if (seq >= 6)
         return CHORUS_OK;
-    return exec_sql(t, "ALTER TABLE %s ADD COLUMN c%d INT DEFAULT %d", seq % 2 ? "kv" : "items",
-                    seq, seq);
+    return exec_sql(t, "ALTER TABLE %s ADD COLUMN c%u_%d INT DEFAULT %d",
+                    seq % 2 ? "kv" : "items", t->run->seed, seq, seq);
 }
 
 static void
