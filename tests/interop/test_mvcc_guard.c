@@ -9,8 +9,9 @@
  * nothing left in the log, and after a clean close, it opens the file,
  * integrity_check says ok and it sees every row. The next write arms the
  * guard again. A 255 file whose log is gone is refused by chorus too.
- * PRAGMA wal_autocheckpoint (pages of log growth) runs checkpoints from the
- * committers, keeping the log small (core/vm/mvcc_mode.c VM8). TRUNCATE
+ * PRAGMA wal_autocheckpoint (pages of log growth) runs checkpoints on the
+ * database's checkpointer thread, keeping the log small (core/vm/mvcc_mode.c
+ * VM8, checkpointer.c CK1-CK3). TRUNCATE
  * checkpoints beside writers on other connections lose no row and end with
  * a plain file once the writers stop.
  * sqlite3 reads copies of the files (chorus holds its OS lock on the
@@ -31,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "chorus.h"
+#include "mvcc.h"
 #include "test_support.h"
 
 static char db_path[512], copy_path[512];
@@ -259,20 +261,17 @@ test_a_guarded_file_without_its_log_is_refused(void **state)
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
 
+/* Where the log's frames end (the file may go on with preallocated zeros:
+ * mvcc/log_writer.c W10). */
 static int64_t
 log_bytes(void)
 {
     char log[600];
-    FILE *f;
-    long n;
+    mv_log_recovery rec;
 
     snprintf(log, sizeof log, "%s-log", db_path);
-    f = fopen(log, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fclose(f);
-    return n;
+    assert_int_equal(mv_log_recover(log, NULL, NULL, &rec), CHORUS_OK);
+    return rec.end_offset;
 }
 
 /* 600 commits of about 250 bytes each: 150 kB of log without checkpoints. */
@@ -306,7 +305,11 @@ test_the_log_size_threshold_runs_checkpoints_by_itself(void **state)
     /* 2 pages of 4 KiB: the committer past 8 KiB of growth checkpoints and
      * the log is cut back to what came after the mark. */
     assert_int_equal(chorus_int(conn, "PRAGMA wal_autocheckpoint = 2"), 2);
-    assert_true(insert_rows(conn) < 3 * 8192);
+    /* The checkpointer thread may lag; a committer catches up itself once
+     * the log grew four thresholds past what the last cut kept
+     * (core/vm/checkpointer.c CK3), and a cut keeps what committed while it
+     * ran: well under the 150 kB of no checkpoints. */
+    assert_true(insert_rows(conn) < 8 * 8192);
     assert_int_equal(chorus_int(conn, "SELECT count(*) FROM t"), 1200);
     assert_int_equal(chorus_disconnect(conn), CHORUS_OK);
     assert_int_equal(chorus_close(db), CHORUS_OK);
