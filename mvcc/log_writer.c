@@ -66,7 +66,9 @@
  *       125 us over written zeros). Zeros end the log for recovery (a frame
  *       of size 0 is malformed, R15) and are no torn tail: an open keeps
  *       them, a clean close cuts them. A fill that fails is no log error:
- *       the batch's own write decides.
+ *       the file is cut back to alloc_end (so the blocks it took on a disk
+ *       filling up are free for the batch) and the batch's own write
+ *       decides.
  *
  * Locking: mu guards every field marked so; it is held only to copy a frame
  * or swap buffers, never across write or fsync. Lock order: mu is a leaf.
@@ -253,6 +255,7 @@ lead(mv_log *log, bool force_sync)
     int64_t off = (int64_t)log->written_lsn + log->lsn_delta;
     bool sync = batch_needs_sync(log, force_sync);
     int64_t fill_to = prealloc_target(log, off + (int64_t)nbytes, sync);
+    int64_t alloc_before = log->alloc_end;
     int64_t started = common_now_ns(), took;
     int rc;
 
@@ -260,8 +263,13 @@ lead(mv_log *log, bool force_sync)
     log->len = 0;
     mv_gather_swap(&log->gather);
     pthread_mutex_unlock(&log->mu);
-    if (fill_to > 0 && zero_fill(log->fd, off + (int64_t)nbytes, fill_to) != CHORUS_OK)
+    if (fill_to > 0 && zero_fill(log->fd, off + (int64_t)nbytes, fill_to) != CHORUS_OK) {
+        /* W10: the blocks a failed fill took go back before the batch's
+         * own write needs them (a full disk); nothing valid lies past
+         * alloc_before. A failed cut leaves the batch's write to decide. */
+        (void)mv_log_io_calls.ftruncate(log->fd, alloc_before);
         fill_to = 0;
+    }
     rc = (nbytes > 0 || sync) ? io_write(log, batch, nbytes, off, sync) : CHORUS_OK;
     int err = errno;            /* log_io.h IO3 */
     pthread_mutex_lock(&log->mu);

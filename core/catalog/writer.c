@@ -263,9 +263,11 @@ root_name(const catalog_writer *w, uint32_t root, const key_info *ki)
                 return catalog_table_at(w->cat, i)->name;
         return NULL;
     }
-    for (int i = 0; i < catalog_index_count(w->cat); i++)
-        if (catalog_index_at(w->cat, i)->root == root)
-            return catalog_index_at(w->cat, i)->name;
+    for (int i = 0; i < catalog_index_count(w->cat); i++) {
+        const catalog_index *idx = catalog_index_at(w->cat, i);
+        if (idx->root == root)          /* a WITHOUT ROWID table's tree is named as the table */
+            return catalog_index_is_table(idx) ? idx->table->name : idx->name;
+    }
     return NULL;
 }
 

@@ -21,7 +21,9 @@
  *       statement's own action
  *       (INSERT, UPDATE per SET column, DELETE, CREATE_*, DROP_*,
  *       ALTER_TABLE, TRANSACTION, SAVEPOINT, PRAGMA, ATTACH, DETACH,
- *       ANALYZE, REINDEX). The internal reads and writes a statement makes
+ *       ANALYZE, REINDEX), and for each statement of the trigger programs
+ *       a statement fires (core/vm/exec_trigger.c G9), RETURNING `*` asks
+ *       READ for each column. The internal reads and writes a statement makes
  *       (sqlite_schema rows, the old row of an UPDATE) are not asked about;
  *       the sixth argument (the trigger or view responsible) is always NULL.
  *   AZ3 Without an authorizer (env->auth NULL) nothing here runs.

@@ -583,6 +583,7 @@ typedef struct plan_sub {
     const void *key;
     int instance;           /* copies of the same key (recursive triggers) */
     bool busy;              /* the VM is running it */
+    bool auth_ignored;      /* a trigger body statement the authorizer ignored (exec_trigger.c G9) */
     plan_stmt *plan;
     arena *ast_arena;       /* the AST of generated SQL (foreign keys), malloc()ed, or NULL */
     char *sql;              /* its text, malloc()ed, or NULL */

@@ -32,7 +32,9 @@ add_star(cctx *c, scope *s, const ast_expr *e, const char *name, int *k)
     if (e->table != NULL && strcasecmp(e->table, name) != 0)
         return cc_error(c, "no such table: %s", e->table);
     for (int i = 0; i < t->n_cols; i++) {
-        rc = cc_source_column(c, s, 0, i, NULL, &p->returning[*k]);
+        rc = cc_authorize_column(c, &s->src[0], i, &p->returning[*k]);   /* authorize.c AZ2 */
+        if (rc == CHORUS_OK && p->returning[*k] == NULL)
+            rc = cc_source_column(c, s, 0, i, NULL, &p->returning[*k]);
         if (rc != CHORUS_OK)
             return rc;
         p->col_names[(*k)++] = t->cols[i].name;

@@ -18,6 +18,12 @@
  *   R2  A parsed record never lets a column extend past nbytes: a header or
  *       body that runs past the end is CHORUS_CORRUPT. Trailing bytes after
  *       the last column are tolerated, as sqlite3 does.
+ *   R3  A record cursor decodes its header lazily, as sqlite3's column cache:
+ *       open reads the header length, reach parses serial types only as far
+ *       as the highest column asked for, and keeps what it parsed, so a row
+ *       read column by column parses each serial type once. A malformed
+ *       column is reported whenever the parse reaches it (the cursor stops
+ *       before it), and R2 holds for every column parsed.
  *
  * Ownership: record_cursor keeps a borrowed pointer to the record bytes and
  * owns its type/offset arrays only when more than 16 columns need them.
@@ -168,9 +174,13 @@ record_value_decode(uint64_t st, const uint8_t *body, value *out)
     uint64_t bits = 0;
     double r;
 
-    if (st == 0 || st == 10 || st == 11) {
-        value_set_null(out);
-    } else if (st <= 6) {
+    /* text and blob first, then integers: the common types in the fewest tests */
+    if (st >= 12) {
+        if (st & 1)
+            value_set_text_ref(out, (const char *)body, (int32_t)((st - 13) / 2));
+        else
+            value_set_blob_ref(out, body, (int32_t)((st - 12) / 2));
+    } else if (st - 1 < 6) {        /* 1..6 */
         value_set_int(out, get_be_signed(body, int_bytes[st]));
     } else if (st == 7) {
         for (int i = 0; i < 8; i++)
@@ -179,10 +189,8 @@ record_value_decode(uint64_t st, const uint8_t *body, value *out)
         value_set_real(out, r);
     } else if (st == 8 || st == 9) {
         value_set_int(out, (int64_t)st - 8);
-    } else if (st & 1) {
-        value_set_text_ref(out, (const char *)body, (int32_t)((st - 13) / 2));
-    } else {
-        value_set_blob_ref(out, body, (int32_t)((st - 12) / 2));
+    } else {                        /* 0, and the reserved 10 and 11 */
+        value_set_null(out);
     }
 }
 
@@ -236,42 +244,99 @@ cursor_reserve(record_cursor *rc, int n)
     return CHORUS_OK;
 }
 
-int
-record_cursor_parse(record_cursor *rc, const uint8_t *rec, size_t nbytes)
+/* record_cursor_open for any header length: a multi-byte one, or more
+ * serial types than the cursor has room for. */
+static int
+open_general(record_cursor *rc, const uint8_t *rec, size_t nbytes)
 {
     uint32_t hdr_len, pos;
-    uint64_t body;
-    int n_cols = 0, rc2;
+    int err = record_header_open(rec, nbytes, &hdr_len, &pos);
+
+    if (err != CHORUS_OK)
+        return err;
+    /* Each serial type takes at least one byte, so hdr_len bounds the count. */
+    if ((err = cursor_reserve(rc, (int)(hdr_len - pos))) != CHORUS_OK)
+        return err;
+    rc->hdr_len = hdr_len;
+    rc->hdr_pos = pos;
+    rc->body = hdr_len;
+    return CHORUS_OK;
+}
+
+int
+record_cursor_open(record_cursor *rc, const uint8_t *rec, size_t nbytes)
+{
+    uint32_t hdr_len = nbytes > 0 ? rec[0] : 0;
 
     rc->rec = rec;
     rc->nbytes = nbytes;
     rc->n_cols = 0;
-    rc2 = record_header_open(rec, nbytes, &hdr_len, &pos);
-    if (rc2 != CHORUS_OK)
-        return rc2;
-    /* Each serial type takes at least one byte, so hdr_len bounds the count. */
-    rc2 = cursor_reserve(rc, (int)(hdr_len - pos));
-    if (rc2 != CHORUS_OK)
-        return rc2;
-    body = hdr_len;
-    while (pos < hdr_len) {
-        uint64_t st = rec[pos];
-        /* one-byte serial types (up to 57-byte strings) without a call */
-        int n = st < 0x80 ? 1 : varint_get(rec + pos, hdr_len - pos, &st);
-        int64_t size = record_serial_size(st);
+    rc->hdr_len = 0;
+    rc->hdr_pos = 0;
+    rc->body = 0;
+    if (hdr_len < 1 || hdr_len >= 0x80 || hdr_len > nbytes || hdr_len - 1 > (uint32_t)rc->cap)
+        return open_general(rc, rec, nbytes);
+    rc->hdr_len = hdr_len;          /* a one-byte header length: the usual case */
+    rc->hdr_pos = 1;
+    rc->body = hdr_len;
+    return CHORUS_OK;
+}
 
-        if (n == 0 || size < 0)
-            return CHORUS_CORRUPT_HERE();
-        pos += (uint32_t)n;
-        if (body + (uint64_t)size > nbytes)
-            return CHORUS_CORRUPT_HERE();
-        rc->types[n_cols] = st;
-        rc->offsets[n_cols] = (uint32_t)body;
-        body += (uint64_t)size;
+int
+record_cursor_reach(record_cursor *rc, int i)
+{
+    static const int8_t fixed_size[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1};
+    const uint8_t *rec = rc->rec;
+    uint64_t *types = rc->types;        /* locals: the stores below cannot alias them */
+    uint32_t *offsets = rc->offsets;
+    uint32_t pos = rc->hdr_pos, hdr_len = rc->hdr_len;
+    uint64_t body = rc->body, nbytes = rc->nbytes;
+    int n_cols = rc->n_cols, err = CHORUS_OK;
+
+    if (i < rc->reach_hint)
+        i = rc->reach_hint;
+    while (n_cols <= i && pos < hdr_len) {
+        uint64_t st = rec[pos], size;
+        uint32_t next = pos + 1;    /* pos moves past a serial type only when it is sound */
+
+        if (st >= 0x80) {           /* one-byte serial types cover strings up to 57 bytes */
+            int n = varint_get(rec + pos, hdr_len - pos, &st);
+            if (n == 0) {
+                err = CHORUS_CORRUPT_HERE();
+                break;
+            }
+            next = pos + (uint32_t)n;
+        }
+        if (st >= 12) {
+            size = (st - 12) / 2;
+        } else if (fixed_size[st] >= 0) {
+            size = (uint64_t)fixed_size[st];
+        } else {
+            err = CHORUS_CORRUPT_HERE();
+            break;
+        }
+        if (body + size > nbytes) {
+            err = CHORUS_CORRUPT_HERE();
+            break;
+        }
+        types[n_cols] = st;
+        offsets[n_cols] = (uint32_t)body;
+        body += size;
+        pos = next;
         n_cols++;
     }
+    rc->hdr_pos = pos;
+    rc->body = body;
     rc->n_cols = n_cols;
-    return CHORUS_OK;
+    return err;
+}
+
+int
+record_cursor_parse(record_cursor *rc, const uint8_t *rec, size_t nbytes)
+{
+    int err = record_cursor_open(rc, rec, nbytes);
+
+    return err != CHORUS_OK ? err : record_cursor_reach(rc, INT32_MAX);
 }
 
 void

@@ -96,14 +96,20 @@ size_t record_encode(const value *vals, int n, uint8_t *buf);
 int record_build(const value *vals, int n, uint8_t **buf_out, size_t *nbytes_out);
 
 /*
- * A decoded record header: serial types and body offsets of each column. The
- * column values borrow from the record bytes.
+ * A record header decoded lazily (R3): serial types and body offsets of
+ * columns 0 .. n_cols-1, parsed so far. The column values borrow from the
+ * record bytes.
  */
 typedef struct record_cursor {
     const uint8_t *rec;     /* borrowed record bytes */
     size_t nbytes;
-    int n_cols;             /* columns present in the record */
+    int n_cols;             /* columns parsed so far (all of them after _parse) */
     int cap;
+    uint32_t hdr_len;       /* header length: the body starts here */
+    uint32_t hdr_pos;       /* next serial type byte to parse; == hdr_len when done */
+    uint64_t body;          /* body offset of column n_cols */
+    int reach_hint;         /* reach parses at least through this column: the highest
+                               its user reads (a hint, 0 after init) */
     uint64_t *types;        /* serial type of column i */
     uint32_t *offsets;      /* body offset of column i */
     uint64_t types_inline[16];
@@ -111,8 +117,15 @@ typedef struct record_cursor {
 } record_cursor;
 
 void record_cursor_init(record_cursor *rc);
-/* Parses the header of rec. CHORUS_CORRUPT for malformed headers or bodies
- * that run past nbytes; CHORUS_NOMEM. */
+/* Starts decoding rec: reads the header length only (n_cols 0).
+ * CHORUS_CORRUPT for a malformed header length; CHORUS_NOMEM. */
+int record_cursor_open(record_cursor *rc, const uint8_t *rec, size_t nbytes);
+/* Parses serial types until column max(i, reach_hint) is decoded or the
+ * header ends (then i >= n_cols: the record has no column i). CHORUS_CORRUPT for a malformed
+ * serial type or a column body that runs past nbytes. */
+int record_cursor_reach(record_cursor *rc, int i);
+/* Opens rec and parses its whole header. CHORUS_CORRUPT for malformed
+ * headers or bodies that run past nbytes; CHORUS_NOMEM. */
 int record_cursor_parse(record_cursor *rc, const uint8_t *rec, size_t nbytes);
 /* Column i as a value borrowing from the record bytes; i >= n_cols gives NULL. */
 void record_cursor_column(const record_cursor *rc, int i, value *out);

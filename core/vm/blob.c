@@ -3,8 +3,9 @@
  * or blob value of one row, read and written in pieces by byte offset.
  *
  * A handle keeps two statements of its connection: `row` (SELECT the value
- * and the row's other columns WHERE rowid = ?1) and, when opened for
- * writing, `update` (UPDATE the column WHERE rowid = ?2). It reads from its
+ * and the row's other columns WHERE rowid = ?1, by a name of the rowid
+ * that no column takes: BL5) and, when opened for writing, `update`
+ * (UPDATE the column WHERE rowid = ?2). It reads from its
  * own copy of the value, so a piece costs a memcpy, and writes by running
  * `update` with the whole value patched (its size never changes).
  *
@@ -36,6 +37,11 @@
  *       key through it; the row ("no such rowid: N"); and that the stored
  *       value is text or a blob ("cannot open value of type integer"; the
  *       INTEGER PRIMARY KEY and VIRTUAL generated columns read as null).
+ *   BL5 The statements name the row by a name of the rowid that no column
+ *       takes (the INTEGER PRIMARY KEY, else rowid, _rowid_ or oid), so a
+ *       column called rowid does not stand in for it. A table whose
+ *       columns take all three and that has no INTEGER PRIMARY KEY cannot
+ *       be opened (sqlite3 can: it does not go through SQL).
  * Callers: c-api/blob.c.
  */
 #include <inttypes.h>
@@ -169,13 +175,35 @@ prepare_text(vm_conn *conn, strbuf *sb, vm_stmt **out)
     return rc;
 }
 
+/* BL5: a name of t's rowid that no column of t takes: its INTEGER PRIMARY
+ * KEY, else the first free one of rowid, _rowid_ and oid. */
+static const char *
+rowid_name(const catalog_table *t)
+{
+    static const char *const names[] = {"rowid", "_rowid_", "oid"};
+
+    if (t->rowid_alias >= 0)
+        return t->cols[t->rowid_alias].name;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (catalog_table_column_find(t, names[i]) < 0)
+            return names[i];
+    return NULL;
+}
+
 /* The `row` and `update` statements of the handle (BL1, BL3). */
 static int
 prepare_statements(vm_blob *b, const char *db_name, const catalog_table *t, int col,
                    bool write)
 {
+    const char *rowid = rowid_name(t);
     strbuf sb;
     int rc;
+
+    if (rowid == NULL) {
+        vm_conn_set_error(b->conn, CHORUS_ERROR, "cannot open table with rowid, _rowid_ and oid "
+                          "all taken by columns: %s", t->name);
+        return CHORUS_ERROR;
+    }
 
     strbuf_init(&sb);
     strbuf_puts(&sb, "SELECT ");
@@ -189,7 +217,9 @@ prepare_statements(vm_blob *b, const char *db_name, const catalog_table *t, int 
     strbuf_put_quoted(&sb, db_name);
     strbuf_putc(&sb, '.');
     strbuf_put_quoted(&sb, t->name);
-    strbuf_puts(&sb, " WHERE rowid = ?1");
+    strbuf_puts(&sb, " WHERE ");
+    strbuf_put_quoted(&sb, rowid);
+    strbuf_puts(&sb, " = ?1");
     rc = prepare_text(b->conn, &sb, &b->row);
     if (rc != CHORUS_OK || !write)
         return rc;
@@ -200,7 +230,9 @@ prepare_statements(vm_blob *b, const char *db_name, const catalog_table *t, int 
     strbuf_put_quoted(&sb, t->name);
     strbuf_puts(&sb, " SET ");
     strbuf_put_quoted(&sb, t->cols[col].name);
-    strbuf_puts(&sb, " = ?1 WHERE rowid = ?2");
+    strbuf_puts(&sb, " = ?1 WHERE ");
+    strbuf_put_quoted(&sb, rowid);
+    strbuf_puts(&sb, " = ?2");
     return prepare_text(b->conn, &sb, &b->update);
 }
 

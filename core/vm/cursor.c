@@ -2,9 +2,11 @@
  * core/vm/cursor.c: reading the current row of a plan cursor.
  *
  * A table cursor decodes its record lazily: only when a column is read,
- * once per row (have_rec), and only the header plus the column asked for.
- * Values borrow from the b-tree page (btree rule B4), so a column value is
- * valid until the cursor moves.
+ * once per row (have_rec), and only as much of the header as the highest
+ * column read so far (record rule R3: the parsed offsets stay cached for
+ * the row, so each serial type is parsed once per row). Values borrow from
+ * the b-tree page (btree rule B4), so a column value is valid until the
+ * cursor moves.
  *
  * Rules
  *   C1  The rowid alias column (INTEGER PRIMARY KEY) reads the rowid.
@@ -27,12 +29,32 @@
  *       the columns that row holds from it; another column first moves the
  *       b-tree to the row's rowid (NULL if the row is gone). Any move of the
  *       cursor drops the row.
+ *   C9  The record is parsed at a row's first column read through the
+ *       highest field the compiler marked used on the cursor (a hint for
+ *       record rule R3: a column outside it is still parsed on demand), so
+ *       a row costs one header parse however many columns it reads.
  * Callers: expr_eval.c, exec_loop.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "vm_int.h"
+
+/* C9: the highest record field the statement reads through cur (from the
+ * columns the compiler marked used), so a row's header is parsed in one go. */
+static int
+highest_field_read(const plan_cursor *cur)
+{
+    const catalog_table *t = cur->table;
+    int highest = 0;
+
+    if (cur->used >> 63)            /* a column past 61: parse it all */
+        return INT32_MAX;
+    for (int col = 0; col < t->n_cols && col < 62; col++)
+        if ((cur->used >> col & 1) && t->cols[col].stored_index > highest)
+            highest = t->cols[col].stored_index;
+    return highest;
+}
 
 int
 vm_cursor_open_table(vm_run *r, plan_cursor *cur)
@@ -44,6 +66,7 @@ vm_cursor_open_table(vm_run *r, plan_cursor *cur)
     if (cur->bt != NULL)
         return CHORUS_OK;
     record_cursor_init(&cur->rec);
+    cur->rec.reach_hint = highest_field_read(cur);
     rc = vm_schema_tx_for(r->conn, cur->table, &tx);    /* temp.c TP4 */
     if (rc != CHORUS_OK)
         return rc;
@@ -115,7 +138,7 @@ decode(plan_cursor *cur)
 
     if (rc != CHORUS_OK)
         return rc;
-    rc = record_cursor_parse(&cur->rec, data, n);
+    rc = record_cursor_open(&cur->rec, data, n);
     if (rc == CHORUS_OK)
         cur->have_rec = true;
     return rc;
@@ -155,7 +178,7 @@ int
 vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
 {
     const catalog_table *t;
-    int rc;
+    int rc, field;
 
     if (cur->null_row) {                                   /* C4 */
         value_set_null(out);
@@ -210,16 +233,21 @@ vm_cursor_column(vm_run *r, plan_cursor *cur, int col, value *out)
                 j++;
             k += j;
         }
-        record_cursor_column(&cur->rec, k, out);
-    } else if (t->cols[col].stored_index < 0) {              /* C5 */
+        field = k;
+    } else if ((field = t->cols[col].stored_index) < 0) {     /* C5 */
         value_set_null(out);
         return CHORUS_OK;
-    } else if (t->cols[col].stored_index >= cur->rec.n_cols) {
-        missing_column(&t->cols[col], out);
-        return CHORUS_OK;
-    } else {
-        record_cursor_column(&cur->rec, t->cols[col].stored_index, out);
     }
+    if (field >= cur->rec.n_cols && (rc = record_cursor_reach(&cur->rec, field)) != CHORUS_OK)
+        return vm_run_error(r, rc, "database disk image is malformed");
+    if (field >= cur->rec.n_cols) {
+        if (cur->cover != NULL && !catalog_index_is_table(cur->cover))
+            value_set_null(out);
+        else
+            missing_column(&t->cols[col], out);              /* C2 */
+        return CHORUS_OK;
+    }
+    record_cursor_column(&cur->rec, field, out);
     if (out->type == VALUE_INTEGER && t->cols[col].affinity == AFFINITY_REAL)  /* C3 */
         value_set_real(out, (double)out->u.i);
     return CHORUS_OK;

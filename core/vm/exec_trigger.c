@@ -39,6 +39,13 @@
  *       row would fire it ("no such table: main.t" inside a trigger of
  *       main, SQLite's words). REPLACE's delete triggers, upserts' update
  *       triggers and foreign key actions still compile at first use (G1).
+ *   G9  The authorizer (stmt.c M11) judges trigger programs as they
+ *       compile (G8, G1), as SQLite codes them into the statement that
+ *       fires them: the body statement's own action (INSERT, UPDATE per SET
+ *       column, DELETE) and the reads, selects and functions in it and in
+ *       WHEN. A denial fails the compile; a body statement whose action is
+ *       ignored is not compiled (nothing in it is asked about) and is
+ *       skipped each time the program runs.
  * Ownership: sub-plan entries are malloc()ed here and freed by plan_free or
  * vm_subs_free. Callers: exec_dml.c, expr_eval.c (vm_raise), the writer.
  */
@@ -112,10 +119,17 @@ sub_get(vm_stmt *st, const void *key, const sub_spec *spec, plan_sub **out)
     env.temp_cat = spec->sees_temp ? vm_temp_catalog(root->conn) : NULL;
     if (spec->trigger && !spec->sees_temp && vm_schema_catalog_of(root->conn, spec->t) == NULL)
         env.view_schema = "main";   /* G8: an unknown table's error names main */
-    if (spec->trigger)
-        rc = compile_trigger_stmt(&env, spec->t, spec->stmt, spec->expr, &s->plan, &msg);
-    else
+    if (spec->trigger) {
+        env.auth = root->conn->auth_fn;                         /* G9 */
+        env.auth_arg = root->conn->auth_arg;
+        rc = spec->stmt != NULL
+                 ? compile_authorize_stmt(&env, spec->stmt, &s->auth_ignored, &msg)
+                 : CHORUS_OK;
+        if (rc == CHORUS_OK && !s->auth_ignored)
+            rc = compile_trigger_stmt(&env, spec->t, spec->stmt, spec->expr, &s->plan, &msg);
+    } else {
         rc = compile_row_expr(&env, spec->t, spec->expr, &s->plan, &msg);
+    }
     if (rc != CHORUS_OK) {
         free(s);
         rc = vm_run_error(&st->run, rc, "%s", msg != NULL ? msg : chorus_errstr(rc));
@@ -420,6 +434,8 @@ run_program(vm_stmt *st, const catalog_trigger *trg, const catalog_table *t,
         rc = sub_get(st, b, &spec, &sub);
         if (rc != CHORUS_OK)
             return rc;
+        if (sub->auth_ignored)
+            continue;                                           /* G9 */
         set_rows(sub->plan, old_row, old_rowid, new_row, new_rowid);
         sub->busy = true;
         rc = run_body_stmt(st, sub->plan, true, NULL);
@@ -530,7 +546,7 @@ programs_prepare(vm_stmt *st, const plan_stmt *p, const catalog_trigger **path, 
         for (const ast_stmt *b = a->body; b != NULL && rc == CHORUS_OK; b = b->next) {
             spec.stmt = b;
             rc = sub_get(st, b, &spec, &sub);
-            if (rc == CHORUS_OK)
+            if (rc == CHORUS_OK && !sub->auth_ignored)          /* G9: no plan */
                 rc = programs_prepare(st, sub->plan, path, depth + 1);
         }
     }

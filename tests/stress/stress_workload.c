@@ -218,8 +218,9 @@ snapshot_broken(const snap_values *s)
     return NULL;
 }
 
-/* The rows of items and kv as text, by a scan and through each index
- * (the failure message of a broken S3/S4 shows them). */
+/* The rows of items and kv as text, by a scan and through each index,
+ * and the counters and ledger (the failure message of a broken S2-S4
+ * shows them). */
 static void
 print_rows(st_thread *t, const char *when)
 {
@@ -231,9 +232,12 @@ print_rows(st_thread *t, const char *when)
         "SELECT group_concat(k || ':' || v || ':' || u, ' ') FROM kv NOT INDEXED",
         "SELECT group_concat(k || ':' || v, ' ') FROM kv INDEXED BY kv_v WHERE v >= -1000000",
         "SELECT group_concat(k || ':' || u, ' ') FROM kv WHERE u >= -1000000",
+        "SELECT group_concat(tid || ':' || n, ' ') FROM counters",
+        "SELECT group_concat(tid || ':' || c || ':' || m, ' ') FROM (SELECT tid, count(*) AS c, "
+        "max(n) AS m FROM ledger GROUP BY tid)",
     };
 
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 8; i++) {
         chorus_stmt *stmt = NULL;
         if (chorus_prepare(t->conn, sql[i], -1, &stmt, NULL) == CHORUS_OK &&
             chorus_step(stmt) == CHORUS_ROW)

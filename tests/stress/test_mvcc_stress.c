@@ -104,8 +104,14 @@ test_threads(void **state)
         run->hang_s = hang_s;
         run->skip_kinds = skip_kinds;
         assert_true(st_create(path, run->n_threads));
-        if (!st_run_workload(run))
-            fail_msg("seed %u: %s", seed, run->failure);
+        if (!st_run_workload(run)) {
+            /* Whether what broke is in the database too, or only in a view. */
+            for (int i = 0; i < run->n_threads; i++)
+                acked[i] = run->t[i].acked;
+            st_check_closed(path, run->n_threads, acked, false, msg, sizeof msg);
+            fail_msg("seed %u: %s (after a reopen: %s)", seed, run->failure,
+                     msg[0] != 0 ? msg : "all holds");
+        }
         print_counts("threads", run);
         for (int i = 0; i < run->n_threads; i++)
             acked[i] = run->t[i].acked;
