@@ -18,6 +18,9 @@
  * constant (a nonzero or zero integer literal, TRUE or FALSE, y NOT IN ()
  * or y IN (), or such an AND or OR) is the side that decides it, as
  * SQLite's sqlite3ExprSimplifiedAndOr makes it: x OR 1 never evaluates x.
+ * Rule E7: two numbers compare as they are (no affinity changes a number
+ * unless the other side is text): eval_cmp decides two integers inline and
+ * other pairs of numbers with value_compare, past the affinity step.
  * Rule E3: an uncorrelated subquery runs once per statement execution; its
  * result is cached in the cx and cleared by vm_eval_reset_caches at the
  * end of the run.
@@ -71,6 +74,15 @@ eval_cmp(vm_run *r, cx *e, value *out)
     if (rc != CHORUS_OK) {
         value_clear(&a);
         return rc;
+    }
+    if (a.type == VALUE_INTEGER && b.type == VALUE_INTEGER) {     /* E7: own no memory */
+        value_set_int(out, cmp_result(e->op, (a.u.i > b.u.i) - (a.u.i < b.u.i)));
+        return CHORUS_OK;
+    }
+    if ((a.type == VALUE_INTEGER || a.type == VALUE_REAL) &&
+        (b.type == VALUE_INTEGER || b.type == VALUE_REAL)) {         /* E7 */
+        value_set_int(out, cmp_result(e->op, value_compare(&a, &b, COLLATE_BINARY)));
+        return CHORUS_OK;
     }
     if (a.type == VALUE_NULL || b.type == VALUE_NULL) {
         if (e->op == AST_OP_IS)

@@ -123,7 +123,11 @@ key_compare(const sort_keys *k, const value *a, const value *b)
 {
     for (int i = 0; i < k->n; i++) {
         const value *x = &a[k->col[i]], *y = &b[k->col[i]];
-        int c = value_compare(x, y, (collation)k->coll[i]);
+        int c;
+        if (x->type == VALUE_INTEGER && y->type == VALUE_INTEGER)    /* the usual key, inline */
+            c = (x->u.i > y->u.i) - (x->u.i < y->u.i);
+        else
+            c = value_compare(x, y, (collation)k->coll[i]);
         if (c == 0)
             continue;
         if (k->desc[i] & PLAN_ORDER_DESC)

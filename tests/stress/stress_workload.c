@@ -512,7 +512,6 @@ static int
 schema_change(st_thread *t)
 {
     int r = draw(t, 5), seq;
-    if (getenv("STRESS_DDL")) r = atoi(getenv("STRESS_DDL")); /* DEBUG-TEMP */
 
     if (r == 0)
         return exec_sql(t, "CREATE INDEX IF NOT EXISTS items_note ON items(note, grp)");
@@ -629,7 +628,6 @@ thread_main(void *arg)
     }
     chorus_busy_timeout(t->conn, 2000);
     exec_sql(t, "PRAGMA wal_autocheckpoint = %d", 1 + draw(t, 4));
-    if (getenv("STRESS_NOAUTO")) exec_sql(t, "PRAGMA wal_autocheckpoint = 1000000"); /* DEBUG-TEMP */
     if (run->ack_fd >= 0)
         exec_sql(t, "PRAGMA synchronous = FULL");
     else
