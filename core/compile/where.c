@@ -818,6 +818,8 @@ plan_auto_index(level_view *v, candidate *best)
     for (int pass = 1; pass <= 2; pass++) {
         for (int k = 0; k < v->nu && n < 32; k++) {       /* eq_is has 32 bits */
             const usable *f = &v->forms[pass == 1 ? k : v->nu - 1 - k];
+            if (f->column < 0)
+                continue;                   /* the rowid: its own seek serves it */
             uint64_t bit = (uint64_t)1 << (f->column < 63 ? f->column : 63);
             if (auto_form_rank(v, f) != pass || (keyed & bit))
                 continue;
