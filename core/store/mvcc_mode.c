@@ -46,6 +46,10 @@
  *       other indexes' entries (PK_SUFFIX) are inserted as they are and
  *       removed by comparing all their columns under the index's key_info
  *       (they end with the PK, so at most one entry compares equal).
+ *   MM9 The scan's horizon is read from a snapshot that stays live until
+ *       the scan ends (checkpoint_btree), so GC keeps, for every key, the
+ *       version the scan must write (mvcc R11: a live snapshot keeps what
+ *       it reads).
  * Locking: none beyond the store_db's; the caller serialises open and
  * close; checkpoints run one at a time under the log's checkpoint lock
  * (store_mvcc_checkpoint_run) or the pager's writer lock (step functions).
@@ -363,16 +367,29 @@ store_mvcc_checkpoint_done(store_db *db, uint64_t ts, mv_sync sync, bool reset_l
 /* Steps 2-4 of store_mvcc_checkpoint_run(): writer lock taken as wtx. MM6:
  * up to the clock, past live snapshots, inside a full-checkpoint bracket,
  * unless a schema change's bracket is open (its B-tree commit is in, its
- * version store commit not yet visible): then up to the oldest snapshot. */
+ * version store commit not yet visible): then up to the oldest snapshot.
+ * MM9: "the clock" is scratch's snapshot, live during the scan: commits go
+ * on, and GC (mvcc R11) would otherwise prune a key's newest version at or
+ * below the horizon once a newer commit supersedes it, no live snapshot
+ * reading it; the scan would then write nothing for that key while the log
+ * is cut above the horizon, and a crash would lose that commit's write to
+ * it (the rest of the commit being in the B-tree: half-applied). */
 static int
 checkpoint_btree(store_db *db, pager *p, pager_tx *wtx, mv_tx *scratch, uint64_t *ts_out)
 {
     bool past_snapshots = (mv_db_full_checkpoint_seq(db->mv) & 1) == 0;
-    uint64_t upto = past_snapshots ? mv_db_clock(db->mv) : mv_checkpoint_horizon(db->mv);
-    int rc = btree_init_database(wtx);
+    uint64_t upto;
+    int rc = mv_tx_begin(scratch);                          /* MM9 */
 
+    if (rc != CHORUS_OK) {
+        pager_tx_rollback(wtx);
+        return rc;
+    }
+    upto = past_snapshots ? mv_tx_snapshot(scratch) : mv_checkpoint_horizon(db->mv);
+    rc = btree_init_database(wtx);
     if (rc == CHORUS_OK)
         rc = store_mvcc_checkpoint_upto(db, wtx, scratch, upto, ts_out);
+    mv_tx_rollback(scratch);
     if (past_snapshots)
         mv_db_full_checkpoint_mark(db->mv);                 /* odd around the commit */
     if (rc == CHORUS_OK)
