@@ -424,23 +424,29 @@ mv_log_submit(mv_log *log, const uint8_t *frame, size_t nbytes, mv_sync sync)
 }
 
 int
-mv_log_sync(mv_log *log)
+mv_log_flush(mv_log *log, bool sync)
 {
     int rc;
 
     pthread_mutex_lock(&log->mu);
     uint64_t target = log->enq_lsn;
-    if (log->want_sync_lsn < target)
+    if (sync && log->want_sync_lsn < target)
         log->want_sync_lsn = target;
-    while (log->error == CHORUS_OK && log->synced_lsn < target) {
+    while (log->error == CHORUS_OK && (sync ? log->synced_lsn : log->written_lsn) < target) {
         if (!log->leader)
-            lead(log, true);
+            lead(log, sync);
         else
             wait_for_batch(log);
     }
     rc = log->error;
     pthread_mutex_unlock(&log->mu);
     return rc;
+}
+
+int
+mv_log_sync(mv_log *log)
+{
+    return mv_log_flush(log, true);
 }
 
 int

@@ -470,6 +470,8 @@ int mv_log_close(mv_log *log);
 int mv_log_recover(const char *path, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out);
 /* Writes and fsyncs everything queued so far. */
 int mv_log_sync(mv_log *log);
+/* Writes everything queued so far, and fsyncs it when sync is set. */
+int mv_log_flush(mv_log *log, bool sync);
 /*
  * Appends a checkpoint mark: the B-tree holds every commit <= ts, so recovery
  * skips those frames. Synced before it returns, but with MV_SYNC_OFF (the

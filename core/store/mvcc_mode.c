@@ -46,6 +46,14 @@
  *       other indexes' entries (PK_SUFFIX) are inserted as they are and
  *       removed by comparing all their columns under the index's key_info
  *       (they end with the PK, so at most one entry compares equal).
+ *   MM10 A checkpoint's B-tree never holds a commit whose frame is not in
+ *       the log: a commit is visible (so the scan writes it) once its frame
+ *       is queued (mvcc R7), not once it is written, so after the scan the
+ *       log is flushed (and synced, unless synchronous is OFF) before the
+ *       B-tree commits. Otherwise a crash after that B-tree commit and
+ *       before its mark leaves a B-tree with a commit the log lacks, and
+ *       recovery replays older frames of the same rows over it: that
+ *       commit half undone (the stress harness's kill -9 rounds, B3).
  *   MM9 The scan's horizon is read from a snapshot that stays live until
  *       the scan ends (checkpoint_btree), so GC keeps, for every key, the
  *       version the scan must write (mvcc R11: a live snapshot keeps what
@@ -314,6 +322,10 @@ store_mvcc_checkpoint_upto(store_db *db, pager_tx *wtx, mv_tx *scratch, uint64_t
     store_buf_free(&c.rec);
     if (collation_user_missing_take() >= 0 && rc == CHORUS_OK)
         rc = CHORUS_ERROR;
+    /* MM10: the frames of what the scan wrote reach the log (synced unless
+     * synchronous is OFF) before the caller commits the B-tree. */
+    if (rc == CHORUS_OK && db->log != NULL)
+        rc = mv_log_flush(db->log, pager_synchronous(pager_tx_pager(wtx)) != PAGER_SYNC_OFF);
     if (rc == CHORUS_OK)
         *ts_out = upto > after ? upto : after;
     return rc;
