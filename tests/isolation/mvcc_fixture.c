@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -47,4 +48,28 @@ mvcc_exec_ok(chorus_conn *conn, const char *sql)
 
     if (rc != CHORUS_OK)
         fail_msg("%s: %d %s", sql, rc, chorus_errmsg(conn));
+}
+
+const char *
+mvcc_rows_of(chorus_conn *conn, const char *sql)
+{
+    static char buf[1024];
+    chorus_stmt *stmt;
+    size_t n = 0;
+    int rc;
+
+    buf[0] = 0;
+    if (chorus_prepare(conn, sql, -1, &stmt, NULL) != CHORUS_OK)
+        fail_msg("%s: %s", sql, chorus_errmsg(conn));
+    while ((rc = chorus_step(stmt)) == CHORUS_ROW) {
+        for (int i = 0; i < chorus_column_count(stmt); i++) {
+            const char *v = (const char *)chorus_column_text(stmt, i);
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "|" : (n ? "," : ""),
+                                  v ? v : "NULL");
+        }
+    }
+    if (rc != CHORUS_DONE)
+        fail_msg("%s: %d %s", sql, rc, chorus_errmsg(conn));
+    chorus_finalize(stmt);
+    return buf;
 }

@@ -48,45 +48,20 @@ setup(void **state)
                             "INSERT INTO t VALUES (4, 10, 'd')") == CHORUS_OK ? 0 : -1;
 }
 
-/* The rows of sql, columns joined by '|', rows by ','. */
-static const char *
-rows_of(chorus_conn *conn, const char *sql)
-{
-    static char buf[512];
-    chorus_stmt *stmt;
-    size_t n = 0;
-    int rc;
-
-    buf[0] = 0;
-    if (chorus_prepare(conn, sql, -1, &stmt, NULL) != CHORUS_OK)
-        fail_msg("%s: %s", sql, chorus_errmsg(conn));
-    while ((rc = chorus_step(stmt)) == CHORUS_ROW) {
-        for (int i = 0; i < chorus_column_count(stmt); i++) {
-            const char *v = (const char *)chorus_column_text(stmt, i);
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "|" : (n ? "," : ""),
-                                  v ? v : "NULL");
-        }
-    }
-    if (rc != CHORUS_DONE)
-        fail_msg("%s: %d %s", sql, rc, chorus_errmsg(conn));
-    chorus_finalize(stmt);
-    return buf;
-}
-
 static void
 test_create_index_sees_uncheckpointed_commits_and_is_used(void **state)
 {
     mvcc_pair *f = *state;
 
     mvcc_exec_ok(f->a, "CREATE INDEX t_x ON t(x)");
-    assert_non_null(strstr(rows_of(f->a, "EXPLAIN QUERY PLAN SELECT id FROM t WHERE x = 10"),
+    assert_non_null(strstr(mvcc_rows_of(f->a, "EXPLAIN QUERY PLAN SELECT id FROM t WHERE x = 10"),
                            "SEARCH t USING COVERING INDEX t_x (x=?)"));
-    assert_string_equal(rows_of(f->a, "SELECT id FROM t WHERE x = 10"), "2,4");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT id FROM t WHERE x = 10"), "2,4");
     /* Later writes keep the index in step through the version store. */
     mvcc_exec_ok(f->b, "UPDATE t SET x = 10 WHERE id = 1; DELETE FROM t WHERE id = 2");
-    assert_string_equal(rows_of(f->a, "SELECT id FROM t WHERE x = 10"), "1,4");
-    assert_string_equal(rows_of(f->a, "SELECT id FROM t WHERE x > 5 ORDER BY x, id"), "1,4");
-    assert_string_equal(rows_of(f->a, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT id FROM t WHERE x = 10"), "1,4");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT id FROM t WHERE x > 5 ORDER BY x, id"), "1,4");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA integrity_check"), "ok");
 }
 
 static void
@@ -112,7 +87,7 @@ test_writer_that_began_before_a_schema_change_fails_at_commit(void **state)
     assert_int_equal(chorus_extended_errcode(f->b), CHORUS_CONFLICT_SCHEMA);
     assert_non_null(strstr(chorus_errmsg(f->b), "schema changed since the transaction began"));
     assert_int_equal(chorus_in_transaction(f->b), 0);
-    assert_string_equal(rows_of(f->b, "SELECT count(*) FROM t WHERE id = 7"), "0");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT count(*) FROM t WHERE id = 7"), "0");
     /* A reader that began before commits; a new writer succeeds. */
     mvcc_exec_ok(f->b, "BEGIN CONCURRENT; SELECT * FROM t");
     mvcc_exec_ok(f->a, "CREATE INDEX t_y ON t(y)");
@@ -133,7 +108,7 @@ test_schema_change_inside_begin_concurrent_is_refused(void **state)
     mvcc_exec_ok(f->a, "ROLLBACK");
     mvcc_exec_ok(f->a, "BEGIN; INSERT INTO t VALUES (8, 80, 'h')");
     mvcc_exec_ok(f->a, "CREATE TABLE v(a); INSERT INTO v VALUES (1); COMMIT");
-    assert_string_equal(rows_of(f->b, "SELECT count(*) FROM t, v WHERE t.id = 8"), "1");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT count(*) FROM t, v WHERE t.id = 8"), "1");
 }
 
 /* core/vm/mvcc_mode.c VM9: WITHOUT ROWID tables are versioned
@@ -150,8 +125,8 @@ test_without_rowid_tables_are_allowed_in_mvcc_mode(void **state)
     mvcc_exec_ok(f->a, "PRAGMA journal_mode = wal");
     mvcc_exec_ok(f->a, "CREATE TABLE w2(k PRIMARY KEY, v) WITHOUT ROWID");
     mvcc_exec_ok(f->a, "PRAGMA journal_mode = mvcc; INSERT INTO w2 SELECT * FROM w");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM w2"), "1|a");
-    assert_string_equal(rows_of(f->b, "PRAGMA journal_mode"), "mvcc");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM w2"), "1|a");
+    assert_string_equal(mvcc_rows_of(f->b, "PRAGMA journal_mode"), "mvcc");
 }
 
 static void
@@ -169,7 +144,7 @@ test_transaction_starting_with_create_table_writes_through_the_version_store(voi
     assert_string_equal(chorus_errmsg(f->a), "conflict: key ('a') of index sqlite_autoindex_n_1 "
                                              "was changed by a concurrent transaction");
     mvcc_exec_ok(f->b, "COMMIT");
-    assert_string_equal(rows_of(f->a, "SELECT * FROM n ORDER BY k"), "1|x,2|c");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT * FROM n ORDER BY k"), "1|x,2|c");
 }
 
 static void
@@ -183,15 +158,15 @@ test_dropped_table_root_reused_shows_nothing_old(void **state)
     mvcc_exec_ok(f->b, "BEGIN; SELECT * FROM big");              /* an older reader */
     mvcc_exec_ok(f->a, "DROP TABLE big; CREATE TABLE fresh(k INTEGER PRIMARY KEY, w)");
     mvcc_exec_ok(f->a, "CREATE INDEX fresh_w ON fresh(w)");
-    assert_string_equal(rows_of(f->a, "SELECT count(*) FROM fresh"), "0");
-    assert_string_equal(rows_of(f->a, "SELECT count(*) FROM fresh WHERE w > ''"), "0");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT count(*) FROM fresh"), "0");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT count(*) FROM fresh WHERE w > ''"), "0");
     mvcc_exec_ok(f->a, "INSERT INTO fresh VALUES (1, 'new')");
-    assert_string_equal(rows_of(f->a, "SELECT * FROM fresh"), "1|new");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT * FROM fresh"), "1|new");
     /* The older reader must not read the reused trees as its table. */
     assert_int_equal(chorus_exec(f->b, "SELECT * FROM big"), CHORUS_CONFLICT);
     assert_int_equal(chorus_extended_errcode(f->b), CHORUS_CONFLICT_SCHEMA);
     mvcc_exec_ok(f->b, "ROLLBACK");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM fresh"), "1|new");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM fresh"), "1|new");
 }
 
 static void
@@ -202,12 +177,12 @@ test_alter_and_vacuum_keep_every_commit(void **state)
     mvcc_exec_ok(f->a, "ALTER TABLE t ADD COLUMN z DEFAULT 'zz'");
     mvcc_exec_ok(f->a, "UPDATE t SET z = 'q' WHERE id = 2");
     mvcc_exec_ok(f->a, "ALTER TABLE t DROP COLUMN y");
-    assert_string_equal(rows_of(f->a, "SELECT * FROM t"), "1|40|zz,2|10|q,4|10|zz");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT * FROM t"), "1|40|zz,2|10|q,4|10|zz");
     mvcc_exec_ok(f->a, "ALTER TABLE t RENAME TO t2");
     mvcc_exec_ok(f->a, "INSERT INTO t2 VALUES (5, 50, 'e')");
     mvcc_exec_ok(f->a, "VACUUM");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM t2"), "1|40|zz,2|10|q,4|10|zz,5|50|e");
-    assert_string_equal(rows_of(f->b, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM t2"), "1|40|zz,2|10|q,4|10|zz,5|50|e");
+    assert_string_equal(mvcc_rows_of(f->b, "PRAGMA integrity_check"), "ok");
 }
 
 /* A schema change's statements and savepoints undo its B-tree side too. */
@@ -220,16 +195,16 @@ test_failed_and_rolled_back_schema_changes_leave_no_trace(void **state)
     assert_int_equal(chorus_exec(f->a, "CREATE UNIQUE INDEX u ON t(x)"), CHORUS_CONSTRAINT);
     mvcc_exec_ok(f->a, "BEGIN; CREATE TABLE w(a); SAVEPOINT e; CREATE INDEX wi ON w(a);"
                        "INSERT INTO w VALUES (1); ROLLBACK TO e; INSERT INTO w VALUES (2); COMMIT");
-    assert_string_equal(rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,w");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM w"), "2");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,w");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM w"), "2");
     /* ROLLBACK undoes the rows written before the DDL and after it. */
     mvcc_exec_ok(f->a, "BEGIN; INSERT INTO w VALUES (3); UPDATE t SET x = 0;"
                        "CREATE INDEX t_x ON t(x);"
                        "DELETE FROM t WHERE id = 1; ALTER TABLE t DROP COLUMN y; ROLLBACK");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM t ORDER BY id"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM t ORDER BY id"),
                         "1|40|c,2|10|a,4|10|d,5|10|e");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM w"), "2");
-    assert_string_equal(rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,w");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM w"), "2");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,w");
 }
 
 /* A migration (Django, Alembic, Rails): DDL after the transaction's own row
@@ -244,9 +219,9 @@ test_migration_after_own_row_changes(void **state)
     mvcc_exec_ok(f->b, "BEGIN CONCURRENT; INSERT INTO t VALUES (20, 200, 'v')");
     mvcc_exec_ok(f->a, "BEGIN; INSERT INTO t VALUES (8, 80, 'h'); UPDATE t SET x = 11 WHERE id = 2;"
                        "DELETE FROM t WHERE id = 4; CREATE INDEX t_x ON t(x)");
-    assert_string_equal(rows_of(f->a, "SELECT id FROM t WHERE x > 10 ORDER BY x"), "2,1,8");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT id FROM t WHERE x > 10 ORDER BY x"), "2,1,8");
     /* Others see nothing of it before COMMIT. */
-    assert_string_equal(rows_of(f->b, "SELECT count(*) FROM t WHERE id IN (4, 8)"), "1");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT count(*) FROM t WHERE id IN (4, 8)"), "1");
     mvcc_exec_ok(f->a, "ALTER TABLE t ADD COLUMN z DEFAULT 'zz';"
                        "INSERT INTO t VALUES (9, 90, 'i', 'q');"
                        "ALTER TABLE t DROP COLUMN y; CREATE TABLE m(k INTEGER PRIMARY KEY, v);"
@@ -254,9 +229,9 @@ test_migration_after_own_row_changes(void **state)
     mvcc_exec_ok(f->a, "COMMIT");
     assert_int_equal(chorus_exec(f->b, "COMMIT"), CHORUS_CONFLICT);
     assert_int_equal(chorus_extended_errcode(f->b), CHORUS_CONFLICT_SCHEMA);
-    assert_string_equal(rows_of(f->b, "SELECT * FROM t ORDER BY id"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM t ORDER BY id"),
                         "1|40|zz,2|11|zz,8|80|zz,9|90|q");
-    assert_string_equal(rows_of(f->b, "SELECT k, v FROM m WHERE v > 0 ORDER BY v"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT k, v FROM m WHERE v > 0 ORDER BY v"),
                         "2|11,1|40,8|80,9|90");
     chorus_disconnect(f->a);
     chorus_disconnect(f->b);
@@ -271,7 +246,7 @@ test_migration_after_own_row_changes(void **state)
     assert_int_equal(chorus_open(f->path, 0, &f->db), CHORUS_OK);
     assert_int_equal(chorus_connect(f->db, &f->a), CHORUS_OK);
     assert_int_equal(chorus_connect(f->db, &f->b), CHORUS_OK);
-    assert_string_equal(rows_of(f->a, "SELECT * FROM m ORDER BY k"), "1|40,2|11,8|80,9|90");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT * FROM m ORDER BY k"), "1|40,2|11,8|80,9|90");
 }
 
 /* In a child that ends without closing (a crash after COMMIT returned): a
@@ -315,9 +290,9 @@ test_crash_keeps_committed_migrations_whole(void **state)
     assert_int_equal(chorus_open(f->path, 0, &f->db), CHORUS_OK);
     assert_int_equal(chorus_connect(f->db, &f->a), CHORUS_OK);
     assert_int_equal(chorus_connect(f->db, &f->b), CHORUS_OK);
-    assert_string_equal(rows_of(f->a, "SELECT id FROM t WHERE x >= 10 ORDER BY x"), "2,4,1,8,9");
-    assert_string_equal(rows_of(f->a, "SELECT name FROM sqlite_schema ORDER BY name"), "t,t_x");
-    assert_string_equal(rows_of(f->a, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT id FROM t WHERE x >= 10 ORDER BY x"), "2,4,1,8,9");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT name FROM sqlite_schema ORDER BY name"), "t,t_x");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA integrity_check"), "ok");
 }
 
 /* SAVEPOINTs around DDL: ROLLBACK TO undoes the schema and the rows after it. */
@@ -330,17 +305,17 @@ test_schema_changes_inside_savepoints(void **state)
                        "INSERT INTO t VALUES (6, 60, 'f'); CREATE TABLE m(a);"
                        "INSERT INTO m VALUES (1);"
                        "CREATE INDEX t_x ON t(x); ROLLBACK TO s1");
-    assert_string_equal(rows_of(f->a, "SELECT name FROM sqlite_schema"), "t");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT name FROM sqlite_schema"), "t");
     mvcc_exec_ok(f->a, "INSERT INTO t VALUES (7, 70, 'g'); SAVEPOINT s2;"
                        "DELETE FROM t WHERE id = 1;"
                        "CREATE INDEX t_y ON t(y)");
-    assert_string_equal(rows_of(f->a, "SELECT id FROM t WHERE y > 'a' ORDER BY y"), "4,5,7");
+    assert_string_equal(mvcc_rows_of(f->a, "SELECT id FROM t WHERE y > 'a' ORDER BY y"), "4,5,7");
     mvcc_exec_ok(f->a, "RELEASE s2; SAVEPOINT s3; UPDATE t SET x = 0; CREATE TABLE gone(a);"
                        "ROLLBACK TO s3; RELEASE s3; COMMIT");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM t ORDER BY id"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM t ORDER BY id"),
                         "2|10|a,4|10|d,5|50|e,7|70|g");
-    assert_string_equal(rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,t_y");
-    assert_string_equal(rows_of(f->b, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT name FROM sqlite_schema ORDER BY name"), "t,t_y");
+    assert_string_equal(mvcc_rows_of(f->b, "PRAGMA integrity_check"), "ok");
 }
 
 enum { MIGRATIONS = 40 };
@@ -387,11 +362,11 @@ test_readers_never_see_part_of_a_migration(void **state)
     assert_int_equal(pthread_create(&writer, NULL, migrate_in_pairs, f->a), 0);
     do {
         over = migrations_over;
-        assert_string_equal(rows_of(f->b, "SELECT (SELECT count(*) FROM k) - 2 * n FROM c"), "0");
+        assert_string_equal(mvcc_rows_of(f->b, "SELECT (SELECT count(*) FROM k) - 2 * n FROM c"), "0");
     } while (!over);
     assert_int_equal(pthread_join(writer, &result), 0);
     assert_null(result);
-    assert_string_equal(rows_of(f->b, "SELECT count(*), sum(v) FROM k"), "80|1560");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT count(*), sum(v) FROM k"), "80|1560");
 }
 
 /* core/catalog/fkcheck.c FK5: the check reads what the transaction sees. */
@@ -403,10 +378,10 @@ test_foreign_key_check_sees_the_transactions_view(void **state)
     mvcc_exec_ok(f->a, "CREATE TABLE p(id INTEGER PRIMARY KEY);"
                        "CREATE TABLE c(x, pid REFERENCES p(id));"
                        "INSERT INTO p VALUES (1); INSERT INTO c VALUES ('a', 1), ('b', 2)");
-    assert_string_equal(rows_of(f->a, "PRAGMA foreign_key_check"), "c|2|p|0");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA foreign_key_check"), "c|2|p|0");
     mvcc_exec_ok(f->a, "BEGIN; INSERT INTO p VALUES (2); INSERT INTO c VALUES ('z', 3)");
-    assert_string_equal(rows_of(f->a, "PRAGMA foreign_key_check"), "c|3|p|0");
-    assert_string_equal(rows_of(f->b, "PRAGMA foreign_key_check(c)"), "c|2|p|0");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA foreign_key_check"), "c|3|p|0");
+    assert_string_equal(mvcc_rows_of(f->b, "PRAGMA foreign_key_check(c)"), "c|2|p|0");
     mvcc_exec_ok(f->a, "ROLLBACK");
 }
 

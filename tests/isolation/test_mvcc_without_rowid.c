@@ -47,31 +47,6 @@ setup(void **state)
     return mvcc_pair_setup(state, &p, "w.db", schema, 200);
 }
 
-/* The rows of sql, columns joined by '|', rows by ','. */
-static const char *
-rows_of(chorus_conn *conn, const char *sql)
-{
-    static char buf[1024];
-    chorus_stmt *stmt;
-    size_t n = 0;
-    int rc;
-
-    buf[0] = 0;
-    if (chorus_prepare(conn, sql, -1, &stmt, NULL) != CHORUS_OK)
-        fail_msg("%s: %s", sql, chorus_errmsg(conn));
-    while ((rc = chorus_step(stmt)) == CHORUS_ROW) {
-        for (int i = 0; i < chorus_column_count(stmt); i++) {
-            const char *v = (const char *)chorus_column_text(stmt, i);
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? "|" : (n ? "," : ""),
-                                  v ? v : "NULL");
-        }
-    }
-    if (rc != CHORUS_DONE)
-        fail_msg("%s: %d %s", sql, rc, chorus_errmsg(conn));
-    chorus_finalize(stmt);
-    return buf;
-}
-
 static const char all_rows[] =
     "SELECT k || ':' || v || ':' || ifnull(u, '-') FROM w ORDER BY k";
 
@@ -94,13 +69,13 @@ static const char crud_rows[] = "a:7:y2,bb:3:-,d:4:-,f:6:z,g:7:-";
 static void
 assert_crud_answers(chorus_conn *conn)
 {
-    assert_string_equal(rows_of(conn, all_rows), crud_rows);
-    assert_string_equal(rows_of(conn, "SELECT k FROM w WHERE v >= 6 ORDER BY v DESC, k"),
+    assert_string_equal(mvcc_rows_of(conn, all_rows), crud_rows);
+    assert_string_equal(mvcc_rows_of(conn, "SELECT k FROM w WHERE v >= 6 ORDER BY v DESC, k"),
                         "a,g,f");
-    assert_string_equal(rows_of(conn, "SELECT k FROM w ORDER BY k DESC"), "g,f,d,bb,a");
-    assert_string_equal(rows_of(conn, "SELECT k FROM w WHERE u = 'z'"), "f");
-    assert_string_equal(rows_of(conn, "SELECT count(*), sum(v) FROM w"), "5|27");
-    assert_string_equal(rows_of(conn, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(conn, "SELECT k FROM w ORDER BY k DESC"), "g,f,d,bb,a");
+    assert_string_equal(mvcc_rows_of(conn, "SELECT k FROM w WHERE u = 'z'"), "f");
+    assert_string_equal(mvcc_rows_of(conn, "SELECT count(*), sum(v) FROM w"), "5|27");
+    assert_string_equal(mvcc_rows_of(conn, "PRAGMA integrity_check"), "ok");
 }
 
 static void
@@ -117,7 +92,7 @@ test_crud_answers_as_sqlite(void **state)
     assert_string_equal(chorus_errmsg(f->a), "UNIQUE constraint failed: w.u");
     assert_int_equal(chorus_exec(f->a, "UPDATE w SET k = 'd' WHERE k = 'a'"), CHORUS_CONSTRAINT);
     assert_string_equal(chorus_errmsg(f->a), "UNIQUE constraint failed: w.k");
-    assert_string_equal(rows_of(f->b, all_rows), crud_rows);
+    assert_string_equal(mvcc_rows_of(f->b, all_rows), crud_rows);
 }
 
 /* A BEGIN CONCURRENT snapshot keeps its view: by PK, by index, by scan. */
@@ -127,18 +102,18 @@ test_concurrent_reader_does_not_see_later_commits(void **state)
     mvcc_pair *f = *state;
 
     mvcc_exec_ok(f->b, "BEGIN CONCURRENT");
-    assert_string_equal(rows_of(f->b, "SELECT v FROM w WHERE k = 'a'"), "1");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT v FROM w WHERE k = 'a'"), "1");
     mvcc_exec_ok(f->a, "UPDATE w SET v = 100 WHERE k = 'a'; INSERT INTO w VALUES ('d', 4, 'w');"
                        "DELETE FROM w WHERE k = 'b'");
-    assert_string_equal(rows_of(f->b, "SELECT v FROM w WHERE k = 'a'"), "1");
-    assert_string_equal(rows_of(f->b, "SELECT k FROM w WHERE v >= 2 ORDER BY v"), "b,c");
-    assert_string_equal(rows_of(f->b, "SELECT group_concat(k) FROM (SELECT k FROM w ORDER BY k)"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT v FROM w WHERE k = 'a'"), "1");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT k FROM w WHERE v >= 2 ORDER BY v"), "b,c");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT group_concat(k) FROM (SELECT k FROM w ORDER BY k)"),
                         "a,b,c");
-    assert_string_equal(rows_of(f->b, "SELECT k FROM w WHERE u = 'w'"), "");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT k FROM w WHERE u = 'w'"), "");
     mvcc_exec_ok(f->b, "COMMIT");
-    assert_string_equal(rows_of(f->b, "SELECT group_concat(k || v) FROM (SELECT * FROM w ORDER BY k)"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT group_concat(k || v) FROM (SELECT * FROM w ORDER BY k)"),
                         "a100,c3,d4");
-    assert_string_equal(rows_of(f->b, "SELECT k FROM w WHERE v >= 2 ORDER BY v"), "c,d,a");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT k FROM w WHERE v >= 2 ORDER BY v"), "c,d,a");
 }
 
 static void
@@ -152,8 +127,8 @@ test_writers_of_disjoint_keys_both_commit(void **state)
                        "INSERT INTO w VALUES ('e', 5, 'q'); DELETE FROM w WHERE k = 'c'");
     mvcc_exec_ok(f->a, "COMMIT");
     mvcc_exec_ok(f->b, "COMMIT");
-    assert_string_equal(rows_of(f->a, all_rows), "a:10:x,b:20:y,d:4:p,e:5:q");
-    assert_string_equal(rows_of(f->a, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->a, all_rows), "a:10:x,b:20:y,d:4:p,e:5:q");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA integrity_check"), "ok");
 }
 
 /* mvcc R8 on the PRIMARY KEY: updates, and inserts of one new key. */
@@ -184,7 +159,7 @@ test_writers_of_one_key_conflict_naming_table_and_key(void **state)
                         "conflict: row ('n') of table w was changed by a concurrent transaction");
     mvcc_exec_ok(f->b, "ROLLBACK");
     mvcc_exec_ok(f->a, "COMMIT");
-    assert_string_equal(rows_of(f->b, all_rows), "a:10:x,c:3:-,n:1:-");
+    assert_string_equal(mvcc_rows_of(f->b, all_rows), "a:10:x,c:3:-,n:1:-");
 }
 
 /* mvcc R9 in an index that ends with the PK: one UNIQUE value, two PKs. */
@@ -208,8 +183,8 @@ test_unique_index_conflicts_across_keys(void **state)
     assert_string_equal(chorus_errmsg(f->b), "UNIQUE constraint failed: w.u");
     /* The same row moving its UNIQUE value is no conflict with itself. */
     mvcc_exec_ok(f->b, "UPDATE w SET u = 'uv' WHERE k = 'p'; UPDATE w SET u = 'uu' WHERE k = 'p'");
-    assert_string_equal(rows_of(f->a, all_rows), "a:1:x,b:2:y,c:3:-,p:1:uu,r:3:-,s:4:-");
-    assert_string_equal(rows_of(f->a, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->a, all_rows), "a:1:x,b:2:y,c:3:-,p:1:uu,r:3:-,s:4:-");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA integrity_check"), "ok");
 }
 
 /* DDL after the transaction's own keyed-row writes sees them (VM4,
@@ -221,24 +196,24 @@ test_schema_changes_over_keyed_rows(void **state)
 
     mvcc_exec_ok(f->a, "BEGIN; INSERT INTO w VALUES ('d', 4, 'p'); UPDATE w SET v = 9 WHERE k = 'a';"
                        "CREATE INDEX w_uv ON w(u, v); DELETE FROM w WHERE k = 'b'; COMMIT");
-    assert_string_equal(rows_of(f->b, "SELECT k FROM w INDEXED BY w_uv WHERE u >= 'a' ORDER BY u"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT k FROM w INDEXED BY w_uv WHERE u >= 'a' ORDER BY u"),
                         "d,a");
     mvcc_exec_ok(f->a, "ALTER TABLE w ADD COLUMN z DEFAULT 'zz';"
                        "INSERT INTO w VALUES ('e', 5, 'q', 'ze')");
-    assert_string_equal(rows_of(f->b, "SELECT group_concat(k || z) FROM (SELECT * FROM w ORDER BY k)"),
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT group_concat(k || z) FROM (SELECT * FROM w ORDER BY k)"),
                         "azz,czz,dzz,eze");
     mvcc_exec_ok(f->a, "BEGIN; INSERT INTO w VALUES ('f', 6, 'r', 'zf'); SAVEPOINT s;"
                        "UPDATE w SET v = 0; DELETE FROM w WHERE k = 'c'; ROLLBACK TO s; COMMIT");
-    assert_string_equal(rows_of(f->b, "SELECT sum(v), count(*) FROM w"), "27|5");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT sum(v), count(*) FROM w"), "27|5");
     mvcc_exec_ok(f->a, "VACUUM");
-    assert_string_equal(rows_of(f->b, "SELECT k FROM w WHERE v = 9"), "a");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT k FROM w WHERE v = 9"), "a");
     mvcc_exec_ok(f->b, "BEGIN CONCURRENT; SELECT * FROM w");
     mvcc_exec_ok(f->a, "DROP TABLE w; CREATE TABLE r(a INTEGER PRIMARY KEY, b);"
                        "INSERT INTO r VALUES (1, 'x')");
     assert_int_equal(chorus_exec(f->b, "SELECT * FROM r"), CHORUS_ERROR);   /* not in its schema */
     mvcc_exec_ok(f->b, "ROLLBACK");
-    assert_string_equal(rows_of(f->b, "SELECT * FROM r"), "1|x");
-    assert_string_equal(rows_of(f->b, "PRAGMA integrity_check"), "ok");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT * FROM r"), "1|x");
+    assert_string_equal(mvcc_rows_of(f->b, "PRAGMA integrity_check"), "ok");
 }
 
 static void
@@ -275,7 +250,7 @@ test_checkpoint_then_reopen(void **state)
     assert_crud_answers(f->b);
     close_pair(f);
     reopen(f);
-    assert_string_equal(rows_of(f->a, "PRAGMA journal_mode"), "mvcc");
+    assert_string_equal(mvcc_rows_of(f->a, "PRAGMA journal_mode"), "mvcc");
     assert_crud_answers(f->a);
     mvcc_exec_ok(f->a, "PRAGMA wal_checkpoint(TRUNCATE)");
     assert_crud_answers(f->b);
@@ -343,10 +318,10 @@ test_switch_back_to_wal_keeps_the_rows(void **state)
 
     crud(f->a);
     mvcc_exec_ok(f->a, "PRAGMA journal_mode = wal");
-    assert_string_equal(rows_of(f->b, "PRAGMA journal_mode"), "wal");
+    assert_string_equal(mvcc_rows_of(f->b, "PRAGMA journal_mode"), "wal");
     assert_crud_answers(f->b);
     mvcc_exec_ok(f->a, "PRAGMA journal_mode = mvcc; DELETE FROM w WHERE k = 'g'");
-    assert_string_equal(rows_of(f->b, "SELECT count(*) FROM w"), "4");
+    assert_string_equal(mvcc_rows_of(f->b, "SELECT count(*) FROM w"), "4");
 }
 
 static void
