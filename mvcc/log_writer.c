@@ -315,7 +315,7 @@ wait_for_batch(mv_log *log)
         unsigned round = 0;
 
         pthread_mutex_unlock(&log->mu);
-        /* Acquire: pairs with the bump in lead(). */
+        /* Acquire: pairs with the release bump in wake_waiters(). */
         while (atomic_load_explicit(&log->state_seq, memory_order_acquire) == seq &&
                common_now_ns() < end) {
             if (++round < 16)

@@ -75,7 +75,7 @@ exec_ok(chorus_conn *conn, const char *sql)
 static void
 attach_as(chorus_conn *conn, const char *path, const char *name)
 {
-    char sql[256];
+    char sql[1024];
 
     snprintf(sql, sizeof sql, "ATTACH '%s' AS %s", path, name);
     exec_ok(conn, sql);

@@ -41,20 +41,6 @@ teardown(void **state)
     return 0;
 }
 
-static int64_t
-query_int(chorus_conn *conn, const char *sql)
-{
-    chorus_stmt *stmt;
-    int64_t v = -1;
-
-    if (chorus_prepare(conn, sql, -1, &stmt, NULL) != CHORUS_OK)
-        return -2;
-    if (chorus_step(stmt) == CHORUS_ROW)
-        v = chorus_column_int64(stmt, 0);
-    chorus_finalize(stmt);
-    return v;
-}
-
 /* Opens path in MVCC mode with a one-page autocheckpoint threshold;
  * false when MVCC mode cannot be had here (skip). */
 static bool
@@ -139,7 +125,7 @@ test_one_writer_is_checkpointed_in_the_background(void **state)
     chorus_finalize(ins);
     print_message("log frames end at %lld bytes at most over %d commits\n", (long long)peak, N_SOLO);
     assert_true(peak < 64 * 1024);
-    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), id);
+    assert_int_equal(test_query_int(conn, "SELECT count(*) FROM t"), id);
     chorus_disconnect(conn);
     assert_int_equal(chorus_close(db), CHORUS_OK);
 }
@@ -200,7 +186,7 @@ reader_main(void *arg)
             r->bad++;
             break;
         }
-        if (query_int(conn, "SELECT count(*) FROM t") != query_int(conn, "SELECT sum(v) FROM t"))
+        if (test_query_int(conn, "SELECT count(*) FROM t") != test_query_int(conn, "SELECT sum(v) FROM t"))
             r->bad++;
         chorus_exec(conn, "COMMIT");
         r->rounds++;
@@ -245,8 +231,8 @@ test_writers_and_a_reader_with_background_checkpoints(void **state)
 
     assert_int_equal(chorus_open(path, 0, &db), CHORUS_OK);
     assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), N_WRITERS * N_EACH);
-    assert_int_equal(query_int(conn, "SELECT sum(v) FROM t"), N_WRITERS * N_EACH);
+    assert_int_equal(test_query_int(conn, "SELECT count(*) FROM t"), N_WRITERS * N_EACH);
+    assert_int_equal(test_query_int(conn, "SELECT sum(v) FROM t"), N_WRITERS * N_EACH);
     chorus_stmt *stmt;
     assert_int_equal(chorus_prepare(conn, "PRAGMA integrity_check", -1, &stmt, NULL), CHORUS_OK);
     assert_int_equal(chorus_step(stmt), CHORUS_ROW);
@@ -274,7 +260,7 @@ test_switch_to_wal_stops_the_checkpointer(void **state)
             assert_int_equal(chorus_exec(conn, sql), CHORUS_OK);
         }
         assert_int_equal(chorus_exec(conn, "PRAGMA journal_mode = 'wal'"), CHORUS_OK);
-        assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), (round + 1) * 300);
+        assert_int_equal(test_query_int(conn, "SELECT count(*) FROM t"), (round + 1) * 300);
         assert_int_equal(chorus_exec(conn, "PRAGMA journal_mode = 'mvcc'"), CHORUS_OK);
     }
     chorus_disconnect(conn);

@@ -36,20 +36,6 @@ teardown(void **state)
 }
 
 static int64_t
-query_int(chorus_conn *conn, const char *sql)
-{
-    chorus_stmt *stmt;
-    int64_t v = -1;
-
-    if (chorus_prepare(conn, sql, -1, &stmt, NULL) != CHORUS_OK)
-        return -2;
-    if (chorus_step(stmt) == CHORUS_ROW)
-        v = chorus_column_int64(stmt, 0);
-    chorus_finalize(stmt);
-    return v;
-}
-
-static int64_t
 file_size(const char *path)
 {
     struct stat st;
@@ -87,7 +73,7 @@ child_run(const char *path, const char *log)
             return 3;
     }
     if (chorus_exec(reader, "BEGIN") != CHORUS_OK ||
-        query_int(reader, "SELECT sum(v) FROM t") != N_FIRST * (N_FIRST + 1) / 2)
+        test_query_int(reader, "SELECT sum(v) FROM t") != N_FIRST * (N_FIRST + 1) / 2)
         return 4;
     if (chorus_exec(writer, "UPDATE t SET v = v + 1000") != CHORUS_OK)
         return 5;
@@ -103,17 +89,17 @@ child_run(const char *path, const char *log)
                   (long long)grown, (long long)file_size(log));
     if (file_size(log) != LOG_HEADER)
         return 8;                                       /* MM6: cut although the reader is open */
-    if (query_int(reader, "SELECT sum(v) FROM t") != N_FIRST * (N_FIRST + 1) / 2 ||
-        query_int(reader, "SELECT count(*) FROM t") != N_FIRST)
+    if (test_query_int(reader, "SELECT sum(v) FROM t") != N_FIRST * (N_FIRST + 1) / 2 ||
+        test_query_int(reader, "SELECT count(*) FROM t") != N_FIRST)
         return 9;                                       /* its snapshot, unchanged */
     for (int id = N_FIRST + N_MORE + 1; id <= N_FIRST + N_MORE + N_AFTER; id++) {
         snprintf(sql, sizeof sql, "INSERT INTO t VALUES (%d, %d)", id, id);
         if (chorus_exec(writer, sql) != CHORUS_OK)
             return 10;
     }
-    if (query_int(reader, "SELECT count(*) FROM t") != N_FIRST || chorus_exec(reader, "COMMIT"))
+    if (test_query_int(reader, "SELECT count(*) FROM t") != N_FIRST || chorus_exec(reader, "COMMIT"))
         return 11;
-    if (query_int(reader, "SELECT count(*) FROM t") != N_FIRST + N_MORE + N_AFTER)
+    if (test_query_int(reader, "SELECT count(*) FROM t") != N_FIRST + N_MORE + N_AFTER)
         return 12;
     return 0;                                           /* dies without closing */
 }
@@ -145,8 +131,8 @@ test_checkpoint_cuts_the_log_under_a_long_reader(void **state)
     /* Recovery: the B-tree holds what the log no longer has. */
     assert_int_equal(chorus_open(path, 0, &db), CHORUS_OK);
     assert_int_equal(chorus_connect(db, &conn), CHORUS_OK);
-    assert_int_equal(query_int(conn, "SELECT count(*) FROM t"), N_FIRST + N_MORE + N_AFTER);
-    assert_int_equal(query_int(conn, "SELECT count(*) FROM t WHERE v = id + (id <= 10) * 1000"),
+    assert_int_equal(test_query_int(conn, "SELECT count(*) FROM t"), N_FIRST + N_MORE + N_AFTER);
+    assert_int_equal(test_query_int(conn, "SELECT count(*) FROM t WHERE v = id + (id <= 10) * 1000"),
                      N_FIRST + N_MORE + N_AFTER);
     assert_int_equal(chorus_prepare(conn, "PRAGMA integrity_check", -1, &stmt, NULL), CHORUS_OK);
     assert_int_equal(chorus_step(stmt), CHORUS_ROW);

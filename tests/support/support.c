@@ -126,3 +126,17 @@ test_run_command(const char *cmd, const char *stdin_text, char **out, char **err
     unlink(err_path);
     return status;
 }
+
+int64_t
+test_query_int(chorus_conn *conn, const char *sql)
+{
+    chorus_stmt *stmt;
+    int64_t v = -1;
+
+    if (chorus_prepare(conn, sql, -1, &stmt, NULL) != CHORUS_OK)
+        return -2;
+    if (chorus_step(stmt) == CHORUS_ROW)
+        v = chorus_column_int64(stmt, 0);
+    chorus_finalize(stmt);
+    return v;
+}
