@@ -108,22 +108,25 @@ next_frame(reader *r, uint64_t salt, int64_t *off, mv_log_frame *frame, int *kin
     return 1;
 }
 
-/* Whether the file holds only zero bytes from off to its end (W10). */
+/* Whether the file holds only zero bytes from off to its end (W10): *zeros;
+ * returns CHORUS_OK or the read's error. */
 static int
-zeros_to_end(reader *r, int64_t off, bool *zeros, int *rc)
+zeros_to_end(reader *r, int64_t off, bool *zeros)
 {
+    int rc = CHORUS_OK;
+
     *zeros = true;
     while (*zeros && off < r->file_size) {
         const uint8_t *p;
         int64_t left = r->file_size - off;
-        int64_t n = reader_get(r, off, left < WINDOW ? (size_t)left : WINDOW, &p, rc);
+        int64_t n = reader_get(r, off, left < WINDOW ? (size_t)left : WINDOW, &p, &rc);
         if (n <= 0)
-            return -1;
+            return rc != CHORUS_OK ? rc : CHORUS_IOERR_READ;
         for (int64_t i = 0; i < n && *zeros; i++)
             *zeros = p[i] == 0;
         off += n;
     }
-    return 0;
+    return CHORUS_OK;
 }
 
 /* Step 1: the header. */
@@ -176,11 +179,8 @@ mv_log_scan_fd(int fd, mv_log_replay_fn replay, void *ctx, mv_log_recovery *out,
     out->alloc_end = end;
     if (end < r.file_size) {
         bool zeros;
-        if (zeros_to_end(&r, end, &zeros, &rc) < 0) {
-            if (rc == CHORUS_OK)
-                rc = CHORUS_IOERR_READ;
+        if ((rc = zeros_to_end(&r, end, &zeros)) != CHORUS_OK)
             goto done;
-        }
         out->torn_tail = !zeros;
         if (zeros)
             out->alloc_end = r.file_size;
